@@ -1,0 +1,106 @@
+// The dashboard's only way to talk to mops: the REST API on the same origin.
+// Every request carries `Authorization: Bearer <token>`; errors come back as
+// {"error": {"code", "message", "details"}} and are raised as ApiError.
+
+const TOKEN_KEY = 'mops.token';
+
+export function getToken() {
+  try {
+    return localStorage.getItem(TOKEN_KEY) || '';
+  } catch {
+    return '';
+  }
+}
+
+export function setToken(token) {
+  try {
+    if (token) localStorage.setItem(TOKEN_KEY, token);
+    else localStorage.removeItem(TOKEN_KEY);
+  } catch {
+    // Storage may be disabled (private mode); the session then lasts until reload.
+  }
+}
+
+export class ApiError extends Error {
+  constructor(status, code, message, details) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status; // HTTP status, 0 when the server could not be reached
+    this.code = code;
+    this.details = details;
+  }
+
+  get unauthorized() {
+    return this.status === 401;
+  }
+}
+
+// Listeners told when any request comes back 401 (token revoked or expired).
+const unauthorizedListeners = new Set();
+export function onUnauthorized(fn) {
+  unauthorizedListeners.add(fn);
+  return () => unauthorizedListeners.delete(fn);
+}
+
+async function errorFromResponse(res) {
+  let code = `http_${res.status}`;
+  let message = `${res.status} ${res.statusText || 'error'}`.trim();
+  let details;
+  try {
+    const body = await res.json();
+    if (body && typeof body.error === 'object' && body.error !== null) {
+      code = body.error.code || code;
+      message = body.error.message || message;
+      details = body.error.details;
+    }
+  } catch {
+    // Not JSON (e.g. a proxy error page): keep the status line.
+  }
+  return new ApiError(res.status, code, message, details);
+}
+
+// request('GET', '/api/v1/overview') -> parsed JSON. `token` overrides the stored one
+// (used by the sign-in screen to validate a token before storing it).
+export async function request(method, path, { body, token, signal } = {}) {
+  const headers = { Accept: 'application/json' };
+  const bearer = token ?? getToken();
+  if (bearer) headers.Authorization = `Bearer ${bearer}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+
+  let res;
+  try {
+    res = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+      credentials: 'same-origin',
+    });
+  } catch (e) {
+    if (e && e.name === 'AbortError') throw e;
+    throw new ApiError(0, 'network', 'Cannot reach the mops server. Is it running?');
+  }
+
+  if (!res.ok) {
+    const err = await errorFromResponse(res);
+    if (err.unauthorized && token === undefined) {
+      for (const fn of unauthorizedListeners) fn(err);
+    }
+    throw err;
+  }
+  if (res.status === 204) return null;
+  try {
+    return await res.json();
+  } catch {
+    throw new ApiError(res.status, 'bad_response', `Invalid JSON from ${path}`);
+  }
+}
+
+export const get = (path, opts) => request('GET', path, opts);
+
+// Typed helpers for the endpoints the dashboard uses.
+export const api = {
+  me: (opts) => get('/api/v1/me', opts),
+  overview: (opts) => get('/api/v1/overview', opts),
+  touchpointsWeekly: (opts) => get('/api/v1/touchpoints/weekly', opts),
+};

@@ -1,0 +1,121 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { channelColor, channelLabel } from '../charts/channels.js';
+import { formatInteger } from '../format.js';
+import { Loading } from './Loading.jsx';
+import { Banner } from './Banner.jsx';
+
+const monthDay = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' });
+
+function weekLabel(iso) {
+  const d = new Date(`${iso}T00:00:00Z`);
+  return Number.isNaN(d.getTime()) ? iso : monthDay.format(d);
+}
+
+function hasData(data) {
+  if (!data || !Array.isArray(data.weeks) || data.weeks.length === 0) return false;
+  return (data.series ?? []).some((s) => (s.counts ?? []).some((n) => n > 0));
+}
+
+function buildOption(data) {
+  const weeks = data.weeks;
+  const series = (data.series ?? []).map((s, i) => ({
+    name: channelLabel(s.channel),
+    type: 'bar',
+    stack: 'touchpoints',
+    barMaxWidth: 28,
+    emphasis: { focus: 'series' },
+    itemStyle: { color: channelColor(s.channel, i) },
+    data: weeks.map((_, w) => s.counts?.[w] ?? 0),
+  }));
+  return {
+    animationDuration: 400,
+    textStyle: { fontFamily: 'inherit' },
+    grid: { left: 8, right: 16, top: 56, bottom: 8, containLabel: true },
+    legend: {
+      type: 'scroll',
+      top: 0,
+      left: 0,
+      icon: 'roundRect',
+      itemWidth: 12,
+      itemHeight: 12,
+      textStyle: { color: '#334155' },
+    },
+    tooltip: {
+      trigger: 'axis',
+      axisPointer: { type: 'shadow' },
+      valueFormatter: (v) => formatInteger(v),
+    },
+    xAxis: {
+      type: 'category',
+      data: weeks,
+      axisLabel: { color: '#64748b', formatter: weekLabel, hideOverlap: true },
+      axisTick: { alignWithLabel: true },
+      axisLine: { lineStyle: { color: '#cbd5e1' } },
+    },
+    yAxis: {
+      type: 'value',
+      axisLabel: { color: '#64748b', formatter: (v) => formatInteger(v) },
+      splitLine: { lineStyle: { color: '#e2e8f0' } },
+    },
+    series,
+  };
+}
+
+// Stacked bars of touchpoints per week, one series per channel.
+// The container gets data-rendered="true" once ECharts reports 'finished'.
+export function TouchpointsChart({ data }) {
+  const ref = useRef(null);
+  const [loadError, setLoadError] = useState(null);
+  const [ready, setReady] = useState(false);
+  const show = hasData(data);
+
+  useEffect(() => {
+    if (!show) return undefined;
+    const el = ref.current;
+    let chart = null;
+    let observer = null;
+    let cancelled = false;
+    el.setAttribute('data-rendered', 'false');
+
+    import('../charts/echarts.js').then(
+      ({ echarts }) => {
+        if (cancelled) return;
+        chart = echarts.init(el, null, { renderer: 'canvas' });
+        chart.on('finished', () => el.setAttribute('data-rendered', 'true'));
+        chart.setOption(buildOption(data));
+        setReady(true);
+        observer = new ResizeObserver(() => chart && chart.resize());
+        observer.observe(el);
+      },
+      (e) => !cancelled && setLoadError(e),
+    );
+
+    return () => {
+      cancelled = true;
+      observer?.disconnect();
+      chart?.dispose();
+    };
+  }, [data, show]);
+
+  if (!show) {
+    return (
+      <div class="empty-state" data-testid="chart-touchpoints-weekly-empty">
+        <p>No touchpoints yet</p>
+        <p class="muted">Import touchpoints or send events to the tracking API to see them here.</p>
+      </div>
+    );
+  }
+  return (
+    <div class="chart-wrap">
+      {loadError ? <Banner error={loadError} title="The chart could not be loaded" /> : null}
+      {!ready && !loadError ? <Loading label="Drawing chart…" /> : null}
+      <div
+        ref={ref}
+        class="chart"
+        data-testid="chart-touchpoints-weekly"
+        role="img"
+        aria-label="Touchpoints per week by channel"
+      />
+    </div>
+  );
+}

@@ -1,0 +1,8 @@
+import { comingSoon } from '../components/ComingSoon.jsx';
+
+export default comingSoon({
+  id: 'analytics',
+  title: 'Analytics',
+  icon: 'analytics',
+  summary: 'Channel performance, campaign ROI, funnel, velocity, CAC and cohorts.',
+});
