@@ -1,0 +1,48 @@
+# The front door. `make demo` and `make test` are all a new user needs.
+BUILD   ?= build
+ASAN    ?= build-asan
+JOBS    ?= $(shell nproc)
+CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+.PHONY: all deps ui build test test-unit test-asan demo bench format clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+# The dashboard, built with Vite and embedded into the binary.
+ui:
+	cd ui && npm run build --silent
+
+build: deps ui
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j $(JOBS)
+
+# Every test: unit, integration (real PostgreSQL, started by the tests) and
+# the browser test (Debian's chromium).
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-unit: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L unit
+
+# Unit and integration tests under AddressSanitizer and UBSan.
+test-asan: deps
+	cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DMOPS_SANITIZE=ON -DMOPS_EMBED_UI=OFF
+	cmake --build $(ASAN) -j $(JOBS)
+	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) -L "unit|integration"
+
+DEMO_WORKSPACE ?= demo-workspace/mops.db
+demo: build
+	mkdir -p $(dir $(DEMO_WORKSPACE))
+	$(BUILD)/mops --workspace $(DEMO_WORKSPACE) demo --scale 0.2 --port 8080
+
+bench: build
+	$(BUILD)/bench/foundation_bench
+
+format:
+	git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD) $(ASAN) ui/dist

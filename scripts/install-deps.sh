@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs everything mops needs to build, test, benchmark and demo, from
+# Debian packages and npm only. Idempotent: a second run installs nothing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  build-essential cmake pkg-config git
+  libsqlite3-dev sqlite3 libpq-dev postgresql
+  libcpp-httplib-dev nlohmann-json3-dev libfmt-dev libspdlog-dev libcli11-dev
+  libyaml-cpp-dev libsodium-dev libxlsxwriter-dev libssl-dev zlib1g-dev libbrotli-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libphonenumber-dev libicu-dev iso-codes
+  clang-format clang-tidy
+  chromium
+  ca-certificates
+)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# npm packages: the dashboard (ui/) and the browser test (tests/e2e/), from
+# their committed lock files. Re-run only when the lock file changed.
+for dir in ui tests/e2e; do
+  if [ -f "$dir/package-lock.json" ]; then
+    stamp="$dir/node_modules/.mops-lock-stamp"
+    if [ ! -f "$stamp" ] || ! cmp -s "$dir/package-lock.json" "$stamp"; then
+      echo "install-deps: npm ci in $dir"
+      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+      cp "$dir/package-lock.json" "$stamp"
+    fi
+  fi
+done
+echo "install-deps: ok"

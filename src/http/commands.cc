@@ -1,0 +1,119 @@
+#include "http/commands.h"
+
+#include <ctime>
+#include <iostream>
+
+#include <spdlog/spdlog.h>
+
+#include "core/time.h"
+
+namespace mops::http {
+namespace {
+
+core::Status Init(cli::Context& ctx) {
+  MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());
+  MOPS_ASSIGN_OR_RETURN(auto tokens, ListTokens(*db));
+  for (const auto& t : tokens) {
+    if (t.role == Role::kAdmin && !t.revoked_at) {
+      std::cout << "workspace " << db->display_name()
+                << " is already initialized; create more tokens with 'mops token create'\n";
+      return {};
+    }
+  }
+  MOPS_ASSIGN_OR_RETURN(std::string secret, CreateToken(*db, "admin", Role::kAdmin));
+  std::cout << "initialized workspace " << db->display_name() << "\n"
+            << "admin token: " << secret << "\n"
+            << "(shown once: store it now)\n";
+  return {};
+}
+
+std::string OptionalTime(const std::optional<int64_t>& t) {
+  return t ? core::FormatTimestamp(*t) : std::string();
+}
+
+}  // namespace
+
+void RegisterCommands(CLI::App& app, cli::Context& ctx, RouteInstaller install_routes) {
+  auto* init = app.add_subcommand("init", "Create a workspace and print its first admin token");
+  init->callback([&ctx] { cli::RunVerb(ctx, [&] { return Init(ctx); }); });
+
+  auto* token = app.add_subcommand("token", "Manage API tokens");
+  token->require_subcommand(1);
+  {
+    auto* create = token->add_subcommand("create", "Create a token and print its secret once");
+    auto role = std::make_shared<std::string>("viewer");
+    auto name = std::make_shared<std::string>();
+    create->add_option("--role", *role, "admin, ops, analyst, approver or viewer")
+        ->check(CLI::IsMember({"admin", "ops", "analyst", "approver", "viewer"}));
+    create->add_option("--name", *name, "What the token is for")->required();
+    create->callback([&ctx, role, name] {
+      cli::RunVerb(ctx, [&]() -> core::Status {
+        MOPS_ASSIGN_OR_RETURN(Role r, ParseRole(*role));
+        MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());
+        MOPS_ASSIGN_OR_RETURN(std::string secret, CreateToken(*db, *name, r));
+        std::cout << secret << "\n";
+        return {};
+      });
+    });
+
+    auto* list = token->add_subcommand("list", "List tokens (never their secrets)");
+    list->callback([&ctx] {
+      cli::RunVerb(ctx, [&]() -> core::Status {
+        MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());
+        MOPS_ASSIGN_OR_RETURN(auto tokens, ListTokens(*db));
+        cli::Table table{{"id", "name", "role", "created_at", "last_used_at", "revoked_at"},
+                         {},
+                         {true, false, false, false, false, false}};
+        for (const auto& t : tokens) {
+          table.rows.push_back({std::to_string(t.id), t.name, std::string(RoleName(t.role)),
+                                core::FormatTimestamp(t.created_at), OptionalTime(t.last_used_at),
+                                OptionalTime(t.revoked_at)});
+        }
+        cli::PrintTable(table, ctx.format(), std::cout);
+        return {};
+      });
+    });
+
+    auto* revoke = token->add_subcommand("revoke", "Revoke a token by id or name");
+    auto which = std::make_shared<std::string>();
+    revoke->add_option("TOKEN", *which, "Token id or name")->required();
+    revoke->callback([&ctx, which] {
+      cli::RunVerb(ctx, [&]() -> core::Status {
+        MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());
+        MOPS_TRY(RevokeToken(*db, *which));
+        std::cout << "revoked " << *which << "\n";
+        return {};
+      });
+    });
+  }
+
+  auto* serve = app.add_subcommand("serve", "Serve the REST API and the dashboard");
+  auto options = std::make_shared<ServerOptions>();
+  serve->add_option("--host", options->host, "Address to listen on");
+  serve->add_option("--port", options->port, "Port to listen on")->check(CLI::Range(1, 65535));
+  serve->add_option("--threads", options->threads, "Worker threads")->check(CLI::Range(1, 256));
+  serve->callback([&ctx, options, install_routes] {
+    cli::RunVerb(ctx, [&]() -> core::Status {
+      return ServeWorkspace(ctx, *options, install_routes);
+    });
+  });
+}
+
+core::Status ServeWorkspace(cli::Context& ctx, ServerOptions options,
+                            const RouteInstaller& install_routes) {
+  {
+    // Migrate once up front so the pool's connections find the schema.
+    MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());
+  }
+  options.workspace = ctx.workspace;
+  if (!options.on_listening) {
+    options.on_listening = [](const std::string& url, const std::function<void()>&) {
+      std::cout << "serving " << url << std::endl;
+    };
+  }
+  Router router;
+  install_routes(router);
+  return Serve(options, router);
+}
+
+}  // namespace mops::http

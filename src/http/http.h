@@ -1,0 +1,146 @@
+// HTTP infrastructure: routing with roles, token auth, JSON errors, limits,
+// the embedded dashboard, and the server loop with graceful shutdown.
+//
+// Capabilities add their REST routes through a Router; main.cc composes them.
+// Handlers run on the server's thread pool, each with its own workspace
+// connection leased from a store::Pool, so a handler may block on the
+// database without holding up other requests.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "store/database.h"
+
+namespace httplib {
+struct Request;
+struct Response;
+}  // namespace httplib
+
+namespace mops::http {
+
+using Json = nlohmann::json;
+
+// Roles, from DESIGN.md. admin > ops > analyst > viewer; approver is a viewer
+// that may also approve (campaign operations).
+enum class Role { kViewer, kAnalyst, kApprover, kOps, kAdmin };
+core::Result<Role> ParseRole(std::string_view name);
+std::string_view RoleName(Role role);
+// True when a token of role `have` may call a route that needs `need`.
+bool RoleAllows(Role have, Role need);
+
+// Who is calling: the token's id, name and role.
+struct Principal {
+  int64_t token_id = 0;
+  std::string name;
+  Role role = Role::kViewer;
+};
+
+// Tokens: "mops_" + 43 url-safe base64 characters (256 random bits). Only a
+// BLAKE2b hash is stored: a fast hash is right for high-entropy secrets (no
+// dictionary to attack), and keeps per-request auth cheap.
+struct TokenInfo {
+  int64_t id = 0;
+  std::string name;
+  Role role = Role::kViewer;
+  int64_t created_at = 0;
+  std::optional<int64_t> last_used_at;
+  std::optional<int64_t> revoked_at;
+};
+// Creates a token and returns its secret, which is never stored or shown again.
+core::Result<std::string> CreateToken(store::Database& db, std::string_view name, Role role);
+core::Result<std::vector<TokenInfo>> ListTokens(store::Database& db);
+// Revokes by id or by name. kNotFound when nothing matched.
+core::Status RevokeToken(store::Database& db, std::string_view id_or_name);
+// kUnauthenticated for unknown or revoked secrets.
+core::Result<Principal> Authenticate(store::Database& db, std::string_view secret);
+
+// What a handler gets.
+struct RequestContext {
+  const httplib::Request& raw;
+  Principal principal;
+  store::Database& db;
+  std::vector<std::string> path_params;  // regex groups of the route pattern
+
+  // Query parameter, or nullopt.
+  std::optional<std::string> Query(const std::string& name) const;
+  // Parsed JSON body; kInvalidArgument with the parse position when malformed.
+  core::Result<Json> Body() const;
+};
+
+// A handler returns a JSON document (200) or an Error (mapped to a status).
+using Handler = std::function<core::Result<Json>(RequestContext&)>;
+
+struct QueryParamDoc {
+  std::string name;
+  std::string description;
+};
+
+// Route metadata for the OpenAPI document.
+struct RouteDoc {
+  std::string summary;
+  std::vector<QueryParamDoc> query;
+  std::string tag;
+};
+
+class Router {
+ public:
+  // `pattern` is an OpenAPI-style path ("/api/v1/contacts/{id}"); each
+  // {param} matches one path segment and becomes a path_params entry.
+  void Get(std::string pattern, Role need, RouteDoc doc, Handler handler);
+  void Post(std::string pattern, Role need, RouteDoc doc, Handler handler);
+  void Put(std::string pattern, Role need, RouteDoc doc, Handler handler);
+  void Delete(std::string pattern, Role need, RouteDoc doc, Handler handler);
+
+  struct Route {
+    std::string method;
+    std::string pattern;
+    std::regex regex;
+    Role need;
+    RouteDoc doc;
+    Handler handler;
+  };
+  const std::vector<Route>& routes() const { return routes_; }
+
+  // The OpenAPI 3.0 document describing every route.
+  Json OpenApi(std::string_view version) const;
+
+ private:
+  void Add(std::string method, std::string pattern, Role need, RouteDoc doc, Handler handler);
+  std::vector<Route> routes_;
+};
+
+// HTTP status for an error code.
+int HttpStatus(core::ErrorCode code);
+// {"error": {"code", "message", "details"}}
+Json ErrorBody(const core::Error& error);
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  int threads = 8;
+  size_t max_body_bytes = 32 * 1024 * 1024;
+  std::string workspace;  // URL or path
+  bool access_log = true;
+  // Called once the socket listens (e.g. to print the URL). `stop` ends the
+  // server as SIGTERM would; it may be called from any thread.
+  std::function<void(const std::string& url, std::function<void()> stop)> on_listening;
+};
+
+// Serves the router's routes, /healthz, /api/v1/openapi.json and the
+// dashboard until SIGTERM or SIGINT, then drains and returns.
+core::Status Serve(const ServerOptions& options, const Router& router);
+
+// Pagination by cursor: an opaque token for "after this id".
+std::string EncodeCursor(int64_t last_id);
+core::Result<int64_t> DecodeCursor(std::string_view cursor);
+
+}  // namespace mops::http

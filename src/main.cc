@@ -1,0 +1,61 @@
+// The composition root: builds the CLI, registers every capability's verbs
+// and REST routes, and runs the verb the user asked for.
+#include <cstdlib>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "cli/cli.h"
+#include "demo/demo.h"
+#include "http/commands.h"
+#include "ingest/ingest.h"
+#include "records/commands.h"
+#include "records/routes.h"
+
+namespace {
+
+void InstallRoutes(mops::http::Router& router) { mops::records::RegisterRoutes(router); }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+  spdlog::set_default_logger(spdlog::stderr_color_mt("mops"));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+
+  CLI::App app{"mops: one source of truth for marketing operations"};
+  app.set_version_flag("--version", "mops " MOPS_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough();
+
+  mops::cli::Context ctx;
+  app.add_option("--workspace,-w", ctx.workspace,
+                 "Workspace: a SQLite file path or a postgresql:// URL")
+      ->envname("MOPS_WORKSPACE")
+      ->capture_default_str();
+  app.add_option("--format", ctx.format_name, "Report format")
+      ->check(CLI::IsMember({"table", "csv", "json"}))
+      ->capture_default_str();
+  app.add_flag("--quiet,-q", ctx.quiet, "No progress output");
+
+  mops::http::RegisterCommands(app, ctx, InstallRoutes);
+  mops::records::RegisterCommands(app, ctx);
+  mops::ingest::RegisterCommands(app, ctx);
+  mops::demo::RegisterCommands(app, ctx);
+  mops::demo::RegisterDemoVerb(app, ctx, InstallRoutes);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;  // usage error
+  }
+  return ctx.exit_code;
+}

@@ -1,0 +1,29 @@
+#include "records/commands.h"
+
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "records/records.h"
+
+namespace mops::records {
+
+void RegisterCommands(CLI::App& app, cli::Context& ctx) {
+  auto* status = app.add_subcommand("status", "Show what the workspace holds");
+  status->callback([&ctx] {
+    cli::RunVerb(ctx, [&]() -> core::Status {
+      MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());
+      MOPS_ASSIGN_OR_RETURN(Overview o, LoadOverview(*db));
+      cli::Table table{{"record", "count"}, {}, {false, true}};
+      for (const auto& [name, n] : o.counts) table.rows.push_back({name, std::to_string(n)});
+      table.rows.push_back({"open pipeline (" + o.currency + ")",
+                            fmt::format("{:.2f}", o.open_pipeline)});
+      table.rows.push_back({"won revenue (" + o.currency + ")",
+                            fmt::format("{:.2f}", o.won_revenue)});
+      cli::PrintTable(table, ctx.format(), std::cout);
+      return {};
+    });
+  });
+}
+
+}  // namespace mops::records

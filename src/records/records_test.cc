@@ -1,0 +1,89 @@
+#include "records/records.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "core/time.h"
+
+namespace mops::records {
+namespace {
+
+TEST(BucketByWeekTest, MondayWeeksLargestChannelFirst) {
+  // 2025-01-06 is a Monday; 2025-01-12 a Sunday; 2025-01-13 the next Monday.
+  const int64_t mon = *core::ParseTimestamp("2025-01-06T00:00:00Z");
+  const int64_t sun = *core::ParseTimestamp("2025-01-12T23:59:59Z");
+  const int64_t next = *core::ParseTimestamp("2025-01-13T08:00:00Z");
+  const int64_t later = *core::ParseTimestamp("2025-01-29T08:00:00Z");
+  std::vector<int64_t> at = {mon, sun, next, next, later, mon};
+  std::vector<int32_t> codes = {0, 0, 1, 1, 1, -1};
+  std::vector<std::string> dict = {"email", "paid_search"};
+  WeeklyChannels w = BucketByWeek(at, codes, dict);
+  ASSERT_EQ(w.weeks.size(), 4u);
+  EXPECT_EQ(w.weeks[0], "2025-01-06");
+  EXPECT_EQ(w.weeks[1], "2025-01-13");
+  EXPECT_EQ(w.weeks[3], "2025-01-27");
+  ASSERT_EQ(w.channels.size(), 3u);
+  EXPECT_EQ(w.channels[0], "paid_search");
+  EXPECT_EQ(w.counts[0], (std::vector<int64_t>{0, 2, 0, 1}));
+  EXPECT_EQ(w.channels[1], "email");
+  EXPECT_EQ(w.counts[1], (std::vector<int64_t>{2, 0, 0, 0}));
+  EXPECT_EQ(w.channels[2], "unclassified");
+  EXPECT_TRUE(BucketByWeek({}, {}, {}).weeks.empty());
+}
+
+TEST(ListTest, FiltersPaginationAndMerged) {
+  auto path = std::filesystem::temp_directory_path() /
+              ("mops_records_test_" + std::to_string(getpid()) + ".db");
+  std::filesystem::remove(path);
+  {
+    auto db = store::Open(path.string());
+    ASSERT_TRUE(db.has_value());
+    ASSERT_TRUE(store::Migrate(**db).has_value());
+    for (int i = 0; i < 25; ++i) {
+      ASSERT_TRUE((*db)
+                      ->Execute("INSERT INTO contacts (source_system, external_id, email, "
+                                "lifecycle_stage, created_at, merged_into) VALUES (?, ?, ?, ?, ?, ?)",
+                                std::vector<store::Value>{
+                                    std::string("csv"), "c" + std::to_string(i),
+                                    "p" + std::to_string(i) + "@x.com",
+                                    std::string(i % 2 ? "lead" : "mql"), int64_t{1700000000 + i},
+                                    i == 3 ? store::Value{int64_t{1}} : store::Value{}})
+                      .has_value());
+    }
+    const EntitySpec* contacts = FindEntity("contacts");
+    ASSERT_NE(contacts, nullptr);
+    ListQuery q;
+    q.limit = 10;
+    std::vector<std::string> seen;
+    while (true) {
+      auto page = List(**db, *contacts, q);
+      ASSERT_TRUE(page.has_value()) << page.error().ToString();
+      for (const auto& item : page->items) seen.push_back(item["external_id"]);
+      if (!page->next_after_id) break;
+      q.after_id = *page->next_after_id;
+    }
+    EXPECT_EQ(seen.size(), 24u);  // the merged one is hidden
+    ListQuery mql;
+    mql.equals["lifecycle_stage"] = "mql";
+    auto page = List(**db, *contacts, mql);
+    ASSERT_TRUE(page.has_value());
+    EXPECT_EQ(page->items.size(), 13u);  // even ids 0..24; the merged #3 is odd
+    EXPECT_EQ(page->items[0]["created_at"], "2023-11-14T22:13:20Z");
+    ListQuery bad;
+    bad.equals["password"] = "x";
+    auto rejected = List(**db, *contacts, bad);
+    ASSERT_FALSE(rejected.has_value());
+    EXPECT_EQ(rejected.error().field, "password");
+    auto one = Get(**db, *contacts, 1);
+    ASSERT_TRUE(one.has_value());
+    EXPECT_EQ((*one)["email"], "p0@x.com");
+    EXPECT_EQ(Get(**db, *contacts, 999).error().code, core::ErrorCode::kNotFound);
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
+}
+
+}  // namespace
+}  // namespace mops::records

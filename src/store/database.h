@@ -1,0 +1,172 @@
+// The workspace database: one interface, two backends (SQLite, PostgreSQL).
+//
+// store/ is the only place that knows SQL dialects. Callers write portable
+// SQL with `?` placeholders (the PostgreSQL adapter rewrites them to $n),
+// INTEGER/BIGINT/DOUBLE PRECISION/TEXT columns, `INSERT ... ON CONFLICT ...
+// DO UPDATE`, and `RETURNING`: the subset both engines run the same way.
+// Times are BIGINT seconds since the epoch (UTC); money is BIGINT minor units;
+// flags are INTEGER 0/1.
+//
+// A Database is one connection and is not thread-safe: a thread that needs the
+// workspace opens its own (see Pool). Prepared statements belong to the
+// Database that made them and must not outlive it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <condition_variable>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/error.h"
+
+namespace mops::store {
+
+using core::Result;
+using core::Status;
+
+enum class Dialect { kSqlite, kPostgres };
+
+// A bound parameter or a result cell. monostate is SQL NULL.
+using Value = std::variant<std::monostate, int64_t, double, std::string>;
+
+inline bool IsNull(const Value& v) { return std::holds_alternative<std::monostate>(v); }
+// Integer view of a cell: NULL -> fallback; text is parsed; real is truncated.
+int64_t AsInt(const Value& v, int64_t fallback = 0);
+double AsDouble(const Value& v, double fallback = 0);
+// Text view of a cell: NULL -> "", numbers formatted.
+std::string AsText(const Value& v);
+
+// A small, row-oriented result (lists, lookups). Engines use ScanColumns.
+struct Rows {
+  std::vector<std::string> columns;
+  std::vector<std::vector<Value>> rows;
+
+  size_t size() const { return rows.size(); }
+  bool empty() const { return rows.empty(); }
+  // Index of a column by name; -1 when absent.
+  int ColumnIndex(std::string_view name) const;
+};
+
+// Column types for ScanColumns. kDict stores text as codes into a dictionary,
+// which is what engines want for channels, stages and types.
+enum class ColumnType { kInt, kReal, kText, kDict };
+
+// One column of a columnar scan. Only the vectors of its type are filled.
+// NULLs read as 0 / 0.0 / "" / code -1 and are marked in `nulls` (1 = NULL).
+struct Column {
+  ColumnType type = ColumnType::kInt;
+  std::vector<int64_t> ints;
+  std::vector<double> reals;
+  std::vector<std::string> texts;
+  std::vector<int32_t> codes;
+  std::vector<std::string> dict;
+  std::vector<uint8_t> nulls;
+
+  size_t size() const { return nulls.size(); }
+};
+
+// A prepared statement with `?` placeholders. Reusable: each call binds anew.
+class Statement {
+ public:
+  virtual ~Statement() = default;
+  // Executes and returns the number of rows changed.
+  virtual Result<int64_t> Execute(std::span<const Value> params) = 0;
+  // Executes and returns all result rows.
+  virtual Result<Rows> Query(std::span<const Value> params) = 0;
+};
+
+class Database {
+ public:
+  virtual ~Database() = default;
+
+  virtual Dialect dialect() const = 0;
+  // The URL or path this database was opened from, with any password removed.
+  virtual const std::string& display_name() const = 0;
+
+  // Runs one or more statements without parameters (migrations, pragmas).
+  virtual Status ExecScript(std::string_view sql) = 0;
+  virtual Result<std::unique_ptr<Statement>> Prepare(std::string_view sql) = 0;
+
+  // Transactions do not nest; use Transaction below.
+  virtual Status Begin() = 0;
+  virtual Status Commit() = 0;
+  virtual Status Rollback() = 0;
+
+  // Runs a query and fills one Column per result column with the requested
+  // types, in one pass inside the adapter (no per-row virtual calls): the
+  // bulk load that engines use. `types.size()` must equal the column count.
+  virtual Result<std::vector<Column>> ScanColumns(std::string_view sql,
+                                                  std::span<const Value> params,
+                                                  std::span<const ColumnType> types) = 0;
+
+  // Conveniences over Prepare.
+  Result<int64_t> Execute(std::string_view sql, std::span<const Value> params = {});
+  Result<Rows> Query(std::string_view sql, std::span<const Value> params = {});
+  // First column of the first row, or NULL when there is no row.
+  Result<Value> QueryValue(std::string_view sql, std::span<const Value> params = {});
+};
+
+// Opens a workspace: a `postgresql://` or `postgres://` URL selects PostgreSQL,
+// anything else is a SQLite file path (created when missing). Does not migrate.
+Result<std::unique_ptr<Database>> Open(const std::string& url);
+
+// Brings the schema to the newest version, each migration in its own
+// transaction. Safe to call on every start; concurrent callers serialize on
+// the database's own locks.
+Status Migrate(Database& db);
+// Current schema version (0 for an empty database).
+Result<int> SchemaVersion(Database& db);
+int LatestSchemaVersion();
+
+// RAII transaction: rolls back unless Commit() was called.
+class Transaction {
+ public:
+  static Result<Transaction> Start(Database& db);
+  Transaction(Transaction&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
+  Transaction& operator=(Transaction&&) = delete;
+  ~Transaction();
+  Status Commit();
+
+ private:
+  explicit Transaction(Database& db) : db_(&db) {}
+  Database* db_;
+};
+
+// A fixed set of connections shared by server threads. Acquire blocks until
+// one is free. Thread-safe.
+class Pool {
+ public:
+  static Result<std::unique_ptr<Pool>> Create(const std::string& url, int size);
+
+  class Lease {
+   public:
+    Lease(Pool* pool, std::unique_ptr<Database> db) : pool_(pool), db_(std::move(db)) {}
+    Lease(Lease&&) = default;
+    ~Lease();
+    Database& operator*() { return *db_; }
+    Database* operator->() { return db_.get(); }
+
+   private:
+    Pool* pool_;
+    std::unique_ptr<Database> db_;
+  };
+  Lease Acquire();
+  const std::string& url() const { return url_; }
+
+ private:
+  std::string url_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<Database>> free_;
+};
+
+// Rewrites `?` placeholders (outside quotes) to $1, $2, ... for PostgreSQL.
+std::string ToDollarPlaceholders(std::string_view sql);
+
+}  // namespace mops::store

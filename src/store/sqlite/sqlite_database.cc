@@ -1,0 +1,215 @@
+#include "store/sqlite/sqlite_database.h"
+
+#include <sqlite3.h>
+
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+namespace mops::store {
+namespace {
+
+using core::ErrorCode;
+
+std::unexpected<core::Error> SqliteError(sqlite3* db, std::string_view what) {
+  return core::Fail(ErrorCode::kDatabase, "{}: {}", what, sqlite3_errmsg(db));
+}
+
+class SqliteStatement final : public Statement {
+ public:
+  SqliteStatement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  ~SqliteStatement() override { sqlite3_finalize(stmt_); }
+
+  Status Bind(std::span<const Value> params) {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    const int expected = sqlite3_bind_parameter_count(stmt_);
+    if (static_cast<int>(params.size()) != expected) {
+      return core::Fail(ErrorCode::kInternal, "statement wants {} parameters, got {}: {}",
+                        expected, params.size(), sqlite3_sql(stmt_));
+    }
+    for (int i = 0; i < expected; ++i) {
+      const Value& v = params[i];
+      int rc = SQLITE_OK;
+      if (const auto* n = std::get_if<int64_t>(&v)) {
+        rc = sqlite3_bind_int64(stmt_, i + 1, *n);
+      } else if (const auto* d = std::get_if<double>(&v)) {
+        rc = sqlite3_bind_double(stmt_, i + 1, *d);
+      } else if (const auto* s = std::get_if<std::string>(&v)) {
+        rc = sqlite3_bind_text(stmt_, i + 1, s->data(), static_cast<int>(s->size()),
+                               SQLITE_STATIC);
+      } else {
+        rc = sqlite3_bind_null(stmt_, i + 1);
+      }
+      if (rc != SQLITE_OK) return SqliteError(db_, "bind");
+    }
+    return {};
+  }
+
+  Result<int64_t> Execute(std::span<const Value> params) override {
+    MOPS_TRY(Bind(params));
+    int rc;
+    while ((rc = sqlite3_step(stmt_)) == SQLITE_ROW) {
+    }
+    if (rc != SQLITE_DONE) return StepError();
+    return sqlite3_changes64(db_);
+  }
+
+  Result<Rows> Query(std::span<const Value> params) override {
+    MOPS_TRY(Bind(params));
+    Rows rows;
+    const int n = sqlite3_column_count(stmt_);
+    for (int i = 0; i < n; ++i) rows.columns.emplace_back(sqlite3_column_name(stmt_, i));
+    int rc;
+    while ((rc = sqlite3_step(stmt_)) == SQLITE_ROW) {
+      auto& row = rows.rows.emplace_back();
+      row.reserve(n);
+      for (int i = 0; i < n; ++i) row.push_back(Cell(i));
+    }
+    if (rc != SQLITE_DONE) return StepError();
+    return rows;
+  }
+
+  sqlite3_stmt* raw() { return stmt_; }
+
+  std::unexpected<core::Error> StepError() {
+    auto e = core::Fail(sqlite3_errcode(db_) == SQLITE_CONSTRAINT ? ErrorCode::kConflict
+                                                                  : ErrorCode::kDatabase,
+                        "{}", sqlite3_errmsg(db_));
+    sqlite3_reset(stmt_);
+    return e;
+  }
+
+ private:
+  Value Cell(int i) {
+    switch (sqlite3_column_type(stmt_, i)) {
+      case SQLITE_INTEGER: return int64_t{sqlite3_column_int64(stmt_, i)};
+      case SQLITE_FLOAT: return sqlite3_column_double(stmt_, i);
+      case SQLITE_NULL: return Value{};
+      default: {
+        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, i));
+        return std::string(text, sqlite3_column_bytes(stmt_, i));
+      }
+    }
+  }
+
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+};
+
+class SqliteDatabase final : public Database {
+ public:
+  SqliteDatabase(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  ~SqliteDatabase() override { sqlite3_close_v2(db_); }
+
+  Dialect dialect() const override { return Dialect::kSqlite; }
+  const std::string& display_name() const override { return path_; }
+
+  Status ExecScript(std::string_view sql) override {
+    std::string owned(sql);
+    char* message = nullptr;
+    if (sqlite3_exec(db_, owned.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+      std::string text = message != nullptr ? message : "unknown error";
+      sqlite3_free(message);
+      return core::Fail(ErrorCode::kDatabase, "{}", text);
+    }
+    return {};
+  }
+
+  Result<std::unique_ptr<Statement>> Prepare(std::string_view sql) override {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                           &stmt, nullptr) != SQLITE_OK) {
+      return SqliteError(db_, fmt::format("prepare '{}'", sql));
+    }
+    return std::make_unique<SqliteStatement>(db_, stmt);
+  }
+
+  Status Begin() override { return ExecScript("BEGIN IMMEDIATE"); }
+  Status Commit() override { return ExecScript("COMMIT"); }
+  Status Rollback() override { return ExecScript("ROLLBACK"); }
+
+  Result<std::vector<Column>> ScanColumns(std::string_view sql, std::span<const Value> params,
+                                          std::span<const ColumnType> types) override {
+    MOPS_ASSIGN_OR_RETURN(auto prepared, Prepare(sql));
+    auto* stmt = static_cast<SqliteStatement*>(prepared.get());
+    MOPS_TRY(stmt->Bind(params));
+    sqlite3_stmt* raw = stmt->raw();
+    const int n = sqlite3_column_count(raw);
+    if (n != static_cast<int>(types.size())) {
+      return core::Fail(ErrorCode::kInternal, "scan wants {} columns, query has {}", types.size(),
+                        n);
+    }
+    std::vector<Column> columns(n);
+    // Per-column dictionaries for kDict: text -> code.
+    std::vector<std::unordered_map<std::string, int32_t>> dicts(n);
+    for (int i = 0; i < n; ++i) columns[i].type = types[i];
+    int rc;
+    while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
+      for (int i = 0; i < n; ++i) {
+        Column& col = columns[i];
+        const bool null = sqlite3_column_type(raw, i) == SQLITE_NULL;
+        col.nulls.push_back(null ? 1 : 0);
+        switch (col.type) {
+          case ColumnType::kInt: col.ints.push_back(null ? 0 : sqlite3_column_int64(raw, i)); break;
+          case ColumnType::kReal:
+            col.reals.push_back(null ? 0.0 : sqlite3_column_double(raw, i));
+            break;
+          case ColumnType::kText: {
+            if (null) {
+              col.texts.emplace_back();
+            } else {
+              const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(raw, i));
+              col.texts.emplace_back(p, sqlite3_column_bytes(raw, i));
+            }
+            break;
+          }
+          case ColumnType::kDict: {
+            if (null) {
+              col.codes.push_back(-1);
+              break;
+            }
+            const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(raw, i));
+            std::string key(p, sqlite3_column_bytes(raw, i));
+            auto [it, inserted] = dicts[i].try_emplace(std::move(key), 0);
+            if (inserted) {
+              it->second = static_cast<int32_t>(col.dict.size());
+              col.dict.push_back(it->first);
+            }
+            col.codes.push_back(it->second);
+            break;
+          }
+        }
+      }
+    }
+    if (rc != SQLITE_DONE) return stmt->StepError();
+    return columns;
+  }
+
+ private:
+  sqlite3* db_;
+  std::string path_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path) {
+  sqlite3* db = nullptr;
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    std::string message = db != nullptr ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close_v2(db);
+    return core::Fail(ErrorCode::kIo, "cannot open workspace '{}': {}", path, message);
+  }
+  sqlite3_busy_timeout(db, 10000);
+  auto database = std::make_unique<SqliteDatabase>(db, path);
+  // WAL lets readers (the server, reports) run while an import writes.
+  // NORMAL sync in WAL mode survives process crashes; the tracking API, which
+  // must never lose an acknowledged event, asks for FULL on its own writes.
+  MOPS_TRY(database->ExecScript(
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
+      "PRAGMA cache_size=-65536; PRAGMA foreign_keys=OFF;"));
+  return database;
+}
+
+}  // namespace mops::store
