@@ -85,6 +85,12 @@ char DetectDelimiter(std::string_view text);
 // U+10FFFF). ASCII is checked 8 bytes at a time.
 bool IsValidUtf8(std::string_view s);
 
+// Integer types CsvWriter::Field writes as numbers, besides int64_t (which
+// has its own overload); char and bool are not numbers.
+template <typename T>
+concept CsvIntegerField = std::integral<T> && !std::same_as<T, bool> && !std::same_as<T, char> &&
+                          !std::same_as<T, int64_t>;
+
 // Appends CSV rows to a string buffer. A field is quoted when it contains the
 // delimiter, a quote, CR or LF, or starts or ends with a space or tab; quotes
 // are doubled; rows end with "\n". A row made of one empty field is written
@@ -102,8 +108,7 @@ class CsvWriter {
   void Field(int64_t value);
   void Field(double value);
   // Any other integer type (int, size_t, ...), written as a number.
-  template <std::integral T>
-    requires(!std::same_as<T, bool> && !std::same_as<T, char> && !std::same_as<T, int64_t>)
+  template <CsvIntegerField T>
   void Field(T value) {
     Separator();
     last_empty_ = false;

@@ -6,18 +6,18 @@
 // problem is: file, line, column or field, whichever apply.
 #pragma once
 
+#include <fmt/format.h>
+
 #include <cstdint>
 #include <expected>
 #include <string>
 #include <utility>
 
-#include <fmt/format.h>
-
 namespace mops::core {
 
 enum class ErrorCode {
-  kInvalidArgument,   // bad input from the user: a flag, a value, a row
-  kParse,             // a file or document that cannot be read at all
+  kInvalidArgument,  // bad input from the user: a flag, a value, a row
+  kParse,            // a file or document that cannot be read at all
   kNotFound,
   kConflict,          // the request clashes with the current state
   kUnauthenticated,   // no or unknown credentials
@@ -73,8 +73,7 @@ inline Error MakeError(ErrorCode code, std::string message) {
 
 template <typename... Args>
 std::unexpected<Error> Fail(ErrorCode code, fmt::format_string<Args...> format, Args&&... args) {
-  return std::unexpected<Error>(
-      MakeError(code, fmt::format(format, std::forward<Args>(args)...)));
+  return std::unexpected<Error>(MakeError(code, fmt::format(format, std::forward<Args>(args)...)));
 }
 
 inline std::unexpected<Error> Fail(Error error) { return std::unexpected<Error>(std::move(error)); }
@@ -82,11 +81,11 @@ inline std::unexpected<Error> Fail(Error error) { return std::unexpected<Error>(
 }  // namespace mops::core
 
 // Propagates the error of an expression that yields a std::expected.
-#define MOPS_TRY(expr)                                          \
-  do {                                                          \
-    if (auto mops_try_result_ = (expr); !mops_try_result_) {    \
+#define MOPS_TRY(expr)                                             \
+  do {                                                             \
+    if (auto mops_try_result_ = (expr); !mops_try_result_) {       \
       return std::unexpected(std::move(mops_try_result_).error()); \
-    }                                                           \
+    }                                                              \
   } while (false)
 
 #define MOPS_CONCAT_INNER_(a, b) a##b
