@@ -274,14 +274,11 @@ struct CsvReader::Impl {
     }
     if (pos < data.size() && !IsTerminator(data[pos])) {
       const char c = data[pos];
+      const std::string found = c >= 0x20 && c < 0x7F ? fmt::format(" '{}'", c) : "";
+      const std::string expected = delim == '\t' ? "\\t" : std::string(1, delim);
       Fail(line, column,
-           c >= 0x20 && c < 0x7F
-               ? fmt::format("unexpected character '{}' after closing quote (expected '{}' or "
-                             "end of line)",
-                             c, delim == '\t' ? std::string("\\t") : std::string(1, delim))
-               : fmt::format("unexpected character after closing quote (expected '{}' or end "
-                             "of line)",
-                             delim == '\t' ? std::string("\\t") : std::string(1, delim)));
+           fmt::format("unexpected character{} after closing quote (expected '{}' or end of line)",
+                       found, expected));
       while (pos < data.size() && !IsTerminator(data[pos])) ++pos;
     }
     return true;

@@ -1,8 +1,10 @@
 // Fuzz target for the parsers of outside input in core: the CSV reader (with
 // and without trimming, detected and fixed delimiters), timestamps and
 // numbers. Besides "no crash, no sanitizer report", it checks invariants:
-//   - the reader terminates, record lines never go backwards, and every
-//     field of a good record is valid UTF-8;
+//   - the reader terminates, record lines never go backwards, every field
+//     of a good record is valid UTF-8 and lies within the input (or within
+//     the reader's storage for unescaped fields), and records have the same
+//     width when that is required;
 //   - records read without trim write back (CsvWriter) and read again
 //     identically;
 //   - a parsed timestamp formats and parses back to itself;
@@ -11,6 +13,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,7 +65,16 @@ Records ReadAll(std::string_view data, const CsvOptions& options, char* delimite
     if (options.require_same_width && !records.empty()) {
       FUZZ_CHECK(fields.size() == records.front().size(), data);
     }
-    for (std::string_view f : fields) FUZZ_CHECK(mops::core::IsValidUtf8(f), data);
+    for (std::string_view f : fields) {
+      FUZZ_CHECK(mops::core::IsValidUtf8(f), data);
+      // A field is a view into the input, or into the reader's own storage
+      // (unescaped quotes), never straddling the input's end.
+      const std::less_equal<const char*> le;
+      const char* begin = data.data();
+      const char* end = data.data() + data.size();
+      if (le(begin, f.data()) && le(f.data(), end)) FUZZ_CHECK(le(f.data() + f.size(), end), data);
+      FUZZ_CHECK(f.size() <= data.size(), data);
+    }
     records.emplace_back(fields.begin(), fields.end());
   }
   // Once at the end, the reader stays there.

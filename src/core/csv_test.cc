@@ -301,6 +301,18 @@ TEST(CsvReaderTest, TextAfterClosingQuoteIsAnError) {
   EXPECT_THAT(error.message, HasSubstr("unexpected character 'y' after closing quote"));
 }
 
+TEST(CsvReaderTest, TextAfterClosingQuoteNamesTheDelimiter) {
+  Error error = FirstError("a\tb\n\"x\"y\t2\n");
+  EXPECT_EQ(error.message,
+            "unexpected character 'y' after closing quote (expected '\\t' or end of line)");
+  EXPECT_EQ(error.line, 2);
+  EXPECT_EQ(error.column, 1);
+  error = FirstError("a;b\n1;\"x\"\x01\n");
+  EXPECT_EQ(error.message,
+            "unexpected character after closing quote (expected ';' or end of line)");
+  EXPECT_EQ(error.column, 2);
+}
+
 TEST(CsvReaderTest, SpaceAfterClosingQuoteIsAnErrorWithoutTrim) {
   const Error error = FirstError("\"a\" ,b\n");
   EXPECT_EQ(error.line, 1);
