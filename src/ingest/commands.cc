@@ -1,0 +1,138 @@
+// CLI verbs: `mops import` and `mops export`.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include "cli/cli.h"
+#include "core/strings.h"
+#include "ingest/ingest.h"
+
+namespace mops::ingest {
+namespace {
+
+struct ImportArgs {
+  std::string kind;
+  std::string file;
+  std::string preset = "auto";
+  std::string map;
+  std::string date_format = "auto";
+  std::string source;
+  bool strict = false;
+};
+
+struct ExportArgs {
+  std::string kind;
+  std::string format;
+  std::string out = "-";
+  bool include_merged = false;
+};
+
+// Errors about the command line name the file the user wanted imported.
+core::Error AtFile(core::Error e, const std::string& file) {
+  if (e.file.empty()) e.file = file;
+  return e;
+}
+
+core::Status RunImport(cli::Context& ctx, const ImportArgs& args) {
+  auto kind = ParseKind(args.kind);
+  if (!kind) return core::Fail(AtFile(std::move(kind).error(), args.file));
+  ImportOptions options;
+  auto preset = ParsePreset(args.preset);
+  if (!preset) return core::Fail(AtFile(std::move(preset).error(), args.file));
+  options.preset = *preset;
+  auto date_format = core::ParseDateFormatName(args.date_format);
+  if (!date_format) return core::Fail(AtFile(std::move(date_format).error(), args.file));
+  options.date_format = *date_format;
+  options.date_format_set = core::ToLower(args.date_format) != "auto";
+  options.mapping_path = args.map;
+  if (!args.map.empty() && *preset != Preset::kAuto) {
+    return core::Fail(core::ErrorCode::kInvalidArgument, "use either --preset or --map, not both");
+  }
+  options.strict = args.strict;
+  options.source_system = std::string(core::Trim(args.source));
+  options.actor = "cli";
+
+  MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());
+  std::optional<cli::Progress> bar;
+  auto progress = [&](int64_t done, int64_t total) {
+    if (!bar) bar.emplace(ctx, "import " + args.file, total);
+    bar->Update(done);
+  };
+  MOPS_ASSIGN_OR_RETURN(ImportSummary summary,
+                        ImportFile(*db, *kind, args.file, options, progress));
+  if (bar) bar->Done();
+  if (ctx.format() == cli::Format::kJson) {
+    cli::PrintJson(summary.ToJson(), std::cout);
+  } else {
+    std::cout << summary.ToText();
+  }
+  return {};
+}
+
+core::Status RunExport(cli::Context& ctx, const ExportArgs& args) {
+  MOPS_ASSIGN_OR_RETURN(Kind kind, ParseKind(args.kind));
+  ExportOptions options;
+  options.include_merged = args.include_merged;
+  std::string format = args.format;
+  if (format.empty()) {
+    // From the file name, else CSV.
+    const std::string lower = core::ToLower(args.out);
+    format = lower.ends_with(".xlsx") ? "xlsx" : lower.ends_with(".json") ? "json" : "csv";
+  }
+  MOPS_ASSIGN_OR_RETURN(options.format, ParseExportFormat(format));
+  MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());
+  MOPS_ASSIGN_OR_RETURN(ExportSummary summary, ExportTable(*db, kind, args.out, options));
+  if (args.out != "-") {
+    std::cout << fmt::format("exported {} {} to {}\n", summary.rows, TableName(kind), summary.path);
+  }
+  return {};
+}
+
+}  // namespace
+
+void RegisterCommands(CLI::App& app, cli::Context& ctx) {
+  std::vector<std::string> kinds;
+  for (Kind k : AllKinds()) kinds.emplace_back(KindName(k));
+  const std::string kind_help = "What the file holds: " + core::Join(kinds, ", ");
+
+  auto import_args = std::make_shared<ImportArgs>();
+  CLI::App* import = app.add_subcommand(
+      "import",
+      "Import a CSV export (canonical, HubSpot, Salesforce, or mapped) into the workspace. "
+      "One transaction; rejected rows go to FILE.rejects.csv.");
+  import->add_option("KIND", import_args->kind, kind_help)->required();
+  import->add_option("FILE", import_args->file, "The CSV file")->required();
+  import->add_option("--preset", import_args->preset,
+                     "Column labels: canonical, hubspot or salesforce (default: detected)");
+  import->add_option("--map", import_args->map,
+                     "YAML mapping file: columns: {\"Email Address\": email, ...}");
+  import->add_option("--date-format", import_args->date_format,
+                     "auto, iso, mdy, dmy, ymd or epoch (default: auto)");
+  import->add_flag("--strict", import_args->strict,
+                   "Abort on the first rejected row and import nothing");
+  import->add_option("--source", import_args->source,
+                     "source_system of the rows (default: the preset's, or csv)");
+  import->callback([&ctx, import_args] {
+    cli::RunVerb(ctx, [&] { return RunImport(ctx, *import_args);
+});
+}  // namespace mops::ingest
+);
+
+auto export_args = std::make_shared<ExportArgs>();
+CLI::App* exp = app.add_subcommand(
+    "export", "Export a table in canonical columns (re-importable) as CSV, JSON or xlsx");
+exp->add_option("KIND", export_args->kind, kind_help)->required();
+exp->add_option("--format", export_args->format,
+                "csv, json or xlsx (default: from --out's extension, else csv)");
+exp->add_option("--out,-o", export_args->out, "Output file ('-': standard output)");
+exp->add_flag("--include-merged", export_args->include_merged,
+              "Include records merged into another (with a merged_into column)");
+exp->callback([&ctx, export_args] {
+  cli::RunVerb(ctx, [&] { return RunExport(ctx, *export_args); });
+});
+}
+
+}  // namespace mops::ingest

@@ -1,0 +1,348 @@
+// Row conversion: file cells -> typed values, with the reasons of rejects.
+#include <algorithm>
+
+#include "core/numbers.h"
+#include "core/strings.h"
+#include "ingest/internal.h"
+
+namespace mops::ingest {
+namespace internal {
+namespace {
+
+// "123;456" or "123,456" -> "123".
+std::string_view FirstOfList(std::string_view text) {
+  const size_t end = text.find_first_of(";,");
+  return core::Trim(end == std::string_view::npos ? text : text.substr(0, end));
+}
+
+bool IsStageField(Kind kind, std::string_view name) {
+  return (kind == Kind::kContacts && name == "lifecycle_stage") ||
+         (kind == Kind::kLifecycleHistory && name == "stage");
+}
+
+// Closed/won from a stage name: "Closed Won", "closedwon", "closed_won", "Won".
+void StageOutcome(std::string_view stage, bool& closed, bool& won) {
+  std::string s;
+  for (char c : stage) {
+    if (c != ' ' && c != '_' && c != '-') s.push_back(core::AsciiToLower(c));
+  }
+  won = s == "closedwon" || s == "won";
+  closed = won || s == "closedlost" || s == "lost" || s == "closed";
+}
+
+void AppendKeyPart(std::string& key, const Value& v) {
+  if (const auto* s = std::get_if<std::string>(&v)) {
+    key.append(*s);
+  } else if (const auto* i = std::get_if<int64_t>(&v)) {
+    key.append(std::to_string(*i));
+  } else if (const auto* d = std::get_if<double>(&v)) {
+    key.append(std::to_string(*d));
+  }
+}
+
+const std::string* TextOf(const Value& v) { return std::get_if<std::string>(&v); }
+
+}  // namespace
+
+void SetText(Value& v, std::string_view text) {
+  if (auto* s = std::get_if<std::string>(&v)) {
+    s->assign(text);
+  } else {
+    v.emplace<std::string>(text);
+  }
+}
+
+std::string DomainFromUrl(std::string_view url) {
+  std::string_view s = core::Trim(url);
+  if (const size_t scheme = s.find("://"); scheme != std::string_view::npos) {
+    s.remove_prefix(scheme + 3);
+  } else if (s.starts_with("//")) {
+    s.remove_prefix(2);
+  }
+  s = s.substr(0, s.find_first_of("/?#"));
+  if (const size_t at = s.rfind('@'); at != std::string_view::npos) s.remove_prefix(at + 1);
+  s = s.substr(0, s.find(':'));
+  while (s.ends_with('.')) s.remove_suffix(1);
+  if (s.find('.') == std::string_view::npos ||
+      s.find_first_of(" \t\"<>") != std::string_view::npos) {
+    return {};
+  }
+  std::string host = core::ToLower(s);
+  if (host.starts_with("www.")) host.erase(0, 4);
+  return host;
+}
+
+core::Result<int64_t> ParseTimeCell(std::string_view text, core::DateFormat format) {
+  return core::ParseTimestamp(text, format);
+}
+
+RowConverter::RowConverter(const KindSpec& spec, const Mapping& mapping,
+                           core::DateFormat date_format, std::string default_source)
+    : spec_(spec),
+      mapping_(mapping),
+      date_format_(date_format),
+      default_source_(std::move(default_source)) {
+  const size_t n = spec.fields.size();
+  written_.assign(n, false);
+  derived_.assign(n, false);
+  auto mapped = [&](std::string_view name) {
+    const int i = spec.FieldIndex(name);
+    return i >= 0 && mapping.field_column[i] >= 0;
+  };
+  auto derive = [&](std::string_view name) {
+    const int i = spec.FieldIndex(name);
+    if (i >= 0 && mapping.field_column[i] < 0) derived_[i] = true;
+  };
+  for (size_t i = 0; i < n; ++i) {
+    written_[i] = spec.fields[i].Stored() && mapping.field_column[i] >= 0;
+  }
+  switch (spec.kind) {
+    case Kind::kAccounts:
+      if (mapped("website")) derive("domain");
+      break;
+    case Kind::kOpportunities:
+      if (mapped("stage")) derive("is_closed"), derive("is_won");
+      break;
+    case Kind::kCampaigns:
+      if (mapped("type")) derive("channel");
+      break;
+    case Kind::kTouchpoints:
+      derive("channel");
+      if (mapped("email")) derive("contact_id");
+      break;
+    case Kind::kCampaignMembers:
+      if (mapped("lead_id")) derive("contact_id");
+      break;
+    default:
+      break;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (derived_[i]) written_[i] = true;
+  }
+}
+
+bool RowConverter::ConvertCell(const FieldSpec& field, std::string_view text, Value& out,
+                               std::string& reason) {
+  switch (field.type) {
+    case FieldType::kText:
+      if (IsStageField(spec_.kind, field.name)) {
+        SetText(out, NormalizeLifecycleStage(text));
+      } else {
+        SetText(out, text);
+      }
+      return true;
+    case FieldType::kInt: {
+      auto v = core::ParseInt(text);
+      if (!v) return reason = v.error().message, false;
+      out = *v;
+      return true;
+    }
+    case FieldType::kReal: {
+      auto v = core::ParseDouble(text);
+      if (!v) return reason = v.error().message, false;
+      out = *v;
+      return true;
+    }
+    case FieldType::kMoney: {
+      auto v = core::ParseMoneyMinor(text);
+      if (!v) return reason = v.error().message, false;
+      out = *v;
+      return true;
+    }
+    case FieldType::kTime:
+    case FieldType::kDate: {
+      auto v = ParseTimeCell(text, date_format_);
+      if (!v) return reason = v.error().message, false;
+      out = *v;
+      return true;
+    }
+    case FieldType::kBool: {
+      auto v = core::ParseBool(text);
+      if (!v) return reason = v.error().message, false;
+      out = int64_t{*v ? 1 : 0};
+      return true;
+    }
+  }
+  return true;
+}
+
+bool RowConverter::Convert(std::span<const std::string_view> record, ConvertedRow& row,
+                           std::vector<CellProblem>& problems) {
+  const size_t n = spec_.fields.size();
+  row.values.resize(n);
+  row.converted_lead = false;
+  bool ok = true;
+  std::string reason;
+  for (size_t i = 0; i < n; ++i) {
+    const FieldSpec& field = spec_.fields[i];
+    Value& out = row.values[i];
+    const int col = mapping_.field_column[i];
+    if (col < 0 || static_cast<size_t>(col) >= record.size()) {
+      out = std::monostate{};
+      continue;
+    }
+    std::string_view text = core::Trim(record[col]);
+    if (mapping_.columns[col].first_of_list) text = FirstOfList(text);
+    if (text.empty()) {
+      if (field.default_value >= 0) {
+        out = int64_t{field.default_value};
+      } else {
+        out = std::monostate{};
+        if (field.required || (field.role == Role::kKey && !mapping_.synth_key)) {
+          problems.push_back({.column = col + 1,
+                              .value = std::string(),
+                              .reason = "missing " + std::string(field.name)});
+          ok = false;
+        }
+      }
+      continue;
+    }
+    reason.clear();
+    if (!ConvertCell(field, text, out, reason)) {
+      out = std::monostate{};
+      problems.push_back({.column = col + 1, .value = std::string(text), .reason = reason});
+      ok = false;
+    }
+  }
+  Derive(row);
+
+  // Source, then key.
+  const int source = spec_.FieldIndex("source_system");
+  const std::string* source_text = TextOf(row.values[source]);
+  row.source_system.assign(source_text != nullptr ? *source_text : default_source_);
+  if (spec_.keyed) {
+    const int key = spec_.FieldIndex("external_id");
+    if (!mapping_.synth_key) {
+      const std::string* key_text = TextOf(row.values[key]);
+      row.key.assign(key_text != nullptr ? *key_text : std::string());
+    } else {
+      row.key.clear();
+      for (size_t p = 0; p < spec_.synth_key.size(); ++p) {
+        if (p > 0) row.key.push_back(':');
+        AppendKeyPart(row.key, row.values[spec_.FieldIndex(spec_.synth_key[p])]);
+      }
+      SetText(row.values[key], row.key);
+    }
+  }
+  if (spec_.kind == Kind::kCampaignMembers && ok) {
+    const int contact = spec_.FieldIndex("contact_id");
+    if (std::holds_alternative<std::monostate>(row.values[contact])) {
+      problems.push_back({.column = 0, .value = {}, .reason = "missing contact_id (or lead id)"});
+      ok = false;
+    }
+  }
+  if (spec_.kind == Kind::kContacts) {
+    const Value& converted = row.values[spec_.FieldIndex("is_converted")];
+    const Value& contact = row.values[spec_.FieldIndex("converted_contact_id")];
+    const auto* flag = std::get_if<int64_t>(&converted);
+    row.converted_lead = flag != nullptr && *flag == 1 && TextOf(contact) != nullptr;
+  }
+  return ok;
+}
+
+void RowConverter::Derive(ConvertedRow& row) {
+  auto value = [&](std::string_view name) -> Value& { return row.values[spec_.FieldIndex(name)]; };
+  auto text = [&](std::string_view name) -> std::string_view {
+    const int i = spec_.FieldIndex(name);
+    const std::string* s = i >= 0 ? TextOf(row.values[i]) : nullptr;
+    return s != nullptr ? std::string_view(*s) : std::string_view();
+  };
+  auto derived = [&](std::string_view name) { return derived_[spec_.FieldIndex(name)]; };
+  switch (spec_.kind) {
+    case Kind::kAccounts:
+      if (derived("domain")) {
+        std::string domain = DomainFromUrl(text("website"));
+        if (domain.empty()) {
+          value("domain") = std::monostate{};
+        } else {
+          SetText(value("domain"), domain);
+        }
+      }
+      break;
+    case Kind::kOpportunities:
+      if (derived("is_closed")) {
+        bool closed = false;
+        bool won = false;
+        StageOutcome(text("stage"), closed, won);
+        value("is_closed") = int64_t{closed ? 1 : 0};
+        value("is_won") = int64_t{won ? 1 : 0};
+      }
+      break;
+    case Kind::kCampaigns:
+      if (derived("channel")) {
+        const std::string_view channel = CampaignTypeChannel(text("type"));
+        if (channel.empty()) {
+          value("channel") = std::monostate{};
+        } else {
+          SetText(value("channel"), channel);
+        }
+      }
+      break;
+    case Kind::kTouchpoints: {
+      if (derived("contact_id") || std::holds_alternative<std::monostate>(value("contact_id"))) {
+        const std::string_view email = text("email");
+        if (!email.empty() && email.find('@') != std::string_view::npos) {
+          scratch_.assign("email:");
+          for (char c : email) scratch_.push_back(core::AsciiToLower(c));
+          SetText(value("contact_id"), scratch_);
+        } else {
+          value("contact_id") = std::monostate{};
+        }
+      }
+      if (text("channel").empty()) {
+        SetText(value("channel"), ClassifyChannel({.source = text("source"),
+                                                   .medium = text("medium"),
+                                                   .referrer = text("referrer"),
+                                                   .type = text("type"),
+                                                   .url = text("url")}));
+      }
+      break;
+    }
+    case Kind::kCampaignMembers:
+      if (std::holds_alternative<std::monostate>(value("contact_id"))) {
+        const std::string_view lead = text("lead_id");
+        if (lead.empty()) {
+          value("contact_id") = std::monostate{};
+        } else {
+          scratch_.assign(lead);
+          SetText(value("contact_id"), scratch_);
+        }
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+}  // namespace internal
+
+std::string NormalizeLifecycleStage(std::string_view value) {
+  std::string key;
+  for (char c : core::Trim(value)) {
+    if (c != ' ' && c != '_' && c != '-') key.push_back(core::AsciiToLower(c));
+  }
+  struct Alias {
+    std::string_view from;
+    std::string_view to;
+  };
+  static constexpr Alias kAliases[] = {
+      {"subscriber", "subscriber"},
+      {"lead", "lead"},
+      {"mql", "mql"},
+      {"marketingqualifiedlead", "mql"},
+      {"sql", "sql"},
+      {"salesqualifiedlead", "sql"},
+      {"opportunity", "opportunity"},
+      {"customer", "customer"},
+      {"evangelist", "evangelist"},
+      {"recycled", "recycled"},
+      {"disqualified", "disqualified"},
+      {"other", "other"},
+  };
+  for (const Alias& a : kAliases) {
+    if (key == a.from) return std::string(a.to);
+  }
+  return core::ToLower(core::Trim(value));
+}
+
+}  // namespace mops::ingest

@@ -1,0 +1,250 @@
+// Reference resolution: set-based UPDATEs over the *_ref columns, plus the
+// few links that need a lookup in memory (owners, emails, converted leads).
+#include "ingest/resolve.h"
+
+#include <fmt/format.h>
+
+#include "core/strings.h"
+#include "core/time.h"
+
+namespace mops::ingest::internal {
+namespace {
+
+using store::Value;
+
+bool HasMerged(Target target) { return target == Target::kAccount || target == Target::kContact; }
+
+std::string LowerAscii(std::string_view s, std::string& out) {
+  out.clear();
+  for (char c : core::Trim(s)) out.push_back(core::AsciiToLower(c));
+  return out;
+}
+
+// Converted Salesforce leads whose contact has arrived since.
+core::Status ResolvePendingLeads(store::Database& db) {
+  MOPS_ASSIGN_OR_RETURN(store::Rows pending,
+                        db.Query("SELECT id, value FROM identities WHERE kind = ?",
+                                 std::vector<Value>{std::string(kPendingLeadIdentity)}));
+  if (pending.empty()) return {};
+  MOPS_ASSIGN_OR_RETURN(auto find, db.Prepare("SELECT " + RefIdSql(Target::kContact, "?", "?")));
+  MOPS_ASSIGN_OR_RETURN(auto link,
+                        db.Prepare("INSERT INTO identities (kind, value, contact_id, created_at) "
+                                   "VALUES (?, ?, ?, ?) ON CONFLICT (kind, value) DO UPDATE SET "
+                                   "contact_id = excluded.contact_id"));
+  MOPS_ASSIGN_OR_RETURN(auto drop, db.Prepare("DELETE FROM identities WHERE id = ?"));
+  for (const auto& row : pending.rows) {
+    const std::string value = store::AsText(row[1]);
+    const std::vector<std::string_view> parts = core::Split(value, '\t');
+    if (parts.size() != 3) continue;
+    MOPS_ASSIGN_OR_RETURN(store::Rows found, find->Query(std::vector<Value>{
+                                                 std::string(parts[0]), std::string(parts[2]),
+                                                 std::string(parts[2])}));
+    if (found.empty() || store::IsNull(found.rows[0][0])) continue;
+    MOPS_TRY(link->Execute(std::vector<Value>{std::string(kLeadIdentity), std::string(parts[1]),
+                                              found.rows[0][0], int64_t{core::NowUtc()}}));
+    MOPS_TRY(drop->Execute(std::vector<Value>{row[0]}));
+  }
+  return {};
+}
+
+// Touchpoints that named their person by email only ("email:<address>").
+core::Status ResolveTouchpointEmails(store::Database& db) {
+  MOPS_ASSIGN_OR_RETURN(
+      store::Rows pending,
+      db.Query("SELECT id, contact_ref FROM touchpoints WHERE contact_id IS NULL AND "
+               "contact_ref LIKE 'email:%'"));
+  if (pending.empty()) return {};
+  MOPS_ASSIGN_OR_RETURN(
+      store::Rows contacts,
+      db.Query("SELECT email, COALESCE(merged_into, id) FROM contacts WHERE email IS NOT NULL "
+               "ORDER BY CASE WHEN merged_into IS NULL THEN 0 ELSE 1 END, id"));
+  StringMap<int64_t> by_email;
+  std::string lower;
+  for (const auto& row : contacts.rows) {
+    by_email.try_emplace(LowerAscii(store::AsText(row[0]), lower), store::AsInt(row[1]));
+  }
+  MOPS_ASSIGN_OR_RETURN(auto update,
+                        db.Prepare("UPDATE touchpoints SET contact_id = ? WHERE id = ?"));
+  for (const auto& row : pending.rows) {
+    const std::string ref = store::AsText(row[1]);
+    auto it = by_email.find(LowerAscii(std::string_view(ref).substr(6), lower));
+    if (it == by_email.end()) continue;
+    MOPS_TRY(update->Execute(std::vector<Value>{it->second, row[0]}));
+  }
+  return {};
+}
+
+core::Status ResolveOwners(store::Database& db, std::string_view table) {
+  MOPS_ASSIGN_OR_RETURN(
+      store::Rows refs,
+      db.Query(fmt::format("SELECT DISTINCT source_system, owner_ref FROM {} WHERE owner_id IS "
+                           "NULL AND owner_ref IS NOT NULL",
+                           table)));
+  if (refs.empty()) return {};
+  MOPS_ASSIGN_OR_RETURN(OwnerIndex owners, OwnerIndex::Load(db));
+  MOPS_ASSIGN_OR_RETURN(
+      auto update, db.Prepare(fmt::format("UPDATE {} SET owner_id = ? WHERE owner_id IS NULL AND "
+                                          "source_system = ? AND owner_ref = ?",
+                                          table)));
+  for (const auto& row : refs.rows) {
+    const std::string source = store::AsText(row[0]);
+    const std::string ref = store::AsText(row[1]);
+    const std::optional<int64_t> id = owners.Find(ref, source);
+    if (!id) continue;
+    MOPS_TRY(update->Execute(std::vector<Value>{*id, source, ref}));
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string RefIdSql(Target target, std::string_view source_expr, std::string_view ref_expr) {
+  const std::string_view table = TargetTable(target);
+  std::string sql = fmt::format(
+      "(SELECT {} FROM {} r WHERE r.source_system = {} AND r.external_id = {})",
+      HasMerged(target) ? "COALESCE(r.merged_into, r.id)" : "r.id", table, source_expr, ref_expr);
+  if (target == Target::kContact) {
+    sql = fmt::format(
+        "COALESCE({}, (SELECT i.contact_id FROM identities i WHERE i.kind = '{}' AND "
+        "i.value = {}))",
+        sql, kLeadIdentity, ref_expr);
+  }
+  return sql;
+}
+
+std::vector<bool> RefIdParams(Target target) {
+  if (target == Target::kContact) return {true, false, false};
+  return {true, false};
+}
+
+core::Result<OwnerIndex> OwnerIndex::Load(store::Database& db) {
+  OwnerIndex index;
+  MOPS_ASSIGN_OR_RETURN(
+      store::Rows users,
+      db.Query("SELECT id, source_system, external_id, name, email FROM users ORDER BY id"));
+  std::string lower;
+  for (const auto& row : users.rows) {
+    const int64_t id = store::AsInt(row[0]);
+    index.by_external_id_[store::AsText(row[2])].emplace_back(store::AsText(row[1]), id);
+    if (!store::IsNull(row[3])) {
+      index.by_name_.try_emplace(LowerAscii(store::AsText(row[3]), lower), id);
+    }
+    if (!store::IsNull(row[4])) {
+      index.by_email_.try_emplace(LowerAscii(store::AsText(row[4]), lower), id);
+    }
+  }
+  return index;
+}
+
+std::optional<int64_t> OwnerIndex::Find(std::string_view ref, std::string_view source) {
+  ref = core::Trim(ref);
+  if (ref.empty()) return std::nullopt;
+  if (auto it = by_external_id_.find(ref); it != by_external_id_.end()) {
+    for (const auto& [user_source, id] : it->second) {
+      if (user_source == source) return id;
+    }
+    return it->second.front().second;
+  }
+  LowerAscii(ref, scratch_);
+  if (auto it = by_name_.find(scratch_); it != by_name_.end()) return it->second;
+  if (auto it = by_email_.find(scratch_); it != by_email_.end()) return it->second;
+  return std::nullopt;
+}
+
+core::Status ResolvePending(store::Database& db, std::optional<Kind> kind) {
+  const std::string_view imported = kind ? TableName(*kind) : std::string_view();
+  auto in_scope = [&](std::initializer_list<std::string_view> tables) {
+    if (!kind) return true;
+    for (std::string_view t : tables) {
+      if (t == imported) return true;
+    }
+    return false;
+  };
+
+  if (in_scope({"contacts"})) MOPS_TRY(ResolvePendingLeads(db));
+
+  for (Kind k : AllKinds()) {
+    const KindSpec& spec = SpecFor(k);
+    if (!spec.keyed) continue;
+    for (const FieldSpec& f : spec.fields) {
+      if (f.role == Role::kRef && in_scope({spec.table, TargetTable(f.target)})) {
+        const std::string base(f.RefBase());
+        const std::string ref_col = fmt::format("{}.{}_ref", spec.table, base);
+        const std::string id_sql =
+            RefIdSql(f.target, fmt::format("{}.source_system", spec.table), ref_col);
+        std::string sql = fmt::format(
+            "UPDATE {0} SET {1}_id = {2} WHERE {1}_id IS NULL AND {1}_ref IS NOT NULL AND {2} IS "
+            "NOT NULL",
+            spec.table, base, id_sql);
+        if (k == Kind::kTouchpoints && f.target == Target::kContact) {
+          sql += fmt::format(" AND {}_ref NOT LIKE 'email:%'", base);
+        }
+        MOPS_TRY(db.Execute(sql));
+      } else if (f.role == Role::kOwner && in_scope({spec.table, "users"})) {
+        MOPS_TRY(ResolveOwners(db, spec.table));
+      }
+    }
+  }
+
+  if (in_scope({"touchpoints", "contacts"})) MOPS_TRY(ResolveTouchpointEmails(db));
+  if (in_scope({"touchpoints", "contacts", "accounts"})) {
+    MOPS_TRY(db.Execute(
+        "UPDATE touchpoints SET account_id = (SELECT c.account_id FROM contacts c WHERE c.id = "
+        "touchpoints.contact_id) WHERE account_id IS NULL AND account_ref IS NULL AND contact_id "
+        "IS NOT NULL AND (SELECT c.account_id FROM contacts c WHERE c.id = "
+        "touchpoints.contact_id) IS NOT NULL"));
+  }
+  if (in_scope({"touchpoints", "campaigns"})) {
+    MOPS_TRY(db.Execute(
+        "UPDATE touchpoints SET campaign_id = (SELECT c.id FROM campaigns c WHERE c.utm_campaign "
+        "= touchpoints.utm_campaign ORDER BY CASE WHEN c.source_system = "
+        "touchpoints.source_system THEN 0 ELSE 1 END, c.id LIMIT 1) WHERE campaign_id IS NULL "
+        "AND campaign_ref IS NULL AND utm_campaign IS NOT NULL AND EXISTS (SELECT 1 FROM "
+        "campaigns c WHERE c.utm_campaign = touchpoints.utm_campaign)"));
+  }
+  return {};
+}
+
+core::Result<std::vector<UnresolvedRef>> CountUnresolved(store::Database& db) {
+  std::vector<UnresolvedRef> out;
+  for (Kind k : AllKinds()) {
+    const KindSpec& spec = SpecFor(k);
+    if (!spec.keyed) continue;
+    std::vector<std::string> sums;
+    std::vector<std::string_view> names;
+    for (const FieldSpec& f : spec.fields) {
+      if (f.role != Role::kRef && f.role != Role::kOwner) continue;
+      const std::string_view base = f.RefBase();
+      sums.push_back(fmt::format(
+          "SUM(CASE WHEN {0}_id IS NULL AND {0}_ref IS NOT NULL THEN 1 ELSE 0 END)", base));
+      names.push_back(base);
+    }
+    if (sums.empty()) continue;
+    MOPS_ASSIGN_OR_RETURN(
+        store::Rows rows,
+        db.Query(fmt::format("SELECT {} FROM {}", core::Join(sums, ", "), spec.table)));
+    if (rows.empty()) continue;
+    for (size_t i = 0; i < names.size(); ++i) {
+      const int64_t n = store::AsInt(rows.rows[0][i], 0);
+      if (n > 0) out.push_back({std::string(spec.table), std::string(names[i]), n});
+    }
+  }
+  MOPS_ASSIGN_OR_RETURN(Value pending,
+                        db.QueryValue("SELECT COUNT(*) FROM identities WHERE kind = ?",
+                                      std::vector<Value>{std::string(kPendingLeadIdentity)}));
+  if (store::AsInt(pending) > 0) {
+    out.push_back({"identities", "converted_contact", store::AsInt(pending)});
+  }
+  return out;
+}
+
+}  // namespace mops::ingest::internal
+
+namespace mops::ingest {
+
+core::Result<std::vector<UnresolvedRef>> ResolveReferences(store::Database& db) {
+  MOPS_TRY(internal::ResolvePending(db, std::nullopt));
+  return internal::CountUnresolved(db);
+}
+
+}  // namespace mops::ingest

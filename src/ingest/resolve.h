@@ -1,0 +1,60 @@
+// Reference resolution (service side of ingest/): how *_ref columns become
+// *_id columns. See README.md, "Reference resolution", for the rules.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "ingest/internal.h"
+#include "store/database.h"
+
+namespace mops::ingest::internal {
+
+// Identity kinds used by the Salesforce lead rule.
+inline constexpr std::string_view kLeadIdentity = "salesforce_lead_id";
+// A converted lead whose contact is not in the workspace yet: value is
+// "<source>\t<lead id>\t<contact id>", contact_id NULL.
+inline constexpr std::string_view kPendingLeadIdentity = "salesforce_lead_pending";
+
+// SQL of the id a reference to `target` resolves to, with the source system
+// and the external id given by `source_expr` and `ref_expr` (placeholders or
+// column names). Merged records resolve to their survivor; contacts also
+// resolve through Salesforce lead identities. `params` is how many times the
+// expression uses `ref_expr` and `source_expr` ("?" placeholders to bind, in
+// order: source, ref, [ref]).
+std::string RefIdSql(Target target, std::string_view source_expr, std::string_view ref_expr);
+// The binding order of RefIdSql with "?" placeholders: true = source, false = ref.
+std::vector<bool> RefIdParams(Target target);
+
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+template <typename V>
+using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
+
+// Users by external id (same source first, then any), name or email (case
+// insensitive), loaded once per import.
+class OwnerIndex {
+ public:
+  static core::Result<OwnerIndex> Load(store::Database& db);
+  std::optional<int64_t> Find(std::string_view ref, std::string_view source);
+
+ private:
+  StringMap<std::vector<std::pair<std::string, int64_t>>> by_external_id_;  // -> (source, id)
+  StringMap<int64_t> by_name_;
+  StringMap<int64_t> by_email_;
+  std::string scratch_;
+};
+
+// Resolves what an import of `kind` may have made resolvable (its own
+// references, references to it, and the derived links); all of them when
+// kind is empty.
+core::Status ResolvePending(store::Database& db, std::optional<Kind> kind);
+// References still unresolved, every table.
+core::Result<std::vector<UnresolvedRef>> CountUnresolved(store::Database& db);
+
+}  // namespace mops::ingest::internal

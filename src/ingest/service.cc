@@ -1,0 +1,774 @@
+// Import service: parses a file, maps and converts its rows, and writes them
+// into the workspace in one transaction with one prepared statement per
+// table, then resolves references and writes the audit log entry.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <type_traits>
+#include <unordered_set>
+
+#include "core/csv.h"
+#include "core/strings.h"
+#include "ingest/ingest.h"
+#include "ingest/internal.h"
+#include "ingest/resolve.h"
+
+namespace mops::ingest {
+namespace {
+
+using core::ErrorCode;
+using internal::CellProblem;
+using internal::ConvertedRow;
+using internal::FieldSpec;
+using internal::KindSpec;
+using internal::Role;
+using store::Value;
+
+static_assert(std::is_same_v<internal::Value, store::Value>,
+              "engines and store share one cell type");
+
+constexpr size_t kRejectsInSummary = 20;
+constexpr size_t kDuplicateLinesInSummary = 10;
+constexpr int64_t kProgressEvery = 4096;
+
+void Assign(Value& to, const Value& from) {
+  if (const auto* s = std::get_if<std::string>(&from)) {
+    internal::SetText(to, *s);
+  } else {
+    to = from;
+  }
+}
+
+// Which keys of a table exist already and which this file has written:
+// tells new rows from updated ones and finds keys repeated in the file.
+class KeyTracker {
+ public:
+  enum class Outcome { kNew, kUpdated, kDuplicate };
+
+  // `source` empty: every source (the file names each row's source).
+  core::Status Load(store::Database& db, std::string_view table, const std::string& source) {
+    composite_ = source.empty();
+    std::vector<store::Column> cols;
+    if (composite_) {
+      const std::vector<store::ColumnType> types = {store::ColumnType::kText,
+                                                    store::ColumnType::kText};
+      MOPS_ASSIGN_OR_RETURN(
+          cols, db.ScanColumns(fmt::format("SELECT source_system, external_id FROM {}", table), {},
+                               types));
+      keys_.reserve(cols[0].size() * 2);
+      for (size_t i = 0; i < cols[0].size(); ++i) {
+        keys_.try_emplace(Compose(cols[0].texts[i], cols[1].texts[i]), kExisting);
+      }
+    } else {
+      const std::vector<store::ColumnType> types = {store::ColumnType::kText};
+      MOPS_ASSIGN_OR_RETURN(
+          cols,
+          db.ScanColumns(fmt::format("SELECT external_id FROM {} WHERE source_system = ?", table),
+                         std::vector<Value>{source}, types));
+      keys_.reserve(cols[0].size() * 2);
+      for (std::string& key : cols[0].texts) keys_.try_emplace(std::move(key), kExisting);
+    }
+    return {};
+  }
+
+  Outcome Mark(std::string_view source, std::string_view key) {
+    const std::string_view k = composite_ ? std::string_view(Compose(source, key)) : key;
+    auto it = keys_.find(k);
+    if (it == keys_.end()) {
+      keys_.emplace(std::string(k), kSeen);
+      return Outcome::kNew;
+    }
+    if (it->second == kExisting) {
+      it->second = kSeen;
+      return Outcome::kUpdated;
+    }
+    return Outcome::kDuplicate;
+  }
+
+ private:
+  static constexpr uint8_t kExisting = 0;
+  static constexpr uint8_t kSeen = 1;
+
+  const std::string& Compose(std::string_view source, std::string_view key) {
+    buffer_.assign(source);
+    buffer_.push_back('\x1f');
+    buffer_.append(key);
+    return buffer_;
+  }
+
+  internal::StringMap<uint8_t> keys_;
+  bool composite_ = false;
+  std::string buffer_;
+};
+
+// One reusable INSERT ... ON CONFLICT (source_system, external_id) DO UPDATE
+// over the fields a file carries; only those columns change on conflict.
+class Upsert {
+ public:
+  core::Status Prepare(store::Database& db, const KindSpec& spec,
+                       const std::vector<bool>& written) {
+    std::vector<std::string> columns = {"source_system", "external_id"};
+    std::vector<std::string> values = {"?", "?"};
+    slots_ = {{Slot::kSource, -1}, {Slot::kKey, -1}};
+    std::vector<std::string> updates;
+    for (size_t i = 0; i < spec.fields.size(); ++i) {
+      if (!written[i]) continue;
+      const FieldSpec& f = spec.fields[i];
+      const int field = static_cast<int>(i);
+      if (f.role == Role::kColumn) {
+        columns.emplace_back(f.name);
+        values.emplace_back("?");
+        slots_.push_back({Slot::kField, field});
+      } else if (f.role == Role::kRef) {
+        const std::string base(f.RefBase());
+        columns.push_back(base + "_ref");
+        columns.push_back(base + "_id");
+        values.emplace_back("?");
+        values.push_back(internal::RefIdSql(f.target, "?", "?"));
+        slots_.push_back({Slot::kField, field});
+        for (bool is_source : internal::RefIdParams(f.target)) {
+          slots_.push_back({is_source ? Slot::kSource : Slot::kField, field});
+        }
+      } else if (f.role == Role::kOwner) {
+        columns.emplace_back("owner_ref");
+        columns.emplace_back("owner_id");
+        values.emplace_back("?");
+        values.emplace_back("?");
+        slots_.push_back({Slot::kField, field});
+        slots_.push_back({Slot::kOwner, field});
+      }
+    }
+    for (size_t c = 2; c < columns.size(); ++c) {
+      updates.push_back(fmt::format("{0} = excluded.{0}", columns[c]));
+    }
+    std::string sql = fmt::format(
+        "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (source_system, "
+        "external_id) DO ",
+        spec.table, core::Join(columns, ", "), core::Join(values, ", "));
+    sql += updates.empty() ? "NOTHING" : "UPDATE SET " + core::Join(updates, ", ");
+    MOPS_ASSIGN_OR_RETURN(stmt_, db.Prepare(sql));
+    params_.assign(slots_.size(), Value{});
+    return {};
+  }
+
+  core::Result<int64_t> Execute(const ConvertedRow& row, internal::OwnerIndex* owners) {
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      const Slot& s = slots_[i];
+      switch (s.what) {
+        case Slot::kSource:
+          internal::SetText(params_[i], row.source_system);
+          break;
+        case Slot::kKey:
+          internal::SetText(params_[i], row.key);
+          break;
+        case Slot::kField:
+          Assign(params_[i], row.values[s.field]);
+          break;
+        case Slot::kOwner: {
+          const auto* ref = std::get_if<std::string>(&row.values[s.field]);
+          std::optional<int64_t> id;
+          if (ref != nullptr && owners != nullptr) id = owners->Find(*ref, row.source_system);
+          if (id) {
+            params_[i] = *id;
+          } else {
+            params_[i] = std::monostate{};
+          }
+          break;
+        }
+      }
+    }
+    return stmt_->Execute(params_);
+  }
+
+ private:
+  struct Slot {
+    enum What { kSource, kKey, kField, kOwner } what;
+    int field;
+  };
+  std::unique_ptr<store::Statement> stmt_;
+  std::vector<Slot> slots_;
+  std::vector<Value> params_;
+};
+
+struct Related {
+  int64_t imported = 0;
+  int64_t updated = 0;
+};
+
+// The state of one import run.
+class Importer {
+ public:
+  Importer(store::Database& db, Kind kind, std::string_view name, const ImportOptions& options)
+      : db_(db), spec_(internal::SpecFor(kind)), name_(name), options_(options) {}
+
+  core::Result<ImportSummary> Run(std::string_view csv, const internal::CustomMapping* custom,
+                                  const ProgressFn& progress);
+
+ private:
+  core::Status Prepare(const internal::Mapping& mapping, const std::vector<bool>& written,
+                       bool per_row_source);
+  core::Status WriteRow(const ConvertedRow& row, int64_t line);
+  core::Status WriteLifecycleRow(const ConvertedRow& row, int64_t line,
+                                 std::vector<CellProblem>& problems);
+  core::Status WriteStageDates(const ConvertedRow& row);
+  core::Status WriteDealContacts(const ConvertedRow& row);
+  core::Status LinkConvertedLead(const ConvertedRow& row);
+  core::Status RejectRow(int64_t line, std::span<const CellProblem> problems,
+                         std::span<const std::string_view> record);
+  core::Status WriteAudit();
+  core::Status WriteRejectsFile();
+
+  store::Database& db_;
+  const KindSpec& spec_;
+  std::string name_;
+  const ImportOptions& options_;
+  std::vector<std::string> headers_;
+  ImportSummary summary_;
+
+  Upsert upsert_;
+  KeyTracker keys_;
+  std::optional<internal::OwnerIndex> owners_;
+  core::CsvWriter rejects_{',', /*neutralize_formulas=*/true};
+
+  // Contacts: HubSpot "Became a ... Date" columns.
+  std::vector<int> stage_fields_;
+  std::unique_ptr<store::Statement> stage_insert_;
+  std::vector<Value> stage_params_;
+  Related stages_;
+  // Deals: associated contacts.
+  int contact_list_field_ = -1;
+  Upsert deal_contacts_;
+  KeyTracker deal_contact_keys_;
+  ConvertedRow deal_contact_row_;
+  Related deal_contacts_count_;
+  // Converted Salesforce leads.
+  Related leads_;
+  // lifecycle-history: contacts by (source, external id).
+  internal::StringMap<int64_t> contact_ids_;
+  bool contact_ids_composite_ = false;
+  std::unordered_set<std::string> lifecycle_seen_;
+  std::unique_ptr<store::Statement> lifecycle_insert_;
+  int64_t lifecycle_contact_column_ = 0;
+  std::string key_buffer_;
+};
+
+core::Status Importer::Prepare(const internal::Mapping& mapping, const std::vector<bool>& written,
+                               bool per_row_source) {
+  const std::string source_filter = per_row_source ? std::string() : summary_.source_system;
+  bool has_owner = false;
+  for (size_t i = 0; i < spec_.fields.size(); ++i) {
+    if (written[i] && spec_.fields[i].role == Role::kOwner) has_owner = true;
+  }
+  if (has_owner) {
+    MOPS_ASSIGN_OR_RETURN(auto owners, internal::OwnerIndex::Load(db_));
+    owners_.emplace(std::move(owners));
+  }
+
+  if (spec_.kind == Kind::kLifecycleHistory) {
+    contact_ids_composite_ = per_row_source;
+    lifecycle_contact_column_ = mapping.field_column[spec_.FieldIndex("contact_id")] + 1;
+    const std::vector<store::ColumnType> types = {
+        store::ColumnType::kText, store::ColumnType::kText, store::ColumnType::kInt};
+    std::string sql = "SELECT source_system, external_id, COALESCE(merged_into, id) FROM contacts";
+    std::vector<Value> params;
+    if (!per_row_source) {
+      sql += " WHERE source_system = ?";
+      params.emplace_back(summary_.source_system);
+    }
+    MOPS_ASSIGN_OR_RETURN(auto cols, db_.ScanColumns(sql, params, types));
+    contact_ids_.reserve(cols[0].size());
+    for (size_t i = 0; i < cols[0].size(); ++i) {
+      std::string key = per_row_source ? cols[0].texts[i] + '\x1f' + cols[1].texts[i]
+                                       : std::move(cols[1].texts[i]);
+      contact_ids_.try_emplace(std::move(key), cols[2].ints[i]);
+    }
+    MOPS_ASSIGN_OR_RETURN(lifecycle_insert_,
+                          db_.Prepare("INSERT INTO lifecycle_history (contact_id, stage, "
+                                      "entered_at) VALUES (?, ?, ?) ON CONFLICT (contact_id, "
+                                      "stage, entered_at) DO NOTHING"));
+    return {};
+  }
+
+  MOPS_TRY(upsert_.Prepare(db_, spec_, written));
+  MOPS_TRY(keys_.Load(db_, spec_.table, source_filter));
+
+  for (size_t i = 0; i < spec_.fields.size(); ++i) {
+    const FieldSpec& f = spec_.fields[i];
+    if (mapping.field_column[i] < 0) continue;
+    if (f.role == Role::kStageDate) stage_fields_.push_back(static_cast<int>(i));
+    if (f.role == Role::kContactList) contact_list_field_ = static_cast<int>(i);
+  }
+  if (!stage_fields_.empty()) {
+    MOPS_ASSIGN_OR_RETURN(
+        stage_insert_,
+        db_.Prepare("INSERT INTO lifecycle_history (contact_id, stage, entered_at) SELECT "
+                    "COALESCE(c.merged_into, c.id), ?, ? FROM contacts c WHERE c.source_system "
+                    "= ? AND c.external_id = ? ON CONFLICT (contact_id, stage, entered_at) DO "
+                    "NOTHING"));
+    stage_params_.assign(4, Value{});
+  }
+  if (contact_list_field_ >= 0) {
+    const KindSpec& oc = internal::SpecFor(Kind::kOpportunityContacts);
+    std::vector<bool> oc_written(oc.fields.size(), false);
+    oc_written[oc.FieldIndex("opportunity_id")] = true;
+    oc_written[oc.FieldIndex("contact_id")] = true;
+    MOPS_TRY(deal_contacts_.Prepare(db_, oc, oc_written));
+    MOPS_TRY(deal_contact_keys_.Load(db_, oc.table, source_filter));
+    deal_contact_row_.values.assign(oc.fields.size(), Value{});
+  }
+  return {};
+}
+
+core::Status Importer::WriteStageDates(const ConvertedRow& row) {
+  for (int field : stage_fields_) {
+    const Value& at = row.values[field];
+    if (!std::holds_alternative<int64_t>(at)) continue;
+    internal::SetText(stage_params_[0], spec_.fields[field].stage);
+    stage_params_[1] = at;
+    internal::SetText(stage_params_[2], row.source_system);
+    internal::SetText(stage_params_[3], row.key);
+    MOPS_ASSIGN_OR_RETURN(int64_t changed, stage_insert_->Execute(stage_params_));
+    ++(changed > 0 ? stages_.imported : stages_.updated);
+  }
+  return {};
+}
+
+core::Status Importer::WriteDealContacts(const ConvertedRow& row) {
+  const auto* list = std::get_if<std::string>(&row.values[contact_list_field_]);
+  if (list == nullptr) return {};
+  const KindSpec& oc = internal::SpecFor(Kind::kOpportunityContacts);
+  const int opp = oc.FieldIndex("opportunity_id");
+  const int contact = oc.FieldIndex("contact_id");
+  for (std::string_view part : core::Split(*list, ';')) {
+    for (std::string_view id : core::Split(part, ',')) {
+      id = core::Trim(id);
+      if (id.empty()) continue;
+      ConvertedRow& r = deal_contact_row_;
+      r.source_system = row.source_system;
+      r.key.assign(row.key).append(":").append(id);
+      internal::SetText(r.values[opp], row.key);
+      internal::SetText(r.values[contact], id);
+      MOPS_TRY(deal_contacts_.Execute(r, nullptr));
+      switch (deal_contact_keys_.Mark(r.source_system, r.key)) {
+        case KeyTracker::Outcome::kNew:
+          ++deal_contacts_count_.imported;
+          break;
+        default:
+          ++deal_contacts_count_.updated;
+          break;
+      }
+    }
+  }
+  return {};
+}
+
+core::Status Importer::LinkConvertedLead(const ConvertedRow& row) {
+  const std::string& contact =
+      std::get<std::string>(row.values[spec_.FieldIndex("converted_contact_id")]);
+  MOPS_ASSIGN_OR_RETURN(
+      store::Rows found,
+      db_.Query("SELECT " + internal::RefIdSql(internal::Target::kContact, "?", "?"),
+                std::vector<Value>{row.source_system, contact, contact}));
+  const std::string pending_value = row.source_system + "\t" + row.key + "\t" + contact;
+  if (!found.empty() && !store::IsNull(found.rows[0][0])) {
+    MOPS_ASSIGN_OR_RETURN(
+        Value existing,
+        db_.QueryValue("SELECT id FROM identities WHERE kind = ? AND value = ?",
+                       std::vector<Value>{std::string(internal::kLeadIdentity), row.key}));
+    ++(store::IsNull(existing) ? leads_.imported : leads_.updated);
+    MOPS_TRY(db_.Execute(
+        "INSERT INTO identities (kind, value, contact_id, created_at) VALUES (?, ?, ?, ?) ON "
+        "CONFLICT (kind, value) DO UPDATE SET contact_id = excluded.contact_id",
+        std::vector<Value>{std::string(internal::kLeadIdentity), row.key, found.rows[0][0],
+                           int64_t{core::NowUtc()}}));
+    MOPS_TRY(db_.Execute(
+        "DELETE FROM identities WHERE kind = ? AND value = ?",
+        std::vector<Value>{std::string(internal::kPendingLeadIdentity), pending_value}));
+    return {};
+  }
+  MOPS_ASSIGN_OR_RETURN(int64_t changed,
+                        db_.Execute("INSERT INTO identities (kind, value, contact_id, created_at) "
+                                    "VALUES (?, ?, NULL, ?) ON CONFLICT (kind, value) DO NOTHING",
+                                    std::vector<Value>{std::string(internal::kPendingLeadIdentity),
+                                                       pending_value, int64_t{core::NowUtc()}}));
+  ++(changed > 0 ? leads_.imported : leads_.updated);
+  return {};
+}
+
+core::Status Importer::WriteRow(const ConvertedRow& row, int64_t line) {
+  if (row.converted_lead) return LinkConvertedLead(row);
+  auto written = upsert_.Execute(row, owners_ ? &*owners_ : nullptr);
+  if (!written) {
+    core::Error e = std::move(written).error();
+    e.message = "cannot write row: " + e.message;
+    return core::Fail(std::move(e).At(name_, line));
+  }
+  switch (keys_.Mark(row.source_system, row.key)) {
+    case KeyTracker::Outcome::kNew:
+      ++summary_.imported;
+      break;
+    case KeyTracker::Outcome::kUpdated:
+      ++summary_.updated;
+      break;
+    case KeyTracker::Outcome::kDuplicate:
+      ++summary_.duplicates;
+      if (summary_.duplicate_lines.size() < kDuplicateLinesInSummary) {
+        summary_.duplicate_lines.push_back(line);
+      }
+      break;
+  }
+  if (!stage_fields_.empty()) MOPS_TRY(WriteStageDates(row));
+  if (contact_list_field_ >= 0) MOPS_TRY(WriteDealContacts(row));
+  return {};
+}
+
+core::Status Importer::WriteLifecycleRow(const ConvertedRow& row, int64_t line,
+                                         std::vector<CellProblem>& problems) {
+  const std::string& contact = std::get<std::string>(row.values[spec_.FieldIndex("contact_id")]);
+  if (contact_ids_composite_) {
+    key_buffer_.assign(row.source_system).push_back('\x1f');
+    key_buffer_.append(contact);
+  } else {
+    key_buffer_.assign(contact);
+  }
+  auto it = contact_ids_.find(key_buffer_);
+  if (it == contact_ids_.end()) {
+    problems.push_back({.column = lifecycle_contact_column_,
+                        .value = contact,
+                        .reason = fmt::format("no contact '{}' from source '{}' in the "
+                                              "workspace (import contacts first)",
+                                              contact, row.source_system)});
+    return {};
+  }
+  const Value& stage = row.values[spec_.FieldIndex("stage")];
+  const Value& at = row.values[spec_.FieldIndex("entered_at")];
+  const std::vector<Value> params = {it->second, stage, at};
+  auto changed = lifecycle_insert_->Execute(params);
+  if (!changed) {
+    core::Error e = std::move(changed).error();
+    e.message = "cannot write row: " + e.message;
+    return core::Fail(std::move(e).At(name_, line));
+  }
+  const std::string seen_key =
+      fmt::format("{}\x1f{}\x1f{}", it->second, store::AsText(stage), store::AsText(at));
+  if (!lifecycle_seen_.insert(seen_key).second) {
+    ++summary_.duplicates;
+    if (summary_.duplicate_lines.size() < kDuplicateLinesInSummary) {
+      summary_.duplicate_lines.push_back(line);
+    }
+  } else if (*changed > 0) {
+    ++summary_.imported;
+  } else {
+    ++summary_.updated;
+  }
+  return {};
+}
+
+core::Status Importer::RejectRow(int64_t line, std::span<const CellProblem> problems,
+                                 std::span<const std::string_view> record) {
+  if (options_.strict) {
+    const CellProblem& p = problems.front();
+    const bool show_value = !p.value.empty() && p.reason.find(p.value) == std::string::npos;
+    core::Error e = core::MakeError(
+        ErrorCode::kInvalidArgument,
+        fmt::format("{}{} (--strict: nothing was imported)", p.reason,
+                    show_value ? fmt::format(" (value '{}')", p.value) : std::string()));
+    if (p.column > 0 && static_cast<size_t>(p.column) <= headers_.size()) {
+      e.field = headers_[p.column - 1];
+    }
+    return core::Fail(std::move(e).At(name_, line, p.column));
+  }
+  (void)record;
+  ++summary_.rejected;
+  for (const CellProblem& p : problems) {
+    Reject r;
+    r.line = line;
+    r.column = p.column;
+    r.value = p.value;
+    r.reason = p.reason;
+    if (p.column > 0 && static_cast<size_t>(p.column) <= headers_.size()) {
+      r.field = headers_[p.column - 1];
+    }
+    rejects_.Field(line);
+    rejects_.Field(p.column);
+    rejects_.Field(r.field);
+    rejects_.Field(r.value);
+    rejects_.Field(r.reason);
+    rejects_.EndRow();
+    if (summary_.rejects.size() < kRejectsInSummary) summary_.rejects.push_back(std::move(r));
+  }
+  return {};
+}
+
+core::Status Importer::WriteAudit() {
+  nlohmann::json after = summary_.ToJson();
+  after.erase("rejects");
+  MOPS_TRY(
+      db_.Execute("INSERT INTO audit_log (at, actor, action, entity, entity_id, before, "
+                  "after) VALUES (?, ?, 'import', ?, ?, NULL, ?)",
+                  std::vector<Value>{int64_t{core::NowUtc()}, options_.actor,
+                                     std::string(spec_.table), name_, after.dump()}));
+  return {};
+}
+
+core::Status Importer::WriteRejectsFile() {
+  const std::string& path = summary_.rejects_path;
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) {
+    return core::Fail(ErrorCode::kIo, "cannot write rejects file '{}': {}", path,
+                      std::strerror(errno));
+  }
+  out << "line,column,field,value,reason\n" << rejects_.data();
+  out.close();
+  if (!out) return core::Fail(ErrorCode::kIo, "cannot write rejects file '{}'", path);
+  return {};
+}
+
+core::Result<ImportSummary> Importer::Run(std::string_view csv,
+                                          const internal::CustomMapping* custom,
+                                          const ProgressFn& progress) {
+  const auto started = std::chrono::steady_clock::now();
+  summary_.kind = spec_.kind;
+  summary_.table = std::string(spec_.table);
+  summary_.file = name_;
+
+  if (core::Trim(csv).empty() || core::Trim(csv) == "\xEF\xBB\xBF") {
+    core::Error e = core::MakeError(ErrorCode::kParse, "empty file (no header line)");
+    return core::Fail(std::move(e).At(name_, 1));
+  }
+  core::CsvOptions csv_options;
+  csv_options.trim_fields = true;
+  csv_options.file_name = name_;
+  core::CsvReader reader(csv, csv_options);
+  summary_.delimiter = reader.delimiter();
+  std::vector<std::string_view> record;
+  MOPS_ASSIGN_OR_RETURN(bool has_header, reader.Next(record));
+  if (!has_header) {
+    core::Error e = core::MakeError(ErrorCode::kParse, "empty file (no header line)");
+    return core::Fail(std::move(e).At(name_, 1));
+  }
+  for (std::string_view h : record) headers_.emplace_back(core::Trim(h));
+
+  Preset preset = options_.preset;
+  if (custom != nullptr) preset = Preset::kMapping;
+  MOPS_ASSIGN_OR_RETURN(internal::Mapping mapping,
+                        internal::MapColumns(spec_.kind, headers_, preset, custom, name_));
+  summary_.preset = mapping.preset;
+  summary_.preset_detected = mapping.detected;
+  summary_.unmapped_columns = mapping.unmapped;
+  summary_.warnings = mapping.warnings;
+  if (!options_.source_system.empty()) {
+    summary_.source_system = options_.source_system;
+  } else if (custom != nullptr && !custom->source_system.empty()) {
+    summary_.source_system = custom->source_system;
+  } else {
+    summary_.source_system = std::string(internal::PresetSourceSystem(mapping.preset));
+  }
+  core::DateFormat date_format = options_.date_format;
+  if (!options_.date_format_set && custom != nullptr && custom->date_format) {
+    date_format = *custom->date_format;
+  }
+  const bool per_row_source = mapping.field_column[spec_.FieldIndex("source_system")] >= 0;
+
+  internal::RowConverter converter(spec_, mapping, date_format, summary_.source_system);
+  const int64_t total_lines =
+      std::count(csv.begin(), csv.end(), '\n') + (csv.ends_with('\n') ? 0 : 1);
+
+  MOPS_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Start(db_));
+  MOPS_TRY(Prepare(mapping, converter.written(), per_row_source));
+
+  ConvertedRow row;
+  std::vector<CellProblem> problems;
+  while (true) {
+    MOPS_ASSIGN_OR_RETURN(bool more, reader.Next(record));
+    if (!more) break;
+    const int64_t line = reader.record_line();
+    ++summary_.rows;
+    problems.clear();
+    const bool ok = converter.Convert(record, row, problems);
+    if (ok) {
+      if (spec_.kind == Kind::kLifecycleHistory) {
+        MOPS_TRY(WriteLifecycleRow(row, line, problems));
+      } else {
+        MOPS_TRY(WriteRow(row, line));
+      }
+    }
+    if (!problems.empty()) MOPS_TRY(RejectRow(line, problems, record));
+    if (progress && summary_.rows % kProgressEvery == 0) progress(line, total_lines);
+  }
+
+  if (stages_.imported + stages_.updated > 0) {
+    summary_.related.push_back({"lifecycle_history", stages_.imported, stages_.updated});
+  }
+  if (deal_contacts_count_.imported + deal_contacts_count_.updated > 0) {
+    summary_.related.push_back(
+        {"opportunity_contacts", deal_contacts_count_.imported, deal_contacts_count_.updated});
+  }
+  if (leads_.imported + leads_.updated > 0) {
+    summary_.related.push_back({"identities", leads_.imported, leads_.updated});
+  }
+
+  MOPS_TRY(internal::ResolvePending(db_, spec_.kind));
+  MOPS_ASSIGN_OR_RETURN(summary_.unresolved, internal::CountUnresolved(db_));
+  summary_.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (summary_.rejected > 0 && !options_.rejects_path.empty()) {
+    summary_.rejects_path = options_.rejects_path;
+  }
+  MOPS_TRY(WriteAudit());
+  if (!summary_.rejects_path.empty()) MOPS_TRY(WriteRejectsFile());
+  if (auto committed = tx.Commit(); !committed) {
+    if (!summary_.rejects_path.empty()) std::remove(summary_.rejects_path.c_str());
+    return std::unexpected(std::move(committed).error());
+  }
+  // A rejects file from an earlier run of the same file would mislead.
+  if (summary_.rejected == 0 && !options_.rejects_path.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove(options_.rejects_path, ignored);
+  }
+  if (progress) progress(total_lines, total_lines);
+  summary_.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return std::move(summary_);
+}
+
+core::Result<ImportSummary> ImportImpl(store::Database& db, Kind kind, std::string_view name,
+                                       std::string_view csv, const ImportOptions& options,
+                                       const ProgressFn& progress) {
+  std::optional<internal::CustomMapping> custom;
+  if (!options.mapping_text.empty() || !options.mapping_path.empty() ||
+      options.preset == Preset::kMapping) {
+    std::string text = options.mapping_text;
+    const std::string mapping_name =
+        options.mapping_path.empty() ? std::string("mapping") : options.mapping_path;
+    if (text.empty() && !options.mapping_path.empty()) {
+      MOPS_ASSIGN_OR_RETURN(text, core::ReadFile(options.mapping_path));
+    }
+    MOPS_ASSIGN_OR_RETURN(custom, internal::ParseMappingYaml(text, mapping_name));
+    MOPS_TRY(internal::ValidateMapping(*custom, kind));
+  }
+  Importer importer(db, kind, name, options);
+  return importer.Run(csv, custom ? &*custom : nullptr, progress);
+}
+
+std::string Plural(int64_t n, std::string_view one, std::string_view many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
+std::string Quoted(const std::vector<std::string>& items) {
+  std::vector<std::string> quoted;
+  for (const std::string& s : items) quoted.push_back("'" + s + "'");
+  return core::Join(quoted, ", ");
+}
+
+}  // namespace
+
+core::Result<ImportSummary> ImportCsvText(store::Database& db, Kind kind, std::string_view name,
+                                          std::string_view csv, const ImportOptions& options,
+                                          ProgressFn progress) {
+  return ImportImpl(db, kind, name, csv, options, progress);
+}
+
+core::Result<ImportSummary> ImportFile(store::Database& db, Kind kind, const std::string& path,
+                                       const ImportOptions& options, ProgressFn progress) {
+  MOPS_ASSIGN_OR_RETURN(std::string csv, core::ReadFile(path));
+  ImportOptions with_rejects = options;
+  if (with_rejects.rejects_path.empty()) with_rejects.rejects_path = path + ".rejects.csv";
+  return ImportImpl(db, kind, path, csv, with_rejects, progress);
+}
+
+std::string ImportSummary::ToText() const {
+  std::string out =
+      fmt::format("imported {}, updated {}, rejected {}\n", imported, updated, rejected);
+  out += fmt::format("file: {} ({} into {}, preset {}{}, source {}, {})\n", file, KindName(kind),
+                     table, PresetName(preset), preset_detected ? " (detected)" : "", source_system,
+                     Plural(rows, "row", "rows"));
+  if (rejected > 0) {
+    out += rejects_path.empty()
+               ? fmt::format("rejects: {}\n", Plural(rejected, "row", "rows"))
+               : fmt::format("rejects: {} (line, column, field, value, reason)\n", rejects_path);
+    const size_t shown = std::min<size_t>(rejects.size(), 5);
+    for (size_t i = 0; i < shown; ++i) {
+      const Reject& r = rejects[i];
+      out += fmt::format("  line {}{}{}: {}\n", r.line,
+                         r.column > 0 ? fmt::format(", column {}", r.column) : "",
+                         r.field.empty() ? "" : fmt::format(" ({})", r.field), r.reason);
+    }
+    if (rejected > static_cast<int64_t>(shown)) {
+      out += fmt::format("  ... see the rejects file\n");
+    }
+  }
+  if (duplicates > 0) {
+    std::vector<std::string> lines;
+    for (int64_t l : duplicate_lines) lines.push_back(std::to_string(l));
+    out += fmt::format(
+        "duplicates: {} with a key seen earlier in the file (the last wins), at "
+        "line {}{}\n",
+        Plural(duplicates, "row", "rows"), core::Join(lines, ", "),
+        duplicates > static_cast<int64_t>(lines.size()) ? ", ..." : "");
+  }
+  for (const RelatedCounts& r : related) {
+    out += fmt::format("also {}: {} new, {} already present\n", r.table, r.imported, r.updated);
+  }
+  if (!unmapped_columns.empty()) {
+    out += fmt::format("warning: columns ignored (no field): {}\n", Quoted(unmapped_columns));
+  }
+  for (const std::string& w : warnings) out += fmt::format("warning: {}\n", w);
+  if (unresolved.empty()) {
+    out += "references: all resolved\n";
+  } else {
+    std::vector<std::string> parts;
+    for (const UnresolvedRef& u : unresolved) {
+      parts.push_back(fmt::format("{}.{}: {} unresolved", u.table, u.field, u.count));
+    }
+    out += fmt::format("references: {}\n", core::Join(parts, ", "));
+  }
+  out += fmt::format("time: {:.2f} s\n", seconds);
+  return out;
+}
+
+nlohmann::json ImportSummary::ToJson() const {
+  nlohmann::json j;
+  j["kind"] = std::string(KindName(kind));
+  j["table"] = table;
+  j["file"] = file;
+  j["preset"] = std::string(PresetName(preset));
+  j["preset_detected"] = preset_detected;
+  j["source_system"] = source_system;
+  j["rows"] = rows;
+  j["imported"] = imported;
+  j["updated"] = updated;
+  j["rejected"] = rejected;
+  j["duplicates"] = duplicates;
+  j["duplicate_lines"] = duplicate_lines;
+  j["rejects_path"] = rejects_path;
+  nlohmann::json rj = nlohmann::json::array();
+  for (const Reject& r : rejects) {
+    rj.push_back({{"line", r.line},
+                  {"column", r.column},
+                  {"field", r.field},
+                  {"value", r.value},
+                  {"reason", r.reason}});
+  }
+  j["rejects"] = std::move(rj);
+  j["unmapped_columns"] = unmapped_columns;
+  j["warnings"] = warnings;
+  nlohmann::json related_json = nlohmann::json::array();
+  for (const RelatedCounts& r : related) {
+    related_json.push_back({{"table", r.table}, {"imported", r.imported}, {"updated", r.updated}});
+  }
+  j["related"] = std::move(related_json);
+  nlohmann::json unresolved_json = nlohmann::json::array();
+  for (const UnresolvedRef& u : unresolved) {
+    unresolved_json.push_back({{"table", u.table}, {"field", u.field}, {"count", u.count}});
+  }
+  j["unresolved"] = std::move(unresolved_json);
+  j["seconds"] = seconds;
+  return j;
+}
+
+}  // namespace mops::ingest
