@@ -195,12 +195,15 @@ core::Status ResolvePending(store::Database& db, std::optional<Kind> kind) {
         "touchpoints.contact_id) IS NOT NULL"));
   }
   if (in_scope({"touchpoints", "campaigns"})) {
-    MOPS_TRY(db.Execute(
-        "UPDATE touchpoints SET campaign_id = (SELECT c.id FROM campaigns c WHERE c.utm_campaign "
-        "= touchpoints.utm_campaign ORDER BY CASE WHEN c.source_system = "
-        "touchpoints.source_system THEN 0 ELSE 1 END, c.id LIMIT 1) WHERE campaign_id IS NULL "
-        "AND campaign_ref IS NULL AND utm_campaign IS NOT NULL AND EXISTS (SELECT 1 FROM "
-        "campaigns c WHERE c.utm_campaign = touchpoints.utm_campaign)"));
+    // A campaign of the touch's own source first, else any.
+    const std::string campaign =
+        "COALESCE((SELECT MIN(c.id) FROM campaigns c WHERE c.utm_campaign = "
+        "touchpoints.utm_campaign AND c.source_system = touchpoints.source_system), (SELECT "
+        "MIN(c.id) FROM campaigns c WHERE c.utm_campaign = touchpoints.utm_campaign))";
+    MOPS_TRY(db.Execute(fmt::format(
+        "UPDATE touchpoints SET campaign_id = {0} WHERE campaign_id IS NULL AND campaign_ref IS "
+        "NULL AND utm_campaign IS NOT NULL AND {0} IS NOT NULL",
+        campaign)));
   }
   return {};
 }

@@ -1,1 +1,534 @@
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "core/csv.h"
+#include "ingest/ingest.h"
+#include "ingest/test_util.h"
+
+namespace mops::ingest {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::ReadText;
+using ::testing::StartsWith;
+using testing::TempWorkspace;
+using testing::Testdata;
+
+ImportSummary MustImport(TempWorkspace& ws, Kind kind, const std::string& path,
+                         ImportOptions options = {}) {
+  auto summary = ImportFile(ws.db(), kind, path, options);
+  EXPECT_TRUE(summary) << summary.error().ToString();
+  return summary ? std::move(*summary) : ImportSummary{};
+}
+
+ImportSummary MustImportText(TempWorkspace& ws, Kind kind, std::string_view csv,
+                             ImportOptions options = {}) {
+  auto summary = ImportCsvText(ws.db(), kind, "test.csv", csv, options);
+  EXPECT_TRUE(summary) << summary.error().ToString();
+  return summary ? std::move(*summary) : ImportSummary{};
+}
+
+int64_t Unresolved(const ImportSummary& s, std::string_view table, std::string_view field) {
+  for (const UnresolvedRef& u : s.unresolved) {
+    if (u.table == table && u.field == field) return u.count;
+  }
+  return 0;
+}
+
+// --- HubSpot ---------------------------------------------------------------
+
+TEST(ImportHubspot, ContactsCompaniesDealsInAnyOrder) {
+  TempWorkspace ws;
+  // Contacts first: their companies and owner are not there yet.
+  ImportSummary contacts = MustImport(ws, Kind::kContacts, Testdata("hubspot_contacts.csv"));
+  EXPECT_EQ(contacts.preset, Preset::kHubspot);
+  EXPECT_TRUE(contacts.preset_detected);
+  EXPECT_EQ(contacts.source_system, "hubspot");
+  EXPECT_EQ(contacts.imported, 4);
+  EXPECT_EQ(contacts.rejected, 0);
+  EXPECT_THAT(contacts.unmapped_columns, ::testing::ElementsAre("Marketing emails opened"));
+  EXPECT_EQ(Unresolved(contacts, "contacts", "account"), 3);
+  EXPECT_EQ(Unresolved(contacts, "contacts", "owner"), 2);
+  EXPECT_THAT(contacts.ToText(), StartsWith("imported 4, updated 0, rejected 0\n"));
+  EXPECT_THAT(contacts.ToText(), HasSubstr("contacts.account: 3 unresolved"));
+
+  // "Became a ... Date" columns became lifecycle history.
+  EXPECT_EQ(ws.Count("lifecycle_history"), 7);
+  EXPECT_EQ(ws.Int("SELECT COUNT(*) FROM lifecycle_history h JOIN contacts c ON c.id = "
+                   "h.contact_id WHERE c.external_id = '102'"),
+            3);
+  EXPECT_EQ(ws.Text("SELECT lifecycle_stage FROM contacts WHERE external_id = '101'"), "mql");
+  EXPECT_EQ(ws.Text("SELECT lifecycle_stage FROM contacts WHERE external_id = '102'"), "sql");
+  // A quoted field with a newline and a comma.
+  EXPECT_EQ(ws.Text("SELECT title FROM contacts WHERE external_id = '103'"), "Head of\nDemand Gen");
+  EXPECT_EQ(ws.Text("SELECT last_name FROM contacts WHERE external_id = '103'"), "Gómez");
+  // The first of several associated companies.
+  EXPECT_EQ(ws.Text("SELECT account_ref FROM contacts WHERE external_id = '102'"), "9003");
+
+  ImportSummary companies = MustImport(ws, Kind::kAccounts, Testdata("hubspot_companies.csv"));
+  EXPECT_EQ(companies.imported, 3);
+  EXPECT_EQ(Unresolved(companies, "contacts", "account"), 0);
+  EXPECT_EQ(ws.Int("SELECT annual_revenue FROM accounts WHERE external_id = '9001'"), 2500000000);
+  EXPECT_EQ(ws.Int("SELECT employees FROM accounts WHERE external_id = '9001'"), 1200);
+  EXPECT_EQ(ws.Text("SELECT domain FROM accounts WHERE external_id = '9003'"), "");
+  EXPECT_EQ(ws.Int("SELECT COUNT(*) FROM accounts a JOIN accounts p ON p.id = a.parent_id "
+                   "WHERE a.external_id = '9002' AND p.external_id = '9001'"),
+            1);
+  EXPECT_EQ(ws.Int("SELECT COUNT(*) FROM contacts c JOIN accounts a ON a.id = c.account_id "
+                   "WHERE c.external_id = '103' AND a.external_id = '9002'"),
+            1);
+
+  ImportSummary deals = MustImport(ws, Kind::kOpportunities, Testdata("hubspot_deals.csv"));
+  EXPECT_EQ(deals.imported, 3);
+  EXPECT_EQ(ws.Int("SELECT amount FROM opportunities WHERE external_id = '5001'"), 1250000);
+  EXPECT_EQ(ws.Int("SELECT is_won FROM opportunities WHERE external_id = '5001'"), 1);
+  EXPECT_EQ(ws.Int("SELECT is_closed FROM opportunities WHERE external_id = '5002'"), 1);
+  EXPECT_EQ(ws.Int("SELECT is_won FROM opportunities WHERE external_id = '5002'"), 0);
+  EXPECT_EQ(ws.Int("SELECT is_closed FROM opportunities WHERE external_id = '5003'"), 0);
+  // Associated contacts became contact roles, keyed deal:contact.
+  ASSERT_EQ(deals.related.size(), 1u);
+  EXPECT_EQ(deals.related[0].table, "opportunity_contacts");
+  EXPECT_EQ(deals.related[0].imported, 3);
+  EXPECT_EQ(ws.Int("SELECT COUNT(*) FROM opportunity_contacts WHERE external_id = '5001:102' "
+                   "AND opportunity_id IS NOT NULL AND contact_id IS NOT NULL"),
+            1);
+
+  // Owners arrive last: names and emails match users of any source.
+  ImportSummary users = MustImport(ws, Kind::kUsers, Testdata("users.csv"));
+  EXPECT_EQ(users.imported, 3);
+  EXPECT_EQ(Unresolved(users, "contacts", "owner"), 0);
+  EXPECT_EQ(Unresolved(users, "opportunities", "owner"), 0);
+  // "Unknown Owner" matches nobody.
+  EXPECT_EQ(Unresolved(users, "accounts", "owner"), 1);
+  EXPECT_EQ(ws.Text("SELECT u.external_id FROM accounts a JOIN users u ON u.id = a.owner_id "
+                    "WHERE a.external_id = '9002'"),
+            "u1");
+  EXPECT_EQ(ws.Count("audit_log"), 4);
+}
+
+// --- Salesforce ------------------------------------------------------------
+
+TEST(ImportSalesforce, FullExportWithConvertedLeads) {
+  TempWorkspace ws;
+  ImportOptions sf;
+  sf.preset = Preset::kSalesforce;
+  // Users of the Salesforce org (by API name the same as the canonical file).
+  MustImport(ws, Kind::kUsers, Testdata("users.csv"));
+  ImportSummary leads = MustImport(ws, Kind::kContacts, Testdata("sf_leads.csv"));
+  EXPECT_EQ(leads.preset, Preset::kSalesforce);
+  EXPECT_TRUE(leads.preset_detected);
+  EXPECT_EQ(leads.source_system, "salesforce");
+  // The unconverted lead is a person; the two converted ones are identities.
+  EXPECT_EQ(leads.imported, 1);
+  ASSERT_EQ(leads.related.size(), 1u);
+  EXPECT_EQ(leads.related[0].table, "identities");
+  EXPECT_EQ(leads.related[0].imported, 2);
+  EXPECT_EQ(Unresolved(leads, "identities", "converted_contact"), 2);
+
+  ImportSummary accounts = MustImport(ws, Kind::kAccounts, Testdata("sf_accounts.csv"), sf);
+  EXPECT_EQ(accounts.imported, 3);
+  EXPECT_EQ(ws.Text("SELECT domain FROM accounts WHERE external_id = '001A000001hooliAA'"),
+            "hooli.xyz");
+  EXPECT_EQ(ws.Int("SELECT COUNT(*) FROM accounts WHERE owner_id IS NOT NULL"), 3);
+  EXPECT_EQ(ws.Int("SELECT created_at FROM accounts WHERE external_id = '001A000001initAAA'"),
+            1682935200);
+
+  ImportSummary contacts = MustImport(ws, Kind::kContacts, Testdata("sf_contacts.csv"));
+  EXPECT_EQ(contacts.imported, 3);
+  // Lead 1's contact arrived; lead 3's (003...cont9) never does.
+  EXPECT_EQ(Unresolved(contacts, "identities", "converted_contact"), 1);
+  EXPECT_EQ(ws.Int("SELECT COUNT(*) FROM identities i JOIN contacts c ON c.id = i.contact_id "
+                   "WHERE i.kind = 'salesforce_lead_id' AND i.value = '00QA000000lead1AA' AND "
+                   "c.external_id = '003A000000cont1AA'"),
+            1);
+  EXPECT_EQ(ws.Count("contacts"), 4);
+
+  MustImport(ws, Kind::kCampaigns, Testdata("sf_campaigns.csv"));
+  EXPECT_EQ(ws.Text("SELECT channel FROM campaigns WHERE external_id = '701A000000camp1AA'"),
+            "webinar");
+  EXPECT_EQ(ws.Int("SELECT actual_cost FROM campaigns WHERE external_id = '701A000000camp1AA'"),
+            420075);
+  EXPECT_EQ(ws.Int("SELECT COUNT(*) FROM campaigns WHERE parent_id IS NOT NULL"), 2);
+
+  ImportSummary members =
+      MustImport(ws, Kind::kCampaignMembers, Testdata("sf_campaign_members.csv"));
+  EXPECT_EQ(members.imported, 3);
+  EXPECT_EQ(Unresolved(members, "campaign_members", "contact"), 0);
+  // The member known by the converted lead's id is the contact.
+  EXPECT_EQ(ws.Text("SELECT c.external_id FROM campaign_members m JOIN contacts c ON c.id = "
+                    "m.contact_id WHERE m.external_id = '00vA000000mem1AAA'"),
+            "003A000000cont1AA");
+  EXPECT_EQ(ws.Text("SELECT c.external_id FROM campaign_members m JOIN contacts c ON c.id = "
+                    "m.contact_id WHERE m.external_id = '00vA000000mem2AAA'"),
+            "00QA000000lead2AA");
+
+  ImportSummary opps = MustImport(ws, Kind::kOpportunities, Testdata("sf_opportunities.csv"));
+  EXPECT_EQ(opps.imported, 2);
+  EXPECT_EQ(ws.Int("SELECT amount FROM opportunities WHERE external_id = '006A000000opp2AAA'"),
+            25000050);
+  EXPECT_EQ(ws.Int("SELECT COUNT(*) FROM opportunities WHERE primary_campaign_id IS NOT NULL"), 1);
+  ImportSummary roles =
+      MustImport(ws, Kind::kOpportunityContacts, Testdata("sf_contact_roles.csv"));
+  EXPECT_EQ(roles.imported, 3);
+  EXPECT_EQ(ws.Int("SELECT is_primary FROM opportunity_contacts WHERE external_id = "
+                   "'006A000000opp1AAA:003A000000cont1AA'"),
+            1);
+  ImportSummary history =
+      MustImport(ws, Kind::kOpportunityHistory, Testdata("sf_opportunity_history.csv"));
+  EXPECT_EQ(history.imported, 3);
+  EXPECT_EQ(Unresolved(history, "opportunity_history", "opportunity"), 0);
+  EXPECT_EQ(Unresolved(history, "opportunity_contacts", "contact"), 0);
+
+  // Importing the leads again after their contacts changes nothing.
+  const auto before = ws.Counts();
+  ImportSummary again = MustImport(ws, Kind::kContacts, Testdata("sf_leads.csv"));
+  EXPECT_EQ(again.imported, 0);
+  EXPECT_EQ(again.updated, 1);
+  auto after = ws.Counts();
+  after["audit_log"]--;
+  EXPECT_EQ(before, after);
+}
+
+// --- Identity and idempotence ----------------------------------------------
+
+TEST(Import, SameFileTwiceChangesNoCount) {
+  TempWorkspace ws;
+  MustImport(ws, Kind::kAccounts, Testdata("hubspot_companies.csv"));
+  MustImport(ws, Kind::kContacts, Testdata("hubspot_contacts.csv"));
+  MustImport(ws, Kind::kOpportunities, Testdata("hubspot_deals.csv"));
+  const auto before = ws.Counts();
+  ImportSummary again = MustImport(ws, Kind::kContacts, Testdata("hubspot_contacts.csv"));
+  EXPECT_EQ(again.imported, 0);
+  EXPECT_EQ(again.updated, 4);
+  ImportSummary deals = MustImport(ws, Kind::kOpportunities, Testdata("hubspot_deals.csv"));
+  EXPECT_EQ(deals.updated, 3);
+  ASSERT_EQ(deals.related.size(), 1u);
+  EXPECT_EQ(deals.related[0].imported, 0);
+  auto after = ws.Counts();
+  EXPECT_EQ(after["audit_log"], before.at("audit_log") + 2);
+  after["audit_log"] = before.at("audit_log");
+  EXPECT_EQ(before, after);
+}
+
+TEST(Import, ChangedFieldsUpdateAndAbsentColumnsStay) {
+  TempWorkspace ws;
+  MustImportText(ws, Kind::kContacts,
+                 "external_id,email,phone,title\n"
+                 "c1,a@x.com,555-1,CEO\n"
+                 "c2,b@x.com,555-2,CTO\n");
+  // A later export without the phone column, one changed title, one new row.
+  ImportSummary s = MustImportText(ws, Kind::kContacts,
+                                   "external_id,email,title\n"
+                                   "c1,a@x.com,Founder\n"
+                                   "c3,c@x.com,\n");
+  EXPECT_EQ(s.imported, 1);
+  EXPECT_EQ(s.updated, 1);
+  EXPECT_EQ(ws.Text("SELECT title FROM contacts WHERE external_id = 'c1'"), "Founder");
+  EXPECT_EQ(ws.Text("SELECT phone FROM contacts WHERE external_id = 'c1'"), "555-1");
+  EXPECT_EQ(ws.Text("SELECT phone FROM contacts WHERE external_id = 'c2'"), "555-2");
+  EXPECT_EQ(ws.Count("contacts"), 3);
+  // A present but empty cell clears the field: the export says it is empty now.
+  MustImportText(ws, Kind::kContacts, "external_id,title\nc2,\n");
+  EXPECT_EQ(ws.Int("SELECT COUNT(*) FROM contacts WHERE external_id = 'c2' AND title IS NULL"), 1);
+}
+
+TEST(Import, SameIdInAnotherSourceIsAnotherRecord) {
+  TempWorkspace ws;
+  MustImportText(ws, Kind::kContacts, "external_id,email\n1,a@x.com\n");
+  ImportOptions other;
+  other.source_system = "marketo";
+  ImportSummary s = MustImportText(ws, Kind::kContacts, "external_id,email\n1,b@x.com\n", other);
+  EXPECT_EQ(s.imported, 1);
+  EXPECT_EQ(ws.Count("contacts"), 2);
+}
+
+TEST(Import, DuplicateKeysInOneFileLastWins) {
+  TempWorkspace ws;
+  ImportSummary s =
+      MustImportText(ws, Kind::kContacts, "external_id,title\nc1,First\nc2,Other\nc1,Second\n");
+  EXPECT_EQ(s.imported, 2);
+  EXPECT_EQ(s.duplicates, 1);
+  EXPECT_THAT(s.duplicate_lines, ::testing::ElementsAre(4));
+  EXPECT_THAT(s.ToText(), HasSubstr("duplicates: 1 row"));
+  EXPECT_EQ(ws.Text("SELECT title FROM contacts WHERE external_id = 'c1'"), "Second");
+}
+
+TEST(Import, RowSourceColumn) {
+  TempWorkspace ws;
+  ImportSummary s = MustImportText(ws, Kind::kAccounts,
+                                   "external_id,name,source_system\n"
+                                   "1,A,hubspot\n1,B,salesforce\n2,C,\n");
+  EXPECT_EQ(s.imported, 3);
+  EXPECT_EQ(ws.Text("SELECT name FROM accounts WHERE source_system = 'salesforce'"), "B");
+  EXPECT_EQ(ws.Text("SELECT source_system FROM accounts WHERE external_id = '2'"), "csv");
+  ImportSummary again =
+      MustImportText(ws, Kind::kAccounts, "external_id,name,source_system\n1,A2,hubspot\n");
+  EXPECT_EQ(again.updated, 1);
+  EXPECT_EQ(again.imported, 0);
+}
+
+// --- References ------------------------------------------------------------
+
+TEST(Import, TouchpointsResolveContactsByIdOrEmailAndFillAccounts) {
+  TempWorkspace ws;
+  const std::string touches =
+      "external_id,contact_id,email,occurred_at,type,utm_source,utm_medium,utm_campaign,"
+      "referrer\n"
+      "t1,c1,,2024-01-01T10:00:00Z,page_view,google,cpc,spring,\n"
+      "t2,,ANA@Acme.com,2024-01-02T10:00:00Z,form_submit,,,,https://www.bing.com/\n"
+      "t3,,,2024-01-03T10:00:00Z,webinar_attended,,,,\n";
+  ImportSummary s = MustImportText(ws, Kind::kTouchpoints, touches);
+  EXPECT_EQ(s.imported, 3);
+  EXPECT_EQ(Unresolved(s, "touchpoints", "contact"), 2);
+  EXPECT_EQ(ws.Text("SELECT channel FROM touchpoints WHERE external_id = 't1'"), "paid_search");
+  EXPECT_EQ(ws.Text("SELECT channel FROM touchpoints WHERE external_id = 't2'"), "organic_search");
+  EXPECT_EQ(ws.Text("SELECT channel FROM touchpoints WHERE external_id = 't3'"), "webinar");
+
+  MustImportText(ws, Kind::kAccounts, "external_id,name\na1,Acme\n");
+  ImportSummary contacts = MustImportText(ws, Kind::kContacts,
+                                          "external_id,email,account_id\nc1,x@y.com,a1\nc2,"
+                                          "ana@acme.com,a1\n");
+  EXPECT_EQ(Unresolved(contacts, "touchpoints", "contact"), 0);
+  EXPECT_EQ(ws.Int("SELECT COUNT(*) FROM touchpoints WHERE account_id IS NOT NULL"), 2);
+  EXPECT_EQ(ws.Text("SELECT c.external_id FROM touchpoints t JOIN contacts c ON c.id = "
+                    "t.contact_id WHERE t.external_id = 't2'"),
+            "c2");
+
+  // Campaigns by utm_campaign when the touch names no campaign id.
+  MustImportText(ws, Kind::kCampaigns, "external_id,name,utm_campaign\ncmp1,Spring,spring\n");
+  EXPECT_EQ(ws.Int("SELECT COUNT(*) FROM touchpoints t JOIN campaigns c ON c.id = "
+                   "t.campaign_id WHERE t.external_id = 't1'"),
+            1);
+}
+
+TEST(Import, ResolveReferencesReportsWhatIsLeft) {
+  TempWorkspace ws;
+  MustImportText(ws, Kind::kOpportunities,
+                 "external_id,account_id,owner_id,primary_campaign_id\no1,a1,Nobody,cmp9\n");
+  auto left = ResolveReferences(ws.db());
+  ASSERT_TRUE(left);
+  ASSERT_EQ(left->size(), 3u);
+  EXPECT_EQ((*left)[0].table, "opportunities");
+}
+
+// --- Rejects ----------------------------------------------------------------
+
+TEST(Import, RejectsFileHasLineColumnFieldValueReason) {
+  TempWorkspace ws;
+  const std::string path = ws.WriteFile("deals.csv",
+                                        "external_id,name,amount,close_date,is_won\n"
+                                        "o1,Good,100,2024-01-01,false\n"
+                                        "o2,Bad amount,1O0,2024-01-01,false\n"
+                                        "o3,\"=HYPERLINK(\"\"x\"\")\",100,yesterday,perhaps\n"
+                                        ",No key,5,2024-01-01,true\n");
+  ImportSummary s = MustImport(ws, Kind::kOpportunities, path);
+  EXPECT_EQ(s.imported, 1);
+  EXPECT_EQ(s.rejected, 3);
+  EXPECT_THAT(s.ToText(), StartsWith("imported 1, updated 0, rejected 3\n"));
+  EXPECT_EQ(s.rejects_path, path + ".rejects.csv");
+  EXPECT_THAT(s.ToText(), HasSubstr("rejects: " + path + ".rejects.csv"));
+  EXPECT_EQ(ws.Count("opportunities"), 1);
+
+  const std::string rejects = ReadText(path + ".rejects.csv");
+  core::CsvReader reader(rejects, {});
+  std::vector<std::string_view> row;
+  ASSERT_TRUE(*reader.Next(row));
+  EXPECT_THAT(row, ::testing::ElementsAre("line", "column", "field", "value", "reason"));
+  std::vector<std::vector<std::string>> rows;
+  while (*reader.Next(row)) rows.emplace_back(row.begin(), row.end());
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[0][0], "3");
+  EXPECT_EQ(rows[0][1], "3");
+  EXPECT_EQ(rows[0][2], "amount");
+  EXPECT_EQ(rows[0][3], "1O0");
+  EXPECT_THAT(rows[0][4], HasSubstr("1O0"));
+  EXPECT_EQ(rows[1][0], "4");
+  EXPECT_EQ(rows[1][2], "close_date");
+  EXPECT_EQ(rows[2][2], "is_won");
+  EXPECT_EQ(rows[3][0], "5");
+  EXPECT_EQ(rows[3][1], "1");
+  EXPECT_EQ(rows[3][4], "missing external_id");
+
+  // A clean run removes the stale rejects file.
+  ws.WriteFile("deals.csv", "external_id,name\no1,Good\n");
+  MustImport(ws, Kind::kOpportunities, path);
+  EXPECT_FALSE(std::filesystem::exists(path + ".rejects.csv"));
+}
+
+TEST(Import, RejectsFileNeutralizesFormulas) {
+  TempWorkspace ws;
+  const std::string path = ws.WriteFile("c.csv", "external_id,created_at\nc1,=cmd|' /C calc'!A0\n");
+  ImportSummary s = MustImport(ws, Kind::kContacts, path);
+  EXPECT_EQ(s.rejected, 1);
+  const std::string rejects = ReadText(path + ".rejects.csv");
+  EXPECT_THAT(rejects, HasSubstr("'=cmd"));
+  EXPECT_THAT(rejects, ::testing::Not(HasSubstr(",=cmd")));
+}
+
+TEST(Import, StrictAbortsOnFirstRejectAndWritesNothing) {
+  TempWorkspace ws;
+  MustImportText(ws, Kind::kUsers, "external_id,name\nu1,Jane\n");
+  const auto before = ws.Counts();
+  const std::string path = ws.WriteFile("c.csv",
+                                        "external_id,email,created_at\n"
+                                        "c1,a@x.com,2024-01-01\n"
+                                        "c2,b@x.com,2024-13-45\n"
+                                        "c3,c@x.com,2024-01-03\n");
+  ImportOptions strict;
+  strict.strict = true;
+  auto s = ImportFile(ws.db(), Kind::kContacts, path, strict);
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().file, path);
+  EXPECT_EQ(s.error().line, 3);
+  EXPECT_EQ(s.error().column, 3);
+  EXPECT_EQ(s.error().field, "created_at");
+  EXPECT_THAT(s.error().ToString(), HasSubstr(path + ":3:3:"));
+  EXPECT_THAT(s.error().message, HasSubstr("nothing was imported"));
+  EXPECT_EQ(ws.Counts(), before);
+  EXPECT_FALSE(std::filesystem::exists(path + ".rejects.csv"));
+}
+
+// --- Files that cannot be imported at all ----------------------------------
+
+struct BadFile {
+  std::string name;
+  std::string content;
+  int64_t line;
+  std::string message;
+};
+
+TEST(Import, UnparseableFilesChangeNothing) {
+  const std::vector<BadFile> cases = {
+      {"unclosed.csv", "external_id,email\nc1,a@x.com\nc2,\"b@x.com\nc3,c@x.com\n", 3,
+       "unclosed quoted field"},
+      {"utf8.csv", "external_id,email\nc1,a@x.com\nc2,b\xff@x.com\n", 3, "invalid UTF-8"},
+      {"width.csv", "external_id,email\nc1,a@x.com\nc2,b@x.com,extra\n", 3,
+       "expected 2 fields, found 3"},
+      {"empty.csv", "", 1, "empty file"},
+      {"blank.csv", "\xEF\xBB\xBF\r\n  \n", 1, "empty file"},
+      {"nokey.csv", "email,first_name\na@x.com,A\n", 1, "missing key column"},
+  };
+  for (const BadFile& bad : cases) {
+    SCOPED_TRACE(bad.name);
+    TempWorkspace ws;
+    MustImportText(ws, Kind::kContacts, "external_id,email\nc0,zero@x.com\n");
+    const auto before = ws.Counts();
+    const std::string path = ws.WriteFile(bad.name, bad.content);
+    auto s = ImportFile(ws.db(), Kind::kContacts, path, {});
+    ASSERT_FALSE(s);
+    EXPECT_EQ(s.error().file, path);
+    EXPECT_EQ(s.error().line, bad.line);
+    EXPECT_THAT(s.error().message, HasSubstr(bad.message));
+    EXPECT_THAT(s.error().ToString(), HasSubstr(bad.name + ":" + std::to_string(bad.line)));
+    EXPECT_EQ(ws.Counts(), before);
+    EXPECT_FALSE(std::filesystem::exists(path + ".rejects.csv"));
+  }
+}
+
+TEST(Import, UnknownKindPresetAndMissingFile) {
+  auto kind = ParseKind("widgets");
+  ASSERT_FALSE(kind);
+  EXPECT_THAT(kind.error().message, HasSubstr("unknown kind 'widgets'"));
+  auto preset = ParsePreset("marketo");
+  ASSERT_FALSE(preset);
+  EXPECT_THAT(preset.error().message, HasSubstr("unknown preset 'marketo'"));
+
+  TempWorkspace ws;
+  auto missing = ImportFile(ws.db(), Kind::kContacts, ws.Path("nope.csv"), {});
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().file, ws.Path("nope.csv"));
+  EXPECT_EQ(ws.Count("audit_log"), 0);
+}
+
+// --- Formats -----------------------------------------------------------------
+
+TEST(Import, SemicolonsBomCrlfAndDateFormats) {
+  TempWorkspace ws;
+  ImportOptions dmy;
+  dmy.date_format = core::DateFormat::kDmy;
+  dmy.date_format_set = true;
+  ImportSummary s = MustImportText(ws, Kind::kContacts,
+                                   "\xEF\xBB\xBF"
+                                   "external_id;email;created_at\r\n"
+                                   "c1;a@x.com;31/01/2024\r\n"
+                                   "c2;b@x.com;01.02.2024 13:45\r\n",
+                                   dmy);
+  EXPECT_EQ(s.delimiter, ';');
+  EXPECT_EQ(s.imported, 2);
+  EXPECT_EQ(ws.Int("SELECT created_at FROM contacts WHERE external_id = 'c1'"), 1706659200);
+  EXPECT_EQ(ws.Int("SELECT created_at FROM contacts WHERE external_id = 'c2'"),
+            1706659200 + 86400 + 13 * 3600 + 45 * 60);
+}
+
+TEST(Import, MappingFile) {
+  TempWorkspace ws;
+  ImportOptions options;
+  options.mapping_path = Testdata("marketo_mapping.yaml");
+  ImportSummary s = MustImport(ws, Kind::kContacts, Testdata("marketo_leads.csv"), options);
+  EXPECT_EQ(s.preset, Preset::kMapping);
+  EXPECT_EQ(s.source_system, "marketo");
+  EXPECT_EQ(s.imported, 2);
+  EXPECT_TRUE(s.unmapped_columns.empty());
+  EXPECT_EQ(ws.Int("SELECT created_at FROM contacts WHERE external_id = 'M-1'"), 1706659200);
+  EXPECT_EQ(ws.Text("SELECT company_name FROM contacts WHERE external_id = 'M-2'"), "Bar Ltd");
+
+  ImportOptions wrong_kind = options;
+  auto s2 = ImportFile(ws.db(), Kind::kAccounts, Testdata("marketo_leads.csv"), wrong_kind);
+  ASSERT_FALSE(s2);
+  EXPECT_THAT(s2.error().ToString(), HasSubstr("marketo_mapping.yaml"));
+}
+
+TEST(Import, LifecycleHistoryFile) {
+  TempWorkspace ws;
+  MustImportText(ws, Kind::kContacts, "external_id,email\nc1,a@x.com\n");
+  ImportSummary s = MustImportText(ws, Kind::kLifecycleHistory,
+                                   "contact_id,stage,entered_at\n"
+                                   "c1,lead,2024-01-01\n"
+                                   "c1,Marketing Qualified Lead,2024-01-05\n"
+                                   "c9,lead,2024-01-01\n");
+  EXPECT_EQ(s.imported, 2);
+  EXPECT_EQ(s.rejected, 1);
+  ASSERT_EQ(s.rejects.size(), 1u);
+  EXPECT_THAT(s.rejects[0].reason, HasSubstr("no contact 'c9'"));
+  EXPECT_EQ(s.rejects[0].line, 4);
+  EXPECT_EQ(s.rejects[0].column, 1);
+  EXPECT_EQ(ws.Int("SELECT COUNT(*) FROM lifecycle_history WHERE stage = 'mql'"), 1);
+  ImportSummary again = MustImportText(ws, Kind::kLifecycleHistory,
+                                       "contact_id,stage,entered_at\nc1,lead,2024-01-01\n");
+  EXPECT_EQ(again.imported, 0);
+  EXPECT_EQ(again.updated, 1);
+  EXPECT_EQ(ws.Count("lifecycle_history"), 2);
+}
+
+TEST(Import, AuditLogHasOneRowPerImport) {
+  TempWorkspace ws;
+  MustImportText(ws, Kind::kContacts, "external_id,email\nc1,a@x.com\nc2,b@x.com\n");
+  EXPECT_EQ(ws.Count("audit_log"), 1);
+  EXPECT_EQ(ws.Text("SELECT action FROM audit_log"), "import");
+  EXPECT_EQ(ws.Text("SELECT entity FROM audit_log"), "contacts");
+  const auto after = nlohmann::json::parse(ws.Text("SELECT after FROM audit_log"));
+  EXPECT_EQ(after["imported"], 2);
+  EXPECT_EQ(after["kind"], "contacts");
+}
+
+TEST(Import, ProgressReachesTheEnd) {
+  TempWorkspace ws;
+  std::string csv = "external_id,email\n";
+  for (int i = 0; i < 10000; ++i) csv += "c" + std::to_string(i) + ",x@y.z\n";
+  int64_t last_done = 0;
+  int64_t last_total = 0;
+  auto s =
+      ImportCsvText(ws.db(), Kind::kContacts, "big.csv", csv, {}, [&](int64_t done, int64_t total) {
+        EXPECT_GE(done, last_done);
+        last_done = done;
+        last_total = total;
+      });
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->imported, 10000);
+  EXPECT_EQ(last_done, last_total);
+}
+
+}  // namespace
+}  // namespace mops::ingest
