@@ -4,10 +4,12 @@
 #include <iostream>
 
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "cli/cli.h"
 #include "demo/demo.h"
+#include "demo/demo_verb.h"
 #include "http/commands.h"
 #include "ingest/ingest.h"
 #include "records/commands.h"
@@ -20,7 +22,8 @@ void InstallRoutes(mops::http::Router& router) { mops::records::RegisterRoutes(r
 }  // namespace
 
 int main(int argc, char** argv) {
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+  // Logs (the server's access log among them) go to stderr, so that stdout
+  // carries only what a verb prints for scripts.
   spdlog::set_default_logger(spdlog::stderr_color_mt("mops"));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
 

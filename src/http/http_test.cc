@@ -119,6 +119,9 @@ TEST(ServerTest, AuthRolesErrorsAndLimits) {
              [](RequestContext& ctx) -> core::Result<Json> {
                return Json{{"hello", ctx.path_params[0]}, {"who", ctx.principal.name}};
              });
+  // Registered after the parameterized route, and still preferred to it.
+  router.Get("/api/v1/hello/world", Role::kViewer, {"literal", {}, "test"},
+             [](RequestContext&) -> core::Result<Json> { return Json{{"literal", true}}; });
   router.Post("/api/v1/echo", Role::kOps, {"echo", {}, "test"},
               [](RequestContext& ctx) -> core::Result<Json> { return ctx.Body(); });
   router.Get("/api/v1/fail", Role::kViewer, {"fail", {}, "test"},
@@ -156,6 +159,10 @@ TEST(ServerTest, AuthRolesErrorsAndLimits) {
   ASSERT_TRUE(hello);
   EXPECT_EQ(hello->status, 200);
   EXPECT_EQ(Json::parse(hello->body)["hello"], "ada");
+
+  auto literal = client.Get("/api/v1/hello/world", as_viewer);
+  ASSERT_TRUE(literal);
+  EXPECT_EQ(Json::parse(literal->body)["literal"], true);
 
   auto forbidden = client.Post("/api/v1/echo", as_viewer, "{}", "application/json");
   ASSERT_TRUE(forbidden);

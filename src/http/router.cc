@@ -1,5 +1,6 @@
 #include <sodium.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -37,8 +38,17 @@ void Router::Add(std::string method, std::string pattern, Role need, RouteDoc do
       regex += c;
     }
   }
-  routes_.push_back(Route{std::move(method), std::move(pattern), std::regex(regex), need,
-                          std::move(doc), std::move(handler)});
+  // Literal routes go before parameterized ones, so that
+  // /api/v1/touchpoints/weekly is not taken for /api/v1/touchpoints/{id}.
+  const bool literal = pattern.find('{') == std::string::npos;
+  auto at = routes_.end();
+  if (literal) {
+    at = std::find_if(routes_.begin(), routes_.end(), [](const Route& r) {
+      return r.pattern.find('{') != std::string::npos;
+    });
+  }
+  routes_.insert(at, Route{std::move(method), std::move(pattern), std::regex(regex), need,
+                           std::move(doc), std::move(handler)});
 }
 
 Json Router::OpenApi(std::string_view version) const {

@@ -1,0 +1,102 @@
+#include "demo/demo_verb.h"
+
+#include <filesystem>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "demo/demo.h"
+#include "ingest/ingest.h"
+
+namespace mops::demo {
+namespace {
+
+struct DemoOptions {
+  double scale = 0.2;
+  uint64_t seed = 42;
+  std::string data_dir;  // empty: beside the workspace
+  http::ServerOptions server;
+};
+
+// Loads every canonical file of `dir` into the workspace, referenced tables
+// first, so that references resolve as each file lands.
+core::Status ImportCompany(store::Database& db, const std::string& dir, cli::Context& ctx) {
+  for (ingest::Kind kind : ingest::AllKinds()) {
+    const std::string path = (std::filesystem::path(dir) / (std::string(ingest::TableName(kind)) +
+                                                            ".csv"))
+                                 .string();
+    if (!std::filesystem::exists(path)) continue;
+    ingest::ImportOptions options;
+    options.preset = ingest::Preset::kCanonical;
+    options.source_system = "demo";
+    options.actor = "demo";
+    cli::Progress progress(ctx, fmt::format("importing {}", ingest::KindName(kind)), 0);
+    MOPS_ASSIGN_OR_RETURN(ingest::ImportSummary summary,
+                          ingest::ImportFile(db, kind, path, options,
+                                             [&progress](int64_t done, int64_t) {
+                                               progress.Update(done);
+                                             }));
+    progress.Done();
+    std::cout << fmt::format("{:<22} imported {}, updated {}, rejected {}\n",
+                             ingest::KindName(kind), summary.imported, summary.updated,
+                             summary.rejected);
+  }
+  return {};
+}
+
+core::Status RunDemo(cli::Context& ctx, const DemoOptions& options,
+                     const http::RouteInstaller& install_routes) {
+  MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());
+  MOPS_ASSIGN_OR_RETURN(store::Value contacts, db->QueryValue("SELECT COUNT(*) FROM contacts"));
+  if (store::AsInt(contacts) > 0) {
+    std::cout << "workspace " << db->display_name() << " already holds data: serving it as is\n";
+  } else {
+    std::string dir = options.data_dir;
+    if (dir.empty()) {
+      std::filesystem::path ws(ctx.workspace);
+      dir = (ws.has_parent_path() ? ws.parent_path() : std::filesystem::path("."))
+                .append("demo-data")
+                .string();
+    }
+    GeneratorOptions gen;
+    gen.scale = options.scale;
+    gen.seed = options.seed;
+    std::cout << fmt::format("generating a company at scale {} (seed {}) into {}\n", gen.scale,
+                             gen.seed, dir);
+    MOPS_ASSIGN_OR_RETURN(Company company, GenerateCompany(gen));
+    MOPS_TRY(WriteCompanyCsv(company, dir));
+    MOPS_TRY(ImportCompany(*db, dir, ctx));
+  }
+  MOPS_ASSIGN_OR_RETURN(std::string token,
+                        http::CreateToken(*db, "demo", http::Role::kAdmin));
+  db.reset();
+  std::cout << "admin token: " << token << std::endl;
+  http::ServerOptions server = options.server;
+  server.on_listening = [](const std::string& url, const std::function<void()>&) {
+    std::cout << "serving " << url << std::endl
+              << "open " << url << " and sign in with the admin token above" << std::endl;
+  };
+  return http::ServeWorkspace(ctx, server, install_routes);
+}
+
+}  // namespace
+
+void RegisterDemoVerb(CLI::App& app, cli::Context& ctx, http::RouteInstaller install_routes) {
+  auto options = std::make_shared<DemoOptions>();
+  auto* demo = app.add_subcommand(
+      "demo", "Generate a demo company, load it into the workspace and serve the dashboard");
+  demo->add_option("--scale", options->scale, "Company size (1: 20,000 contacts)")
+      ->check(CLI::Range(0.001, 100.0))
+      ->capture_default_str();
+  demo->add_option("--seed", options->seed, "Random seed")->capture_default_str();
+  demo->add_option("--data", options->data_dir, "Where to write the generated CSVs");
+  demo->add_option("--host", options->server.host, "Address to listen on")->capture_default_str();
+  demo->add_option("--port", options->server.port, "Port to listen on")
+      ->check(CLI::Range(1, 65535))
+      ->capture_default_str();
+  demo->callback([&ctx, options, install_routes] {
+    cli::RunVerb(ctx, [&] { return RunDemo(ctx, *options, install_routes); });
+  });
+}
+
+}  // namespace mops::demo
