@@ -1,5 +1,6 @@
 #include "store/postgres/postgres_database.h"
 
+#include <fmt/format.h>
 #include <libpq-fe.h>
 
 #include <algorithm>
@@ -11,8 +12,6 @@
 #include <limits>
 #include <string_view>
 #include <unordered_map>
-
-#include <fmt/format.h>
 
 namespace mops::store {
 namespace {
@@ -41,12 +40,17 @@ Kind KindOf(Oid type) {
     case kInt2Oid:
     case kInt4Oid:
     case kInt8Oid:
-    case kOidOid: return Kind::kInt;
+    case kOidOid:
+      return Kind::kInt;
     case kFloat4Oid:
-    case kFloat8Oid: return Kind::kReal;
-    case kNumericOid: return Kind::kNumeric;
-    case kBoolOid: return Kind::kBool;
-    default: return Kind::kText;
+    case kFloat8Oid:
+      return Kind::kReal;
+    case kNumericOid:
+      return Kind::kNumeric;
+    case kBoolOid:
+      return Kind::kBool;
+    default:
+      return Kind::kText;
   }
 }
 
@@ -74,8 +78,8 @@ std::vector<std::string_view> PasswordsIn(std::string_view url) {
   if (scheme == std::string_view::npos) return out;
   const size_t start = scheme + 3;
   const size_t query = url.find('?', start);
-  const std::string_view head = url.substr(start, query == std::string_view::npos ? url.npos
-                                                                                  : query - start);
+  const std::string_view head =
+      url.substr(start, query == std::string_view::npos ? url.npos : query - start);
   // The userinfo ends at the last '@' before the query, so a password with a
   // stray '/' or '@' is still found.
   const size_t at = head.rfind('@');
@@ -104,8 +108,7 @@ std::string Redact(std::string_view text, const std::vector<std::string_view>& s
   std::string out(text);
   for (std::string_view secret : secrets) {
     if (secret.empty()) continue;
-    for (size_t pos = out.find(secret); pos != std::string::npos;
-         pos = out.find(secret, pos + 4)) {
+    for (size_t pos = out.find(secret); pos != std::string::npos; pos = out.find(secret, pos + 4)) {
       out.replace(pos, secret.size(), "****");
     }
   }
@@ -150,10 +153,13 @@ int64_t TruncateToInt(double d) {
 // Integer reading of any cell, as SQLite reads a cell with column_int64.
 int64_t IntOf(Kind kind, std::string_view s) {
   switch (kind) {
-    case Kind::kInt: return ParseInt(s);
-    case Kind::kBool: return s == "t" ? 1 : 0;
+    case Kind::kInt:
+      return ParseInt(s);
+    case Kind::kBool:
+      return s == "t" ? 1 : 0;
     case Kind::kReal:
-    case Kind::kNumeric: return TruncateToInt(ParseDouble(s));
+    case Kind::kNumeric:
+      return TruncateToInt(ParseDouble(s));
     case Kind::kText: {
       int64_t out = 0;
       auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
@@ -180,9 +186,12 @@ std::string_view TextOf(Kind kind, std::string_view s) {
 // returns for the same query.
 Value CellOf(Kind kind, std::string_view s) {
   switch (kind) {
-    case Kind::kInt: return ParseInt(s);
-    case Kind::kReal: return ParseDouble(s);
-    case Kind::kBool: return int64_t{s == "t" ? 1 : 0};
+    case Kind::kInt:
+      return ParseInt(s);
+    case Kind::kReal:
+      return ParseDouble(s);
+    case Kind::kBool:
+      return int64_t{s == "t" ? 1 : 0};
     case Kind::kNumeric: {
       if (s.find_first_of(".eEN") == std::string_view::npos) {
         int64_t out = 0;
@@ -191,7 +200,8 @@ Value CellOf(Kind kind, std::string_view s) {
       }
       return ParseDouble(s);
     }
-    case Kind::kText: return std::string(s);
+    case Kind::kText:
+      return std::string(s);
   }
   return Value{};
 }
@@ -277,6 +287,12 @@ void AppendColumns(const PGresult* r, std::vector<Column>& cols, std::vector<Dic
   }
 }
 
+// Number of parameters of `sql`, given its rewrite by ToDollarPlaceholders:
+// every `?` outside quotes became one `$n`, and nothing else adds a '$'.
+int PlaceholderCount(std::string_view sql, std::string_view converted) {
+  return static_cast<int>(std::ranges::count(converted, '$') - std::ranges::count(sql, '$'));
+}
+
 // True when `sql` is a query that DECLARE CURSOR accepts.
 bool IsCursorQuery(std::string_view sql) {
   size_t i = 0;
@@ -320,25 +336,33 @@ class PostgresStatement final : public Statement {
 
 class PostgresDatabase final : public Database {
  public:
-  PostgresDatabase(ConnPtr conn, std::string display_name)
-      : conn_(std::move(conn)), display_name_(std::move(display_name)) {}
+  PostgresDatabase(ConnPtr conn, std::string display_name, std::vector<std::string> secrets)
+      : conn_(std::move(conn)),
+        display_name_(std::move(display_name)),
+        secrets_(std::move(secrets)) {}
 
   Dialect dialect() const override { return Dialect::kPostgres; }
   const std::string& display_name() const override { return display_name_; }
 
   Status ExecScript(std::string_view sql) override {
+    MOPS_TRY(EnsureConnected());
     const std::string owned(sql);
     ResultPtr r(PQexec(conn(), owned.c_str()));
     return Check(r.get());
   }
 
   Result<std::unique_ptr<Statement>> Prepare(std::string_view sql) override {
+    MOPS_TRY(EnsureConnected());
     std::string converted = ToDollarPlaceholders(sql);
-    // Every `?` outside quotes became one `$n`; nothing else adds a '$'.
-    const auto param_count = static_cast<int>(std::ranges::count(converted, '$') -
-                                              std::ranges::count(sql, '$'));
+    const int param_count = PlaceholderCount(sql, converted);
     std::string name = fmt::format("mops_{}", ++statement_counter_);
     ResultPtr r(PQprepare(conn(), name.c_str(), converted.c_str(), 0, nullptr));
+    // Preparing has no effect on data: after a connection lost while idle,
+    // reconnect and prepare again.
+    if (PQstatus(conn()) == CONNECTION_BAD && !in_transaction_) {
+      MOPS_TRY(EnsureConnected());
+      r.reset(PQprepare(conn(), name.c_str(), converted.c_str(), 0, nullptr));
+    }
     if (auto ok = Check(r.get()); !ok) {
       core::Error e = std::move(ok).error();
       e.message = fmt::format("prepare '{}': {}", sql, e.message);
@@ -351,16 +375,26 @@ class PostgresDatabase final : public Database {
   // PostgreSQL only warns on BEGIN inside a transaction or COMMIT outside
   // one; these report an error instead, as SQLite does.
   Status Begin() override {
-    if (PQtransactionStatus(conn()) != PQTRANS_IDLE) {
+    MOPS_TRY(EnsureConnected());
+    if (in_transaction_ || PQtransactionStatus(conn()) != PQTRANS_IDLE) {
       return core::Fail(ErrorCode::kDatabase, "cannot start a transaction within a transaction");
     }
-    return ExecScript("BEGIN");
+    ResultPtr r(PQexec(conn(), "BEGIN"));
+    // BEGIN changes nothing either: retry once on a connection lost while idle.
+    if (PQstatus(conn()) == CONNECTION_BAD) {
+      MOPS_TRY(EnsureConnected());
+      r.reset(PQexec(conn(), "BEGIN"));
+    }
+    MOPS_TRY(Check(r.get()));
+    in_transaction_ = true;
+    return {};
   }
 
   Status Commit() override {
-    if (PQtransactionStatus(conn()) == PQTRANS_IDLE) {
+    if (!in_transaction_ && PQtransactionStatus(conn()) == PQTRANS_IDLE) {
       return core::Fail(ErrorCode::kDatabase, "cannot commit: no transaction is active");
     }
+    in_transaction_ = false;
     ResultPtr r(PQexec(conn(), "COMMIT"));
     MOPS_TRY(Check(r.get()));
     FlushDeallocations();
@@ -374,10 +408,12 @@ class PostgresDatabase final : public Database {
   }
 
   Status Rollback() override {
-    if (PQtransactionStatus(conn()) == PQTRANS_IDLE) {
+    if (!in_transaction_ && PQtransactionStatus(conn()) == PQTRANS_IDLE) {
       return core::Fail(ErrorCode::kDatabase, "cannot rollback: no transaction is active");
     }
-    MOPS_TRY(ExecScript("ROLLBACK"));
+    in_transaction_ = false;
+    ResultPtr r(PQexec(conn(), "ROLLBACK"));
+    MOPS_TRY(Check(r.get()));
     FlushDeallocations();
     return {};
   }
@@ -387,14 +423,19 @@ class PostgresDatabase final : public Database {
     std::vector<Column> columns(types.size());
     for (size_t i = 0; i < types.size(); ++i) columns[i].type = types[i];
     std::vector<DictBuilder> dicts(types.size());
+    MOPS_TRY(EnsureConnected());
     ParamTexts texts;
     MOPS_TRY(texts.Set(params));
     const std::string converted = ToDollarPlaceholders(sql);
+    if (const int wanted = PlaceholderCount(sql, converted); wanted != texts.size()) {
+      return core::Fail(ErrorCode::kInternal, "statement wants {} parameters, got {}: {}", wanted,
+                        texts.size(), sql);
+    }
 
     auto take = [&](const PGresult* r) -> Status {
       if (PQnfields(r) != static_cast<int>(types.size())) {
-        return core::Fail(ErrorCode::kInternal, "scan wants {} columns, query has {}",
-                          types.size(), PQnfields(r));
+        return core::Fail(ErrorCode::kInternal, "scan wants {} columns, query has {}", types.size(),
+                          PQnfields(r));
       }
       AppendColumns(r, columns, dicts);
       return {};
@@ -422,17 +463,36 @@ class PostgresDatabase final : public Database {
                                         : "SET LOCAL cursor_tuple_fraction TO 1.0"));
     const std::string cursor = fmt::format("mops_scan_{}", ++statement_counter_);
     auto scan = [&]() -> Status {
-      const std::string declare = fmt::format("DECLARE {} NO SCROLL CURSOR FOR {}", cursor,
-                                              converted);
+      const std::string declare =
+          fmt::format("DECLARE {} NO SCROLL CURSOR FOR {}", cursor, converted);
       ResultPtr d(PQexecParams(conn(), declare.c_str(), texts.size(), nullptr, texts.values(),
                                nullptr, nullptr, 0));
       MOPS_TRY(Check(d.get()));
       const std::string fetch = fmt::format("FETCH FORWARD {} FROM {}", kScanBatchRows, cursor);
-      while (true) {
-        ResultPtr r(PQexec(conn(), fetch.c_str()));
+      auto send_fetch = [&]() -> Status {
+        if (PQsendQuery(conn(), fetch.c_str()) == 0) {
+          return core::Fail(ErrorCode::kUnavailable, "{}", TrimNewlines(PQerrorMessage(conn())));
+        }
+        return {};
+      };
+      // The result of the FETCH in flight; a simple query yields one result.
+      auto receive = [&]() -> Result<ResultPtr> {
+        ResultPtr r(PQgetResult(conn()));
+        while (PGresult* extra = PQgetResult(conn())) PQclear(extra);
         MOPS_TRY(Check(r.get()));
-        MOPS_TRY(take(r.get()));
-        if (PQntuples(r.get()) < kScanBatchRows) break;
+        return r;
+      };
+      MOPS_TRY(send_fetch());
+      while (true) {
+        MOPS_ASSIGN_OR_RETURN(ResultPtr r, receive());
+        const bool more = PQntuples(r.get()) == kScanBatchRows;
+        // The server reads the next batch while this one is converted.
+        if (more) MOPS_TRY(send_fetch());
+        if (auto taken = take(r.get()); !taken) {
+          if (more) (void)receive();
+          return taken;
+        }
+        if (!more) break;
       }
       return ExecScript(fmt::format("CLOSE {}", cursor));
     }();
@@ -462,8 +522,8 @@ class PostgresDatabase final : public Database {
           // Text parameters end at their first NUL; PostgreSQL text cannot
           // hold one, so refuse rather than truncate.
           if (std::memchr(s->data(), '\0', s->size()) != nullptr) {
-            return core::Fail(ErrorCode::kInvalidArgument,
-                              "text parameter {} contains a NUL byte", i + 1);
+            return core::Fail(ErrorCode::kInvalidArgument, "text parameter {} contains a NUL byte",
+                              i + 1);
           }
           values_[i] = s->c_str();
         } else {
@@ -504,8 +564,8 @@ class PostgresDatabase final : public Database {
     const char* primary = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
     const char* detail = PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL);
     const bool unique_violation = sqlstate != nullptr && std::strcmp(sqlstate, "23505") == 0;
-    std::string message =
-        primary != nullptr ? std::string(primary) : std::string(TrimNewlines(PQresultErrorMessage(r)));
+    std::string message = primary != nullptr ? std::string(primary)
+                                             : std::string(TrimNewlines(PQresultErrorMessage(r)));
     // A unique violation's detail quotes the row's values (often personal
     // data), so it is left out, as SQLite leaves it out.
     if (detail != nullptr && !unique_violation) message += fmt::format(" ({})", detail);
@@ -527,7 +587,34 @@ class PostgresDatabase final : public Database {
 
   PGconn* conn() const { return conn_.get(); }
 
+  // Per-session settings, on every (re)connection.
+  Status Configure() {
+    ResultPtr r(PQexec(conn(), "SET TimeZone TO 'UTC'"));
+    return Check(r.get());
+  }
+
  private:
+  // Reconnects a connection lost between transactions (a server restart, an
+  // idle timeout), so that a pooled Database recovers; statements prepared
+  // before are gone. Within a transaction a lost connection stays an error
+  // until Rollback: reconnecting would let the rest of the transaction
+  // commit on its own.
+  Status EnsureConnected() {
+    if (PQstatus(conn()) == CONNECTION_OK) return {};
+    if (in_transaction_) {
+      return core::Fail(ErrorCode::kUnavailable,
+                        "connection to {} lost during a transaction; roll it back", display_name_);
+    }
+    PQreset(conn());
+    if (PQstatus(conn()) != CONNECTION_OK) {
+      std::vector<std::string_view> secrets(secrets_.begin(), secrets_.end());
+      return core::Fail(ErrorCode::kUnavailable, "cannot reconnect to {}: {}", display_name_,
+                        Redact(TrimNewlines(PQerrorMessage(conn())), secrets));
+    }
+    pending_deallocations_.clear();
+    return Configure();
+  }
+
   void FlushDeallocations() {
     if (pending_deallocations_.empty()) return;
     std::string sql;
@@ -538,6 +625,8 @@ class PostgresDatabase final : public Database {
 
   ConnPtr conn_;
   std::string display_name_;
+  std::vector<std::string> secrets_;  // to redact from libpq's messages
+  bool in_transaction_ = false;       // Begin() succeeded, no Commit/Rollback yet
   uint64_t statement_counter_ = 0;
   std::vector<std::string> pending_deallocations_;
 };
@@ -581,8 +670,8 @@ Result<Rows> PostgresStatement::Query(std::span<const Value> params) {
       if (PQgetisnull(r.get(), row, c)) {
         out.emplace_back();
       } else {
-        out.push_back(CellOf(kinds[c], std::string_view(PQgetvalue(r.get(), row, c),
-                                                         PQgetlength(r.get(), row, c))));
+        out.push_back(CellOf(
+            kinds[c], std::string_view(PQgetvalue(r.get(), row, c), PQgetlength(r.get(), row, c))));
       }
     }
   }
@@ -596,8 +685,8 @@ Result<std::unique_ptr<Database>> OpenPostgres(const std::string& url) {
   const std::string display_name = Redact(url, secrets);
   // client_encoding comes after the URL so that it wins over one in the URL:
   // every string we exchange is UTF-8.
-  const std::array<const char*, 4> keys = {"dbname", "client_encoding",
-                                           "fallback_application_name", nullptr};
+  const std::array<const char*, 4> keys = {"dbname", "client_encoding", "fallback_application_name",
+                                           nullptr};
   const std::array<const char*, 4> values = {url.c_str(), "UTF8", "mops", nullptr};
   ConnPtr conn(PQconnectdbParams(keys.data(), values.data(), 1));
   if (conn == nullptr) return core::Fail(ErrorCode::kUnavailable, "out of memory");
@@ -606,12 +695,14 @@ Result<std::unique_ptr<Database>> OpenPostgres(const std::string& url) {
     return core::Fail(ErrorCode::kUnavailable, "cannot connect to PostgreSQL at {}: {}",
                       display_name, Redact(TrimNewlines(PQerrorMessage(conn.get())), secrets));
   }
-  PQsetNoticeProcessor(conn.get(), [](void*, const char*) {}, nullptr);
-  auto db = std::make_unique<PostgresDatabase>(std::move(conn), display_name);
+  PQsetNoticeProcessor(
+      conn.get(), [](void*, const char*) {}, nullptr);
+  auto db = std::make_unique<PostgresDatabase>(
+      std::move(conn), display_name, std::vector<std::string>(secrets.begin(), secrets.end()));
   // Times are integers in UTC, but now() and friends must agree.
-  if (auto s = db->ExecScript("SET TimeZone TO 'UTC'"); !s) {
-    return core::Fail(ErrorCode::kDatabase, "cannot configure the session on {}: {}",
-                      display_name, s.error().message);
+  if (auto s = db->Configure(); !s) {
+    return core::Fail(ErrorCode::kDatabase, "cannot configure the session on {}: {}", display_name,
+                      s.error().message);
   }
   return db;
 }

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <string_view>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -97,6 +98,37 @@ class SqliteStatement final : public Statement {
   sqlite3_stmt* stmt_;
 };
 
+// Text -> code for one kDict column of a scan; codes in order of first
+// appearance. Looks up by string_view (no std::string per cell) and
+// remembers the last hit, since engines often scan runs of equal values.
+class DictBuilder {
+ public:
+  int32_t Code(std::string_view key, Column& col) {
+    if (last_code_ >= 0 && key == col.dict[last_code_]) return last_code_;
+    auto it = index_.find(key);
+    if (it == index_.end()) {
+      const auto code = static_cast<int32_t>(col.dict.size());
+      col.dict.emplace_back(key);
+      it = index_.emplace(col.dict.back(), code).first;
+    }
+    last_code_ = it->second;
+    return last_code_;
+  }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, int32_t, Hash, std::equal_to<>> index_;
+  int32_t last_code_ = -1;
+};
+
+std::string_view CellText(sqlite3_value* cell) {
+  const auto* p = reinterpret_cast<const char*>(sqlite3_value_text(cell));
+  return {p, static_cast<size_t>(sqlite3_value_bytes(cell))};
+}
+
 class SqliteDatabase final : public Database {
  public:
   SqliteDatabase(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
@@ -141,44 +173,35 @@ class SqliteDatabase final : public Database {
                         n);
     }
     std::vector<Column> columns(n);
-    // Per-column dictionaries for kDict: text -> code.
-    std::vector<std::unordered_map<std::string, int32_t>> dicts(n);
+    std::vector<DictBuilder> dicts(n);
     for (int i = 0; i < n; ++i) columns[i].type = types[i];
     int rc;
     while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
       for (int i = 0; i < n; ++i) {
         Column& col = columns[i];
-        const bool null = sqlite3_column_type(raw, i) == SQLITE_NULL;
+        // One lookup of the cell, then cheap accessors: the sqlite3_column_*
+        // functions each redo it. The value is "unprotected", which only
+        // matters to connections shared between threads; ours is not.
+        sqlite3_value* cell = sqlite3_column_value(raw, i);
+        const bool null = sqlite3_value_type(cell) == SQLITE_NULL;
         col.nulls.push_back(null ? 1 : 0);
         switch (col.type) {
-          case ColumnType::kInt: col.ints.push_back(null ? 0 : sqlite3_column_int64(raw, i)); break;
-          case ColumnType::kReal:
-            col.reals.push_back(null ? 0.0 : sqlite3_column_double(raw, i));
+          case ColumnType::kInt:
+            col.ints.push_back(null ? 0 : sqlite3_value_int64(cell));
             break;
-          case ColumnType::kText: {
+          case ColumnType::kReal:
+            col.reals.push_back(null ? 0.0 : sqlite3_value_double(cell));
+            break;
+          case ColumnType::kText:
             if (null) {
               col.texts.emplace_back();
             } else {
-              const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(raw, i));
-              col.texts.emplace_back(p, sqlite3_column_bytes(raw, i));
+              col.texts.emplace_back(CellText(cell));
             }
             break;
-          }
-          case ColumnType::kDict: {
-            if (null) {
-              col.codes.push_back(-1);
-              break;
-            }
-            const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(raw, i));
-            std::string key(p, sqlite3_column_bytes(raw, i));
-            auto [it, inserted] = dicts[i].try_emplace(std::move(key), 0);
-            if (inserted) {
-              it->second = static_cast<int32_t>(col.dict.size());
-              col.dict.push_back(it->first);
-            }
-            col.codes.push_back(it->second);
+          case ColumnType::kDict:
+            col.codes.push_back(null ? -1 : dicts[i].Code(CellText(cell), col));
             break;
-          }
         }
       }
     }
