@@ -72,6 +72,40 @@ std::string DomainFromUrl(std::string_view url) {
   return host;
 }
 
+void NormalizeStage(std::string_view value, std::string& out, std::string& scratch) {
+  struct Alias {
+    std::string_view from;
+    std::string_view to;
+  };
+  static constexpr Alias kAliases[] = {
+      {"subscriber", "subscriber"},
+      {"lead", "lead"},
+      {"mql", "mql"},
+      {"marketingqualifiedlead", "mql"},
+      {"sql", "sql"},
+      {"salesqualifiedlead", "sql"},
+      {"opportunity", "opportunity"},
+      {"customer", "customer"},
+      {"evangelist", "evangelist"},
+      {"recycled", "recycled"},
+      {"disqualified", "disqualified"},
+      {"other", "other"},
+  };
+  value = core::Trim(value);
+  scratch.clear();
+  for (char c : value) {
+    if (c != ' ' && c != '_' && c != '-') scratch.push_back(core::AsciiToLower(c));
+  }
+  for (const Alias& a : kAliases) {
+    if (scratch == a.from) {
+      out.assign(a.to);
+      return;
+    }
+  }
+  out.clear();
+  for (char c : value) out.push_back(core::AsciiToLower(c));
+}
+
 core::Result<int64_t> ParseTimeCell(std::string_view text, core::DateFormat format) {
   return core::ParseTimestamp(text, format);
 }
@@ -119,6 +153,25 @@ RowConverter::RowConverter(const KindSpec& spec, const Mapping& mapping,
   for (size_t i = 0; i < n; ++i) {
     if (derived_[i]) written_[i] = true;
   }
+  ix_.source = spec.FieldIndex("source_system");
+  ix_.key = spec.FieldIndex("external_id");
+  ix_.contact = spec.FieldIndex("contact_id");
+  ix_.email = spec.FieldIndex("email");
+  ix_.is_converted = spec.FieldIndex("is_converted");
+  ix_.converted_contact = spec.FieldIndex("converted_contact_id");
+  ix_.domain = spec.FieldIndex("domain");
+  ix_.website = spec.FieldIndex("website");
+  ix_.stage = spec.FieldIndex("stage");
+  ix_.is_closed = spec.FieldIndex("is_closed");
+  ix_.is_won = spec.FieldIndex("is_won");
+  ix_.type = spec.FieldIndex("type");
+  ix_.channel = spec.FieldIndex("channel");
+  ix_.source_utm = spec.FieldIndex("source");
+  ix_.medium = spec.FieldIndex("medium");
+  ix_.referrer = spec.FieldIndex("referrer");
+  ix_.url = spec.FieldIndex("url");
+  ix_.lead = spec.FieldIndex("lead_id");
+  for (std::string_view f : spec.synth_key) synth_key_.push_back(spec.FieldIndex(f));
 }
 
 bool RowConverter::ConvertCell(const FieldSpec& field, std::string_view text, Value& out,
@@ -126,7 +179,8 @@ bool RowConverter::ConvertCell(const FieldSpec& field, std::string_view text, Va
   switch (field.type) {
     case FieldType::kText:
       if (IsStageField(spec_.kind, field.name)) {
-        SetText(out, NormalizeLifecycleStage(text));
+        NormalizeStage(text, stage_, scratch_);
+        SetText(out, stage_);
       } else {
         SetText(out, text);
       }
@@ -207,106 +261,91 @@ bool RowConverter::Convert(std::span<const std::string_view> record, ConvertedRo
   Derive(row);
 
   // Source, then key.
-  const int source = spec_.FieldIndex("source_system");
-  const std::string* source_text = TextOf(row.values[source]);
+  const std::string* source_text = TextOf(row.values[ix_.source]);
   row.source_system.assign(source_text != nullptr ? *source_text : default_source_);
   if (spec_.keyed) {
-    const int key = spec_.FieldIndex("external_id");
     if (!mapping_.synth_key) {
-      const std::string* key_text = TextOf(row.values[key]);
-      row.key.assign(key_text != nullptr ? *key_text : std::string());
+      const std::string* key_text = TextOf(row.values[ix_.key]);
+      if (key_text != nullptr) {
+        row.key.assign(*key_text);
+      } else {
+        row.key.clear();
+      }
     } else {
       row.key.clear();
-      for (size_t p = 0; p < spec_.synth_key.size(); ++p) {
+      for (size_t p = 0; p < synth_key_.size(); ++p) {
         if (p > 0) row.key.push_back(':');
-        AppendKeyPart(row.key, row.values[spec_.FieldIndex(spec_.synth_key[p])]);
+        AppendKeyPart(row.key, row.values[synth_key_[p]]);
       }
-      SetText(row.values[key], row.key);
+      SetText(row.values[ix_.key], row.key);
     }
   }
-  if (spec_.kind == Kind::kCampaignMembers && ok) {
-    const int contact = spec_.FieldIndex("contact_id");
-    if (std::holds_alternative<std::monostate>(row.values[contact])) {
-      problems.push_back({.column = 0, .value = {}, .reason = "missing contact_id (or lead id)"});
-      ok = false;
-    }
+  if (spec_.kind == Kind::kCampaignMembers && ok &&
+      std::holds_alternative<std::monostate>(row.values[ix_.contact])) {
+    problems.push_back({.column = 0, .value = {}, .reason = "missing contact_id (or lead id)"});
+    ok = false;
   }
   if (spec_.kind == Kind::kContacts) {
-    const Value& converted = row.values[spec_.FieldIndex("is_converted")];
-    const Value& contact = row.values[spec_.FieldIndex("converted_contact_id")];
-    const auto* flag = std::get_if<int64_t>(&converted);
-    row.converted_lead = flag != nullptr && *flag == 1 && TextOf(contact) != nullptr;
+    const auto* flag = std::get_if<int64_t>(&row.values[ix_.is_converted]);
+    row.converted_lead =
+        flag != nullptr && *flag == 1 && TextOf(row.values[ix_.converted_contact]) != nullptr;
   }
   return ok;
 }
 
 void RowConverter::Derive(ConvertedRow& row) {
-  auto value = [&](std::string_view name) -> Value& { return row.values[spec_.FieldIndex(name)]; };
-  auto text = [&](std::string_view name) -> std::string_view {
-    const int i = spec_.FieldIndex(name);
+  auto text = [&](int i) -> std::string_view {
     const std::string* s = i >= 0 ? TextOf(row.values[i]) : nullptr;
     return s != nullptr ? std::string_view(*s) : std::string_view();
   };
-  auto derived = [&](std::string_view name) { return derived_[spec_.FieldIndex(name)]; };
+  auto set_text_or_null = [&](int i, std::string_view value) {
+    if (value.empty()) {
+      row.values[i] = std::monostate{};
+    } else {
+      SetText(row.values[i], value);
+    }
+  };
   switch (spec_.kind) {
     case Kind::kAccounts:
-      if (derived("domain")) {
-        std::string domain = DomainFromUrl(text("website"));
-        if (domain.empty()) {
-          value("domain") = std::monostate{};
-        } else {
-          SetText(value("domain"), domain);
-        }
-      }
+      if (derived_[ix_.domain]) set_text_or_null(ix_.domain, DomainFromUrl(text(ix_.website)));
       break;
     case Kind::kOpportunities:
-      if (derived("is_closed")) {
+      if (derived_[ix_.is_closed]) {
         bool closed = false;
         bool won = false;
-        StageOutcome(text("stage"), closed, won);
-        value("is_closed") = int64_t{closed ? 1 : 0};
-        value("is_won") = int64_t{won ? 1 : 0};
+        StageOutcome(text(ix_.stage), closed, won);
+        row.values[ix_.is_closed] = int64_t{closed ? 1 : 0};
+        row.values[ix_.is_won] = int64_t{won ? 1 : 0};
       }
       break;
     case Kind::kCampaigns:
-      if (derived("channel")) {
-        const std::string_view channel = CampaignTypeChannel(text("type"));
-        if (channel.empty()) {
-          value("channel") = std::monostate{};
-        } else {
-          SetText(value("channel"), channel);
-        }
+      if (derived_[ix_.channel]) {
+        set_text_or_null(ix_.channel, CampaignTypeChannel(text(ix_.type)));
       }
       break;
     case Kind::kTouchpoints: {
-      if (derived("contact_id") || std::holds_alternative<std::monostate>(value("contact_id"))) {
-        const std::string_view email = text("email");
+      if (derived_[ix_.contact] ||
+          std::holds_alternative<std::monostate>(row.values[ix_.contact])) {
+        const std::string_view email = text(ix_.email);
         if (!email.empty() && email.find('@') != std::string_view::npos) {
           scratch_.assign("email:");
           for (char c : email) scratch_.push_back(core::AsciiToLower(c));
-          SetText(value("contact_id"), scratch_);
+          SetText(row.values[ix_.contact], scratch_);
         } else {
-          value("contact_id") = std::monostate{};
+          row.values[ix_.contact] = std::monostate{};
         }
       }
-      if (text("channel").empty()) {
-        SetText(value("channel"), ClassifyChannel({.source = text("source"),
-                                                   .medium = text("medium"),
-                                                   .referrer = text("referrer"),
-                                                   .type = text("type"),
-                                                   .url = text("url")}));
+      if (text(ix_.channel).empty()) {
+        const ChannelInputs in{text(ix_.source_utm), text(ix_.medium), text(ix_.referrer),
+                               text(ix_.type), text(ix_.url)};
+        SetText(row.values[ix_.channel], ClassifyChannel(in));
       }
       break;
     }
     case Kind::kCampaignMembers:
-      if (std::holds_alternative<std::monostate>(value("contact_id"))) {
-        const std::string_view lead = text("lead_id");
-        if (lead.empty()) {
-          value("contact_id") = std::monostate{};
-        } else {
-          scratch_.assign(lead);
-          SetText(value("contact_id"), scratch_);
-        }
+      if (std::holds_alternative<std::monostate>(row.values[ix_.contact])) {
+        scratch_.assign(text(ix_.lead));
+        set_text_or_null(ix_.contact, scratch_);
       }
       break;
     default:
@@ -317,32 +356,10 @@ void RowConverter::Derive(ConvertedRow& row) {
 }  // namespace internal
 
 std::string NormalizeLifecycleStage(std::string_view value) {
-  std::string key;
-  for (char c : core::Trim(value)) {
-    if (c != ' ' && c != '_' && c != '-') key.push_back(core::AsciiToLower(c));
-  }
-  struct Alias {
-    std::string_view from;
-    std::string_view to;
-  };
-  static constexpr Alias kAliases[] = {
-      {"subscriber", "subscriber"},
-      {"lead", "lead"},
-      {"mql", "mql"},
-      {"marketingqualifiedlead", "mql"},
-      {"sql", "sql"},
-      {"salesqualifiedlead", "sql"},
-      {"opportunity", "opportunity"},
-      {"customer", "customer"},
-      {"evangelist", "evangelist"},
-      {"recycled", "recycled"},
-      {"disqualified", "disqualified"},
-      {"other", "other"},
-  };
-  for (const Alias& a : kAliases) {
-    if (key == a.from) return std::string(a.to);
-  }
-  return core::ToLower(core::Trim(value));
+  std::string out;
+  std::string scratch;
+  internal::NormalizeStage(value, out, scratch);
+  return out;
 }
 
 }  // namespace mops::ingest

@@ -189,13 +189,24 @@ class RowConverter {
   std::string default_source_;
   std::vector<bool> written_;
   std::vector<bool> derived_;
+  // Indexes of the fields the conversion reads by name (-1: the kind has none).
+  struct FieldIndexes {
+    int source = -1, key = -1, contact = -1, email = -1, is_converted = -1, converted_contact = -1,
+        domain = -1, website = -1, stage = -1, is_closed = -1, is_won = -1, type = -1, channel = -1,
+        source_utm = -1, medium = -1, referrer = -1, url = -1, lead = -1;
+  } ix_;
+  std::vector<int> synth_key_;
   std::string scratch_;
+  std::string stage_;
 };
 
 // Typed conversions of one cell (trimmed, non-empty).
 core::Result<int64_t> ParseTimeCell(std::string_view text, core::DateFormat format);
 // "https://www.Example.com/path" -> "example.com"; empty when there is no host.
 std::string DomainFromUrl(std::string_view url);
+// NormalizeLifecycleStage into `out`, with `scratch` for the work (no
+// allocation once both have grown).
+void NormalizeStage(std::string_view value, std::string& out, std::string& scratch);
 // Sets `v` to the text, reusing its buffer.
 void SetText(Value& v, std::string_view text);
 

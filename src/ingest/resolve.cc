@@ -151,6 +151,55 @@ std::optional<int64_t> OwnerIndex::Find(std::string_view ref, std::string_view s
   return std::nullopt;
 }
 
+core::Result<RefIndex> RefIndex::Load(store::Database& db, Target target,
+                                      const std::string& source) {
+  RefIndex index;
+  index.composite_ = source.empty();
+  const std::string_view table = TargetTable(target);
+  std::string sql = fmt::format("SELECT source_system, external_id, {} FROM {}",
+                                HasMerged(target) ? "COALESCE(merged_into, id)" : "id", table);
+  std::vector<Value> params;
+  if (!index.composite_) {
+    sql += " WHERE source_system = ?";
+    params.emplace_back(source);
+  }
+  const std::vector<store::ColumnType> types = {store::ColumnType::kText, store::ColumnType::kText,
+                                                store::ColumnType::kInt};
+  MOPS_ASSIGN_OR_RETURN(auto cols, db.ScanColumns(sql, params, types));
+  index.ids_.reserve(cols[0].size());
+  for (size_t i = 0; i < cols[0].size(); ++i) {
+    std::string key = index.composite_ ? cols[0].texts[i] + '\x1f' + cols[1].texts[i]
+                                       : std::move(cols[1].texts[i]);
+    index.ids_.try_emplace(std::move(key), cols[2].ints[i]);
+  }
+  if (target == Target::kContact) {
+    const std::vector<store::ColumnType> lead_types = {store::ColumnType::kText,
+                                                       store::ColumnType::kInt};
+    MOPS_ASSIGN_OR_RETURN(
+        auto leads,
+        db.ScanColumns("SELECT value, contact_id FROM identities WHERE kind = ? AND contact_id "
+                       "IS NOT NULL",
+                       std::vector<Value>{std::string(kLeadIdentity)}, lead_types));
+    for (size_t i = 0; i < leads[0].size(); ++i) {
+      index.leads_.try_emplace(std::move(leads[0].texts[i]), leads[1].ints[i]);
+    }
+  }
+  return index;
+}
+
+std::optional<int64_t> RefIndex::Find(std::string_view source, std::string_view ref) {
+  std::string_view key = ref;
+  if (composite_) {
+    buffer_.assign(source);
+    buffer_.push_back('\x1f');
+    buffer_.append(ref);
+    key = buffer_;
+  }
+  if (auto it = ids_.find(key); it != ids_.end()) return it->second;
+  if (auto it = leads_.find(ref); it != leads_.end()) return it->second;
+  return std::nullopt;
+}
+
 core::Status ResolvePending(store::Database& db, std::optional<Kind> kind) {
   const std::string_view imported = kind ? TableName(*kind) : std::string_view();
   auto in_scope = [&](std::initializer_list<std::string_view> tables) {

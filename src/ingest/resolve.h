@@ -50,6 +50,23 @@ class OwnerIndex {
   std::string scratch_;
 };
 
+// Records of one target table by external id (and, for contacts, by
+// Salesforce lead id), loaded once per import so that rows resolve their
+// references without a query each. Records written later in the same import
+// are not in it; the resolution pass after the rows picks those up.
+class RefIndex {
+ public:
+  // `source` empty: every source (the file names each row's source).
+  static core::Result<RefIndex> Load(store::Database& db, Target target, const std::string& source);
+  std::optional<int64_t> Find(std::string_view source, std::string_view ref);
+
+ private:
+  StringMap<int64_t> ids_;
+  StringMap<int64_t> leads_;
+  bool composite_ = false;
+  std::string buffer_;
+};
+
 // Resolves what an import of `kind` may have made resolvable (its own
 // references, references to it, and the derived links); all of them when
 // kind is empty.

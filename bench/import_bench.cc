@@ -1,0 +1,179 @@
+// Import throughput into SQLite: synthetic HubSpot-like canonical contacts
+// (17 columns, account and owner references that resolve), at 20k and 200k
+// rows, first as new rows and then re-imported (every row an update).
+//
+//   import_bench [--rows N ...] [--dir DIR]
+//
+// Prints kind, rows, wall seconds, rows/s, CPU seconds (user + system, which
+// tells a busy machine from a slow import) and the process's peak RSS. Not a test:
+// it never fails on a slow machine.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "ingest/ingest.h"
+#include "store/database.h"
+
+namespace {
+
+using mops::ingest::ImportFile;
+using mops::ingest::ImportOptions;
+using mops::ingest::Kind;
+
+constexpr int kAccounts = 5000;
+constexpr int kUsers = 50;
+
+double PeakRssMb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
+
+void WriteFile(const std::string& path, const std::string& text) {
+  FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr || std::fwrite(text.data(), 1, text.size(), f) != text.size()) {
+    std::fprintf(stderr, "cannot write %s\n", path.c_str());
+    std::exit(1);
+  }
+  std::fclose(f);
+}
+
+std::string UsersCsv() {
+  std::string csv = "external_id,name,email,team,territory,capacity,active\n";
+  for (int i = 0; i < kUsers; ++i) {
+    csv += fmt::format("u{0},Rep {0},rep{0}@example.com,AE,T{1},100,true\n", i, i % 5);
+  }
+  return csv;
+}
+
+std::string AccountsCsv() {
+  std::string csv = "external_id,name,domain,industry,employees,annual_revenue,country,owner_id\n";
+  for (int i = 0; i < kAccounts; ++i) {
+    csv += fmt::format("a{0},Company {0},company{0}.com,Software,{1},{2}.00,US,Rep {3}\n", i,
+                       10 + i % 5000, 100000 + i * 17, i % kUsers);
+  }
+  return csv;
+}
+
+std::string ContactsCsv(int rows, uint32_t seed) {
+  static const char* kFirst[] = {"Ana", "Bob", "Carla", "Dan", "Eve", "Femi", "Gus", "Hana"};
+  static const char* kLast[] = {"Silva", "Lee", "Gómez", "Wu", "Okafor", "Novak", "Berg"};
+  static const char* kTitles[] = {"VP Marketing", "CTO", "Marketing Ops Manager",
+                                  "Head of Demand Gen", "Engineer", "\"Director, Sales\""};
+  static const char* kStages[] = {"subscriber", "lead", "mql", "sql", "opportunity", "customer"};
+  static const char* kCountries[] = {"United States", "Canada", "Germany", "France", "UK"};
+  std::mt19937 rng(seed);
+  std::string csv =
+      "external_id,email,first_name,last_name,title,phone,company_name,account_id,country,"
+      "state,city,lifecycle_stage,lead_status,owner_id,original_source,created_at,updated_at\n";
+  csv.reserve(static_cast<size_t>(rows) * 220);
+  for (int i = 0; i < rows; ++i) {
+    const int account = static_cast<int>(rng() % kAccounts);
+    const char* first = kFirst[rng() % 8];
+    const char* last = kLast[rng() % 7];
+    const int64_t created = 1672531200 + static_cast<int64_t>(rng() % (365 * 86400));
+    fmt::format_to(std::back_inserter(csv),
+                   "c{0},{1}.{2}{0}@company{3}.com,{1},{2},{4},+1 555 {5:04},Company {3},a{3},{6},"
+                   "CA,San Francisco,{7},Open,u{8},ORGANIC_SEARCH,{9},{10}\n",
+                   i, first, last, account, kTitles[rng() % 6], rng() % 10000,
+                   kCountries[rng() % 5], kStages[rng() % 6], rng() % kUsers,
+                   mops::core::FormatTimestamp(created),
+                   mops::core::FormatTimestamp(created + 86400));
+  }
+  return csv;
+}
+
+double CpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+struct Row {
+  std::string kind;
+  int64_t rows;
+  double seconds;
+  double cpu_seconds;
+};
+
+void Print(const Row& r) {
+  std::printf("%-22s %10lld %9.3f %12.0f %9.3f %11.1f\n", r.kind.c_str(),
+              static_cast<long long>(r.rows), r.seconds,
+              r.seconds > 0 ? static_cast<double>(r.rows) / r.seconds : 0.0, r.cpu_seconds,
+              PeakRssMb());
+  std::fflush(stdout);
+}
+
+Row TimedImport(mops::store::Database& db, Kind kind, const std::string& path,
+                const std::string& label) {
+  const auto start = std::chrono::steady_clock::now();
+  const double cpu_start = CpuSeconds();
+  auto summary = ImportFile(db, kind, path, ImportOptions{});
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!summary) {
+    std::fprintf(stderr, "import failed: %s\n", summary.error().ToString().c_str());
+    std::exit(1);
+  }
+  if (summary->rejected > 0 || !summary->unresolved.empty()) {
+    std::fprintf(stderr, "unexpected: %s", summary->ToText().c_str());
+  }
+  return {label, summary->rows, seconds, CpuSeconds() - cpu_start};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<int> scales;
+  std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                              ("mops-import-bench-" + std::to_string(::getpid()));
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--rows" && i + 1 < argc) {
+      scales.push_back(std::stoi(argv[++i]));
+    } else if (arg == "--dir" && i + 1 < argc) {
+      dir = argv[++i];
+    } else {
+      std::fprintf(stderr, "usage: import_bench [--rows N ...] [--dir DIR]\n");
+      return 2;
+    }
+  }
+  if (scales.empty()) scales = {20000, 200000};
+  std::filesystem::create_directories(dir);
+
+  std::printf("%-22s %10s %9s %12s %9s %11s\n", "kind", "rows", "seconds", "rows/s", "cpu s",
+              "peak RSS MB");
+  for (int rows : scales) {
+    const std::string db_path = (dir / fmt::format("bench-{}.db", rows)).string();
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_path + suffix);
+    auto db = mops::store::Open(db_path);
+    if (!db || !mops::store::Migrate(**db)) {
+      std::fprintf(stderr, "cannot create workspace %s\n", db_path.c_str());
+      return 1;
+    }
+    const std::string users = (dir / "users.csv").string();
+    const std::string accounts = (dir / "accounts.csv").string();
+    const std::string contacts = (dir / fmt::format("contacts-{}.csv", rows)).string();
+    WriteFile(users, UsersCsv());
+    WriteFile(accounts, AccountsCsv());
+    WriteFile(contacts, ContactsCsv(rows, 42));
+    TimedImport(**db, Kind::kUsers, users, "users");
+    Print(TimedImport(**db, Kind::kAccounts, accounts, "accounts"));
+    Print(TimedImport(**db, Kind::kContacts, contacts, "contacts (new)"));
+    Print(TimedImport(**db, Kind::kContacts, contacts, "contacts (re-import)"));
+    db->reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_path + suffix);
+    std::filesystem::remove(contacts);
+  }
+  std::filesystem::remove_all(dir);
+  return 0;
+}
