@@ -1,0 +1,308 @@
+// Runs the real `mops` binary on every bad-input case of `mops import` and
+// `mops export`: the exit code (1 for errors, 2 for usage), the message on
+// stderr (file, line, problem) and that the workspace did not change.
+#include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
+
+namespace fs = std::filesystem;
+
+std::string MopsBin() {
+  const char* env = std::getenv("MOPS_BIN");
+  return env != nullptr && *env != '\0' ? env : MOPS_DEFAULT_BIN;
+}
+
+std::string Fixture(const std::string& name) { return std::string(MOPS_CLI_FIXTURES) + "/" + name; }
+
+std::string Slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// A workspace in a fresh directory; runs mops against it.
+class CliWorkspace {
+ public:
+  CliWorkspace() {
+    static std::atomic<int> counter{0};
+    dir_ = fs::temp_directory_path() /
+           ("mops-cli-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  ~CliWorkspace() {
+    std::error_code ignored;
+    fs::remove_all(dir_, ignored);
+  }
+
+  fs::path dir() const { return dir_; }
+  std::string workspace() const { return (dir_ / "ws.db").string(); }
+
+  // Copies a fixture into the workspace directory (so its rejects file lands there).
+  std::string Copy(const std::string& fixture) const {
+    const fs::path to = dir_ / fixture;
+    fs::copy_file(Fixture(fixture), to, fs::copy_options::overwrite_existing);
+    return to.string();
+  }
+
+  RunResult Mops(std::vector<std::string> args) const {
+    args.insert(args.begin(), {MopsBin(), "--quiet", "--workspace", workspace()});
+    const fs::path out = dir_ / "stdout.txt";
+    const fs::path err = dir_ / "stderr.txt";
+    const pid_t pid = fork();
+    if (pid == 0) {
+      const int out_fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      const int err_fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      ::dup2(out_fd, STDOUT_FILENO);
+      ::dup2(err_fd, STDERR_FILENO);
+      std::vector<char*> argv;
+      for (std::string& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    RunResult run;
+    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    run.out = Slurp(out);
+    run.err = Slurp(err);
+    return run;
+  }
+
+  // Everything the workspace holds, as canonical CSV of every kind.
+  std::string Snapshot() const {
+    std::string all;
+    for (const char* kind :
+         {"users", "accounts", "contacts", "campaigns", "campaign-members", "opportunities",
+          "opportunity-contacts", "opportunity-history", "touchpoints", "spend", "tools",
+          "integrations", "lifecycle-history"}) {
+      RunResult run = Mops({"export", kind, "--format", "csv", "--out", "-"});
+      EXPECT_EQ(run.exit_code, 0) << kind << ": " << run.err;
+      all += std::string("## ") + kind + "\n" + run.out;
+    }
+    return all;
+  }
+
+  // A workspace with two accounts and two contacts.
+  void Seed() const {
+    ASSERT_EQ(Mops({"import", "accounts", Fixture("accounts.csv")}).exit_code, 0);
+    ASSERT_EQ(Mops({"import", "contacts", Fixture("contacts.csv")}).exit_code, 0);
+  }
+
+ private:
+  fs::path dir_;
+};
+
+struct BadInput {
+  std::string name;
+  std::vector<std::string> args;  // after "import"; "{file}" is the fixture's copied path
+  std::string fixture;
+  int exit_code;
+  std::vector<std::string> messages;  // substrings of stderr; "{file}" is the file path
+};
+
+void PrintTo(const BadInput& input, std::ostream* os) { *os << input.name; }
+
+std::string Expand(std::string s, const std::string& file) {
+  for (size_t at; (at = s.find("{file}")) != std::string::npos;) s.replace(at, 6, file);
+  return s;
+}
+
+class ImportBadInput : public ::testing::TestWithParam<BadInput> {};
+
+TEST_P(ImportBadInput, FailsWithAMessageAndChangesNothing) {
+  const BadInput& c = GetParam();
+  CliWorkspace ws;
+  ws.Seed();
+  const std::string before = ws.Snapshot();
+  // Without a fixture, {file} is a file that does not exist.
+  const std::string file =
+      c.fixture.empty() ? (ws.dir() / "nope.csv").string() : ws.Copy(c.fixture);
+  std::vector<std::string> args = {"import"};
+  for (const std::string& a : c.args) args.push_back(Expand(a, file));
+  const RunResult run = ws.Mops(args);
+  EXPECT_EQ(run.exit_code, c.exit_code) << run.err;
+  for (const std::string& m : c.messages) EXPECT_THAT(run.err, HasSubstr(Expand(m, file)));
+  if (c.exit_code == 1) {
+    EXPECT_THAT(run.err, StartsWith("mops: "));
+  }
+  EXPECT_EQ(run.out, "");
+  EXPECT_EQ(ws.Snapshot(), before);
+  EXPECT_FALSE(fs::exists(file + ".rejects.csv"));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, ImportBadInput,
+    ::testing::Values(
+        BadInput{"unclosed_quote",
+                 {"contacts", "{file}"},
+                 "unclosed_quote.csv",
+                 1,
+                 {"{file}:2:4: ", "unclosed quoted field"}},
+        BadInput{"invalid_utf8",
+                 {"contacts", "{file}"},
+                 "invalid_utf8.csv",
+                 1,
+                 {"{file}:2:4: ", "invalid UTF-8"}},
+        BadInput{"wrong_column_count",
+                 {"contacts", "{file}"},
+                 "wrong_width.csv",
+                 1,
+                 {"{file}:3:", "expected 3 fields, found 4"}},
+        BadInput{"empty_file", {"contacts", "{file}"}, "empty.csv", 1, {"{file}:1: empty file"}},
+        BadInput{"missing_key_column",
+                 {"contacts", "{file}"},
+                 "missing_key.csv",
+                 1,
+                 {"{file}:1: ", "missing key column", "'external_id'"}},
+        BadInput{"missing_key_column_hubspot",
+                 {"contacts", "{file}", "--preset", "hubspot"},
+                 "missing_key.csv",
+                 1,
+                 {"{file}:1: ", "'Record ID'"}},
+        BadInput{"unknown_kind",
+                 {"widgets", "{file}"},
+                 "contacts.csv",
+                 1,
+                 {"{file}: unknown kind 'widgets'"}},
+        BadInput{"unknown_preset",
+                 {"contacts", "{file}", "--preset", "marketo"},
+                 "contacts.csv",
+                 1,
+                 {"{file}: unknown preset 'marketo'"}},
+        BadInput{"preset_without_that_export",
+                 {"spend", "{file}", "--preset", "hubspot"},
+                 "contacts.csv",
+                 1,
+                 {"{file}:1: preset hubspot has no export of spend"}},
+        BadInput{"unknown_date_format",
+                 {"contacts", "{file}", "--date-format", "julian"},
+                 "contacts.csv",
+                 1,
+                 {"{file}: ", "julian"}},
+        BadInput{"missing_file", {"contacts", "{file}"}, "", 1, {"{file}: cannot open"}},
+        BadInput{"strict_reject",
+                 {"contacts", "{file}", "--strict"},
+                 "bad_rows.csv",
+                 1,
+                 {"{file}:2:3: field 'created_at': ", "2024-02-30", "nothing was imported"}},
+        BadInput{
+            "bad_mapping",
+            {"contacts", "{file}", "--map", std::string(MOPS_CLI_FIXTURES) + "/bad_mapping.yaml"},
+            "marketo.csv",
+            1,
+            {"bad_mapping.yaml:4:", "'Favourite Colour' maps to unknown field 'colour'"}},
+        BadInput{"map_and_preset",
+                 {"contacts", "{file}", "--preset", "hubspot", "--map",
+                  std::string(MOPS_CLI_FIXTURES) + "/bad_mapping.yaml"},
+                 "marketo.csv",
+                 1,
+                 {"either --preset or --map"}},
+        BadInput{"usage_missing_file", {"contacts"}, "", 2, {"FILE"}},
+        BadInput{"usage_unknown_flag",
+                 {"contacts", "{file}", "--frobnicate"},
+                 "contacts.csv",
+                 2,
+                 {"frobnicate"}}),
+    [](const ::testing::TestParamInfo<BadInput>& info) { return info.param.name; });
+
+TEST(Import, SummaryAndRejectsFile) {
+  CliWorkspace ws;
+  const std::string file = ws.Copy("bad_rows.csv");
+  const RunResult run = ws.Mops({"import", "contacts", file});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.out, StartsWith("imported 1, updated 0, rejected 1\n"));
+  EXPECT_THAT(run.out, HasSubstr("rejects: " + file + ".rejects.csv"));
+  const std::string rejects = Slurp(file + ".rejects.csv");
+  EXPECT_THAT(rejects, StartsWith("line,column,field,value,reason\n2,3,created_at,2024-02-30,"));
+
+  // Again: nothing new; with --format json the summary is JSON.
+  const RunResult again = ws.Mops({"--format", "json", "import", "contacts", file});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  const auto summary = nlohmann::json::parse(again.out);
+  EXPECT_EQ(summary["imported"], 0);
+  EXPECT_EQ(summary["updated"], 1);
+  EXPECT_EQ(summary["rejected"], 1);
+}
+
+TEST(Export, FormatsAndFormulaNeutralization) {
+  CliWorkspace ws;
+  ws.Seed();
+  const std::string csv = (ws.dir() / "accounts.csv").string();
+  RunResult run = ws.Mops({"export", "accounts", "--format", "csv", "--out", csv});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.out, HasSubstr("exported 2 accounts to " + csv));
+  const std::string text = Slurp(csv);
+  EXPECT_THAT(text, HasSubstr("\"'=HYPERLINK(\"\"http://evil.example\"\")\""));
+  EXPECT_THAT(text, HasSubstr("a1,Acme,acme.com,,,,25000000.00,"));
+
+  const std::string json = (ws.dir() / "contacts.json").string();
+  run = ws.Mops({"export", "contacts", "--out", json});  // format from the extension
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto doc = nlohmann::json::parse(Slurp(json));
+  ASSERT_EQ(doc.size(), 2u);
+  EXPECT_EQ(doc[0]["account_id"], "a1");
+
+  const std::string xlsx = (ws.dir() / "accounts.xlsx").string();
+  run = ws.Mops({"export", "accounts", "--format", "xlsx", "--out", xlsx});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(Slurp(xlsx).substr(0, 2), "PK");
+
+  // The export re-imports into a fresh workspace as the same data.
+  CliWorkspace other;
+  const std::string contacts_csv = (ws.dir() / "contacts.csv").string();
+  ASSERT_EQ(ws.Mops({"export", "contacts", "--out", contacts_csv}).exit_code, 0);
+  ASSERT_EQ(other.Mops({"import", "accounts", Fixture("accounts.csv")}).exit_code, 0);
+  const RunResult imported = other.Mops({"import", "contacts", contacts_csv});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  EXPECT_THAT(imported.out, StartsWith("imported 2, updated 0, rejected 0\n"));
+  EXPECT_EQ(other.Snapshot(), ws.Snapshot());
+}
+
+TEST(Export, BadInput) {
+  CliWorkspace ws;
+  ws.Seed();
+  RunResult run = ws.Mops({"export", "widgets", "--out", "-"});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_THAT(run.err, HasSubstr("unknown kind 'widgets'"));
+  run = ws.Mops({"export", "contacts", "--format", "pdf", "--out", "-"});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_THAT(run.err, HasSubstr("unknown export format 'pdf'"));
+  run = ws.Mops({"export", "contacts", "--format", "xlsx", "--out", "-"});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_THAT(run.err, HasSubstr("xlsx needs an output file"));
+  const std::string missing = (ws.dir() / "no-such-dir" / "c.csv").string();
+  run = ws.Mops({"export", "contacts", "--out", missing});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_THAT(run.err, HasSubstr(missing));
+  EXPECT_FALSE(fs::exists(missing));
+  run = ws.Mops({"export"});
+  EXPECT_EQ(run.exit_code, 2);
+}
+
+}  // namespace
