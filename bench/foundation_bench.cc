@@ -8,6 +8,7 @@
 // own child process so that its peak memory is its own. Set
 // MOPS_BENCH_POSTGRES_URL (scripts/with-postgres.sh does) to also load into
 // and scan from PostgreSQL. Prints a table; never fails on slowness.
+#include <fmt/format.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,8 +19,6 @@
 #include <filesystem>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "demo/demo.h"
 #include "ingest/ingest.h"
@@ -124,9 +123,8 @@ std::vector<Row> Import(double scale, const std::string& dir, const std::string&
                              summary->rows, "rows", Since(start)));
     }
   }
-  rows.push_back(
-      MakeRow(fmt::format("import all files ({})", label), scale, total_rows, "rows",
-              Since(all_start)));
+  rows.push_back(MakeRow(fmt::format("import all files ({})", label), scale, total_rows, "rows",
+                         Since(all_start)));
   return rows;
 }
 
@@ -134,9 +132,9 @@ std::vector<Row> Load(double scale, const std::string& workspace, std::string_vi
   auto db = store::Open(workspace);
   if (!db) Die(db.error());
   using store::ColumnType;
-  const ColumnType types[] = {ColumnType::kInt,  ColumnType::kInt,  ColumnType::kInt,
-                              ColumnType::kInt,  ColumnType::kDict, ColumnType::kDict,
-                              ColumnType::kInt,  ColumnType::kReal};
+  const ColumnType types[] = {ColumnType::kInt, ColumnType::kInt,  ColumnType::kInt,
+                              ColumnType::kInt, ColumnType::kDict, ColumnType::kDict,
+                              ColumnType::kInt, ColumnType::kReal};
   auto start = std::chrono::steady_clock::now();
   auto cols = (*db)->ScanColumns(
       "SELECT id, contact_id, account_id, occurred_at, type, channel, campaign_id, value "
@@ -178,8 +176,8 @@ int main(int argc, char** argv) {
   }
   std::filesystem::remove_all(tmp);
 
-  fmt::print("{:<34} {:>6} {:>12} {:>12} {:>9} {:>14} {:>10}\n", "stage", "scale", "items",
-             "unit", "seconds", "items/s", "peak MB");
+  fmt::print("{:<34} {:>6} {:>12} {:>12} {:>9} {:>14} {:>10}\n", "stage", "scale", "items", "unit",
+             "seconds", "items/s", "peak MB");
   fmt::print("{}\n", std::string(103, '-'));
   for (const Row& r : rows) {
     fmt::print("{:<34} {:>6} {:>12} {:>12} {:>9.3f} {:>14.0f} {:>10.1f}\n", r.stage, r.scale,

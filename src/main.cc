@@ -1,11 +1,11 @@
 // The composition root: builds the CLI, registers every capability's verbs
 // and REST routes, and runs the verb the user asked for.
-#include <cstdlib>
-#include <iostream>
-
-#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <iostream>
 
 #include "cli/cli.h"
 #include "demo/demo.h"

@@ -1,13 +1,12 @@
 #include "cli/cli.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <exception>
 #include <iostream>
-
-#include <fmt/format.h>
 
 #include "core/csv.h"
 

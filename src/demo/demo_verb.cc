@@ -1,9 +1,9 @@
 #include "demo/demo_verb.h"
 
+#include <fmt/format.h>
+
 #include <filesystem>
 #include <iostream>
-
-#include <fmt/format.h>
 
 #include "demo/demo.h"
 #include "ingest/ingest.h"
@@ -22,20 +22,18 @@ struct DemoOptions {
 // first, so that references resolve as each file lands.
 core::Status ImportCompany(store::Database& db, const std::string& dir, cli::Context& ctx) {
   for (ingest::Kind kind : ingest::AllKinds()) {
-    const std::string path = (std::filesystem::path(dir) / (std::string(ingest::TableName(kind)) +
-                                                            ".csv"))
-                                 .string();
+    const std::string path =
+        (std::filesystem::path(dir) / (std::string(ingest::TableName(kind)) + ".csv")).string();
     if (!std::filesystem::exists(path)) continue;
     ingest::ImportOptions options;
     options.preset = ingest::Preset::kCanonical;
     options.source_system = "demo";
     options.actor = "demo";
     cli::Progress progress(ctx, fmt::format("importing {}", ingest::KindName(kind)), 0);
-    MOPS_ASSIGN_OR_RETURN(ingest::ImportSummary summary,
-                          ingest::ImportFile(db, kind, path, options,
-                                             [&progress](int64_t done, int64_t) {
-                                               progress.Update(done);
-                                             }));
+    MOPS_ASSIGN_OR_RETURN(
+        ingest::ImportSummary summary,
+        ingest::ImportFile(db, kind, path, options,
+                           [&progress](int64_t done, int64_t) { progress.Update(done); }));
     progress.Done();
     std::cout << fmt::format("{:<22} imported {}, updated {}, rejected {}\n",
                              ingest::KindName(kind), summary.imported, summary.updated,
@@ -67,8 +65,7 @@ core::Status RunDemo(cli::Context& ctx, const DemoOptions& options,
     MOPS_TRY(WriteCompanyCsv(company, dir));
     MOPS_TRY(ImportCompany(*db, dir, ctx));
   }
-  MOPS_ASSIGN_OR_RETURN(std::string token,
-                        http::CreateToken(*db, "demo", http::Role::kAdmin));
+  MOPS_ASSIGN_OR_RETURN(std::string token, http::CreateToken(*db, "demo", http::Role::kAdmin));
   db.reset();
   std::cout << "admin token: " << token << std::endl;
   http::ServerOptions server = options.server;

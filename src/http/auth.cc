@@ -40,11 +40,16 @@ core::Result<Role> ParseRole(std::string_view name) {
 
 std::string_view RoleName(Role role) {
   switch (role) {
-    case Role::kAdmin: return "admin";
-    case Role::kOps: return "ops";
-    case Role::kAnalyst: return "analyst";
-    case Role::kApprover: return "approver";
-    case Role::kViewer: return "viewer";
+    case Role::kAdmin:
+      return "admin";
+    case Role::kOps:
+      return "ops";
+    case Role::kAnalyst:
+      return "analyst";
+    case Role::kApprover:
+      return "approver";
+    case Role::kViewer:
+      return "viewer";
   }
   return "viewer";
 }
@@ -55,10 +60,14 @@ bool RoleAllows(Role have, Role need) {
   if (have == Role::kApprover || need == Role::kApprover) return false;
   auto rank = [](Role r) {
     switch (r) {
-      case Role::kViewer: return 0;
-      case Role::kAnalyst: return 1;
-      case Role::kOps: return 2;
-      default: return 3;
+      case Role::kViewer:
+        return 0;
+      case Role::kAnalyst:
+        return 1;
+      case Role::kOps:
+        return 2;
+      default:
+        return 3;
     }
   };
   return rank(have) >= rank(need);
@@ -73,10 +82,10 @@ core::Result<std::string> CreateToken(store::Database& db, std::string_view name
   sodium_bin2base64(encoded, sizeof encoded, random, sizeof random,
                     sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   std::string secret = std::string(kTokenPrefix) + encoded;
-  MOPS_TRY(db.Execute(
-      "INSERT INTO api_tokens (name, role, secret_hash, created_at) VALUES (?, ?, ?, ?)",
-      std::vector<Value>{std::string(name), std::string(RoleName(role)), HashSecret(secret),
-                         int64_t{std::time(nullptr)}}));
+  MOPS_TRY(
+      db.Execute("INSERT INTO api_tokens (name, role, secret_hash, created_at) VALUES (?, ?, ?, ?)",
+                 std::vector<Value>{std::string(name), std::string(RoleName(role)),
+                                    HashSecret(secret), int64_t{std::time(nullptr)}}));
   return secret;
 }
 

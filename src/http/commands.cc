@@ -1,9 +1,9 @@
 #include "http/commands.h"
 
+#include <spdlog/spdlog.h>
+
 #include <ctime>
 #include <iostream>
-
-#include <spdlog/spdlog.h>
 
 #include "core/time.h"
 
@@ -93,9 +93,8 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx, RouteInstaller install_r
   serve->add_option("--port", options->port, "Port to listen on")->check(CLI::Range(1, 65535));
   serve->add_option("--threads", options->threads, "Worker threads")->check(CLI::Range(1, 256));
   serve->callback([&ctx, options, install_routes] {
-    cli::RunVerb(ctx, [&]() -> core::Status {
-      return ServeWorkspace(ctx, *options, install_routes);
-    });
+    cli::RunVerb(ctx,
+                 [&]() -> core::Status { return ServeWorkspace(ctx, *options, install_routes); });
   });
 }
 

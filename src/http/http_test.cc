@@ -1,5 +1,8 @@
-#include <httplib.h>
+#include "http/http.h"
+
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -7,10 +10,6 @@
 #include <filesystem>
 #include <future>
 #include <thread>
-
-#include <gtest/gtest.h>
-
-#include "http/http.h"
 
 namespace mops::http {
 namespace {
@@ -52,9 +51,8 @@ TEST(ErrorBodyTest, Shape) {
 class TempWorkspace {
  public:
   TempWorkspace() {
-    path_ = std::filesystem::temp_directory_path() /
-            ("mops_http_test_" + std::to_string(getpid()) + "_" + std::to_string(counter_++) +
-             ".db");
+    path_ = std::filesystem::temp_directory_path() / ("mops_http_test_" + std::to_string(getpid()) +
+                                                      "_" + std::to_string(counter_++) + ".db");
     std::filesystem::remove(path_);
   }
   ~TempWorkspace() {
@@ -121,7 +119,9 @@ TEST(ServerTest, AuthRolesErrorsAndLimits) {
              });
   // Registered after the parameterized route, and still preferred to it.
   router.Get("/api/v1/hello/world", Role::kViewer, {"literal", {}, "test"},
-             [](RequestContext&) -> core::Result<Json> { return Json{{"literal", true}}; });
+             [](RequestContext&) -> core::Result<Json> {
+               return Json{{"literal", true}};
+             });
   router.Post("/api/v1/echo", Role::kOps, {"echo", {}, "test"},
               [](RequestContext& ctx) -> core::Result<Json> { return ctx.Body(); });
   router.Get("/api/v1/fail", Role::kViewer, {"fail", {}, "test"},

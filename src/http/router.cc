@@ -30,8 +30,8 @@ void Router::Add(std::string method, std::string pattern, Role need, RouteDoc do
       size_t close = pattern.find('}', i);
       regex += "([^/]+)";
       i = close;
-    } else if (c == '.' || c == '+' || c == '*' || c == '?' || c == '(' || c == ')' ||
-               c == '[' || c == ']' || c == '^' || c == '$' || c == '|' || c == '\\') {
+    } else if (c == '.' || c == '+' || c == '*' || c == '?' || c == '(' || c == ')' || c == '[' ||
+               c == ']' || c == '^' || c == '$' || c == '|' || c == '\\') {
       regex += '\\';
       regex += c;
     } else {
@@ -43,9 +43,8 @@ void Router::Add(std::string method, std::string pattern, Role need, RouteDoc do
   const bool literal = pattern.find('{') == std::string::npos;
   auto at = routes_.end();
   if (literal) {
-    at = std::find_if(routes_.begin(), routes_.end(), [](const Route& r) {
-      return r.pattern.find('{') != std::string::npos;
-    });
+    at = std::find_if(routes_.begin(), routes_.end(),
+                      [](const Route& r) { return r.pattern.find('{') != std::string::npos; });
   }
   routes_.insert(at, Route{std::move(method), std::move(pattern), std::regex(regex), need,
                            std::move(doc), std::move(handler)});
@@ -115,13 +114,20 @@ int HttpStatus(core::ErrorCode code) {
   using core::ErrorCode;
   switch (code) {
     case ErrorCode::kInvalidArgument:
-    case ErrorCode::kParse: return 400;
-    case ErrorCode::kUnauthenticated: return 401;
-    case ErrorCode::kPermissionDenied: return 403;
-    case ErrorCode::kNotFound: return 404;
-    case ErrorCode::kConflict: return 409;
-    case ErrorCode::kUnavailable: return 503;
-    default: return 500;
+    case ErrorCode::kParse:
+      return 400;
+    case ErrorCode::kUnauthenticated:
+      return 401;
+    case ErrorCode::kPermissionDenied:
+      return 403;
+    case ErrorCode::kNotFound:
+      return 404;
+    case ErrorCode::kConflict:
+      return 409;
+    case ErrorCode::kUnavailable:
+      return 503;
+    default:
+      return 500;
   }
 }
 
@@ -150,8 +156,8 @@ std::string EncodeCursor(int64_t last_id) {
 core::Result<int64_t> DecodeCursor(std::string_view cursor) {
   std::string plain(cursor.size(), '\0');
   size_t len = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(plain.data()), plain.size(),
-                        cursor.data(), cursor.size(), nullptr, &len, nullptr,
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(plain.data()), plain.size(), cursor.data(),
+                        cursor.size(), nullptr, &len, nullptr,
                         sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
     return core::Fail(core::ErrorCode::kInvalidArgument, "invalid cursor");
   }

@@ -1,11 +1,10 @@
 #include <httplib.h>
 #include <signal.h>
+#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <chrono>
 #include <thread>
-
-#include <spdlog/spdlog.h>
 
 #include "http/http.h"
 #include "http/ui_assets.h"
@@ -70,7 +69,8 @@ struct Dispatcher {
     }
     if (!req.path.starts_with("/api/")) {
       if (req.method != "GET" && req.method != "HEAD") {
-        SendError(res, core::MakeError(ErrorCode::kNotFound, "no route " + req.method + " " + req.path));
+        SendError(res,
+                  core::MakeError(ErrorCode::kNotFound, "no route " + req.method + " " + req.path));
         return;
       }
       ServeDashboard(req, res);
@@ -85,7 +85,7 @@ struct Dispatcher {
     if (!std::string_view(header).starts_with(kBearer)) {
       res.set_header("WWW-Authenticate", "Bearer");
       SendError(res, core::MakeError(ErrorCode::kUnauthenticated,
-                               "missing 'Authorization: Bearer <token>' header"));
+                                     "missing 'Authorization: Bearer <token>' header"));
       return;
     }
     auto principal = Authenticate(db, std::string_view(header).substr(kBearer.size()));
@@ -108,9 +108,9 @@ struct Dispatcher {
       if (route.method != req.method) continue;
       if (!RoleAllows(principal->role, route.need)) {
         SendError(res, core::MakeError(ErrorCode::kPermissionDenied,
-                                 fmt::format("role '{}' may not {} {} (needs '{}')",
-                                             RoleName(principal->role), req.method, req.path,
-                                             RoleName(route.need))));
+                                       fmt::format("role '{}' may not {} {} (needs '{}')",
+                                                   RoleName(principal->role), req.method, req.path,
+                                                   RoleName(route.need))));
         return;
       }
       RequestContext ctx{req, *principal, db, {}};
@@ -131,13 +131,15 @@ struct Dispatcher {
     }
     if (path_matched) {
       res.status = 405;
-      res.set_content(ErrorBody(core::MakeError(ErrorCode::kInvalidArgument,
-                                          "method " + req.method + " not allowed on " + req.path))
-                          .dump(),
-                      "application/json");
+      res.set_content(
+          ErrorBody(core::MakeError(ErrorCode::kInvalidArgument,
+                                    "method " + req.method + " not allowed on " + req.path))
+              .dump(),
+          "application/json");
       return;
     }
-    SendError(res, core::MakeError(ErrorCode::kNotFound, "no route " + req.method + " " + req.path));
+    SendError(res,
+              core::MakeError(ErrorCode::kNotFound, "no route " + req.method + " " + req.path));
   }
 };
 
@@ -188,7 +190,8 @@ core::Status Serve(const ServerOptions& options, const Router& router) {
       });
   server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (res.status == 413) {
-      SendError(res, core::MakeError(ErrorCode::kInvalidArgument, "request body too large"));
+      SendJson(res, 413,
+               ErrorBody(core::MakeError(ErrorCode::kInvalidArgument, "request body too large")));
     } else if (res.body.empty() && res.status >= 400) {
       SendError(res, core::MakeError(ErrorCode::kNotFound, "no route " + req.path));
     }

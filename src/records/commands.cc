@@ -1,8 +1,8 @@
 #include "records/commands.h"
 
-#include <iostream>
-
 #include <fmt/format.h>
+
+#include <iostream>
 
 #include "records/records.h"
 
@@ -16,10 +16,10 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
       MOPS_ASSIGN_OR_RETURN(Overview o, LoadOverview(*db));
       cli::Table table{{"record", "count"}, {}, {false, true}};
       for (const auto& [name, n] : o.counts) table.rows.push_back({name, std::to_string(n)});
-      table.rows.push_back({"open pipeline (" + o.currency + ")",
-                            fmt::format("{:.2f}", o.open_pipeline)});
-      table.rows.push_back({"won revenue (" + o.currency + ")",
-                            fmt::format("{:.2f}", o.won_revenue)});
+      table.rows.push_back(
+          {"open pipeline (" + o.currency + ")", fmt::format("{:.2f}", o.open_pipeline)});
+      table.rows.push_back(
+          {"won revenue (" + o.currency + ")", fmt::format("{:.2f}", o.won_revenue)});
       cli::PrintTable(table, ctx.format(), std::cout);
       return {};
     });

@@ -12,10 +12,10 @@ using store::Value;
 
 bool IsTimeColumn(std::string_view c) {
   static const std::set<std::string_view> kTimes = {
-      "created_at",  "updated_at",         "occurred_at",  "close_date",
-      "entered_at",  "start_date",         "end_date",     "date",
-      "last_sync_at", "first_responded_at", "out_of_office_until", "renewal_date",
-      "merged_at",   "undone_at",          "last_used_at", "revoked_at"};
+      "created_at",          "updated_at",   "occurred_at", "close_date",   "entered_at",
+      "start_date",          "end_date",     "date",        "last_sync_at", "first_responded_at",
+      "out_of_office_until", "renewal_date", "merged_at",   "undone_at",    "last_used_at",
+      "revoked_at"};
   return kTimes.contains(c);
 }
 
@@ -45,21 +45,32 @@ Json RowToJson(const store::Rows& rows, const std::vector<Value>& row) {
 
 const std::vector<EntitySpec>& Entities() {
   static const std::vector<EntitySpec> kEntities = {
-      {"accounts", {"source_system", "external_id", "domain", "industry", "country", "owner_id",
-                    "parent_id"}, "created_at", true},
-      {"contacts", {"source_system", "external_id", "email", "account_id", "lifecycle_stage",
-                    "lead_status", "country", "owner_id", "seniority", "department"},
-       "created_at", true},
-      {"opportunities", {"source_system", "external_id", "account_id", "stage", "is_won",
-                         "is_closed", "type", "owner_id", "primary_campaign_id"},
-       "created_at", false},
-      {"campaigns", {"source_system", "external_id", "type", "channel", "status", "parent_id",
-                     "utm_campaign"},
-       "start_date", false},
-      {"touchpoints", {"source_system", "contact_id", "account_id", "type", "channel", "source",
-                       "medium", "campaign_id", "utm_campaign", "anonymous_id"},
-       "occurred_at", false},
-      {"users", {"source_system", "external_id", "team", "territory", "active", "email"}, "",
+      {"accounts",
+       {"source_system", "external_id", "domain", "industry", "country", "owner_id", "parent_id"},
+       "created_at",
+       true},
+      {"contacts",
+       {"source_system", "external_id", "email", "account_id", "lifecycle_stage", "lead_status",
+        "country", "owner_id", "seniority", "department"},
+       "created_at",
+       true},
+      {"opportunities",
+       {"source_system", "external_id", "account_id", "stage", "is_won", "is_closed", "type",
+        "owner_id", "primary_campaign_id"},
+       "created_at",
+       false},
+      {"campaigns",
+       {"source_system", "external_id", "type", "channel", "status", "parent_id", "utm_campaign"},
+       "start_date",
+       false},
+      {"touchpoints",
+       {"source_system", "contact_id", "account_id", "type", "channel", "source", "medium",
+        "campaign_id", "utm_campaign", "anonymous_id"},
+       "occurred_at",
+       false},
+      {"users",
+       {"source_system", "external_id", "team", "territory", "active", "email"},
+       "",
        false},
   };
   return kEntities;
@@ -118,8 +129,7 @@ core::Result<Page> List(store::Database& db, const EntitySpec& entity, const Lis
 }
 
 core::Result<Json> Get(store::Database& db, const EntitySpec& entity, int64_t id) {
-  MOPS_ASSIGN_OR_RETURN(store::Rows rows, db.Query("SELECT * FROM " + entity.name +
-                                                       " WHERE id = ?",
+  MOPS_ASSIGN_OR_RETURN(store::Rows rows, db.Query("SELECT * FROM " + entity.name + " WHERE id = ?",
                                                    std::vector<Value>{id}));
   if (rows.empty()) {
     return core::Fail(core::ErrorCode::kNotFound, "no {} with id {}", entity.name, id);
@@ -158,7 +168,8 @@ WeeklyChannels BucketByWeek(std::span<const int64_t> occurred_at, std::span<cons
   if (occurred_at.empty()) return out;
   // 1970-01-01 was a Thursday: shift by 3 days so weeks start on Monday.
   auto week_of = [](int64_t t) {
-    int64_t day = t >= 0 ? t / core::kSecondsPerDay : (t - core::kSecondsPerDay + 1) / core::kSecondsPerDay;
+    int64_t day =
+        t >= 0 ? t / core::kSecondsPerDay : (t - core::kSecondsPerDay + 1) / core::kSecondsPerDay;
     int64_t monday = day - ((day + 3) % 7 + 7) % 7;
     return monday;
   };
@@ -173,7 +184,8 @@ WeeklyChannels BucketByWeek(std::span<const int64_t> occurred_at, std::span<cons
     ++by_code[c][w];
   }
   for (size_t w = 0; w < weeks; ++w) {
-    out.weeks.push_back(core::FormatDate((first + static_cast<int64_t>(w) * 7) * core::kSecondsPerDay));
+    out.weeks.push_back(
+        core::FormatDate((first + static_cast<int64_t>(w) * 7) * core::kSecondsPerDay));
   }
   // Largest channels first, so the stacked chart reads bottom-up by volume.
   std::vector<size_t> order;

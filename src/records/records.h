@@ -7,11 +7,10 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/error.h"
 #include "store/database.h"
@@ -50,7 +49,7 @@ core::Result<Json> Get(store::Database& db, const EntitySpec& entity, int64_t id
 struct Overview {
   std::string workspace;
   std::vector<std::pair<std::string, int64_t>> counts;  // in display order
-  double open_pipeline = 0;  // major units
+  double open_pipeline = 0;                             // major units
   double won_revenue = 0;
   std::string currency = "USD";
 };

@@ -1,10 +1,9 @@
 #include "records/records.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
-
-#include <gtest/gtest.h>
 
 #include "core/time.h"
 
@@ -43,15 +42,16 @@ TEST(ListTest, FiltersPaginationAndMerged) {
     ASSERT_TRUE(db.has_value());
     ASSERT_TRUE(store::Migrate(**db).has_value());
     for (int i = 0; i < 25; ++i) {
-      ASSERT_TRUE((*db)
-                      ->Execute("INSERT INTO contacts (source_system, external_id, email, "
-                                "lifecycle_stage, created_at, merged_into) VALUES (?, ?, ?, ?, ?, ?)",
-                                std::vector<store::Value>{
-                                    std::string("csv"), "c" + std::to_string(i),
-                                    "p" + std::to_string(i) + "@x.com",
-                                    std::string(i % 2 ? "lead" : "mql"), int64_t{1700000000 + i},
-                                    i == 3 ? store::Value{int64_t{1}} : store::Value{}})
-                      .has_value());
+      ASSERT_TRUE(
+          (*db)
+              ->Execute(
+                  "INSERT INTO contacts (source_system, external_id, email, "
+                  "lifecycle_stage, created_at, merged_into) VALUES (?, ?, ?, ?, ?, ?)",
+                  std::vector<store::Value>{
+                      std::string("csv"), "c" + std::to_string(i),
+                      "p" + std::to_string(i) + "@x.com", std::string(i % 2 ? "lead" : "mql"),
+                      int64_t{1700000000 + i}, i == 3 ? store::Value{int64_t{1}} : store::Value{}})
+              .has_value());
     }
     const EntitySpec* contacts = FindEntity("contacts");
     ASSERT_NE(contacts, nullptr);

@@ -46,7 +46,8 @@ void RegisterRoutes(http::Router& router) {
         {"limit", "Page size, 1-1000 (default 100)"},
         {"cursor", "Opaque cursor from the previous page's next_cursor"}};
     if (!entity.time_column.empty()) {
-      params.push_back({"from", "Only rows with " + entity.time_column + " at or after (ISO-8601)"});
+      params.push_back(
+          {"from", "Only rows with " + entity.time_column + " at or after (ISO-8601)"});
       params.push_back({"to", "Only rows with " + entity.time_column + " before (ISO-8601)"});
     }
     for (const auto& f : entity.filters) params.push_back({f, "Equals filter"});

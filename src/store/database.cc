@@ -1,8 +1,8 @@
 #include "store/database.h"
 
-#include <charconv>
-
 #include <fmt/format.h>
+
+#include <charconv>
 
 namespace mops::store {
 

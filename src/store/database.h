@@ -12,10 +12,10 @@
 // Database that made them and must not outlive it.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <condition_variable>
 #include <mutex>
 #include <span>
 #include <string>

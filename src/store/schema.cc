@@ -348,9 +348,9 @@ std::string ForDialect(std::string_view sql, Dialect dialect) {
 int LatestSchemaVersion() { return Migrations().back().version; }
 
 Result<int> SchemaVersion(Database& db) {
-  MOPS_TRY(db.ExecScript(
-      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-      "name TEXT NOT NULL, applied_at BIGINT NOT NULL)"));
+  MOPS_TRY(
+      db.ExecScript("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                    "name TEXT NOT NULL, applied_at BIGINT NOT NULL)"));
   MOPS_ASSIGN_OR_RETURN(Value v, db.QueryValue("SELECT MAX(version) FROM schema_migrations"));
   return static_cast<int>(AsInt(v, 0));
 }
@@ -371,9 +371,10 @@ Status Migrate(Database& db) {
                   ") failed: " + e.message;
       return core::Fail(std::move(e));
     }
-    MOPS_TRY(db.Execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                        std::vector<Value>{int64_t{m.version}, std::string(m.name),
-                                           int64_t{static_cast<int64_t>(time(nullptr))}}));
+    MOPS_TRY(
+        db.Execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                   std::vector<Value>{int64_t{m.version}, std::string(m.name),
+                                      int64_t{static_cast<int64_t>(time(nullptr))}}));
     MOPS_TRY(tx.Commit());
   }
   return {};
