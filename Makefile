@@ -39,7 +39,8 @@ demo: build
 	$(BUILD)/mops --workspace $(DEMO_WORKSPACE) demo --scale 0.2 --port 8080
 
 bench: build
-	scripts/with-postgres.sh sh -c 'MOPS_BENCH_POSTGRES_URL=$$MOPS_TEST_POSTGRES_URL $(BUILD)/bench/foundation_bench'
+	scripts/with-postgres.sh sh -c 'export MOPS_BENCH_POSTGRES_URL=$$MOPS_TEST_POSTGRES_URL; \
+	  $(BUILD)/bench/foundation_bench && $(BUILD)/bench/store_bench'
 
 format:
 	git ls-files '*.cc' '*.h' | xargs clang-format -i

@@ -343,7 +343,12 @@ std::string ForDialect(std::string_view sql, Dialect dialect) {
   return out;
 }
 
+// Any fixed 64-bit number; "mops" in ASCII, for recognizability in pg_locks.
+constexpr int64_t kMigrationLockKey = 0x6d6f7073;
+
 }  // namespace
+
+static Status MigrateLocked(Database& db);
 
 int LatestSchemaVersion() { return Migrations().back().version; }
 
@@ -356,6 +361,21 @@ Result<int> SchemaVersion(Database& db) {
 }
 
 Status Migrate(Database& db) {
+  if (db.dialect() == Dialect::kPostgres) {
+    // CREATE TABLE IF NOT EXISTS and DDL in concurrent transactions collide
+    // on PostgreSQL's catalogs instead of waiting: serialize migrators on a
+    // session advisory lock (SQLite's BEGIN IMMEDIATE already serializes).
+    MOPS_TRY(db.Query("SELECT pg_advisory_lock(?)", std::vector<Value>{kMigrationLockKey}));
+    Status status = MigrateLocked(db);
+    auto unlocked = db.Query("SELECT pg_advisory_unlock(?)", std::vector<Value>{kMigrationLockKey});
+    MOPS_TRY(status);
+    MOPS_TRY(unlocked);
+    return {};
+  }
+  return MigrateLocked(db);
+}
+
+static Status MigrateLocked(Database& db) {
   MOPS_ASSIGN_OR_RETURN(int current, SchemaVersion(db));
   for (const Migration& m : Migrations()) {
     if (m.version <= current) continue;

@@ -112,7 +112,7 @@ TEST_P(StoreContractTest, MigrateIsIdempotent) {
 // they do not yet: BEGIN takes no lock, so racing callers both create the
 // tables and all but one fail (duplicate pg_type entry / relation exists).
 // Enable with the fix in schema.cc (e.g. pg_advisory_lock around Migrate).
-TEST_P(StoreContractTest, DISABLED_ConcurrentMigrateSerializes) {
+TEST_P(StoreContractTest, ConcurrentMigrateSerializes) {
   constexpr int kCallers = 3;
   std::vector<std::string> errors(kCallers);
   std::vector<std::thread> threads;

@@ -1,11 +1,10 @@
 #include "store/sqlite/sqlite_database.h"
 
+#include <fmt/format.h>
 #include <sqlite3.h>
 
 #include <string_view>
 #include <unordered_map>
-
-#include <fmt/format.h>
 
 namespace mops::store {
 namespace {
@@ -26,8 +25,8 @@ class SqliteStatement final : public Statement {
     sqlite3_clear_bindings(stmt_);
     const int expected = sqlite3_bind_parameter_count(stmt_);
     if (static_cast<int>(params.size()) != expected) {
-      return core::Fail(ErrorCode::kInternal, "statement wants {} parameters, got {}: {}",
-                        expected, params.size(), sqlite3_sql(stmt_));
+      return core::Fail(ErrorCode::kInternal, "statement wants {} parameters, got {}: {}", expected,
+                        params.size(), sqlite3_sql(stmt_));
     }
     for (int i = 0; i < expected; ++i) {
       const Value& v = params[i];
@@ -37,8 +36,7 @@ class SqliteStatement final : public Statement {
       } else if (const auto* d = std::get_if<double>(&v)) {
         rc = sqlite3_bind_double(stmt_, i + 1, *d);
       } else if (const auto* s = std::get_if<std::string>(&v)) {
-        rc = sqlite3_bind_text(stmt_, i + 1, s->data(), static_cast<int>(s->size()),
-                               SQLITE_STATIC);
+        rc = sqlite3_bind_text(stmt_, i + 1, s->data(), static_cast<int>(s->size()), SQLITE_STATIC);
       } else {
         rc = sqlite3_bind_null(stmt_, i + 1);
       }
@@ -74,9 +72,13 @@ class SqliteStatement final : public Statement {
   sqlite3_stmt* raw() { return stmt_; }
 
   std::unexpected<core::Error> StepError() {
-    auto e = core::Fail(sqlite3_errcode(db_) == SQLITE_CONSTRAINT ? ErrorCode::kConflict
-                                                                  : ErrorCode::kDatabase,
-                        "{}", sqlite3_errmsg(db_));
+    // Only a duplicate key is a conflict, as on PostgreSQL (23505); other
+    // constraint failures (NOT NULL, CHECK) are database errors.
+    const int extended = sqlite3_extended_errcode(db_);
+    const bool duplicate =
+        extended == SQLITE_CONSTRAINT_UNIQUE || extended == SQLITE_CONSTRAINT_PRIMARYKEY;
+    auto e = core::Fail(duplicate ? ErrorCode::kConflict : ErrorCode::kDatabase, "{}",
+                        sqlite3_errmsg(db_));
     sqlite3_reset(stmt_);
     return e;
   }
@@ -84,9 +86,12 @@ class SqliteStatement final : public Statement {
  private:
   Value Cell(int i) {
     switch (sqlite3_column_type(stmt_, i)) {
-      case SQLITE_INTEGER: return int64_t{sqlite3_column_int64(stmt_, i)};
-      case SQLITE_FLOAT: return sqlite3_column_double(stmt_, i);
-      case SQLITE_NULL: return Value{};
+      case SQLITE_INTEGER:
+        return int64_t{sqlite3_column_int64(stmt_, i)};
+      case SQLITE_FLOAT:
+        return sqlite3_column_double(stmt_, i);
+      case SQLITE_NULL:
+        return Value{};
       default: {
         const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, i));
         return std::string(text, sqlite3_column_bytes(stmt_, i));
