@@ -145,7 +145,9 @@ struct ImportSummary {
   std::vector<std::string> unmapped_columns;  // ignored columns of the file
   std::vector<std::string> warnings;
   std::vector<RelatedCounts> related;
-  std::vector<UnresolvedRef> unresolved;  // every table, after this import
+  // References still unresolved after this import, in the imported table and
+  // in the tables that point at it (owners: every table for users).
+  std::vector<UnresolvedRef> unresolved;
   double seconds = 0;
 
   // First line: "imported N, updated M, rejected K"; then one line per

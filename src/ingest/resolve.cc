@@ -155,39 +155,43 @@ core::Result<RefIndex> RefIndex::Load(store::Database& db, Target target,
                                       const std::string& source) {
   RefIndex index;
   index.composite_ = source.empty();
-  const std::string_view table = TargetTable(target);
-  std::string sql = fmt::format("SELECT source_system, external_id, {} FROM {}",
-                                HasMerged(target) ? "COALESCE(merged_into, id)" : "id", table);
+  const bool contacts = target == Target::kContact;
+  std::string sql = fmt::format("SELECT source_system, external_id, {}, {} FROM {}",
+                                HasMerged(target) ? "COALESCE(merged_into, id)" : "id",
+                                contacts ? "account_id" : "NULL", TargetTable(target));
   std::vector<Value> params;
   if (!index.composite_) {
     sql += " WHERE source_system = ?";
     params.emplace_back(source);
   }
   const std::vector<store::ColumnType> types = {store::ColumnType::kText, store::ColumnType::kText,
-                                                store::ColumnType::kInt};
+                                                store::ColumnType::kInt, store::ColumnType::kInt};
   MOPS_ASSIGN_OR_RETURN(auto cols, db.ScanColumns(sql, params, types));
   index.ids_.reserve(cols[0].size());
   for (size_t i = 0; i < cols[0].size(); ++i) {
     std::string key = index.composite_ ? cols[0].texts[i] + '\x1f' + cols[1].texts[i]
                                        : std::move(cols[1].texts[i]);
-    index.ids_.try_emplace(std::move(key), cols[2].ints[i]);
+    index.ids_.try_emplace(std::move(key),
+                           Record{cols[2].ints[i], cols[3].nulls[i] ? -1 : cols[3].ints[i]});
   }
-  if (target == Target::kContact) {
-    const std::vector<store::ColumnType> lead_types = {store::ColumnType::kText,
-                                                       store::ColumnType::kInt};
+  if (contacts) {
+    const std::vector<store::ColumnType> lead_types = {
+        store::ColumnType::kText, store::ColumnType::kInt, store::ColumnType::kInt};
     MOPS_ASSIGN_OR_RETURN(
         auto leads,
-        db.ScanColumns("SELECT value, contact_id FROM identities WHERE kind = ? AND contact_id "
-                       "IS NOT NULL",
+        db.ScanColumns("SELECT i.value, i.contact_id, c.account_id FROM identities i LEFT JOIN "
+                       "contacts c ON c.id = i.contact_id WHERE i.kind = ? AND i.contact_id IS "
+                       "NOT NULL",
                        std::vector<Value>{std::string(kLeadIdentity)}, lead_types));
     for (size_t i = 0; i < leads[0].size(); ++i) {
-      index.leads_.try_emplace(std::move(leads[0].texts[i]), leads[1].ints[i]);
+      index.leads_.try_emplace(std::move(leads[0].texts[i]),
+                               Record{leads[1].ints[i], leads[2].nulls[i] ? -1 : leads[2].ints[i]});
     }
   }
   return index;
 }
 
-std::optional<int64_t> RefIndex::Find(std::string_view source, std::string_view ref) {
+const RefIndex::Record* RefIndex::Lookup(std::string_view source, std::string_view ref) {
   std::string_view key = ref;
   if (composite_) {
     buffer_.assign(source);
@@ -195,9 +199,19 @@ std::optional<int64_t> RefIndex::Find(std::string_view source, std::string_view 
     buffer_.append(ref);
     key = buffer_;
   }
-  if (auto it = ids_.find(key); it != ids_.end()) return it->second;
-  if (auto it = leads_.find(ref); it != leads_.end()) return it->second;
-  return std::nullopt;
+  if (auto it = ids_.find(key); it != ids_.end()) return &it->second;
+  if (auto it = leads_.find(ref); it != leads_.end()) return &it->second;
+  return nullptr;
+}
+
+std::optional<int64_t> RefIndex::Find(std::string_view source, std::string_view ref) {
+  const Record* r = Lookup(source, ref);
+  return r != nullptr ? std::optional<int64_t>(r->id) : std::nullopt;
+}
+
+std::optional<int64_t> RefIndex::FindAccount(std::string_view source, std::string_view ref) {
+  const Record* r = Lookup(source, ref);
+  return r != nullptr && r->account >= 0 ? std::optional<int64_t>(r->account) : std::nullopt;
 }
 
 core::Status ResolvePending(store::Database& db, std::optional<Kind> kind) {
@@ -257,7 +271,9 @@ core::Status ResolvePending(store::Database& db, std::optional<Kind> kind) {
   return {};
 }
 
-core::Result<std::vector<UnresolvedRef>> CountUnresolved(store::Database& db) {
+core::Result<std::vector<UnresolvedRef>> CountUnresolved(store::Database& db,
+                                                         std::optional<Kind> kind) {
+  const std::string_view imported = kind ? TableName(*kind) : std::string_view();
   std::vector<UnresolvedRef> out;
   for (Kind k : AllKinds()) {
     const KindSpec& spec = SpecFor(k);
@@ -266,6 +282,7 @@ core::Result<std::vector<UnresolvedRef>> CountUnresolved(store::Database& db) {
     std::vector<std::string_view> names;
     for (const FieldSpec& f : spec.fields) {
       if (f.role != Role::kRef && f.role != Role::kOwner) continue;
+      if (kind && spec.table != imported && TargetTable(f.target) != imported) continue;
       const std::string_view base = f.RefBase();
       sums.push_back(fmt::format(
           "SUM(CASE WHEN {0}_id IS NULL AND {0}_ref IS NOT NULL THEN 1 ELSE 0 END)", base));
@@ -281,11 +298,13 @@ core::Result<std::vector<UnresolvedRef>> CountUnresolved(store::Database& db) {
       if (n > 0) out.push_back({std::string(spec.table), std::string(names[i]), n});
     }
   }
-  MOPS_ASSIGN_OR_RETURN(Value pending,
-                        db.QueryValue("SELECT COUNT(*) FROM identities WHERE kind = ?",
-                                      std::vector<Value>{std::string(kPendingLeadIdentity)}));
-  if (store::AsInt(pending) > 0) {
-    out.push_back({"identities", "converted_contact", store::AsInt(pending)});
+  if (!kind || imported == "contacts") {
+    MOPS_ASSIGN_OR_RETURN(Value pending,
+                          db.QueryValue("SELECT COUNT(*) FROM identities WHERE kind = ?",
+                                        std::vector<Value>{std::string(kPendingLeadIdentity)}));
+    if (store::AsInt(pending) > 0) {
+      out.push_back({"identities", "converted_contact", store::AsInt(pending)});
+    }
   }
   return out;
 }
@@ -296,7 +315,7 @@ namespace mops::ingest {
 
 core::Result<std::vector<UnresolvedRef>> ResolveReferences(store::Database& db) {
   MOPS_TRY(internal::ResolvePending(db, std::nullopt));
-  return internal::CountUnresolved(db);
+  return internal::CountUnresolved(db, std::nullopt);
 }
 
 }  // namespace mops::ingest

@@ -59,10 +59,18 @@ class RefIndex {
   // `source` empty: every source (the file names each row's source).
   static core::Result<RefIndex> Load(store::Database& db, Target target, const std::string& source);
   std::optional<int64_t> Find(std::string_view source, std::string_view ref);
+  // Contacts only: the account of the contact `ref` names, if it has one.
+  std::optional<int64_t> FindAccount(std::string_view source, std::string_view ref);
 
  private:
-  StringMap<int64_t> ids_;
-  StringMap<int64_t> leads_;
+  struct Record {
+    int64_t id;
+    int64_t account;  // contacts: account_id, -1 when none
+  };
+  const Record* Lookup(std::string_view source, std::string_view ref);
+
+  StringMap<Record> ids_;
+  StringMap<Record> leads_;
   bool composite_ = false;
   std::string buffer_;
 };
@@ -71,7 +79,9 @@ class RefIndex {
 // references, references to it, and the derived links); all of them when
 // kind is empty.
 core::Status ResolvePending(store::Database& db, std::optional<Kind> kind);
-// References still unresolved, every table.
-core::Result<std::vector<UnresolvedRef>> CountUnresolved(store::Database& db);
+// References still unresolved: those of `kind`'s table and those pointing at
+// it (what an import of `kind` can change); every table when kind is empty.
+core::Result<std::vector<UnresolvedRef>> CountUnresolved(store::Database& db,
+                                                         std::optional<Kind> kind);
 
 }  // namespace mops::ingest::internal

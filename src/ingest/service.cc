@@ -6,9 +6,13 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <thread>
 #include <type_traits>
 #include <unordered_set>
 
@@ -35,39 +39,6 @@ static_assert(std::is_same_v<internal::Value, store::Value>,
 constexpr size_t kRejectsInSummary = 20;
 constexpr size_t kDuplicateLinesInSummary = 10;
 constexpr int64_t kProgressEvery = 4096;
-// Files of at least this many lines may bulk-load (see DropSecondaryIndexes).
-constexpr int64_t kBulkLines = 10000;
-
-// Bulk load on SQLite: a file about as large as the table, or larger, loads
-// faster when the table's secondary indexes are built once afterwards (a
-// sort) than maintained row by row (a random B-tree insert per row and
-// index). Runs inside the import's transaction, so neither readers nor a
-// failed import ever see the table without them. Returns the statements that
-// recreate the indexes; UNIQUE constraints (which ON CONFLICT needs) stay.
-core::Result<std::vector<std::string>> DropSecondaryIndexes(store::Database& db,
-                                                            std::string_view table,
-                                                            int64_t file_lines) {
-  std::vector<std::string> recreate;
-  if (db.dialect() != store::Dialect::kSqlite || file_lines < kBulkLines) return recreate;
-  MOPS_ASSIGN_OR_RETURN(Value existing,
-                        db.QueryValue(fmt::format("SELECT COUNT(*) FROM {}", table)));
-  if (store::AsInt(existing) > file_lines) return recreate;
-  MOPS_ASSIGN_OR_RETURN(
-      store::Rows indexes,
-      db.Query("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND "
-               "sql IS NOT NULL",
-               std::vector<Value>{std::string(table)}));
-  for (const auto& row : indexes.rows) {
-    std::string name = store::AsText(row[0]);
-    std::string quoted = "\"";
-    for (char c : name) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-    quoted += "\"";
-    MOPS_TRY(db.ExecScript("DROP INDEX " + quoted));
-    recreate.push_back(store::AsText(row[1]));
-  }
-  return recreate;
-}
-
 // Which keys of a table exist already and which this file has written:
 // tells new rows from updated ones and finds keys repeated in the file.
 // An open-addressing table over one arena of key bytes, so marking a key
@@ -238,6 +209,22 @@ class Upsert {
         slots_.push_back({Slot::kOwner, field});
       }
     }
+    if (spec.kind == Kind::kTouchpoints) {
+      // A touch without an account takes its contact's.
+      const int contact = spec.FieldIndex("contact_id");
+      const int account = spec.FieldIndex("account_id");
+      if (written[contact]) {
+        if (written[account]) {
+          for (Slot& s : slots_) {
+            if (s.what == Slot::kRefId && s.field == account) s.fallback = contact;
+          }
+        } else {
+          columns.emplace_back("account_id");
+          values.emplace_back("?");
+          slots_.push_back({Slot::kContactAccount, contact});
+        }
+      }
+    }
     for (size_t c = 2; c < columns.size(); ++c) {
       updates.push_back(fmt::format("{0} = excluded.{0}", columns[c]));
     }
@@ -247,21 +234,25 @@ class Upsert {
         spec.table, core::Join(columns, ", "), core::Join(values, ", "));
     sql += updates.empty() ? "NOTHING" : "UPDATE SET " + core::Join(updates, ", ");
     MOPS_ASSIGN_OR_RETURN(stmt_, db.Prepare(sql));
-    params_.assign(slots_.size(), Value{});
     return {};
   }
 
-  // `refs[target]`: the index of each target the rows reference. The row's
-  // values are lent to the statement (swapped in and back), not copied.
-  core::Result<int64_t> Execute(ConvertedRow& row, internal::OwnerIndex* owners, RefIndexes& refs) {
+  // Fills `params` with `row`'s values. `refs[target]` is the index of each
+  // target the rows reference. The row's field values move into the
+  // parameters (swapped, so that both keep their buffers and nothing is
+  // copied): afterwards the row's bound fields hold stale values. Touches no
+  // database: safe on the parsing thread while another thread runs Execute.
+  void Fill(ConvertedRow& row, internal::OwnerIndex* owners, RefIndexes& refs,
+            std::vector<Value>& params) const {
+    params.resize(slots_.size());
     for (size_t i = 0; i < slots_.size(); ++i) {
       const Slot& s = slots_[i];
       switch (s.what) {
         case Slot::kSource:
-          internal::SetText(params_[i], row.source_system);
+          internal::SetText(params[i], row.source_system);
           break;
         case Slot::kKey:
-          internal::SetText(params_[i], row.key);
+          internal::SetText(params[i], row.key);
           break;
         case Slot::kField:
           break;
@@ -270,30 +261,25 @@ class Upsert {
           auto& index = refs[static_cast<size_t>(s.target)];
           std::optional<int64_t> id;
           if (ref != nullptr && index) id = index->Find(row.source_system, *ref);
-          SetId(params_[i], id);
+          if (ref == nullptr && s.fallback >= 0) id = ContactAccount(row, s.fallback, refs);
+          SetId(params[i], id);
           break;
         }
+        case Slot::kContactAccount:
+          SetId(params[i], ContactAccount(row, s.field, refs));
+          break;
         case Slot::kOwner: {
           const auto* ref = std::get_if<std::string>(&row.values[s.field]);
           std::optional<int64_t> id;
           if (ref != nullptr && owners != nullptr) id = owners->Find(*ref, row.source_system);
-          SetId(params_[i], id);
+          SetId(params[i], id);
           break;
         }
       }
     }
-    Lend(row);
-    auto changed = stmt_->Execute(params_);
-    Lend(row);  // and give back
-    return changed;
-  }
-
- private:
-  // Swaps the row's field values with their parameters (twice: a no-op).
-  void Lend(ConvertedRow& row) {
     for (size_t i = 0; i < slots_.size(); ++i) {
       if (slots_[i].what != Slot::kField) continue;
-      Value& a = params_[i];
+      Value& a = params[i];
       Value& b = row.values[slots_[i].field];
       auto* sa = std::get_if<std::string>(&a);
       auto* sb = std::get_if<std::string>(&b);
@@ -305,14 +291,81 @@ class Upsert {
     }
   }
 
+  core::Result<int64_t> Execute(std::span<const Value> params) { return stmt_->Execute(params); }
+
+ private:
+  static std::optional<int64_t> ContactAccount(const ConvertedRow& row, int contact_field,
+                                               RefIndexes& refs) {
+    const auto* ref = std::get_if<std::string>(&row.values[contact_field]);
+    auto& contacts = refs[static_cast<size_t>(internal::Target::kContact)];
+    if (ref == nullptr || !contacts) return std::nullopt;
+    return contacts->FindAccount(row.source_system, *ref);
+  }
+
   struct Slot {
-    enum What { kSource, kKey, kField, kRefId, kOwner } what;
+    enum What { kSource, kKey, kField, kRefId, kOwner, kContactAccount } what;
     int field;
     internal::Target target = internal::Target::kNone;
+    int fallback = -1;  // kRefId: a contact field whose account stands in for an empty ref
   };
   std::unique_ptr<store::Statement> stmt_;
   std::vector<Slot> slots_;
-  std::vector<Value> params_;
+};
+
+// Rows travel from the parsing thread to the writing thread in batches.
+constexpr size_t kBatchRows = 512;
+constexpr size_t kBatchesInFlight = 4;
+
+struct ParsedRow {
+  ConvertedRow row;
+  std::vector<Value> params;  // the main upsert's (unused for converted leads)
+  int64_t line = 0;
+};
+
+struct Batch {
+  std::vector<ParsedRow> rows;  // grows to kBatchRows once, then reused
+  size_t size = 0;
+  bool last = false;  // the file ends with this batch
+};
+
+// A bounded hand-off between one producer and one consumer. Close() stops
+// both sides: every later Take returns nullptr.
+class BatchQueue {
+ public:
+  BatchQueue() : storage_(kBatchesInFlight) {
+    for (Batch& b : storage_) free_.push_back(&b);
+  }
+  Batch* TakeFree() { return Take(free_); }
+  Batch* TakeFull() { return Take(full_); }
+  void PutFree(Batch* b) { Put(free_, b); }
+  void PutFull(Batch* b) { Put(full_, b); }
+  void Close() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  Batch* Take(std::deque<Batch*>& from) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return closed_ || !from.empty(); });
+    if (closed_) return nullptr;
+    Batch* b = from.front();
+    from.pop_front();
+    return b;
+  }
+  void Put(std::deque<Batch*>& to, Batch* b) {
+    std::lock_guard lock(mu_);
+    to.push_back(b);
+    cv_.notify_all();
+  }
+
+  std::vector<Batch> storage_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Batch*> free_;
+  std::deque<Batch*> full_;
+  bool closed_ = false;
 };
 
 struct Related {
@@ -332,7 +385,16 @@ class Importer {
  private:
   core::Status Prepare(const internal::Mapping& mapping, const std::vector<bool>& written,
                        bool per_row_source);
-  core::Status WriteRow(ConvertedRow& row, int64_t line);
+  // Parsing thread: reads, converts, rejects, counts and fills parameters.
+  core::Status Produce(core::CsvReader& reader, internal::RowConverter& converter,
+                       BatchQueue& queue);
+  // Calling thread: writes the batches.
+  core::Status Consume(BatchQueue& queue, const ProgressFn& progress, int64_t total_lines);
+  core::Status ParseAndWrite(core::CsvReader& reader, internal::RowConverter& converter,
+                             const ProgressFn& progress, int64_t total_lines);
+  core::Status ParseAndWriteLifecycle(core::CsvReader& reader, internal::RowConverter& converter,
+                                      const ProgressFn& progress, int64_t total_lines);
+  core::Status WriteRow(ParsedRow& parsed);
   core::Status WriteLifecycleRow(const ConvertedRow& row, int64_t line,
                                  std::vector<CellProblem>& problems);
   core::Status WriteStageDates(const ConvertedRow& row);
@@ -364,6 +426,8 @@ class Importer {
   // Deals: associated contacts.
   int contact_list_field_ = -1;
   Upsert deal_contacts_;
+  RefIndexes deal_refs_;  // the writing thread's own (refs_ belongs to the parsing thread)
+  std::vector<Value> deal_params_;
   KeyTracker deal_contact_keys_;
   ConvertedRow deal_contact_row_;
   Related deal_contacts_count_;
@@ -438,7 +502,7 @@ core::Status Importer::Prepare(const internal::Mapping& mapping, const std::vect
     std::vector<bool> oc_written(oc.fields.size(), false);
     oc_written[oc.FieldIndex("opportunity_id")] = true;
     oc_written[oc.FieldIndex("contact_id")] = true;
-    MOPS_TRY(deal_contacts_.Prepare(db_, oc, oc_written, refs_, source_filter));
+    MOPS_TRY(deal_contacts_.Prepare(db_, oc, oc_written, deal_refs_, source_filter));
     MOPS_TRY(deal_contact_keys_.Load(db_, oc.table, source_filter));
     deal_contact_row_.values.assign(oc.fields.size(), Value{});
   }
@@ -474,7 +538,8 @@ core::Status Importer::WriteDealContacts(const ConvertedRow& row) {
       r.key.assign(row.key).append(":").append(id);
       internal::SetText(r.values[opp], row.key);
       internal::SetText(r.values[contact], id);
-      MOPS_TRY(deal_contacts_.Execute(r, nullptr, refs_));
+      deal_contacts_.Fill(r, nullptr, deal_refs_, deal_params_);
+      MOPS_TRY(deal_contacts_.Execute(deal_params_));
       switch (deal_contact_keys_.Mark(r.source_system, r.key)) {
         case KeyTracker::Outcome::kNew:
           ++deal_contacts_count_.imported;
@@ -521,31 +586,123 @@ core::Status Importer::LinkConvertedLead(const ConvertedRow& row) {
   return {};
 }
 
-core::Status Importer::WriteRow(ConvertedRow& row, int64_t line) {
+core::Status Importer::WriteRow(ParsedRow& parsed) {
+  const ConvertedRow& row = parsed.row;
   if (row.converted_lead) return LinkConvertedLead(row);
-  auto written = upsert_.Execute(row, owners_ ? &*owners_ : nullptr, refs_);
+  auto written = upsert_.Execute(parsed.params);
   if (!written) {
     core::Error e = std::move(written).error();
     e.message = "cannot write row: " + e.message;
-    return core::Fail(std::move(e).At(name_, line));
-  }
-  switch (keys_.Mark(row.source_system, row.key)) {
-    case KeyTracker::Outcome::kNew:
-      ++summary_.imported;
-      break;
-    case KeyTracker::Outcome::kUpdated:
-      ++summary_.updated;
-      break;
-    case KeyTracker::Outcome::kDuplicate:
-      ++summary_.duplicates;
-      if (summary_.duplicate_lines.size() < kDuplicateLinesInSummary) {
-        summary_.duplicate_lines.push_back(line);
-      }
-      break;
+    return core::Fail(std::move(e).At(name_, parsed.line));
   }
   if (!stage_fields_.empty()) MOPS_TRY(WriteStageDates(row));
   if (contact_list_field_ >= 0) MOPS_TRY(WriteDealContacts(row));
   return {};
+}
+
+core::Status Importer::Produce(core::CsvReader& reader, internal::RowConverter& converter,
+                               BatchQueue& queue) {
+  std::vector<std::string_view> record;
+  std::vector<CellProblem> problems;
+  internal::OwnerIndex* owners = owners_ ? &*owners_ : nullptr;
+  while (true) {
+    Batch* batch = queue.TakeFree();
+    if (batch == nullptr) return {};  // the writer stopped; it reports why
+    batch->size = 0;
+    batch->last = false;
+    while (batch->size < kBatchRows) {
+      MOPS_ASSIGN_OR_RETURN(bool more, reader.Next(record));
+      if (!more) {
+        batch->last = true;
+        break;
+      }
+      if (batch->rows.size() == batch->size) batch->rows.emplace_back();
+      ParsedRow& parsed = batch->rows[batch->size];
+      parsed.line = reader.record_line();
+      ++summary_.rows;
+      problems.clear();
+      if (!converter.Convert(record, parsed.row, problems)) {
+        MOPS_TRY(RejectRow(parsed.line, problems, record));
+        continue;
+      }
+      ConvertedRow& row = parsed.row;
+      if (!row.converted_lead) {
+        switch (keys_.Mark(row.source_system, row.key)) {
+          case KeyTracker::Outcome::kNew:
+            ++summary_.imported;
+            break;
+          case KeyTracker::Outcome::kUpdated:
+            ++summary_.updated;
+            break;
+          case KeyTracker::Outcome::kDuplicate:
+            ++summary_.duplicates;
+            if (summary_.duplicate_lines.size() < kDuplicateLinesInSummary) {
+              summary_.duplicate_lines.push_back(parsed.line);
+            }
+            break;
+        }
+        upsert_.Fill(row, owners, refs_, parsed.params);
+      }
+      ++batch->size;
+    }
+    const bool last = batch->last;
+    queue.PutFull(batch);
+    if (last) return {};
+  }
+}
+
+core::Status Importer::Consume(BatchQueue& queue, const ProgressFn& progress, int64_t total_lines) {
+  while (Batch* batch = queue.TakeFull()) {
+    for (size_t i = 0; i < batch->size; ++i) MOPS_TRY(WriteRow(batch->rows[i]));
+    const int64_t line = batch->size > 0 ? batch->rows[batch->size - 1].line : 0;
+    const bool last = batch->last;
+    queue.PutFree(batch);
+    if (progress && line > 0) progress(line, total_lines);
+    if (last) break;
+  }
+  return {};  // a closed queue: the parser failed and reports why
+}
+
+// Parsing and conversion run on a second thread while this one writes, so
+// that an import takes about as long as the database needs for its rows.
+// The database is used from this thread only.
+core::Status Importer::ParseAndWrite(core::CsvReader& reader, internal::RowConverter& converter,
+                                     const ProgressFn& progress, int64_t total_lines) {
+  BatchQueue queue;
+  core::Status produced;
+  core::Status consumed;
+  {
+    std::jthread parser([&] {
+      try {
+        produced = Produce(reader, converter, queue);
+      } catch (const std::exception& e) {
+        produced = core::Fail(ErrorCode::kInternal, "import failed: {}", e.what());
+      }
+      if (!produced) queue.Close();
+    });
+    consumed = Consume(queue, progress, total_lines);
+    if (!consumed) queue.Close();
+  }
+  if (!produced) return produced;
+  return consumed;
+}
+
+core::Status Importer::ParseAndWriteLifecycle(core::CsvReader& reader,
+                                              internal::RowConverter& converter,
+                                              const ProgressFn& progress, int64_t total_lines) {
+  std::vector<std::string_view> record;
+  std::vector<CellProblem> problems;
+  ConvertedRow row;
+  while (true) {
+    MOPS_ASSIGN_OR_RETURN(bool more, reader.Next(record));
+    if (!more) return {};
+    const int64_t line = reader.record_line();
+    ++summary_.rows;
+    problems.clear();
+    if (converter.Convert(record, row, problems)) MOPS_TRY(WriteLifecycleRow(row, line, problems));
+    if (!problems.empty()) MOPS_TRY(RejectRow(line, problems, record));
+    if (progress && summary_.rows % kProgressEvery == 0) progress(line, total_lines);
+  }
 }
 
 core::Status Importer::WriteLifecycleRow(const ConvertedRow& row, int64_t line,
@@ -703,30 +860,11 @@ core::Result<ImportSummary> Importer::Run(std::string_view csv,
   MOPS_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Start(db_));
   MOPS_TRY(Prepare(mapping, converter.written(), per_row_source));
 
-  MOPS_ASSIGN_OR_RETURN(std::vector<std::string> recreate,
-                        DropSecondaryIndexes(db_, spec_.table, total_lines));
-
-  ConvertedRow row;
-  std::vector<CellProblem> problems;
-  while (true) {
-    MOPS_ASSIGN_OR_RETURN(bool more, reader.Next(record));
-    if (!more) break;
-    const int64_t line = reader.record_line();
-    ++summary_.rows;
-    problems.clear();
-    const bool ok = converter.Convert(record, row, problems);
-    if (ok) {
-      if (spec_.kind == Kind::kLifecycleHistory) {
-        MOPS_TRY(WriteLifecycleRow(row, line, problems));
-      } else {
-        MOPS_TRY(WriteRow(row, line));
-      }
-    }
-    if (!problems.empty()) MOPS_TRY(RejectRow(line, problems, record));
-    if (progress && summary_.rows % kProgressEvery == 0) progress(line, total_lines);
+  if (spec_.kind == Kind::kLifecycleHistory) {
+    MOPS_TRY(ParseAndWriteLifecycle(reader, converter, progress, total_lines));
+  } else {
+    MOPS_TRY(ParseAndWrite(reader, converter, progress, total_lines));
   }
-
-  for (const std::string& sql : recreate) MOPS_TRY(db_.ExecScript(sql));
 
   if (stages_.imported + stages_.updated > 0) {
     summary_.related.push_back({"lifecycle_history", stages_.imported, stages_.updated});
@@ -740,7 +878,7 @@ core::Result<ImportSummary> Importer::Run(std::string_view csv,
   }
 
   MOPS_TRY(internal::ResolvePending(db_, spec_.kind));
-  MOPS_ASSIGN_OR_RETURN(summary_.unresolved, internal::CountUnresolved(db_));
+  MOPS_ASSIGN_OR_RETURN(summary_.unresolved, internal::CountUnresolved(db_, spec_.kind));
   summary_.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (summary_.rejected > 0 && !options_.rejects_path.empty()) {

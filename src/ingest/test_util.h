@@ -13,10 +13,16 @@
 #include "core/csv.h"
 #include "ingest/ingest.h"
 #include "store/database.h"
+#ifdef MOPS_INGEST_TEST_POSTGRES
+#include "tests/support/postgres_server.h"
+#endif
 
 namespace mops::ingest::testing {
 
-// A migrated SQLite workspace in a fresh directory, removed afterwards.
+// A migrated workspace and a fresh directory for files, removed afterwards.
+// SQLite in the directory; built with MOPS_INGEST_TEST_POSTGRES, a new
+// database on the test PostgreSQL server instead (the same tests, the other
+// backend).
 class TempWorkspace {
  public:
   TempWorkspace() {
@@ -25,8 +31,26 @@ class TempWorkspace {
            ("mops-ingest-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
+#ifdef MOPS_INGEST_TEST_POSTGRES
+    auto server = test_support::PostgresServer::Shared();
+    if (!server) {
+      ADD_FAILURE() << server.error().ToString();
+      std::abort();
+    }
+    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+    auto url = (*server)->CreateDatabase(test != nullptr ? test->name() : "ingest");
+    if (!url) {
+      ADD_FAILURE() << url.error().ToString();
+      std::abort();
+    }
+    auto db = store::Open(*url);
+#else
     auto db = store::Open((dir_ / "ws.db").string());
-    EXPECT_TRUE(db.has_value()) << db.error().ToString();
+#endif
+    if (!db) {
+      ADD_FAILURE() << db.error().ToString();
+      std::abort();
+    }
     db_ = std::move(*db);
     auto migrated = store::Migrate(*db_);
     EXPECT_TRUE(migrated.has_value()) << migrated.error().ToString();
