@@ -14,7 +14,9 @@
 //
 // The engines (mapping, conversion, channel classification) are pure and
 // thread-safe. The service functions take a store::Database, which is not
-// thread-safe: one call per connection at a time.
+// thread-safe: one call per connection at a time. An import parses on a
+// second thread of its own, but uses the database from the calling thread
+// only, and calls `progress` from the calling thread.
 #pragma once
 
 #include <cstdint>

@@ -949,9 +949,9 @@ core::Result<ImportSummary> ImportFile(store::Database& db, Kind kind, const std
 std::string ImportSummary::ToText() const {
   std::string out =
       fmt::format("imported {}, updated {}, rejected {}\n", imported, updated, rejected);
-  out += fmt::format("file: {} ({} into {}, preset {}{}, source {}, {})\n", file, KindName(kind),
-                     table, PresetName(preset), preset_detected ? " (detected)" : "", source_system,
-                     Plural(rows, "row", "rows"));
+  out += fmt::format("file: {}, {}, into {} (preset {}{}; source_system {})\n", file,
+                     Plural(rows, "row", "rows"), table, PresetName(preset),
+                     preset_detected ? ", detected" : "", source_system);
   if (rejected > 0) {
     out += rejects_path.empty()
                ? fmt::format("rejects: {}\n", Plural(rejected, "row", "rows"))
