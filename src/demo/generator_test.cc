@@ -676,6 +676,8 @@ TEST(GenerateCompany, ValuesUseTheSharedVocabulary) {
     EXPECT_TRUE(std::regex_match(row[o.Column("amount")], money));
     EXPECT_TRUE(row[o.Column("is_won")] == "true" || row[o.Column("is_won")] == "false");
   }
+  // The dictionary does not grow with the scale: 16-bit ids are enough.
+  EXPECT_LT(Small().texts.size(), 5000u);
   EXPECT_EQ(ExternalId(RecordKind::kContact, 0), "con-000001");
   EXPECT_EQ(ExternalId(RecordKind::kTouchpoint, 41), "tp-00000042");
   EXPECT_EQ(SmallCsv("contacts").rows.front()[0], "con-000001");
