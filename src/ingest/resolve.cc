@@ -214,7 +214,7 @@ std::optional<int64_t> RefIndex::FindAccount(std::string_view source, std::strin
   return r != nullptr && r->account >= 0 ? std::optional<int64_t>(r->account) : std::nullopt;
 }
 
-core::Status ResolvePending(store::Database& db, std::optional<Kind> kind) {
+core::Status ResolvePending(store::Database& db, std::optional<Kind> kind, bool owners_pending) {
   const std::string_view imported = kind ? TableName(*kind) : std::string_view();
   auto in_scope = [&](std::initializer_list<std::string_view> tables) {
     if (!kind) return true;
@@ -243,7 +243,8 @@ core::Status ResolvePending(store::Database& db, std::optional<Kind> kind) {
           sql += fmt::format(" AND {}_ref NOT LIKE 'email:%'", base);
         }
         MOPS_TRY(db.Execute(sql));
-      } else if (f.role == Role::kOwner && in_scope({spec.table, "users"})) {
+      } else if (f.role == Role::kOwner &&
+                 (in_scope({"users"}) || (owners_pending && in_scope({spec.table})))) {
         MOPS_TRY(ResolveOwners(db, spec.table));
       }
     }

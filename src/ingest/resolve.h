@@ -78,7 +78,11 @@ class RefIndex {
 // Resolves what an import of `kind` may have made resolvable (its own
 // references, references to it, and the derived links); all of them when
 // kind is empty.
-core::Status ResolvePending(store::Database& db, std::optional<Kind> kind);
+// `owners_pending` false says the import resolved every owner it wrote, so
+// the imported table's owners need no pass (only a users import can resolve
+// older ones).
+core::Status ResolvePending(store::Database& db, std::optional<Kind> kind,
+                            bool owners_pending = true);
 // References still unresolved: those of `kind`'s table and those pointing at
 // it (what an import of `kind` can change); every table when kind is empty.
 core::Result<std::vector<UnresolvedRef>> CountUnresolved(store::Database& db,
