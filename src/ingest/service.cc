@@ -690,8 +690,13 @@ core::Status Importer::ParseAndWrite(core::CsvReader& reader, internal::RowConve
       }
       if (!produced) queue.Close();
     });
+    // Declared after the thread, so destroyed before it is joined: whatever
+    // way this scope ends (an error, an exception), the parser is released.
+    struct CloseOnExit {
+      BatchQueue& queue;
+      ~CloseOnExit() { queue.Close(); }
+    } close_on_exit{queue};
     consumed = Consume(queue, progress, total_lines);
-    if (!consumed) queue.Close();
   }
   if (!produced) return produced;
   return consumed;

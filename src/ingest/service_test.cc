@@ -427,6 +427,37 @@ TEST(Import, UnparseableFilesChangeNothing) {
   }
 }
 
+TEST(Import, ErrorsLateInABigFileStillChangeNothing) {
+  // Past several batches of the parsing thread, so rows were being written
+  // when the error came.
+  std::string csv = "external_id,email,created_at\n";
+  for (int i = 0; i < 5000; ++i) csv += "c" + std::to_string(i) + ",x@y.z,2024-01-01\n";
+  const std::string good = csv;
+  csv += "bad,\"unclosed,2024-01-01\n";
+  for (int i = 0; i < 100; ++i) csv += "d" + std::to_string(i) + ",x@y.z,2024-01-01\n";
+
+  TempWorkspace ws;
+  MustImportText(ws, Kind::kUsers, "external_id,name\nu1,Jane\n");
+  const auto before = ws.Counts();
+  auto s = ImportCsvText(ws.db(), Kind::kContacts, "big.csv", csv, {});
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().line, 5002);
+  EXPECT_THAT(s.error().message, HasSubstr("unclosed quoted field"));
+  EXPECT_EQ(ws.Counts(), before);
+
+  ImportOptions strict;
+  strict.strict = true;
+  auto s2 =
+      ImportCsvText(ws.db(), Kind::kContacts, "big.csv", good + "late,x@y.z,not a date\n", strict);
+  ASSERT_FALSE(s2);
+  EXPECT_EQ(s2.error().line, 5002);
+  EXPECT_EQ(ws.Counts(), before);
+
+  // And the same file without the bad line imports whole.
+  ImportSummary ok = MustImportText(ws, Kind::kContacts, good);
+  EXPECT_EQ(ok.imported, 5000);
+}
+
 TEST(Import, UnknownKindPresetAndMissingFile) {
   auto kind = ParseKind("widgets");
   ASSERT_FALSE(kind);
