@@ -7,6 +7,7 @@
 // Prints kind, rows, wall seconds, rows/s, CPU seconds (user + system, which
 // tells a busy machine from a slow import) and the process's peak RSS. Not a test:
 // it never fails on a slow machine.
+#include <fmt/format.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -16,8 +17,6 @@
 #include <random>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "ingest/ingest.h"
 #include "store/database.h"
@@ -66,7 +65,7 @@ std::string AccountsCsv() {
 std::string ContactsCsv(int rows, uint32_t seed) {
   static const char* kFirst[] = {"Ana", "Bob", "Carla", "Dan", "Eve", "Femi", "Gus", "Hana"};
   static const char* kLast[] = {"Silva", "Lee", "Gómez", "Wu", "Okafor", "Novak", "Berg"};
-  static const char* kTitles[] = {"VP Marketing", "CTO", "Marketing Ops Manager",
+  static const char* kTitles[] = {"VP Marketing",       "CTO",      "Marketing Ops Manager",
                                   "Head of Demand Gen", "Engineer", "\"Director, Sales\""};
   static const char* kStages[] = {"subscriber", "lead", "mql", "sql", "opportunity", "customer"};
   static const char* kCountries[] = {"United States", "Canada", "Germany", "France", "UK"};
@@ -134,8 +133,8 @@ Row TimedImport(mops::store::Database& db, Kind kind, const std::string& path,
 
 int main(int argc, char** argv) {
   std::vector<int> scales;
-  std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                              ("mops-import-bench-" + std::to_string(::getpid()));
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("mops-import-bench-" + std::to_string(::getpid()));
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--rows" && i + 1 < argc) {

@@ -43,6 +43,7 @@ static_assert(std::is_same_v<internal::Value, store::Value>,
 constexpr size_t kRejectsInSummary = 20;
 constexpr size_t kDuplicateLinesInSummary = 10;
 constexpr int64_t kProgressEvery = 4096;
+
 // Which keys of a table exist already and which this file has written:
 // tells new rows from updated ones and finds keys repeated in the file.
 // An open-addressing table over one arena of key bytes, so marking a key
@@ -410,8 +411,7 @@ class Importer {
   core::Status WriteStageDates(const ConvertedRow& row);
   core::Status WriteDealContacts(const ConvertedRow& row);
   core::Status LinkConvertedLead(const ConvertedRow& row);
-  core::Status RejectRow(int64_t line, std::span<const CellProblem> problems,
-                         std::span<const std::string_view> record);
+  core::Status RejectRow(int64_t line, std::span<const CellProblem> problems);
   core::Status WriteAudit();
   core::Status WriteRejectsFile();
 
@@ -632,7 +632,7 @@ core::Status Importer::Produce(core::CsvReader& reader, internal::RowConverter& 
       ++summary_.rows;
       problems.clear();
       if (!converter.Convert(record, parsed.row, problems)) {
-        MOPS_TRY(RejectRow(parsed.line, problems, record));
+        MOPS_TRY(RejectRow(parsed.line, problems));
         continue;
       }
       ConvertedRow& row = parsed.row;
@@ -715,7 +715,7 @@ core::Status Importer::ParseAndWriteLifecycle(core::CsvReader& reader,
     ++summary_.rows;
     problems.clear();
     if (converter.Convert(record, row, problems)) MOPS_TRY(WriteLifecycleRow(row, line, problems));
-    if (!problems.empty()) MOPS_TRY(RejectRow(line, problems, record));
+    if (!problems.empty()) MOPS_TRY(RejectRow(line, problems));
     if (progress && summary_.rows % kProgressEvery == 0) progress(line, total_lines);
   }
 }
@@ -762,8 +762,7 @@ core::Status Importer::WriteLifecycleRow(const ConvertedRow& row, int64_t line,
   return {};
 }
 
-core::Status Importer::RejectRow(int64_t line, std::span<const CellProblem> problems,
-                                 std::span<const std::string_view> record) {
+core::Status Importer::RejectRow(int64_t line, std::span<const CellProblem> problems) {
   if (options_.strict) {
     const CellProblem& p = problems.front();
     const bool show_value = !p.value.empty() && p.reason.find(p.value) == std::string::npos;
@@ -776,7 +775,6 @@ core::Status Importer::RejectRow(int64_t line, std::span<const CellProblem> prob
     }
     return core::Fail(std::move(e).At(name_, line, p.column));
   }
-  (void)record;
   ++summary_.rejected;
   for (const CellProblem& p : problems) {
     Reject r;
