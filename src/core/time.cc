@@ -21,15 +21,11 @@ unsigned DaysInMonth(int64_t y, unsigned m) {
   return m == 2 && IsLeapYear(y) ? 29 : kDays[m - 1];
 }
 
-struct Civil {
-  int64_t year;
-  unsigned month;
-  unsigned day;
-};
+}  // namespace
 
 // Inverse of DaysFromCivil (H. Hinnant, "chrono-compatible low-level date
 // algorithms").
-Civil CivilFromDays(int64_t z) {
+CivilDate CivilFromDays(int64_t z) {
   z += 719468;
   const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
   const auto doe = static_cast<unsigned>(z - era * 146097);
@@ -41,7 +37,7 @@ Civil CivilFromDays(int64_t z) {
   return {static_cast<int64_t>(yoe) + era * 400 + (m <= 2 ? 1 : 0), m, d};
 }
 
-int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+namespace {
 
 // What an error says is expected, per format.
 std::string_view Expected(DateFormat format) {
@@ -319,13 +315,13 @@ int64_t DaysFromCivil(int64_t year, unsigned month, unsigned day) {
 std::string FormatTimestamp(Timestamp t) {
   const int64_t days = FloorDiv(t, kSecondsPerDay);
   const int64_t secs = t - days * kSecondsPerDay;
-  const Civil c = CivilFromDays(days);
+  const CivilDate c = CivilFromDays(days);
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", c.year, c.month, c.day, secs / 3600,
                      secs / 60 % 60, secs % 60);
 }
 
 std::string FormatDate(Timestamp t) {
-  const Civil c = CivilFromDays(FloorDiv(t, kSecondsPerDay));
+  const CivilDate c = CivilFromDays(FloorDiv(t, kSecondsPerDay));
   return fmt::format("{:04}-{:02}-{:02}", c.year, c.month, c.day);
 }
 

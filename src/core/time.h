@@ -45,6 +45,20 @@ Result<Timestamp> ParseTimestamp(std::string_view text, DateFormat format = Date
 // day 1-31, not checked). Negative before 1970.
 int64_t DaysFromCivil(int64_t year, unsigned month, unsigned day);
 
+struct CivilDate {
+  int64_t year;
+  unsigned month;  // 1-12
+  unsigned day;    // 1-31
+};
+// The civil date of a day number (inverse of DaysFromCivil).
+CivilDate CivilFromDays(int64_t days);
+
+// Division rounding toward negative infinity (b > 0): the day of a
+// timestamp before 1970 is FloorDiv(t, kSecondsPerDay), not t / kSecondsPerDay.
+inline int64_t FloorDiv(int64_t a, int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
+
 // "2024-03-31T12:00:00Z" (ISO-8601, UTC). ParseTimestamp reads it back.
 std::string FormatTimestamp(Timestamp t);
 // "2024-03-31"

@@ -86,28 +86,6 @@ std::vector<GenerationStats::Row> GenerationStats::Tables() const {
           {"integrations", integrations}};
 }
 
-std::string ExternalId(RecordKind kind, int64_t index) {
-  struct Format {
-    std::string_view prefix;
-    int width;
-  };
-  static constexpr std::array<Format, 13> kFormats = {{{"usr-", 4},
-                                                       {"acc-", 6},
-                                                       {"con-", 6},
-                                                       {"cmp-", 4},
-                                                       {"cm-", 7},
-                                                       {"tp-", 8},
-                                                       {"opp-", 6},
-                                                       {"oc-", 6},
-                                                       {"oh-", 7},
-                                                       {"sp-", 7},
-                                                       {"tool-", 3},
-                                                       {"int-", 3},
-                                                       {"p-", 6}}};
-  const Format& f = kFormats[static_cast<size_t>(kind)];
-  return fmt::format("{}{:0{}}", f.prefix, index + 1, f.width);
-}
-
 std::string AnonymousId(uint64_t seed, int32_t visitor) {
   const uint64_t a = Mix(seed ^ 0xA11CE5EEDULL, static_cast<uint64_t>(visitor));
   const uint64_t b = Mix(a, 0x5EED);
@@ -158,25 +136,12 @@ Region RegionOf(Territory t) {
   return t == kEmea ? kRegionEmea : t == kApac ? kRegionApac : kRegionNa;
 }
 
-int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+using core::CivilFromDays;
+using core::FloorDiv;
+using Civil = core::CivilDate;
+
 Timestamp DayStart(Timestamp t) { return FloorDiv(t, kDay) * kDay; }
 
-struct Civil {
-  int64_t year;
-  unsigned month;
-  unsigned day;
-};
-Civil CivilFromDays(int64_t z) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  return {static_cast<int64_t>(yoe) + era * 400 + (m <= 2 ? 1 : 0), m, d};
-}
 Timestamp DateOf(int64_t year, unsigned month, unsigned day) {
   return core::DaysFromCivil(year, month, day) * kDay;
 }

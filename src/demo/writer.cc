@@ -82,7 +82,7 @@ struct IdFormat {
   std::string_view prefix;
   int width;
 };
-// Must agree with ExternalId().
+// The external id of each record kind: prefix and zero-padded width.
 constexpr std::array<IdFormat, 13> kIdFormats = {{{"usr-", 4},
                                                   {"acc-", 6},
                                                   {"con-", 6},
@@ -97,7 +97,7 @@ constexpr std::array<IdFormat, 13> kIdFormats = {{{"usr-", 4},
                                                   {"int-", 3},
                                                   {"p-", 6}}};
 
-int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+using core::FloorDiv;
 
 void Put2(char* p, unsigned v) {
   p[0] = static_cast<char>('0' + v / 10);
@@ -228,16 +228,10 @@ class RowWriter {
   // in runs of the same day).
   void Day(int64_t day, char* out) {
     if (day != cached_day_) {
-      int64_t z = day + 719468;
-      const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-      const auto doe = static_cast<unsigned>(z - era * 146097);
-      const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-      const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-      const unsigned mp = (5 * doy + 2) / 153;
-      const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-      const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-      const auto y =
-          static_cast<unsigned>(static_cast<int64_t>(yoe) + era * 400 + (m <= 2 ? 1 : 0));
+      const core::CivilDate c = core::CivilFromDays(day);
+      const auto y = static_cast<unsigned>(c.year);
+      const unsigned m = c.month;
+      const unsigned d = c.day;
       Put2(cached_ + 0, y / 100 % 100);
       Put2(cached_ + 2, y % 100);
       cached_[4] = '-';
@@ -759,6 +753,11 @@ core::Status WriteTruth(const Company& c, const std::filesystem::path& dir) {
 }
 
 }  // namespace
+
+std::string ExternalId(RecordKind kind, int64_t index) {
+  const IdFormat& f = kIdFormats[static_cast<size_t>(kind)];
+  return fmt::format("{}{:0{}}", f.prefix, index + 1, f.width);
+}
 
 core::Status WriteCompanyCsv(const Company& company, const std::string& dir) {
   const std::filesystem::path root(dir);

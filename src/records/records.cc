@@ -168,10 +168,8 @@ WeeklyChannels BucketByWeek(std::span<const int64_t> occurred_at, std::span<cons
   if (occurred_at.empty()) return out;
   // 1970-01-01 was a Thursday: shift by 3 days so weeks start on Monday.
   auto week_of = [](int64_t t) {
-    int64_t day =
-        t >= 0 ? t / core::kSecondsPerDay : (t - core::kSecondsPerDay + 1) / core::kSecondsPerDay;
-    int64_t monday = day - ((day + 3) % 7 + 7) % 7;
-    return monday;
+    const int64_t day = core::FloorDiv(t, core::kSecondsPerDay);
+    return core::FloorDiv(day + 3, 7) * 7 - 3;  // the Monday on or before `day`
   };
   int64_t first = week_of(*std::min_element(occurred_at.begin(), occurred_at.end()));
   int64_t last = week_of(*std::max_element(occurred_at.begin(), occurred_at.end()));
