@@ -42,10 +42,13 @@ ExportQuery BuildQuery(const KindSpec& spec, bool include_merged) {
   std::vector<std::string> select;
   std::vector<std::string> joins;
   if (spec.kind == Kind::kLifecycleHistory) {
+    // The contact's external id; the reference as imported while the
+    // contact is not in the workspace.
     q.sql =
-        "SELECT c.external_id, t.stage, t.entered_at, c.source_system, t.id FROM "
-        "lifecycle_history t JOIN contacts c ON c.id = t.contact_id WHERE t.id > ? ORDER BY "
-        "t.id LIMIT ?";
+        "SELECT CASE WHEN c.id IS NULL THEN t.contact_ref ELSE c.external_id END, t.stage, "
+        "t.entered_at, CASE WHEN c.id IS NULL THEN t.source_system ELSE c.source_system END, "
+        "t.id FROM lifecycle_history t LEFT JOIN contacts c ON c.id = t.contact_id WHERE t.id > ? "
+        "ORDER BY t.id LIMIT ?";
     q.columns = {{"contact_id", FieldType::kText},
                  {"stage", FieldType::kText},
                  {"entered_at", FieldType::kTime},

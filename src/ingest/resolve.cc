@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include "core/strings.h"
-#include "core/time.h"
 
 namespace mops::ingest::internal {
 namespace {
@@ -21,29 +20,37 @@ std::string LowerAscii(std::string_view s, std::string& out) {
 }
 
 // Converted Salesforce leads whose contact has arrived since.
-core::Status ResolvePendingLeads(store::Database& db) {
-  MOPS_ASSIGN_OR_RETURN(store::Rows pending,
-                        db.Query("SELECT id, value FROM identities WHERE kind = ?",
-                                 std::vector<Value>{std::string(kPendingLeadIdentity)}));
-  if (pending.empty()) return {};
-  MOPS_ASSIGN_OR_RETURN(auto find, db.Prepare("SELECT " + RefIdSql(Target::kContact, "?", "?")));
-  MOPS_ASSIGN_OR_RETURN(auto link,
-                        db.Prepare("INSERT INTO identities (kind, value, contact_id, created_at) "
-                                   "VALUES (?, ?, ?, ?) ON CONFLICT (kind, value) DO UPDATE SET "
-                                   "contact_id = excluded.contact_id"));
-  MOPS_ASSIGN_OR_RETURN(auto drop, db.Prepare("DELETE FROM identities WHERE id = ?"));
-  for (const auto& row : pending.rows) {
-    const std::string value = store::AsText(row[1]);
-    const std::vector<std::string_view> parts = core::Split(value, '\t');
-    if (parts.size() != 3) continue;
-    MOPS_ASSIGN_OR_RETURN(store::Rows found, find->Query(std::vector<Value>{
-                                                 std::string(parts[0]), std::string(parts[2]),
-                                                 std::string(parts[2])}));
-    if (found.empty() || store::IsNull(found.rows[0][0])) continue;
-    MOPS_TRY(link->Execute(std::vector<Value>{std::string(kLeadIdentity), std::string(parts[1]),
-                                              found.rows[0][0], int64_t{core::NowUtc()}}));
-    MOPS_TRY(drop->Execute(std::vector<Value>{row[0]}));
-  }
+core::Status ResolveLeadIdentities(store::Database& db) {
+  const std::string id_sql =
+      RecordIdSql(Target::kContact, "identities.source_system", "identities.contact_ref");
+  MOPS_TRY(db.Execute(fmt::format(
+      "UPDATE identities SET contact_id = {0} WHERE contact_id IS NULL AND contact_ref IS NOT "
+      "NULL AND {0} IS NOT NULL",
+      id_sql)));
+  return {};
+}
+
+// Before parked lifecycle rows take their contact: a parked row whose contact
+// already has that (stage, entered_at) would break the table's uniqueness, and
+// so would two parked rows naming the same contact by different references
+// (a merged record, a converted lead). They say nothing new: drop them (the
+// first parked one of each group stays).
+core::Status DropDuplicateParkedHistory(store::Database& db) {
+  const std::string id_sql = RefIdSql(Target::kContact, "lifecycle_history.source_system",
+                                      "lifecycle_history.contact_ref");
+  MOPS_TRY(db.Execute(fmt::format(
+      "DELETE FROM lifecycle_history WHERE contact_id IS NULL AND contact_ref IS NOT NULL AND "
+      "EXISTS (SELECT 1 FROM lifecycle_history h WHERE h.contact_id = {} AND h.stage = "
+      "lifecycle_history.stage AND h.entered_at = lifecycle_history.entered_at)",
+      id_sql)));
+  const std::string parked_id_sql = RefIdSql(Target::kContact, "l.source_system", "l.contact_ref");
+  MOPS_TRY(db.Execute(fmt::format(
+      "DELETE FROM lifecycle_history WHERE id IN (SELECT n.id FROM (SELECT p.id, p.contact, "
+      "ROW_NUMBER() OVER (PARTITION BY p.contact, p.stage, p.entered_at ORDER BY p.id) AS nth "
+      "FROM (SELECT l.id, l.stage, l.entered_at, {} AS contact FROM lifecycle_history l WHERE "
+      "l.contact_id IS NULL AND l.contact_ref IS NOT NULL) p) n WHERE n.contact IS NOT NULL AND "
+      "n.nth > 1)",
+      parked_id_sql)));
   return {};
 }
 
@@ -98,11 +105,14 @@ core::Status ResolveOwners(store::Database& db, std::string_view table) {
 
 }  // namespace
 
+std::string RecordIdSql(Target target, std::string_view source_expr, std::string_view ref_expr) {
+  return fmt::format("(SELECT {} FROM {} r WHERE r.source_system = {} AND r.external_id = {})",
+                     HasMerged(target) ? "COALESCE(r.merged_into, r.id)" : "r.id",
+                     TargetTable(target), source_expr, ref_expr);
+}
+
 std::string RefIdSql(Target target, std::string_view source_expr, std::string_view ref_expr) {
-  const std::string_view table = TargetTable(target);
-  std::string sql = fmt::format(
-      "(SELECT {} FROM {} r WHERE r.source_system = {} AND r.external_id = {})",
-      HasMerged(target) ? "COALESCE(r.merged_into, r.id)" : "r.id", table, source_expr, ref_expr);
+  std::string sql = RecordIdSql(target, source_expr, ref_expr);
   if (target == Target::kContact) {
     sql = fmt::format(
         "COALESCE({}, (SELECT i.contact_id FROM identities i WHERE i.kind = '{}' AND "
@@ -224,13 +234,14 @@ core::Status ResolvePending(store::Database& db, std::optional<Kind> kind, bool 
     return false;
   };
 
-  if (in_scope({"contacts"})) MOPS_TRY(ResolvePendingLeads(db));
+  // First, so that references naming a converted lead resolve in this pass.
+  if (in_scope({"contacts"})) MOPS_TRY(ResolveLeadIdentities(db));
 
   for (Kind k : AllKinds()) {
     const KindSpec& spec = SpecFor(k);
-    if (!spec.keyed) continue;
     for (const FieldSpec& f : spec.fields) {
       if (f.role == Role::kRef && in_scope({spec.table, TargetTable(f.target)})) {
+        if (k == Kind::kLifecycleHistory) MOPS_TRY(DropDuplicateParkedHistory(db));
         const std::string base(f.RefBase());
         const std::string ref_col = fmt::format("{}.{}_ref", spec.table, base);
         const std::string id_sql =
@@ -278,7 +289,6 @@ core::Result<std::vector<UnresolvedRef>> CountUnresolved(store::Database& db,
   std::vector<UnresolvedRef> out;
   for (Kind k : AllKinds()) {
     const KindSpec& spec = SpecFor(k);
-    if (!spec.keyed) continue;
     std::vector<std::string> sums;
     std::vector<std::string_view> names;
     for (const FieldSpec& f : spec.fields) {
@@ -301,11 +311,9 @@ core::Result<std::vector<UnresolvedRef>> CountUnresolved(store::Database& db,
   }
   if (!kind || imported == "contacts") {
     MOPS_ASSIGN_OR_RETURN(Value pending,
-                          db.QueryValue("SELECT COUNT(*) FROM identities WHERE kind = ?",
-                                        std::vector<Value>{std::string(kPendingLeadIdentity)}));
-    if (store::AsInt(pending) > 0) {
-      out.push_back({"identities", "converted_contact", store::AsInt(pending)});
-    }
+                          db.QueryValue("SELECT COUNT(*) FROM identities WHERE contact_id IS NULL "
+                                        "AND contact_ref IS NOT NULL"));
+    if (store::AsInt(pending) > 0) out.push_back({"identities", "contact", store::AsInt(pending)});
   }
   return out;
 }

@@ -13,18 +13,17 @@
 
 namespace mops::ingest::internal {
 
-// Identity kinds used by the Salesforce lead rule.
+// Identity kind of the Salesforce lead rule: value is the lead id,
+// (source_system, contact_ref) the contact it was converted into, contact_id
+// that contact once it is in the workspace (NULL until then).
 inline constexpr std::string_view kLeadIdentity = "salesforce_lead_id";
-// A converted lead whose contact is not in the workspace yet: value is
-// "<source>\t<lead id>\t<contact id>", contact_id NULL.
-inline constexpr std::string_view kPendingLeadIdentity = "salesforce_lead_pending";
 
-// SQL of the id a reference to `target` resolves to, with the source system
-// and the external id given by `source_expr` and `ref_expr` (placeholders or
-// column names). Merged records resolve to their survivor; contacts also
-// resolve through Salesforce lead identities. `params` is how many times the
-// expression uses `ref_expr` and `source_expr` ("?" placeholders to bind, in
-// order: source, ref, [ref]).
+// SQL of the id of the `target` record with the source system and external id
+// given by `source_expr` and `ref_expr` (placeholders or column names), NULL
+// when there is none. Merged records resolve to their survivor.
+std::string RecordIdSql(Target target, std::string_view source_expr, std::string_view ref_expr);
+// The same for a reference: contacts also resolve through Salesforce lead
+// identities. With "?" placeholders, bind in the order of RefIdParams.
 std::string RefIdSql(Target target, std::string_view source_expr, std::string_view ref_expr);
 // The binding order of RefIdSql with "?" placeholders: true = source, false = ref.
 std::vector<bool> RefIdParams(Target target);

@@ -406,8 +406,7 @@ class Importer {
   core::Status ParseAndWriteLifecycle(core::CsvReader& reader, internal::RowConverter& converter,
                                       const ProgressFn& progress, int64_t total_lines);
   core::Status WriteRow(ParsedRow& parsed);
-  core::Status WriteLifecycleRow(const ConvertedRow& row, int64_t line,
-                                 std::vector<CellProblem>& problems);
+  core::Status WriteLifecycleRow(const ConvertedRow& row, int64_t line);
   core::Status WriteStageDates(const ConvertedRow& row);
   core::Status WriteDealContacts(const ConvertedRow& row);
   core::Status LinkConvertedLead(const ConvertedRow& row);
@@ -443,12 +442,10 @@ class Importer {
   Related deal_contacts_count_;
   // Converted Salesforce leads.
   Related leads_;
-  // lifecycle-history: contacts by (source, external id).
-  internal::StringMap<int64_t> contact_ids_;
-  bool contact_ids_composite_ = false;
+  // lifecycle-history: rows seen in this file (source, contact, stage, time).
   std::unordered_set<std::string> lifecycle_seen_;
   std::unique_ptr<store::Statement> lifecycle_insert_;
-  int64_t lifecycle_contact_column_ = 0;
+  std::vector<Value> lifecycle_params_;
   std::string key_buffer_;
 };
 
@@ -465,27 +462,18 @@ core::Status Importer::Prepare(const internal::Mapping& mapping, const std::vect
   }
 
   if (spec_.kind == Kind::kLifecycleHistory) {
-    contact_ids_composite_ = per_row_source;
-    lifecycle_contact_column_ = mapping.field_column[spec_.FieldIndex("contact_id")] + 1;
-    const std::vector<store::ColumnType> types = {
-        store::ColumnType::kText, store::ColumnType::kText, store::ColumnType::kInt};
-    std::string sql = "SELECT source_system, external_id, COALESCE(merged_into, id) FROM contacts";
-    std::vector<Value> params;
-    if (!per_row_source) {
-      sql += " WHERE source_system = ?";
-      params.emplace_back(summary_.source_system);
-    }
-    MOPS_ASSIGN_OR_RETURN(auto cols, db_.ScanColumns(sql, params, types));
-    contact_ids_.reserve(cols[0].size());
-    for (size_t i = 0; i < cols[0].size(); ++i) {
-      std::string key = per_row_source ? cols[0].texts[i] + '\x1f' + cols[1].texts[i]
-                                       : std::move(cols[1].texts[i]);
-      contact_ids_.try_emplace(std::move(key), cols[2].ints[i]);
-    }
+    // A row whose contact is not here yet is parked: contact_id NULL, the
+    // reference kept; resolution fills contact_id when the contact arrives.
+    // Either unique index (contact, or reference; stage; time) makes a row
+    // already present a no-op.
+    auto& contacts = refs_[static_cast<size_t>(internal::Target::kContact)];
+    MOPS_ASSIGN_OR_RETURN(contacts,
+                          internal::RefIndex::Load(db_, internal::Target::kContact, source_filter));
     MOPS_ASSIGN_OR_RETURN(lifecycle_insert_,
-                          db_.Prepare("INSERT INTO lifecycle_history (contact_id, stage, "
-                                      "entered_at) VALUES (?, ?, ?) ON CONFLICT (contact_id, "
-                                      "stage, entered_at) DO NOTHING"));
+                          db_.Prepare("INSERT INTO lifecycle_history (contact_id, source_system, "
+                                      "contact_ref, stage, entered_at) VALUES (?, ?, ?, ?, ?) ON "
+                                      "CONFLICT DO NOTHING"));
+    lifecycle_params_.assign(5, Value{});
     return {};
   }
 
@@ -501,10 +489,10 @@ core::Status Importer::Prepare(const internal::Mapping& mapping, const std::vect
   if (!stage_fields_.empty()) {
     MOPS_ASSIGN_OR_RETURN(
         stage_insert_,
-        db_.Prepare("INSERT INTO lifecycle_history (contact_id, stage, entered_at) SELECT "
-                    "COALESCE(c.merged_into, c.id), ?, ? FROM contacts c WHERE c.source_system "
-                    "= ? AND c.external_id = ? ON CONFLICT (contact_id, stage, entered_at) DO "
-                    "NOTHING"));
+        db_.Prepare("INSERT INTO lifecycle_history (contact_id, source_system, contact_ref, "
+                    "stage, entered_at) SELECT COALESCE(c.merged_into, c.id), c.source_system, "
+                    "c.external_id, ?, ? FROM contacts c WHERE c.source_system = ? AND "
+                    "c.external_id = ? ON CONFLICT DO NOTHING"));
     stage_params_.assign(4, Value{});
   }
   if (contact_list_field_ >= 0) {
@@ -563,36 +551,24 @@ core::Status Importer::WriteDealContacts(const ConvertedRow& row) {
   return {};
 }
 
+// A converted lead is an identity of the contact it became, by reference
+// until that contact is in the workspace.
 core::Status Importer::LinkConvertedLead(const ConvertedRow& row) {
   const std::string& contact =
       std::get<std::string>(row.values[spec_.FieldIndex("converted_contact_id")]);
   MOPS_ASSIGN_OR_RETURN(
-      store::Rows found,
-      db_.Query("SELECT " + internal::RefIdSql(internal::Target::kContact, "?", "?"),
-                std::vector<Value>{row.source_system, contact, contact}));
-  const std::string pending_value = row.source_system + "\t" + row.key + "\t" + contact;
-  if (!found.empty() && !store::IsNull(found.rows[0][0])) {
-    MOPS_ASSIGN_OR_RETURN(
-        Value existing,
-        db_.QueryValue("SELECT id FROM identities WHERE kind = ? AND value = ?",
-                       std::vector<Value>{std::string(internal::kLeadIdentity), row.key}));
-    ++(store::IsNull(existing) ? leads_.imported : leads_.updated);
-    MOPS_TRY(db_.Execute(
-        "INSERT INTO identities (kind, value, contact_id, created_at) VALUES (?, ?, ?, ?) ON "
-        "CONFLICT (kind, value) DO UPDATE SET contact_id = excluded.contact_id",
-        std::vector<Value>{std::string(internal::kLeadIdentity), row.key, found.rows[0][0],
-                           int64_t{core::NowUtc()}}));
-    MOPS_TRY(db_.Execute(
-        "DELETE FROM identities WHERE kind = ? AND value = ?",
-        std::vector<Value>{std::string(internal::kPendingLeadIdentity), pending_value}));
-    return {};
-  }
-  MOPS_ASSIGN_OR_RETURN(int64_t changed,
-                        db_.Execute("INSERT INTO identities (kind, value, contact_id, created_at) "
-                                    "VALUES (?, ?, NULL, ?) ON CONFLICT (kind, value) DO NOTHING",
-                                    std::vector<Value>{std::string(internal::kPendingLeadIdentity),
-                                                       pending_value, int64_t{core::NowUtc()}}));
-  ++(changed > 0 ? leads_.imported : leads_.updated);
+      Value existing,
+      db_.QueryValue("SELECT id FROM identities WHERE kind = ? AND value = ?",
+                     std::vector<Value>{std::string(internal::kLeadIdentity), row.key}));
+  ++(store::IsNull(existing) ? leads_.imported : leads_.updated);
+  MOPS_TRY(db_.Execute(
+      fmt::format("INSERT INTO identities (kind, value, source_system, contact_ref, contact_id, "
+                  "created_at) VALUES (?, ?, ?, ?, {}, ?) ON CONFLICT (kind, value) DO UPDATE SET "
+                  "source_system = excluded.source_system, contact_ref = excluded.contact_ref, "
+                  "contact_id = excluded.contact_id",
+                  internal::RecordIdSql(internal::Target::kContact, "?", "?")),
+      std::vector<Value>{std::string(internal::kLeadIdentity), row.key, row.source_system, contact,
+                         row.source_system, contact, int64_t{core::NowUtc()}}));
   return {};
 }
 
@@ -714,42 +690,36 @@ core::Status Importer::ParseAndWriteLifecycle(core::CsvReader& reader,
     const int64_t line = reader.record_line();
     ++summary_.rows;
     problems.clear();
-    if (converter.Convert(record, row, problems)) MOPS_TRY(WriteLifecycleRow(row, line, problems));
-    if (!problems.empty()) MOPS_TRY(RejectRow(line, problems));
+    if (converter.Convert(record, row, problems)) {
+      MOPS_TRY(WriteLifecycleRow(row, line));
+    } else {
+      MOPS_TRY(RejectRow(line, problems));
+    }
     if (progress && summary_.rows % kProgressEvery == 0) progress(line, total_lines);
   }
 }
 
-core::Status Importer::WriteLifecycleRow(const ConvertedRow& row, int64_t line,
-                                         std::vector<CellProblem>& problems) {
+core::Status Importer::WriteLifecycleRow(const ConvertedRow& row, int64_t line) {
   const std::string& contact = std::get<std::string>(row.values[spec_.FieldIndex("contact_id")]);
-  if (contact_ids_composite_) {
-    key_buffer_.assign(row.source_system).push_back('\x1f');
-    key_buffer_.append(contact);
-  } else {
-    key_buffer_.assign(contact);
-  }
-  auto it = contact_ids_.find(key_buffer_);
-  if (it == contact_ids_.end()) {
-    problems.push_back({.column = lifecycle_contact_column_,
-                        .value = contact,
-                        .reason = fmt::format("no contact '{}' from source '{}' in the "
-                                              "workspace (import contacts first)",
-                                              contact, row.source_system)});
-    return {};
-  }
   const Value& stage = row.values[spec_.FieldIndex("stage")];
   const Value& at = row.values[spec_.FieldIndex("entered_at")];
-  const std::vector<Value> params = {it->second, stage, at};
-  auto changed = lifecycle_insert_->Execute(params);
+  auto& contacts = refs_[static_cast<size_t>(internal::Target::kContact)];
+  SetId(lifecycle_params_[0], contacts->Find(row.source_system, contact));
+  internal::SetText(lifecycle_params_[1], row.source_system);
+  internal::SetText(lifecycle_params_[2], contact);
+  lifecycle_params_[3] = stage;
+  lifecycle_params_[4] = at;
+  auto changed = lifecycle_insert_->Execute(lifecycle_params_);
   if (!changed) {
     core::Error e = std::move(changed).error();
     e.message = "cannot write row: " + e.message;
     return core::Fail(std::move(e).At(name_, line));
   }
-  const std::string seen_key =
-      fmt::format("{}\x1f{}\x1f{}", it->second, store::AsText(stage), store::AsText(at));
-  if (!lifecycle_seen_.insert(seen_key).second) {
+  key_buffer_.assign(row.source_system).push_back('\x1f');
+  key_buffer_.append(contact).push_back('\x1f');
+  key_buffer_.append(store::AsText(stage)).push_back('\x1f');
+  key_buffer_.append(store::AsText(at));
+  if (!lifecycle_seen_.insert(key_buffer_).second) {
     ++summary_.duplicates;
     if (summary_.duplicate_lines.size() < kDuplicateLinesInSummary) {
       summary_.duplicate_lines.push_back(line);

@@ -125,7 +125,8 @@ TEST(ImportSalesforce, FullExportWithConvertedLeads) {
   ASSERT_EQ(leads.related.size(), 1u);
   EXPECT_EQ(leads.related[0].table, "identities");
   EXPECT_EQ(leads.related[0].imported, 2);
-  EXPECT_EQ(Unresolved(leads, "identities", "converted_contact"), 2);
+  EXPECT_EQ(Unresolved(leads, "identities", "contact"), 2);
+  EXPECT_THAT(leads.ToText(), HasSubstr("identities.contact: 2 unresolved"));
 
   ImportSummary accounts = MustImport(ws, Kind::kAccounts, Testdata("sf_accounts.csv"), sf);
   EXPECT_EQ(accounts.imported, 3);
@@ -138,7 +139,7 @@ TEST(ImportSalesforce, FullExportWithConvertedLeads) {
   ImportSummary contacts = MustImport(ws, Kind::kContacts, Testdata("sf_contacts.csv"));
   EXPECT_EQ(contacts.imported, 3);
   // Lead 1's contact arrived; lead 3's (003...cont9) never does.
-  EXPECT_EQ(Unresolved(contacts, "identities", "converted_contact"), 1);
+  EXPECT_EQ(Unresolved(contacts, "identities", "contact"), 1);
   EXPECT_EQ(ws.Int("SELECT COUNT(*) FROM identities i JOIN contacts c ON c.id = i.contact_id "
                    "WHERE i.kind = 'salesforce_lead_id' AND i.value = '00QA000000lead1AA' AND "
                    "c.external_id = '003A000000cont1AA'"),
@@ -518,19 +519,174 @@ TEST(Import, LifecycleHistoryFile) {
                                    "contact_id,stage,entered_at\n"
                                    "c1,lead,2024-01-01\n"
                                    "c1,Marketing Qualified Lead,2024-01-05\n"
-                                   "c9,lead,2024-01-01\n");
-  EXPECT_EQ(s.imported, 2);
+                                   "c9,lead,2024-01-01\n"
+                                   "c1,,2024-01-07\n");
+  EXPECT_EQ(s.imported, 3);
   EXPECT_EQ(s.rejected, 1);
   ASSERT_EQ(s.rejects.size(), 1u);
-  EXPECT_THAT(s.rejects[0].reason, HasSubstr("no contact 'c9'"));
-  EXPECT_EQ(s.rejects[0].line, 4);
-  EXPECT_EQ(s.rejects[0].column, 1);
+  EXPECT_EQ(s.rejects[0].reason, "missing stage");
+  EXPECT_EQ(s.rejects[0].line, 5);
+  // c9 is not in the workspace: its row waits for it.
+  EXPECT_EQ(Unresolved(s, "lifecycle_history", "contact"), 1);
+  EXPECT_THAT(s.ToText(), HasSubstr("lifecycle_history.contact: 1 unresolved"));
   EXPECT_EQ(ws.Int("SELECT COUNT(*) FROM lifecycle_history WHERE stage = 'mql'"), 1);
+  EXPECT_EQ(ws.Int("SELECT COUNT(*) FROM lifecycle_history WHERE contact_id IS NULL AND "
+                   "source_system = 'csv' AND contact_ref = 'c9'"),
+            1);
   ImportSummary again = MustImportText(ws, Kind::kLifecycleHistory,
-                                       "contact_id,stage,entered_at\nc1,lead,2024-01-01\n");
+                                       "contact_id,stage,entered_at\nc1,lead,2024-01-01\n"
+                                       "c9,lead,2024-01-01\n");
   EXPECT_EQ(again.imported, 0);
-  EXPECT_EQ(again.updated, 1);
+  EXPECT_EQ(again.updated, 2);
+  EXPECT_EQ(ws.Count("lifecycle_history"), 3);
+}
+
+TEST(Import, LifecycleHistoryBeforeContactsResolvesWhenTheyArrive) {
+  TempWorkspace ws;
+  const std::string history =
+      "contact_id,stage,entered_at\n"
+      "c1,lead,2024-01-01\n"
+      "c1,mql,2024-01-05\n"
+      "c2,lead,2024-01-02\n"
+      "c3,lead,2024-01-03\n"
+      "c1,lead,2024-01-01\n";
+  ImportSummary s = MustImportText(ws, Kind::kLifecycleHistory, history);
+  EXPECT_EQ(s.rows, 5);
+  EXPECT_EQ(s.imported, 4);
+  EXPECT_EQ(s.duplicates, 1);
+  EXPECT_EQ(s.rejected, 0);
+  EXPECT_EQ(Unresolved(s, "lifecycle_history", "contact"), 4);
+
+  // Importing the same file again while the rows are parked adds nothing.
+  const auto before = ws.Counts();
+  ImportSummary again = MustImportText(ws, Kind::kLifecycleHistory, history);
+  EXPECT_EQ(again.imported, 0);
+  EXPECT_EQ(again.updated, 4);
+  auto after = ws.Counts();
+  after["audit_log"]--;
+  EXPECT_EQ(before, after);
+
+  // The same contact ids from another source are other people.
+  ImportOptions other;
+  other.source_system = "marketo";
+  MustImportText(ws, Kind::kContacts, "external_id,email\nc1,m@x.com\n", other);
+  EXPECT_EQ(ws.Int("SELECT COUNT(*) FROM lifecycle_history WHERE contact_id IS NULL"), 4);
+
+  ImportSummary contacts =
+      MustImportText(ws, Kind::kContacts, "external_id,email\nc1,a@x.com\nc2,b@x.com\n");
+  EXPECT_EQ(Unresolved(contacts, "lifecycle_history", "contact"), 1);
+  EXPECT_THAT(contacts.ToText(), HasSubstr("lifecycle_history.contact: 1 unresolved"));
+  EXPECT_EQ(ws.Int("SELECT COUNT(*) FROM lifecycle_history h JOIN contacts c ON c.id = "
+                   "h.contact_id WHERE c.external_id = 'c1' AND c.source_system = 'csv'"),
+            2);
+  EXPECT_EQ(ws.Int("SELECT COUNT(*) FROM lifecycle_history h JOIN contacts c ON c.id = "
+                   "h.contact_id WHERE c.external_id = 'c2'"),
+            1);
+
+  // Resolved rows are not written twice either.
+  ImportSummary third = MustImportText(ws, Kind::kLifecycleHistory, history);
+  EXPECT_EQ(third.imported, 0);
+  EXPECT_EQ(third.updated, 4);
+  EXPECT_EQ(ws.Count("lifecycle_history"), 4);
+
+  auto left = ResolveReferences(ws.db());
+  ASSERT_TRUE(left);
+  ASSERT_EQ(left->size(), 1u);
+  EXPECT_EQ((*left)[0].table, "lifecycle_history");
+  EXPECT_EQ((*left)[0].count, 1);
+
+  // The export carries the reference of the parked row, and re-imports.
+  const std::string path = ws.Path("history.csv");
+  auto exported = ExportTable(ws.db(), Kind::kLifecycleHistory, path, {});
+  ASSERT_TRUE(exported) << exported.error().ToString();
+  EXPECT_EQ(exported->rows, 4);
+  EXPECT_THAT(ReadText(path), HasSubstr("c3,lead,2024-01-03T00:00:00Z,csv"));
+  ImportSummary round = MustImport(ws, Kind::kLifecycleHistory, path);
+  EXPECT_EQ(round.imported, 0);
+  EXPECT_EQ(round.updated, 4);
+}
+
+TEST(Import, LifecycleRowsNamingOneContactTwiceKeepOne) {
+  TempWorkspace ws;
+  ImportOptions sf;
+  sf.source_system = "salesforce";
+  // By the contact id and by the id of the lead converted into it, before
+  // either is known; and a row that a later resolved row will duplicate.
+  MustImportText(ws, Kind::kLifecycleHistory,
+                 "contact_id,stage,entered_at\n"
+                 "003c1,lead,2024-01-01\n"
+                 "00Qlead1,lead,2024-01-01\n"
+                 "00Qlead1,mql,2024-01-05\n",
+                 sf);
+  EXPECT_EQ(ws.Count("lifecycle_history"), 3);
+  MustImportText(ws, Kind::kContacts,
+                 "Id,LastName,IsConverted,ConvertedContactId\n00Qlead1,Gibbons,true,003c1\n", sf);
+  ImportSummary contacts = MustImportText(ws, Kind::kContacts, "Id,LastName\n003c1,Gibbons\n", sf);
+  EXPECT_TRUE(contacts.unresolved.empty()) << contacts.ToText();
   EXPECT_EQ(ws.Count("lifecycle_history"), 2);
+  EXPECT_EQ(ws.Int("SELECT COUNT(*) FROM lifecycle_history h JOIN contacts c ON c.id = "
+                   "h.contact_id WHERE c.external_id = '003c1'"),
+            2);
+
+  // A parked row whose contact already has that entry goes when it resolves.
+  MustImportText(ws, Kind::kLifecycleHistory,
+                 "contact_id,stage,entered_at\n00Qlead2,mql,2024-01-05\n", sf);
+  EXPECT_EQ(ws.Count("lifecycle_history"), 3);
+  ImportSummary lead2 = MustImportText(
+      ws, Kind::kContacts,
+      "Id,LastName,IsConverted,ConvertedContactId\n00Qlead2,Gibbons,true,003c1\n", sf);
+  EXPECT_TRUE(lead2.unresolved.empty()) << lead2.ToText();
+  EXPECT_EQ(ws.Count("lifecycle_history"), 2);
+}
+
+TEST(Import, ConvertedLeadBeforeItsContact) {
+  TempWorkspace ws;
+  ImportOptions sf;
+  sf.preset = Preset::kSalesforce;
+  MustImportText(ws, Kind::kCampaigns, "Id,Name\n701c1,Webinar\n", sf);
+  ImportSummary members = MustImportText(
+      ws, Kind::kCampaignMembers, "Id,CampaignId,LeadId,ContactId\n00v1,701c1,00Qlead1,\n", sf);
+  EXPECT_EQ(Unresolved(members, "campaign_members", "contact"), 1);
+  const std::string leads =
+      "Id,LastName,IsConverted,ConvertedContactId\n00Qlead1,Gibbons,true,003c1\n";
+  ImportSummary s = MustImportText(ws, Kind::kContacts, leads, sf);
+  EXPECT_EQ(s.imported, 0);
+  ASSERT_EQ(s.related.size(), 1u);
+  EXPECT_EQ(s.related[0].table, "identities");
+  EXPECT_EQ(s.related[0].imported, 1);
+  EXPECT_EQ(Unresolved(s, "identities", "contact"), 1);
+  EXPECT_EQ(ws.Count("contacts"), 0);
+  // The lead waits as an identity with a reference to its contact.
+  EXPECT_EQ(ws.Int("SELECT COUNT(*) FROM identities WHERE kind = 'salesforce_lead_id' AND value "
+                   "= '00Qlead1' AND source_system = 'salesforce' AND contact_ref = '003c1' AND "
+                   "contact_id IS NULL"),
+            1);
+  EXPECT_EQ(ws.Count("identities"), 1);
+
+  // Again: nothing new.
+  ImportSummary again = MustImportText(ws, Kind::kContacts, leads, sf);
+  ASSERT_EQ(again.related.size(), 1u);
+  EXPECT_EQ(again.related[0].imported, 0);
+  EXPECT_EQ(again.related[0].updated, 1);
+  EXPECT_EQ(ws.Count("identities"), 1);
+
+  // A contact with that id in another source is someone else.
+  ImportOptions hubspot;
+  hubspot.source_system = "hubspot";
+  MustImportText(ws, Kind::kContacts, "external_id,email\n003c1,h@x.com\n", hubspot);
+  EXPECT_EQ(ws.Int("SELECT COUNT(*) FROM identities WHERE contact_id IS NULL"), 1);
+
+  // The contact arrives: the identity, and the member named by the lead id,
+  // resolve to it.
+  ImportSummary contact = MustImportText(ws, Kind::kContacts, "Id,LastName\n003c1,Gibbons\n", sf);
+  EXPECT_TRUE(contact.unresolved.empty()) << contact.ToText();
+  EXPECT_EQ(ws.Text("SELECT c.source_system FROM identities i JOIN contacts c ON c.id = "
+                    "i.contact_id WHERE i.value = '00Qlead1'"),
+            "salesforce");
+  EXPECT_EQ(ws.Text("SELECT c.external_id FROM campaign_members m JOIN contacts c ON c.id = "
+                    "m.contact_id WHERE m.external_id = '00v1' AND c.source_system = 'salesforce'"),
+            "003c1");
+  EXPECT_EQ(ws.Int("SELECT COUNT(*) FROM identities WHERE kind <> 'salesforce_lead_id'"), 0);
 }
 
 TEST(Import, AuditLogHasOneRowPerImport) {

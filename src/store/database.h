@@ -116,10 +116,11 @@ class Database {
 // anything else is a SQLite file path (created when missing). Does not migrate.
 Result<std::unique_ptr<Database>> Open(const std::string& url);
 
-// Brings the schema to the newest version, each migration in its own
-// transaction. Safe to call on every start; concurrent callers serialize on
-// the database's own locks.
-Status Migrate(Database& db);
+// Brings the schema to the newest version (or to `up_to`, for tests of a
+// migration on older data), each migration in its own transaction. Safe to
+// call on every start; concurrent callers serialize on the database's own
+// locks.
+Status Migrate(Database& db, int up_to = 0);
 // Current schema version (0 for an empty database).
 Result<int> SchemaVersion(Database& db);
 int LatestSchemaVersion();

@@ -132,6 +132,79 @@ TEST_P(StoreContractTest, ConcurrentMigrateSerializes) {
   EXPECT_EQ(version, LatestSchemaVersion());
 }
 
+// Migration 2 on a version-1 workspace: lifecycle_history is rebuilt with a
+// nullable contact_id and the contact's reference, pending converted leads
+// become lead identities with a contact reference, and both unique rules
+// hold afterwards.
+TEST_P(StoreContractTest, MigrationTwoKeepsLifecycleAndConvertsPendingLeads) {
+  ASSERT_OK(Migrate(db(), 1));
+  ASSERT_OK_AND_ASSIGN(int version, SchemaVersion(db()));
+  ASSERT_EQ(version, 1);
+  ASSERT_OK(db().ExecScript(
+      "INSERT INTO contacts (source_system, external_id) VALUES ('hubspot', '101');"
+      "INSERT INTO contacts (source_system, external_id) VALUES ('salesforce', '003c1');"
+      "INSERT INTO lifecycle_history (contact_id, stage, entered_at) VALUES (1, 'lead', 100);"
+      "INSERT INTO lifecycle_history (contact_id, stage, entered_at) VALUES (1, 'mql', 200);"
+      "INSERT INTO lifecycle_history (contact_id, stage, entered_at) VALUES (77, 'lead', 300);"));
+  const std::vector<std::string> pending = {"salesforce\t00Qlead1\t003c1",
+                                            "salesforce\t00Qlead2\t003c9", "malformed"};
+  for (const std::string& value : pending) {
+    ASSERT_OK(db().Execute(
+        "INSERT INTO identities (kind, value, contact_id, created_at) VALUES (?, ?, NULL, 5)",
+        std::vector<Value>{std::string("salesforce_lead_pending"), value}));
+  }
+
+  ASSERT_OK(Migrate(db()));
+  ASSERT_OK_AND_ASSIGN(version, SchemaVersion(db()));
+  EXPECT_EQ(version, LatestSchemaVersion());
+
+  ASSERT_OK_AND_ASSIGN(Rows history,
+                       db().Query("SELECT contact_id, source_system, contact_ref, stage, "
+                                  "entered_at FROM lifecycle_history ORDER BY id"));
+  ASSERT_EQ(history.size(), 3u);
+  EXPECT_EQ(history.rows[0][0], Value(int64_t{1}));
+  EXPECT_EQ(history.rows[0][1], Value(std::string("hubspot")));
+  EXPECT_EQ(history.rows[0][2], Value(std::string("101")));
+  EXPECT_EQ(history.rows[1][3], Value(std::string("mql")));
+  EXPECT_EQ(history.rows[2][0], Value(int64_t{77}));  // no such contact: kept, no reference
+  EXPECT_TRUE(IsNull(history.rows[2][2]));
+
+  // A parked row: no contact yet, only its reference.
+  ASSERT_OK(db().Execute(
+      "INSERT INTO lifecycle_history (contact_id, source_system, contact_ref, stage, entered_at) "
+      "VALUES (NULL, 'csv', 'c9', 'lead', 100)"));
+  // New rows draw fresh ids after the copied ones.
+  EXPECT_EQ(Count("lifecycle_history"), 4);
+  // Unique per contact once resolved, and per reference.
+  auto same_contact = db().Execute(
+      "INSERT INTO lifecycle_history (contact_id, stage, entered_at) VALUES (1, 'lead', 100)");
+  ASSERT_FALSE(same_contact.has_value());
+  EXPECT_EQ(same_contact.error().code, ErrorCode::kConflict);
+  auto same_ref = db().Execute(
+      "INSERT INTO lifecycle_history (source_system, contact_ref, stage, entered_at) VALUES "
+      "('csv', 'c9', 'lead', 100) ON CONFLICT DO NOTHING");
+  ASSERT_TRUE(same_ref.has_value()) << same_ref.error().ToString();
+  EXPECT_EQ(*same_ref, 0);
+  ASSERT_OK(db().Execute(
+      "INSERT INTO lifecycle_history (source_system, contact_ref, stage, entered_at) VALUES "
+      "('csv', 'c9', 'mql', 100)"));
+  EXPECT_EQ(Count("lifecycle_history"), 5);
+
+  ASSERT_OK_AND_ASSIGN(Rows identities,
+                       db().Query("SELECT kind, value, source_system, contact_ref, contact_id, "
+                                  "created_at FROM identities ORDER BY value"));
+  ASSERT_EQ(identities.size(), 2u);
+  EXPECT_EQ(identities.rows[0][0], Value(std::string("salesforce_lead_id")));
+  EXPECT_EQ(identities.rows[0][1], Value(std::string("00Qlead1")));
+  EXPECT_EQ(identities.rows[0][2], Value(std::string("salesforce")));
+  EXPECT_EQ(identities.rows[0][3], Value(std::string("003c1")));
+  EXPECT_EQ(identities.rows[0][4], Value(int64_t{2}));  // its contact was there
+  EXPECT_EQ(identities.rows[0][5], Value(int64_t{5}));
+  EXPECT_EQ(identities.rows[1][1], Value(std::string("00Qlead2")));
+  EXPECT_EQ(identities.rows[1][3], Value(std::string("003c9")));
+  EXPECT_TRUE(IsNull(identities.rows[1][4]));
+}
+
 TEST_P(StoreContractTest, AuditLogColumnsNamedBeforeAndAfter) {
   ASSERT_OK(Migrate(db()));
   ASSERT_OK(
