@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -41,8 +42,9 @@ core::Status RunGenerate(cli::Context& ctx, const GenerateArgs& args) {
   }
   cli::PrintTable(table, ctx.format(), std::cout);
   if (!ctx.quiet) {
-    std::cerr << fmt::format("wrote {} (seed {}, scale {}) in {:.1f} s; ground truth in {}/truth\n",
-                             args.out, args.seed, args.scale, seconds, args.out);
+    std::cerr << fmt::format("wrote {} (seed {}, scale {}) in {:.1f} s; ground truth in {}\n",
+                             args.out, args.seed, args.scale, seconds,
+                             (std::filesystem::path(args.out) / "truth").string());
   }
   return {};
 }
