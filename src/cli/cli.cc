@@ -88,7 +88,7 @@ void PrintTable(const Table& table, Format format, std::ostream& out) {
         }
         doc.push_back(std::move(obj));
       }
-      out << doc.dump(2) << "\n";
+      out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
       return;
     }
     case Format::kTable: {
@@ -129,7 +129,11 @@ void PrintTable(const Table& table, Format format, std::ostream& out) {
   }
 }
 
-void PrintJson(const nlohmann::json& doc, std::ostream& out) { out << doc.dump(2) << "\n"; }
+// Text that is not UTF-8 (a file name is any bytes) prints with U+FFFD rather
+// than throwing.
+void PrintJson(const nlohmann::json& doc, std::ostream& out) {
+  out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+}
 
 Progress::Progress(const Context& ctx, std::string label, int64_t total)
     : enabled_(ctx.interactive()), label_(std::move(label)), total_(total) {}

@@ -122,6 +122,11 @@ bool StartsLikeFormula(std::string_view v) {
 
 bool IsValidUtf8(std::string_view s) { return FirstInvalidUtf8(s) == std::string_view::npos; }
 
+int64_t CountLines(std::string_view text) {
+  const bool ends_with_break = text.ends_with('\n') || text.ends_with('\r');
+  return CountLineBreaks(text) + (ends_with_break ? 0 : 1);
+}
+
 char DetectDelimiter(std::string_view text) {
   if (text.starts_with(kBom)) text.remove_prefix(kBom.size());
   constexpr std::array<char, 4> kCandidates = {',', ';', '\t', '|'};

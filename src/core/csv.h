@@ -81,6 +81,11 @@ Result<std::string> ReadFile(const std::string& path);
 // earlier in that list on a tie; ',' when none occur.
 char DetectDelimiter(std::string_view text);
 
+// Lines of `text` as CsvReader counts them: LF, CRLF or a lone CR ends a
+// line, and a last line without one counts too. No record of `text` starts
+// on a later line.
+int64_t CountLines(std::string_view text);
+
 // True when `s` is valid UTF-8 (no overlongs, surrogates or code points above
 // U+10FFFF). ASCII is checked 8 bytes at a time.
 bool IsValidUtf8(std::string_view s);

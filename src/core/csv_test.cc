@@ -171,6 +171,23 @@ TEST(CsvReaderTest, RecordLineCountsNewlinesInsideQuotes) {
   EXPECT_THAT(fields, ElementsAre("y", "z"));
 }
 
+TEST(CountLinesTest, CountsLineEndsLikeTheReader) {
+  EXPECT_EQ(CountLines(""), 1);
+  EXPECT_EQ(CountLines("a"), 1);
+  EXPECT_EQ(CountLines("a\n"), 1);
+  EXPECT_EQ(CountLines("a\nb"), 2);
+  EXPECT_EQ(CountLines("a\r\nb\r\n"), 2);
+  EXPECT_EQ(CountLines("a\rb\rc\r"), 3);
+  EXPECT_EQ(CountLines("a\r\rb\n\nc"), 5);
+  const std::string_view text = "h\r\"x\ry\"\rlast";
+  CsvReader reader(text, Options());
+  std::vector<std::string_view> fields;
+  while (reader.Next(fields).value()) {
+  }
+  EXPECT_EQ(reader.record_line(), 4);
+  EXPECT_EQ(CountLines(text), 4);
+}
+
 TEST(CsvReaderTest, ASingleQuotedEmptyFieldIsARecord) {
   EXPECT_EQ(ReadAll("h\n\"\"\nx\n"), (Records{{"h"}, {""}, {"x"}}));
 }

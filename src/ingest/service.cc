@@ -766,14 +766,34 @@ core::Status Importer::RejectRow(int64_t line, std::span<const CellProblem> prob
   return {};
 }
 
+// `text` with U+FFFD for each byte that does not start a valid UTF-8
+// sequence: a file name may be any bytes, and PostgreSQL stores UTF-8 only.
+std::string ReplaceInvalidUtf8(std::string_view text) {
+  if (core::IsValidUtf8(text)) return std::string(text);
+  std::string out;
+  for (size_t i = 0; i < text.size();) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    const size_t length = lead < 0x80 ? 1 : lead >> 5 == 0x6 ? 2 : lead >> 4 == 0xE ? 3 : 4;
+    if (i + length <= text.size() && core::IsValidUtf8(text.substr(i, length))) {
+      out.append(text.substr(i, length));
+      i += length;
+    } else {
+      out.append("\xEF\xBF\xBD");
+      ++i;
+    }
+  }
+  return out;
+}
+
 core::Status Importer::WriteAudit() {
   nlohmann::json after = summary_.ToJson();
   after.erase("rejects");
-  MOPS_TRY(
-      db_.Execute("INSERT INTO audit_log (at, actor, action, entity, entity_id, before, "
-                  "after) VALUES (?, ?, 'import', ?, ?, NULL, ?)",
-                  std::vector<Value>{int64_t{core::NowUtc()}, options_.actor,
-                                     std::string(spec_.table), name_, after.dump()}));
+  MOPS_TRY(db_.Execute(
+      "INSERT INTO audit_log (at, actor, action, entity, entity_id, before, "
+      "after) VALUES (?, ?, 'import', ?, ?, NULL, ?)",
+      std::vector<Value>{int64_t{core::NowUtc()}, options_.actor, std::string(spec_.table),
+                         ReplaceInvalidUtf8(name_),
+                         after.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)}));
   return {};
 }
 
@@ -830,6 +850,10 @@ core::Result<ImportSummary> Importer::Run(std::string_view csv,
   } else {
     summary_.source_system = std::string(internal::PresetSourceSystem(mapping.preset));
   }
+  // It is stored and goes into JSON (the summary, the audit entry).
+  if (!core::IsValidUtf8(summary_.source_system)) {
+    return core::Fail(ErrorCode::kInvalidArgument, "source_system is not valid UTF-8");
+  }
   core::DateFormat date_format = options_.date_format;
   if (!options_.date_format_set && custom != nullptr && custom->date_format) {
     date_format = *custom->date_format;
@@ -837,8 +861,7 @@ core::Result<ImportSummary> Importer::Run(std::string_view csv,
   const bool per_row_source = mapping.field_column[spec_.FieldIndex("source_system")] >= 0;
 
   internal::RowConverter converter(spec_, mapping, date_format, summary_.source_system);
-  const int64_t total_lines =
-      std::count(csv.begin(), csv.end(), '\n') + (csv.ends_with('\n') ? 0 : 1);
+  const int64_t total_lines = core::CountLines(csv);
 
   MOPS_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Start(db_));
   MOPS_TRY(Prepare(mapping, converter.written(), per_row_source));

@@ -700,6 +700,65 @@ TEST(Import, AuditLogHasOneRowPerImport) {
   EXPECT_EQ(after["kind"], "contacts");
 }
 
+// Found by ingest_fuzz: the total counted LF only, while the reader (and
+// the progress it reports) also takes a lone CR as a line end, so progress
+// went past the total on old spreadsheet exports.
+TEST(Import, ProgressCountsLinesLikeTheReader) {
+  for (Kind kind : {Kind::kContacts, Kind::kLifecycleHistory}) {
+    SCOPED_TRACE(KindName(kind));
+    TempWorkspace ws;
+    std::string csv =
+        kind == Kind::kContacts ? "external_id,email\r" : "contact_id,stage,entered_at\r";
+    for (int i = 0; i < 5000; ++i) {
+      csv += kind == Kind::kContacts ? "c" + std::to_string(i) + ",\"x@y.z\r\"\r"
+                                     : "c" + std::to_string(i) + ",lead,2024-01-01\r\n";
+    }
+    int64_t last_done = 0;
+    int64_t last_total = 0;
+    auto s = ImportCsvText(ws.db(), kind, "cr.csv", csv, {}, [&](int64_t done, int64_t total) {
+      EXPECT_GE(done, last_done);
+      EXPECT_LE(done, total);
+      last_done = done;
+      last_total = total;
+    });
+    ASSERT_TRUE(s) << s.error().ToString();
+    EXPECT_EQ(s->imported, 5000);
+    EXPECT_EQ(last_done, last_total);
+    EXPECT_EQ(last_total, kind == Kind::kContacts ? 10001 : 5001);
+  }
+}
+
+// Found by ingest_fuzz: a source_system that is not UTF-8 (from --source or
+// a mapping file) made writing the audit entry throw instead of failing.
+TEST(Import, SourceSystemMustBeUtf8) {
+  TempWorkspace ws;
+  ImportOptions options;
+  options.source_system = "mar\xEBketo";
+  auto s = ImportCsvText(ws.db(), Kind::kContacts, "c.csv", "external_id\nc1\n", options);
+  ASSERT_FALSE(s);
+  EXPECT_THAT(s.error().message, HasSubstr("source_system is not valid UTF-8"));
+  ImportOptions mapped;
+  mapped.mapping_text = "source_system: \"mar\xEBketo\"\ncolumns:\n  Id: external_id\n";
+  auto m = ImportCsvText(ws.db(), Kind::kContacts, "c.csv", "Id\nc1\n", mapped);
+  ASSERT_FALSE(m);
+  EXPECT_THAT(m.error().message, HasSubstr("source_system is not valid UTF-8"));
+  EXPECT_EQ(ws.Count("contacts"), 0);
+  EXPECT_EQ(ws.Count("audit_log"), 0);
+}
+
+// The audit entry and the JSON summary keep a file name that is not UTF-8
+// (any bytes make a path), with U+FFFD for the bad bytes.
+TEST(Import, FileNameThatIsNotUtf8) {
+  TempWorkspace ws;
+  auto s = ImportCsvText(ws.db(), Kind::kContacts, "c\xFF.csv", "external_id\nc1\n", {});
+  ASSERT_TRUE(s) << s.error().ToString();
+  EXPECT_EQ(s->imported, 1);
+  EXPECT_EQ(ws.Text("SELECT entity_id FROM audit_log"), "c\xEF\xBF\xBD.csv");
+  EXPECT_THAT(ws.Text("SELECT after FROM audit_log"), HasSubstr("c\xEF\xBF\xBD.csv"));
+  EXPECT_THAT(s->ToJson().dump(2, ' ', false, nlohmann::json::error_handler_t::replace),
+              HasSubstr("c\xEF\xBF\xBD.csv"));
+}
+
 TEST(Import, ProgressReachesTheEnd) {
   TempWorkspace ws;
   std::string csv = "external_id,email\n";
