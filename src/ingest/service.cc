@@ -297,7 +297,9 @@ class Upsert {
     }
   }
 
-  core::Result<int64_t> Execute(std::span<const Value> params) { return stmt_->Execute(params); }
+  // Queues the row's write: its result is not needed, so on PostgreSQL rows
+  // go out without a round trip each (errors surface at Importer::FlushQueued).
+  core::Status ExecuteQueued(std::span<const Value> params) { return stmt_->ExecuteQueued(params); }
 
   // Rows whose owner matched no user (Fill's count; read after the parsing
   // thread has finished).
@@ -408,7 +410,11 @@ class Importer {
   core::Status WriteRow(ParsedRow& parsed);
   core::Status WriteLifecycleRow(const ConvertedRow& row, int64_t line);
   core::Status WriteStageDates(const ConvertedRow& row);
-  core::Status WriteDealContacts(const ConvertedRow& row);
+  core::Status WriteDealContacts(const ConvertedRow& row, int64_t line);
+  // Waits for the queued writes; an error names the line of the failed row.
+  core::Status FlushQueued();
+  // `e` of a write, at the line of the queued row that failed (else `line`).
+  core::Status WriteError(core::Error e, int64_t line);
   core::Status LinkConvertedLead(const ConvertedRow& row);
   core::Status RejectRow(int64_t line, std::span<const CellProblem> problems);
   core::Status WriteAudit();
@@ -445,8 +451,14 @@ class Importer {
   // lifecycle-history: rows seen in this file (source, contact, stage, time).
   std::unordered_set<std::string> lifecycle_seen_;
   std::unique_ptr<store::Statement> lifecycle_insert_;
+  // New and existing entries are told apart by the table's growth, so that
+  // the inserts can be queued: rows before the file, distinct rows in it.
+  int64_t lifecycle_before_ = 0;
+  int64_t lifecycle_distinct_ = 0;
   std::vector<Value> lifecycle_params_;
   std::string key_buffer_;
+  // The line of each write queued since the last flush, in order.
+  std::vector<int64_t> queued_lines_;
 };
 
 core::Status Importer::Prepare(const internal::Mapping& mapping, const std::vector<bool>& written,
@@ -474,6 +486,8 @@ core::Status Importer::Prepare(const internal::Mapping& mapping, const std::vect
                                       "contact_ref, stage, entered_at) VALUES (?, ?, ?, ?, ?) ON "
                                       "CONFLICT DO NOTHING"));
     lifecycle_params_.assign(5, Value{});
+    MOPS_ASSIGN_OR_RETURN(Value before, db_.QueryValue("SELECT COUNT(*) FROM lifecycle_history"));
+    lifecycle_before_ = store::AsInt(before);
     return {};
   }
 
@@ -521,7 +535,22 @@ core::Status Importer::WriteStageDates(const ConvertedRow& row) {
   return {};
 }
 
-core::Status Importer::WriteDealContacts(const ConvertedRow& row) {
+core::Status Importer::FlushQueued() {
+  if (auto flushed = db_.Flush(); !flushed) return WriteError(std::move(flushed).error(), 0);
+  queued_lines_.clear();
+  return {};
+}
+
+core::Status Importer::WriteError(core::Error e, int64_t line) {
+  const int64_t position = db_.failed_queued_position();
+  if (position > 0 && static_cast<size_t>(position) <= queued_lines_.size()) {
+    line = queued_lines_[static_cast<size_t>(position) - 1];
+  }
+  e.message = "cannot write row: " + e.message;
+  return core::Fail(std::move(e).At(name_, line));
+}
+
+core::Status Importer::WriteDealContacts(const ConvertedRow& row, int64_t line) {
   const auto* list = std::get_if<std::string>(&row.values[contact_list_field_]);
   if (list == nullptr) return {};
   const KindSpec& oc = internal::SpecFor(Kind::kOpportunityContacts);
@@ -537,7 +566,10 @@ core::Status Importer::WriteDealContacts(const ConvertedRow& row) {
       internal::SetText(r.values[opp], row.key);
       internal::SetText(r.values[contact], id);
       deal_contacts_.Fill(r, nullptr, deal_refs_, deal_params_);
-      MOPS_TRY(deal_contacts_.Execute(deal_params_));
+      queued_lines_.push_back(line);
+      if (auto queued = deal_contacts_.ExecuteQueued(deal_params_); !queued) {
+        return WriteError(std::move(queued).error(), line);
+      }
       switch (deal_contact_keys_.Mark(r.source_system, r.key)) {
         case KeyTracker::Outcome::kNew:
           ++deal_contacts_count_.imported;
@@ -574,15 +606,20 @@ core::Status Importer::LinkConvertedLead(const ConvertedRow& row) {
 
 core::Status Importer::WriteRow(ParsedRow& parsed) {
   const ConvertedRow& row = parsed.row;
-  if (row.converted_lead) return LinkConvertedLead(row);
-  auto written = upsert_.Execute(parsed.params);
-  if (!written) {
-    core::Error e = std::move(written).error();
-    e.message = "cannot write row: " + e.message;
-    return core::Fail(std::move(e).At(name_, parsed.line));
+  if (row.converted_lead) {
+    MOPS_TRY(FlushQueued());
+    return LinkConvertedLead(row);
   }
-  if (!stage_fields_.empty()) MOPS_TRY(WriteStageDates(row));
-  if (contact_list_field_ >= 0) MOPS_TRY(WriteDealContacts(row));
+  queued_lines_.push_back(parsed.line);
+  if (auto queued = upsert_.ExecuteQueued(parsed.params); !queued) {
+    return WriteError(std::move(queued).error(), parsed.line);
+  }
+  if (!stage_fields_.empty()) {
+    // Counting new entries needs each insert's result: no queueing here.
+    MOPS_TRY(FlushQueued());
+    MOPS_TRY(WriteStageDates(row));
+  }
+  if (contact_list_field_ >= 0) MOPS_TRY(WriteDealContacts(row, parsed.line));
   return {};
 }
 
@@ -709,11 +746,9 @@ core::Status Importer::WriteLifecycleRow(const ConvertedRow& row, int64_t line) 
   internal::SetText(lifecycle_params_[2], contact);
   lifecycle_params_[3] = stage;
   lifecycle_params_[4] = at;
-  auto changed = lifecycle_insert_->Execute(lifecycle_params_);
-  if (!changed) {
-    core::Error e = std::move(changed).error();
-    e.message = "cannot write row: " + e.message;
-    return core::Fail(std::move(e).At(name_, line));
+  queued_lines_.push_back(line);
+  if (auto queued = lifecycle_insert_->ExecuteQueued(lifecycle_params_); !queued) {
+    return WriteError(std::move(queued).error(), line);
   }
   key_buffer_.assign(row.source_system).push_back('\x1f');
   key_buffer_.append(contact).push_back('\x1f');
@@ -724,10 +759,8 @@ core::Status Importer::WriteLifecycleRow(const ConvertedRow& row, int64_t line) 
     if (summary_.duplicate_lines.size() < kDuplicateLinesInSummary) {
       summary_.duplicate_lines.push_back(line);
     }
-  } else if (*changed > 0) {
-    ++summary_.imported;
   } else {
-    ++summary_.updated;
+    ++lifecycle_distinct_;
   }
   return {};
 }
@@ -868,8 +901,16 @@ core::Result<ImportSummary> Importer::Run(std::string_view csv,
 
   if (spec_.kind == Kind::kLifecycleHistory) {
     MOPS_TRY(ParseAndWriteLifecycle(reader, converter, progress, total_lines));
+    MOPS_TRY(FlushQueued());
+    // A distinct row that added nothing was there already (ON CONFLICT DO
+    // NOTHING); a repeated one never adds a row. (On PostgreSQL an import of
+    // lifecycle rows committed meanwhile by another connection would count.)
+    MOPS_ASSIGN_OR_RETURN(Value after, db_.QueryValue("SELECT COUNT(*) FROM lifecycle_history"));
+    summary_.imported = store::AsInt(after) - lifecycle_before_;
+    summary_.updated = lifecycle_distinct_ - summary_.imported;
   } else {
     MOPS_TRY(ParseAndWrite(reader, converter, progress, total_lines));
+    MOPS_TRY(FlushQueued());
   }
 
   if (stages_.imported + stages_.updated > 0) {

@@ -79,6 +79,23 @@ class Statement {
   virtual Result<int64_t> Execute(std::span<const Value> params) = 0;
   // Executes and returns all result rows.
   virtual Result<Rows> Query(std::span<const Value> params) = 0;
+  // Queues an execution whose result the caller does not need (bulk writes):
+  // the PostgreSQL adapter sends it without waiting for the server (libpq
+  // pipeline mode), so that many rows cost about one round trip. Parameters
+  // are copied at queue time. An error of a queued statement surfaces at the
+  // latest at Database::Flush, Commit, or the next non-queued call on the
+  // connection (which first waits for everything queued); it may surface
+  // earlier, from a later ExecuteQueued. Only the first error is reported;
+  // on PostgreSQL it aborts the transaction, which must then be rolled back.
+  // Queue inside a transaction: outside one, PostgreSQL runs each batch of
+  // queued statements as one implicit transaction, so a failure also undoes
+  // its neighbours. The default runs Execute at once (SQLite: a local call
+  // is cheap).
+  virtual Status ExecuteQueued(std::span<const Value> params) {
+    auto done = Execute(params);
+    if (!done) return std::unexpected(std::move(done).error());
+    return {};
+  }
 };
 
 class Database {
@@ -92,6 +109,19 @@ class Database {
   // Runs one or more statements without parameters (migrations, pragmas).
   virtual Status ExecScript(std::string_view sql) = 0;
   virtual Result<std::unique_ptr<Statement>> Prepare(std::string_view sql) = 0;
+
+  // Waits for every statement queued with Statement::ExecuteQueued and
+  // returns the first error among them (its message names the statement and
+  // its position among those queued since the last flush). Every other call
+  // (Execute, Query, ScanColumns, ExecScript, Prepare, Begin, Commit,
+  // Rollback) flushes first, so callers that mix queued and other calls see
+  // the queued rows. Rollback discards a queued error; Commit reports it and
+  // rolls back.
+  virtual Status Flush() { return {}; }
+  // After Flush (or another call) reported the error of a queued statement:
+  // that statement's position (1-based) among those queued since the flush
+  // before; 0 when the last error did not come from a queued statement.
+  virtual int64_t failed_queued_position() const { return 0; }
 
   // Transactions do not nest; use Transaction below.
   virtual Status Begin() = 0;

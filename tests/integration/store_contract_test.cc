@@ -4,6 +4,7 @@
 // that cannot be reached fails the tests; it is never skipped.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <filesystem>
@@ -424,6 +425,106 @@ TEST_P(StoreContractTest, UniqueViolationIsConflict) {
   EXPECT_EQ(again.error().code, ErrorCode::kConflict);
   ASSERT_OK(db().Rollback());
   EXPECT_EQ(Count("accounts"), 1);
+}
+
+TEST_P(StoreContractTest, QueuedInsertsAreWrittenByFlush) {
+  CreateValuesTable();
+  ASSERT_OK(db().Begin());
+  ASSERT_OK_AND_ASSIGN(auto insert, db().Prepare("INSERT INTO t (id, i, s) VALUES (?, ?, ?)"));
+  // More rows than one pipeline segment, so that results are read mid-way.
+  constexpr int64_t kRows = 5000;
+  std::vector<Value> params(3);
+  for (int64_t k = 0; k < kRows; ++k) {
+    params[0] = k;
+    params[1] = k * 2;
+    params[2] = fmt::format("row {}", k);
+    ASSERT_OK(insert->ExecuteQueued(params));
+    // Parameters are copied when queued: changing them afterwards is safe.
+    params[2] = std::string("changed");
+  }
+  ASSERT_OK(db().Flush());
+  EXPECT_EQ(db().failed_queued_position(), 0);
+  EXPECT_EQ(Count("t"), kRows);
+  ASSERT_OK(db().Commit());
+  EXPECT_EQ(Count("t"), kRows);
+  ASSERT_OK_AND_ASSIGN(Value sum, db().QueryValue("SELECT SUM(i) FROM t"));
+  EXPECT_EQ(sum, Value(kRows * (kRows - 1)));
+  ASSERT_OK_AND_ASSIGN(Value text, db().QueryValue("SELECT s FROM t WHERE id = 4321"));
+  EXPECT_EQ(text, Value(std::string("row 4321")));
+  ASSERT_OK_AND_ASSIGN(Value changed,
+                       db().QueryValue("SELECT COUNT(*) FROM t WHERE s = 'changed'"));
+  EXPECT_EQ(changed, Value(int64_t{0}));
+  // Flush with nothing queued is a no-op.
+  ASSERT_OK(db().Flush());
+}
+
+TEST_P(StoreContractTest, QueuedFailureIsReportedAndRollsBack) {
+  CreateValuesTable();
+  ASSERT_OK(db().Begin());
+  ASSERT_OK_AND_ASSIGN(auto insert, db().Prepare("INSERT INTO t (id, s) VALUES (?, ?)"));
+  // Statement 2501 repeats id 5: a unique violation in the third segment.
+  Status first;
+  for (int64_t k = 0; k < 3500; ++k) {
+    const int64_t id = k == 2500 ? 5 : k;
+    auto queued = insert->ExecuteQueued(std::vector<Value>{id, std::string("x")});
+    if (!queued && first) first = queued;
+  }
+  auto flushed = db().Flush();
+  if (first) first = flushed;
+  ASSERT_FALSE(first.has_value());
+  EXPECT_EQ(first.error().code, ErrorCode::kConflict) << first.error().ToString();
+  if (GetParam() == Backend::kPostgres) {
+    EXPECT_EQ(db().failed_queued_position(), 2501);
+    EXPECT_NE(first.error().message.find("queued statement 2501"), std::string::npos)
+        << first.error().message;
+    EXPECT_NE(first.error().message.find("INSERT INTO t"), std::string::npos);
+  }
+  // The error is reported once; the transaction rolls back whole.
+  ASSERT_OK(db().Rollback());
+  EXPECT_EQ(Count("t"), 0);
+
+  // Commit reports a queued failure and leaves nothing either.
+  ASSERT_OK(db().Begin());
+  ASSERT_OK(insert->ExecuteQueued(std::vector<Value>{int64_t{1}, std::string("a")}));
+  auto dup = insert->ExecuteQueued(std::vector<Value>{int64_t{1}, std::string("b")});
+  if (dup) {
+    auto committed = db().Commit();
+    ASSERT_FALSE(committed.has_value());
+    EXPECT_EQ(committed.error().code, ErrorCode::kConflict) << committed.error().ToString();
+  } else {
+    EXPECT_EQ(dup.error().code, ErrorCode::kConflict);
+    ASSERT_OK(db().Rollback());
+  }
+  EXPECT_EQ(Count("t"), 0);
+
+  // The connection carries on.
+  ASSERT_OK(db().Begin());
+  ASSERT_OK(insert->ExecuteQueued(std::vector<Value>{int64_t{7}, std::string("kept")}));
+  ASSERT_OK(db().Commit());
+  EXPECT_EQ(Count("t"), 1);
+}
+
+TEST_P(StoreContractTest, CallsBetweenQueuedStatementsSeeTheirRows) {
+  CreateValuesTable();
+  ASSERT_OK(db().Begin());
+  ASSERT_OK_AND_ASSIGN(auto insert, db().Prepare("INSERT INTO t (id, i) VALUES (?, ?)"));
+  ASSERT_OK_AND_ASSIGN(auto count, db().Prepare("SELECT COUNT(*) FROM t WHERE i >= ?"));
+  for (int64_t k = 0; k < 10; ++k) ASSERT_OK(insert->ExecuteQueued(std::vector<Value>{k, k}));
+  ASSERT_OK_AND_ASSIGN(Rows rows, count->Query(std::vector<Value>{int64_t{0}}));
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows.rows[0][0], Value(int64_t{10}));
+  for (int64_t k = 10; k < 20; ++k) ASSERT_OK(insert->ExecuteQueued(std::vector<Value>{k, k}));
+  ASSERT_OK_AND_ASSIGN(int64_t updated, db().Execute("UPDATE t SET i = i + 100 WHERE id >= 15"));
+  EXPECT_EQ(updated, 5);
+  for (int64_t k = 20; k < 30; ++k) ASSERT_OK(insert->ExecuteQueued(std::vector<Value>{k, k}));
+  const std::array<ColumnType, 1> types = {ColumnType::kInt};
+  ASSERT_OK_AND_ASSIGN(auto cols, db().ScanColumns("SELECT i FROM t ORDER BY id", {}, types));
+  ASSERT_EQ(cols[0].size(), 30u);
+  EXPECT_EQ(cols[0].ints[19], 119);
+  EXPECT_EQ(cols[0].ints[29], 29);
+  for (int64_t k = 30; k < 40; ++k) ASSERT_OK(insert->ExecuteQueued(std::vector<Value>{k, k}));
+  ASSERT_OK(db().Commit());
+  EXPECT_EQ(Count("t"), 40);
 }
 
 TEST_P(StoreContractTest, NotNullViolationIsAnError) {

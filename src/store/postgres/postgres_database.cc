@@ -9,7 +9,9 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <deque>
 #include <limits>
+#include <optional>
 #include <string_view>
 #include <unordered_map>
 
@@ -31,6 +33,11 @@ constexpr Oid kNumericOid = 1700;
 // Rows fetched per round trip by ScanColumns: bounds client memory on large
 // scans while keeping round trips negligible.
 constexpr int kScanBatchRows = 65536;
+
+// Queued statements per pipeline sync. At most two such segments are in
+// flight: the server runs one while the client reads the results of the
+// other, and the results waiting to be read stay small.
+constexpr int kPipelineSegment = 1024;
 
 // How a result column's text is read back.
 enum class Kind { kInt, kReal, kNumeric, kBool, kText };
@@ -324,6 +331,7 @@ class PostgresStatement final : public Statement {
 
   Result<int64_t> Execute(std::span<const Value> params) override;
   Result<Rows> Query(std::span<const Value> params) override;
+  Status ExecuteQueued(std::span<const Value> params) override;
 
  private:
   Result<ResultPtr> Run(std::span<const Value> params);
@@ -345,6 +353,7 @@ class PostgresDatabase final : public Database {
   const std::string& display_name() const override { return display_name_; }
 
   Status ExecScript(std::string_view sql) override {
+    MOPS_TRY(Drain());
     MOPS_TRY(EnsureConnected());
     const std::string owned(sql);
     ResultPtr r(PQexec(conn(), owned.c_str()));
@@ -352,6 +361,7 @@ class PostgresDatabase final : public Database {
   }
 
   Result<std::unique_ptr<Statement>> Prepare(std::string_view sql) override {
+    MOPS_TRY(Drain());
     MOPS_TRY(EnsureConnected());
     std::string converted = ToDollarPlaceholders(sql);
     const int param_count = PlaceholderCount(sql, converted);
@@ -375,6 +385,7 @@ class PostgresDatabase final : public Database {
   // PostgreSQL only warns on BEGIN inside a transaction or COMMIT outside
   // one; these report an error instead, as SQLite does.
   Status Begin() override {
+    MOPS_TRY(Drain());
     MOPS_TRY(EnsureConnected());
     if (in_transaction_ || PQtransactionStatus(conn()) != PQTRANS_IDLE) {
       return core::Fail(ErrorCode::kDatabase, "cannot start a transaction within a transaction");
@@ -391,6 +402,15 @@ class PostgresDatabase final : public Database {
   }
 
   Status Commit() override {
+    // A queued statement failed: the transaction is aborted; end it.
+    if (auto drained = Drain(); !drained) {
+      if (in_transaction_ || PQtransactionStatus(conn()) != PQTRANS_IDLE) {
+        in_transaction_ = false;
+        ResultPtr r(PQexec(conn(), "ROLLBACK"));
+        FlushDeallocations();
+      }
+      return drained;
+    }
     if (!in_transaction_ && PQtransactionStatus(conn()) == PQTRANS_IDLE) {
       return core::Fail(ErrorCode::kDatabase, "cannot commit: no transaction is active");
     }
@@ -408,6 +428,7 @@ class PostgresDatabase final : public Database {
   }
 
   Status Rollback() override {
+    (void)Drain();  // whatever failed is rolled back
     if (!in_transaction_ && PQtransactionStatus(conn()) == PQTRANS_IDLE) {
       return core::Fail(ErrorCode::kDatabase, "cannot rollback: no transaction is active");
     }
@@ -423,6 +444,7 @@ class PostgresDatabase final : public Database {
     std::vector<Column> columns(types.size());
     for (size_t i = 0; i < types.size(); ++i) columns[i].type = types[i];
     std::vector<DictBuilder> dicts(types.size());
+    MOPS_TRY(Drain());
     MOPS_TRY(EnsureConnected());
     ParamTexts texts;
     MOPS_TRY(texts.Set(params));
@@ -576,6 +598,7 @@ class PostgresDatabase final : public Database {
   // Drops a prepared statement now, or after the current transaction when a
   // failed statement has blocked it.
   void Deallocate(const std::string& name) {
+    Settle();  // a queued execution of it may still be in flight
     if (PQstatus(conn()) != CONNECTION_OK) return;
     if (PQtransactionStatus(conn()) == PQTRANS_INERROR) {
       pending_deallocations_.push_back(name);
@@ -586,6 +609,44 @@ class PostgresDatabase final : public Database {
   }
 
   PGconn* conn() const { return conn_.get(); }
+
+  Status Flush() override { return Drain(); }
+  int64_t failed_queued_position() const override { return failed_position_; }
+
+  // Sends one execution of the prepared statement `name` without waiting for
+  // its result (pipeline mode). `sql` is the statement's text, for errors; it
+  // outlives the execution, since a statement's destructor settles first.
+  Status Queue(const std::string& name, const std::string& sql, std::span<const Value> params) {
+    if (pipeline_error_) return std::unexpected(*pipeline_error_);
+    if (!pipeline_) {
+      MOPS_TRY(EnsureConnected());
+      if (PQenterPipelineMode(conn()) == 0) {
+        return core::Fail(ErrorCode::kDatabase, "cannot enter pipeline mode: {}",
+                          TrimNewlines(PQerrorMessage(conn())));
+      }
+      pipeline_ = true;
+      queued_ = 0;
+      failed_position_ = 0;
+    }
+    MOPS_TRY(queue_texts_.Set(params));
+    if (PQsendQueryPrepared(conn(), name.c_str(), queue_texts_.size(), queue_texts_.values(),
+                            nullptr, nullptr, 0) == 0) {
+      Record(core::MakeError(
+                 ErrorCode::kUnavailable,
+                 fmt::format("cannot queue statement: {}", TrimNewlines(PQerrorMessage(conn())))),
+             queued_ + 1, sql);
+      Abandon();
+      return std::unexpected(*pipeline_error_);
+    }
+    inflight_.push_back(&sql);
+    ++queued_;
+    if (++unsynced_ >= kPipelineSegment) {
+      Sync();
+      while (segments_.size() > 1) ReadSegment();
+    }
+    if (pipeline_error_) return std::unexpected(*pipeline_error_);
+    return {};
+  }
 
   // Per-session settings, on every (re)connection.
   Status Configure() {
@@ -615,6 +676,102 @@ class PostgresDatabase final : public Database {
     return Configure();
   }
 
+  // Waits for every queued statement and leaves pipeline mode; the first
+  // error stays in pipeline_error_.
+  void Settle() {
+    if (!pipeline_) return;
+    if (unsynced_ > 0) Sync();
+    while (!segments_.empty()) ReadSegment();
+    if (pipeline_ && PQexitPipelineMode(conn()) == 0 && !pipeline_error_) {
+      Record(
+          core::MakeError(ErrorCode::kDatabase, fmt::format("cannot leave pipeline mode: {}",
+                                                            TrimNewlines(PQerrorMessage(conn())))),
+          queued_, "");
+    }
+    pipeline_ = false;
+  }
+
+  // Settles, then reports (and forgets) the first error of the queued
+  // statements. Every call that is not ExecuteQueued starts with it.
+  Status Drain() {
+    Settle();
+    if (!pipeline_error_) return {};
+    core::Error e = std::move(*pipeline_error_);
+    pipeline_error_.reset();
+    return std::unexpected(std::move(e));
+  }
+
+  // Ends the current segment of queued statements with a sync point.
+  void Sync() {
+    if (PQpipelineSync(conn()) == 0) {
+      Record(core::MakeError(ErrorCode::kUnavailable,
+                             fmt::format("cannot send queued statements: {}",
+                                         TrimNewlines(PQerrorMessage(conn())))),
+             queued_, "");
+      Abandon();
+      return;
+    }
+    segments_.push_back(unsynced_);
+    unsynced_ = 0;
+  }
+
+  // Reads the results of the oldest synced segment: one result and a NULL
+  // per statement (PGRES_PIPELINE_ABORTED after a failure), then the sync.
+  void ReadSegment() {
+    const int count = segments_.front();
+    segments_.pop_front();
+    for (int i = 0; i < count; ++i) {
+      const std::string* sql = inflight_.front();
+      inflight_.pop_front();
+      const int64_t position = queued_ - static_cast<int64_t>(inflight_.size());
+      ResultPtr r(PQgetResult(conn()));
+      if (r == nullptr || PQresultStatus(r.get()) != PGRES_PIPELINE_ABORTED) {
+        if (auto ok = Check(r.get()); !ok) Record(std::move(ok).error(), position, *sql);
+      }
+      if (r == nullptr || PQstatus(conn()) == CONNECTION_BAD) {
+        Abandon();
+        return;
+      }
+      ResultPtr end(PQgetResult(conn()));
+      if (end != nullptr) {
+        Record(core::MakeError(ErrorCode::kInternal, "unexpected result in pipeline"), position,
+               *sql);
+        Abandon();
+        return;
+      }
+    }
+    ResultPtr sync(PQgetResult(conn()));
+    if (sync == nullptr || PQresultStatus(sync.get()) != PGRES_PIPELINE_SYNC) {
+      Record(core::MakeError(ErrorCode::kUnavailable,
+                             fmt::format("connection to {} lost: {}", display_name_,
+                                         TrimNewlines(PQerrorMessage(conn())))),
+             queued_, "");
+      Abandon();
+    }
+  }
+
+  // Keeps the first error of a queued statement, with its place.
+  void Record(core::Error e, int64_t position, std::string_view sql) {
+    if (pipeline_error_) return;
+    if (sql.empty()) {
+      e.message = fmt::format("{} (after {} queued statements)", e.message, position);
+    } else {
+      e.message = fmt::format("{} (queued statement {} since the last flush: {})", e.message,
+                              position, sql);
+    }
+    failed_position_ = position;
+    pipeline_error_ = std::move(e);
+  }
+
+  // Gives up on the results in flight (a lost connection).
+  void Abandon() {
+    inflight_.clear();
+    segments_.clear();
+    unsynced_ = 0;
+    (void)PQexitPipelineMode(conn());
+    pipeline_ = false;
+  }
+
   void FlushDeallocations() {
     if (pending_deallocations_.empty()) return;
     std::string sql;
@@ -629,6 +786,15 @@ class PostgresDatabase final : public Database {
   bool in_transaction_ = false;       // Begin() succeeded, no Commit/Rollback yet
   uint64_t statement_counter_ = 0;
   std::vector<std::string> pending_deallocations_;
+  // Pipeline mode (ExecuteQueued).
+  bool pipeline_ = false;
+  int64_t queued_ = 0;                       // statements queued since pipeline mode was entered
+  int unsynced_ = 0;                         // queued after the last sync point
+  std::deque<int> segments_;                 // statements per sync point whose results are unread
+  std::deque<const std::string*> inflight_;  // the text of each unread statement
+  std::optional<core::Error> pipeline_error_;
+  int64_t failed_position_ = 0;
+  ParamTexts queue_texts_;
 };
 
 PostgresStatement::~PostgresStatement() { db_->Deallocate(name_); }
@@ -638,12 +804,21 @@ Result<ResultPtr> PostgresStatement::Run(std::span<const Value> params) {
     return core::Fail(ErrorCode::kInternal, "statement wants {} parameters, got {}: {}",
                       param_count_, params.size(), sql_);
   }
+  MOPS_TRY(db_->Flush());
   PostgresDatabase::ParamTexts texts;
   MOPS_TRY(texts.Set(params));
   ResultPtr r(PQexecPrepared(db_->conn(), name_.c_str(), texts.size(), texts.values(), nullptr,
                              nullptr, 0));
   MOPS_TRY(db_->Check(r.get()));
   return r;
+}
+
+Status PostgresStatement::ExecuteQueued(std::span<const Value> params) {
+  if (static_cast<int>(params.size()) != param_count_) {
+    return core::Fail(ErrorCode::kInternal, "statement wants {} parameters, got {}: {}",
+                      param_count_, params.size(), sql_);
+  }
+  return db_->Queue(name_, sql_, params);
 }
 
 Result<int64_t> PostgresStatement::Execute(std::span<const Value> params) {
