@@ -24,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/taxonomy.h"
 #include "store/database.h"
 
 namespace mops::store {
@@ -69,24 +70,7 @@ Result<Measurement> Measure(F&& body) {
 
 constexpr std::array<std::string_view, 6> kTypes = {"page_view",   "form_fill", "email_open",
                                                     "email_click", "ad_click",  "webinar"};
-constexpr std::array<std::string_view, 18> kChannels = {"direct",
-                                                        "organic_search",
-                                                        "paid_search",
-                                                        "display",
-                                                        "paid_social",
-                                                        "organic_social",
-                                                        "email",
-                                                        "referral",
-                                                        "affiliate",
-                                                        "video",
-                                                        "events",
-                                                        "webinar",
-                                                        "content_syndication",
-                                                        "partner",
-                                                        "direct_mail",
-                                                        "sales_outreach",
-                                                        "review_sites",
-                                                        "other"};
+using core::kChannels;
 
 Status InsertTouchpoints(Database& db, int64_t n) {
   MOPS_ASSIGN_OR_RETURN(Transaction tx, Transaction::Start(db));

@@ -26,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/taxonomy.h"
 #include "demo/demo.h"
 #include "demo/random.h"
 #include "demo/vocabulary.h"
@@ -33,25 +34,8 @@
 namespace mops::demo {
 
 std::string_view ChannelName(Channel channel) {
-  static constexpr std::array<std::string_view, kChannelCount> kNames = {"direct",
-                                                                         "organic_search",
-                                                                         "paid_search",
-                                                                         "display",
-                                                                         "paid_social",
-                                                                         "organic_social",
-                                                                         "email",
-                                                                         "referral",
-                                                                         "affiliate",
-                                                                         "video",
-                                                                         "events",
-                                                                         "webinar",
-                                                                         "content_syndication",
-                                                                         "partner",
-                                                                         "direct_mail",
-                                                                         "sales_outreach",
-                                                                         "review_sites",
-                                                                         "other"};
-  return kNames[static_cast<size_t>(channel)];
+  static_assert(core::kChannels.size() == kChannelCount);
+  return core::kChannels[static_cast<size_t>(channel)];
 }
 
 std::string_view TouchTypeName(TouchType type) {
@@ -64,10 +48,7 @@ std::string_view TouchTypeName(TouchType type) {
 }
 
 std::string_view LifecycleName(Lifecycle stage) {
-  static constexpr std::array<std::string_view, 9> kNames = {
-      "subscriber", "lead",       "mql",      "sql",         "opportunity",
-      "customer",   "evangelist", "recycled", "disqualified"};
-  return kNames[static_cast<size_t>(stage)];
+  return core::kLifecycleStages[static_cast<size_t>(stage)];
 }
 
 std::vector<GenerationStats::Row> GenerationStats::Tables() const {

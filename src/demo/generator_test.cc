@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/csv.h"
+#include "core/taxonomy.h"
 #include "demo/demo.h"
 
 namespace mops::demo {
@@ -630,27 +631,11 @@ TEST(GenerateCompany, ContactsCarryRealisticDirtyData) {
 }
 
 TEST(GenerateCompany, ValuesUseTheSharedVocabulary) {
-  const std::set<std::string> channels = {"direct",
-                                          "organic_search",
-                                          "paid_search",
-                                          "display",
-                                          "paid_social",
-                                          "organic_social",
-                                          "email",
-                                          "referral",
-                                          "affiliate",
-                                          "video",
-                                          "events",
-                                          "webinar",
-                                          "content_syndication",
-                                          "partner",
-                                          "direct_mail",
-                                          "sales_outreach",
-                                          "review_sites",
-                                          "other"};
-  const std::set<std::string> stages = {"subscriber", "lead",        "mql",
-                                        "sql",        "opportunity", "customer",
-                                        "evangelist", "recycled",    "disqualified"};
+  // DESIGN.md's lists, spelled once in core/taxonomy.h.
+  const std::set<std::string> channels(core::kChannels.begin(), core::kChannels.end());
+  const std::set<std::string> stages(core::kLifecycleStages.begin(), core::kLifecycleStages.end());
+  ASSERT_EQ(channels.size(), 18u);
+  ASSERT_EQ(stages.size(), 9u);
   std::set<std::string> used;
   for (const char* table : {"touchpoints", "campaigns", "spend"}) {
     const Table& t = SmallCsv(table);

@@ -15,6 +15,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "store/dict_builder.h"
+
 namespace mops::store {
 namespace {
 
@@ -212,31 +214,6 @@ Value CellOf(Kind kind, std::string_view s) {
   }
   return Value{};
 }
-
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-
-// Text -> code for one kDict column; codes in order of first appearance.
-class DictBuilder {
- public:
-  int32_t Code(std::string_view key, Column& col) {
-    if (last_code_ >= 0 && key == col.dict[last_code_]) return last_code_;
-    auto it = index_.find(key);
-    if (it == index_.end()) {
-      const auto code = static_cast<int32_t>(col.dict.size());
-      col.dict.emplace_back(key);
-      it = index_.emplace(col.dict.back(), code).first;
-    }
-    last_code_ = it->second;
-    return last_code_;
-  }
-
- private:
-  std::unordered_map<std::string, int32_t, StringHash, std::equal_to<>> index_;
-  int32_t last_code_ = -1;
-};
 
 // Appends every row of `r` to `cols`, one column at a time.
 void AppendColumns(const PGresult* r, std::vector<Column>& cols, std::vector<DictBuilder>& dicts) {
