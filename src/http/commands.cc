@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <ctime>
 #include <iostream>
 
@@ -103,6 +104,14 @@ core::Status ServeWorkspace(cli::Context& ctx, ServerOptions options,
   {
     // Migrate once up front so the pool's connections find the schema.
     MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());
+    MOPS_ASSIGN_OR_RETURN(auto tokens, ListTokens(*db));
+    const bool any_active =
+        std::any_of(tokens.begin(), tokens.end(), [](const TokenInfo& t) { return !t.revoked_at; });
+    if (!any_active) {
+      // Everything but /healthz needs a token: say how to get one.
+      std::cerr << "mops: this workspace has no active API token; run 'mops init' (or 'mops token "
+                   "create') to sign in\n";
+    }
   }
   options.workspace = ctx.workspace;
   if (!options.on_listening) {
