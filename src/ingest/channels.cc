@@ -183,14 +183,10 @@ std::string_view FromClickIds(std::string_view url) {
   return {};
 }
 
-std::string_view FromReferrer(std::string_view referrer) {
-  const std::string host = internal::DomainFromUrl(referrer);
-  if (host.empty()) return {};
-  if (host.starts_with("mail.") || host.starts_with("outlook.") || host == "webmail" ||
-      host.find(".mail.") != std::string::npos) {
-    return "email";
-  }
-  switch (ClassifySource(host)) {
+// The unpaid channel of a known kind of source (a search engine, a social
+// network, ...); empty when the kind is unknown.
+std::string_view OrganicChannel(SourceClass source) {
+  switch (source) {
     case SourceClass::kSearch:
       return "organic_search";
     case SourceClass::kSocial:
@@ -204,6 +200,17 @@ std::string_view FromReferrer(std::string_view referrer) {
     case SourceClass::kUnknown:
       break;
   }
+  return {};
+}
+
+std::string_view FromReferrer(std::string_view referrer) {
+  const std::string host = internal::DomainFromUrl(referrer);
+  if (host.empty()) return {};
+  if (host.starts_with("mail.") || host.starts_with("outlook.") || host == "webmail" ||
+      host.find(".mail.") != std::string::npos) {
+    return "email";
+  }
+  if (auto c = OrganicChannel(ClassifySource(host)); !c.empty()) return c;
   return "referral";
 }
 
@@ -216,20 +223,7 @@ std::string_view ClassifyChannel(const ChannelInputs& in) {
   if (!medium.empty()) return FromMedium(medium, source);
   if (auto c = FromClickIds(in.url); !c.empty()) return c;
   if (!core::Trim(in.source).empty()) {
-    switch (source) {
-      case SourceClass::kSearch:
-        return "organic_search";
-      case SourceClass::kSocial:
-        return "organic_social";
-      case SourceClass::kVideo:
-        return "video";
-      case SourceClass::kReview:
-        return "review_sites";
-      case SourceClass::kEmail:
-        return "email";
-      case SourceClass::kUnknown:
-        break;
-    }
+    if (auto c = OrganicChannel(source); !c.empty()) return c;
     const std::string token = Token(in.source);
     if (token == "direct" || token == "(direct)") return "direct";
     return "referral";
