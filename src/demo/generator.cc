@@ -1876,6 +1876,12 @@ class Generator {
     }
   }
 
+  // A touch that certainly came from `camp`: the campaign and its utm.
+  void TagCampaign(Touchpoint& tp, int32_t camp) const {
+    tp.campaign = camp;
+    tp.utm_campaign = camp_[camp].utm;
+  }
+
   // Sets campaign, utm and landing URL; a few links lose or mangle the utm.
   void ApplyCampaign(Touchpoint& tp, int32_t camp, Rng& rng) const {
     const double r = rng.Uniform();
@@ -2026,8 +2032,7 @@ class Generator {
         tp.source = t.hubspot;
         tp.medium = t.email;
         if (camp != kNone) {
-          tp.campaign = camp;
-          tp.utm_campaign = camp_[camp].utm;
+          TagCampaign(tp, camp);
           tp.message_id = EmailMessage(camp, at);
           tp.event_name = camp_[camp].name_text;
           if (kind == Kind::kEmailClick) {
@@ -2083,8 +2088,7 @@ class Generator {
           tp.source = t.hubspot;
           tp.medium = t.email;
           if (camp != kNone) {
-            tp.campaign = camp;
-            tp.utm_campaign = camp_[camp].utm;
+            TagCampaign(tp, camp);
             tp.url = camp_[camp].landing_url;
           }
         } else {
@@ -2105,9 +2109,8 @@ class Generator {
         tp.source = vendor_sources_[rng.Below(vendor_sources_.size())];
         tp.event_name = t.assets[rng.Below(t.assets.size())];
         if (camp != kNone) {
-          tp.campaign = camp;
+          TagCampaign(tp, camp);
           tp.source = camp_[camp].source;
-          tp.utm_campaign = camp_[camp].utm;
           tp.event_name = t.assets[camp_[camp].asset];
         }
         break;
@@ -2119,8 +2122,7 @@ class Generator {
         tp.channel = Channel::kWebinar;
         tp.source = t.zoom;
         tp.medium = t.webinar;
-        tp.campaign = camp;
-        tp.utm_campaign = camp_[camp].utm;
+        TagCampaign(tp, camp);
         tp.url = camp_[camp].landing_url;
         tp.event_name = t.webinar_form;
         tp.visitor = VisitorOf(p);
@@ -2145,8 +2147,7 @@ class Generator {
         tp.channel = Channel::kEvents;
         tp.source = t.event;
         tp.medium = t.offline;
-        tp.campaign = camp;
-        tp.utm_campaign = camp_[camp].utm;
+        TagCampaign(tp, camp);
         tp.event_name = camp_[camp].name_text;
         break;
       }
@@ -2164,8 +2165,7 @@ class Generator {
         tp.channel = Channel::kDirectMail;
         tp.source = t.direct_mail;
         tp.medium = t.offline;
-        tp.campaign = camp;
-        tp.utm_campaign = camp_[camp].utm;
+        TagCampaign(tp, camp);
         tp.event_name = camp_[camp].name_text;
         break;
       }
