@@ -374,10 +374,54 @@ constexpr std::string_view kContactRefs =
     "identities.contact_ref)\n"
     "  WHERE contact_id IS NULL AND contact_ref IS NOT NULL;\n";
 
+// Attribution runs, kept with their parameters so the API, the dashboard and
+// the audit report serve the same figures. Results are per model, dimension
+// and key; credits per conversion and channel back the drill-down from a
+// channel to the opportunities behind it.
+constexpr std::string_view kAttributionRuns = R"SQL(
+CREATE TABLE attribution_runs (
+  id {{ID}},
+  created_at BIGINT NOT NULL,
+  actor TEXT,
+  conversion TEXT NOT NULL,
+  journey TEXT NOT NULL,
+  models TEXT NOT NULL,
+  lookback_days INTEGER NOT NULL,
+  from_at BIGINT,
+  to_at BIGINT,
+  params TEXT NOT NULL,
+  conversions DOUBLE PRECISION NOT NULL,
+  value DOUBLE PRECISION NOT NULL,
+  unattributed DOUBLE PRECISION NOT NULL,
+  summary TEXT NOT NULL
+);
+CREATE TABLE attribution_results (
+  id {{ID}},
+  run_id BIGINT NOT NULL,
+  model TEXT NOT NULL,
+  dimension TEXT NOT NULL,
+  dim_key TEXT NOT NULL,
+  conversions DOUBLE PRECISION NOT NULL,
+  value DOUBLE PRECISION NOT NULL
+);
+CREATE INDEX attribution_results_run ON attribution_results (run_id, model, dimension);
+CREATE TABLE attribution_credits (
+  id {{ID}},
+  run_id BIGINT NOT NULL,
+  model TEXT NOT NULL,
+  conversion_id BIGINT NOT NULL,
+  channel TEXT NOT NULL,
+  conversions DOUBLE PRECISION NOT NULL,
+  value DOUBLE PRECISION NOT NULL
+);
+CREATE INDEX attribution_credits_run ON attribution_credits (run_id, model, channel);
+)SQL";
+
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "core tables", kCoreTables},
       {2, "contact references in lifecycle_history and identities", kContactRefs},
+      {3, "attribution runs", kAttributionRuns},
   };
   return kMigrations;
 }
