@@ -1,0 +1,284 @@
+// Markov chain attribution of order K, solved exactly.
+//
+// States of order K are tuples of up to K channels. They live in a trie of
+// tuples (node = parent tuple + last channel) that also knows each tuple's
+// suffix (the tuple without its first channel), so the step "append c and
+// keep the last K" is one hash lookup: child(depth < K ? node : suffix, c).
+// Trie nodes become chain states when a path first reaches them.
+//
+// The probability of conversion from each state solves x = P x with
+// x(conversion) = 1 and x(null) = 0. Gauss-Seidel from x = 0 increases
+// monotonically to the solution (all terms are non-negative), so the
+// iteration stops when the estimated remaining distance, from the observed
+// contraction rate, is below 1e-13 of p, or the changes are at rounding
+// level. A removal solves the same system with the states that contain the
+// channel held at 0 (their inbound transitions go to null).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <limits>
+#include <thread>
+
+#include "attribution/internal.h"
+#include "attribution/paths.h"
+
+namespace mops::attribution {
+namespace {
+
+using internal::IndexMap;
+
+constexpr uint32_t kStart = 0, kConversion = 1, kNull = 2, kFirstTouchState = 3;
+constexpr uint32_t kNoState = ~0u;
+
+class TupleTrie {
+ public:
+  explicit TupleTrie(int order) : order_(order) {
+    parent_.push_back(0);
+    last_.push_back(0);
+    suffix_.push_back(0);
+    depth_.push_back(0);
+    state_.push_back(kStart);
+  }
+
+  // The tuple after a touch on `c` from `node`.
+  uint32_t Next(uint32_t node, ChannelId c) {
+    return Child(depth_[node] < order_ ? node : suffix_[node], c);
+  }
+
+  uint32_t Child(uint32_t node, ChannelId c) {
+    const uint64_t key = (uint64_t{node} << 16) | c;
+    // Index i of the map is node i + 1 (node 0 is the empty tuple).
+    if (const uint32_t index = children_.Find(key); index != ~0u) return index + 1;
+    // The suffix first: it may add nodes of its own.
+    const uint32_t suffix = node == 0 ? 0 : Child(suffix_[node], c);
+    bool inserted = false;
+    const uint32_t index = children_.Insert(key, inserted);
+    parent_.push_back(node);
+    last_.push_back(c);
+    suffix_.push_back(suffix);
+    depth_.push_back(depth_[node] + 1);
+    state_.push_back(kNoState);
+    return index + 1;
+  }
+
+  uint32_t& state(uint32_t node) { return state_[node]; }
+
+  // Channels of the tuple, first to last.
+  void Tuple(uint32_t node, std::vector<ChannelId>& out) const {
+    out.clear();
+    for (; node != 0; node = parent_[node]) out.push_back(last_[node]);
+    std::reverse(out.begin(), out.end());
+  }
+
+ private:
+  int order_;
+  IndexMap children_{1024};
+  std::vector<uint32_t> parent_;
+  std::vector<ChannelId> last_;
+  std::vector<uint32_t> suffix_;
+  std::vector<int> depth_;
+  std::vector<uint32_t> state_;
+};
+
+// Transitions of the chain in compressed rows, by source state.
+struct Chain {
+  size_t states = 0;
+  std::vector<uint32_t> row_begin;  // states + 1
+  std::vector<uint32_t> target;
+  std::vector<double> probability;
+};
+
+struct SolveOutcome {
+  double probability = 0;
+  bool converged = false;
+};
+
+// P(conversion | start) with the states flagged in `blocked` held at 0.
+SolveOutcome ConversionProbability(const Chain& chain, const std::vector<uint8_t>& blocked,
+                                   std::vector<double>& x) {
+  x.assign(chain.states, 0.0);
+  x[kConversion] = 1;
+  constexpr int kMaxSweeps = 1'000'000;
+  constexpr double kTolerance = 1e-13;
+  double previous_delta = 0;
+  for (int sweep = 0; sweep < kMaxSweeps; ++sweep) {
+    double delta = 0, largest = 0;
+    // Later states first: they are deeper in the paths, nearer absorption.
+    for (size_t s = chain.states; s-- > 0;) {
+      if (s == kConversion || s == kNull || blocked[s]) continue;
+      double sum = 0;
+      for (uint32_t k = chain.row_begin[s]; k < chain.row_begin[s + 1]; ++k) {
+        sum += chain.probability[k] * x[chain.target[k]];
+      }
+      delta = std::max(delta, std::abs(sum - x[s]));
+      largest = std::max(largest, sum);
+      x[s] = sum;
+    }
+    if (delta == 0) return {x[kStart], true};
+    if (delta <= 8 * std::numeric_limits<double>::epsilon() * largest) return {x[kStart], true};
+    if (sweep > 0 && delta < previous_delta) {
+      const double rate = delta / previous_delta;
+      const double remaining = delta * rate / (1 - rate);
+      if (remaining <= kTolerance * x[kStart]) return {x[kStart], true};
+    }
+    previous_delta = delta;
+  }
+  return {x[kStart], false};
+}
+
+}  // namespace
+
+core::Result<MarkovResult> Markov(const PathTable& paths, const MarkovOptions& options) {
+  if (options.order < 1) {
+    return core::Fail(core::ErrorCode::kInvalidArgument, "markov order must be >= 1 (got {})",
+                      options.order);
+  }
+  const size_t nchannels = paths.channels.size();
+  TupleTrie trie(options.order);
+  uint32_t next_state = kFirstTouchState;
+  std::vector<uint32_t> state_node{0, 0, 0};  // state -> trie node
+  IndexMap edge_index(4096);
+  std::vector<uint64_t> edge_key;
+  std::vector<double> edge_weight;
+  auto add_edge = [&](uint32_t from, uint32_t to, double weight) {
+    bool inserted = false;
+    const uint64_t key = (uint64_t{from} << 32) | to;
+    const uint32_t e = edge_index.Insert(key, inserted);
+    if (inserted) {
+      edge_key.push_back(key);
+      edge_weight.push_back(weight);
+    } else {
+      edge_weight[e] += weight;
+    }
+  };
+
+  double total_conversions = 0, total_value = 0;
+  for (size_t r = 0; r < paths.rows(); ++r) {
+    total_conversions += paths.conversions[r];
+    total_value += paths.value[r];
+    const double conv = paths.conversions[r], nulls = paths.nulls[r];
+    const double weight = conv + nulls;
+    const auto path = paths.path(r);
+    if (weight <= 0 || path.empty()) continue;
+    uint32_t node = 0, state = kStart;
+    ChannelId previous = 0;
+    for (size_t i = 0; i < path.size(); ++i) {
+      const ChannelId c = path[i];
+      if (i > 0 && c == previous) continue;  // collapse repeats
+      previous = c;
+      node = trie.Next(node, c);
+      uint32_t& next = trie.state(node);
+      if (next == kNoState) {
+        next = next_state++;
+        state_node.push_back(node);
+      }
+      add_edge(state, next, weight);
+      state = next;
+    }
+    if (conv > 0) add_edge(state, kConversion, conv);
+    if (nulls > 0) add_edge(state, kNull, nulls);
+  }
+
+  // Compressed rows with probabilities.
+  Chain chain;
+  chain.states = next_state;
+  std::vector<uint32_t> order(edge_key.size());
+  for (uint32_t e = 0; e < order.size(); ++e) order[e] = e;
+  std::sort(order.begin(), order.end(),
+            [&](uint32_t a, uint32_t b) { return edge_key[a] < edge_key[b]; });
+  chain.row_begin.assign(chain.states + 1, 0);
+  for (const uint64_t key : edge_key) ++chain.row_begin[(key >> 32) + 1];
+  for (size_t s = 0; s < chain.states; ++s) chain.row_begin[s + 1] += chain.row_begin[s];
+  std::vector<double> out_weight(chain.states, 0.0);
+  for (size_t e = 0; e < edge_key.size(); ++e) out_weight[edge_key[e] >> 32] += edge_weight[e];
+  chain.target.reserve(order.size());
+  chain.probability.reserve(order.size());
+  MarkovResult result;
+  for (const uint32_t e : order) {
+    const uint32_t from = static_cast<uint32_t>(edge_key[e] >> 32);
+    const uint32_t to = static_cast<uint32_t>(edge_key[e] & 0xffffffffu);
+    const double p = edge_weight[e] / out_weight[from];
+    chain.target.push_back(to);
+    chain.probability.push_back(p);
+    result.transitions.push_back(MarkovTransition{from, to, p});
+  }
+
+  // Which states contain which channel.
+  std::vector<std::vector<uint32_t>> states_with(nchannels);
+  result.states = {"(start)", "(conversion)", "(null)"};
+  std::vector<ChannelId> tuple;
+  for (uint32_t s = kFirstTouchState; s < chain.states; ++s) {
+    trie.Tuple(state_node[s], tuple);
+    std::string name;
+    for (size_t i = 0; i < tuple.size(); ++i) {
+      if (i > 0) name += '>';
+      name += paths.channels[tuple[i]];
+    }
+    result.states.push_back(std::move(name));
+    std::sort(tuple.begin(), tuple.end());
+    tuple.erase(std::unique(tuple.begin(), tuple.end()), tuple.end());
+    for (const ChannelId c : tuple) states_with[c].push_back(s);
+  }
+
+  // p, then one removal per channel that occurs, on several threads.
+  std::vector<double> removal_probability(nchannels, 0.0);
+  std::atomic<bool> diverged{false};
+  double p = 0;
+  {
+    std::vector<uint8_t> blocked(chain.states, 0);
+    std::vector<double> x;
+    const SolveOutcome base = ConversionProbability(chain, blocked, x);
+    if (!base.converged) diverged = true;
+    p = base.probability;
+  }
+  std::atomic<size_t> next_channel{0};
+  auto worker = [&] {
+    std::vector<uint8_t> blocked(chain.states, 0);
+    std::vector<double> x;
+    while (true) {
+      const size_t c = next_channel.fetch_add(1);
+      if (c >= nchannels) return;
+      if (states_with[c].empty()) {
+        removal_probability[c] = p;
+        continue;
+      }
+      for (const uint32_t s : states_with[c]) blocked[s] = 1;
+      const SolveOutcome outcome = ConversionProbability(chain, blocked, x);
+      if (!outcome.converged) diverged = true;
+      removal_probability[c] = outcome.probability;
+      for (const uint32_t s : states_with[c]) blocked[s] = 0;
+    }
+  };
+  {
+    const int threads = std::min<int>(internal::ThreadCount(options.threads),
+                                      static_cast<int>(std::max<size_t>(nchannels, 1)));
+    std::vector<std::jthread> workers;
+    for (int t = 1; t < threads; ++t) workers.emplace_back(worker);
+    worker();
+  }
+  if (diverged) {
+    return core::Fail(core::ErrorCode::kInternal,
+                      "markov: the absorbing chain did not converge ({} states)", chain.states);
+  }
+
+  result.conversion_probability = p;
+  result.removal_effects.assign(nchannels, 0.0);
+  double sum = 0;
+  for (size_t c = 0; c < nchannels; ++c) {
+    result.removal_effects[c] = p > 0 ? std::max(0.0, 1 - removal_probability[c] / p) : 0.0;
+    sum += result.removal_effects[c];
+  }
+  result.credit.conversions.assign(nchannels, 0.0);
+  result.credit.value.assign(nchannels, 0.0);
+  if (sum > 0) {
+    for (size_t c = 0; c < nchannels; ++c) {
+      result.credit.conversions[c] = total_conversions * result.removal_effects[c] / sum;
+      result.credit.value[c] = total_value * result.removal_effects[c] / sum;
+    }
+  }
+  return result;
+}
+
+}  // namespace mops::attribution
