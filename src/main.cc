@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "attribution/commands.h"
+#include "attribution/routes.h"
 #include "cli/cli.h"
 #include "demo/demo.h"
 #include "demo/demo_verb.h"
@@ -17,7 +19,10 @@
 
 namespace {
 
-void InstallRoutes(mops::http::Router& router) { mops::records::RegisterRoutes(router); }
+void InstallRoutes(mops::http::Router& router) {
+  mops::records::RegisterRoutes(router);
+  mops::attribution::RegisterRoutes(router);
+}
 
 }  // namespace
 
@@ -46,6 +51,7 @@ int main(int argc, char** argv) {
   mops::records::RegisterCommands(app, ctx);
   mops::ingest::RegisterCommands(app, ctx);
   mops::demo::RegisterCommands(app, ctx);
+  mops::attribution::RegisterCommands(app, ctx);
   mops::demo::RegisterDemoVerb(app, ctx, InstallRoutes);
 
   try {

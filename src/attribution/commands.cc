@@ -166,6 +166,7 @@ core::Status RunAttribute(cli::Context& ctx, const AttributeArgs& args) {
         args.metric.empty() ? IsOpportunityConversion(request.conversion) : args.metric == "value";
     PrintReport(ctx, report, dimension, by_value);
   }
+  std::cout.flush();  // the table before the summary line when both go to a terminal
   if (!ctx.quiet) {
     std::cerr << fmt::format(
         "{} conversions ({}), value {:.2f}; {} unattributed; {} touchpoints loaded, {} in "
