@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_util.h"
 #include "demo/demo.h"
 #include "ingest/ingest.h"
 #include "store/database.h"
@@ -27,6 +28,8 @@
 namespace {
 
 using namespace mops;  // NOLINT(google-build-using-namespace): a bench program
+using bench::Die;
+using bench::Since;
 
 struct Row {
   char stage[48];
@@ -37,40 +40,10 @@ struct Row {
   double peak_mb;
 };
 
-double PeakMb() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;
-}
+void SetPeak(Row& r, double peak_mb) { r.peak_mb = peak_mb; }
 
-double Since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-// Runs `body` in a child; it returns the rows to print (through a pipe).
 std::vector<Row> InChild(const std::function<std::vector<Row>()>& body) {
-  int fds[2];
-  if (pipe(fds) != 0) std::abort();
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(fds[0]);
-    std::vector<Row> rows = body();
-    for (Row& r : rows) r.peak_mb = PeakMb();
-    (void)!write(fds[1], rows.data(), rows.size() * sizeof(Row));
-    close(fds[1]);
-    _exit(0);
-  }
-  close(fds[1]);
-  std::vector<Row> rows;
-  Row r;
-  while (read(fds[0], &r, sizeof r) == static_cast<ssize_t>(sizeof r)) rows.push_back(r);
-  close(fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    fmt::print(stderr, "stage failed (status {})\n", status);
-  }
-  return rows;
+  return bench::InChild<Row>(body, SetPeak);
 }
 
 Row MakeRow(std::string_view stage, double scale, int64_t items, std::string_view unit,
@@ -82,11 +55,6 @@ Row MakeRow(std::string_view stage, double scale, int64_t items, std::string_vie
   r.items = items;
   r.seconds = seconds;
   return r;
-}
-
-[[noreturn]] void Die(const core::Error& e) {
-  fmt::print(stderr, "error: {}\n", e.ToString());
-  _exit(1);
 }
 
 std::vector<Row> Generate(double scale, const std::string& dir) {
