@@ -97,10 +97,20 @@ export async function request(method, path, { body, token, signal } = {}) {
 }
 
 export const get = (path, opts) => request('GET', path, opts);
+export const post = (path, body, opts = {}) => request('POST', path, { ...opts, body });
 
 // Typed helpers for the endpoints the dashboard uses.
 export const api = {
   me: (opts) => get('/api/v1/me', opts),
   overview: (opts) => get('/api/v1/overview', opts),
   touchpointsWeekly: (opts) => get('/api/v1/touchpoints/weekly', opts),
+  attributionRun: (body, opts) => post('/api/v1/attribution/runs', body, opts),
+  attributionRuns: (opts) => get('/api/v1/attribution/runs?limit=50', opts),
+  attributionRunById: (id, opts) => get(`/api/v1/attribution/runs/${id}`, opts),
+  attributionCredits: (id, model, channel, opts) =>
+    get(
+      `/api/v1/attribution/runs/${id}/credits?model=${encodeURIComponent(model)}` +
+        `&channel=${encodeURIComponent(channel)}&limit=50`,
+      opts,
+    ),
 };

@@ -1,0 +1,182 @@
+// What every browser test needs: the mops binary, a free port, a `mops demo`
+// server, JSON requests, the browser, and signing in.
+//
+// Environment:
+//   MOPS_BIN       the mops binary (default build/mops)
+//   MOPS_E2E_OUT   folder for screenshots (default build/e2e)
+//   MOPS_CHROMIUM  browser executable (default /usr/bin/chromium; never downloaded)
+//
+// Relative paths are taken from the current directory, or else from the repository root.
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+function resolveFromRepo(p) {
+  if (path.isAbsolute(p)) return p;
+  const fromCwd = path.resolve(p);
+  return existsSync(fromCwd) ? fromCwd : path.resolve(repoRoot, p);
+}
+
+export const mopsBin = resolveFromRepo(process.env.MOPS_BIN || 'build/mops');
+export const outDir = process.env.MOPS_E2E_OUT
+  ? path.resolve(process.env.MOPS_E2E_OUT)
+  : path.resolve(repoRoot, 'build', 'e2e');
+export const chromiumPath = process.env.MOPS_CHROMIUM || '/usr/bin/chromium';
+
+export const STARTUP_TIMEOUT_MS = 120_000;
+export const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+// Starts `mops demo` and resolves once it printed the admin token and the serving line.
+export function startServer(workspace, port, scale = '0.02') {
+  const child = spawn(
+    mopsBin,
+    ['--workspace', workspace, 'demo', '--scale', String(scale), '--port', String(port), '--host', '127.0.0.1'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const log = [];
+  const state = { child, log, exit: null };
+  const exited = new Promise((resolve) => {
+    child.on('exit', (code, signal) => {
+      state.exit = { code, signal };
+      resolve(state.exit);
+    });
+  });
+  state.exited = exited;
+
+  const ready = new Promise((resolve, reject) => {
+    let token = null;
+    let baseUrl = null;
+    let buffer = '';
+    const timer = setTimeout(() => {
+      reject(new Error(`mops demo did not start within ${STARTUP_TIMEOUT_MS / 1000} s\n${log.join('')}`));
+    }, STARTUP_TIMEOUT_MS);
+
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk) => {
+      log.push(chunk);
+      buffer += chunk;
+      let nl;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl).trim();
+        buffer = buffer.slice(nl + 1);
+        const t = /admin token:\s*(\S+)/.exec(line);
+        if (t) token = t[1];
+        const s = /serving\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(line);
+        if (s) baseUrl = s[1];
+        if (token && baseUrl) {
+          clearTimeout(timer);
+          resolve({ token, baseUrl });
+        }
+      }
+    });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk) => log.push(chunk));
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot run ${mopsBin}: ${err.message}`));
+    });
+    exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`mops demo exited early (code ${code}, signal ${signal})\n${log.join('')}`));
+    });
+  });
+  state.ready = ready;
+  return state;
+}
+
+export async function getJson(url, token) {
+  const headers = { Accept: 'application/json' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const res = await fetch(url, { headers });
+  const text = await res.text();
+  let body = null;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // leave body null; the assertions below report the raw text
+  }
+  return { status: res.status, contentType: res.headers.get('content-type') || '', body, text };
+}
+
+export function assertErrorShape(res, status) {
+  assert.equal(res.status, status, `expected HTTP ${status}, got ${res.status}: ${res.text}`);
+  assert.match(res.contentType, /application\/json/, 'error responses are JSON');
+  assert.ok(res.body && typeof res.body.error === 'object', `error body shape: ${res.text}`);
+  assert.equal(typeof res.body.error.code, 'string');
+  assert.ok(res.body.error.code.length > 0, 'error.code is set');
+  assert.equal(typeof res.body.error.message, 'string');
+  assert.ok(res.body.error.message.length > 0, 'error.message is set');
+}
+
+export async function postJson(url, token, body) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { Accept: 'application/json', 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed = null;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // leave null; callers report the raw text
+  }
+  return { status: res.status, contentType: res.headers.get('content-type') || '', body: parsed, text };
+}
+
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+// Opens the dashboard and signs in with `token`; resolves on the overview page.
+export async function signIn(page, baseUrl, token) {
+  await page.goto(`${baseUrl}/`);
+  await page.waitForSelector('[data-testid=signin]');
+  await page.fill('[data-testid=signin-token]', token);
+  await page.click('[data-testid=signin-submit]');
+  await page.waitForSelector('[data-testid=page-overview]');
+}
+
+// Stops the server with SIGKILL if it still runs (after a failed test).
+export async function killServer(server) {
+  if (server && server.exit === null) {
+    server.child.kill('SIGKILL');
+    await server.exited;
+  }
+}
+
+export function assertBinaries() {
+  assert.ok(existsSync(mopsBin), `mops binary not found at ${mopsBin}: build it or set MOPS_BIN`);
+  assert.ok(existsSync(chromiumPath), `no browser at ${chromiumPath}: install chromium or set MOPS_CHROMIUM`);
+}
