@@ -1,4 +1,4 @@
-// The service on a small workspace imported from CSV, with every figure
+// The service on a small workspace imported from testdata/, with every figure
 // worked out by hand (the timeline is in the comments). Built twice: on SQLite
 // and, as attribution_postgres_test, on a real PostgreSQL.
 #include <gtest/gtest.h>
@@ -23,54 +23,21 @@ using ingest::testing::TempWorkspace;
 //   tp-7 con-3 02-20 paid_social
 // opp-1 Acme 10,000 created 03-10, won (close date 04-01), con-1 primary.
 // opp-2 Beta 5,000 created 03-05, con-3.   opp-3 Beta 2,000 created 03-06, no roles.
-constexpr std::string_view kAccounts =
-    "external_id,name,domain\nacc-1,Acme,acme.com\nacc-2,Beta,beta.io\n";
-constexpr std::string_view kContacts =
-    "external_id,email,first_name,last_name,account_id,lifecycle_stage,created_at\n"
-    "con-1,a@acme.com,Ann,A,acc-1,customer,2026-01-01T00:00:00Z\n"
-    "con-2,b@acme.com,Bob,B,acc-1,lead,2026-01-01T00:00:00Z\n"
-    "con-3,c@beta.io,Cy,C,acc-2,mql,2026-01-01T00:00:00Z\n"
-    "con-4,d@beta.io,Di,D,acc-2,subscriber,2026-01-01T00:00:00Z\n";
-constexpr std::string_view kLifecycle =
-    "contact_id,stage,entered_at\n"
-    "con-1,lead,2026-02-01T00:00:00Z\ncon-1,mql,2026-02-10T00:00:00Z\n"
-    "con-3,lead,2026-02-05T00:00:00Z\ncon-3,mql,2026-03-01T00:00:00Z\n";
-constexpr std::string_view kCampaigns =
-    "external_id,name,type,channel\ncmp-1,Spring Webinar,webinar,webinar\n";
-constexpr std::string_view kTouchpoints =
-    "external_id,contact_id,account_id,occurred_at,type,channel,source,medium,campaign_id\n"
-    "tp-1,con-1,acc-1,2026-01-20T00:00:00Z,page_view,organic_search,google,organic,\n"
-    "tp-2,con-1,acc-1,2026-02-01T00:00:00Z,form_submit,paid_search,google,cpc,\n"
-    "tp-3,con-2,acc-1,2026-02-15T00:00:00Z,webinar_attended,webinar,,,cmp-1\n"
-    "tp-4,con-1,acc-1,2026-03-01T00:00:00Z,email_click,email,newsletter,email,\n"
-    "tp-5,con-1,acc-1,2026-03-02T00:00:00Z,sales_activity,sales_outreach,sales,,\n"
-    "tp-6,con-1,acc-1,2026-03-20T00:00:00Z,page_view,direct,,,\n"
-    "tp-7,con-3,acc-2,2026-02-20T00:00:00Z,ad_click,paid_social,linkedin,paid_social,\n";
-constexpr std::string_view kOpportunities =
-    "external_id,account_id,name,stage,amount,currency,created_at,close_date,is_closed,is_won\n"
-    "opp-1,acc-1,Acme New,Closed Won,10000.00,USD,2026-03-10T00:00:00Z,2026-04-01,true,true\n"
-    "opp-2,acc-2,Beta New,Discovery,5000.00,USD,2026-03-05T00:00:00Z,2026-06-01,false,false\n"
-    "opp-3,acc-2,Beta Upsell,Discovery,2000.00,USD,2026-03-06T00:00:00Z,,false,false\n";
-constexpr std::string_view kRoles =
-    "external_id,opportunity_id,contact_id,role,is_primary\n"
-    "oc-1,opp-1,con-1,Champion,true\noc-2,opp-2,con-3,Champion,true\n";
 
 class AttributionServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    Import(ingest::Kind::kAccounts, kAccounts);
-    Import(ingest::Kind::kContacts, kContacts);
-    Import(ingest::Kind::kLifecycleHistory, kLifecycle);
-    Import(ingest::Kind::kCampaigns, kCampaigns);
-    Import(ingest::Kind::kTouchpoints, kTouchpoints);
-    Import(ingest::Kind::kOpportunities, kOpportunities);
-    Import(ingest::Kind::kOpportunityContacts, kRoles);
-  }
-  void Import(ingest::Kind kind, std::string_view csv) {
-    ingest::ImportOptions options;
-    options.strict = true;
-    auto summary = ingest::ImportCsvText(ws_.db(), kind, "test.csv", csv, options);
-    ASSERT_TRUE(summary.has_value()) << summary.error().ToString();
+    for (ingest::Kind kind :
+         {ingest::Kind::kAccounts, ingest::Kind::kContacts, ingest::Kind::kLifecycleHistory,
+          ingest::Kind::kCampaigns, ingest::Kind::kTouchpoints, ingest::Kind::kOpportunities,
+          ingest::Kind::kOpportunityContacts}) {
+      ingest::ImportOptions options;
+      options.strict = true;
+      const std::string path = std::string(MOPS_ATTRIBUTION_TESTDATA) + "/" +
+                               std::string(ingest::TableName(kind)) + ".csv";
+      auto summary = ingest::ImportFile(ws_.db(), kind, path, options);
+      ASSERT_TRUE(summary.has_value()) << summary.error().ToString();
+    }
   }
   RunReport Attribute(ConversionKind conversion, JourneyScope scope = JourneyScope::kRoles) {
     RunRequest r;
