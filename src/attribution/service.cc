@@ -7,6 +7,7 @@
 #include <chrono>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -23,6 +24,8 @@ using Json = nlohmann::json;
 constexpr std::string_view kConfigName = "attribution";
 constexpr int64_t kDay = 86400;
 constexpr core::Timestamp kNoTime = std::numeric_limits<core::Timestamp>::min();
+// Below this many touchpoints one connection loads them faster than several.
+constexpr int64_t kParallelLoadRows = 200'000;
 
 double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
@@ -145,11 +148,21 @@ core::Result<Loaded> LoadTouches(store::Database& db, const RunRequest& request)
   const ColumnType types[] = {
       ColumnType::kInt,  ColumnType::kInt,  ColumnType::kInt,  ColumnType::kInt, ColumnType::kDict,
       ColumnType::kDict, ColumnType::kDict, ColumnType::kDict, ColumnType::kInt, ColumnType::kDict};
-  MOPS_ASSIGN_OR_RETURN(auto cols,
-                        db.ScanColumns("SELECT id, contact_id, account_id, occurred_at, type, "
-                                       "channel, source, medium, campaign_id, utm_content "
-                                       "FROM touchpoints",
-                                       {}, types));
+  // The largest load of all: split over connections in parallel threads when
+  // the table is large enough to pay for them.
+  MOPS_ASSIGN_OR_RETURN(store::Rows range, db.Query("SELECT MIN(id), MAX(id) FROM touchpoints"));
+  const int64_t lo = store::AsInt(range.rows.at(0).at(0));
+  const int64_t hi = store::AsInt(range.rows.at(0).at(1)) + 1;
+  const int parts = hi - lo > kParallelLoadRows
+                        ? static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u))
+                        : 1;
+  MOPS_ASSIGN_OR_RETURN(
+      auto cols,
+      store::ScanColumnsParallel(db,
+                                 "SELECT id, contact_id, account_id, occurred_at, type, channel, "
+                                 "source, medium, campaign_id, utm_content FROM touchpoints "
+                                 "WHERE id >= ? AND id < ?",
+                                 lo, hi, types, parts));
   TouchTable& t = out.touches;
   const size_t n = cols[0].size();
   t.id = std::move(cols[0].ints);

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <thread>
+#include <unordered_map>
 
 namespace mops::store {
 
@@ -56,6 +58,77 @@ Result<Value> Database::QueryValue(std::string_view sql, std::span<const Value> 
   MOPS_ASSIGN_OR_RETURN(Rows rows, Query(sql, params));
   if (rows.rows.empty() || rows.rows[0].empty()) return Value{};
   return std::move(rows.rows[0][0]);
+}
+
+Result<std::vector<Column>> ScanColumnsParallel(Database& db, std::string_view sql, int64_t lo,
+                                                int64_t hi, std::span<const ColumnType> types,
+                                                int parts) {
+  parts = std::max(1, parts);
+  if (hi - lo < parts) parts = 1;
+  std::vector<std::unique_ptr<Database>> others;
+  for (int p = 1; p < parts; ++p) {
+    MOPS_ASSIGN_OR_RETURN(auto other, db.OpenAnother());
+    others.push_back(std::move(other));
+  }
+  const int64_t step = (hi - lo) / parts + 1;
+  std::vector<Result<std::vector<Column>>> results(parts);
+  auto scan = [&](Database& conn, int p) {
+    const int64_t from = lo + step * p;
+    const int64_t to = p == parts - 1 ? hi : std::min(hi, from + step);
+    const std::vector<Value> range = {from, to};
+    results[p] = conn.ScanColumns(sql, range, types);
+  };
+  {
+    std::vector<std::jthread> threads;
+    for (int p = 1; p < parts; ++p) threads.emplace_back(scan, std::ref(*others[p - 1]), p);
+    scan(db, 0);
+  }
+  for (auto& r : results) {
+    if (!r) return std::unexpected(std::move(r).error());
+  }
+  std::vector<Column> out = std::move(*results[0]);
+  for (int p = 1; p < parts; ++p) {
+    std::vector<Column>& part = *results[p];
+    for (size_t c = 0; c < out.size(); ++c) {
+      Column& to = out[c];
+      Column& from = part[c];
+      to.nulls.insert(to.nulls.end(), from.nulls.begin(), from.nulls.end());
+      switch (to.type) {
+        case ColumnType::kInt:
+          to.ints.insert(to.ints.end(), from.ints.begin(), from.ints.end());
+          break;
+        case ColumnType::kReal:
+          to.reals.insert(to.reals.end(), from.reals.begin(), from.reals.end());
+          break;
+        case ColumnType::kText:
+          to.texts.insert(to.texts.end(), std::make_move_iterator(from.texts.begin()),
+                          std::make_move_iterator(from.texts.end()));
+          break;
+        case ColumnType::kDict: {
+          // Recode the part's dictionary into the merged one.
+          // Reserved first: the index views the merged dictionary's strings.
+          to.dict.reserve(to.dict.size() + from.dict.size());
+          std::unordered_map<std::string_view, int32_t> index;
+          for (size_t k = 0; k < to.dict.size(); ++k)
+            index.emplace(to.dict[k], static_cast<int32_t>(k));
+          std::vector<int32_t> recode(from.dict.size());
+          for (size_t k = 0; k < from.dict.size(); ++k) {
+            auto it = index.find(from.dict[k]);
+            if (it == index.end()) {
+              to.dict.push_back(from.dict[k]);
+              recode[k] = static_cast<int32_t>(to.dict.size() - 1);
+            } else {
+              recode[k] = it->second;
+            }
+          }
+          to.codes.reserve(to.codes.size() + from.codes.size());
+          for (int32_t code : from.codes) to.codes.push_back(code < 0 ? code : recode[code]);
+          break;
+        }
+      }
+    }
+  }
+  return out;
 }
 
 Result<Transaction> Transaction::Start(Database& db) {

@@ -105,6 +105,8 @@ class Database {
   virtual Dialect dialect() const = 0;
   // The URL or path this database was opened from, with any password removed.
   virtual const std::string& display_name() const = 0;
+  // A new connection to the same database, for reads in parallel threads.
+  virtual Result<std::unique_ptr<Database>> OpenAnother() const = 0;
 
   // Runs one or more statements without parameters (migrations, pragmas).
   virtual Status ExecScript(std::string_view sql) = 0;
@@ -141,6 +143,17 @@ class Database {
   // First column of the first row, or NULL when there is no row.
   Result<Value> QueryValue(std::string_view sql, std::span<const Value> params = {});
 };
+
+// ScanColumns split over `parts` connections (this one and parts - 1 from
+// OpenAnother), each in its own thread: for the large loads of the engines.
+// `sql` must take exactly two parameters, an integer key's lower bound
+// (inclusive) and upper bound (exclusive), as in "... WHERE id >= ? AND id < ?";
+// [lo, hi) is the whole key range. Rows come range by range; dictionary
+// columns are merged into one dictionary. Each connection reads its own
+// snapshot: run it where concurrent writes do not matter.
+Result<std::vector<Column>> ScanColumnsParallel(Database& db, std::string_view sql, int64_t lo,
+                                                int64_t hi, std::span<const ColumnType> types,
+                                                int parts);
 
 // Opens a workspace: a `postgresql://` or `postgres://` URL selects PostgreSQL,
 // anything else is a SQLite file path (created when missing). Does not migrate.

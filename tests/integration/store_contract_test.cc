@@ -640,6 +640,50 @@ TEST_P(StoreContractTest, ScanColumnsOfTenThousandTouchpoints) {
   EXPECT_EQ(cols[5].dict, channel_order);
 }
 
+TEST_P(StoreContractTest, ParallelScanEqualsOneScan) {
+  ASSERT_OK(Migrate(db()));
+  constexpr int64_t kRows = 10000;
+  ASSERT_OK(InsertTouches(db(), kRows));
+  const std::vector<ColumnType> types = {ColumnType::kInt,  ColumnType::kInt,  ColumnType::kDict,
+                                         ColumnType::kDict, ColumnType::kReal, ColumnType::kText};
+  constexpr std::string_view kColumns = "SELECT id, contact_id, type, channel, value, url FROM ";
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<Column> one,
+      db().ScanColumns(std::string(kColumns) + "touchpoints ORDER BY id", {}, types));
+  for (int parts : {1, 2, 3}) {
+    ASSERT_OK_AND_ASSIGN(
+        std::vector<Column> split,
+        ScanColumnsParallel(
+            db(), std::string(kColumns) + "touchpoints WHERE id >= ? AND id < ? ORDER BY id", 1,
+            kRows + 1, types, parts));
+    ASSERT_EQ(split.size(), one.size());
+    for (size_t c = 0; c < one.size(); ++c) {
+      ASSERT_EQ(split[c].size(), static_cast<size_t>(kRows)) << "parts " << parts;
+      EXPECT_EQ(split[c].nulls, one[c].nulls);
+      EXPECT_EQ(split[c].ints, one[c].ints);
+      EXPECT_EQ(split[c].reals, one[c].reals);
+      EXPECT_EQ(split[c].texts, one[c].texts);
+      if (types[c] != ColumnType::kDict) continue;
+      for (size_t k = 0; k < static_cast<size_t>(kRows); ++k) {
+        const int32_t a = split[c].codes[k], b = one[c].codes[k];
+        ASSERT_EQ(a < 0, b < 0) << "row " << k;
+        if (a >= 0) {
+          ASSERT_EQ(split[c].dict[a], one[c].dict[b]) << "row " << k;
+        }
+      }
+    }
+  }
+  // An empty range and a failing query.
+  ASSERT_OK_AND_ASSIGN(
+      auto none,
+      ScanColumnsParallel(db(), std::string(kColumns) + "touchpoints WHERE id >= ? AND id < ?", 0,
+                          0, types, 2));
+  EXPECT_EQ(none[0].size(), 0u);
+  EXPECT_FALSE(ScanColumnsParallel(db(), "SELECT nope FROM touchpoints WHERE id >= ? AND id < ?", 1,
+                                   kRows + 1, std::span(types).first(1), 2)
+                   .has_value());
+}
+
 TEST_P(StoreContractTest, ScanColumnsWithParametersAndConversions) {
   ASSERT_OK(Migrate(db()));
   ASSERT_OK(InsertTouches(db(), 100));

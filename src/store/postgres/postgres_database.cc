@@ -328,6 +328,8 @@ class PostgresDatabase final : public Database {
 
   Dialect dialect() const override { return Dialect::kPostgres; }
   const std::string& display_name() const override { return display_name_; }
+  Result<std::unique_ptr<Database>> OpenAnother() const override { return OpenPostgres(url_); }
+  void set_url(std::string url) { url_ = std::move(url); }
 
   Status ExecScript(std::string_view sql) override {
     MOPS_TRY(Drain());
@@ -760,6 +762,7 @@ class PostgresDatabase final : public Database {
   ConnPtr conn_;
   std::string display_name_;
   std::vector<std::string> secrets_;  // to redact from libpq's messages
+  std::string url_;                   // with its password, for OpenAnother only
   bool in_transaction_ = false;       // Begin() succeeded, no Commit/Rollback yet
   uint64_t statement_counter_ = 0;
   std::vector<std::string> pending_deallocations_;
@@ -851,6 +854,7 @@ Result<std::unique_ptr<Database>> OpenPostgres(const std::string& url) {
       conn.get(), [](void*, const char*) {}, nullptr);
   auto db = std::make_unique<PostgresDatabase>(
       std::move(conn), display_name, std::vector<std::string>(secrets.begin(), secrets.end()));
+  db->set_url(url);
   // Times are integers in UTC, but now() and friends must agree.
   if (auto s = db->Configure(); !s) {
     return core::Fail(ErrorCode::kDatabase, "cannot configure the session on {}: {}", display_name,

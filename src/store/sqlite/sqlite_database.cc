@@ -117,6 +117,7 @@ class SqliteDatabase final : public Database {
 
   Dialect dialect() const override { return Dialect::kSqlite; }
   const std::string& display_name() const override { return path_; }
+  Result<std::unique_ptr<Database>> OpenAnother() const override { return OpenSqlite(path_); }
 
   Status ExecScript(std::string_view sql) override {
     std::string owned(sql);
