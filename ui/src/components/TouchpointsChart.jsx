@@ -1,8 +1,7 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useMemo } from 'preact/hooks';
 import { channelColor, channelLabel } from '../charts/channels.js';
 import { formatInteger } from '../format.js';
-import { Loading } from './Loading.jsx';
-import { Banner } from './Banner.jsx';
+import { EChart } from './EChart.jsx';
 
 const monthDay = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' });
 
@@ -62,41 +61,9 @@ function buildOption(data) {
 }
 
 // Stacked bars of touchpoints per week, one series per channel.
-// The container gets data-rendered="true" once ECharts reports 'finished'.
 export function TouchpointsChart({ data }) {
-  const ref = useRef(null);
-  const [loadError, setLoadError] = useState(null);
-  const [ready, setReady] = useState(false);
   const show = hasData(data);
-
-  useEffect(() => {
-    if (!show) return undefined;
-    const el = ref.current;
-    let chart = null;
-    let observer = null;
-    let cancelled = false;
-    el.setAttribute('data-rendered', 'false');
-
-    import('../charts/echarts.js').then(
-      ({ echarts }) => {
-        if (cancelled) return;
-        chart = echarts.init(el, null, { renderer: 'canvas' });
-        chart.on('finished', () => el.setAttribute('data-rendered', 'true'));
-        chart.setOption(buildOption(data));
-        setReady(true);
-        observer = new ResizeObserver(() => chart && chart.resize());
-        observer.observe(el);
-      },
-      (e) => !cancelled && setLoadError(e),
-    );
-
-    return () => {
-      cancelled = true;
-      observer?.disconnect();
-      chart?.dispose();
-    };
-  }, [data, show]);
-
+  const option = useMemo(() => (show ? buildOption(data) : null), [data, show]);
   if (!show) {
     return (
       <div class="empty-state" data-testid="chart-touchpoints-weekly-empty">
@@ -105,17 +72,5 @@ export function TouchpointsChart({ data }) {
       </div>
     );
   }
-  return (
-    <div class="chart-wrap">
-      {loadError ? <Banner error={loadError} title="The chart could not be loaded" /> : null}
-      {!ready && !loadError ? <Loading label="Drawing chart…" /> : null}
-      <div
-        ref={ref}
-        class="chart"
-        data-testid="chart-touchpoints-weekly"
-        role="img"
-        aria-label="Touchpoints per week by channel"
-      />
-    </div>
-  );
+  return <EChart option={option} testid="chart-touchpoints-weekly" label="Touchpoints per week by channel" />;
 }
