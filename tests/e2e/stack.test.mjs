@@ -1,0 +1,209 @@
+// Browser test of the tech stack page against the real mops binary: the demo
+// company's stack, audited as of the demo's reference date (2026-06-30), so
+// that its planted renewal falls inside the 30-day window.
+//
+//   node --test tests/e2e/stack.test.mjs
+//
+// Environment: MOPS_BIN, MOPS_E2E_OUT, MOPS_CHROMIUM, as overview.test.mjs.
+
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+function resolveFromRepo(p) {
+  if (path.isAbsolute(p)) return p;
+  const fromCwd = path.resolve(p);
+  return existsSync(fromCwd) ? fromCwd : path.resolve(repoRoot, p);
+}
+
+const mopsBin = resolveFromRepo(process.env.MOPS_BIN || 'build/mops');
+const outDir = process.env.MOPS_E2E_OUT
+  ? path.resolve(process.env.MOPS_E2E_OUT)
+  : path.resolve(repoRoot, 'build', 'e2e');
+const chromiumPath = process.env.MOPS_CHROMIUM || '/usr/bin/chromium';
+const AS_OF = '2026-06-30';
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+// `mops demo` on a free port; resolves with the admin token and the URL.
+function startDemo(workspace, port) {
+  const child = spawn(
+    mopsBin,
+    ['--workspace', workspace, 'demo', '--scale', '0.02', '--port', String(port), '--host', '127.0.0.1'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const log = [];
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const ready = new Promise((resolve, reject) => {
+    let token = null;
+    let baseUrl = null;
+    let buffer = '';
+    const timer = setTimeout(() => reject(new Error(`mops demo did not start\n${log.join('')}`)), 120_000);
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk) => {
+      log.push(chunk);
+      buffer += chunk;
+      let nl;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl).trim();
+        buffer = buffer.slice(nl + 1);
+        token = /admin token:\s*(\S+)/.exec(line)?.[1] ?? token;
+        baseUrl = /serving\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(line)?.[1] ?? baseUrl;
+        if (token && baseUrl) {
+          clearTimeout(timer);
+          resolve({ token, baseUrl });
+        }
+      }
+    });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk) => log.push(chunk));
+    exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`mops demo exited early (code ${code}, signal ${signal})\n${log.join('')}`));
+    });
+  });
+  return { child, exited, ready };
+}
+
+async function getJson(url, token) {
+  const res = await fetch(url, { headers: { Accept: 'application/json', Authorization: `Bearer ${token}` } });
+  const text = await res.text();
+  assert.equal(res.status, 200, `${url}: ${text}`);
+  return JSON.parse(text);
+}
+
+describe('stack page against mops demo', { timeout: 300_000 }, () => {
+  let tmp;
+  let server;
+  let token;
+  let baseUrl;
+
+  before(async () => {
+    assert.ok(existsSync(mopsBin), `mops binary not found at ${mopsBin}`);
+    assert.ok(existsSync(chromiumPath), `no browser at ${chromiumPath}`);
+    tmp = mkdtempSync(path.join(tmpdir(), 'mops-e2e-stack-'));
+    server = startDemo(path.join(tmp, 'ws.db'), await freePort());
+    ({ token, baseUrl } = await server.ready);
+  });
+
+  after(async () => {
+    if (server) {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  test('the audit API finds what the demo plants', async () => {
+    const audit = await getJson(`${baseUrl}/api/v1/stack/audit?as_of=${AS_OF}`, token);
+    const kinds = new Set(audit.findings.map((f) => f.kind));
+    for (const kind of ['overlap', 'underused', 'island', 'renewal']) assert.ok(kinds.has(kind), `a ${kind} finding`);
+    assert.ok(audit.findings.filter((f) => f.kind === 'overlap').length >= 2, 'at least two overlaps');
+    const island = audit.findings.find((f) => f.kind === 'island');
+    assert.deepEqual(island.tools, ['Hotjar']);
+    const renewal = audit.findings.find((f) => f.kind === 'renewal' && f.severity === 'high');
+    assert.ok(renewal, 'a renewal whose notice deadline is within 30 days');
+    const renewals = await getJson(`${baseUrl}/api/v1/stack/renewals?as_of=${AS_OF}&within=30`, token);
+    assert.deepEqual(renewals.renewals.map((r) => r.tool), renewal.tools);
+  });
+
+  test('the page renders every chart and shows the API figures', async () => {
+    const q = `as_of=${AS_OF}&stage=growth`;
+    const audit = await getJson(`${baseUrl}/api/v1/stack/audit?${q}`, token);
+    const tools = await getJson(`${baseUrl}/api/v1/stack/tools?${q}`, token);
+    const graph = await getJson(`${baseUrl}/api/v1/stack/graph?${q}`, token);
+
+    const browser = await chromium.launch({
+      executablePath: chromiumPath,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    });
+    try {
+      const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+      await context.addInitScript((t) => localStorage.setItem('mops.token', t), token);
+      const page = await context.newPage();
+      page.setDefaultTimeout(30_000);
+      const pageErrors = [];
+      page.on('pageerror', (err) => pageErrors.push(err));
+
+      await page.goto(`${baseUrl}/#/stack?${q}`);
+      await page.waitForSelector('[data-testid=page-stack]');
+      for (const chart of ['chart-overlap', 'chart-graph', 'chart-renewals', 'chart-cost']) {
+        await page.waitForSelector(`[data-testid=${chart}][data-rendered=true]`);
+      }
+      assert.equal(await page.inputValue('[data-testid=as-of]'), AS_OF);
+
+      // Summary cards carry the API's numbers.
+      const value = (id) => page.getAttribute(`[data-testid=${id}]`, 'data-value');
+      assert.equal(Number(await value('summary-cost')), audit.cost.total);
+      assert.equal(Number(await value('summary-saving')), audit.summary.total_saving);
+      assert.equal(Number(await value('summary-findings')), audit.findings.length);
+      assert.equal(
+        Number(await value('summary-tools')),
+        tools.tools.filter((t) => t.status === 'active').length,
+      );
+
+      // Every finding is listed with its impact; the filter narrows to one kind.
+      const impacts = await page.$$eval('[data-testid=finding-row]', (rows) =>
+        rows.map((r) => [r.getAttribute('data-kind'), Number(r.getAttribute('data-impact'))]),
+      );
+      assert.deepEqual(impacts, audit.findings.map((f) => [f.kind, f.annual_impact]));
+      await page.click('[data-testid=filter-island]');
+      const islandRows = await page.$$eval('[data-testid=finding-row]', (rows) => rows.map((r) => r.textContent));
+      assert.equal(islandRows.length, 1);
+      assert.match(islandRows[0], /Hotjar/);
+      await page.click('[data-testid=filter-all]');
+
+      // The inventory: one row per tool, sortable by cost both ways.
+      const costs = () =>
+        page.$$eval('[data-testid=inventory-row]', (rows) => rows.map((r) => Number(r.getAttribute('data-cost'))));
+      const initial = await costs();
+      assert.equal(initial.length, tools.tools.length);
+      assert.deepEqual(initial, [...initial].sort((x, y) => y - x), 'sorted by cost, largest first');
+      await page.click('[data-testid=sort-annual_cost]');
+      const ascending = await costs();
+      assert.deepEqual(ascending, [...ascending].sort((x, y) => x - y), 'then smallest first');
+      await page.click('[data-testid=sort-name]');
+      const names = await page.$$eval('[data-testid=inventory-row]', (rows) => rows.map((r) => r.getAttribute('data-tool')));
+      assert.deepEqual(names, [...names].sort((x, y) => x.localeCompare(y)));
+
+      // Islands are highlighted beside the graph.
+      const islands = await page.$$eval('[data-testid=islands] li', (lis) => lis.map((li) => li.textContent));
+      assert.deepEqual(islands, graph.islands);
+
+      mkdirSync(outDir, { recursive: true });
+      await page.screenshot({ path: path.join(outDir, 'stack.png'), fullPage: true });
+
+      // Another stage reloads every panel with the new reference stack.
+      await page.selectOption('[data-testid=stage]', 'scale');
+      await page.waitForFunction(() => window.location.hash.includes('stage=scale'));
+      const scale = await getJson(`${baseUrl}/api/v1/stack/audit?as_of=${AS_OF}&stage=scale`, token);
+      await page.waitForFunction(
+        (n) => document.querySelector('[data-testid=summary-findings]')?.getAttribute('data-value') === String(n),
+        scale.findings.length,
+      );
+
+      assert.deepEqual(pageErrors.map(String), [], 'no uncaught errors in the page');
+    } finally {
+      await browser.close();
+    }
+  });
+});
