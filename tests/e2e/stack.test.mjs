@@ -201,7 +201,7 @@ describe('stack page against mops demo', { timeout: 300_000 }, () => {
         scale.findings.length,
       );
 
-      assert.deepEqual(pageErrors.map(String), [], 'no uncaught errors in the page');
+      assert.deepEqual(pageErrors.map((e) => String(e.stack || e)), [], 'no uncaught errors in the page');
     } finally {
       await browser.close();
     }

@@ -46,7 +46,10 @@ const CSS = `
 .stack-page .data-table th,.stack-page .data-table td{padding:7px 8px;border-bottom:1px solid #e2e8f0;text-align:left;vertical-align:top}
 .stack-page .data-table th{background:#f8fafc;font-weight:600;white-space:nowrap}
 .stack-page .data-table .num{text-align:right;white-space:nowrap}
-.stack-page .data-table td.evidence{max-width:420px;color:#334155}
+.stack-page .data-table td.evidence{min-width:320px;max-width:520px;color:#334155}
+.stack-page .data-table td.action{min-width:200px;max-width:300px}
+.stack-page .table-scroll.tall{max-height:560px;overflow-y:auto}
+.stack-page .table-scroll.tall thead th{position:sticky;top:0;z-index:1}
 .stack-page .sort-button{all:unset;cursor:pointer}
 .stack-page .sort-button:focus-visible{outline:2px solid var(--primary)}
 .stack-page .small{font-size:12px}
@@ -65,30 +68,31 @@ const CSS = `
 .stack-page .impact-saving{color:#047857;font-weight:600}
 .stack-page .impact-cost{color:#b91c1c}
 .stack-page .filters{display:flex;gap:6px;flex-wrap:wrap;margin-bottom:10px}
-.stack-page .panel-grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(560px,1fr));gap:0 24px}
+.stack-page .panel-grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:0 24px}
 .stack-page .island-list{margin:6px 0 0;padding-left:18px;color:#b91c1c;font-size:13px}
 `;
 
 // One ECharts canvas; data-rendered="true" once ECharts reports 'finished'.
-function Chart({ option, testid, height = 360, label, onClick }) {
+// The chart lives as long as the component: a new option replaces the old one
+// in place (disposing mid-layout would leave the force layout running on a dead
+// chart).
+function Chart({ option, testid, height = 360, label }) {
   const ref = useRef(null);
+  const chartRef = useRef(null);
   const [error, setError] = useState(null);
   const [ready, setReady] = useState(false);
   useEffect(() => {
     const el = ref.current;
-    let chart = null;
     let observer = null;
     let cancelled = false;
-    el.setAttribute('data-rendered', 'false');
     import('../charts/stack-charts.js').then(
       ({ echarts }) => {
         if (cancelled) return;
-        chart = echarts.init(el, null, { renderer: 'canvas' });
+        const chart = echarts.init(el, null, { renderer: 'canvas' });
         chart.on('finished', () => el.setAttribute('data-rendered', 'true'));
-        if (onClick) chart.on('click', onClick);
-        chart.setOption(option);
+        chartRef.current = chart;
         setReady(true);
-        observer = new ResizeObserver(() => chart && chart.resize());
+        observer = new ResizeObserver(() => chart.resize());
         observer.observe(el);
       },
       (e) => !cancelled && setError(e),
@@ -96,15 +100,29 @@ function Chart({ option, testid, height = 360, label, onClick }) {
     return () => {
       cancelled = true;
       observer?.disconnect();
-      chart?.dispose();
+      chartRef.current?.dispose();
+      chartRef.current = null;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [option]);
+  }, []);
+  useEffect(() => {
+    const chart = chartRef.current;
+    if (!ready || !chart) return;
+    ref.current.setAttribute('data-rendered', 'false');
+    chart.setOption(option, true);
+  }, [option, ready]);
   return (
     <div class="chart-wrap">
       {error ? <Banner error={error} title="The chart could not be loaded" /> : null}
       {!ready && !error ? <Loading label="Drawing chart…" /> : null}
-      <div ref={ref} class="chart" style={{ height: `${height}px` }} data-testid={testid} role="img" aria-label={label} />
+      <div
+        ref={ref}
+        class="chart"
+        style={{ height: `${height}px` }}
+        data-testid={testid}
+        data-rendered="false"
+        role="img"
+        aria-label={label}
+      />
     </div>
   );
 }
@@ -258,10 +276,57 @@ function overlapOption(overlap) {
   };
 }
 
+// Rings around the CRM by hops (a force layout keeps animating and reflows
+// on every resize); tools without a path to the CRM sit on the outer ring.
+function ringPositions(graph) {
+  const names = graph.nodes.map((n) => n.name);
+  const adjacent = new Map(names.map((n) => [n, []]));
+  for (const e of graph.edges) {
+    if (!e.resolved || !adjacent.has(e.from) || !adjacent.has(e.to)) continue;
+    adjacent.get(e.from).push(e.to);
+    adjacent.get(e.to).push(e.from);
+  }
+  const depth = new Map();
+  const crm = graph.nodes.find((n) => n.crm)?.name;
+  if (crm) {
+    depth.set(crm, 0);
+    const queue = [crm];
+    while (queue.length) {
+      const n = queue.shift();
+      for (const m of adjacent.get(n)) {
+        if (!depth.has(m)) {
+          depth.set(m, depth.get(n) + 1);
+          queue.push(m);
+        }
+      }
+    }
+  }
+  const maxDepth = Math.max(0, ...depth.values());
+  const rings = new Map();
+  for (const n of names) {
+    const d = depth.has(n) ? depth.get(n) : maxDepth + 1;
+    if (!rings.has(d)) rings.set(d, []);
+    rings.get(d).push(n);
+  }
+  const pos = new Map();
+  for (const [d, members] of rings) {
+    const radius = d * 170;
+    const offset = d % 2 ? 0 : Math.PI / members.length;
+    members.forEach((n, i) => {
+      const a = offset + (2 * Math.PI * i) / members.length;
+      pos.set(n, [Math.round(radius * Math.cos(a)), Math.round(radius * Math.sin(a))]);
+    });
+  }
+  return pos;
+}
+
 function graphOption(graph) {
+  const pos = ringPositions(graph);
   const nodes = graph.nodes.map((n) => ({
     id: n.name,
     name: n.name,
+    x: pos.get(n.name)[0],
+    y: pos.get(n.name)[1],
     value: n.annual_cost,
     symbolSize: n.crm ? 46 : 14 + Math.min(22, Math.sqrt(n.annual_cost || 0) / 12),
     category: n.crm ? 0 : n.island ? 2 : n.status !== 'active' ? 3 : 1,
@@ -284,7 +349,7 @@ function graphOption(graph) {
       symbolSize: 7,
     }));
   return {
-    animationDuration: 300,
+    animation: false,
     textStyle: { fontFamily: 'inherit' },
     tooltip: {
       formatter: (p) =>
@@ -294,11 +359,11 @@ function graphOption(graph) {
     series: [
       {
         type: 'graph',
-        layout: 'force',
-        roam: true,
-        draggable: true,
-        top: 36,
-        force: { repulsion: 260, edgeLength: [70, 150], gravity: 0.08 },
+        layout: 'none',
+        top: 40,
+        bottom: 20,
+        left: 40,
+        right: 160,
         categories: [
           { name: 'CRM', itemStyle: { color: '#1d4ed8' } },
           { name: 'Connected', itemStyle: { color: '#60a5fa' } },
@@ -408,7 +473,7 @@ function Findings({ audit }) {
           </button>
         ))}
       </div>
-      <div class="table-scroll">
+      <div class="table-scroll tall">
         <table class="data-table" data-testid="findings-table">
           <thead>
             <tr>
@@ -429,7 +494,7 @@ function Findings({ audit }) {
                 <td>{humanize(f.kind)}</td>
                 <td>{f.tools.join(', ')}</td>
                 <td class="evidence">{f.evidence}</td>
-                <td>
+                <td class="action">
                   <strong>{f.action}</strong>
                   <div class="muted small">{f.recommendation}</div>
                 </td>
@@ -464,8 +529,12 @@ function useStack(path, params) {
 }
 
 function StackPage() {
-  const [params, setParams] = useState(hashParams);
-  useEffect(() => setHashParams(params), [params]);
+  const [params, setState] = useState(hashParams);
+  // The address keeps what the user chose, so a link reopens the same view.
+  const setParams = (next) => {
+    setState(next);
+    setHashParams(next);
+  };
   const audit = useStack('audit', params);
   const tools = useStack('tools', params);
   const overlap = useStack('overlap', params);
@@ -562,28 +631,28 @@ function StackPage() {
         </Panel>
       ) : null}
 
+      {overlapOpt && overlap.data.tools.length ? (
+        <Panel title="Capability overlap" aside={`${overlap.data.redundancies.length} capabilities covered twice or more`} testid="panel-overlap">
+          <Chart option={overlapOpt} testid="chart-overlap" height={Math.max(320, overlapRows * 20 + 110)} label="Capability by tool overlap heatmap" />
+        </Panel>
+      ) : null}
+      {graphOpt && graph.data.nodes.length ? (
+        <Panel
+          title="Integration map"
+          aside={graph.data.islands.length ? `islands: ${graph.data.islands.join(', ')}` : 'every tool reaches the CRM'}
+          testid="panel-graph"
+        >
+          <Chart option={graphOpt} testid="chart-graph" height={520} label="Integration graph" />
+          {graph.data.islands.length ? (
+            <ul class="island-list" data-testid="islands">
+              {graph.data.islands.map((n) => (
+                <li key={n}>{n}</li>
+              ))}
+            </ul>
+          ) : null}
+        </Panel>
+      ) : null}
       <div class="panel-grid">
-        {overlapOpt && overlap.data.tools.length ? (
-          <Panel title="Capability overlap" aside={`${overlap.data.redundancies.length} capabilities covered twice or more`} testid="panel-overlap">
-            <Chart option={overlapOpt} testid="chart-overlap" height={Math.max(320, overlapRows * 20 + 110)} label="Capability by tool overlap heatmap" />
-          </Panel>
-        ) : null}
-        {graphOpt && graph.data.nodes.length ? (
-          <Panel
-            title="Integration map"
-            aside={graph.data.islands.length ? `islands: ${graph.data.islands.join(', ')}` : 'every tool reaches the CRM'}
-            testid="panel-graph"
-          >
-            <Chart option={graphOpt} testid="chart-graph" height={520} label="Integration graph" />
-            {graph.data.islands.length ? (
-              <ul class="island-list" data-testid="islands">
-                {graph.data.islands.map((n) => (
-                  <li key={n}>{n}</li>
-                ))}
-              </ul>
-            ) : null}
-          </Panel>
-        ) : null}
         {renewalOpt && renewals.data.renewals.length ? (
           <Panel title="Renewal timeline" aside="bar: notice deadline to renewal; lines: 30/60/90/120-day windows" testid="panel-renewals">
             <Chart option={renewalOpt} testid="chart-renewals" height={Math.max(280, renewals.data.renewals.length * 24 + 60)} label="Renewal timeline" />
