@@ -20,12 +20,18 @@
 #include "stack/routes.h"
 #include "stack/stack.h"
 #include "store/database.h"
+#ifdef MOPS_STACK_TEST_POSTGRES
+#include "tests/support/postgres_server.h"
+#endif
 
 namespace mops::stack {
 namespace {
 
 namespace fs = std::filesystem;
 
+// A migrated workspace and a directory for files, removed afterwards: a
+// SQLite file, or built with MOPS_STACK_TEST_POSTGRES a new database on the
+// test PostgreSQL server (the same tests on the other backend).
 class Workspace {
  public:
   Workspace() {
@@ -34,7 +40,23 @@ class Workspace {
            ("mops-stack-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    auto db = store::Open(path());
+#ifdef MOPS_STACK_TEST_POSTGRES
+    auto server = test_support::PostgresServer::Shared();
+    if (!server) {
+      ADD_FAILURE() << server.error().ToString();
+      std::abort();
+    }
+    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+    auto url = (*server)->CreateDatabase(test != nullptr ? test->name() : "stack");
+    if (!url) {
+      ADD_FAILURE() << url.error().ToString();
+      std::abort();
+    }
+    url_ = *url;
+#else
+    url_ = (dir_ / "ws.db").string();
+#endif
+    auto db = store::Open(url_);
     EXPECT_TRUE(db.has_value());
     db_ = std::move(*db);
     EXPECT_TRUE(store::Migrate(*db_).has_value());
@@ -45,7 +67,8 @@ class Workspace {
     fs::remove_all(dir_, ignored);
   }
   store::Database& db() { return *db_; }
-  std::string path() const { return (dir_ / "ws.db").string(); }
+  // The workspace's URL or path, as --workspace takes it.
+  std::string path() const { return url_; }
   fs::path dir() const { return dir_; }
   std::string Write(const std::string& name, const std::string& text) {
     std::ofstream(dir_ / name) << text;
@@ -57,6 +80,7 @@ class Workspace {
 
  private:
   fs::path dir_;
+  std::string url_;
   std::unique_ptr<store::Database> db_;
 };
 
