@@ -233,19 +233,30 @@ AuditReport Audit(const Stack& stack, const Options& options) {
     findings.push_back(std::move(f));
   }
 
-  // Renewals whose notice deadline falls in the next 90 days.
+  // Renewals whose notice deadline falls in the next 90 days, and those
+  // whose deadline passed with the renewal still ahead (the contract is
+  // locked in for another term: worth knowing, if late).
   for (const Renewal& r : Renewals(stack, options)) {
-    if (r.window <= 0 || r.window > 90) continue;
+    const bool passed =
+        r.window == -1 && !r.expired && r.days_to_renewal >= 0 && r.days_to_renewal <= 120;
+    if (!passed && (r.window <= 0 || r.window > 90)) continue;
     const Tool& t = tools[r.tool];
     Finding f;
     f.kind = "renewal";
     f.tools = {t.name};
-    f.severity = r.window <= 30 ? "high" : r.window <= 60 ? "medium" : "low";
-    f.evidence = fmt::format("{} {} on {} ({} a year); notice deadline {} is in {} days", t.name,
+    f.severity = passed ? "low" : r.window <= 30 ? "high" : r.window <= 60 ? "medium" : "low";
+    f.evidence = fmt::format("{} {} on {} ({} a year); notice deadline {} ", t.name,
                              r.auto_renew ? "auto-renews" : "renews", Date(r.renewal_date),
-                             money(t.annual_cost), Date(r.notice_deadline), r.days_to_deadline);
+                             money(t.annual_cost), Date(r.notice_deadline));
+    f.evidence += passed ? fmt::format("passed {} days ago", -r.days_to_deadline)
+                         : fmt::format("is in {} days", r.days_to_deadline);
     auto u = usage_of.find(r.tool);
-    if (retire_by.contains(r.tool)) {
+    if (passed) {
+      f.action = "keep";
+      f.recommendation = fmt::format(
+          "The notice period has started: ask {} for terms now and diary the next deadline",
+          t.vendor.empty() ? t.name : t.vendor);
+    } else if (retire_by.contains(r.tool)) {
       f.action = "retire";
       f.recommendation = fmt::format("Give notice by {} and consolidate on {}",
                                      Date(r.notice_deadline), retire_by[r.tool]);

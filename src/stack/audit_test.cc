@@ -38,6 +38,8 @@ Stack SmallStack() {
   s.tools[5].renewal_date = kToday + 40 * kDay;
   s.tools[5].notice_days = 30;  // deadline in 10 days
   s.tools[5].auto_renew = true;
+  s.tools[6].renewal_date = kToday + 20 * kDay;
+  s.tools[6].notice_days = 60;  // deadline passed 40 days ago
   const auto link = [&](int32_t from, int32_t to, std::string direction, std::string status) {
     Integration in;
     in.from = from;
@@ -109,6 +111,11 @@ TEST(AuditTest, EveryKindOfFinding) {
   ASSERT_NE(renewal, nullptr);
   EXPECT_EQ(renewal->severity, "high");
   EXPECT_NE(renewal->evidence.find("in 10 days"), std::string::npos);
+
+  const Finding* locked = Find(a, "renewal", "Warehouse");
+  ASSERT_NE(locked, nullptr);
+  EXPECT_EQ(locked->severity, "low");
+  EXPECT_NE(locked->evidence.find("passed 40 days ago"), std::string::npos);
 
   const Finding* gap = Find(a, "gap", "");
   EXPECT_EQ(gap, nullptr);  // gaps name no tool

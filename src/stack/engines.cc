@@ -196,8 +196,28 @@ OverlapReport Overlap(const Stack& stack, const Options& options) {
   std::stable_sort(report.redundancies.begin(), report.redundancies.end(),
                    [](const Redundancy& a, const Redundancy& b) { return a.weight > b.weight; });
 
-  for (size_t x = 0; x < report.tools.size(); ++x) {
-    for (size_t y = x + 1; y < report.tools.size(); ++y) {
+  // Only pairs that share a capability can overlap: take them from the
+  // matrix rows instead of trying every pair (a large stack shares little).
+  std::set<std::string> many;
+  std::vector<std::pair<uint32_t, uint32_t>> candidates;
+  for (size_t c = 0; c < report.capabilities.size(); ++c) {
+    if (ExpectsMany(report.capabilities[c])) {
+      many.insert(report.capabilities[c]);
+      continue;
+    }
+    std::vector<uint32_t> columns;
+    for (size_t k = 0; k < report.tools.size(); ++k) {
+      if (report.cells[c][k] > 0) columns.push_back(static_cast<uint32_t>(k));
+    }
+    for (size_t i = 0; i < columns.size(); ++i) {
+      for (size_t j = i + 1; j < columns.size(); ++j)
+        candidates.emplace_back(columns[i], columns[j]);
+    }
+  }
+  std::sort(candidates.begin(), candidates.end());
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  for (const auto& [x, y] : candidates) {
+    {
       const int32_t a = report.tools[x], b = report.tools[y];
       const Tool& ta = tools[a];
       const Tool& tb = tools[b];
@@ -207,7 +227,7 @@ OverlapReport Overlap(const Stack& stack, const Options& options) {
       int shared_a = 0, shared_b = 0, shared_min = 0;
       for (const std::string& c : ta.capabilities) {
         // Two ad networks share "ads" without duplicating each other.
-        if (!HasCapability(tb, c) || ExpectsMany(c)) continue;
+        if (!HasCapability(tb, c) || many.contains(c)) continue;
         p.shared.push_back(c);
         shared_a += WeightOf(ta, c);
         shared_b += WeightOf(tb, c);

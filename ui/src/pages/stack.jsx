@@ -198,7 +198,10 @@ function InventoryTable({ tools, currency }) {
                 <strong>{t.name}</strong>
                 {t.vendor ? <div class="muted small">{t.vendor}</div> : null}
               </td>
-              <td>{t.category}</td>
+              <td>
+                {t.category}
+                {t.capabilities.length ? <div class="muted small">{t.capabilities.join(', ')}</div> : null}
+              </td>
               <td>{t.owner}</td>
               <td class="num">{formatMoney(t.annual_cost, t.currency || currency)}</td>
               <td class="num">{t.seats == null ? '–' : `${formatInteger(t.active_seats ?? 0)} / ${formatInteger(t.seats)}`}</td>
