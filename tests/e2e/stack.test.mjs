@@ -201,6 +201,16 @@ describe('stack page against mops demo', { timeout: 300_000 }, () => {
         scale.findings.length,
       );
 
+      // A marketing budget shows the stack's share of it.
+      await page.fill('[data-testid=budget]', '2000000');
+      await page.press('[data-testid=budget]', 'Tab');
+      const cost = await getJson(`${baseUrl}/api/v1/stack/cost?as_of=${AS_OF}&stage=scale&budget=2000000`, token);
+      const share = `${(cost.budget_share * 100).toFixed(1)}% of budget`;
+      await page.waitForFunction(
+        (text) => document.querySelector('[data-testid=summary-cost] .stat-hint')?.textContent === text,
+        share,
+      );
+
       assert.deepEqual(pageErrors.map((e) => String(e.stack || e)), [], 'no uncaught errors in the page');
     } finally {
       await browser.close();

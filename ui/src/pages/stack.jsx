@@ -17,21 +17,21 @@ function todayIso() {
   return new Date().toISOString().slice(0, 10);
 }
 
-// "#/stack?as_of=2026-06-30&stage=scale" -> {as_of, stage}
+// "#/stack?as_of=2026-06-30&stage=scale&budget=1500000" -> {as_of, stage, budget}
 function hashParams() {
   const q = window.location.hash.split('?')[1] || '';
   const p = new URLSearchParams(q);
-  return { as_of: p.get('as_of') || todayIso(), stage: p.get('stage') || 'growth' };
+  return { as_of: p.get('as_of') || todayIso(), stage: p.get('stage') || 'growth', budget: p.get('budget') || '' };
 }
 
 function setHashParams(params) {
-  const q = new URLSearchParams(params).toString();
+  const q = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== '')).toString();
   const next = `#/stack?${q}`;
   if (window.location.hash !== next) history.replaceState(null, '', next);
 }
 
 function stackApi(path, params, opts) {
-  const q = new URLSearchParams(params).toString();
+  const q = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== '')).toString();
   return get(`/api/v1/stack/${path}?${q}`, opts);
 }
 
@@ -528,7 +528,7 @@ function Panel({ title, aside, children, testid }) {
 }
 
 function useStack(path, params) {
-  return useApi((opts) => stackApi(path, params, opts), [path, params.as_of, params.stage]);
+  return useApi((opts) => stackApi(path, params, opts), [path, params.as_of, params.stage, params.budget]);
 }
 
 function StackPage() {
@@ -585,6 +585,19 @@ function StackPage() {
                 </option>
               ))}
             </select>
+          </label>
+          <label class="field-inline">
+            Marketing budget
+            <input
+              type="number"
+              min="0"
+              step="1000"
+              placeholder="per year"
+              value={params.budget}
+              data-testid="budget"
+              style={{ width: '9em' }}
+              onChange={(e) => setParams({ ...params, budget: e.currentTarget.value.trim() })}
+            />
           </label>
           <button type="button" class="btn btn-secondary" onClick={() => all.forEach((x) => x.reload())} disabled={loading} data-testid="refresh">
             <Icon name="refresh" size={16} />
