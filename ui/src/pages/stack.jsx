@@ -53,6 +53,7 @@ const CSS = `
 .stack-page .sort-button{all:unset;cursor:pointer}
 .stack-page .sort-button:focus-visible{outline:2px solid var(--primary)}
 .stack-page .small{font-size:12px}
+.stack-page .data-table td.date{white-space:nowrap}
 .stack-page .sev{display:inline-block;border-radius:4px;padding:1px 7px;font-size:12px;font-weight:600}
 .stack-page .sev-high{background:#fee2e2;color:#b91c1c}
 .stack-page .sev-medium{background:#fef3c7;color:#92400e}
@@ -215,8 +216,8 @@ function InventoryTable({ tools, currency }) {
                   </span>
                 )}
               </td>
-              <td>{t.notice_deadline ?? '–'}</td>
-              <td>
+              <td class="date">{t.notice_deadline ?? '–'}</td>
+              <td class="date">
                 {t.renewal_date ?? '–'}
                 {t.auto_renew ? <span class="tag">auto</span> : null}
               </td>
