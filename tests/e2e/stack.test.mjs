@@ -125,6 +125,23 @@ describe('stack page against mops demo', { timeout: 300_000 }, () => {
     assert.deepEqual(renewals.renewals.map((r) => r.tool), renewal.tools);
   });
 
+  test('opened as of today, the page offers the data\'s own date', async () => {
+    const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+    try {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      await context.addInitScript((t) => localStorage.setItem('mops.token', t), token);
+      const page = await context.newPage();
+      page.setDefaultTimeout(30_000);
+      await page.goto(`${baseUrl}/#/stack?as_of=2027-01-31`);
+      await page.click('[data-testid=use-data-date]');
+      await page.waitForFunction(() => window.location.hash.includes('as_of=2026-06-30'));
+      assert.equal(await page.inputValue('[data-testid=as-of]'), AS_OF);
+      await page.waitForSelector('[data-testid=data-date-hint]', { state: 'detached' });
+    } finally {
+      await browser.close();
+    }
+  });
+
   test('the page renders every chart and shows the API figures', async () => {
     const q = `as_of=${AS_OF}&stage=growth`;
     const audit = await getJson(`${baseUrl}/api/v1/stack/audit?${q}`, token);

@@ -30,6 +30,11 @@ function setHashParams(params) {
   if (window.location.hash !== next) history.replaceState(null, '', next);
 }
 
+// Whole days from one YYYY-MM-DD date to another.
+function daysBetween(from, to) {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
 function stackApi(path, params, opts) {
   const q = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== '')).toString();
   return get(`/api/v1/stack/${path}?${q}`, opts);
@@ -70,6 +75,7 @@ const CSS = `
 .stack-page .impact-cost{color:#b91c1c}
 .stack-page .filters{display:flex;gap:6px;flex-wrap:wrap;margin-bottom:10px}
 .stack-page .panel-grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:0 24px}
+.stack-page .data-date{display:flex;gap:12px;align-items:center;justify-content:space-between;padding:10px 14px;margin-bottom:14px;background:#fffbeb;border-color:#fde68a}
 .stack-page .island-list{margin:6px 0 0;padding-left:18px;color:#b91c1c;font-size:13px}
 `;
 
@@ -553,6 +559,17 @@ function StackPage() {
   const renewalOpt = useMemo(() => (renewals.data ? renewalOption(renewals.data) : null), [renewals.data]);
   const costOpt = useMemo(() => (audit.data ? costOption(audit.data.cost) : null), [audit.data]);
 
+  // The date of the newest sync: a workspace loaded from old exports (the
+  // demo company) is better audited as of its own date than as of today.
+  // The data is current up to its newest sync, so it is audited as of the
+  // day after.
+  const [syncDate, dataDate] = useMemo(() => {
+    const times = (graph.data?.edges ?? []).map((e) => e.last_sync_at).filter(Boolean).sort();
+    if (!times.length) return [null, null];
+    const newest = times[times.length - 1];
+    return [newest.slice(0, 10), new Date(Date.parse(newest) + 86_400_000).toISOString().slice(0, 10)];
+  }, [graph.data]);
+
   const a = audit.data;
   const currency = a?.summary?.currency ?? 'USD';
   const activeTools = tools.data ? tools.data.tools.filter((t) => t.status === 'active').length : null;
@@ -608,6 +625,18 @@ function StackPage() {
       </header>
 
       {error ? <Banner error={error} title="Could not load the stack" onRetry={() => all.forEach((x) => x.reload())} /> : null}
+
+      {dataDate && daysBetween(dataDate, params.as_of) > 30 ? (
+        <div class="card data-date" data-testid="data-date-hint">
+          <span>
+            The newest sync in this workspace is from <strong>{syncDate}</strong>, {daysBetween(syncDate, params.as_of)} days
+            before {params.as_of}: syncs look stale and renewals past. Audit the stack as of the data's date?
+          </span>
+          <button type="button" class="btn btn-small btn-primary" onClick={() => setParams({ ...params, as_of: dataDate })} data-testid="use-data-date">
+            Audit as of {dataDate}
+          </button>
+        </div>
+      ) : null}
 
       {a && tools.data ? (
         <div class="card-grid card-grid-counts" data-testid="stack-summary">
