@@ -320,6 +320,9 @@ std::string GraphDot(const Stack& stack, const GraphReport& graph);
 // Loads the workspace's tools and integrations (tools in name order) and
 // resolves them (Resolve). Integrations are matched to tools by id, else by
 // their reference compared as an external id or as a tool name (NameKey).
+// Read-only and outside a transaction (SQLite's would take the write lock):
+// an import that commits between the two reads shows at worst as an
+// integration naming a tool not loaded yet.
 core::Result<Stack> LoadStack(store::Database& db);
 
 }  // namespace mops::stack
