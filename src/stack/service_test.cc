@@ -366,6 +366,14 @@ TEST(RoutesTest, ServeTheSameDocumentsAsTheEngines) {
   EXPECT_EQ(get("/api/v1/stack/renewals?within=-3")->status, 400);
   EXPECT_EQ(get("/api/v1/stack/overlap?stage=huge")->status, 400);
   EXPECT_EQ(get("/api/v1/stack/catalog?q=nothing-like-it")->status, 404);
+  // The route docs reach the OpenAPI document.
+  auto openapi = get("/api/v1/openapi.json");
+  ASSERT_EQ(openapi->status, 200);
+  const Json paths = Json::parse(openapi->body)["paths"];
+  for (const char* path : {"/api/v1/stack/tools", "/api/v1/stack/overlap", "/api/v1/stack/renewals",
+                           "/api/v1/stack/graph", "/api/v1/stack/cost", "/api/v1/stack/audit"}) {
+    EXPECT_TRUE(paths.contains(path)) << path;
+  }
   // Without a token: 401.
   EXPECT_EQ(client.Get("/api/v1/stack/audit")->status, 401);
 
