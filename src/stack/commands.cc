@@ -241,7 +241,8 @@ core::Status RunCost(cli::Context& ctx, const Args& args) {
   const auto share = [&](int64_t v) {
     return c.total > 0 ? Percent(static_cast<double>(v) / static_cast<double>(c.total)) : "";
   };
-  table.rows.push_back({"total (" + c.currency + ")", "", Money(c.total), "100%"});
+  table.rows.push_back(
+      {"total (" + c.currency + ")", "", Money(c.total), c.total > 0 ? "100%" : ""});
   table.rows.push_back({"per seat", std::to_string(c.seats), Money(c.per_seat), ""});
   table.rows.push_back(
       {"per active seat", std::to_string(c.active_seats), Money(c.per_active_seat), ""});
