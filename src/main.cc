@@ -16,12 +16,15 @@
 #include "ingest/ingest.h"
 #include "records/commands.h"
 #include "records/routes.h"
+#include "stack/commands.h"
+#include "stack/routes.h"
 
 namespace {
 
 void InstallRoutes(mops::http::Router& router) {
   mops::records::RegisterRoutes(router);
   mops::attribution::RegisterRoutes(router);
+  mops::stack::RegisterRoutes(router);
 }
 
 }  // namespace
@@ -52,6 +55,7 @@ int main(int argc, char** argv) {
   mops::ingest::RegisterCommands(app, ctx);
   mops::demo::RegisterCommands(app, ctx);
   mops::attribution::RegisterCommands(app, ctx);
+  mops::stack::RegisterCommands(app, ctx);
   mops::demo::RegisterDemoVerb(app, ctx, InstallRoutes);
 
   try {

@@ -42,7 +42,35 @@ void AppendKeyPart(std::string& key, const Value& v) {
 
 const std::string* TextOf(const Value& v) { return std::get_if<std::string>(&v); }
 
+// Lower-case letters and digits only: "Two-Way" and "two_way" compare equal.
+bool SameChoice(std::string_view a, std::string_view b) {
+  size_t i = 0, j = 0;
+  const auto skip = [](std::string_view s, size_t& k) {
+    while (k < s.size() && (s[k] == ' ' || s[k] == '-' || s[k] == '_')) ++k;
+  };
+  while (true) {
+    skip(a, i);
+    skip(b, j);
+    if (i == a.size() || j == b.size()) return i == a.size() && j == b.size();
+    if (core::AsciiToLower(a[i]) != core::AsciiToLower(b[j])) return false;
+    ++i, ++j;
+  }
+}
+
 }  // namespace
+
+std::string_view MatchChoice(std::string_view choices, std::string_view text) {
+  for (std::string_view entry : core::Split(choices, '|')) {
+    const size_t eq = entry.find('=');
+    const std::string_view value = entry.substr(0, eq);
+    if (SameChoice(value, text)) return value;
+    if (eq == std::string_view::npos) continue;
+    for (std::string_view synonym : core::Split(entry.substr(eq + 1), '/')) {
+      if (SameChoice(synonym, text)) return value;
+    }
+  }
+  return {};
+}
 
 void SetText(Value& v, std::string_view text) {
   if (auto* s = std::get_if<std::string>(&v)) {
@@ -178,7 +206,20 @@ bool RowConverter::ConvertCell(const FieldSpec& field, std::string_view text, Va
                                std::string& reason) {
   switch (field.type) {
     case FieldType::kText:
-      if (IsStageField(spec_.kind, field.name)) {
+      if (!field.choices.empty()) {
+        const std::string_view value = MatchChoice(field.choices, text);
+        if (value.empty()) {
+          std::string expected;
+          for (std::string_view entry : core::Split(field.choices, '|')) {
+            if (!expected.empty()) expected += ", ";
+            expected += entry.substr(0, entry.find('='));
+          }
+          reason = "unknown " + std::string(field.name) + " '" + std::string(text) +
+                   "' (expected " + expected + ")";
+          return false;
+        }
+        SetText(out, value);
+      } else if (IsStageField(spec_.kind, field.name)) {
         NormalizeStage(text, stage_, scratch_);
         SetText(out, stage_);
       } else {
@@ -192,9 +233,16 @@ bool RowConverter::ConvertCell(const FieldSpec& field, std::string_view text, Va
       return true;
     }
     case FieldType::kReal: {
-      auto v = core::ParseDouble(text);
+      const bool percent = field.ratio && text.ends_with('%');
+      auto v = core::ParseDouble(percent ? core::Trim(text.substr(0, text.size() - 1)) : text);
       if (!v) return reason = v.error().message, false;
-      out = *v;
+      double x = percent ? *v / 100 : *v;
+      if (field.ratio && !(x >= 0 && x <= 1)) {
+        reason = std::string(field.name) + " must be between 0 and 1 (or 0%-100%), got '" +
+                 std::string(text) + "'";
+        return false;
+      }
+      out = x;
       return true;
     }
     case FieldType::kMoney: {

@@ -59,6 +59,11 @@ struct FieldSpec {
   int default_value = -1;    // NOT NULL DEFAULT columns: what an empty cell stores
   std::string_view stage;    // kStageDate: the lifecycle stage
   std::string_view aliases;  // other canonical names, '|'-separated ("id")
+  // kText with a closed set of values: "value=synonym/synonym|value|...".
+  // Cells are compared ignoring case, spaces, '-' and '_', and stored as the
+  // value; anything else is rejected.
+  std::string_view choices;
+  bool ratio = false;  // kReal in [0, 1]; "5%" reads as 0.05
 
   // For kRef/kOwner: "account_id" -> "account".
   std::string_view RefBase() const { return name.substr(0, name.size() - 3); }
@@ -207,6 +212,8 @@ std::string DomainFromUrl(std::string_view url);
 // NormalizeLifecycleStage into `out`, with `scratch` for the work (no
 // allocation once both have grown).
 void NormalizeStage(std::string_view value, std::string& out, std::string& scratch);
+// The value of `choices` (see FieldSpec) that `text` names; empty when none.
+std::string_view MatchChoice(std::string_view choices, std::string_view text);
 // Sets `v` to the text, reusing its buffer.
 void SetText(Value& v, std::string_view text);
 

@@ -54,6 +54,11 @@ FieldSpec StageDate(std::string_view name, std::string_view stage) {
   f.stage = stage;
   return f;
 }
+FieldSpec Choice(std::string_view name, std::string_view choices) {
+  FieldSpec f = Field(name);
+  f.choices = choices;
+  return f;
+}
 FieldSpec Money(std::string_view name, int default_value) {
   FieldSpec f = Field(name, FT::kMoney);
   f.default_value = default_value;
@@ -173,16 +178,55 @@ std::vector<KindSpec> BuildSpecs() {
            {Key(), Text("name"), Text("email"), Text("team"), Text("territory"),
             Typed("capacity", FT::kInt), Flag("active", 1), Typed("out_of_office_until", FT::kTime),
             Typed("created_at", FT::kTime), Typed("updated_at", FT::kTime), Source()}));
-  specs.push_back(Spec(
-      Kind::kTools, "tools", "tools",
-      {Key(), Required(Text("name")), Text("vendor"), Text("category"), Text("capabilities"),
-       Text("owner"), Typed("annual_cost", FT::kMoney), Text("currency"), Typed("seats", FT::kInt),
-       Typed("active_seats", FT::kInt), Typed("renewal_date", FT::kDate),
-       Typed("notice_days", FT::kInt), Flag("auto_renew", 0), Text("status"), Source()}));
-  specs.push_back(Spec(
-      Kind::kIntegrations, "integrations", "integrations",
-      {Key(), Ref("from_tool_id", Target::kTool), Ref("to_tool_id", Target::kTool), Text("objects"),
-       Text("direction"), Text("status"), Typed("last_sync_at", FT::kTime), Source()}));
+  // Tools and integrations: the canonical headers of issue "stack" (a tool
+  // is keyed by its name when the file has no id; integrations name their
+  // tools and are keyed by the pair).
+  specs.push_back(Spec(Kind::kTools, "tools", "tools",
+                       {Key(),
+                        Required(Text("name")),
+                        Text("vendor"),
+                        Text("category"),
+                        Text("capabilities"),
+                        Text("owner"),
+                        Typed("annual_cost", FT::kMoney),
+                        Choice("billing_period",
+                               "annual=yearly/annually|monthly|quarterly|multi_year=multiyear|"
+                               "usage=usage_based/pay_as_you_go|free"),
+                        Typed("seats", FT::kInt),
+                        Typed("active_seats", FT::kInt),
+                        Typed("contract_start", FT::kDate),
+                        Typed("renewal_date", FT::kDate),
+                        Typed("notice_days", FT::kInt),
+                        Flag("auto_renew", 0),
+                        Choice("status",
+                               "active=in_use/live/healthy|evaluating=evaluation/trial/pilot|"
+                               "paused|retired=cancelled/canceled/inactive/churned"),
+                        Typed("sso", FT::kBool),
+                        Typed("dpa_signed", FT::kBool),
+                        Text("data_scope"),
+                        Text("currency"),
+                        Source()},
+                       {"name"}));
+  FieldSpec from_tool = Required(Ref("from_tool_id", Target::kTool));
+  from_tool.aliases = "from_tool";
+  FieldSpec to_tool = Required(Ref("to_tool_id", Target::kTool));
+  to_tool.aliases = "to_tool";
+  FieldSpec error_rate = Typed("error_rate", FT::kReal);
+  error_rate.ratio = true;
+  specs.push_back(
+      Spec(Kind::kIntegrations, "integrations", "integrations",
+           {Key(), from_tool, to_tool, Text("objects"),
+            Choice("direction",
+                   "one_way=oneway/unidirectional/push|two_way=twoway/bidirectional/"
+                   "bi_directional/both/sync"),
+            Choice("frequency",
+                   "realtime=real_time/streaming/instant|hourly|daily=nightly|weekly|"
+                   "monthly|manual=on_demand"),
+            Choice("status",
+                   "active=ok/healthy/running/connected|failing=failed/error/errors/broken|paused|"
+                   "disabled=off/inactive/disconnected"),
+            Typed("last_sync_at", FT::kTime), error_rate, Source()},
+           {"from_tool_id", "to_tool_id"}));
   specs.push_back(Spec(Kind::kLifecycleHistory, "lifecycle-history", "lifecycle_history",
                        {Required(Ref("contact_id", Target::kContact)), Required(Text("stage")),
                         Required(Typed("entered_at", FT::kTime)), Source()}));

@@ -416,12 +416,26 @@ CREATE TABLE attribution_credits (
 );
 CREATE INDEX attribution_credits_run ON attribution_credits (run_id, model, channel);
 )SQL";
+// Stack management (issue 5): the tool fields of the canonical inventory that
+// version 1 lacked (billing period, contract start, SSO, DPA, data scope) and
+// the integration's frequency and error rate. sso and dpa_signed stay NULL
+// when unknown, which is not the same as "no".
+constexpr std::string_view kStackFields =
+    "ALTER TABLE tools ADD COLUMN billing_period TEXT;\n"
+    "ALTER TABLE tools ADD COLUMN contract_start BIGINT;\n"
+    "ALTER TABLE tools ADD COLUMN sso INTEGER;\n"
+    "ALTER TABLE tools ADD COLUMN dpa_signed INTEGER;\n"
+    "ALTER TABLE tools ADD COLUMN data_scope TEXT;\n"
+    "ALTER TABLE integrations ADD COLUMN frequency TEXT;\n"
+    "ALTER TABLE integrations ADD COLUMN error_rate DOUBLE PRECISION;\n";
 
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "core tables", kCoreTables},
       {2, "contact references in lifecycle_history and identities", kContactRefs},
       {3, "attribution runs", kAttributionRuns},
+      {4, "stack: tool contract and compliance fields, integration frequency and error rate",
+       kStackFields},
   };
   return kMigrations;
 }

@@ -103,7 +103,7 @@ describe('dashboard against mops demo', { timeout: 300_000 }, () => {
 
       // Another page and back.
       await page.click('[data-testid=nav-stack]');
-      await page.waitForSelector('[data-testid=page-stack] [data-testid=coming-soon]');
+      await page.waitForSelector('[data-testid=page-stack]');
       assert.equal(new URL(page.url()).hash, '#/stack');
       await page.click('[data-testid=nav-overview]');
       await page.waitForSelector('[data-testid=chart-touchpoints-weekly][data-rendered=true]');
