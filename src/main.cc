@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "attribution/path_commands.h"
 #include "cli/cli.h"
 #include "demo/demo.h"
 #include "demo/demo_verb.h"
@@ -47,6 +48,10 @@ int main(int argc, char** argv) {
   mops::ingest::RegisterCommands(app, ctx);
   mops::demo::RegisterCommands(app, ctx);
   mops::demo::RegisterDemoVerb(app, ctx, InstallRoutes);
+  // Placeholder host for `attribute paths` until the workspace `attribute` verb lands.
+  CLI::App* attribute = app.add_subcommand("attribute", "Attribute conversions to channels");
+  attribute->require_subcommand(1);
+  mops::attribution::RegisterPathsVerb(*attribute, ctx);
 
   try {
     app.parse(argc, argv);

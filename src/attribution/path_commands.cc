@@ -1,0 +1,233 @@
+#include "attribution/path_commands.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "attribution/paths.h"
+#include "core/csv.h"
+#include "core/strings.h"
+
+namespace mops::attribution {
+namespace {
+
+constexpr std::string_view kModels[] = {"first_touch", "last_touch",   "linear", "markov",
+                                        "shapley",     "shapley_rate", "shao_li"};
+
+struct PathsArgs {
+  std::string file;
+  std::string model = "all";
+  int order = 1;
+  std::string sep = ";";
+  std::string path_sep = ">";
+  bool unique = false;
+  std::string out;
+  std::string transitions;
+  bool removal_effects = false;
+};
+
+core::Result<char> SeparatorChar(std::string_view flag, std::string_view text) {
+  if (text == "\\t" || text == "tab") return '\t';
+  if (text.size() != 1) {
+    return core::Fail(core::MakeError(core::ErrorCode::kInvalidArgument,
+                                      fmt::format("must be one character (got '{}')", text))
+                          .InField(std::string(flag)));
+  }
+  return text[0];
+}
+
+core::Status WriteText(const std::string& path, std::string_view text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (out) out.write(text.data(), static_cast<std::streamsize>(text.size()));
+  if (out) out.close();
+  if (!out) {
+    return core::Fail(core::MakeError(core::ErrorCode::kIo,
+                                      fmt::format("cannot write file: {}", std::strerror(errno)))
+                          .At(path));
+  }
+  return {};
+}
+
+// The models named by --model, in the canonical order.
+core::Result<std::vector<std::string_view>> SelectModels(std::string_view spec) {
+  std::vector<std::string_view> wanted;
+  for (const std::string_view part : core::Split(spec, ',')) {
+    const std::string name = core::ToLower(core::Trim(part));
+    if (name == "all") {
+      wanted.assign(std::begin(kModels), std::end(kModels));
+      continue;
+    }
+    const auto* found = std::find(std::begin(kModels), std::end(kModels), name);
+    if (found == std::end(kModels)) {
+      return core::Fail(
+          core::MakeError(core::ErrorCode::kInvalidArgument,
+                          fmt::format("unknown model '{}': expected all or one or more of "
+                                      "first_touch, last_touch, linear, markov, shapley, "
+                                      "shapley_rate, shao_li (comma-separated)",
+                                      name))
+              .InField("--model"));
+    }
+    wanted.push_back(*found);
+  }
+  std::vector<std::string_view> models;
+  for (const std::string_view m : kModels) {
+    if (std::find(wanted.begin(), wanted.end(), m) != wanted.end()) models.push_back(m);
+  }
+  if (models.empty()) {
+    return core::Fail(
+        core::MakeError(core::ErrorCode::kInvalidArgument, "no model given").InField("--model"));
+  }
+  return models;
+}
+
+core::Status RunPaths(cli::Context& ctx, const PathsArgs& args) {
+  const auto start = std::chrono::steady_clock::now();
+  PathFileOptions file_options;
+  MOPS_ASSIGN_OR_RETURN(file_options.sep, SeparatorChar("--sep", args.sep));
+  MOPS_ASSIGN_OR_RETURN(file_options.path_sep, SeparatorChar("--path-sep", args.path_sep));
+  MOPS_ASSIGN_OR_RETURN(const std::vector<std::string_view> models, SelectModels(args.model));
+  const bool all = core::ToLower(args.model).find("all") != std::string::npos;
+  const bool has_markov = std::find(models.begin(), models.end(), "markov") != models.end();
+  if ((!args.transitions.empty() || args.removal_effects) && !has_markov) {
+    return core::Fail(core::ErrorCode::kInvalidArgument,
+                      "--transitions and --removal-effects need the markov model (--model "
+                      "markov or all)");
+  }
+  if (args.order < 1) {
+    return core::Fail(core::MakeError(core::ErrorCode::kInvalidArgument,
+                                      fmt::format("must be >= 1 (got {})", args.order))
+                          .InField("--order"));
+  }
+
+  MOPS_ASSIGN_OR_RETURN(const std::string text, core::ReadFile(args.file));
+  MOPS_ASSIGN_OR_RETURN(const PathTable paths, ParsePathFile(text, args.file, file_options));
+
+  // Channels in name order, for a stable output.
+  std::vector<size_t> by_name(paths.channels.size());
+  std::iota(by_name.begin(), by_name.end(), size_t{0});
+  std::sort(by_name.begin(), by_name.end(),
+            [&](size_t a, size_t b) { return paths.channels[a] < paths.channels[b]; });
+
+  core::CsvWriter csv(',', /*neutralize_formulas=*/true);
+  csv.Row({"model", "channel", "conversions", "value"});
+  auto emit = [&](std::string_view model, const ChannelCredit& credit) {
+    for (const size_t c : by_name) {
+      csv.Field(model);
+      csv.Field(paths.channels[c]);
+      csv.Field(credit.conversions[c]);
+      csv.Field(credit.value[c]);
+      csv.EndRow();
+    }
+  };
+  std::string skipped;
+  for (const std::string_view model : models) {
+    if (model == "first_touch") {
+      emit(model, FirstTouch(paths));
+    } else if (model == "last_touch") {
+      emit(model, LastTouch(paths));
+    } else if (model == "linear") {
+      emit(model, Linear(paths, args.unique));
+    } else if (model == "markov") {
+      MarkovOptions options;
+      options.order = args.order;
+      MOPS_ASSIGN_OR_RETURN(const MarkovResult markov, Markov(paths, options));
+      emit(model, markov.credit);
+      if (!args.transitions.empty()) {
+        core::CsvWriter t(',', /*neutralize_formulas=*/true);
+        t.Row({"from", "to", "probability"});
+        for (const MarkovTransition& tr : markov.transitions) {
+          t.Field(markov.states[tr.from]);
+          t.Field(markov.states[tr.to]);
+          t.Field(tr.probability);
+          t.EndRow();
+        }
+        MOPS_TRY(WriteText(args.transitions, t.data()));
+      }
+      if (args.removal_effects) {
+        core::CsvWriter re(',', /*neutralize_formulas=*/true);
+        re.Row({"channel", "removal_effect"});
+        for (const size_t c : by_name) {
+          re.Field(paths.channels[c]);
+          re.Field(markov.removal_effects[c]);
+          re.EndRow();
+        }
+        std::cerr << fmt::format("markov order {}: conversion probability {}\n", args.order,
+                                 markov.conversion_probability)
+                  << re.data();
+      }
+    } else if (model == "shapley") {
+      MOPS_ASSIGN_OR_RETURN(const ChannelCredit credit, Shapley(paths));
+      emit(model, credit);
+    } else if (model == "shapley_rate") {
+      auto credit = ShapleyRate(paths);
+      // `all` means every model that applies; naming it alone asks for it.
+      if (!credit && all && paths.channels.size() > 20) {
+        skipped = credit.error().message;
+        continue;
+      }
+      if (!credit) return std::unexpected(std::move(credit).error());
+      emit(model, *credit);
+    } else if (model == "shao_li") {
+      MOPS_ASSIGN_OR_RETURN(const ChannelCredit credit, ShaoLi(paths));
+      emit(model, credit);
+    }
+  }
+
+  if (args.out.empty()) {
+    std::cout << csv.data();
+    std::cout.flush();
+  } else {
+    MOPS_TRY(WriteText(args.out, csv.data()));
+  }
+  if (!skipped.empty()) std::cerr << "mops: shapley_rate left out: " << skipped << "\n";
+  if (!ctx.quiet) {
+    std::cerr << fmt::format(
+        "{}: {} rows, {} channels, {} conversions; {} model(s) in {:.3f} s\n", args.file,
+        paths.rows(), paths.channels.size(),
+        std::accumulate(paths.conversions.begin(), paths.conversions.end(), 0.0),
+        models.size() - (skipped.empty() ? 0 : 1),
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  return {};
+}
+
+}  // namespace
+
+void RegisterPathsVerb(CLI::App& attribute, cli::Context& ctx) {
+  auto args = std::make_shared<PathsArgs>();
+  CLI::App* paths = attribute.add_subcommand(
+      "paths",
+      "Attribute the conversions of a path file (ChannelAttribution's format: "
+      "path;total_conversions;total_conversion_value;total_null) to its channels");
+  paths->add_option("file", args->file, "The path file")->required();
+  paths
+      ->add_option("--model", args->model,
+                   "all, or one or more of first_touch, last_touch, linear, markov, shapley, "
+                   "shapley_rate, shao_li (comma-separated)")
+      ->capture_default_str();
+  paths->add_option("--order", args->order, "Markov order K (states are the last K channels)")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  paths->add_option("--sep", args->sep, "Field separator (one character; \\t for tab)")
+      ->capture_default_str();
+  paths->add_option("--path-sep", args->path_sep, "Separator of the channels in a path")
+      ->capture_default_str();
+  paths->add_flag("--unique", args->unique, "linear: credit each distinct channel once");
+  paths->add_option("--out", args->out, "Write the CSV to this file instead of stdout");
+  paths->add_option("--transitions", args->transitions,
+                    "markov: write the transition matrix (from,to,probability) to this file");
+  paths->add_flag("--removal-effects", args->removal_effects,
+                  "markov: print the removal effects (channel,removal_effect) on stderr");
+  paths->callback([&ctx, args] { cli::RunVerb(ctx, [&] { return RunPaths(ctx, *args); }); });
+}
+
+}  // namespace mops::attribution
