@@ -139,20 +139,49 @@ core::Result<MarkovResult> Markov(const PathTable& paths, const MarkovOptions& o
   TupleTrie trie(options.order);
   uint32_t next_state = kFirstTouchState;
   std::vector<uint32_t> state_node{0, 0, 0};  // state -> trie node
-  IndexMap edge_index(4096);
-  std::vector<uint64_t> edge_key;
+  std::vector<uint64_t> edge_key;             // from << 32 | to
   std::vector<double> edge_weight;
-  auto add_edge = [&](uint32_t from, uint32_t to, double weight) {
+  // Edges out of a state, by the next channel (then conversion, null): with
+  // few channels a dense row per state, so that a step is one array access;
+  // otherwise a hash of (state, target).
+  const bool dense = nchannels <= 256;
+  const size_t width = nchannels + 2;
+  std::vector<uint32_t> edge_of;  // state * width + slot -> edge + 1
+  IndexMap edge_index(dense ? 16 : 4096);
+  auto new_edge = [&](uint32_t from, uint32_t to, double weight) {
+    edge_key.push_back((uint64_t{from} << 32) | to);
+    edge_weight.push_back(weight);
+    return static_cast<uint32_t>(edge_key.size());
+  };
+  auto hashed_edge = [&](uint32_t from, uint32_t to, double weight) {
     bool inserted = false;
-    const uint64_t key = (uint64_t{from} << 32) | to;
-    const uint32_t e = edge_index.Insert(key, inserted);
+    const uint32_t e = edge_index.Insert((uint64_t{from} << 32) | to, inserted);
     if (inserted) {
-      edge_key.push_back(key);
-      edge_weight.push_back(weight);
+      new_edge(from, to, weight);
     } else {
       edge_weight[e] += weight;
     }
   };
+  // The state after `node` with channel c; creates it when first reached.
+  auto step = [&](uint32_t& node, ChannelId c) {
+    node = trie.Next(node, c);
+    uint32_t& next = trie.state(node);
+    if (next == kNoState) {
+      next = next_state++;
+      state_node.push_back(node);
+    }
+    return next;
+  };
+  auto absorb = [&](uint32_t state, size_t slot, uint32_t to, double weight) {
+    if (!dense) return hashed_edge(state, to, weight);
+    uint32_t& e = edge_of[size_t{state} * width + slot];
+    if (e == 0) {
+      e = new_edge(state, to, weight);
+    } else {
+      edge_weight[e - 1] += weight;
+    }
+  };
+  if (dense) edge_of.assign(size_t{kFirstTouchState} * width, 0);
 
   double total_conversions = 0, total_value = 0;
   for (size_t r = 0; r < paths.rows(); ++r) {
@@ -168,17 +197,29 @@ core::Result<MarkovResult> Markov(const PathTable& paths, const MarkovOptions& o
       const ChannelId c = path[i];
       if (i > 0 && c == previous) continue;  // collapse repeats
       previous = c;
-      node = trie.Next(node, c);
-      uint32_t& next = trie.state(node);
-      if (next == kNoState) {
-        next = next_state++;
-        state_node.push_back(node);
+      if (!dense) {
+        const uint32_t next = step(node, c);
+        hashed_edge(state, next, weight);
+        state = next;
+        continue;
       }
-      add_edge(state, next, weight);
+      const uint32_t e = edge_of[size_t{state} * width + c];
+      if (e != 0) {
+        // A known transition: its target and the target's trie node.
+        edge_weight[e - 1] += weight;
+        state = static_cast<uint32_t>(edge_key[e - 1] & 0xffffffffu);
+        node = state_node[state];
+        continue;
+      }
+      const uint32_t next = step(node, c);
+      if (edge_of.size() < size_t{next_state} * width) {
+        edge_of.resize(size_t{next_state} * width * 2, 0);
+      }
+      edge_of[size_t{state} * width + c] = new_edge(state, next, weight);
       state = next;
     }
-    if (conv > 0) add_edge(state, kConversion, conv);
-    if (nulls > 0) add_edge(state, kNull, nulls);
+    if (conv > 0) absorb(state, nchannels, kConversion, conv);
+    if (nulls > 0) absorb(state, nchannels + 1, kNull, nulls);
   }
 
   // Compressed rows with probabilities.

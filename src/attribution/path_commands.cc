@@ -1,6 +1,10 @@
 #include "attribution/path_commands.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -33,6 +37,41 @@ struct PathsArgs {
   std::string out;
   std::string transitions;
   bool removal_effects = false;
+};
+
+// A read-only mapping of a regular file: the page cache, not a copy.
+class MappedFile {
+ public:
+  MappedFile() = default;
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  ~MappedFile() {
+    if (data_ != nullptr) ::munmap(data_, size_);
+  }
+
+  // False when the file cannot be mapped (a pipe, an empty file, an
+  // error): the caller reads it instead, which reports any error.
+  bool Open(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) {
+      ::close(fd);
+      return false;
+    }
+    void* data = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ,
+                        MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    ::close(fd);
+    if (data == MAP_FAILED) return false;
+    data_ = data;
+    size_ = static_cast<size_t>(st.st_size);
+    return true;
+  }
+  std::string_view text() const { return {static_cast<const char*>(data_), size_}; }
+
+ private:
+  void* data_ = nullptr;
+  size_t size_ = 0;
 };
 
 core::Result<char> SeparatorChar(std::string_view flag, std::string_view text) {
@@ -108,8 +147,19 @@ core::Status RunPaths(cli::Context& ctx, const PathsArgs& args) {
                           .InField("--order"));
   }
 
-  MOPS_ASSIGN_OR_RETURN(const std::string text, core::ReadFile(args.file));
-  MOPS_ASSIGN_OR_RETURN(const PathTable paths, ParsePathFile(text, args.file, file_options));
+  PathTable paths;
+  {
+    MappedFile mapped;
+    std::string read;
+    std::string_view text;
+    if (mapped.Open(args.file)) {
+      text = mapped.text();
+    } else {
+      MOPS_ASSIGN_OR_RETURN(read, core::ReadFile(args.file));
+      text = read;
+    }
+    MOPS_ASSIGN_OR_RETURN(paths, ParsePathFile(text, args.file, file_options));
+  }
 
   // Channels in name order, for a stable output.
   std::vector<size_t> by_name(paths.channels.size());

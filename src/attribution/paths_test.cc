@@ -308,6 +308,26 @@ TEST(Markov, RemovalSendsStatesContainingTheChannelToNull) {
   EXPECT_NEAR(m1.removal_effects[Id(t, "a")], 1.0 / 3, 1e-12);
 }
 
+TEST(Markov, ManyChannelsTakeTheHashedPathToTheSameResult) {
+  // Past 256 channels the chain's edges are hashed instead of dense rows.
+  PathTableBuilder builder;
+  for (int c = 0; c < 300; ++c) ASSERT_TRUE(builder.Channel("x" + std::to_string(c)));
+  const ChannelId a = builder.Channel("a").value(), b = builder.Channel("b").value();
+  const ChannelId ab[] = {a, b}, only_b[] = {b};
+  builder.AddRow(ab, 1, 3, 0);
+  builder.AddRow(only_b, 1, 0, 1);
+  const PathTable t = std::move(builder).Finish();
+  const MarkovResult m = Markov(t, {.order = 2, .threads = 2}).value();
+  EXPECT_NEAR(m.conversion_probability, 2.0 / 3, 1e-13);
+  EXPECT_NEAR(m.credit.conversions[a], 2.0 / 3, 1e-12);
+  EXPECT_NEAR(m.credit.conversions[b], 4.0 / 3, 1e-12);
+  EXPECT_EQ(m.credit.conversions[0], 0);
+  const ChannelCredit s = Shapley(t).value();
+  EXPECT_NEAR(s.conversions[a], 0.5, 1e-12);
+  EXPECT_NEAR(s.conversions[b], 1.5, 1e-12);
+  EXPECT_NEAR(ShaoLi(t).value().conversions[b] + ShaoLi(t).value().conversions[a], 2, 1e-12);
+}
+
 TEST(Markov, RejectsOrderZero) {
   const auto result = Markov(ParseRows("a;1;1;1\n"), {.order = 0, .threads = 1});
   ASSERT_FALSE(result.has_value());

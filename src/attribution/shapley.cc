@@ -21,13 +21,14 @@ ChannelSets DistinctSets(const PathTable& paths) {
   for (size_t r = 0; r < paths.rows(); ++r) {
     const auto path = paths.path(r);
     if (path.empty()) continue;
-    set.assign(path.begin(), path.end());
-    std::sort(set.begin(), set.end());
-    set.erase(std::unique(set.begin(), set.end()), set.end());
     uint64_t key = 0;
     if (nchannels < 64) {
-      for (const uint16_t c : set) key |= uint64_t{1} << c;
+      // The set is its bit mask: no sort, no comparison.
+      for (const uint16_t c : path) key |= uint64_t{1} << c;
     } else {
+      set.assign(path.begin(), path.end());
+      std::sort(set.begin(), set.end());
+      set.erase(std::unique(set.begin(), set.end()), set.end());
       key = 0xcbf29ce484222325ULL;
       for (const uint16_t c : set) key = (key ^ c) * 0x100000001b3ULL;
     }
@@ -36,7 +37,13 @@ ChannelSets DistinctSets(const PathTable& paths) {
       bool inserted = false;
       s = index.Insert(key == ~0ULL ? 0 : key, inserted);
       if (inserted) {
-        sets.channels.insert(sets.channels.end(), set.begin(), set.end());
+        if (nchannels < 64) {
+          for (uint64_t m = key; m != 0; m &= m - 1) {
+            sets.channels.push_back(static_cast<uint16_t>(std::countr_zero(m)));
+          }
+        } else {
+          sets.channels.insert(sets.channels.end(), set.begin(), set.end());
+        }
         sets.offsets.push_back(static_cast<uint32_t>(sets.channels.size()));
         sets.conversions.push_back(0);
         sets.value.push_back(0);
