@@ -1,0 +1,92 @@
+// Fuzz target for the path file reader and the engines behind it: any text
+// either parses into a consistent PathTable or fails with a located error;
+// what parses runs through every model, and each model's credit sums to the
+// totals (shapley_rate only up to 20 channels, as documented).
+//
+// The first byte picks the separators and the Markov order, so both the
+// default format and custom separators are reached.
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <numeric>
+#include <string_view>
+
+#include "attribution/paths.h"
+
+namespace {
+
+namespace attribution = mops::attribution;
+
+void Check(bool ok, const char* what) {
+  if (!ok) {
+    std::fprintf(stderr, "paths_fuzz: %s\n", what);
+    std::abort();
+  }
+}
+
+void Reconciles(const attribution::PathTable& t, const attribution::ChannelCredit& c,
+                const char* model) {
+  const double conv = std::accumulate(t.conversions.begin(), t.conversions.end(), 0.0);
+  const double value = std::accumulate(t.value.begin(), t.value.end(), 0.0);
+  const double got_conv = std::accumulate(c.conversions.begin(), c.conversions.end(), 0.0);
+  const double got_value = std::accumulate(c.value.begin(), c.value.end(), 0.0);
+  Check(c.conversions.size() == t.channels.size(), model);
+  // Models may give nothing when nothing converts in their sense (a
+  // Markov chain with no conversion, a rate game with no journeys).
+  auto close = [](double got, double want) {
+    return got == 0 || std::abs(got - want) <= 1e-6 * std::max(1.0, std::abs(want));
+  };
+  if (std::isfinite(conv) && std::isfinite(value) && conv < 1e300 && value < 1e300) {
+    Check(close(got_conv, conv), model);
+    Check(close(got_value, value), model);
+  }
+}
+
+}  // namespace
+
+extern "C" size_t MopsFuzzSeeds(const char* const** seeds) {
+  static const char* const kSeeds[] = {
+      "\x01path;total_conversions;total_conversion_value;total_null\n"
+      "eta > iota > alpha > eta;1;0.244;3\niota;0;0;2\n",
+      "\x02total_null,path,total_conversions\n4,a|b|a,1e2\n3,b,0\n",
+      "\x03path;total_conversions\r\n a > b ; 2 \r\n\r\nb;x\n",
+      "\x04path;total_conversions;total_conversion_value;total_null\na>>b;1;2;3\n;1;1;1\n",
+  };
+  *seeds = kSeeds;
+  return sizeof(kSeeds) / sizeof(kSeeds[0]);
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size == 0) return 0;
+  const uint8_t mode = data[0];
+  const std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
+  attribution::PathFileOptions options;
+  if ((mode & 3) == 2) options.sep = ',', options.path_sep = '|';
+  if ((mode & 3) == 3) options.sep = '\t', options.path_sep = '>';
+  options.threads = 1 + (mode >> 6);
+  auto parsed = attribution::ParsePathFile(text, "fuzz.csv", options);
+  if (!parsed) {
+    Check(parsed.error().line >= 1 && parsed.error().column >= 1, "error without a place");
+    return 0;
+  }
+  const attribution::PathTable& t = *parsed;
+  Check(t.offsets.size() == t.rows() + 1 && t.offsets.back() == t.steps.size(), "offsets");
+  for (size_t r = 0; r < t.rows(); ++r) Check(t.offsets[r] < t.offsets[r + 1], "empty path");
+  for (const attribution::ChannelId c : t.steps) Check(c < t.channels.size(), "channel id");
+
+  Reconciles(t, attribution::FirstTouch(t), "first_touch");
+  Reconciles(t, attribution::LastTouch(t), "last_touch");
+  Reconciles(t, attribution::Linear(t, false), "linear");
+  Reconciles(t, attribution::Linear(t, true), "linear unique");
+  attribution::MarkovOptions markov;
+  markov.order = 1 + ((mode >> 2) & 3);
+  markov.threads = 1;
+  auto m = attribution::Markov(t, markov);
+  Check(m.has_value(), "markov failed");
+  Reconciles(t, m->credit, "markov");
+  Reconciles(t, attribution::Shapley(t).value(), "shapley");
+  if (t.channels.size() <= 20) Reconciles(t, attribution::ShapleyRate(t).value(), "shapley_rate");
+  Reconciles(t, attribution::ShaoLi(t).value(), "shao_li");
+  return 0;
+}
