@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -468,6 +469,46 @@ core::Error ParseError(std::string_view text) {
   auto result = ParsePathFile(text, "bad.csv");
   EXPECT_FALSE(result.has_value());
   return result ? core::Error{} : result.error();
+}
+
+core::Error ParseError(std::string_view text);
+
+TEST(PathFile, NumbersReadExactlyAsFromChars) {
+  std::mt19937_64 rng(11);
+  std::vector<std::string> numbers = {"0",
+                                      "0.00",
+                                      "1e2",
+                                      ".5",
+                                      "0.1",
+                                      "1234567.891",
+                                      "0.3",
+                                      "2.675",
+                                      "999999999999999",
+                                      "1234567890123456789",
+                                      "0.000000000000001",
+                                      "00012.50",
+                                      "7.0000000000000001"};
+  for (int i = 0; i < 2000; ++i) {
+    const uint64_t m = rng() % 1000000000000000ULL;
+    const int scale = static_cast<int>(rng() % 16);
+    std::string digits = std::to_string(m);
+    if (scale > 0) {
+      while (digits.size() <= static_cast<size_t>(scale)) digits.insert(0, "0");
+      digits.insert(digits.size() - static_cast<size_t>(scale), ".");
+    }
+    numbers.push_back(digits);
+  }
+  std::string rows;
+  for (const std::string& n : numbers) rows += "a;1;" + n + ";0\n";
+  const PathTable t = ParseRows(rows);
+  ASSERT_EQ(t.rows(), numbers.size());
+  for (size_t i = 0; i < numbers.size(); ++i) {
+    double expected = 0;
+    std::from_chars(numbers[i].data(), numbers[i].data() + numbers[i].size(), expected);
+    EXPECT_EQ(t.value[i], expected) << numbers[i];
+  }
+  EXPECT_EQ(ParseRows("a;1.;0;0\n").conversions[0], 1);  // as strtod
+  EXPECT_THAT(ParseError(std::string(kHeader) + "a;1.2.3;0;0\n").message, HasSubstr("'1.2.3'"));
 }
 
 TEST(PathFile, BadNumberNamesFileLineColumnAndField) {
