@@ -12,13 +12,18 @@
 // iteration stops when the estimated remaining distance, from the observed
 // contraction rate, is below 1e-13 of p, or the changes are at rounding
 // level. A removal solves the same system with the states that contain the
-// channel held at 0 (their inbound transitions go to null).
+// channel held at 0 (their inbound transitions go to null). The base system
+// and the removals are solved four at a time in one pass over the
+// transitions, which are laid out in sweep order (see SweepChain).
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
+#include <span>
 #include <thread>
 
 #include "attribution/internal.h"
@@ -31,6 +36,8 @@ using internal::IndexMap;
 
 constexpr uint32_t kStart = 0, kConversion = 1, kNull = 2, kFirstTouchState = 3;
 constexpr uint32_t kNoState = ~0u;
+// Removal systems solved together (see SolveBatch).
+constexpr size_t kBatch = 4;
 
 class TupleTrie {
  public:
@@ -90,42 +97,126 @@ struct Chain {
   std::vector<double> probability;
 };
 
-struct SolveOutcome {
-  double probability = 0;
-  bool converged = false;
+// The chain as the solver sweeps it: transient states renumbered in sweep
+// order, each after the states it leads to where the chain allows it
+// (depth-first postorder from the start), so that a sweep carries values
+// from the absorbing end back to the start in one pass except along cycles,
+// and reads its rows sequentially. (conversion) is `transient`, (null)
+// transient + 1.
+struct SweepChain {
+  uint32_t transient = 0;
+  uint32_t start = 0;
+  std::vector<uint32_t> rank;  // original state -> sweep index
+  std::vector<uint32_t> row_begin;
+  std::vector<uint32_t> target;
+  std::vector<double> probability;
 };
 
-// P(conversion | start) with the states flagged in `blocked` held at 0.
-SolveOutcome ConversionProbability(const Chain& chain, const std::vector<uint8_t>& blocked,
-                                   std::vector<double>& x) {
-  x.assign(chain.states, 0.0);
-  x[kConversion] = 1;
+std::vector<uint32_t> PostOrder(const Chain& chain) {
+  std::vector<uint32_t> order;
+  order.reserve(chain.states);
+  std::vector<uint8_t> seen(chain.states, 0);
+  seen[kConversion] = seen[kNull] = 1;
+  std::vector<std::pair<uint32_t, uint32_t>> stack;  // state, next edge
+  stack.emplace_back(kStart, chain.row_begin[kStart]);
+  seen[kStart] = 1;
+  while (!stack.empty()) {
+    auto& [state, edge] = stack.back();
+    if (edge < chain.row_begin[state + 1]) {
+      const uint32_t to = chain.target[edge++];
+      if (!seen[to]) {
+        seen[to] = 1;
+        stack.emplace_back(to, chain.row_begin[to]);
+      }
+      continue;
+    }
+    order.push_back(state);
+    stack.pop_back();
+  }
+  return order;
+}
+
+SweepChain Sweep(const Chain& chain) {
+  SweepChain out;
+  const std::vector<uint32_t> order = PostOrder(chain);
+  out.transient = static_cast<uint32_t>(order.size());
+  out.rank.assign(chain.states, 0);
+  for (uint32_t i = 0; i < order.size(); ++i) out.rank[order[i]] = i;
+  out.rank[kConversion] = out.transient;
+  out.rank[kNull] = out.transient + 1;
+  out.start = out.rank[kStart];
+  out.row_begin.reserve(order.size() + 1);
+  out.row_begin.push_back(0);
+  for (const uint32_t s : order) {
+    for (uint32_t k = chain.row_begin[s]; k < chain.row_begin[s + 1]; ++k) {
+      out.target.push_back(out.rank[chain.target[k]]);
+      out.probability.push_back(chain.probability[k]);
+    }
+    out.row_begin.push_back(static_cast<uint32_t>(out.target.size()));
+  }
+  return out;
+}
+
+// Solves W systems at once: system j holds the states that contain channel
+// removed[j] at 0 (none when it is negative; unused lanes repeat the last
+// system). One pass over the transitions serves the W systems, whose
+// iterates sit side by side, so the transitions are streamed once per sweep
+// for W systems and the sums stay in registers. Writes P(conversion |
+// start) per system; false if one did not converge.
+template <size_t W>
+bool SolveBatch(const SweepChain& chain, std::span<const int> removed,
+                const std::vector<std::vector<uint32_t>>& states_with,
+                std::span<double> probability) {
+  const size_t m = removed.size();
+  std::vector<std::array<double, W>> x(chain.transient + 2);
+  std::vector<std::array<double, W>> keep(chain.transient);
+  for (auto& k : keep) k.fill(1.0);
+  for (auto& v : x) v.fill(0.0);
+  x[chain.transient].fill(1.0);  // (conversion)
+  for (size_t j = 0; j < W; ++j) {
+    const int channel = removed[std::min(j, m - 1)];
+    if (channel < 0) continue;
+    for (const uint32_t s : states_with[static_cast<size_t>(channel)]) keep[chain.rank[s]][j] = 0;
+  }
   constexpr int kMaxSweeps = 1'000'000;
   constexpr double kTolerance = 1e-13;
-  double previous_delta = 0;
-  for (int sweep = 0; sweep < kMaxSweeps; ++sweep) {
-    double delta = 0, largest = 0;
-    // Later states first: they are deeper in the paths, nearer absorption.
-    for (size_t s = chain.states; s-- > 0;) {
-      if (s == kConversion || s == kNull || blocked[s]) continue;
-      double sum = 0;
+  std::array<double, W> previous_delta{};
+  std::array<bool, W> done{};
+  size_t remaining = W;
+  for (int sweep = 0; sweep < kMaxSweeps && remaining > 0; ++sweep) {
+    std::array<double, W> delta{}, largest{};
+    for (uint32_t s = 0; s < chain.transient; ++s) {
+      std::array<double, W> sum{};
       for (uint32_t k = chain.row_begin[s]; k < chain.row_begin[s + 1]; ++k) {
-        sum += chain.probability[k] * x[chain.target[k]];
+        const double p = chain.probability[k];
+        const std::array<double, W>& xt = x[chain.target[k]];
+        for (size_t j = 0; j < W; ++j) sum[j] += p * xt[j];
       }
-      delta = std::max(delta, std::abs(sum - x[s]));
-      largest = std::max(largest, sum);
-      x[s] = sum;
+      std::array<double, W>& xs = x[s];
+      for (size_t j = 0; j < W; ++j) {
+        const double v = sum[j] * keep[s][j];
+        delta[j] = std::max(delta[j], std::abs(v - xs[j]));
+        largest[j] = std::max(largest[j], v);
+        xs[j] = v;
+      }
     }
-    if (delta == 0) return {x[kStart], true};
-    if (delta <= 8 * std::numeric_limits<double>::epsilon() * largest) return {x[kStart], true};
-    if (sweep > 0 && delta < previous_delta) {
-      const double rate = delta / previous_delta;
-      const double remaining = delta * rate / (1 - rate);
-      if (remaining <= kTolerance * x[kStart]) return {x[kStart], true};
+    for (size_t j = 0; j < W; ++j) {
+      if (done[j]) continue;
+      bool finished =
+          delta[j] == 0 || delta[j] <= 8 * std::numeric_limits<double>::epsilon() * largest[j];
+      if (!finished && sweep > 0 && delta[j] < previous_delta[j]) {
+        const double rate = delta[j] / previous_delta[j];
+        finished = delta[j] * rate / (1 - rate) <= kTolerance * x[chain.start][j];
+      }
+      previous_delta[j] = delta[j];
+      if (finished) {
+        done[j] = true;
+        --remaining;
+      }
     }
-    previous_delta = delta;
   }
-  return {x[kStart], false};
+  for (size_t j = 0; j < m; ++j) probability[j] = x[chain.start][j];
+  return remaining == 0;
 }
 
 }  // namespace
@@ -246,6 +337,8 @@ core::Result<MarkovResult> Markov(const PathTable& paths, const MarkovOptions& o
     result.transitions.push_back(MarkovTransition{from, to, p});
   }
 
+  const SweepChain sweep = Sweep(chain);
+
   // Which states contain which channel.
   std::vector<std::vector<uint32_t>> states_with(nchannels);
   result.states = {"(start)", "(conversion)", "(null)"};
@@ -263,38 +356,29 @@ core::Result<MarkovResult> Markov(const PathTable& paths, const MarkovOptions& o
     for (const ChannelId c : tuple) states_with[c].push_back(s);
   }
 
-  // p, then one removal per channel that occurs, on several threads.
-  std::vector<double> removal_probability(nchannels, 0.0);
-  std::atomic<bool> diverged{false};
-  double p = 0;
-  {
-    std::vector<uint8_t> blocked(chain.states, 0);
-    std::vector<double> x;
-    const SolveOutcome base = ConversionProbability(chain, blocked, x);
-    if (!base.converged) diverged = true;
-    p = base.probability;
+  // p and one removal per channel that occurs, in batches on several threads.
+  std::vector<int> systems{-1};
+  for (size_t c = 0; c < nchannels; ++c) {
+    if (!states_with[c].empty()) systems.push_back(static_cast<int>(c));
   }
-  std::atomic<size_t> next_channel{0};
+  std::vector<double> solved(systems.size(), 0.0);
+  const int threads =
+      std::min<int>(internal::ThreadCount(options.threads), static_cast<int>(systems.size()));
+  const size_t batch = kBatch;
+  std::atomic<size_t> next_batch{0};
+  std::atomic<bool> diverged{false};
   auto worker = [&] {
-    std::vector<uint8_t> blocked(chain.states, 0);
-    std::vector<double> x;
     while (true) {
-      const size_t c = next_channel.fetch_add(1);
-      if (c >= nchannels) return;
-      if (states_with[c].empty()) {
-        removal_probability[c] = p;
-        continue;
+      const size_t begin = next_batch.fetch_add(batch);
+      if (begin >= systems.size()) return;
+      const size_t end = std::min(begin + batch, systems.size());
+      if (!SolveBatch<kBatch>(sweep, std::span<const int>(systems).subspan(begin, end - begin),
+                              states_with, std::span<double>(solved).subspan(begin, end - begin))) {
+        diverged = true;
       }
-      for (const uint32_t s : states_with[c]) blocked[s] = 1;
-      const SolveOutcome outcome = ConversionProbability(chain, blocked, x);
-      if (!outcome.converged) diverged = true;
-      removal_probability[c] = outcome.probability;
-      for (const uint32_t s : states_with[c]) blocked[s] = 0;
     }
   };
   {
-    const int threads = std::min<int>(internal::ThreadCount(options.threads),
-                                      static_cast<int>(std::max<size_t>(nchannels, 1)));
     std::vector<std::jthread> workers;
     for (int t = 1; t < threads; ++t) workers.emplace_back(worker);
     worker();
@@ -302,6 +386,11 @@ core::Result<MarkovResult> Markov(const PathTable& paths, const MarkovOptions& o
   if (diverged) {
     return core::Fail(core::ErrorCode::kInternal,
                       "markov: the absorbing chain did not converge ({} states)", chain.states);
+  }
+  const double p = solved[0];
+  std::vector<double> removal_probability(nchannels, p);
+  for (size_t i = 1; i < systems.size(); ++i) {
+    removal_probability[static_cast<size_t>(systems[i])] = solved[i];
   }
 
   result.conversion_probability = p;
