@@ -18,6 +18,7 @@
 
 #include "attribution/internal.h"
 #include "attribution/paths.h"
+#include "core/csv.h"
 
 namespace mops::attribution {
 namespace {
@@ -196,10 +197,16 @@ void ParseChunk(std::string_view text, size_t begin, size_t end, const Header& h
                  fmt::format("empty channel name in path '{}'", field));
             return;
           }
+          const size_t known = chunk.dictionary.names().size();
           const uint32_t id = chunk.dictionary.Intern(step);
           if (id == ~0u) {
             fail(field_at + step_start, column,
                  fmt::format("more than {} distinct channels", kMaxChannels));
+            return;
+          }
+          // Names are checked once, when first seen.
+          if (chunk.dictionary.names().size() > known && !core::IsValidUtf8(step)) {
+            fail(field_at + step_start, column, "channel name is not valid UTF-8");
             return;
           }
           path.push_back(static_cast<ChannelId>(id));

@@ -541,6 +541,14 @@ TEST(PathFile, EmptyPathAndEmptyChannel) {
   EXPECT_THAT(e.message, HasSubstr("empty channel name"));
 }
 
+TEST(PathFile, ChannelNamesMustBeUtf8) {
+  const core::Error e = ParseError(std::string(kHeader) + "a;1;2;3\nb > caf\xE9;1;2;3\n");
+  EXPECT_EQ(e.line, 3);
+  EXPECT_EQ(e.column, 4);
+  EXPECT_THAT(e.message, HasSubstr("not valid UTF-8"));
+  EXPECT_EQ(ParseRows("caf\xC3\xA9 > b;1;2;3\n").channels[0], "caf\xC3\xA9");
+}
+
 TEST(PathFile, NegativeAndNonFiniteNumbers) {
   EXPECT_THAT(ParseError(std::string(kHeader) + "a;-1;2;3\n").message, HasSubstr("negative"));
   EXPECT_THAT(ParseError(std::string(kHeader) + "a;1;inf;3\n").message,
