@@ -404,8 +404,8 @@ core::Result<MarkovResult> Markov(const PathTable& paths, const MarkovOptions& o
   result.credit.value.assign(nchannels, 0.0);
   if (sum > 0) {
     for (size_t c = 0; c < nchannels; ++c) {
-      result.credit.conversions[c] = total_conversions * result.removal_effects[c] / sum;
-      result.credit.value[c] = total_value * result.removal_effects[c] / sum;
+      result.credit.conversions[c] = total_conversions * (result.removal_effects[c] / sum);
+      result.credit.value[c] = total_value * (result.removal_effects[c] / sum);
     }
   }
   return result;

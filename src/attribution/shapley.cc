@@ -155,11 +155,19 @@ core::Result<ChannelCredit> ShapleyRate(const PathTable& paths) {
     }
   }
   // The phi sum to v(all) - v(empty) = v(all): scale that to the totals.
-  const double v_conv = conv[masks - 1], v_value = value[masks - 1];
-  for (size_t i = 0; i < n; ++i) {
-    credit.conversions[i] = v_conv > 0 ? phi_conv[i] * total_conv / v_conv : 0.0;
-    credit.value[i] = v_value > 0 ? phi_value[i] * total_value / v_value : 0.0;
-  }
+  // The computed sum is the divisor, so the credit adds up to the total even
+  // when v(all) is tiny next to the marginal contributions (a rare channel
+  // with a huge number of nulls) and rounding shows.
+  auto scale = [&](const std::vector<double>& phi, double v_all, double total,
+                   std::vector<double>& out) {
+    double sum = 0;
+    for (const double p : phi) sum += p;
+    const double divisor = sum > 0 ? sum : v_all;
+    const double factor = divisor > 0 ? total / divisor : 0.0;
+    for (size_t i = 0; i < n; ++i) out[i] = phi[i] * factor;
+  };
+  scale(phi_conv, conv[masks - 1], total_conv, credit.conversions);
+  scale(phi_value, value[masks - 1], total_value, credit.value);
   return credit;
 }
 
