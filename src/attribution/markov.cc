@@ -234,23 +234,28 @@ core::Result<MarkovResult> Markov(const PathTable& paths, const MarkovOptions& o
   std::vector<double> edge_weight;
   // Edges out of a state, by the next channel (then conversion, null): with
   // few channels a dense row per state, so that a step is one array access;
-  // otherwise a hash of (state, target).
-  const bool dense = nchannels <= 256;
+  // otherwise, and for the states past the memory budget of dense rows
+  // (high orders can have millions of states), a hash of (state, target).
   const size_t width = nchannels + 2;
+  const uint32_t dense_states =
+      nchannels <= 256
+          ? static_cast<uint32_t>(std::min<size_t>(options.dense_rows_bytes / 4 / width, ~0u))
+          : 0;
   std::vector<uint32_t> edge_of;  // state * width + slot -> edge + 1
-  IndexMap edge_index(dense ? 16 : 4096);
+  IndexMap edge_index(dense_states > 0 ? 16 : 4096);
   auto new_edge = [&](uint32_t from, uint32_t to, double weight) {
     edge_key.push_back((uint64_t{from} << 32) | to);
     edge_weight.push_back(weight);
     return static_cast<uint32_t>(edge_key.size());
   };
+  std::vector<uint32_t> hashed_edges;  // edge_index's index -> edge + 1
   auto hashed_edge = [&](uint32_t from, uint32_t to, double weight) {
     bool inserted = false;
     const uint32_t e = edge_index.Insert((uint64_t{from} << 32) | to, inserted);
     if (inserted) {
-      new_edge(from, to, weight);
+      hashed_edges.push_back(new_edge(from, to, weight));
     } else {
-      edge_weight[e] += weight;
+      edge_weight[hashed_edges[e] - 1] += weight;
     }
   };
   // The state after `node` with channel c; creates it when first reached.
@@ -264,7 +269,7 @@ core::Result<MarkovResult> Markov(const PathTable& paths, const MarkovOptions& o
     return next;
   };
   auto absorb = [&](uint32_t state, size_t slot, uint32_t to, double weight) {
-    if (!dense) return hashed_edge(state, to, weight);
+    if (state >= dense_states) return hashed_edge(state, to, weight);
     uint32_t& e = edge_of[size_t{state} * width + slot];
     if (e == 0) {
       e = new_edge(state, to, weight);
@@ -272,7 +277,7 @@ core::Result<MarkovResult> Markov(const PathTable& paths, const MarkovOptions& o
       edge_weight[e - 1] += weight;
     }
   };
-  if (dense) edge_of.assign(size_t{kFirstTouchState} * width, 0);
+  if (dense_states > 0) edge_of.assign(size_t{kFirstTouchState} * width, 0);
 
   double total_conversions = 0, total_value = 0;
   for (size_t r = 0; r < paths.rows(); ++r) {
@@ -288,7 +293,7 @@ core::Result<MarkovResult> Markov(const PathTable& paths, const MarkovOptions& o
       const ChannelId c = path[i];
       if (i > 0 && c == previous) continue;  // collapse repeats
       previous = c;
-      if (!dense) {
+      if (state >= dense_states) {
         const uint32_t next = step(node, c);
         hashed_edge(state, next, weight);
         state = next;
@@ -303,8 +308,9 @@ core::Result<MarkovResult> Markov(const PathTable& paths, const MarkovOptions& o
         continue;
       }
       const uint32_t next = step(node, c);
-      if (edge_of.size() < size_t{next_state} * width) {
-        edge_of.resize(size_t{next_state} * width * 2, 0);
+      if (const size_t needed = std::min(next_state, dense_states) * width;
+          edge_of.size() < needed) {
+        edge_of.resize(std::min(needed * 2, size_t{dense_states} * width), 0);
       }
       edge_of[size_t{state} * width + c] = new_edge(state, next, weight);
       state = next;

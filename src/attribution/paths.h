@@ -92,6 +92,10 @@ struct MarkovOptions {
   int order = 1;  // states are tuples of the last `order` channels
   // Threads for the removal solves (0: one per core, at most 4).
   int threads = 0;
+  // Memory for the dense transition rows used while building the chain
+  // (with at most 256 channels); states past it use a hash. Results do not
+  // depend on it.
+  size_t dense_rows_bytes = size_t{128} << 20;
 };
 
 struct MarkovTransition {

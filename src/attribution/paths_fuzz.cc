@@ -4,8 +4,8 @@
 // totals (shapley_rate only up to 20 channels, as documented).
 //
 // The first byte picks the separators (bits 0-1), the Markov order (bits
-// 2-3), a ready-made header (bit 4), the path file alphabet (bit 5) and the
-// parse threads (bits 6-7).
+// 2-3), a ready-made header (bit 4), the path file alphabet (bit 5), the
+// parse threads (bits 6-7) and a small dense-row budget for Markov (bit 6).
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -114,6 +114,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   attribution::MarkovOptions markov;
   markov.order = 1 + ((mode >> 2) & 3);
   markov.threads = 1;
+  // Bit 6 also gives the first few states dense rows and hashes the rest.
+  if ((mode & 0x40) != 0) markov.dense_rows_bytes = 4 * (t.channels.size() + 2) * 3;
   auto m = attribution::Markov(t, markov);
   Check(m.has_value(), "markov failed");
   Reconciles(t, m->credit, "markov");

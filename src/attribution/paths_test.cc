@@ -329,6 +329,33 @@ TEST(Markov, ManyChannelsTakeTheHashedPathToTheSameResult) {
   EXPECT_NEAR(ShaoLi(t).value().conversions[b] + ShaoLi(t).value().conversions[a], 2, 1e-12);
 }
 
+TEST(Markov, DenseRowsBudgetDoesNotChangeTheResult) {
+  std::mt19937_64 rng(5);
+  std::string rows;
+  for (int r = 0; r < 3000; ++r) {
+    const int len = 1 + static_cast<int>(rng() % 6);
+    for (int k = 0; k < len; ++k)
+      rows += std::string(k ? ">" : "") + "c" + std::to_string(rng() % 9);
+    rows += ";" + std::to_string(rng() % 3) + ";" + std::to_string(rng() % 90) + ";" +
+            std::to_string(rng() % 5) + "\n";
+  }
+  const PathTable t = ParseRows(rows);
+  MarkovOptions dense{.order = 3, .threads = 2};
+  const MarkovResult all_dense = Markov(t, dense).value();
+  ASSERT_GT(all_dense.states.size(), 200u);
+  for (const size_t budget : {size_t{0}, size_t{4} * 11 * 100}) {
+    MarkovOptions options = dense;
+    options.dense_rows_bytes = budget;  // none, or rows for the first 100 states
+    const MarkovResult m = Markov(t, options).value();
+    EXPECT_EQ(m.states, all_dense.states);
+    EXPECT_EQ(m.transitions.size(), all_dense.transitions.size());
+    EXPECT_NEAR(m.conversion_probability, all_dense.conversion_probability, 1e-14);
+    for (size_t c = 0; c < t.channels.size(); ++c) {
+      EXPECT_NEAR(m.credit.conversions[c], all_dense.credit.conversions[c], 1e-9) << budget;
+    }
+  }
+}
+
 TEST(Markov, RejectsOrderZero) {
   const auto result = Markov(ParseRows("a;1;1;1\n"), {.order = 0, .threads = 1});
   ASSERT_FALSE(result.has_value());
