@@ -119,6 +119,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto m = attribution::Markov(t, markov);
   Check(m.has_value(), "markov failed");
   Reconciles(t, m->credit, "markov");
+  if ((mode & 0x40) != 0) {
+    // The same chain as with dense rows only.
+    markov.dense_rows_bytes = attribution::MarkovOptions{}.dense_rows_bytes;
+    auto dense = attribution::Markov(t, markov);
+    Check(dense.has_value() && dense->states == m->states &&
+              dense->transitions.size() == m->transitions.size(),
+          "markov chain depends on the dense-row budget");
+    for (size_t i = 0; i < m->transitions.size(); ++i) {
+      Check(
+          dense->transitions[i].from == m->transitions[i].from &&
+              dense->transitions[i].to == m->transitions[i].to &&
+              std::abs(dense->transitions[i].probability - m->transitions[i].probability) <= 1e-12,
+          "markov transitions depend on the dense-row budget");
+    }
+  }
   Reconciles(t, attribution::Shapley(t).value(), "shapley");
   if (t.channels.size() <= 20) Reconciles(t, attribution::ShapleyRate(t).value(), "shapley_rate");
   Reconciles(t, attribution::ShaoLi(t).value(), "shao_li");
