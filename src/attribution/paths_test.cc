@@ -356,6 +356,16 @@ TEST(Markov, DenseRowsBudgetDoesNotChangeTheResult) {
   }
 }
 
+TEST_F(CaPathsTest, MarkovDoesNotDependOnTheThreadCount) {
+  for (const int order : {1, 3}) {
+    const MarkovResult one = Markov(table(), {.order = order, .threads = 1}).value();
+    const MarkovResult three = Markov(table(), {.order = order, .threads = 3}).value();
+    EXPECT_EQ(one.credit.conversions, three.credit.conversions) << order;
+    EXPECT_EQ(one.removal_effects, three.removal_effects) << order;
+    EXPECT_EQ(one.states, three.states) << order;
+  }
+}
+
 TEST(Markov, RejectsOrderZero) {
   const auto result = Markov(ParseRows("a;1;1;1\n"), {.order = 0, .threads = 1});
   ASSERT_FALSE(result.has_value());
