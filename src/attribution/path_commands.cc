@@ -134,7 +134,10 @@ core::Status RunPaths(cli::Context& ctx, const PathsArgs& args) {
   MOPS_ASSIGN_OR_RETURN(file_options.sep, SeparatorChar("--sep", args.sep));
   MOPS_ASSIGN_OR_RETURN(file_options.path_sep, SeparatorChar("--path-sep", args.path_sep));
   MOPS_ASSIGN_OR_RETURN(const std::vector<std::string_view> models, SelectModels(args.model));
-  const bool all = core::ToLower(args.model).find("all") != std::string::npos;
+  bool all = false;
+  for (const std::string_view part : core::Split(args.model, ',')) {
+    all = all || core::ToLower(core::Trim(part)) == "all";
+  }
   const bool has_markov = std::find(models.begin(), models.end(), "markov") != models.end();
   if ((!args.transitions.empty() || args.removal_effects) && !has_markov) {
     return core::Fail(core::ErrorCode::kInvalidArgument,
