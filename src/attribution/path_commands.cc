@@ -39,7 +39,8 @@ struct PathsArgs {
   bool removal_effects = false;
 };
 
-// A read-only mapping of a regular file: the page cache, not a copy.
+// A read-only mapping of a regular file: the page cache, not a copy. Not
+// prefaulted: the parse threads fault their own chunks in, in parallel.
 class MappedFile {
  public:
   MappedFile() = default;
@@ -59,8 +60,7 @@ class MappedFile {
       ::close(fd);
       return false;
     }
-    void* data = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ,
-                        MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    void* data = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
     ::close(fd);
     if (data == MAP_FAILED) return false;
     data_ = data;
