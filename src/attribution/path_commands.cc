@@ -11,9 +11,11 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <future>
 #include <iostream>
 #include <memory>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -181,60 +183,81 @@ core::Status RunPaths(cli::Context& ctx, const PathsArgs& args) {
       csv.EndRow();
     }
   };
-  std::string skipped;
-  for (const std::string_view model : models) {
+  // The models run side by side (each is a pure function of the table);
+  // their results are checked and written in the canonical order, and only
+  // once every model has succeeded, so a failure writes nothing.
+  struct ModelRun {
+    ChannelCredit credit;
+    std::optional<MarkovResult> markov;
+  };
+  auto run = [&](std::string_view model) -> core::Result<ModelRun> {
+    ModelRun out;
     if (model == "first_touch") {
-      emit(model, FirstTouch(paths));
+      out.credit = FirstTouch(paths);
     } else if (model == "last_touch") {
-      emit(model, LastTouch(paths));
+      out.credit = LastTouch(paths);
     } else if (model == "linear") {
-      emit(model, Linear(paths, args.unique));
+      out.credit = Linear(paths, args.unique);
     } else if (model == "markov") {
       MarkovOptions options;
       options.order = args.order;
-      MOPS_ASSIGN_OR_RETURN(const MarkovResult markov, Markov(paths, options));
-      emit(model, markov.credit);
-      if (!args.transitions.empty()) {
-        core::CsvWriter t(',', /*neutralize_formulas=*/true);
-        t.Row({"from", "to", "probability"});
-        for (const MarkovTransition& tr : markov.transitions) {
-          t.Field(markov.states[tr.from]);
-          t.Field(markov.states[tr.to]);
-          t.Field(tr.probability);
-          t.EndRow();
-        }
-        MOPS_TRY(WriteText(args.transitions, t.data()));
-      }
-      if (args.removal_effects) {
-        core::CsvWriter re(',', /*neutralize_formulas=*/true);
-        re.Row({"channel", "removal_effect"});
-        for (const size_t c : by_name) {
-          re.Field(paths.channels[c]);
-          re.Field(markov.removal_effects[c]);
-          re.EndRow();
-        }
-        std::cerr << fmt::format("markov order {}: conversion probability {}\n", args.order,
-                                 markov.conversion_probability)
-                  << re.data();
-      }
+      MOPS_ASSIGN_OR_RETURN(out.markov, Markov(paths, options));
+      out.credit = out.markov->credit;
     } else if (model == "shapley") {
-      MOPS_ASSIGN_OR_RETURN(const ChannelCredit credit, Shapley(paths));
-      emit(model, credit);
+      MOPS_ASSIGN_OR_RETURN(out.credit, Shapley(paths));
     } else if (model == "shapley_rate") {
-      auto credit = ShapleyRate(paths);
-      // `all` means every model that applies; naming it alone asks for it.
-      if (!credit && all && paths.channels.size() > 20) {
-        skipped = credit.error().message;
+      MOPS_ASSIGN_OR_RETURN(out.credit, ShapleyRate(paths));
+    } else if (model == "shao_li") {
+      MOPS_ASSIGN_OR_RETURN(out.credit, ShaoLi(paths));
+    }
+    return out;
+  };
+  std::vector<std::future<core::Result<ModelRun>>> runs;
+  for (const std::string_view model : models) {
+    runs.push_back(std::async(std::launch::async, run, model));
+  }
+  std::vector<core::Result<ModelRun>> results;
+  for (auto& f : runs) results.push_back(f.get());
+
+  std::string skipped;
+  const MarkovResult* markov = nullptr;
+  for (size_t i = 0; i < models.size(); ++i) {
+    core::Result<ModelRun>& result = results[i];
+    if (!result) {
+      // `all` means every model that applies; naming shapley_rate asks for it.
+      if (models[i] == "shapley_rate" && all && paths.channels.size() > 20) {
+        skipped = result.error().message;
         continue;
       }
-      if (!credit) return std::unexpected(std::move(credit).error());
-      emit(model, *credit);
-    } else if (model == "shao_li") {
-      MOPS_ASSIGN_OR_RETURN(const ChannelCredit credit, ShaoLi(paths));
-      emit(model, credit);
+      return std::unexpected(std::move(result).error());
     }
+    emit(models[i], result->credit);
+    if (result->markov) markov = &*result->markov;
   }
 
+  if (markov != nullptr && !args.transitions.empty()) {
+    core::CsvWriter t(',', /*neutralize_formulas=*/true);
+    t.Row({"from", "to", "probability"});
+    for (const MarkovTransition& tr : markov->transitions) {
+      t.Field(markov->states[tr.from]);
+      t.Field(markov->states[tr.to]);
+      t.Field(tr.probability);
+      t.EndRow();
+    }
+    MOPS_TRY(WriteText(args.transitions, t.data()));
+  }
+  if (markov != nullptr && args.removal_effects) {
+    core::CsvWriter re(',', /*neutralize_formulas=*/true);
+    re.Row({"channel", "removal_effect"});
+    for (const size_t c : by_name) {
+      re.Field(paths.channels[c]);
+      re.Field(markov->removal_effects[c]);
+      re.EndRow();
+    }
+    std::cerr << fmt::format("markov order {}: conversion probability {}\n", args.order,
+                             markov->conversion_probability)
+              << re.data();
+  }
   if (args.out.empty()) {
     std::cout << csv.data();
     std::cout.flush();
