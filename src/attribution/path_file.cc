@@ -387,11 +387,21 @@ core::Result<PathTable> ParsePathFile(std::string_view text, std::string_view fi
       const auto found = std::find(kColumnNames.begin(), kColumnNames.end(), name);
       const size_t at = line_start + start;
       if (found == kColumnNames.end()) {
+        // A header split on another separator is the usual cause: say which.
+        std::string hint;
+        for (const char other : {',', ';', '\t', '|'}) {
+          if (other != options.sep && name.starts_with("path") &&
+              name.find(other) != std::string::npos) {
+            hint = fmt::format("; the file seems to use '{}' as separator (--sep)",
+                               other == '\t' ? std::string("\\t") : std::string(1, other));
+            break;
+          }
+        }
         return core::Fail(ErrorAt(
             text, file_name, at, "",
             fmt::format("unknown column '{0}' in the header: expected path{1}total_conversions"
-                        "{1}total_conversion_value{1}total_null (value and null optional)",
-                        Trim(raw), options.sep)));
+                        "{1}total_conversion_value{1}total_null (value and null optional){2}",
+                        Trim(raw), options.sep, hint)));
       }
       const size_t index = static_cast<size_t>(found - kColumnNames.begin());
       if (seen[index]) {

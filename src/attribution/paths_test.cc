@@ -598,6 +598,8 @@ TEST(PathFile, BadHeaders) {
   core::Error e = ParseError("a>b;1;2;3\n");
   EXPECT_EQ(e.line, 1);
   EXPECT_THAT(e.message, HasSubstr("unknown column 'a>b'"));
+  EXPECT_THAT(ParseError("path,total_conversions\na,1\n").message,
+              HasSubstr("seems to use ',' as separator (--sep)"));
   EXPECT_THAT(ParseError("path;total_null\n").message,
               HasSubstr("must name the columns path and total_conversions"));
   EXPECT_THAT(ParseError("path;path;total_conversions\n").message, HasSubstr("twice"));
