@@ -96,6 +96,11 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
   // Not ->required(): `generate` also hosts sub-verbs of its own, which do
   // not take --out. The callback checks it when `generate` itself runs.
 
+  generate->callback([&ctx, args, generate] {
+    if (!generate->get_subcommands().empty()) return;
+    cli::RunVerb(ctx, [&ctx, &args] { return RunGenerate(ctx, *args); });
+  });
+
   auto paths_args = std::make_shared<PathsArgs>();
   CLI::App* paths = generate->add_subcommand(
       "paths",
@@ -111,11 +116,6 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
   paths->add_option("--out", paths_args->out, "File to write")->required();
   paths->callback([&ctx, paths_args] {
     cli::RunVerb(ctx, [&ctx, &paths_args] { return RunGeneratePaths(ctx, *paths_args); });
-  });
-
-  generate->callback([&ctx, args, generate] {
-    if (!generate->get_subcommands().empty()) return;
-    cli::RunVerb(ctx, [&ctx, &args] { return RunGenerate(ctx, *args); });
   });
 }
 
