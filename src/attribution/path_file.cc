@@ -27,6 +27,8 @@ using internal::HashName;
 using internal::IndexMap;
 
 constexpr size_t kMaxChannels = 65535;
+// PathTable::offsets are 32-bit.
+constexpr size_t kMaxSteps = 0xFFFFFFFFu;
 
 [[gnu::always_inline]] inline bool IsBlank(char c) { return c == ' ' || c == '\t'; }
 
@@ -270,6 +272,10 @@ void ParseChunk(std::string_view text, size_t begin, size_t end, const Header& h
       }
     }
     if (!have_path) continue;
+    if (t.steps.size() + path.size() > kMaxSteps) {
+      fail(line, Column::kPath, fmt::format("more than {} touches in all paths", kMaxSteps));
+      return;
+    }
     t.steps.insert(t.steps.end(), path.begin(), path.end());
     t.offsets.push_back(static_cast<uint32_t>(t.steps.size()));
     t.conversions.push_back(conversions);
@@ -458,6 +464,11 @@ core::Result<PathTable> ParsePathFile(std::string_view text, std::string_view fi
     for (size_t i = 1; i < chunks.size(); ++i) {
       total_rows += chunks[i].table.rows();
       total_steps += chunks[i].table.steps.size();
+    }
+    if (total_steps > kMaxSteps) {
+      return core::Fail(core::MakeError(core::ErrorCode::kInvalidArgument,
+                                        fmt::format("more than {} touches in all paths", kMaxSteps))
+                            .At(std::string(file_name)));
     }
     out.offsets.reserve(total_rows + 1);
     out.steps.reserve(total_steps);
