@@ -45,7 +45,8 @@ class PathTableBuilder {
 
   // The id of `name`, added if new. Fails past 65,535 channels.
   core::Result<ChannelId> Channel(std::string_view name);
-  // Appends a row; `path` must hold ids returned by Channel and not be empty.
+  // Appends a row; `path` must hold ids returned by Channel and not be empty,
+  // and the table holds fewer than 2^32 steps in all (offsets are 32-bit).
   void AddRow(std::span<const ChannelId> path, double conversions, double value, double nulls);
   PathTable Finish() &&;
 
