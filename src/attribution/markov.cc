@@ -163,21 +163,36 @@ SweepChain Sweep(const Chain& chain) {
 // iterates sit side by side, so the transitions are streamed once per sweep
 // for W systems and the sums stay in registers. Writes P(conversion |
 // start) per system; false if one did not converge.
+// A solver thread's buffers, reused from batch to batch: with hundreds of
+// channels a thread solves hundreds of batches over millions of states.
+template <size_t W>
+struct SolveBuffers {
+  std::vector<std::array<double, W>> x;
+  std::vector<uint8_t> blocked;  // per state, bit j: held at 0 in system j
+};
+
 template <size_t W>
 bool SolveBatch(const SweepChain& chain, std::span<const int> removed,
                 const std::vector<std::vector<uint32_t>>& states_with,
-                std::span<double> probability) {
+                std::span<double> probability, SolveBuffers<W>& buffers) {
+  static_assert(W <= 8, "one bit per system in SolveBuffers::blocked");
   const size_t m = removed.size();
-  std::vector<std::array<double, W>> x(chain.transient + 2);
-  std::vector<std::array<double, W>> keep(chain.transient);
-  for (auto& k : keep) k.fill(1.0);
-  for (auto& v : x) v.fill(0.0);
+  std::vector<std::array<double, W>>& x = buffers.x;
+  std::vector<uint8_t>& blocked = buffers.blocked;
+  x.assign(chain.transient + 2, std::array<double, W>{});
   x[chain.transient].fill(1.0);  // (conversion)
-  for (size_t j = 0; j < W; ++j) {
-    const int channel = removed[std::min(j, m - 1)];
-    if (channel < 0) continue;
-    for (const uint32_t s : states_with[static_cast<size_t>(channel)]) keep[chain.rank[s]][j] = 0;
-  }
+  blocked.resize(chain.transient);
+  auto mark = [&](bool on) {
+    for (size_t j = 0; j < W; ++j) {
+      const int channel = removed[std::min(j, m - 1)];
+      if (channel < 0) continue;
+      for (const uint32_t s : states_with[static_cast<size_t>(channel)]) {
+        uint8_t& bits = blocked[chain.rank[s]];
+        bits = on ? static_cast<uint8_t>(bits | (1u << j)) : uint8_t{0};
+      }
+    }
+  };
+  mark(true);
   constexpr int kMaxSweeps = 1'000'000;
   constexpr double kTolerance = 1e-13;
   std::array<double, W> previous_delta{};
@@ -193,8 +208,9 @@ bool SolveBatch(const SweepChain& chain, std::span<const int> removed,
         for (size_t j = 0; j < W; ++j) sum[j] += p * xt[j];
       }
       std::array<double, W>& xs = x[s];
+      const uint8_t bits = blocked[s];
       for (size_t j = 0; j < W; ++j) {
-        const double v = sum[j] * keep[s][j];
+        const double v = (bits >> j) & 1u ? 0.0 : sum[j];
         delta[j] = std::max(delta[j], std::abs(v - xs[j]));
         largest[j] = std::max(largest[j], v);
         xs[j] = v;
@@ -216,6 +232,7 @@ bool SolveBatch(const SweepChain& chain, std::span<const int> removed,
     }
   }
   for (size_t j = 0; j < m; ++j) probability[j] = x[chain.start][j];
+  mark(false);
   return remaining == 0;
 }
 
@@ -374,12 +391,14 @@ core::Result<MarkovResult> Markov(const PathTable& paths, const MarkovOptions& o
   std::atomic<size_t> next_batch{0};
   std::atomic<bool> diverged{false};
   auto worker = [&] {
+    SolveBuffers<kBatch> buffers;
     while (true) {
       const size_t begin = next_batch.fetch_add(batch);
       if (begin >= systems.size()) return;
       const size_t end = std::min(begin + batch, systems.size());
       if (!SolveBatch<kBatch>(sweep, std::span<const int>(systems).subspan(begin, end - begin),
-                              states_with, std::span<double>(solved).subspan(begin, end - begin))) {
+                              states_with, std::span<double>(solved).subspan(begin, end - begin),
+                              buffers)) {
         diverged = true;
       }
     }
