@@ -124,6 +124,7 @@ int main(int argc, char** argv) {
     return [order](const attribution::PathTable& t) {
       attribution::MarkovOptions options;
       options.order = order;
+      options.with_chain = false;  // as the verb without --transitions
       return Markov(t, options).has_value();
     };
   };
@@ -138,7 +139,9 @@ int main(int argc, char** argv) {
       {"heuristics + markov 1",
        [](const attribution::PathTable& t) {
          FirstTouch(t), LastTouch(t), Linear(t, false);
-         return Markov(t, {}).has_value();
+         attribution::MarkovOptions options;
+         options.with_chain = false;
+         return Markov(t, options).has_value();
        }},
       {"markov 1", markov(1)},
       {"markov 2", markov(2)},

@@ -357,23 +357,25 @@ core::Result<MarkovResult> Markov(const PathTable& paths, const MarkovOptions& o
     const double p = edge_weight[e] / out_weight[from];
     chain.target.push_back(to);
     chain.probability.push_back(p);
-    result.transitions.push_back(MarkovTransition{from, to, p});
+    if (options.with_chain) result.transitions.push_back(MarkovTransition{from, to, p});
   }
 
   const SweepChain sweep = Sweep(chain);
 
   // Which states contain which channel.
   std::vector<std::vector<uint32_t>> states_with(nchannels);
-  result.states = {"(start)", "(conversion)", "(null)"};
+  if (options.with_chain) result.states = {"(start)", "(conversion)", "(null)"};
   std::vector<ChannelId> tuple;
   for (uint32_t s = kFirstTouchState; s < chain.states; ++s) {
     trie.Tuple(state_node[s], tuple);
-    std::string name;
-    for (size_t i = 0; i < tuple.size(); ++i) {
-      if (i > 0) name += '>';
-      name += paths.channels[tuple[i]];
+    if (options.with_chain) {
+      std::string name;
+      for (size_t i = 0; i < tuple.size(); ++i) {
+        if (i > 0) name += '>';
+        name += paths.channels[tuple[i]];
+      }
+      result.states.push_back(std::move(name));
     }
-    result.states.push_back(std::move(name));
     std::sort(tuple.begin(), tuple.end());
     tuple.erase(std::unique(tuple.begin(), tuple.end()), tuple.end());
     for (const ChannelId c : tuple) states_with[c].push_back(s);

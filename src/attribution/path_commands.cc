@@ -201,6 +201,7 @@ core::Status RunPaths(cli::Context& ctx, const PathsArgs& args) {
     } else if (model == "markov") {
       MarkovOptions options;
       options.order = args.order;
+      options.with_chain = !args.transitions.empty();
       MOPS_ASSIGN_OR_RETURN(out.markov, Markov(paths, options));
       out.credit = out.markov->credit;
     } else if (model == "shapley") {

@@ -93,6 +93,9 @@ struct MarkovOptions {
   int order = 1;  // states are tuples of the last `order` channels
   // Threads for the removal solves (0: one per core, at most 4).
   int threads = 0;
+  // Fill MarkovResult::states and transitions (false: leave them empty; a
+  // chain of order 3 or 4 can have millions of states).
+  bool with_chain = true;
   // Memory for the dense transition rows used while building the chain
   // (with at most 256 channels); states past it use a hash. Results do not
   // depend on it.
@@ -110,7 +113,8 @@ struct MarkovResult {
   std::vector<double> removal_effects;  // per channel
   double conversion_probability = 0;    // from the start state
   // The chain, for --transitions: state names ("(start)", "(conversion)",
-  // "(null)", "a>b" for order-2 tuples, ...) and its non-zero transitions.
+  // "(null)", "a>b" for order-2 tuples, ...) and its non-zero transitions,
+  // by source state. Empty unless MarkovOptions::with_chain.
   std::vector<std::string> states;
   std::vector<MarkovTransition> transitions;
 };
