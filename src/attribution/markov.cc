@@ -38,6 +38,8 @@ constexpr uint32_t kStart = 0, kConversion = 1, kNull = 2, kFirstTouchState = 3;
 constexpr uint32_t kNoState = ~0u;
 // Removal systems solved together (see SolveBatch).
 constexpr size_t kBatch = 4;
+// Largest chain solved directly (a dense n x n inverse: 72 MB).
+constexpr size_t kMaxDirectStates = 3000;
 
 class TupleTrie {
  public:
@@ -236,6 +238,120 @@ bool SolveBatch(const SweepChain& chain, std::span<const int> removed,
   return remaining == 0;
 }
 
+// Solves A z = b in place, A = P^T L U from LuFactor (row-major, n x n).
+void LuSolve(const std::vector<double>& lu, const std::vector<uint32_t>& pivot, size_t n,
+             std::vector<double>& b) {
+  for (size_t i = 0; i < n; ++i) std::swap(b[i], b[pivot[i]]);
+  for (size_t i = 0; i < n; ++i) {
+    double sum = b[i];
+    const double* row = &lu[i * n];
+    for (size_t j = 0; j < i; ++j) sum -= row[j] * b[j];
+    b[i] = sum;
+  }
+  for (size_t i = n; i-- > 0;) {
+    double sum = b[i];
+    const double* row = &lu[i * n];
+    for (size_t j = i + 1; j < n; ++j) sum -= row[j] * b[j];
+    b[i] = sum / row[i];
+  }
+}
+
+// LU with partial pivoting, in place; pivot[k] is the row swapped into k.
+// False if the matrix is singular.
+bool LuFactor(std::vector<double>& a, size_t n, std::vector<uint32_t>& pivot) {
+  pivot.resize(n);
+  for (size_t k = 0; k < n; ++k) {
+    size_t best = k;
+    for (size_t i = k + 1; i < n; ++i) {
+      if (std::abs(a[i * n + k]) > std::abs(a[best * n + k])) best = i;
+    }
+    pivot[k] = static_cast<uint32_t>(best);
+    if (a[best * n + k] == 0) return false;
+    if (best != k) std::swap_ranges(&a[k * n], &a[k * n] + n, &a[best * n]);
+    const double* row_k = &a[k * n];
+    for (size_t i = k + 1; i < n; ++i) {
+      double* row_i = &a[i * n];
+      const double factor = row_i[k] / row_k[k];
+      row_i[k] = factor;
+      if (factor == 0) continue;
+      for (size_t j = k + 1; j < n; ++j) row_i[j] -= factor * row_k[j];
+    }
+  }
+  return true;
+}
+
+// The direct solve for small chains: with N = (I - Q)^-1 (the fundamental
+// matrix) and x the conversion probabilities, removing the set B of states
+// that contain a channel gives p(-B) = p - N(start, B) N(B, B)^-1 x(B): a
+// walk that enters B first does so at b with probability F(b), visits to B
+// satisfy N(start, B) = F N(B, B), and from b it converts with x(b).
+// O(n^3) for the inverse plus O(|B|^3) per channel. Fills `solved` as
+// SolveBatch does for `systems`; false if a matrix is singular.
+bool DirectSolve(const SweepChain& chain, std::span<const int> systems,
+                 const std::vector<std::vector<uint32_t>>& states_with, int threads,
+                 std::span<double> solved) {
+  const size_t n = chain.transient;
+  std::vector<double> lu(n * n, 0.0);
+  std::vector<double> x(n, 0.0);
+  for (size_t s = 0; s < n; ++s) {
+    lu[s * n + s] = 1;
+    for (uint32_t k = chain.row_begin[s]; k < chain.row_begin[s + 1]; ++k) {
+      const uint32_t t = chain.target[k];
+      if (t < n) {
+        lu[s * n + t] -= chain.probability[k];
+      } else if (t == n) {
+        x[s] += chain.probability[k];  // to (conversion)
+      }
+    }
+  }
+  std::vector<uint32_t> pivot;
+  if (!LuFactor(lu, n, pivot)) return false;
+  LuSolve(lu, pivot, n, x);
+  // Columns of N, on several threads.
+  std::vector<std::vector<double>> column(n);
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t j; (j = next.fetch_add(1)) < n;) {
+      std::vector<double> e(n, 0.0);
+      e[j] = 1;
+      LuSolve(lu, pivot, n, e);
+      column[j] = std::move(e);
+    }
+  };
+  {
+    std::vector<std::jthread> workers;
+    for (int t = 1; t < threads; ++t) workers.emplace_back(work);
+    work();
+  }
+  const size_t start = chain.start;
+  const double p = x[start];
+  std::vector<double> m, w;
+  std::vector<uint32_t> small_pivot;
+  for (size_t i = 0; i < systems.size(); ++i) {
+    if (systems[i] < 0) {
+      solved[i] = p;
+      continue;
+    }
+    std::vector<uint32_t> block;
+    for (const uint32_t s : states_with[static_cast<size_t>(systems[i])]) {
+      block.push_back(chain.rank[s]);
+    }
+    const size_t k = block.size();
+    m.assign(k * k, 0.0);
+    w.resize(k);
+    for (size_t a = 0; a < k; ++a) {
+      w[a] = x[block[a]];
+      for (size_t b = 0; b < k; ++b) m[a * k + b] = column[block[b]][block[a]];
+    }
+    if (!LuFactor(m, k, small_pivot)) return false;
+    LuSolve(m, small_pivot, k, w);
+    double lost = 0;
+    for (size_t a = 0; a < k; ++a) lost += column[block[a]][start] * w[a];
+    solved[i] = std::clamp(p - lost, 0.0, p);
+  }
+  return true;
+}
+
 }  // namespace
 
 core::Result<MarkovResult> Markov(const PathTable& paths, const MarkovOptions& options) {
@@ -389,6 +505,25 @@ core::Result<MarkovResult> Markov(const PathTable& paths, const MarkovOptions& o
   std::vector<double> solved(systems.size(), 0.0);
   const int threads =
       std::min<int>(internal::ThreadCount(options.threads), static_cast<int>(systems.size()));
+  // Direct when it is the cheaper: about n^3 for the inverse and |B|^3 per
+  // channel, against about 40 sweeps over the transitions per system.
+  const double n = sweep.transient;
+  double direct_cost = n * n * n * 4 / 3;
+  for (size_t i = 1; i < systems.size(); ++i) {
+    const double k = static_cast<double>(states_with[static_cast<size_t>(systems[i])].size());
+    direct_cost += k * k * k;
+  }
+  const double iterative_cost =
+      40.0 * static_cast<double>(systems.size()) * static_cast<double>(sweep.target.size());
+  const bool direct = sweep.transient <= kMaxDirectStates &&
+                      (options.solver == MarkovSolver::kDirect ||
+                       (options.solver == MarkovSolver::kAuto && direct_cost < iterative_cost));
+  if (direct) {
+    if (!DirectSolve(sweep, systems, states_with, threads, solved)) {
+      return core::Fail(core::ErrorCode::kInternal, "markov: singular chain ({} states)",
+                        chain.states);
+    }
+  }
   const size_t batch = kBatch;
   std::atomic<size_t> next_batch{0};
   std::atomic<bool> diverged{false};
@@ -405,7 +540,7 @@ core::Result<MarkovResult> Markov(const PathTable& paths, const MarkovOptions& o
       }
     }
   };
-  {
+  if (!direct) {
     std::vector<std::jthread> workers;
     for (int t = 1; t < threads; ++t) workers.emplace_back(worker);
     worker();

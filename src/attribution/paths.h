@@ -89,10 +89,16 @@ ChannelCredit LastTouch(const PathTable& paths);
 // of a path once instead.
 ChannelCredit Linear(const PathTable& paths, bool unique);
 
+// How Markov solves the absorbing chain. kAuto takes the direct solve when
+// it is the cheaper (small chains: order 1, or few channels); kDirect takes
+// it whenever the chain has at most 3,000 transient states.
+enum class MarkovSolver { kAuto, kDirect, kIterative };
+
 struct MarkovOptions {
   int order = 1;  // states are tuples of the last `order` channels
   // Threads for the removal solves (0: one per core, at most 4).
   int threads = 0;
+  MarkovSolver solver = MarkovSolver::kAuto;
   // Fill MarkovResult::states and transitions (false: leave them empty; a
   // chain of order 3 or 4 can have millions of states).
   bool with_chain = true;

@@ -5,7 +5,8 @@
 //
 // The first byte picks the separators (bits 0-1), the Markov order (bits
 // 2-3), a ready-made header (bit 4), the path file alphabet (bit 5), the
-// parse threads (bits 6-7) and a small dense-row budget for Markov (bit 6).
+// parse threads (bits 6-7), a small dense-row budget for Markov (bit 6) and
+// a comparison of the direct and iterative solves (bit 7).
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -119,6 +120,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto m = attribution::Markov(t, markov);
   Check(m.has_value(), "markov failed");
   Reconciles(t, m->credit, "markov");
+  if ((mode & 0x80) != 0) {
+    // The direct and the iterative solve agree.
+    attribution::MarkovOptions other = markov;
+    other.solver = attribution::MarkovSolver::kDirect;
+    auto direct = attribution::Markov(t, other);
+    other.solver = attribution::MarkovSolver::kIterative;
+    auto iterative = attribution::Markov(t, other);
+    Check(direct.has_value() && iterative.has_value(), "markov solver failed");
+    Check(std::abs(direct->conversion_probability - iterative->conversion_probability) <= 1e-12,
+          "direct and iterative p differ");
+    for (size_t c = 0; c < t.channels.size(); ++c) {
+      Check(std::abs(direct->removal_effects[c] - iterative->removal_effects[c]) <= 1e-9,
+            "direct and iterative removal effects differ");
+    }
+  }
   if ((mode & 0x40) != 0) {
     // The same chain as with dense rows only.
     markov.dense_rows_bytes = attribution::MarkovOptions{}.dense_rows_bytes;

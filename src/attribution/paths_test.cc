@@ -366,6 +366,31 @@ TEST_F(CaPathsTest, MarkovDoesNotDependOnTheThreadCount) {
   }
 }
 
+TEST_F(CaPathsTest, DirectAndIterativeSolvesAgree) {
+  for (const int order : {1, 2, 3}) {
+    MarkovOptions direct{.order = order, .threads = 2};
+    direct.solver = MarkovSolver::kDirect;
+    MarkovOptions iterative = direct;
+    iterative.solver = MarkovSolver::kIterative;
+    const MarkovResult a = Markov(table(), direct).value();
+    const MarkovResult b = Markov(table(), iterative).value();
+    EXPECT_NEAR(a.conversion_probability, b.conversion_probability, 1e-13) << order;
+    for (size_t c = 0; c < table().channels.size(); ++c) {
+      EXPECT_NEAR(a.removal_effects[c], b.removal_effects[c], 1e-11) << order;
+      ExpectRelative(a.credit.conversions[c], b.credit.conversions[c], 1e-10, "credit");
+    }
+  }
+  // The README's figures hold with either.
+  for (const MarkovSolver solver : {MarkovSolver::kDirect, MarkovSolver::kIterative}) {
+    MarkovOptions options;
+    options.solver = solver;
+    const MarkovResult m = Markov(table(), options).value();
+    for (const Expected& e : kExpected) {
+      ExpectRelative(m.credit.conversions[Id(table(), e.channel)], e.markov, 1e-6, e.channel);
+    }
+  }
+}
+
 TEST(Markov, RejectsOrderZero) {
   const auto result = Markov(ParseRows("a;1;1;1\n"), {.order = 0, .threads = 1});
   ASSERT_FALSE(result.has_value());
