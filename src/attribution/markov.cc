@@ -14,7 +14,8 @@
 // level. A removal solves the same system with the states that contain the
 // channel held at 0 (their inbound transitions go to null). The base system
 // and the removals are solved four at a time in one pass over the
-// transitions, which are laid out in sweep order (see SweepChain).
+// transitions, which are laid out in sweep order (see SweepChain). Small
+// chains are solved directly instead (see DirectSolve).
 #include <fmt/format.h>
 
 #include <algorithm>

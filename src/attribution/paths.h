@@ -132,10 +132,11 @@ struct MarkovResult {
 // last state -> (null). Removing channel c sends every transition into a
 // state that contains c to (null). Removal effect RE_c = 1 - p(-c) / p, with
 // p the probability of reaching (conversion) from (start), solved from the
-// absorbing chain (Gauss-Seidel over the sparse transitions, iterated until
-// the estimated error is below 1e-13 relative). Credit = total conversions
-// x RE_c / sum RE (value likewise). O(steps) to build the chain plus, per
-// channel, O(transitions x sweeps) to solve.
+// absorbing chain: Gauss-Seidel over the sparse transitions, iterated until
+// the estimated error is below 1e-13 relative, or, for small chains where it
+// is cheaper, an LU factorization and the fundamental matrix. Credit = total
+// conversions x RE_c / sum RE (value likewise). O(steps) to build the chain
+// plus, per channel, O(transitions x sweeps) to solve iteratively.
 core::Result<MarkovResult> Markov(const PathTable& paths, const MarkovOptions& options);
 
 // v(S) = conversions of paths whose channel set is a subset of S. This game
