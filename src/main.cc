@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "attribution/commands.h"
+#include "attribution/path_commands.h"
 #include "attribution/routes.h"
 #include "cli/cli.h"
 #include "demo/demo.h"
@@ -54,7 +55,8 @@ int main(int argc, char** argv) {
   mops::records::RegisterCommands(app, ctx);
   mops::ingest::RegisterCommands(app, ctx);
   mops::demo::RegisterCommands(app, ctx);
-  mops::attribution::RegisterCommands(app, ctx);
+  CLI::App* attribute = mops::attribution::RegisterCommands(app, ctx);
+  mops::attribution::RegisterPathsVerb(*attribute, ctx);
   mops::stack::RegisterCommands(app, ctx);
   mops::demo::RegisterDemoVerb(app, ctx, InstallRoutes);
 

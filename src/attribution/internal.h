@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 #include <thread>
 #include <vector>
@@ -86,12 +87,25 @@ class IndexMap {
   size_t size_ = 0;
 };
 
-// 64-bit FNV-1a, for short names.
+// A 64-bit hash of a short name, 8 bytes at a time.
 inline uint64_t HashName(std::string_view s) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (const char c : s) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 0x100000001b3ULL;
+  uint64_t h = (s.size() + 1) * 0x9E3779B97F4A7C15ULL;
+  auto mix = [&h](uint64_t w) {
+    h = (h ^ w) * 0xff51afd7ed558ccdULL;
+    h ^= h >> 29;
+  };
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    mix(w);
+  }
+  if (i < s.size()) {
+    uint64_t w = 0;
+    for (size_t k = 0; i + k < s.size(); ++k) {
+      w |= uint64_t{static_cast<unsigned char>(s[i + k])} << (8 * k);
+    }
+    mix(w);
   }
   return h;
 }

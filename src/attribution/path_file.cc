@@ -18,6 +18,7 @@
 
 #include "attribution/internal.h"
 #include "attribution/paths.h"
+#include "core/csv.h"
 
 namespace mops::attribution {
 namespace {
@@ -26,13 +27,70 @@ using internal::HashName;
 using internal::IndexMap;
 
 constexpr size_t kMaxChannels = 65535;
+// PathTable::offsets are 32-bit.
+constexpr size_t kMaxSteps = 0xFFFFFFFFu;
 
-bool IsBlank(char c) { return c == ' ' || c == '\t'; }
+[[gnu::always_inline]] inline bool IsBlank(char c) { return c == ' ' || c == '\t'; }
 
-std::string_view Trim(std::string_view s) {
+[[gnu::always_inline]] inline std::string_view Trim(std::string_view s) {
   while (!s.empty() && IsBlank(s.front())) s.remove_prefix(1);
   while (!s.empty() && (IsBlank(s.back()) || s.back() == '\r')) s.remove_suffix(1);
   return s;
+}
+
+// The next `c` in `s` from `from`, or npos. Fields and names are short: a
+// plain loop beats a call to memchr.
+[[gnu::always_inline]] inline size_t Find(std::string_view s, char c, size_t from) {
+  for (size_t i = from; i < s.size(); ++i) {
+    if (s[i] == c) return i;
+  }
+  return std::string_view::npos;
+}
+
+// A number as from_chars reads it. Plain decimals of at most 15 significant
+// digits (the usual case: counts and amounts) take Clinger's fast path: the
+// digits as an exact integer divided by an exact power of ten, which is
+// correctly rounded, so the result is the same.
+std::from_chars_result ParseNumber(std::string_view s, double& out) {
+  static constexpr double kPow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                      1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  uint64_t mantissa = 0;
+  int digits = 0, fraction = -1;
+  size_t i = 0;
+  for (; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c >= '0' && c <= '9') {
+      mantissa = mantissa * 10 + static_cast<uint64_t>(c - '0');
+      if (mantissa != 0 || fraction >= 0) ++digits;
+      if (fraction >= 0) ++fraction;
+    } else if (c == '.' && fraction < 0) {
+      fraction = 0;
+    } else {
+      break;
+    }
+  }
+  const bool plain =
+      i == s.size() && i > 0 && digits <= 15 && fraction != 0 && !(fraction > 0 && i == 1);
+  if (!plain) return std::from_chars(s.data(), s.data() + s.size(), out);
+  out = static_cast<double>(mantissa);
+  if (fraction > 0) out /= kPow10[fraction];
+  return {s.data() + s.size(), std::errc()};
+}
+
+// a == b for short names without a call: two overlapping 8-byte loads
+// cover 8 to 16 bytes.
+[[gnu::always_inline]] inline bool Equal(std::string_view a, std::string_view b) {
+  const size_t n = a.size();
+  if (n != b.size()) return false;
+  if (n >= 8 && n <= 16) {
+    uint64_t a0, a1, b0, b1;
+    std::memcpy(&a0, a.data(), 8);
+    std::memcpy(&b0, b.data(), 8);
+    std::memcpy(&a1, a.data() + n - 8, 8);
+    std::memcpy(&b1, b.data() + n - 8, 8);
+    return a0 == b0 && a1 == b1;
+  }
+  return a == b;
 }
 
 // Channel names -> ids in order of first appearance, keyed by their text
@@ -41,25 +99,44 @@ class Dictionary {
  public:
   // ~0u when the dictionary is full.
   uint32_t Intern(std::string_view name) {
-    uint64_t h = HashName(name);
+    const uint64_t h = HashName(name);
+    size_t slot = h & mask_;
     while (true) {
-      bool inserted = false;
-      // The map hands out indices in insertion order: one per name.
-      const uint32_t id = by_hash_.Insert(h == ~0ULL ? 0 : h, inserted);
-      if (inserted) {
-        if (names_.size() >= kMaxChannels) return ~0u;
-        names_.push_back(name);
-        return id;
-      }
-      if (names_[id] == name) return id;
-      // A 64-bit collision: probe the next hash value.
-      h = h * 0x9E3779B97F4A7C15ULL + 1;
+      const Slot& entry = slots_[slot];
+      if (entry.id == kEmpty) break;
+      if (entry.hash == h && Equal(names_[entry.id], name)) return entry.id;
+      slot = (slot + 1) & mask_;
     }
+    if (names_.size() >= kMaxChannels) return ~0u;
+    const uint32_t id = static_cast<uint32_t>(names_.size());
+    names_.push_back(name);
+    slots_[slot] = Slot{h, id};
+    if (names_.size() * 2 > slots_.size()) Grow();
+    return id;
   }
   const std::vector<std::string_view>& names() const { return names_; }
 
  private:
-  IndexMap by_hash_{64};
+  static constexpr uint32_t kEmpty = ~0u;
+  struct Slot {
+    uint64_t hash = 0;
+    uint32_t id = kEmpty;
+  };
+
+  void Grow() {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(old.size() * 2, Slot{});
+    mask_ = slots_.size() - 1;
+    for (const Slot& entry : old) {
+      if (entry.id == kEmpty) continue;
+      size_t slot = entry.hash & mask_;
+      while (slots_[slot].id != kEmpty) slot = (slot + 1) & mask_;
+      slots_[slot] = entry;
+    }
+  }
+
+  std::vector<Slot> slots_ = std::vector<Slot>(64);
+  size_t mask_ = 63;
   std::vector<std::string_view> names_;
 };
 
@@ -109,7 +186,7 @@ void ParseChunk(std::string_view text, size_t begin, size_t end, const Header& h
     bool have_path = false;
     size_t field_start = 0;
     for (size_t col = 0; col <= ncols; ++col) {
-      const size_t sep_at = row.find(options.sep, field_start);
+      const size_t sep_at = Find(row, options.sep, field_start);
       const size_t field_end = sep_at == std::string_view::npos ? row.size() : sep_at;
       const std::string_view raw = row.substr(field_start, field_end - field_start);
       if (col == ncols) {
@@ -128,7 +205,7 @@ void ParseChunk(std::string_view text, size_t begin, size_t end, const Header& h
         }
         size_t step_start = 0;
         while (true) {
-          const size_t step_end_at = field.find(options.path_sep, step_start);
+          const size_t step_end_at = Find(field, options.path_sep, step_start);
           const size_t step_end =
               step_end_at == std::string_view::npos ? field.size() : step_end_at;
           const std::string_view raw_step = field.substr(step_start, step_end - step_start);
@@ -138,10 +215,16 @@ void ParseChunk(std::string_view text, size_t begin, size_t end, const Header& h
                  fmt::format("empty channel name in path '{}'", field));
             return;
           }
+          const size_t known = chunk.dictionary.names().size();
           const uint32_t id = chunk.dictionary.Intern(step);
           if (id == ~0u) {
             fail(field_at + step_start, column,
                  fmt::format("more than {} distinct channels", kMaxChannels));
+            return;
+          }
+          // Names are checked once, when first seen.
+          if (chunk.dictionary.names().size() > known && !core::IsValidUtf8(step)) {
+            fail(field_at + step_start, column, "channel name is not valid UTF-8");
             return;
           }
           path.push_back(static_cast<ChannelId>(id));
@@ -151,7 +234,7 @@ void ParseChunk(std::string_view text, size_t begin, size_t end, const Header& h
         have_path = true;
       } else {
         double number = 0;
-        const auto [ptr, ec] = std::from_chars(field.data(), field.data() + field.size(), number);
+        const auto [ptr, ec] = ParseNumber(field, number);
         if (field.empty() || ec != std::errc() || ptr != field.data() + field.size() ||
             !std::isfinite(number)) {
           fail(field_at, column,
@@ -189,6 +272,10 @@ void ParseChunk(std::string_view text, size_t begin, size_t end, const Header& h
       }
     }
     if (!have_path) continue;
+    if (t.steps.size() + path.size() > kMaxSteps) {
+      fail(line, Column::kPath, fmt::format("more than {} touches in all paths", kMaxSteps));
+      return;
+    }
     t.steps.insert(t.steps.end(), path.begin(), path.end());
     t.offsets.push_back(static_cast<uint32_t>(t.steps.size()));
     t.conversions.push_back(conversions);
@@ -306,11 +393,21 @@ core::Result<PathTable> ParsePathFile(std::string_view text, std::string_view fi
       const auto found = std::find(kColumnNames.begin(), kColumnNames.end(), name);
       const size_t at = line_start + start;
       if (found == kColumnNames.end()) {
+        // A header split on another separator is the usual cause: say which.
+        std::string hint;
+        for (const char other : {',', ';', '\t', '|'}) {
+          if (other != options.sep && name.starts_with("path") &&
+              name.find(other) != std::string::npos) {
+            hint = fmt::format("; the file seems to use '{}' as separator (--sep)",
+                               other == '\t' ? std::string("\\t") : std::string(1, other));
+            break;
+          }
+        }
         return core::Fail(ErrorAt(
             text, file_name, at, "",
             fmt::format("unknown column '{0}' in the header: expected path{1}total_conversions"
-                        "{1}total_conversion_value{1}total_null (value and null optional)",
-                        Trim(raw), options.sep)));
+                        "{1}total_conversion_value{1}total_null (value and null optional){2}",
+                        Trim(raw), options.sep, hint)));
       }
       const size_t index = static_cast<size_t>(found - kColumnNames.begin());
       if (seen[index]) {
@@ -367,6 +464,11 @@ core::Result<PathTable> ParsePathFile(std::string_view text, std::string_view fi
     for (size_t i = 1; i < chunks.size(); ++i) {
       total_rows += chunks[i].table.rows();
       total_steps += chunks[i].table.steps.size();
+    }
+    if (total_steps > kMaxSteps) {
+      return core::Fail(core::MakeError(core::ErrorCode::kInvalidArgument,
+                                        fmt::format("more than {} touches in all paths", kMaxSteps))
+                            .At(std::string(file_name)));
     }
     out.offsets.reserve(total_rows + 1);
     out.steps.reserve(total_steps);

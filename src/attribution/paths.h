@@ -45,7 +45,8 @@ class PathTableBuilder {
 
   // The id of `name`, added if new. Fails past 65,535 channels.
   core::Result<ChannelId> Channel(std::string_view name);
-  // Appends a row; `path` must hold ids returned by Channel and not be empty.
+  // Appends a row; `path` must hold ids returned by Channel and not be empty,
+  // and the table holds fewer than 2^32 steps in all (offsets are 32-bit).
   void AddRow(std::span<const ChannelId> path, double conversions, double value, double nulls);
   PathTable Finish() &&;
 
@@ -88,10 +89,23 @@ ChannelCredit LastTouch(const PathTable& paths);
 // of a path once instead.
 ChannelCredit Linear(const PathTable& paths, bool unique);
 
+// How Markov solves the absorbing chain. kAuto takes the direct solve when
+// it is the cheaper (small chains: order 1, or few channels); kDirect takes
+// it whenever the chain has at most 3,000 transient states.
+enum class MarkovSolver { kAuto, kDirect, kIterative };
+
 struct MarkovOptions {
   int order = 1;  // states are tuples of the last `order` channels
   // Threads for the removal solves (0: one per core, at most 4).
   int threads = 0;
+  MarkovSolver solver = MarkovSolver::kAuto;
+  // Fill MarkovResult::states and transitions (false: leave them empty; a
+  // chain of order 3 or 4 can have millions of states).
+  bool with_chain = true;
+  // Memory for the dense transition rows used while building the chain
+  // (with at most 256 channels); states past it use a hash. Results do not
+  // depend on it.
+  size_t dense_rows_bytes = size_t{128} << 20;
 };
 
 struct MarkovTransition {
@@ -105,7 +119,8 @@ struct MarkovResult {
   std::vector<double> removal_effects;  // per channel
   double conversion_probability = 0;    // from the start state
   // The chain, for --transitions: state names ("(start)", "(conversion)",
-  // "(null)", "a>b" for order-2 tuples, ...) and its non-zero transitions.
+  // "(null)", "a>b" for order-2 tuples, ...) and its non-zero transitions,
+  // by source state. Empty unless MarkovOptions::with_chain.
   std::vector<std::string> states;
   std::vector<MarkovTransition> transitions;
 };
@@ -117,10 +132,11 @@ struct MarkovResult {
 // last state -> (null). Removing channel c sends every transition into a
 // state that contains c to (null). Removal effect RE_c = 1 - p(-c) / p, with
 // p the probability of reaching (conversion) from (start), solved from the
-// absorbing chain (Gauss-Seidel over the sparse transitions, iterated until
-// the estimated error is below 1e-13 relative). Credit = total conversions
-// x RE_c / sum RE (value likewise). O(steps) to build the chain plus, per
-// channel, O(transitions x sweeps) to solve.
+// absorbing chain: Gauss-Seidel over the sparse transitions, iterated until
+// the estimated error is below 1e-13 relative, or, for small chains where it
+// is cheaper, an LU factorization and the fundamental matrix. Credit = total
+// conversions x RE_c / sum RE (value likewise). O(steps) to build the chain
+// plus, per channel, O(transitions x sweeps) to solve iteratively.
 core::Result<MarkovResult> Markov(const PathTable& paths, const MarkovOptions& options);
 
 // v(S) = conversions of paths whose channel set is a subset of S. This game

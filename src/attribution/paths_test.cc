@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -308,6 +309,88 @@ TEST(Markov, RemovalSendsStatesContainingTheChannelToNull) {
   EXPECT_NEAR(m1.removal_effects[Id(t, "a")], 1.0 / 3, 1e-12);
 }
 
+TEST(Markov, ManyChannelsTakeTheHashedPathToTheSameResult) {
+  // Past 256 channels the chain's edges are hashed instead of dense rows.
+  PathTableBuilder builder;
+  for (int c = 0; c < 300; ++c) ASSERT_TRUE(builder.Channel("x" + std::to_string(c)));
+  const ChannelId a = builder.Channel("a").value(), b = builder.Channel("b").value();
+  const ChannelId ab[] = {a, b}, only_b[] = {b};
+  builder.AddRow(ab, 1, 3, 0);
+  builder.AddRow(only_b, 1, 0, 1);
+  const PathTable t = std::move(builder).Finish();
+  const MarkovResult m = Markov(t, {.order = 2, .threads = 2}).value();
+  EXPECT_NEAR(m.conversion_probability, 2.0 / 3, 1e-13);
+  EXPECT_NEAR(m.credit.conversions[a], 2.0 / 3, 1e-12);
+  EXPECT_NEAR(m.credit.conversions[b], 4.0 / 3, 1e-12);
+  EXPECT_EQ(m.credit.conversions[0], 0);
+  const ChannelCredit s = Shapley(t).value();
+  EXPECT_NEAR(s.conversions[a], 0.5, 1e-12);
+  EXPECT_NEAR(s.conversions[b], 1.5, 1e-12);
+  EXPECT_NEAR(ShaoLi(t).value().conversions[b] + ShaoLi(t).value().conversions[a], 2, 1e-12);
+}
+
+TEST(Markov, DenseRowsBudgetDoesNotChangeTheResult) {
+  std::mt19937_64 rng(5);
+  std::string rows;
+  for (int r = 0; r < 3000; ++r) {
+    const int len = 1 + static_cast<int>(rng() % 6);
+    for (int k = 0; k < len; ++k)
+      rows += std::string(k ? ">" : "") + "c" + std::to_string(rng() % 9);
+    rows += ";" + std::to_string(rng() % 3) + ";" + std::to_string(rng() % 90) + ";" +
+            std::to_string(rng() % 5) + "\n";
+  }
+  const PathTable t = ParseRows(rows);
+  MarkovOptions dense{.order = 3, .threads = 2};
+  const MarkovResult all_dense = Markov(t, dense).value();
+  ASSERT_GT(all_dense.states.size(), 200u);
+  for (const size_t budget : {size_t{0}, size_t{4} * 11 * 100}) {
+    MarkovOptions options = dense;
+    options.dense_rows_bytes = budget;  // none, or rows for the first 100 states
+    const MarkovResult m = Markov(t, options).value();
+    EXPECT_EQ(m.states, all_dense.states);
+    EXPECT_EQ(m.transitions.size(), all_dense.transitions.size());
+    EXPECT_NEAR(m.conversion_probability, all_dense.conversion_probability, 1e-14);
+    for (size_t c = 0; c < t.channels.size(); ++c) {
+      EXPECT_NEAR(m.credit.conversions[c], all_dense.credit.conversions[c], 1e-9) << budget;
+    }
+  }
+}
+
+TEST_F(CaPathsTest, MarkovDoesNotDependOnTheThreadCount) {
+  for (const int order : {1, 3}) {
+    const MarkovResult one = Markov(table(), {.order = order, .threads = 1}).value();
+    const MarkovResult three = Markov(table(), {.order = order, .threads = 3}).value();
+    EXPECT_EQ(one.credit.conversions, three.credit.conversions) << order;
+    EXPECT_EQ(one.removal_effects, three.removal_effects) << order;
+    EXPECT_EQ(one.states, three.states) << order;
+  }
+}
+
+TEST_F(CaPathsTest, DirectAndIterativeSolvesAgree) {
+  for (const int order : {1, 2, 3}) {
+    MarkovOptions direct{.order = order, .threads = 2};
+    direct.solver = MarkovSolver::kDirect;
+    MarkovOptions iterative = direct;
+    iterative.solver = MarkovSolver::kIterative;
+    const MarkovResult a = Markov(table(), direct).value();
+    const MarkovResult b = Markov(table(), iterative).value();
+    EXPECT_NEAR(a.conversion_probability, b.conversion_probability, 1e-13) << order;
+    for (size_t c = 0; c < table().channels.size(); ++c) {
+      EXPECT_NEAR(a.removal_effects[c], b.removal_effects[c], 1e-11) << order;
+      ExpectRelative(a.credit.conversions[c], b.credit.conversions[c], 1e-10, "credit");
+    }
+  }
+  // The README's figures hold with either.
+  for (const MarkovSolver solver : {MarkovSolver::kDirect, MarkovSolver::kIterative}) {
+    MarkovOptions options;
+    options.solver = solver;
+    const MarkovResult m = Markov(table(), options).value();
+    for (const Expected& e : kExpected) {
+      ExpectRelative(m.credit.conversions[Id(table(), e.channel)], e.markov, 1e-6, e.channel);
+    }
+  }
+}
+
 TEST(Markov, RejectsOrderZero) {
   const auto result = Markov(ParseRows("a;1;1;1\n"), {.order = 0, .threads = 1});
   ASSERT_FALSE(result.has_value());
@@ -450,6 +533,46 @@ core::Error ParseError(std::string_view text) {
   return result ? core::Error{} : result.error();
 }
 
+core::Error ParseError(std::string_view text);
+
+TEST(PathFile, NumbersReadExactlyAsFromChars) {
+  std::mt19937_64 rng(11);
+  std::vector<std::string> numbers = {"0",
+                                      "0.00",
+                                      "1e2",
+                                      ".5",
+                                      "0.1",
+                                      "1234567.891",
+                                      "0.3",
+                                      "2.675",
+                                      "999999999999999",
+                                      "1234567890123456789",
+                                      "0.000000000000001",
+                                      "00012.50",
+                                      "7.0000000000000001"};
+  for (int i = 0; i < 2000; ++i) {
+    const uint64_t m = rng() % 1000000000000000ULL;
+    const int scale = static_cast<int>(rng() % 16);
+    std::string digits = std::to_string(m);
+    if (scale > 0) {
+      while (digits.size() <= static_cast<size_t>(scale)) digits.insert(0, "0");
+      digits.insert(digits.size() - static_cast<size_t>(scale), ".");
+    }
+    numbers.push_back(digits);
+  }
+  std::string rows;
+  for (const std::string& n : numbers) rows += "a;1;" + n + ";0\n";
+  const PathTable t = ParseRows(rows);
+  ASSERT_EQ(t.rows(), numbers.size());
+  for (size_t i = 0; i < numbers.size(); ++i) {
+    double expected = 0;
+    std::from_chars(numbers[i].data(), numbers[i].data() + numbers[i].size(), expected);
+    EXPECT_EQ(t.value[i], expected) << numbers[i];
+  }
+  EXPECT_EQ(ParseRows("a;1.;0;0\n").conversions[0], 1);  // as strtod
+  EXPECT_THAT(ParseError(std::string(kHeader) + "a;1.2.3;0;0\n").message, HasSubstr("'1.2.3'"));
+}
+
 TEST(PathFile, BadNumberNamesFileLineColumnAndField) {
   const core::Error e = ParseError(std::string(kHeader) + "a>b;1;2;3\na>b;1; x1 ;3\n");
   EXPECT_EQ(e.line, 3);
@@ -480,6 +603,14 @@ TEST(PathFile, EmptyPathAndEmptyChannel) {
   EXPECT_THAT(e.message, HasSubstr("empty channel name"));
 }
 
+TEST(PathFile, ChannelNamesMustBeUtf8) {
+  const core::Error e = ParseError(std::string(kHeader) + "a;1;2;3\nb > caf\xE9;1;2;3\n");
+  EXPECT_EQ(e.line, 3);
+  EXPECT_EQ(e.column, 4);
+  EXPECT_THAT(e.message, HasSubstr("not valid UTF-8"));
+  EXPECT_EQ(ParseRows("caf\xC3\xA9 > b;1;2;3\n").channels[0], "caf\xC3\xA9");
+}
+
 TEST(PathFile, NegativeAndNonFiniteNumbers) {
   EXPECT_THAT(ParseError(std::string(kHeader) + "a;-1;2;3\n").message, HasSubstr("negative"));
   EXPECT_THAT(ParseError(std::string(kHeader) + "a;1;inf;3\n").message,
@@ -492,6 +623,8 @@ TEST(PathFile, BadHeaders) {
   core::Error e = ParseError("a>b;1;2;3\n");
   EXPECT_EQ(e.line, 1);
   EXPECT_THAT(e.message, HasSubstr("unknown column 'a>b'"));
+  EXPECT_THAT(ParseError("path,total_conversions\na,1\n").message,
+              HasSubstr("seems to use ',' as separator (--sep)"));
   EXPECT_THAT(ParseError("path;total_null\n").message,
               HasSubstr("must name the columns path and total_conversions"));
   EXPECT_THAT(ParseError("path;path;total_conversions\n").message, HasSubstr("twice"));

@@ -21,13 +21,14 @@ ChannelSets DistinctSets(const PathTable& paths) {
   for (size_t r = 0; r < paths.rows(); ++r) {
     const auto path = paths.path(r);
     if (path.empty()) continue;
-    set.assign(path.begin(), path.end());
-    std::sort(set.begin(), set.end());
-    set.erase(std::unique(set.begin(), set.end()), set.end());
     uint64_t key = 0;
     if (nchannels < 64) {
-      for (const uint16_t c : set) key |= uint64_t{1} << c;
+      // The set is its bit mask: no sort, no comparison.
+      for (const uint16_t c : path) key |= uint64_t{1} << c;
     } else {
+      set.assign(path.begin(), path.end());
+      std::sort(set.begin(), set.end());
+      set.erase(std::unique(set.begin(), set.end()), set.end());
       key = 0xcbf29ce484222325ULL;
       for (const uint16_t c : set) key = (key ^ c) * 0x100000001b3ULL;
     }
@@ -36,7 +37,13 @@ ChannelSets DistinctSets(const PathTable& paths) {
       bool inserted = false;
       s = index.Insert(key == ~0ULL ? 0 : key, inserted);
       if (inserted) {
-        sets.channels.insert(sets.channels.end(), set.begin(), set.end());
+        if (nchannels < 64) {
+          for (uint64_t m = key; m != 0; m &= m - 1) {
+            sets.channels.push_back(static_cast<uint16_t>(std::countr_zero(m)));
+          }
+        } else {
+          sets.channels.insert(sets.channels.end(), set.begin(), set.end());
+        }
         sets.offsets.push_back(static_cast<uint32_t>(sets.channels.size()));
         sets.conversions.push_back(0);
         sets.value.push_back(0);
@@ -148,11 +155,19 @@ core::Result<ChannelCredit> ShapleyRate(const PathTable& paths) {
     }
   }
   // The phi sum to v(all) - v(empty) = v(all): scale that to the totals.
-  const double v_conv = conv[masks - 1], v_value = value[masks - 1];
-  for (size_t i = 0; i < n; ++i) {
-    credit.conversions[i] = v_conv > 0 ? phi_conv[i] * total_conv / v_conv : 0.0;
-    credit.value[i] = v_value > 0 ? phi_value[i] * total_value / v_value : 0.0;
-  }
+  // The computed sum is the divisor, so the credit adds up to the total even
+  // when v(all) is tiny next to the marginal contributions (a rare channel
+  // with a huge number of nulls) and rounding shows.
+  auto scale = [&](const std::vector<double>& phi, double v_all, double total,
+                   std::vector<double>& out) {
+    double sum = 0;
+    for (const double p : phi) sum += p;
+    const double divisor = sum > 0 ? sum : v_all;
+    const double factor = divisor > 0 ? total / divisor : 0.0;
+    for (size_t i = 0; i < n; ++i) out[i] = phi[i] * factor;
+  };
+  scale(phi_conv, conv[masks - 1], total_conv, credit.conversions);
+  scale(phi_value, value[masks - 1], total_value, credit.value);
   return credit;
 }
 

@@ -2,8 +2,11 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -49,6 +52,31 @@ core::Status RunGenerate(cli::Context& ctx, const GenerateArgs& args) {
   return {};
 }
 
+struct PathsArgs {
+  PathGeneratorOptions options;
+  std::string out;
+};
+
+core::Status RunGeneratePaths(cli::Context& ctx, const PathsArgs& args) {
+  const auto start = std::chrono::steady_clock::now();
+  MOPS_ASSIGN_OR_RETURN(const std::string text, GeneratePathFile(args.options));
+  std::ofstream out(args.out, std::ios::binary | std::ios::trunc);
+  if (out) out.write(text.data(), static_cast<std::streamsize>(text.size()));
+  if (out) out.close();
+  if (!out) {
+    return core::Fail(core::MakeError(core::ErrorCode::kIo,
+                                      fmt::format("cannot write file: {}", std::strerror(errno)))
+                          .At(args.out));
+  }
+  if (!ctx.quiet) {
+    std::cerr << fmt::format(
+        "wrote {} ({} rows, {} channels, seed {}, {:.1f} MB) in {:.2f} s\n", args.out,
+        args.options.rows, args.options.channels, args.options.seed, text.size() / 1e6,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  return {};
+}
+
 }  // namespace
 
 void RegisterCommands(CLI::App& app, cli::Context& ctx) {
@@ -67,9 +95,27 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
   generate->add_option("--out", args->out, "Folder to write the CSVs into (created if needed)");
   // Not ->required(): `generate` also hosts sub-verbs of its own, which do
   // not take --out. The callback checks it when `generate` itself runs.
+
   generate->callback([&ctx, args, generate] {
     if (!generate->get_subcommands().empty()) return;
     cli::RunVerb(ctx, [&ctx, &args] { return RunGenerate(ctx, *args); });
+  });
+
+  auto paths_args = std::make_shared<PathsArgs>();
+  CLI::App* paths = generate->add_subcommand(
+      "paths",
+      "Generate a random path file (path;total_conversions;total_conversion_value;total_null) "
+      "for `mops attribute paths` and its benchmark");
+  paths->add_option("--rows", paths_args->options.rows, "Rows (paths with their counts)")
+      ->check(CLI::Range(int64_t{1}, int64_t{100'000'000}))
+      ->capture_default_str();
+  paths->add_option("--channels", paths_args->options.channels, "Distinct channels")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  paths->add_option("--seed", paths_args->options.seed, "Random seed")->capture_default_str();
+  paths->add_option("--out", paths_args->out, "File to write")->required();
+  paths->callback([&ctx, paths_args] {
+    cli::RunVerb(ctx, [&ctx, &paths_args] { return RunGeneratePaths(ctx, *paths_args); });
   });
 }
 

@@ -395,7 +395,22 @@ core::Status WriteCompanyCsv(const Company& company, const std::string& dir);
 // in the order the files are written.
 const std::vector<std::pair<std::string_view, std::vector<std::string_view>>>& CsvHeaders();
 
-// Adds `mops generate --scale N --seed S --out DIR` (commands.cc). The verb
+// Random path files in the format of ChannelAttribution
+// (path;total_conversions;total_conversion_value;total_null), for the path
+// attribution benchmarks. Channels are DESIGN.md's list, then channel_19 and
+// on. Popularity is skewed (Zipf), paths have about 4 touches (one in seven of
+// them repeat the previous channel), each row stands for 1-8 journeys whose
+// conversion chance depends on the channels they touched. With 20 channels,
+// 1,000,000 rows hold about 400,000 distinct paths. Pure and deterministic.
+struct PathGeneratorOptions {
+  int64_t rows = 100'000;  // >= 1
+  int channels = 20;       // 1 to 1000
+  uint64_t seed = 42;
+};
+core::Result<std::string> GeneratePathFile(const PathGeneratorOptions& options);
+
+// Adds `mops generate --scale N --seed S --out DIR` and
+// `mops generate paths --rows N --channels C --seed S --out FILE` (commands.cc). The verb
 // is a CLI11 subcommand that accepts sub-subcommands of its own.
 void RegisterCommands(CLI::App& app, cli::Context& ctx);
 
