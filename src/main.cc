@@ -12,12 +12,16 @@
 #include "demo/demo_verb.h"
 #include "http/commands.h"
 #include "ingest/ingest.h"
+#include "quality/quality.h"
 #include "records/commands.h"
 #include "records/routes.h"
 
 namespace {
 
-void InstallRoutes(mops::http::Router& router) { mops::records::RegisterRoutes(router); }
+void InstallRoutes(mops::http::Router& router) {
+  mops::records::RegisterRoutes(router);
+  mops::quality::RegisterRoutes(router);
+}
 
 }  // namespace
 
@@ -45,6 +49,7 @@ int main(int argc, char** argv) {
   mops::http::RegisterCommands(app, ctx, InstallRoutes);
   mops::records::RegisterCommands(app, ctx);
   mops::ingest::RegisterCommands(app, ctx);
+  mops::quality::RegisterCommands(app, ctx);
   mops::demo::RegisterCommands(app, ctx);
   mops::demo::RegisterDemoVerb(app, ctx, InstallRoutes);
 

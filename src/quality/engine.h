@@ -55,6 +55,9 @@ struct PhoneInfo {
 // a country code ("(415) 555-0100"); empty means "US". An extension
 // ("x123", "ext. 12") is kept after the number as ";ext=123" (RFC 3966).
 PhoneInfo StandardizePhone(std::string_view raw, std::string_view default_region);
+// True for text in the form StandardizePhone writes ("+" and 7-15 digits,
+// optionally ";ext=" and digits).
+bool IsStandardPhone(std::string_view phone);
 
 // ISO 3166-1 alpha-2 for a country written as its code (alpha-2, alpha-3), its
 // ISO name or official name, its common name, or a known alias ("USA", "U.S.",
@@ -134,8 +137,10 @@ struct FieldChange {
 
 // Standardizes `contact` in place and appends a FieldChange for each field
 // whose value changed. seniority and department are derived from the title
-// only when they are empty (a value someone set wins). Returns the number of
-// changes appended.
+// only when they are empty (a value someone set wins). A phone already in
+// E.164 with phone_valid set was standardized before and is not parsed again
+// (E.164 does not depend on the region). Returns the number of changes
+// appended.
 size_t StandardizeContact(ContactFields& contact, std::vector<FieldChange>& changes);
 size_t StandardizeAccount(AccountFields& account, std::vector<FieldChange>& changes);
 

@@ -220,7 +220,16 @@ int EditDistance(std::string_view a, std::string_view b, int cap) {
   // Optimal string alignment: a transposition ("gmial") costs one edit.
   const size_t n = a.size(), m = b.size();
   if (static_cast<int>(n > m ? n - m : m - n) > cap) return cap + 1;
-  std::vector<int> prev2(m + 1), prev(m + 1), cur(m + 1);
+  // Three rows on the stack for the short strings this is used on (domains).
+  constexpr size_t kStack = 128;
+  std::array<int, kStack> s0{}, s1{}, s2{};
+  std::vector<int> h0, h1, h2;
+  std::span<int> prev2(s0.data(), m + 1 <= kStack ? m + 1 : 0), prev(s1.data(), prev2.size()),
+      cur(s2.data(), prev2.size());
+  if (m + 1 > kStack) {
+    h0.resize(m + 1), h1.resize(m + 1), h2.resize(m + 1);
+    prev2 = h0, prev = h1, cur = h2;
+  }
   for (size_t j = 0; j <= m; ++j) prev[j] = static_cast<int>(j);
   for (size_t i = 1; i <= n; ++i) {
     cur[0] = static_cast<int>(i);
@@ -468,6 +477,7 @@ size_t StandardizeContact(ContactFields& c, std::vector<FieldChange>& changes) {
   } else {
     Set(c.state, internal::CollapseSpaces(c.state), c.id, "state", changes, n);
   }
+  if (c.phone_valid && IsStandardPhone(c.phone)) return n;
   PhoneInfo phone = StandardizePhone(c.phone, country ? *country : std::string());
   Set(c.phone, std::move(phone.phone), c.id, "phone", changes, n);
   Set(c.phone_type, std::move(phone.type), c.id, "phone_type", changes, n);
