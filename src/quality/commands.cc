@@ -54,7 +54,7 @@ void PrintStandardize(cli::Context& ctx, const StandardizeReport& r) {
   cli::PrintTable(table, ctx.format(), std::cout);
   if (ctx.format() == cli::Format::kTable) {
     std::cout << fmt::format(
-        "{} {} of {} contacts and {} accounts ({} field changes) in {:.2f} s{}\n",
+        "{} {} records of {} contacts and {} accounts ({} field changes) in {:.2f} s{}\n",
         r.dry_run ? "would change" : "changed", r.records_changed, r.contacts, r.accounts,
         r.changes, r.seconds, r.dry_run ? " (dry run: nothing written)" : "");
   }

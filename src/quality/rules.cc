@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "core/strings.h"
+#include "core/time.h"
 #include "quality/engine.h"
 
 namespace mops::quality {
@@ -415,7 +416,7 @@ CheckResult CheckRecords(const RecordTable& table, std::span<const Rule> rules, 
         for (size_t k = 0; k < idx.size(); ++k) {
           if (value(idx[k], r).empty()) {
             ++rr.failed;
-            rr.violations.push_back({table.ids[r], rule.fields[k], rule.when_field + "=" + w});
+            rr.violations.push_back({table.ids[r], rule.fields[k], ""});
             break;
           }
         }
@@ -425,7 +426,7 @@ CheckResult CheckRecords(const RecordTable& table, std::span<const Rule> rules, 
         if (at == 0 || as_of - at > rule.days * 86400) {
           ++rr.failed;
           rr.violations.push_back(
-              {table.ids[r], "updated_at", at == 0 ? std::string() : std::to_string(at)});
+              {table.ids[r], "updated_at", at == 0 ? std::string() : core::FormatDate(at)});
         }
       }
     }

@@ -426,8 +426,13 @@ core::Result<CheckReport> LatestCheck(store::Database& db) {
   r.run_id = store::AsInt(row[0]);
   r.run_at = store::AsInt(row[1]);
   r.as_of = store::AsInt(row[2]);
-  for (const auto& [k, v] : j.value("records", Json::object()).items()) r.records[k] = v;
-  for (const Json& s : j.value("rules", Json::array())) {
+  // Locals, not temporaries: a range-for over a temporary's items() dangles.
+  const Json records = j.value("records", Json::object());
+  const Json rules = j.value("rules", Json::array());
+  const Json fields = j.value("fields", Json::array());
+  const Json scores = j.value("scores", Json::array());
+  for (const auto& [k, v] : records.items()) r.records[k] = v.get<int64_t>();
+  for (const Json& s : rules) {
     RuleSummary rs;
     rs.name = s.value("name", "");
     rs.entity = s.value("entity", "");
@@ -436,13 +441,14 @@ core::Result<CheckReport> LatestCheck(store::Database& db) {
     rs.weight = s.value("weight", 1.0);
     rs.checked = s.value("checked", int64_t{0});
     rs.failed = s.value("failed", int64_t{0});
-    for (const Json& e : s.value("examples", Json::array())) {
+    const Json examples = s.value("examples", Json::array());
+    for (const Json& e : examples) {
       rs.examples.push_back(
           {e.value("record_id", int64_t{0}), e.value("field", ""), e.value("value", "")});
     }
     r.rules.push_back(std::move(rs));
   }
-  for (const Json& f : j.value("fields", Json::array())) {
+  for (const Json& f : fields) {
     FieldSummary fs;
     fs.entity = f.value("entity", "");
     fs.stats.field = f.value("field", "");
@@ -451,7 +457,7 @@ core::Result<CheckReport> LatestCheck(store::Database& db) {
     fs.stats.valid = f.value("valid", int64_t{0});
     r.fields.push_back(std::move(fs));
   }
-  for (const Json& s : j.value("scores", Json::array())) {
+  for (const Json& s : scores) {
     EntityScore es;
     es.entity = s.value("entity", "");
     es.source_system = s["source_system"].is_string() ? s["source_system"].get<std::string>() : "";
