@@ -144,6 +144,15 @@ struct FieldChange {
 size_t StandardizeContact(ContactFields& contact, std::vector<FieldChange>& changes);
 size_t StandardizeAccount(AccountFields& account, std::vector<FieldChange>& changes);
 
+// Standardizes every record in place on `threads` threads (0: one per core,
+// at most 8); element i of the result holds record i's changes. Phone
+// parsing dominates the cost, and records are independent, so this scales
+// with cores.
+std::vector<std::vector<FieldChange>> StandardizeContacts(std::span<ContactFields> contacts,
+                                                          int threads = 0);
+std::vector<std::vector<FieldChange>> StandardizeAccounts(std::span<AccountFields> accounts,
+                                                          int threads = 0);
+
 // ---------------------------------------------------------------------------
 // Rules and score
 

@@ -110,9 +110,10 @@ core::Result<StandardizeReport> Standardize(store::Database& db,
     return {};
   };
 
-  ContactFields contact;
-  std::vector<Value> params(15);
-  for (size_t r = 0; r < c[0].size(); ++r) {
+  // Engines first (on every core), then the writes, on this thread.
+  std::vector<ContactFields> contacts(c[0].size());
+  for (size_t r = 0; r < contacts.size(); ++r) {
+    ContactFields& contact = contacts[r];
     contact.id = c[0].ints[r];
     contact.email = std::move(c[1].texts[r]);
     contact.first_name = std::move(c[2].texts[r]);
@@ -128,8 +129,28 @@ core::Result<StandardizeReport> Standardize(store::Database& db,
     contact.email_suggestion = std::move(c[12].texts[r]);
     contact.phone_type = std::move(c[13].texts[r]);
     contact.phone_valid = c[14].nulls[r] ? std::nullopt : std::optional<int64_t>(c[14].ints[r]);
-    changes.clear();
-    if (StandardizeContact(contact, changes) == 0) continue;
+  }
+  c.clear();
+  std::vector<AccountFields> accounts(a[0].size());
+  for (size_t r = 0; r < accounts.size(); ++r) {
+    AccountFields& account = accounts[r];
+    account.id = a[0].ints[r];
+    account.name = std::move(a[1].texts[r]);
+    account.domain = std::move(a[2].texts[r]);
+    account.website = std::move(a[3].texts[r]);
+    account.country = std::move(a[4].texts[r]);
+    account.state = std::move(a[5].texts[r]);
+    account.company_key = std::move(a[6].texts[r]);
+  }
+  a.clear();
+  std::vector<std::vector<FieldChange>> contact_changes = StandardizeContacts(contacts);
+  std::vector<std::vector<FieldChange>> account_changes = StandardizeAccounts(accounts);
+
+  std::vector<Value> params;
+  for (size_t r = 0; r < contacts.size(); ++r) {
+    if (contact_changes[r].empty()) continue;
+    changes = std::move(contact_changes[r]);
+    const ContactFields& contact = contacts[r];
     MOPS_TRY(record_changes("contacts", contact.id));
     if (options.dry_run) continue;
     params = {TextOrNull(contact.email),
@@ -150,27 +171,20 @@ core::Result<StandardizeReport> Standardize(store::Database& db,
     MOPS_TRY(update_contact->ExecuteQueued(params));
     if (options.progress && r % 4096 == 0) options.progress(static_cast<int64_t>(r), total);
   }
-  AccountFields account;
-  for (size_t r = 0; r < a[0].size(); ++r) {
-    account.id = a[0].ints[r];
-    account.name = std::move(a[1].texts[r]);
-    account.domain = std::move(a[2].texts[r]);
-    account.website = std::move(a[3].texts[r]);
-    account.country = std::move(a[4].texts[r]);
-    account.state = std::move(a[5].texts[r]);
-    account.company_key = std::move(a[6].texts[r]);
-    changes.clear();
-    if (StandardizeAccount(account, changes) == 0) continue;
+  for (size_t r = 0; r < accounts.size(); ++r) {
+    if (account_changes[r].empty()) continue;
+    changes = std::move(account_changes[r]);
+    const AccountFields& account = accounts[r];
     MOPS_TRY(record_changes("accounts", account.id));
     if (options.dry_run) continue;
-    std::vector<Value> p = {TextOrNull(account.name),
-                            TextOrNull(account.domain),
-                            TextOrNull(account.website),
-                            TextOrNull(account.country),
-                            TextOrNull(account.state),
-                            TextOrNull(account.company_key),
-                            account.id};
-    MOPS_TRY(update_account->ExecuteQueued(p));
+    params = {TextOrNull(account.name),
+              TextOrNull(account.domain),
+              TextOrNull(account.website),
+              TextOrNull(account.country),
+              TextOrNull(account.state),
+              TextOrNull(account.company_key),
+              account.id};
+    MOPS_TRY(update_account->ExecuteQueued(params));
   }
   if (options.progress) options.progress(total, total);
   if (!options.dry_run) {

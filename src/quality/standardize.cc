@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <thread>
 #include <unordered_set>
 
 #include "core/strings.h"
@@ -508,6 +509,52 @@ size_t StandardizeAccount(AccountFields& a, std::vector<FieldChange>& changes) {
       country ? SubdivisionCode(a.state, *country) : std::optional<std::string>();
   Set(a.state, state ? *state : internal::CollapseSpaces(a.state), a.id, "state", changes, n);
   return n;
+}
+
+namespace {
+
+template <typename Record, typename Fn>
+std::vector<std::vector<FieldChange>> InParallel(std::span<Record> records, int threads, Fn fn) {
+  std::vector<std::vector<FieldChange>> changes(records.size());
+  if (threads <= 0) {
+    threads = static_cast<int>(std::min(8u, std::max(1u, std::thread::hardware_concurrency())));
+  }
+  // Below a few thousand records a thread costs more than it saves.
+  threads =
+      static_cast<int>(std::min<size_t>(static_cast<size_t>(threads), records.size() / 2048 + 1));
+  auto work = [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) fn(records[i], changes[i]);
+  };
+  if (threads == 1) {
+    work(0, records.size());
+    return changes;
+  }
+  std::vector<std::jthread> pool;
+  const size_t chunk =
+      (records.size() + static_cast<size_t>(threads) - 1) / static_cast<size_t>(threads);
+  for (int t = 0; t < threads; ++t) {
+    const size_t begin = static_cast<size_t>(t) * chunk;
+    const size_t end = std::min(records.size(), begin + chunk);
+    if (begin < end) pool.emplace_back(work, begin, end);
+  }
+  pool.clear();  // joins: every thread is done before `changes` is handed back
+  return changes;
+}
+
+}  // namespace
+
+std::vector<std::vector<FieldChange>> StandardizeContacts(std::span<ContactFields> contacts,
+                                                          int threads) {
+  return InParallel(contacts, threads, [](ContactFields& c, std::vector<FieldChange>& out) {
+    StandardizeContact(c, out);
+  });
+}
+
+std::vector<std::vector<FieldChange>> StandardizeAccounts(std::span<AccountFields> accounts,
+                                                          int threads) {
+  return InParallel(accounts, threads, [](AccountFields& a, std::vector<FieldChange>& out) {
+    StandardizeAccount(a, out);
+  });
 }
 
 }  // namespace mops::quality
