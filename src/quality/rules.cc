@@ -115,7 +115,6 @@ struct RuleError {
         ErrorCode::kInvalidArgument,
         fmt::format("{}: {}", where, fmt::format(format, std::forward<Args>(args)...)));
     e.At(source, line);
-    if (rule) e.field = rule->name;
     return std::unexpected(std::move(e));
   }
 };

@@ -245,8 +245,7 @@ core::Status SetQualityConfig(store::Database& db, std::string_view yaml, std::s
         return core::Fail(core::MakeError(ErrorCode::kInvalidArgument,
                                           fmt::format("rule '{}': {} has no field '{}'", rule.name,
                                                       rule.entity, f))
-                              .At(std::string(source), rule.line)
-                              .InField(rule.name));
+                              .At(std::string(source), rule.line));
       }
     }
   }
@@ -322,6 +321,22 @@ Json ScoreJson(const EntityScore& s) {
           {"source_system", s.source_system.empty() ? Json() : Json(s.source_system)},
           {"records", s.records},
           {"score", std::round(s.score * 10) / 10}};
+}
+
+// What a violation of a rule without its own message means.
+std::string DefaultMessage(const Rule& rule, const Violation& v) {
+  if (rule.type == "required") return v.field + " is empty";
+  if (rule.type == "allowed") return v.field + " is not one of the allowed values";
+  if (rule.type == "pattern") return v.field + " does not match " + rule.pattern;
+  if (rule.type == "cross_field") {
+    return fmt::format("{} is empty while {} is {}", v.field, rule.when_field,
+                       core::Join(rule.when_values, " or "));
+  }
+  if (rule.type == "stale") {
+    return v.value.empty() ? "never updated"
+                           : fmt::format("not updated for more than {} days", rule.days);
+  }
+  return rule.type + " rule failed";
 }
 
 }  // namespace
@@ -527,10 +542,9 @@ core::Result<std::vector<ViolationRow>> ListViolations(store::Database& db, int6
       if (!rule.empty() && rr.rule->name != rule) continue;
       for (const Violation& v : rr.violations) {
         const size_t r = row_of[v.record_id];
-        out.push_back(
-            {rr.rule->name, entity, v.record_id, table.source_system[r], external_ids[r], v.field,
-             v.value,
-             rr.rule->message.empty() ? rr.rule->type + " rule failed" : rr.rule->message});
+        out.push_back({rr.rule->name, entity, v.record_id, table.source_system[r], external_ids[r],
+                       v.field, v.value,
+                       rr.rule->message.empty() ? DefaultMessage(*rr.rule, v) : rr.rule->message});
       }
     }
   }
