@@ -255,10 +255,16 @@ bool IsFreeMailDomain(std::string_view domain) { return Lists().mail.contains(do
 
 EmailInfo StandardizeEmail(std::string_view raw) {
   EmailInfo info;
+  // Peel blanks, "mailto:" and <...> until none is left, so that the result
+  // is a fixed point (standardizing twice changes nothing).
   std::string_view s = core::Trim(raw);
-  if (core::IStartsWith(s, "mailto:")) s = core::Trim(s.substr(7));
-  if (s.size() >= 2 && s.front() == '<' && s.back() == '>')
-    s = core::Trim(s.substr(1, s.size() - 2));
+  for (size_t before = s.size() + 1; s.size() != before;) {
+    before = s.size();
+    if (core::IStartsWith(s, "mailto:")) s = core::Trim(s.substr(7));
+    if (s.size() >= 2 && s.front() == '<' && s.back() == '>') {
+      s = core::Trim(s.substr(1, s.size() - 2));
+    }
+  }
   info.email = core::ToLower(s);
   if (info.email.empty()) {
     info.status = "empty";
@@ -269,26 +275,28 @@ EmailInfo StandardizeEmail(std::string_view raw) {
     info.status = "invalid";
     return info;
   }
-  std::string_view local = std::string_view(info.email).substr(0, at);
-  info.domain = info.email.substr(at + 1);
-  while (!info.domain.empty() && info.domain.back() == '.') info.domain.pop_back();
-  info.email = std::string(local) + "@" + info.domain;
-  local = std::string_view(info.email).substr(0, at);
-  if (!ValidLocalPart(local) || !ValidHost(info.domain)) {
+  std::string domain = info.email.substr(at + 1);
+  while (!domain.empty() && domain.back() == '.') domain.pop_back();
+  const std::string_view local = std::string_view(info.email).substr(0, at);
+  if (!ValidLocalPart(local) || !ValidHost(domain)) {
     info.status = "invalid";
+    info.domain = std::move(domain);
     return info;
   }
+  info.email = std::string(local) + "@" + domain;
+  info.domain = std::move(domain);
+  const std::string_view mailbox_local = std::string_view(info.email).substr(0, at);
   const EmailLists& lists = Lists();
   info.free_mail = lists.mail.contains(info.domain);
   // "info+news" is the mailbox "info".
-  const std::string_view mailbox = local.substr(0, local.find('+'));
+  const std::string_view mailbox = mailbox_local.substr(0, mailbox_local.find('+'));
   if (lists.disposable.contains(info.domain)) {
     info.status = "disposable";
   } else if (lists.roles.contains(mailbox)) {
     info.status = "role";
   } else if (std::string_view fix = TypoOf(info.domain); !fix.empty()) {
     info.status = "typo";
-    info.suggestion = std::string(local) + "@" + std::string(fix);
+    info.suggestion = std::string(mailbox_local) + "@" + std::string(fix);
   } else {
     info.status = "ok";
   }
