@@ -6,6 +6,7 @@
 // Two measurements per scale:
 //   engine  StandardizeContact / StandardizeAccount on records in memory, one
 //           thread (the reference tables are loaded once before timing: "init")
+//   no-phone the engine with the phones left out (libphonenumber dominates)
 //   engine* StandardizeContacts / StandardizeAccounts: the same on every core
 //   command quality::Standardize on a SQLite workspace holding the same
 //           records: scan, engine, UPDATE of changed records and one audit row
@@ -107,6 +108,23 @@ void Engine(double scale, const demo::Company& company) {
   const double seconds = Since(t);
   if (n == 0) fmt::print(stderr, "no changes?\n");
   Row("engine", scale, contacts.size() + accounts.size(), seconds, CpuSeconds() - cpu);
+
+  // Without phones: what the rest of standardization costs (libphonenumber
+  // dominates; see --breakdown).
+  auto contacts3 = Contacts(company);
+  for (auto& c : contacts3) c.phone.clear();
+  auto accounts3 = Accounts(company);
+  const double cpu3 = CpuSeconds();
+  const auto t3 = std::chrono::steady_clock::now();
+  for (auto& c : contacts3) {
+    changes.clear();
+    quality::StandardizeContact(c, changes);
+  }
+  for (auto& a : accounts3) {
+    changes.clear();
+    quality::StandardizeAccount(a, changes);
+  }
+  Row("no-phone", scale, contacts3.size() + accounts3.size(), Since(t3), CpuSeconds() - cpu3);
 
   // The same on every core, as the command runs it.
   auto contacts2 = Contacts(company);
