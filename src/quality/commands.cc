@@ -267,21 +267,24 @@ CLI::App* RegisterCommands(CLI::App& app, cli::Context& ctx, ClusterSource clust
       MOPS_ASSIGN_OR_RETURN(std::vector<int64_t> list, ParseIds(*ids));
       MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());
       MOPS_ASSIGN_OR_RETURN(QualityConfig config, LoadQualityConfig(*db));
-      std::vector<std::vector<int64_t>> todo;
+      // Named ids merge as given (a merged one is an error); the matcher's
+      // clusters are resolved to their current records first.
+      ClusterMergeReport done;
       if (!list.empty()) {
-        todo.push_back(std::move(list));
+        MOPS_ASSIGN_OR_RETURN(MergeReport r,
+                              MergeRecords(*db, *entity, list, config.survivorship, "cli"));
+        done.merges.push_back(std::move(r));
       } else if (!clusters) {
         return core::Fail(ErrorCode::kUnavailable,
                           "no duplicate matcher is installed: name the records with --ids");
       } else {
-        MOPS_ASSIGN_OR_RETURN(todo, clusters(*db, *entity));
+        MOPS_ASSIGN_OR_RETURN(auto todo, clusters(*db, *entity));
+        MOPS_ASSIGN_OR_RETURN(done, MergeClusters(*db, *entity, todo, config.survivorship, "cli"));
       }
       cli::Table table{
           {"merge", "survivor", "merged", "children moved"}, {}, {true, true, false, true}};
-      std::vector<Json> reports;
-      for (const auto& cluster : todo) {
-        MOPS_ASSIGN_OR_RETURN(MergeReport r,
-                              MergeRecords(*db, *entity, cluster, config.survivorship, "cli"));
+      Json reports = Json::array();
+      for (const MergeReport& r : done.merges) {
         int64_t moved = 0;
         for (const auto& [k, n] : r.children_moved) moved += n;
         std::vector<std::string> merged;
@@ -295,7 +298,10 @@ CLI::App* RegisterCommands(CLI::App& app, cli::Context& ctx, ClusterSource clust
       } else {
         cli::PrintTable(table, ctx.format(), std::cout);
       }
-      if (todo.empty()) std::cerr << "nothing to merge\n";
+      if (done.skipped > 0) {
+        std::cerr << fmt::format("{} clusters skipped: already merged\n", done.skipped);
+      }
+      if (done.merges.empty()) std::cerr << "nothing to merge\n";
       return {};
     });
   });

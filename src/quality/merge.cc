@@ -330,6 +330,39 @@ core::Result<MergeReport> MergeRecords(store::Database& db, std::string_view ent
   return report;
 }
 
+core::Result<ClusterMergeReport> MergeClusters(store::Database& db, std::string_view entity,
+                                               const std::vector<std::vector<int64_t>>& clusters,
+                                               const SurvivorshipConfig& config,
+                                               std::string_view actor) {
+  MOPS_TRY(ChildrenOf(entity));
+  const std::string table(entity);
+  MOPS_ASSIGN_OR_RETURN(auto lookup,
+                        db.Prepare("SELECT merged_into FROM " + table + " WHERE id = ?"));
+  ClusterMergeReport out;
+  for (const auto& cluster : clusters) {
+    std::set<int64_t> current;
+    for (int64_t id : cluster) {
+      // Follow merged_into to the record that stands for this one now
+      // (bounded, in case of a cycle written by hand).
+      for (int hops = 0; hops < 64; ++hops) {
+        std::vector<Value> p = {id};
+        MOPS_ASSIGN_OR_RETURN(store::Rows rows, lookup->Query(p));
+        if (rows.empty() || store::IsNull(rows.rows[0][0])) break;
+        id = store::AsInt(rows.rows[0][0]);
+      }
+      current.insert(id);
+    }
+    if (current.size() < 2) {
+      ++out.skipped;
+      continue;
+    }
+    const std::vector<int64_t> ids(current.begin(), current.end());
+    MOPS_ASSIGN_OR_RETURN(MergeReport r, MergeRecords(db, entity, ids, config, actor));
+    out.merges.push_back(std::move(r));
+  }
+  return out;
+}
+
 core::Status UndoMerge(store::Database& db, int64_t merge_id, std::string_view actor) {
   MOPS_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Start(db));
   MOPS_ASSIGN_OR_RETURN(Value batch_value,

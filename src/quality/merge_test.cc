@@ -131,5 +131,21 @@ TEST_P(MergeTest, ALaterMergeOfTheSameRecordsMustBeUndoneFirst) {
   ExpectSameWorkspace(before, Dump());
 }
 
+TEST_P(MergeTest, ClustersReportedAgainAfterTheirMergeAreSkipped) {
+  Seed();
+  SurvivorshipConfig config;
+  const std::vector<std::vector<int64_t>> clusters = {{1, 2}, {5, 1}, {3, 3}};
+  auto first = MergeClusters(db(), "contacts", clusters, config, "t");
+  ASSERT_TRUE(first.has_value()) << first.error().ToString();
+  // {1, 2} merges; {5, 1} is {5, survivor of 1}; {3, 3} is one record.
+  ASSERT_EQ(first->merges.size(), 2u);
+  EXPECT_EQ(first->skipped, 1);
+  EXPECT_EQ(first->merges[1].merged_ids.size(), 1u);
+  auto again = MergeClusters(db(), "contacts", clusters, config, "t");
+  ASSERT_TRUE(again.has_value()) << again.error().ToString();
+  EXPECT_TRUE(again->merges.empty());
+  EXPECT_EQ(again->skipped, 3);
+}
+
 }  // namespace
 }  // namespace mops::quality

@@ -171,6 +171,20 @@ struct MergeEntry {
 // Merges, newest first.
 core::Result<std::vector<MergeEntry>> ListMerges(store::Database& db, int limit = 100);
 
+// Merges each cluster in its own transaction. Ids are first replaced by the
+// record they were merged into (following merged_into), so clusters that a
+// matcher reports again after their merge are skipped, not refused; a
+// cluster left with fewer than two records counts as skipped. Stops at the
+// first error, keeping the merges before it.
+struct ClusterMergeReport {
+  std::vector<MergeReport> merges;
+  int64_t skipped = 0;
+};
+core::Result<ClusterMergeReport> MergeClusters(store::Database& db, std::string_view entity,
+                                               const std::vector<std::vector<int64_t>>& clusters,
+                                               const SurvivorshipConfig& config,
+                                               std::string_view actor);
+
 // Where `mops quality merge` without --ids and the merge route without ids
 // get their clusters: the composition root installs the duplicate matcher's.
 using ClusterSource = std::function<core::Result<std::vector<std::vector<int64_t>>>(

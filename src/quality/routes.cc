@@ -217,13 +217,11 @@ void RegisterRoutes(http::Router& router, ClusterSource clusters) {
                             "no duplicate matcher is installed: name the records in ids");
         }
         MOPS_ASSIGN_OR_RETURN(auto todo, clusters(ctx.db, entity));
+        MOPS_ASSIGN_OR_RETURN(ClusterMergeReport done,
+                              MergeClusters(ctx.db, entity, todo, config.survivorship, Actor(ctx)));
         Json merges = Json::array();
-        for (const auto& cluster : todo) {
-          MOPS_ASSIGN_OR_RETURN(MergeReport r, MergeRecords(ctx.db, entity, cluster,
-                                                            config.survivorship, Actor(ctx)));
-          merges.push_back(ToJson(r));
-        }
-        return Json{{"merges", merges}};
+        for (const MergeReport& r : done.merges) merges.push_back(ToJson(r));
+        return Json{{"merges", merges}, {"skipped", done.skipped}};
       });
   router.Get(
       "/api/v1/quality/merges", Role::kViewer,
