@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <optional>
 
 #include "cli/cli.h"
@@ -49,8 +50,17 @@ void PrintStandardize(cli::Context& ctx, const StandardizeReport& r) {
     cli::PrintJson(ToJson(r), std::cout);
     return;
   }
-  cli::Table table{{"field", "records changed"}, {}, {false, true}};
-  for (const auto& [field, n] : r.per_field) table.rows.push_back({field, std::to_string(n)});
+  std::map<std::string, const FieldChange*> example;
+  for (const auto& [field, change] : r.examples) example[field] = &change;
+  cli::Table table{{"field", "records changed", "example"}, {}, {false, true, false}};
+  for (const auto& [field, n] : r.per_field) {
+    std::string shown;
+    if (auto it = example.find(field); it != example.end()) {
+      const FieldChange& c = *it->second;
+      shown = fmt::format("#{}: '{}' -> '{}'", c.id, c.before.substr(0, 40), c.after.substr(0, 40));
+    }
+    table.rows.push_back({field, std::to_string(n), shown});
+  }
   cli::PrintTable(table, ctx.format(), std::cout);
   if (ctx.format() == cli::Format::kTable) {
     std::cout << fmt::format(

@@ -90,6 +90,11 @@ struct TitleInfo {
   std::string department;
 };
 TitleInfo ClassifyTitle(std::string_view title);
+// A seniority or department as CRMs write it ("C-Level", "Individual
+// Contributor", "VP", "Human Resources") in the taxonomy above; empty when
+// not recognised.
+std::string NormalizeSeniority(std::string_view value);
+std::string NormalizeDepartment(std::string_view value);
 
 // A company's match key: lower case, legal suffixes (Inc, LLC, Ltd, GmbH,
 // Corp, SA, AG, BV, PLC, Pty, ...) and a leading "The" dropped, punctuation
@@ -137,7 +142,8 @@ struct FieldChange {
 
 // Standardizes `contact` in place and appends a FieldChange for each field
 // whose value changed. seniority and department are derived from the title
-// only when they are empty (a value someone set wins). A phone already in
+// only when they are empty (a value someone set wins, normalized to the
+// taxonomy when it is recognised, else kept). A phone already in
 // E.164 with phone_valid set was standardized before and is not parsed again
 // (E.164 does not depend on the region). Returns the number of changes
 // appended.

@@ -405,6 +405,55 @@ TitleInfo ClassifyTitle(std::string_view title) {
   return info;
 }
 
+std::string NormalizeSeniority(std::string_view value) {
+  std::string key;
+  for (char c : internal::Lower(value)) {
+    if (IsAsciiAlnum(c)) key.push_back(c);
+  }
+  static constexpr std::pair<std::string_view, std::string_view> kLevels[] = {
+      {"clevel", "c_level"},
+      {"csuite", "c_level"},
+      {"cxo", "c_level"},
+      {"executive", "c_level"},
+      {"owner", "c_level"},
+      {"founder", "c_level"},
+      {"vp", "vp"},
+      {"vicepresident", "vp"},
+      {"svp", "vp"},
+      {"evp", "vp"},
+      {"director", "director"},
+      {"head", "director"},
+      {"manager", "manager"},
+      {"mgr", "manager"},
+      {"senior", "senior"},
+      {"sr", "senior"},
+      {"lead", "senior"},
+      {"principal", "senior"},
+      {"entry", "entry"},
+      {"individualcontributor", "entry"},
+      {"ic", "entry"},
+      {"junior", "entry"},
+      {"jr", "entry"},
+      {"associate", "entry"},
+      {"staff", "entry"},
+      {"intern", "entry"},
+      {"student", "entry"}};
+  for (const auto& [k, v] : kLevels) {
+    if (key == k) return std::string(v);
+  }
+  return {};
+}
+
+std::string NormalizeDepartment(std::string_view value) {
+  const std::string key = internal::FoldKey(value);
+  if (key.empty()) return {};
+  if (key == "other" || key == "executive" || key == "management" || key == "leadership") {
+    return key == "other" ? "other" : "executive";
+  }
+  TitleInfo t = ClassifyTitle(value);
+  return t.department == "other" || t.department == "executive" ? std::string() : t.department;
+}
+
 std::string CompanyKey(std::string_view name) {
   std::string norm;
   for (char c : internal::Lower(name)) {
@@ -469,6 +518,12 @@ size_t StandardizeContact(ContactFields& c, std::vector<FieldChange>& changes) {
   Set(c.last_name, ProperCaseName(c.last_name), c.id, "last_name", changes, n);
   Set(c.title, internal::CollapseSpaces(c.title), c.id, "title", changes, n);
   Set(c.company_name, internal::CollapseSpaces(c.company_name), c.id, "company_name", changes, n);
+  if (std::string level = NormalizeSeniority(c.seniority); !level.empty()) {
+    Set(c.seniority, std::move(level), c.id, "seniority", changes, n);
+  }
+  if (std::string dept = NormalizeDepartment(c.department); !dept.empty()) {
+    Set(c.department, std::move(dept), c.id, "department", changes, n);
+  }
   if (!c.title.empty() && (c.seniority.empty() || c.department.empty())) {
     TitleInfo t = ClassifyTitle(c.title);
     if (c.seniority.empty())

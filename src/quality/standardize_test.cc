@@ -276,11 +276,31 @@ TEST(RecordTest, StandardizeContactRecordsEveryChange) {
 TEST(RecordTest, SenioritySetByAHumanIsKept) {
   ContactFields c;
   c.title = "Marketing Manager";
-  c.seniority = "Director";
+  c.seniority = "Director";  // not what the title says: kept, in the taxonomy's words
   std::vector<FieldChange> changes;
   StandardizeContact(c, changes);
-  EXPECT_EQ(c.seniority, "Director");
+  EXPECT_EQ(c.seniority, "director");
   EXPECT_EQ(c.department, "marketing");
+  ContactFields odd;
+  odd.title = "CEO";
+  odd.seniority = "Galactic Overlord";  // unknown: kept as typed
+  odd.department = "Human Resources";
+  changes.clear();
+  StandardizeContact(odd, changes);
+  EXPECT_EQ(odd.seniority, "Galactic Overlord");
+  EXPECT_EQ(odd.department, "hr");
+}
+
+TEST(TitleTest, NormalizeCrmValues) {
+  EXPECT_EQ(NormalizeSeniority("C-Level"), "c_level");
+  EXPECT_EQ(NormalizeSeniority("Individual Contributor"), "entry");
+  EXPECT_EQ(NormalizeSeniority("Vice President"), "vp");
+  EXPECT_EQ(NormalizeSeniority("c_level"), "c_level");
+  EXPECT_EQ(NormalizeSeniority("Wizard"), "");
+  EXPECT_EQ(NormalizeDepartment("Marketing"), "marketing");
+  EXPECT_EQ(NormalizeDepartment("Information Technology"), "it");
+  EXPECT_EQ(NormalizeDepartment("Executive"), "executive");
+  EXPECT_EQ(NormalizeDepartment("Basket weaving"), "");
 }
 
 TEST(RecordTest, StandardizeAccount) {
