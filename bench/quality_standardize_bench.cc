@@ -1,7 +1,7 @@
 // Standardization throughput on the demo company's contacts and accounts
 // (dirty as CRMs are: "U.S.A.", "(415) 555-0100", "mktg ops mgr", ...).
 //
-//   quality_standardize_bench [--scale S ...] [--threads N]
+//   quality_standardize_bench [--scale S ...] [--breakdown] [--accuracy]
 //
 // Two measurements per scale:
 //   engine  StandardizeContact / StandardizeAccount on records in memory, one
@@ -22,6 +22,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -167,6 +168,62 @@ void Breakdown(const demo::Company& company) {
        [](const demo::Contact& c) { return quality::CompanyKey(c.company_name).size() + 1; });
 }
 
+// How often the engines agree with what the generator planted: seniority and
+// department of the role a title was drawn from (where the generator filled
+// them in), the country of the
+// contact's account (contacts type it their own way: "U.S.", "Deutschland"),
+// and how many phones and emails come out standard.
+void Accuracy(const demo::Company& company) {
+  int64_t titled = 0, seniority_ok = 0, department_ok = 0;
+  int64_t countries = 0, country_known = 0, with_account = 0, country_agrees = 0;
+  int64_t phones = 0, e164 = 0, valid = 0;
+  std::map<std::string, int64_t> email_status;
+  for (const demo::Contact& c : company.contacts) {
+    if (!c.title.empty() && !c.seniority.empty()) {
+      ++titled;
+      const quality::TitleInfo t = quality::ClassifyTitle(c.title);
+      const std::string want = quality::NormalizeSeniority(c.seniority);
+      // The generator's "Individual Contributor" covers our senior and entry.
+      seniority_ok += t.seniority == want || (want == "entry" && t.seniority == "senior");
+      department_ok += t.department == quality::NormalizeDepartment(c.department);
+    }
+    if (!c.country.empty()) {
+      ++countries;
+      auto code = quality::CountryCode(c.country);
+      country_known += code.has_value();
+      if (c.account != demo::kNone) {
+        ++with_account;
+        country_agrees +=
+            code &&
+            code == quality::CountryCode(company.accounts[static_cast<size_t>(c.account)].country);
+      }
+    }
+    if (!c.phone.empty()) {
+      ++phones;
+      auto p = quality::StandardizePhone(c.phone, quality::CountryCode(c.country).value_or(""));
+      e164 += quality::IsStandardPhone(p.phone);
+      valid += p.valid;
+    }
+    ++email_status[quality::StandardizeEmail(c.email).status];
+  }
+  auto pct = [](int64_t a, int64_t b) {
+    return b == 0 ? 0.0 : 100.0 * static_cast<double>(a) / static_cast<double>(b);
+  };
+  fmt::print("  title -> seniority agrees with the generator's role   {:6.2f} % of {}\n",
+             pct(seniority_ok, titled), titled);
+  fmt::print("  title -> department agrees with the generator's role  {:6.2f} % of {}\n",
+             pct(department_ok, titled), titled);
+  fmt::print("  countries recognised (ISO 3166-1)                     {:6.2f} % of {}\n",
+             pct(country_known, countries), countries);
+  fmt::print("  country equal to the account's                        {:6.2f} % of {}\n",
+             pct(country_agrees, with_account), with_account);
+  fmt::print("  phones in E.164 / valid                               {:6.2f} % / {:.2f} % of {}\n",
+             pct(e164, phones), pct(valid, phones), phones);
+  std::string statuses;
+  for (const auto& [k, v] : email_status) statuses += fmt::format(" {}={}", k, v);
+  fmt::print("  email status:{}\n", statuses);
+}
+
 void Command(double scale, const demo::Company& company, const std::string& dir) {
   const std::string path = dir + fmt::format("/standardize_{}.db", scale);
   std::filesystem::remove(path);
@@ -223,8 +280,10 @@ void Command(double scale, const demo::Company& company, const std::string& dir)
 int main(int argc, char** argv) {
   std::vector<double> scales;
   bool breakdown = false;
+  bool accuracy = false;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--breakdown") == 0) breakdown = true;
+    if (std::strcmp(argv[i], "--accuracy") == 0) accuracy = true;
     if (std::strcmp(argv[i], "--scale") == 0 && i + 1 < argc)
       scales.push_back(std::atof(argv[++i]));
   }
@@ -255,6 +314,7 @@ int main(int argc, char** argv) {
     if (!company) Check(std::unexpected(company.error()), "generate");
     Engine(scale, *company);
     if (breakdown) Breakdown(*company);
+    if (accuracy) Accuracy(*company);
     Command(scale, *company, dir);
   }
   std::filesystem::remove_all(dir);

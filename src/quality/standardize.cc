@@ -344,7 +344,7 @@ TitleInfo ClassifyTitle(std::string_view title) {
     info.seniority = "vp";
   } else if (any({"director", "dir", "head"})) {
     info.seniority = "director";
-  } else if (any({"manager", "mgr", "supervisor", "team lead", "managing"})) {
+  } else if (any({"manager", "mgr", "supervisor", "team lead", "managing", "csm", "pm"})) {
     info.seniority = "manager";
   } else if (any({"senior", "sr", "principal", "staff", "lead", "expert"})) {
     info.seniority = "senior";
@@ -378,7 +378,8 @@ TitleInfo ClassifyTitle(std::string_view title) {
            "martech"})) {
     info.department = "marketing";
   } else if (any({"sales", "account executive", "ae", "sdr", "bdr", "business development",
-                  "account manager", "cro", "customer success", "partnerships", "channel"})) {
+                  "account manager", "cro", "customer success", "csm", "partnerships",
+                  "channel"})) {
     info.department = "sales";
   } else if (any({"hr", "human resources", "people", "talent", "recruiter", "recruiting", "chro",
                   "recruitment"})) {
@@ -386,10 +387,11 @@ TitleInfo ClassifyTitle(std::string_view title) {
   } else if (any({"finance", "financial", "cfo", "accounting", "accountant", "controller",
                   "treasurer", "fp a", "payroll"})) {
     info.department = "finance";
-  } else if (any({"product", "ux", "designer", "design", "cpo", "product manager"})) {
+  } else if (any({"product", "ux", "designer", "design", "cpo", "product manager", "pm"})) {
     info.department = "product";
   } else if (any({"engineer", "engineering", "developer", "software", "devops", "sre", "architect",
-                  "cto", "programmer", "qa", "data scientist"})) {
+                  "cto", "programmer", "qa", "swe", "data scientist", "data analyst",
+                  "data engineer", "analytics", "bi"})) {
     info.department = "engineering";
   } else if (any({"it", "information technology", "cio", "sysadmin", "systems administrator",
                   "network", "helpdesk", "infrastructure", "ciso", "security"})) {

@@ -187,6 +187,10 @@ TEST(TitleTest, SeniorityAndDepartment) {
                  {"HR Business Partner", "entry", "hr"},
                  {"IT Support Specialist", "entry", "it"},
                  {"Controller", "entry", "finance"},
+                 {"CSM", "manager", "sales"},
+                 {"Sr. Product Manager", "manager", "product"},
+                 {"Data Analyst II", "entry", "engineering"},
+                 {"SWE II", "entry", "engineering"},
                  {"Barista", "entry", "other"}}) {
     TitleInfo t = ClassifyTitle(c.title);
     EXPECT_EQ(t.seniority, c.seniority) << c.title;
