@@ -154,7 +154,7 @@ core::Result<std::span<const ChildRef>> ChildrenOf(std::string_view entity) {
 core::Result<MergeReport> MergeInTransaction(store::Database& db, std::string_view entity,
                                              std::span<const int64_t> input_ids,
                                              const SurvivorshipConfig& config,
-                                             std::string_view actor) {
+                                             std::string_view actor, bool has_pairs) {
   MOPS_ASSIGN_OR_RETURN(std::span<const ChildRef> children, ChildrenOf(entity));
   std::vector<int64_t> ids(input_ids.begin(), input_ids.end());
   std::sort(ids.begin(), ids.end());
@@ -251,12 +251,42 @@ core::Result<MergeReport> MergeInTransaction(store::Database& db, std::string_vi
     for (const auto& row : have.rows) stages.emplace(store::AsText(row[0]), store::AsInt(row[1]));
   }
 
+  // The duplicate matcher's pairs inside the cluster are settled: 'merged'
+  // (their earlier decision goes into the snapshot, for undo).
+  Json pairs = Json::array();
+  if (has_pairs) {
+    std::vector<Value> params = {table};
+    params.insert(params.end(), ids.begin(), ids.end());
+    params.insert(params.end(), ids.begin(), ids.end());
+    MOPS_ASSIGN_OR_RETURN(
+        store::Rows open,
+        db.Query("SELECT id, status, decided_at, decided_by FROM match_pairs WHERE entity = ? AND "
+                 "record_a IN (" +
+                     Placeholders(ids.size()) + ") AND record_b IN (" + Placeholders(ids.size()) +
+                     ") AND status IN ('match', 'accepted', 'review') ORDER BY id",
+                 params));
+    std::vector<int64_t> pair_ids;
+    for (size_t k = 0; k < open.size(); ++k) {
+      pairs.push_back(RowJson(open, k));
+      pair_ids.push_back(store::AsInt(open.rows[k][0]));
+    }
+    if (!pair_ids.empty()) {
+      MOPS_TRY(UpdateIds(db, "match_pairs", "status", Value{std::string("merged")}, pair_ids));
+      MOPS_TRY(UpdateIds(db, "match_pairs", "decided_at", Value{now}, pair_ids));
+      MOPS_TRY(UpdateIds(db, "match_pairs", "decided_by", Value{std::string(actor)}, pair_ids));
+    }
+    report.pairs_merged = static_cast<int64_t>(pair_ids.size());
+  }
+
   for (size_t r = 0; r < rows.size(); ++r) {
     if (r == s) continue;
     const int64_t loser = candidates[r].id;
     Json snapshot = {
         {"record", RowJson(rows, r)}, {"moved", Json::array()}, {"deleted", Json::array()}};
-    if (report.merge_ids.empty()) snapshot["survivor"] = survivor_before;
+    if (report.merge_ids.empty()) {
+      snapshot["survivor"] = survivor_before;
+      snapshot["pairs"] = pairs;
+    }
     for (const ChildRef& child : children) {
       const std::string ctable(child.table), column(child.column);
       std::string sql = "SELECT * FROM " + ctable + " WHERE " + column + " = ?";
@@ -324,8 +354,12 @@ core::Result<MergeReport> MergeInTransaction(store::Database& db, std::string_vi
 core::Result<MergeReport> MergeRecords(store::Database& db, std::string_view entity,
                                        std::span<const int64_t> ids,
                                        const SurvivorshipConfig& config, std::string_view actor) {
+  // Whether LINKAGE's match_pairs table is there, asked before the
+  // transaction: on PostgreSQL a failed statement would abort it.
+  const bool has_pairs = db.Query("SELECT id FROM match_pairs WHERE 1 = 0").has_value();
   MOPS_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Start(db));
-  MOPS_ASSIGN_OR_RETURN(MergeReport report, MergeInTransaction(db, entity, ids, config, actor));
+  MOPS_ASSIGN_OR_RETURN(MergeReport report,
+                        MergeInTransaction(db, entity, ids, config, actor, has_pairs));
   MOPS_TRY(tx.Commit());
   return report;
 }
@@ -423,6 +457,12 @@ core::Status UndoMerge(store::Database& db, int64_t merge_id, std::string_view a
     MOPS_TRY(RestoreRow(db, entity, snapshot["record"]));
     restored.push_back(store::AsInt((*it)[3]));
     if (snapshot.contains("survivor")) survivor_row = snapshot["survivor"];
+    for (const Json& pair : snapshot.value("pairs", Json::array())) {
+      MOPS_TRY(db.Execute(
+          "UPDATE match_pairs SET status = ?, decided_at = ?, decided_by = ? WHERE id = ?",
+          std::vector<Value>{JsonToValue(pair.at("status")), JsonToValue(pair.at("decided_at")),
+                             JsonToValue(pair.at("decided_by")), JsonToValue(pair.at("id"))}));
+    }
   }
   if (!survivor_row.is_object()) {
     return core::Fail(ErrorCode::kInternal, "merge {} has no survivor snapshot", batch);

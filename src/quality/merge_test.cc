@@ -131,6 +131,37 @@ TEST_P(MergeTest, ALaterMergeOfTheSameRecordsMustBeUndoneFirst) {
   ExpectSameWorkspace(before, Dump());
 }
 
+// The duplicate matcher's pairs (its table as the contract between the two
+// libraries describes it) are settled by a merge and restored by its undo.
+TEST_P(MergeTest, MatcherPairsBecomeMergedAndComeBackOnUndo) {
+  Seed();
+  Exec(
+      "CREATE TABLE match_pairs (id BIGINT PRIMARY KEY, entity TEXT NOT NULL, record_a BIGINT, "
+      "record_b BIGINT, match_weight DOUBLE PRECISION, probability DOUBLE PRECISION, explanation "
+      "TEXT, status TEXT, found_at BIGINT, decided_at BIGINT, decided_by TEXT, UNIQUE (entity, "
+      "record_a, record_b))");
+  Exec(
+      "INSERT INTO match_pairs (id, entity, record_a, record_b, match_weight, probability, "
+      "explanation, status, found_at, decided_at, decided_by) VALUES "
+      "(1, 'contacts', 1, 2, 12.5, 0.99, '[]', 'match', 100, NULL, NULL), "
+      "(2, 'contacts', 1, 5, 3.25, 0.61, '[]', 'review', 100, NULL, NULL), "
+      "(3, 'contacts', 2, 3, -4.0, 0.01, '[]', 'rejected', 100, 150, 'ann'), "
+      "(4, 'accounts', 1, 2, 9.0, 0.97, '[]', 'match', 100, NULL, NULL)");
+  const auto before = Dump();
+  ASSERT_TRUE(before.contains("match_pairs"));
+  auto merged =
+      MergeRecords(db(), "contacts", std::vector<int64_t>{1, 2, 5}, SurvivorshipConfig{}, "t");
+  ASSERT_TRUE(merged.has_value()) << merged.error().ToString();
+  EXPECT_EQ(merged->pairs_merged, 2);
+  EXPECT_EQ(store::AsText(One("SELECT status FROM match_pairs WHERE id = 1")), "merged");
+  EXPECT_EQ(store::AsText(One("SELECT status FROM match_pairs WHERE id = 2")), "merged");
+  EXPECT_EQ(store::AsText(One("SELECT decided_by FROM match_pairs WHERE id = 2")), "t");
+  EXPECT_EQ(store::AsText(One("SELECT status FROM match_pairs WHERE id = 3")), "rejected");
+  EXPECT_EQ(store::AsText(One("SELECT status FROM match_pairs WHERE id = 4")), "match");
+  QUALITY_ASSERT_OK(UndoMerge(db(), merged->merge_id, "t"));
+  ExpectSameWorkspace(before, Dump());
+}
+
 TEST_P(MergeTest, ClustersReportedAgainAfterTheirMergeAreSkipped) {
   Seed();
   SurvivorshipConfig config;

@@ -138,6 +138,7 @@ struct MergeReport {
   std::vector<int64_t> merged_ids;
   std::map<std::string, std::string> fields_changed;  // survivor column -> new value
   std::map<std::string, int64_t> children_moved;      // "touchpoints.contact_id" -> rows
+  int64_t pairs_merged = 0;  // match_pairs inside the cluster set to 'merged'
 };
 Json ToJson(const MergeReport& report);
 
@@ -147,7 +148,9 @@ Json ToJson(const MergeReport& report);
 // history; for accounts also contacts, opportunities, touchpoints and child
 // accounts) to it, and sets merged_into on the others. A lifecycle entry the
 // survivor already has is removed (and restored by undo). One merges row per
-// merged record, holding the snapshot that UndoMerge restores. kNotFound for
+// merged record, holding the snapshot that UndoMerge restores. When the
+// duplicate matcher's match_pairs table exists, its undecided or accepted
+// pairs inside the cluster become 'merged' (and go back on undo). kNotFound for
 // an unknown id, kConflict for a record that is already merged,
 // kInvalidArgument for fewer than two distinct ids.
 core::Result<MergeReport> MergeRecords(store::Database& db, std::string_view entity,
