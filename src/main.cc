@@ -15,6 +15,7 @@
 #include "demo/demo_verb.h"
 #include "http/commands.h"
 #include "ingest/ingest.h"
+#include "quality/quality.h"
 #include "records/commands.h"
 #include "records/routes.h"
 #include "stack/commands.h"
@@ -26,6 +27,7 @@ void InstallRoutes(mops::http::Router& router) {
   mops::records::RegisterRoutes(router);
   mops::attribution::RegisterRoutes(router);
   mops::stack::RegisterRoutes(router);
+  mops::quality::RegisterRoutes(router);
 }
 
 }  // namespace
@@ -54,6 +56,7 @@ int main(int argc, char** argv) {
   mops::http::RegisterCommands(app, ctx, InstallRoutes);
   mops::records::RegisterCommands(app, ctx);
   mops::ingest::RegisterCommands(app, ctx);
+  mops::quality::RegisterCommands(app, ctx);
   mops::demo::RegisterCommands(app, ctx);
   CLI::App* attribute = mops::attribution::RegisterCommands(app, ctx);
   mops::attribution::RegisterPathsVerb(*attribute, ctx);

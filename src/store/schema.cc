@@ -428,6 +428,38 @@ constexpr std::string_view kStackFields =
     "ALTER TABLE tools ADD COLUMN data_scope TEXT;\n"
     "ALTER TABLE integrations ADD COLUMN frequency TEXT;\n"
     "ALTER TABLE integrations ADD COLUMN error_rate DOUBLE PRECISION;\n";
+// Data quality: what standardization learns about a contact's email and phone
+// (the values themselves are standardized in place), the company match key
+// of an account, the batch a merge row belongs to (one merge of N records
+// writes N - 1 rows), and the stored check runs with their scores, for the
+// trend.
+constexpr std::string_view kQuality = R"SQL(
+ALTER TABLE contacts ADD COLUMN email_status TEXT;
+ALTER TABLE contacts ADD COLUMN email_suggestion TEXT;
+ALTER TABLE contacts ADD COLUMN phone_type TEXT;
+ALTER TABLE contacts ADD COLUMN phone_valid INTEGER;
+ALTER TABLE accounts ADD COLUMN company_key TEXT;
+CREATE INDEX accounts_company_key ON accounts (company_key);
+ALTER TABLE merges ADD COLUMN batch_id BIGINT;
+CREATE INDEX merges_batch ON merges (batch_id);
+CREATE INDEX merges_records ON merges (entity, survivor_id, merged_id);
+CREATE TABLE quality_runs (
+  id {{ID}},
+  run_at BIGINT NOT NULL,
+  as_of BIGINT NOT NULL,
+  actor TEXT,
+  report TEXT NOT NULL
+);
+CREATE TABLE quality_scores (
+  id {{ID}},
+  run_id BIGINT NOT NULL,
+  entity TEXT NOT NULL,
+  source_system TEXT NOT NULL,
+  records BIGINT NOT NULL,
+  score DOUBLE PRECISION NOT NULL
+);
+CREATE INDEX quality_scores_run ON quality_scores (run_id);
+)SQL";
 
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
@@ -436,6 +468,7 @@ const std::vector<Migration>& Migrations() {
       {3, "attribution runs", kAttributionRuns},
       {4, "stack: tool contract and compliance fields, integration frequency and error rate",
        kStackFields},
+      {5, "data quality: contact flags, company keys, merge batches, check runs", kQuality},
   };
   return kMigrations;
 }

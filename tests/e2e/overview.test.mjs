@@ -56,7 +56,7 @@ describe('dashboard against mops demo', { timeout: 300_000 }, () => {
     try {
       const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
       const page = await context.newPage();
-      page.setDefaultTimeout(30_000);
+      page.setDefaultTimeout(60_000);
       const pageErrors = [];
       page.on('pageerror', (err) => pageErrors.push(err));
 

@@ -69,7 +69,7 @@ describe('stack page against mops demo', { timeout: 300_000 }, () => {
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
       await context.addInitScript((t) => localStorage.setItem('mops.token', t), token);
       const page = await context.newPage();
-      page.setDefaultTimeout(30_000);
+      page.setDefaultTimeout(60_000);
       await page.goto(`${baseUrl}/#/stack?as_of=2027-01-31`);
       await page.click('[data-testid=use-data-date]');
       await page.waitForFunction(() => window.location.hash.includes('as_of=2026-06-30'));
@@ -91,7 +91,7 @@ describe('stack page against mops demo', { timeout: 300_000 }, () => {
       const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
       await context.addInitScript((t) => localStorage.setItem('mops.token', t), token);
       const page = await context.newPage();
-      page.setDefaultTimeout(30_000);
+      page.setDefaultTimeout(60_000);
       const pageErrors = [];
       page.on('pageerror', (err) => pageErrors.push(err));
 

@@ -1,0 +1,156 @@
+// The REST routes through the real server: roles, JSON errors, and the
+// shapes the dashboard reads.
+#include <arpa/inet.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <future>
+#include <thread>
+
+#include "http/http.h"
+#include "quality/test_util.h"
+
+namespace mops::quality {
+namespace {
+
+using testing::Backend;
+using testing::WorkspaceTest;
+
+int FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+class RoutesTest : public WorkspaceTest {};
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, RoutesTest, ::testing::Values(Backend::kSqlite),
+                         testing::BackendName);
+
+TEST_P(RoutesTest, RolesErrorsAndShapes) {
+  Seed();
+  const std::string admin = *http::CreateToken(db(), "admin", http::Role::kAdmin);
+  const std::string ops = *http::CreateToken(db(), "ops", http::Role::kOps);
+  const std::string viewer = *http::CreateToken(db(), "viewer", http::Role::kViewer);
+  const std::string path = (dir_ / "workspace.db").string();
+
+  http::Router router;
+  RegisterRoutes(router);
+  http::ServerOptions options;
+  options.port = FreePort();
+  options.workspace = path;
+  options.threads = 2;
+  options.access_log = false;
+  std::promise<std::function<void()>> stopper;
+  options.on_listening = [&](const std::string&, std::function<void()> stop) {
+    stopper.set_value(std::move(stop));
+  };
+  std::promise<core::Status> result;
+  std::thread server([&] { result.set_value(http::Serve(options, router)); });
+  auto stop = stopper.get_future().get();
+
+  httplib::Client client("127.0.0.1", options.port);
+  auto as = [](const std::string& token) {
+    return httplib::Headers{{"Authorization", "Bearer " + token}};
+  };
+  auto post = [&](const std::string& token, const std::string& url, const Json& body) {
+    auto r = client.Post(url, as(token), body.dump(), "application/json");
+    EXPECT_TRUE(r) << url;
+    return std::make_pair(r ? r->status : 0, r ? Json::parse(r->body) : Json());
+  };
+  auto get = [&](const std::string& token, const std::string& url) {
+    auto r = client.Get(url, as(token));
+    EXPECT_TRUE(r) << url;
+    return std::make_pair(r ? r->status : 0, r ? Json::parse(r->body) : Json());
+  };
+
+  // Standardize: ops may, a viewer may not; a dry run changes nothing.
+  EXPECT_EQ(post(viewer, "/api/v1/quality/standardize", Json::object()).first, 403);
+  auto preview = post(ops, "/api/v1/quality/standardize", {{"dry_run", true}});
+  EXPECT_EQ(preview.first, 200);
+  EXPECT_EQ(preview.second["dry_run"], true);
+  EXPECT_GT(preview.second["records_changed"].get<int64_t>(), 0);
+  EXPECT_EQ(post(ops, "/api/v1/quality/standardize", {{"dry_run", "yes"}}).first, 400);
+
+  // Check: 404 before the first, then stored and served.
+  auto none = get(viewer, "/api/v1/quality/check");
+  EXPECT_EQ(none.first, 404);
+  EXPECT_EQ(none.second["error"]["code"], "not_found");
+  EXPECT_EQ(post(viewer, "/api/v1/quality/check", Json::object()).first, 403);
+  auto checked = post(ops, "/api/v1/quality/check", {{"as_of", "2026-01-01"}});
+  ASSERT_EQ(checked.first, 200) << checked.second.dump();
+  auto last = get(viewer, "/api/v1/quality/check");
+  EXPECT_EQ(last.first, 200);
+  EXPECT_EQ(last.second["run_id"], checked.second["run_id"]);
+  EXPECT_EQ(last.second["as_of"], "2026-01-01T00:00:00Z");
+  auto bad_date = post(ops, "/api/v1/quality/check", {{"as_of", "someday"}});
+  EXPECT_EQ(bad_date.first, 400);
+  EXPECT_EQ(bad_date.second["error"]["details"]["field"], "as_of");
+  auto scores = get(viewer, "/api/v1/quality/scores");
+  EXPECT_EQ(scores.first, 200);
+  EXPECT_FALSE(scores.second["items"].empty());
+
+  // Rules: admin only; an invalid config names the rule.
+  auto yaml = "rules:\n  - {name: bad, entity: contacts, type: required, fields: [nope]}\n";
+  EXPECT_EQ(
+      client.Put("/api/v1/quality/rules", as(ops), Json{{"yaml", yaml}}.dump(), "application/json")
+          ->status,
+      403);
+  auto refused = client.Put("/api/v1/quality/rules", as(admin), Json{{"yaml", yaml}}.dump(),
+                            "application/json");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 400);
+  EXPECT_NE(Json::parse(refused->body)["error"]["message"].get<std::string>().find("rule 'bad'"),
+            std::string::npos);
+  auto rules = get(viewer, "/api/v1/quality/rules");
+  EXPECT_EQ(rules.second["default"], true);
+
+  // Violations.
+  auto violations = get(ops, "/api/v1/quality/violations?rule=customer_has_account");
+  EXPECT_EQ(violations.first, 200);
+  EXPECT_EQ(violations.second["total"], 1);
+  EXPECT_EQ(violations.second["items"][0]["record_id"], 3);
+  EXPECT_EQ(get(ops, "/api/v1/quality/violations?rule=nope").first, 404);
+  EXPECT_EQ(get(ops, "/api/v1/quality/violations?limit=0").first, 400);
+
+  // Merge, list, undo.
+  EXPECT_EQ(post(ops, "/api/v1/quality/merge", {{"entity", "contacts"}}).first, 503);
+  EXPECT_EQ(post(ops, "/api/v1/quality/merge", {{"entity", "contacts"}, {"ids", "1,2"}}).first,
+            400);
+  auto merged = post(ops, "/api/v1/quality/merge", {{"entity", "contacts"}, {"ids", {1, 2}}});
+  ASSERT_EQ(merged.first, 200) << merged.second.dump();
+  const int64_t merge_id = merged.second["merge_id"];
+  auto list = get(viewer, "/api/v1/quality/merges");
+  ASSERT_EQ(list.second["items"].size(), 1u);
+  EXPECT_EQ(list.second["items"][0]["merge_id"], merge_id);
+  EXPECT_EQ(list.second["items"][0]["undone_at"], nullptr);
+  const std::string undo = "/api/v1/quality/merges/" + std::to_string(merge_id) + "/undo";
+  EXPECT_EQ(post(viewer, undo, Json::object()).first, 403);
+  EXPECT_EQ(post(ops, undo, Json::object()).first, 200);
+  EXPECT_EQ(post(ops, undo, Json::object()).first, 409);
+  EXPECT_EQ(post(ops, "/api/v1/quality/merges/abc/undo", Json::object()).first, 404);
+
+  // Lead-to-account matching.
+  auto match = post(ops, "/api/v1/quality/match-accounts", {{"dry_run", true}});
+  EXPECT_EQ(match.first, 200);
+  EXPECT_EQ(match.second["contacts"], 3);
+  EXPECT_EQ(post(ops, "/api/v1/quality/match-accounts", {{"min_similarity", 2}}).first, 400);
+
+  // The routes are documented.
+  auto openapi = get(viewer, "/api/v1/openapi.json");
+  EXPECT_TRUE(openapi.second["paths"].contains("/api/v1/quality/merges/{id}/undo"));
+
+  stop();
+  server.join();
+  EXPECT_TRUE(result.get_future().get().has_value());
+}
+
+}  // namespace
+}  // namespace mops::quality
