@@ -1,9 +1,6 @@
 #include "attribution/path_commands.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,6 +18,7 @@
 
 #include "attribution/paths.h"
 #include "core/csv.h"
+#include "core/mapped_file.h"
 #include "core/strings.h"
 
 namespace mops::attribution {
@@ -39,41 +37,6 @@ struct PathsArgs {
   std::string out;
   std::string transitions;
   bool removal_effects = false;
-};
-
-// A read-only mapping of a regular file: the page cache, not a copy. Not
-// prefaulted: the parse threads fault their own chunks in, in parallel.
-class MappedFile {
- public:
-  MappedFile() = default;
-  MappedFile(const MappedFile&) = delete;
-  MappedFile& operator=(const MappedFile&) = delete;
-  ~MappedFile() {
-    if (data_ != nullptr) ::munmap(data_, size_);
-  }
-
-  // False when the file cannot be mapped (a pipe, an empty file, an
-  // error): the caller reads it instead, which reports any error.
-  bool Open(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) {
-      ::close(fd);
-      return false;
-    }
-    void* data = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
-    ::close(fd);
-    if (data == MAP_FAILED) return false;
-    data_ = data;
-    size_ = static_cast<size_t>(st.st_size);
-    return true;
-  }
-  std::string_view text() const { return {static_cast<const char*>(data_), size_}; }
-
- private:
-  void* data_ = nullptr;
-  size_t size_ = 0;
 };
 
 core::Result<char> SeparatorChar(std::string_view flag, std::string_view text) {
@@ -154,10 +117,10 @@ core::Status RunPaths(cli::Context& ctx, const PathsArgs& args) {
 
   PathTable paths;
   {
-    MappedFile mapped;
+    core::MappedFile mapped;
     std::string read;
     std::string_view text;
-    if (mapped.Open(args.file)) {
+    if (mapped.Open(args.file, core::MappedFile::Access::kRandom)) {
       text = mapped.text();
     } else {
       MOPS_ASSIGN_OR_RETURN(read, core::ReadFile(args.file));

@@ -1,13 +1,9 @@
 // Runs the real `mops` binary: `mops attribute paths` on the reference data
 // and on bad input (exit code, message on stderr, nothing on stdout), and
 // `mops generate paths`.
-#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -17,83 +13,32 @@
 #include <string>
 #include <vector>
 
+#include "tests/cli/cli_support.h"
+
 namespace {
 
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 namespace fs = std::filesystem;
-
-std::string MopsBin() {
-  const char* env = std::getenv("MOPS_BIN");
-  return env != nullptr && *env != '\0' ? env : MOPS_DEFAULT_BIN;
-}
+using mops::cli_test::CliWorkspace;
+using mops::cli_test::RunResult;
+using mops::cli_test::Slurp;
 
 std::string CaPaths() {
   const char* root = std::getenv("MOPS_SOURCE_DIR");
   return std::string(root != nullptr ? root : ".") + "/../shared/data/ca_paths.csv";
 }
 
-std::string Slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-struct RunResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
 class PathsCli : public ::testing::Test {
  protected:
-  PathsCli() {
-    static std::atomic<int> counter{0};
-    dir_ = fs::temp_directory_path() /
-           ("mops-paths-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  ~PathsCli() override {
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-
   std::string Write(const std::string& name, const std::string& text) const {
-    const fs::path path = dir_ / name;
-    std::ofstream(path, std::ios::binary) << text;
-    return path.string();
+    return dir_.Write(name, text);
   }
-  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
-
-  RunResult Mops(std::vector<std::string> args) const {
-    args.insert(args.begin(), {MopsBin(), "--quiet"});
-    const fs::path out = dir_ / "stdout.txt";
-    const fs::path err = dir_ / "stderr.txt";
-    const pid_t pid = fork();
-    if (pid == 0) {
-      const int out_fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      const int err_fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      ::dup2(out_fd, STDOUT_FILENO);
-      ::dup2(err_fd, STDERR_FILENO);
-      std::vector<char*> argv;
-      for (std::string& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    RunResult run;
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    run.out = Slurp(out);
-    run.err = Slurp(err);
-    return run;
-  }
+  std::string Path(const std::string& name) const { return (dir_.dir() / name).string(); }
+  RunResult Mops(std::vector<std::string> args) const { return dir_.Run(std::move(args)); }
 
  private:
-  fs::path dir_;
+  CliWorkspace dir_;
 };
 
 std::vector<std::vector<std::string>> CsvRows(const std::string& text) {

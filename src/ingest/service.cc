@@ -1,10 +1,7 @@
 // Import service: parses a file, maps and converts its rows, and writes them
 // into the workspace in one transaction with one prepared statement per
 // table, then resolves references and writes the audit log entry.
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,6 +18,7 @@
 #include <unordered_set>
 
 #include "core/csv.h"
+#include "core/mapped_file.h"
 #include "core/strings.h"
 #include "ingest/ingest.h"
 #include "ingest/internal.h"
@@ -967,41 +965,6 @@ core::Result<ImportSummary> ImportImpl(store::Database& db, Kind kind, std::stri
   return importer.Run(csv, custom ? &*custom : nullptr, progress);
 }
 
-// A read-only mapping of a whole regular file.
-class MappedFile {
- public:
-  MappedFile() = default;
-  MappedFile(const MappedFile&) = delete;
-  MappedFile& operator=(const MappedFile&) = delete;
-  ~MappedFile() {
-    if (data_ != nullptr) ::munmap(data_, size_);
-  }
-
-  // False when the file cannot be mapped; the caller then reads it, which
-  // reports the error if there is one.
-  bool Open(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) {
-      ::close(fd);
-      return false;
-    }
-    void* data = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
-    ::close(fd);
-    if (data == MAP_FAILED) return false;
-    ::madvise(data, static_cast<size_t>(st.st_size), MADV_SEQUENTIAL);
-    data_ = data;
-    size_ = static_cast<size_t>(st.st_size);
-    return true;
-  }
-  std::string_view text() const { return {static_cast<const char*>(data_), size_}; }
-
- private:
-  void* data_ = nullptr;
-  size_t size_ = 0;
-};
-
 std::string Plural(int64_t n, std::string_view one, std::string_view many) {
   return fmt::format("{} {}", n, n == 1 ? one : many);
 }
@@ -1027,7 +990,7 @@ core::Result<ImportSummary> ImportFile(store::Database& db, Kind kind, const std
   // A regular file is mapped rather than copied into memory: a 2 GB export
   // then costs page cache, not 2 GB of heap. Anything else (a pipe, an empty
   // file) is read.
-  if (MappedFile mapped; mapped.Open(path)) {
+  if (core::MappedFile mapped; mapped.Open(path)) {
     return ImportImpl(db, kind, path, mapped.text(), with_rejects, progress);
   }
   MOPS_ASSIGN_OR_RETURN(std::string csv, core::ReadFile(path));

@@ -60,6 +60,13 @@ class CliWorkspace {
   fs::path dir() const { return dir_; }
   std::string workspace() const { return (dir_ / "ws.db").string(); }
 
+  // Writes `text` to a file in the directory and returns its path.
+  std::string Write(const std::string& name, const std::string& text) const {
+    const fs::path path = dir_ / name;
+    std::ofstream(path, std::ios::binary) << text;
+    return path.string();
+  }
+
   // Copies a fixture into the workspace directory (so its rejects file lands there).
   std::string Copy(const std::string& fixture) const {
     const fs::path to = dir_ / fixture;
@@ -67,8 +74,15 @@ class CliWorkspace {
     return to.string();
   }
 
+  // Runs mops on this workspace (with --quiet).
   RunResult Mops(std::vector<std::string> args) const {
-    args.insert(args.begin(), {MopsBin(), "--quiet", "--workspace", workspace()});
+    args.insert(args.begin(), {"--workspace", workspace()});
+    return Run(std::move(args));
+  }
+
+  // Runs mops with exactly these arguments (after --quiet).
+  RunResult Run(std::vector<std::string> args) const {
+    args.insert(args.begin(), {MopsBin(), "--quiet"});
     const fs::path out = dir_ / "stdout.txt";
     const fs::path err = dir_ / "stderr.txt";
     const pid_t pid = fork();
