@@ -156,6 +156,14 @@ std::vector<Pair> DedupPairs(const Records& records, std::span<const BlockingKey
 
 }  // namespace
 
+bool BlockingKeyValue(const Records& records, const BlockingKey& key, uint32_t row,
+                      std::string& out) {
+  for (const KeyPart& part : key.parts) {
+    if (!AppendPart(records, part, row, out)) return false;
+  }
+  return true;
+}
+
 core::Result<BlockingKey> ParseBlockingKey(std::string_view text,
                                            std::span<const FieldSpec> fields) {
   BlockingKey key;

@@ -68,7 +68,7 @@ constexpr std::array<LevelNames, 9> kLevels = {{
      {"missing", "exact", "one edit", "similar (jw>=0.90)", "alike (jw>=0.80)", "different"}},
     {Comparison::kEmail,
      "email",
-     {"missing", "exact", "same local part", "similar local part", "different", ""}},
+     {"missing", "exact", "same local part (personal mailbox)", "different", "", ""}},
     {Comparison::kPhone,
      "phone",
      {"missing", "exact", "same last 9 digits", "one digit off", "different", ""}},
@@ -109,13 +109,33 @@ uint8_t CompareText(std::string_view a, std::string_view b) {
   return 5;
 }
 
+// Personal mailbox providers. A person's work and personal addresses often
+// share the local part; two work addresses at different companies with the
+// same local part ("john.smith@a.com", "john.smith@b.com") are usually two
+// people with the same name, which the name fields already weigh.
+constexpr std::string_view kFreeMail[] = {
+    "gmail.com",     "googlemail.com", "yahoo.com", "yahoo.co.uk",    "ymail.com",    "hotmail.com",
+    "hotmail.co.uk", "outlook.com",    "live.com",  "msn.com",        "icloud.com",   "me.com",
+    "mac.com",       "aol.com",        "proton.me", "protonmail.com", "gmx.com",      "gmx.de",
+    "gmx.net",       "web.de",         "mail.com",  "yandex.com",     "yandex.ru",    "mail.ru",
+    "qq.com",        "163.com",        "126.com",   "zoho.com",       "fastmail.com", "orange.fr",
+    "free.fr",       "laposte.net",    "libero.it", "t-online.de",    "comcast.net"};
+
+bool IsFreeMail(std::string_view domain) {
+  for (std::string_view d : kFreeMail) {
+    if (domain == d) return true;
+  }
+  return false;
+}
+
 uint8_t CompareEmail(std::string_view a, std::string_view b) {
   if (a == b) return 1;
   const auto [la, da] = SplitEmail(a);
   const auto [lb, db] = SplitEmail(b);
-  if (la == lb) return 2;
-  if (JaroWinkler(la, lb) >= 0.88) return 3;
-  return 4;
+  if (da != db && !IsFreeMail(da) && !IsFreeMail(db)) return 3;
+  // A similar local part is left out on purpose: local parts are made of
+  // the person's names, so it would count the name agreement twice.
+  return la == lb ? 2 : 3;
 }
 
 uint8_t ComparePhone(std::string_view a, std::string_view b) {

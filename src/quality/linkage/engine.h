@@ -132,6 +132,11 @@ struct BlockingKey {
   std::string text;  // as written: "soundex(last_name) + domain(email)"
 };
 
+// The key's value for one record (appended to `out`); false when a part is
+// empty (the record is in no block of this key).
+bool BlockingKeyValue(const Records& records, const BlockingKey& key, uint32_t row,
+                      std::string& out);
+
 // Parses "field", "soundex(field)", "initial(field)", "prefix3(field)",
 // "local(field)", "domain(field)", "last7(field)", joined by '+'.
 core::Result<BlockingKey> ParseBlockingKey(std::string_view text,
@@ -226,7 +231,8 @@ struct TrainOptions {
   int64_t u_sample = 2'000'000;
   uint64_t seed = 1;
   int threads = 1;
-  // Fix the m of these fields instead of estimating them (none by default).
+  // Share of matches among the blocked pairs that EM starts from.
+  double initial_prior = 0.05;
 };
 
 // u: comparison levels of random pairs (all pairs when there are fewer than
@@ -237,11 +243,19 @@ void EstimateU(const Records& left, const Records& right, bool dedup,
                std::span<const FieldSpec> fields, const TrainOptions& options, Model& model);
 // m and the prior by expectation-maximisation over the blocked pairs' levels,
 // u held fixed. Works on the distinct level patterns with their counts, so it
-// costs O(patterns x iterations) after one pass over the pairs.
-void EstimateM(const LevelMatrix& levels, const TrainOptions& options, Model& model);
-// Both, for fields `fields`.
+// costs O(patterns x iterations) after one pass over the pairs. With
+// `key_masks` (per pair, bit k: the pair shares blocking key k), m is
+// estimated per key from that key's pairs, leaving out the fields the key
+// constrains, and averaged; the prior then from all pairs.
+void EstimateM(const LevelMatrix& levels, std::span<const uint32_t> key_masks,
+               std::span<const BlockingKey> keys, const TrainOptions& options, Model& model);
+// Which of the (first 32) keys each pair shares.
+std::vector<uint32_t> KeyMasks(const Records& left, const Records& right,
+                               std::span<const BlockingKey> keys, std::span<const Pair> pairs);
+// u, then m and the prior per key.
 Model TrainModel(const Records& left, const Records& right, bool dedup,
-                 std::span<const FieldSpec> fields, const LevelMatrix& blocked_levels,
+                 std::span<const FieldSpec> fields, std::span<const BlockingKey> keys,
+                 std::span<const Pair> pairs, const LevelMatrix& blocked_levels,
                  const TrainOptions& options);
 
 // How common each record's value is, for the fields with term_frequency:

@@ -29,7 +29,7 @@ class SplitMix {
   uint64_t state_;
 };
 
-constexpr double kMinProbability = 1e-9;
+constexpr double kMinProbability = 5e-4;
 constexpr double kTfFloor = 1e-6;
 constexpr double kTfMaxShift = 8;
 
@@ -126,73 +126,111 @@ void EstimateU(const Records& left, const Records& right, bool dedup,
   }
 }
 
-void EstimateM(const LevelMatrix& levels, const TrainOptions& options, Model& model) {
+namespace {
+
+// Distinct level patterns (with the blocking keys their pairs satisfy) and
+// how many pairs have each.
+struct Patterns {
+  std::vector<std::string> levels;  // one byte per field
+  std::vector<uint32_t> keys;       // bit k: a pair of this pattern shares key k
+  std::vector<double> count;
+};
+
+Patterns CountPatterns(const LevelMatrix& levels, std::span<const uint32_t> key_masks) {
   const size_t nf = levels.fields;
-  // Distinct patterns and their counts.
-  std::unordered_map<std::string, int64_t> counts;
-  std::string key(nf, '\0');
+  std::unordered_map<std::string, double> counts;
+  std::string key(nf + 4, '\0');
   for (size_t p = 0; p < levels.pairs(); ++p) {
     const auto row = levels.Row(p);
-    key.assign(reinterpret_cast<const char*>(row.data()), nf);
+    std::copy(row.begin(), row.end(), key.begin());
+    const uint32_t mask = key_masks.empty() ? 1u : key_masks[p];
+    for (int b = 0; b < 4; ++b) key[nf + b] = static_cast<char>((mask >> (8 * b)) & 0xff);
     ++counts[key];
   }
-  std::vector<std::string> patterns;
-  std::vector<double> weights;
-  patterns.reserve(counts.size());
-  for (auto& [k, c] : counts) {
-    patterns.push_back(k);
-    weights.push_back(static_cast<double>(c));
+  std::vector<std::string> sorted;
+  sorted.reserve(counts.size());
+  for (const auto& [k, c] : counts) sorted.push_back(k);
+  std::sort(sorted.begin(), sorted.end());  // deterministic summation order
+  Patterns out;
+  for (const std::string& k : sorted) {
+    uint32_t mask = 0;
+    for (int b = 0; b < 4; ++b)
+      mask |= static_cast<uint32_t>(static_cast<uint8_t>(k[nf + b])) << (8 * b);
+    out.levels.push_back(k.substr(0, nf));
+    out.keys.push_back(mask);
+    out.count.push_back(counts[k]);
   }
-  std::sort(patterns.begin(), patterns.end());  // deterministic summation order
-  for (size_t i = 0; i < patterns.size(); ++i)
-    weights[i] = static_cast<double>(counts[patterns[i]]);
-  const double total = static_cast<double>(levels.pairs());
-  model.em_pairs = static_cast<int64_t>(levels.pairs());
+  return out;
+}
 
+void InitialM(Model& model) {
   for (FieldModel& fm : model.fields) {
     const int n = static_cast<int>(fm.u.size());
+    // Start from what a match looks like: mostly exact agreement, rarely a
+    // plain disagreement.
     fm.m.assign(n, 1.0);
-    double sum = 0;
-    for (int l = 1; l < n; ++l) sum += std::ldexp(1.0, n - 1 - l);
-    for (int l = 1; l < n; ++l) fm.m[l] = std::ldexp(1.0, n - 1 - l) / sum;
+    const int middle = n - 3;  // levels between exact and different
+    fm.m[1] = middle > 0 ? 0.85 : 0.97;
+    for (int l = 2; l < n - 1; ++l) fm.m[l] = 0.12 / middle;
+    fm.m[n - 1] = 0.03;
   }
-  if (total == 0) return;
-  model.prior = std::clamp(model.prior, 1e-4, 0.5);
+}
 
+struct EmRun {
+  double prior = 0;
+  int iterations = 0;
+  bool converged = false;
+};
+
+// EM over the patterns selected by `key_bit` (all when 0), with u fixed.
+// Fields with `skip[f]` set are left out of the likelihood and keep their m;
+// with `prior_only`, only the prior moves.
+EmRun RunEm(const Patterns& patterns, uint32_t key_bit, const std::vector<uint8_t>& skip,
+            bool prior_only, double prior, const TrainOptions& options, Model& model) {
+  const size_t nf = model.fields.size();
+  EmRun run;
+  double total = 0;
+  for (size_t i = 0; i < patterns.count.size(); ++i) {
+    if (key_bit == 0 || (patterns.keys[i] & key_bit)) total += patterns.count[i];
+  }
+  run.prior = prior;
+  if (total == 0) return run;
   std::vector<std::vector<double>> numer(nf);
-  for (model.iterations = 0; model.iterations < options.max_iterations; ++model.iterations) {
+  std::vector<double> denom(nf);
+  for (run.iterations = 0; run.iterations < options.max_iterations; ++run.iterations) {
     for (size_t f = 0; f < nf; ++f) numer[f].assign(model.fields[f].m.size(), 0);
-    std::vector<double> denom(nf, 0);
+    std::fill(denom.begin(), denom.end(), 0);
     double matches = 0;
-    const double log_prior = std::log(model.prior), log_rest = std::log(1 - model.prior);
-    for (size_t i = 0; i < patterns.size(); ++i) {
+    const double log_prior = std::log(run.prior), log_rest = std::log(1 - run.prior);
+    for (size_t i = 0; i < patterns.count.size(); ++i) {
+      if (key_bit != 0 && !(patterns.keys[i] & key_bit)) continue;
+      const std::string& row = patterns.levels[i];
       double lm = log_prior, lu = log_rest;
       for (size_t f = 0; f < nf; ++f) {
-        const auto l = static_cast<uint8_t>(patterns[i][f]);
-        if (l == 0) continue;
+        const auto l = static_cast<uint8_t>(row[f]);
+        if (l == 0 || skip[f]) continue;
         lm += std::log(model.fields[f].m[l]);
         lu += std::log(model.fields[f].u[l]);
       }
-      const double g = 1 / (1 + std::exp(lu - lm));
-      const double gw = g * weights[i];
+      const double gw = patterns.count[i] / (1 + std::exp(lu - lm));
       matches += gw;
       for (size_t f = 0; f < nf; ++f) {
-        const auto l = static_cast<uint8_t>(patterns[i][f]);
-        if (l == 0) continue;
+        const auto l = static_cast<uint8_t>(row[f]);
+        if (l == 0 || skip[f]) continue;
         numer[f][l] += gw;
         denom[f] += gw;
       }
     }
-    double change = 0;
-    const double prior = std::clamp(matches / total, 1e-6, 0.999);
-    change = std::max(change, std::fabs(prior - model.prior));
-    model.prior = prior;
-    for (size_t f = 0; f < nf; ++f) {
+    const double next = std::clamp(matches / total, 1e-6, 0.999);
+    double change = std::fabs(next - run.prior);
+    run.prior = next;
+    for (size_t f = 0; f < nf && !prior_only; ++f) {
       FieldModel& fm = model.fields[f];
-      if (denom[f] <= 0) continue;
+      if (skip[f] || denom[f] <= 0) continue;
       double sum = 0;
-      for (size_t l = 1; l < fm.m.size(); ++l)
+      for (size_t l = 1; l < fm.m.size(); ++l) {
         sum += std::max(numer[f][l] / denom[f], kMinProbability);
+      }
       for (size_t l = 1; l < fm.m.size(); ++l) {
         const double m = std::max(numer[f][l] / denom[f], kMinProbability) / sum;
         change = std::max(change, std::fabs(m - fm.m[l]));
@@ -200,19 +238,150 @@ void EstimateM(const LevelMatrix& levels, const TrainOptions& options, Model& mo
       }
     }
     if (change < options.tolerance) {
-      model.converged = true;
-      ++model.iterations;
+      run.converged = true;
+      ++run.iterations;
       break;
     }
   }
+  return run;
+}
+
+// The fields a blocking key says something about: its own, and those whose
+// values are made of them. An e-mail's local part is made of the person's
+// names and its domain names the company, so among pairs that share a name
+// (or a company) e-mail agreement is no independent evidence, and the other
+// way round.
+std::vector<uint8_t> ConstrainedFields(const Model& model, const BlockingKey& key) {
+  const size_t nf = model.fields.size();
+  std::vector<uint8_t> skip(nf, 0);
+  const auto skip_all = [&](std::initializer_list<Comparison> kinds) {
+    for (size_t f = 0; f < nf; ++f) {
+      for (Comparison c : kinds) {
+        if (model.fields[f].comparison == c) skip[f] = 1;
+      }
+    }
+  };
+  for (const KeyPart& part : key.parts) {
+    skip[part.field] = 1;
+    switch (model.fields[part.field].comparison) {
+      case Comparison::kEmail:
+        if (part.transform == KeyTransform::kEmailDomain) {
+          skip_all({Comparison::kCompany, Comparison::kDomain});
+        } else if (part.transform == KeyTransform::kEmailLocal) {
+          skip_all({Comparison::kName});
+        }
+        break;
+      case Comparison::kName:
+      case Comparison::kCompany:
+      case Comparison::kDomain:
+        skip_all({Comparison::kEmail});
+        break;
+      default:
+        break;
+    }
+  }
+  return skip;
+}
+
+}  // namespace
+
+void EstimateM(const LevelMatrix& levels, std::span<const uint32_t> key_masks,
+               std::span<const BlockingKey> keys, const TrainOptions& options, Model& model) {
+  const size_t nf = levels.fields;
+  model.em_pairs = static_cast<int64_t>(levels.pairs());
+  InitialM(model);
+  if (levels.pairs() == 0) return;
+  const Patterns patterns = CountPatterns(levels, key_masks);
+  const std::vector<uint8_t> none(nf, 0);
+
+  // First every field from all pairs at once...
+  EmRun all = RunEm(patterns, 0, none, false, options.initial_prior, options, model);
+  model.iterations = all.iterations;
+  model.converged = all.converged;
+  // ...then, per blocking key, the fields that key does not constrain, from
+  // the pairs that key found (Splink's approach): among pairs forced to share
+  // a name, agreement on that name says nothing, and counting it drives EM
+  // to the class of same-name strangers. Each field's m is the mean over the
+  // keys that could estimate it.
+  if (!key_masks.empty() && keys.size() <= 32) {
+    // Per field, the estimates of the keys that could make one.
+    std::vector<std::vector<std::vector<double>>> estimates(nf);
+    const Model start = model;
+    for (size_t k = 0; k < keys.size(); ++k) {
+      const uint32_t bit = 1u << k;
+      double pairs = 0;
+      for (size_t i = 0; i < patterns.count.size(); ++i) {
+        if (patterns.keys[i] & bit) pairs += patterns.count[i];
+      }
+      if (pairs < 30) continue;  // too few to estimate anything
+      const std::vector<uint8_t> skip = ConstrainedFields(model, keys[k]);
+      Model trial = start;
+      InitialM(trial);
+      const EmRun run = RunEm(patterns, bit, skip, false, options.initial_prior, options, trial);
+      model.iterations = std::max(model.iterations, run.iterations);
+      model.converged = model.converged && run.converged;
+      for (size_t f = 0; f < nf; ++f) {
+        if (!skip[f]) estimates[f].push_back(trial.fields[f].m);
+      }
+    }
+    // The median per level (then normalized): a key whose pairs mix two
+    // kinds of non-match (coworkers sharing a surname) does not drag the
+    // others along, as a mean would.
+    for (size_t f = 0; f < nf; ++f) {
+      if (estimates[f].empty()) continue;
+      FieldModel& fm = model.fields[f];
+      double total = 0;
+      for (size_t l = 1; l < fm.m.size(); ++l) {
+        std::vector<double> values;
+        for (const auto& m : estimates[f]) values.push_back(m[l]);
+        std::sort(values.begin(), values.end());
+        const size_t n = values.size();
+        fm.m[l] = n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+        total += fm.m[l];
+      }
+      for (size_t l = 1; l < fm.m.size(); ++l) fm.m[l] /= total;
+    }
+  }
+  // A level that no blocked pair and hardly any random pair reached (both at
+  // their floors) says nothing either way: m = u there, rather than a floor
+  // against a smaller floor that would weigh many bits.
+  for (size_t f = 0; f < nf; ++f) {
+    FieldModel& fm = model.fields[f];
+    std::vector<uint8_t> seen(fm.m.size(), 0);
+    for (const std::string& row : patterns.levels) seen[static_cast<uint8_t>(row[f])] = 1;
+    for (size_t l = 1; l < fm.m.size(); ++l) {
+      if (!seen[l]) fm.m[l] = std::min(fm.m[l], fm.u[l]);
+    }
+  }
+  // The prior among all blocked pairs, with m and u settled.
+  model.prior = RunEm(patterns, 0, none, true, all.prior, options, model).prior;
+}
+
+std::vector<uint32_t> KeyMasks(const Records& left, const Records& right,
+                               std::span<const BlockingKey> keys, std::span<const Pair> pairs) {
+  std::vector<uint32_t> masks(pairs.size(), 0);
+  std::string ka, kb;
+  for (size_t k = 0; k < keys.size() && k < 32; ++k) {
+    for (size_t p = 0; p < pairs.size(); ++p) {
+      ka.clear();
+      kb.clear();
+      if (BlockingKeyValue(left, keys[k], pairs[p].a, ka) &&
+          BlockingKeyValue(right, keys[k], pairs[p].b, kb) && ka == kb) {
+        masks[p] |= 1u << k;
+      }
+    }
+  }
+  return masks;
 }
 
 Model TrainModel(const Records& left, const Records& right, bool dedup,
-                 std::span<const FieldSpec> fields, const LevelMatrix& blocked_levels,
+                 std::span<const FieldSpec> fields, std::span<const BlockingKey> keys,
+                 std::span<const Pair> pairs, const LevelMatrix& blocked_levels,
                  const TrainOptions& options) {
   Model model;
   EstimateU(left, right, dedup, fields, options, model);
-  EstimateM(blocked_levels, options, model);
+  const std::vector<uint32_t> masks = KeyMasks(left, right, keys, pairs);
+  EstimateM(blocked_levels, masks, keys, options, model);
   return model;
 }
 

@@ -36,7 +36,8 @@ DedupOutcome Deduplicate(const Records& records, std::span<const FieldSpec> fiel
   out.times.compare = clock.Lap();
   TrainOptions train = options.train;
   train.threads = options.threads;
-  out.model = TrainModel(records, records, true, fields, out.levels, train);
+  out.model =
+      TrainModel(records, records, true, fields, options.blocking, out.pairs, out.levels, train);
   out.times.train = clock.Lap();
   out.tf = ComputeTermFrequencies(records, nullptr, fields);
   out.scores = ScorePairs(out.model, out.levels, out.pairs, out.tf);
@@ -82,7 +83,8 @@ LinkOutcome Link(const Records& left, const Records& right, std::span<const Fiel
   out.times.compare = clock.Lap();
   TrainOptions train = options.train;
   train.threads = options.threads;
-  out.model = TrainModel(left, right, false, fields, out.levels, train);
+  out.model =
+      TrainModel(left, right, false, fields, options.blocking, out.pairs, out.levels, train);
   out.times.train = clock.Lap();
   out.tf = ComputeTermFrequencies(left, &right, fields);
   out.scores = ScorePairs(out.model, out.levels, out.pairs, out.tf);
