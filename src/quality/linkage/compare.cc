@@ -33,9 +33,9 @@ class NicknameTable {
     }
   }
   bool Match(std::string_view a, std::string_view b) const {
-    const auto ia = groups_.find(std::string(a));
+    const auto ia = groups_.find(a);
     if (ia == groups_.end()) return false;
-    const auto ib = groups_.find(std::string(b));
+    const auto ib = groups_.find(b);
     if (ib == groups_.end()) return false;
     for (int g : ia->second) {
       if (std::find(ib->second.begin(), ib->second.end(), g) != ib->second.end()) return true;
@@ -44,7 +44,12 @@ class NicknameTable {
   }
 
  private:
-  std::unordered_map<std::string, std::vector<int>> groups_;
+  // Looked up by string_view without building a string (heterogeneous lookup).
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::vector<int>, Hash, std::equal_to<>> groups_;
 };
 
 const NicknameTable& Nicknames() {
@@ -169,9 +174,34 @@ uint8_t CompareNumber(std::string_view a, std::string_view b) {
   return 4;
 }
 
+// Every word of the shorter name has its like in the other (TokenSimilarity
+// == 1), stopping at the first word that has none.
+bool AllTokensMatch(std::string_view a, std::string_view b) {
+  if (std::count(a.begin(), a.end(), ' ') > std::count(b.begin(), b.end(), ' ')) std::swap(a, b);
+  size_t i = 0;
+  bool any = false;
+  while (i < a.size()) {
+    const size_t j = std::min(a.find(' ', i), a.size());
+    const std::string_view t = a.substr(i, j - i);
+    i = j + 1;
+    if (t.empty()) continue;
+    any = true;
+    bool found = false;
+    size_t k = 0;
+    while (k < b.size() && !found) {
+      const size_t e = std::min(b.find(' ', k), b.size());
+      const std::string_view u = b.substr(k, e - k);
+      k = e + 1;
+      found = !u.empty() && (t == u || JaroWinkler(t, u) >= 0.92);
+    }
+    if (!found) return false;
+  }
+  return any;
+}
+
 uint8_t CompareCompany(std::string_view a, std::string_view b) {
   if (a == b) return 1;
-  if (TokenSimilarity(a, b) >= 0.999) return 2;
+  if (AllTokensMatch(a, b)) return 2;
   if (JaroWinkler(a, b) >= 0.90) return 3;
   return 4;
 }
@@ -188,31 +218,22 @@ std::string NormalizeNumber(std::string_view s) {
 
 }  // namespace
 
-double JaroWinkler(std::string_view a, std::string_view b) {
-  if (a.empty() && b.empty()) return 1;
-  if (a.empty() || b.empty()) return 0;
-  if (a == b) return 1;
-  if (a.size() > b.size()) std::swap(a, b);
+namespace {
+
+// Jaro similarity and common prefix, with the matched flags of each string
+// in `Flags` (bits of a word for short strings, bytes otherwise).
+template <typename Flags>
+double Jaro(std::string_view a, std::string_view b, Flags& fa, Flags& fb) {
   const size_t la = a.size(), lb = b.size();
   const size_t window = lb / 2 > 0 ? lb / 2 - 1 : 0;
-  // Names are short: fixed buffers avoid an allocation per comparison.
-  std::array<char, 128> small_a{}, small_b{};
-  std::vector<char> heap_a, heap_b;
-  char* ma = small_a.data();
-  char* mb = small_b.data();
-  if (lb > small_b.size()) {
-    heap_a.assign(la, 0);
-    heap_b.assign(lb, 0);
-    ma = heap_a.data();
-    mb = heap_b.data();
-  }
   size_t matches = 0;
   for (size_t i = 0; i < la; ++i) {
     const size_t lo = i > window ? i - window : 0;
     const size_t hi = std::min(lb, i + window + 1);
     for (size_t j = lo; j < hi; ++j) {
-      if (!mb[j] && a[i] == b[j]) {
-        ma[i] = mb[j] = 1;
+      if (!fb.Get(j) && a[i] == b[j]) {
+        fa.Set(i);
+        fb.Set(j);
         ++matches;
         break;
       }
@@ -221,17 +242,48 @@ double JaroWinkler(std::string_view a, std::string_view b) {
   if (matches == 0) return 0;
   size_t transpositions = 0;
   for (size_t i = 0, j = 0; i < la; ++i) {
-    if (!ma[i]) continue;
-    while (!mb[j]) ++j;
+    if (!fa.Get(i)) continue;
+    while (!fb.Get(j)) ++j;
     if (a[i] != b[j]) ++transpositions;
     ++j;
   }
   const double m = static_cast<double>(matches);
-  const double jaro = (m / static_cast<double>(la) + m / static_cast<double>(lb) +
-                       (m - static_cast<double>(transpositions) / 2) / m) /
-                      3;
+  return (m / static_cast<double>(la) + m / static_cast<double>(lb) +
+          (m - static_cast<double>(transpositions) / 2) / m) /
+         3;
+}
+
+struct BitFlags {
+  uint64_t bits = 0;
+  bool Get(size_t i) const { return (bits >> i) & 1; }
+  void Set(size_t i) { bits |= uint64_t{1} << i; }
+};
+
+struct ByteFlags {
+  explicit ByteFlags(size_t n) : bytes(n, 0) {}
+  std::vector<uint8_t> bytes;
+  bool Get(size_t i) const { return bytes[i] != 0; }
+  void Set(size_t i) { bytes[i] = 1; }
+};
+
+}  // namespace
+
+double JaroWinkler(std::string_view a, std::string_view b) {
+  if (a.empty() && b.empty()) return 1;
+  if (a.empty() || b.empty()) return 0;
+  if (a == b) return 1;
+  if (a.size() > b.size()) std::swap(a, b);
+  double jaro = 0;
+  if (b.size() <= 64) {
+    BitFlags fa, fb;
+    jaro = Jaro(a, b, fa, fb);
+  } else {
+    ByteFlags fa(a.size()), fb(b.size());
+    jaro = Jaro(a, b, fa, fb);
+  }
+  if (jaro == 0) return 0;
   size_t prefix = 0;
-  while (prefix < 4 && prefix < la && a[prefix] == b[prefix]) ++prefix;
+  while (prefix < 4 && prefix < a.size() && a[prefix] == b[prefix]) ++prefix;
   return jaro + static_cast<double>(prefix) * 0.1 * (1 - jaro);
 }
 
@@ -239,8 +291,19 @@ int DamerauLevenshtein(std::string_view a, std::string_view b, int limit) {
   const int la = static_cast<int>(a.size()), lb = static_cast<int>(b.size());
   if (std::abs(la - lb) > limit) return limit + 1;
   if (la == 0 || lb == 0) return std::max(la, lb);
-  // Three rows of the optimal-string-alignment table.
-  std::vector<int> prev2(lb + 1), prev(lb + 1), cur(lb + 1);
+  // Three rows of the optimal-string-alignment table; on the stack for the
+  // short strings that fields hold.
+  constexpr int kStack = 64;
+  std::array<int, 3 * (kStack + 1)> stack;
+  std::vector<int> heap;
+  int* rows = stack.data();
+  if (lb > kStack) {
+    heap.resize(3 * static_cast<size_t>(lb + 1));
+    rows = heap.data();
+  }
+  int* prev2 = rows;
+  int* prev = rows + (lb + 1);
+  int* cur = rows + 2 * (lb + 1);
   for (int j = 0; j <= lb; ++j) prev[j] = j;
   for (int i = 1; i <= la; ++i) {
     cur[0] = i;
@@ -255,8 +318,10 @@ int DamerauLevenshtein(std::string_view a, std::string_view b, int limit) {
       row_min = std::min(row_min, v);
     }
     if (row_min > limit) return limit + 1;
-    std::swap(prev2, prev);
-    std::swap(prev, cur);
+    int* recycled = prev2;
+    prev2 = prev;
+    prev = cur;
+    cur = recycled;
   }
   return std::min(prev[lb], limit + 1);
 }
@@ -267,25 +332,37 @@ bool AreNicknames(std::string_view a, std::string_view b) {
 }
 
 double TokenSimilarity(std::string_view a, std::string_view b) {
-  std::vector<std::string_view> ta, tb;
-  for (std::string_view t : core::Split(a, ' ')) {
-    if (!t.empty()) ta.push_back(t);
+  // Company names have a few words; tokens past the 16th are ignored.
+  constexpr size_t kMax = 16;
+  std::array<std::string_view, kMax> ta, tb;
+  const auto tokens = [](std::string_view s, std::array<std::string_view, kMax>& out) {
+    size_t n = 0;
+    size_t i = 0;
+    while (i < s.size() && n < kMax) {
+      while (i < s.size() && s[i] == ' ') ++i;
+      const size_t j = s.find(' ', i);
+      const size_t end = j == std::string_view::npos ? s.size() : j;
+      if (end > i) out[n++] = s.substr(i, end - i);
+      i = end;
+    }
+    return n;
+  };
+  size_t na = tokens(a, ta), nb = tokens(b, tb);
+  if (na == 0 || nb == 0) return 0;
+  if (na > nb) {
+    std::swap(ta, tb);
+    std::swap(na, nb);
   }
-  for (std::string_view t : core::Split(b, ' ')) {
-    if (!t.empty()) tb.push_back(t);
-  }
-  if (ta.empty() || tb.empty()) return 0;
-  if (ta.size() > tb.size()) std::swap(ta, tb);
   size_t found = 0;
-  for (std::string_view t : ta) {
-    for (std::string_view u : tb) {
-      if (t == u || JaroWinkler(t, u) >= 0.92) {
+  for (size_t x = 0; x < na; ++x) {
+    for (size_t y = 0; y < nb; ++y) {
+      if (ta[x] == tb[y] || JaroWinkler(ta[x], tb[y]) >= 0.92) {
         ++found;
         break;
       }
     }
   }
-  return static_cast<double>(found) / static_cast<double>(ta.size());
+  return static_cast<double>(found) / static_cast<double>(na);
 }
 
 core::Result<Comparison> ParseComparison(std::string_view name) {

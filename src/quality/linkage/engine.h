@@ -228,7 +228,7 @@ struct Model {
 struct TrainOptions {
   int max_iterations = 100;
   double tolerance = 1e-7;  // largest change of any m or the prior
-  int64_t u_sample = 2'000'000;
+  int64_t u_sample = 500'000;
   uint64_t seed = 1;
   int threads = 1;
   // Share of matches among the blocked pairs that EM starts from.

@@ -80,28 +80,32 @@ void EstimateU(const Records& left, const Records& right, bool dedup,
   const size_t nf = fields.size();
   std::vector<std::vector<int64_t>> counts(nf);
   for (size_t f = 0; f < nf; ++f) counts[f].assign(LevelCount(fields[f].comparison), 0);
-  std::vector<uint8_t> row(nf);
-  int64_t sampled = 0;
-  const auto count = [&](uint32_t a, uint32_t b) {
-    CompareOne(left, right, fields, a, b, row.data());
-    for (size_t f = 0; f < nf; ++f) ++counts[f][row[f]];
-    ++sampled;
-  };
+  // The pairs are drawn on one generator and compared on `threads`
+  // threads, so the estimate does not depend on the thread count.
+  std::vector<Pair> sample;
   const double all = dedup ? static_cast<double>(nl) * static_cast<double>(nl - (nl > 0)) / 2
                            : static_cast<double>(nl) * static_cast<double>(nr);
   if (all <= static_cast<double>(options.u_sample)) {
+    sample.reserve(static_cast<size_t>(all));
     for (uint32_t a = 0; a < nl; ++a) {
-      for (uint32_t b = dedup ? a + 1 : 0; b < (dedup ? nl : nr); ++b) count(a, b);
+      for (uint32_t b = dedup ? a + 1 : 0; b < (dedup ? nl : nr); ++b) sample.push_back({a, b});
     }
   } else {
     SplitMix rng(options.seed);
-    while (sampled < options.u_sample) {
+    sample.reserve(static_cast<size_t>(options.u_sample));
+    while (static_cast<int64_t>(sample.size()) < options.u_sample) {
       const auto a = static_cast<uint32_t>(rng.Below(nl));
       const auto b = static_cast<uint32_t>(rng.Below(dedup ? nl : nr));
       if (dedup && a == b) continue;
-      count(a, b);
+      sample.push_back({a, b});
     }
   }
+  const LevelMatrix levels = CompareAll(left, right, fields, sample, options.threads);
+  for (size_t p = 0; p < levels.pairs(); ++p) {
+    const auto row = levels.Row(p);
+    for (size_t f = 0; f < nf; ++f) ++counts[f][row[f]];
+  }
+  const auto sampled = static_cast<int64_t>(sample.size());
   model.u_pairs = sampled;
   model.fields.resize(nf);
   const double floor = 1.0 / (2.0 * std::max<double>(1, static_cast<double>(sampled)));
