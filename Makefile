@@ -40,7 +40,8 @@ demo: build
 
 bench: build
 	scripts/with-postgres.sh sh -c 'export MOPS_BENCH_POSTGRES_URL=$$MOPS_TEST_POSTGRES_URL; \
-	  $(BUILD)/bench/foundation_bench && $(BUILD)/bench/import_bench && $(BUILD)/bench/store_bench'
+	  $(BUILD)/bench/foundation_bench && $(BUILD)/bench/import_bench && $(BUILD)/bench/store_bench && \
+	  $(BUILD)/bench/dedup_bench'
 
 format:
 	git ls-files '*.cc' '*.h' | xargs clang-format -i

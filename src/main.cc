@@ -12,12 +12,35 @@
 #include "demo/demo_verb.h"
 #include "http/commands.h"
 #include "ingest/ingest.h"
+#include "quality/linkage/linkage.h"
 #include "records/commands.h"
 #include "records/routes.h"
 
 namespace {
 
-void InstallRoutes(mops::http::Router& router) { mops::records::RegisterRoutes(router); }
+void InstallRoutes(mops::http::Router& router) {
+  mops::records::RegisterRoutes(router);
+  mops::quality::linkage::RegisterRoutes(router);
+}
+
+// New contacts and accounts are matched against the workspace's with the
+// stored model after each import (the linkage on_import setting: flag, merge
+// or off).
+mops::core::Status MatchImported(mops::store::Database& db, mops::ingest::Kind kind,
+                                 std::span<const int64_t> new_ids) {
+  namespace linkage = mops::quality::linkage;
+  if (kind != mops::ingest::Kind::kContacts && kind != mops::ingest::Kind::kAccounts) return {};
+  const std::string_view entity = mops::ingest::TableName(kind);
+  MOPS_ASSIGN_OR_RETURN(
+      linkage::IncrementalReport report,
+      linkage::MatchNew(db, entity, new_ids, linkage::InstalledMerger(), "import"));
+  if (report.matches + report.review > 0) {
+    std::cerr << "duplicates: " << report.matches << " likely and " << report.review
+              << " to review among the new " << entity << " (mops quality review list --entity "
+              << entity << ")\n";
+  }
+  return {};
+}
 
 }  // namespace
 
@@ -45,6 +68,12 @@ int main(int argc, char** argv) {
   mops::http::RegisterCommands(app, ctx, InstallRoutes);
   mops::records::RegisterCommands(app, ctx);
   mops::ingest::RegisterCommands(app, ctx);
+  mops::ingest::AddPostImportHook(MatchImported);
+  // A bare `quality` verb for the linkage sub-verbs (the governance branch
+  // brings the full one).
+  CLI::App* quality = app.add_subcommand("quality", "Data quality: duplicates and linkage");
+  quality->require_subcommand(1);
+  mops::quality::linkage::RegisterCommands(*quality, ctx);
   mops::demo::RegisterCommands(app, ctx);
   mops::demo::RegisterDemoVerb(app, ctx, InstallRoutes);
 

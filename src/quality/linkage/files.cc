@@ -422,11 +422,10 @@ core::Result<LinkageFile> ReadLinkageFile(const std::string& path, const Linkage
   for (size_t f = 0; f < config->fields.size(); ++f) {
     const int c = column_of(config->fields[f].column);
     if (c < 0) {
-      core::Error e =
-          core::MakeError(ErrorCode::kInvalidArgument,
-                          fmt::format("field '{}': column '{}' is not in {} (its columns: {})",
-                                      config->fields[f].name, config->fields[f].column, path,
-                                      core::Join(file.header, ", ")));
+      core::Error e = core::MakeError(
+          ErrorCode::kInvalidArgument,
+          fmt::format("column '{}' is not in {} (its columns: {})", config->fields[f].column, path,
+                      core::Join(file.header, ", ")));
       const int64_t line = f < config->field_lines.size() ? config->field_lines[f] : 0;
       return core::Fail(std::move(e).At(config->name, line).InField(config->fields[f].name));
     }
