@@ -10,6 +10,7 @@
 #include <set>
 
 #include "quality/linkage/linkage.h"
+#include "quality/linkage/test_seed.h"
 #include "store/database.h"
 #ifdef MOPS_LINKAGE_TEST_POSTGRES
 #include "tests/support/postgres_server.h"
@@ -51,47 +52,13 @@ class Workspace : public ::testing::Test {
   int64_t AddContact(const std::string& ext, const std::string& email, const std::string& first,
                      const std::string& last, const std::string& phone, const std::string& company,
                      const std::string& city) {
-    auto rows = db_->Query(
-        "INSERT INTO contacts (source_system, external_id, email, first_name, last_name, phone, "
-        "company_name, city) VALUES ('test', ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        std::vector<Value>{ext, email, first, last, phone, company, city});
-    EXPECT_TRUE(rows.has_value()) << rows.error().ToString();
-    return store::AsInt(rows->rows[0][0]);
+    return testing::AddContact(*db_, ext, email, first, last, phone, company, city);
   }
-
-  // 240 people at 40 companies; 30 of them have a second record with a
-  // nickname, another e-mail or another phone format.
   void SeedContacts() {
-    static const char* kFirst[] = {
-        "Robert", "William", "Katherine", "James", "Elizabeth", "Michael", "Jennifer", "David",
-        "Susan",  "Thomas",  "Priya",     "Lukas", "Mei",       "Oliver",  "Sarah",    "Daniel"};
-    static const char* kLast[] = {"Hartley", "Okafor",   "Lindqvist", "Moreau",  "Tanaka",
-                                  "Brennan", "Castillo", "Novak",     "Fischer", "Walsh",
-                                  "Ibsen",   "Romano",   "Kowalski",  "Dubois",  "Haddad"};
-    static const char* kCity[] = {"Boston", "Denver", "London", "Berlin", "Austin"};
-    static const char* kNick[] = {"Bob", "Bill", "Kate",  "Jim",   "Liz", "Mike",  "Jen",   "Dave",
-                                  "Sue", "Tom",  "Priya", "Lukas", "Mei", "Ollie", "Sarah", "Dan"};
-    for (int p = 0; p < 240; ++p) {
-      const int f = p % 16, l = (p / 16) % 15, c = (p * 7) % 40;
-      const std::string first = kFirst[f], last = kLast[l];
-      const std::string domain = "company" + std::to_string(c) + ".com";
-      std::string lower_first = first, lower_last = last;
-      for (char& ch : lower_first) ch = static_cast<char>(std::tolower(ch));
-      for (char& ch : lower_last) ch = static_cast<char>(std::tolower(ch));
-      const std::string email = lower_first + "." + lower_last + std::to_string(p) + "@" + domain;
-      const std::string phone = "617555" + std::to_string(1000 + p);
-      const std::string company = "Company " + std::to_string(c) + " Labs";
-      const std::string city = kCity[c % 5];
-      ids_.push_back(AddContact("c" + std::to_string(p), email, first, last, phone, company, city));
-      if (p % 8 == 0) {
-        const std::string dup_email =
-            p % 16 == 0 ? email : lower_first + "." + lower_last + std::to_string(p) + "@gmail.com";
-        dup_ids_.push_back(AddContact("d" + std::to_string(p), dup_email, kNick[f], last,
-                                      "+1 (617) 555-" + std::to_string(1000 + p),
-                                      company + ", Inc.", city));
-        originals_.push_back(ids_.back());
-      }
-    }
+    testing::Seeded seeded = testing::SeedContacts(*db_);
+    ids_ = seeded.ids;
+    dup_ids_ = seeded.dup_ids;
+    originals_ = seeded.originals;
   }
 
   int64_t Count(const std::string& sql) {
