@@ -309,7 +309,6 @@ std::vector<std::string> DefaultBlocking(std::span<const FieldSpec> fields) {
   const auto has = [&](std::string_view n) { return HasField(fields, n); };
   if (has("email")) {
     keys.emplace_back("email");
-    if (has("last_name")) keys.emplace_back("domain(email) + soundex(last_name)");
   }
   if (has("phone")) keys.emplace_back("last7(phone)");
   if (has("domain")) {
