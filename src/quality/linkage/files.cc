@@ -426,6 +426,8 @@ core::Result<LinkageFile> ReadLinkageFile(const std::string& path, const Linkage
           fmt::format("column '{}' is not in {} (its columns: {})", config->fields[f].column, path,
                       core::Join(file.header, ", ")));
       const int64_t line = f < config->field_lines.size() ? config->field_lines[f] : 0;
+      // A recognized (default) field is the file's business, not a config's.
+      if (line == 0) return core::Fail(std::move(e).At(path, 1).InField(config->fields[f].name));
       return core::Fail(std::move(e).At(config->name, line).InField(config->fields[f].name));
     }
     columns.push_back(c);
