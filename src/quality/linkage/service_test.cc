@@ -226,6 +226,42 @@ TEST_F(Workspace, NewRecordsAreMatchedWithTheStoredModel) {
   EXPECT_GE(Count("SELECT COUNT(*) FROM match_pairs WHERE status = 'merged'"), 1);
 }
 
+TEST_F(Workspace, AccountsMatchOnDomainAndName) {
+  static const char* kWords[] = {"Acme",  "Globex", "Initech", "Umbrella",  "Hooli",  "Vandelay",
+                                 "Stark", "Wayne",  "Wonka",   "Cyberdyne", "Tyrell", "Soylent"};
+  static const char* kKinds[] = {"Labs", "Systems", "Health", "Media", "Partners"};
+  static const char* kCities[] = {"Boston", "Denver", "London", "Berlin"};
+  std::set<std::pair<int64_t, int64_t>> planted;
+  for (int i = 0; i < 60; ++i) {
+    const std::string name = std::string(kWords[i % 12]) + " " + kKinds[i / 12];
+    const std::string domain = "www." + std::string(kWords[i % 12]) + std::to_string(i) + ".com";
+    const std::string city = kCities[i % 4];
+    auto add = [&](const std::string& ext, const std::string& n, const std::string& d) {
+      auto rows = db_->Query(
+          "INSERT INTO accounts (source_system, external_id, name, domain, city, country) "
+          "VALUES ('test', ?, ?, ?, ?, 'US') RETURNING id",
+          std::vector<Value>{ext, n, d, city});
+      EXPECT_TRUE(rows.has_value());
+      return store::AsInt(rows->rows[0][0]);
+    };
+    const int64_t a = add("a" + std::to_string(i), name, domain);
+    if (i % 10 == 0) {
+      const int64_t b = add("b" + std::to_string(i), name + ", Inc.", "https://" + domain + "/");
+      planted.insert({a, b});
+    }
+  }
+  auto report = Match(*db_, "accounts", "test");
+  ASSERT_TRUE(report.has_value()) << report.error().ToString();
+  EXPECT_EQ(report->records, 66);
+  auto matches = ListReview(*db_, "accounts", "match", 100);
+  ASSERT_TRUE(matches.has_value());
+  std::set<std::pair<int64_t, int64_t>> found;
+  for (const ReviewItem& m : *matches) found.insert({m.record_a, m.record_b});
+  EXPECT_EQ(found, planted);
+  // Contacts are untouched by an accounts run.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM match_pairs WHERE entity = 'contacts'"), 0);
+}
+
 TEST_F(Workspace, FirstIncrementalRunTrainsAModel) {
   const std::vector<int64_t> news = {ids_[0]};
   auto r = MatchNew(*db_, "contacts", news, {}, "import");
