@@ -56,10 +56,27 @@ void PrintFileReport(cli::Context& ctx, const FileReport& r, bool link) {
   cli::PrintTable(table, ctx.format(), std::cout);
 }
 
-cli::Table ReviewTable(const std::vector<ReviewItem>& items) {
+// "Bob Smith <bob@acme.com>" or "Acme Inc (acme.com)": enough to decide
+// from the terminal.
+core::Result<std::string> RecordSummary(store::Database& db, std::string_view entity, int64_t id) {
+  const std::string sql =
+      entity == "accounts"
+          ? "SELECT name, COALESCE(domain, website, '') FROM accounts WHERE id = ?"
+          : "SELECT TRIM(COALESCE(first_name, '') || ' ' || COALESCE(last_name, '')), "
+            "COALESCE(email, '') FROM contacts WHERE id = ?";
+  MOPS_ASSIGN_OR_RETURN(store::Rows rows, db.Query(sql, std::vector<store::Value>{id}));
+  if (rows.empty()) return fmt::format("{} (gone)", id);
+  const std::string name = store::AsText(rows.rows[0][0]);
+  const std::string detail = store::AsText(rows.rows[0][1]);
+  if (detail.empty()) return fmt::format("{} {}", id, name);
+  return entity == "accounts" ? fmt::format("{} {} ({})", id, name, detail)
+                              : fmt::format("{} {} <{}>", id, name, detail);
+}
+
+core::Result<cli::Table> ReviewTable(store::Database& db, const std::vector<ReviewItem>& items) {
   cli::Table table{{"id", "record_a", "record_b", "match_weight", "probability", "status", "why"},
                    {},
-                   {true, true, true, true, true, false, false}};
+                   {true, false, false, true, true, false, false}};
   for (const ReviewItem& item : items) {
     // The three fields that weighed most, for a one-line summary.
     std::string why;
@@ -67,7 +84,7 @@ cli::Table ReviewTable(const std::vector<ReviewItem>& items) {
     if (doc.is_array()) {
       std::vector<std::pair<double, std::string>> parts;
       for (const auto& c : doc) {
-        if (!c.is_object() || !c.contains("weight")) continue;
+        if (!c.is_object() || !c.contains("weight") || !c["weight"].is_number()) continue;
         parts.emplace_back(std::abs(c["weight"].get<double>()),
                            fmt::format("{} {} ({:+.1f})", c.value("field", ""),
                                        c.value("level", ""), c["weight"].get<double>()));
@@ -75,8 +92,9 @@ cli::Table ReviewTable(const std::vector<ReviewItem>& items) {
       std::sort(parts.begin(), parts.end(), [](auto& a, auto& b) { return a.first > b.first; });
       for (size_t i = 0; i < parts.size() && i < 3; ++i) why += (i ? "; " : "") + parts[i].second;
     }
-    table.rows.push_back({std::to_string(item.id), std::to_string(item.record_a),
-                          std::to_string(item.record_b), Fixed(item.match_weight, 2),
+    MOPS_ASSIGN_OR_RETURN(std::string a, RecordSummary(db, item.entity, item.record_a));
+    MOPS_ASSIGN_OR_RETURN(std::string b, RecordSummary(db, item.entity, item.record_b));
+    table.rows.push_back({std::to_string(item.id), a, b, Fixed(item.match_weight, 2),
                           Fixed(item.probability, 4), item.status, why});
   }
   return table;
@@ -181,7 +199,8 @@ void RegisterCommands(CLI::App& quality, cli::Context& ctx) {
       MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());
       MOPS_ASSIGN_OR_RETURN(auto items, ListReview(*db, review_args->entity, review_args->status,
                                                    review_args->limit));
-      cli::PrintTable(ReviewTable(items), ctx.format(), std::cout);
+      MOPS_ASSIGN_OR_RETURN(cli::Table table, ReviewTable(*db, items));
+      cli::PrintTable(table, ctx.format(), std::cout);
       return {};
     });
   });
@@ -196,7 +215,8 @@ void RegisterCommands(CLI::App& quality, cli::Context& ctx) {
         MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());
         MOPS_ASSIGN_OR_RETURN(Decision d, accept ? AcceptPair(*db, review_args->id, "cli")
                                                  : RejectPair(*db, review_args->id, "cli"));
-        cli::PrintTable(ReviewTable({d.pair}), ctx.format(), std::cout);
+        MOPS_ASSIGN_OR_RETURN(cli::Table table, ReviewTable(*db, {d.pair}));
+        cli::PrintTable(table, ctx.format(), std::cout);
         if (d.merge_id && ctx.format() == cli::Format::kTable) {
           std::cout << fmt::format("merged as merge {}\n", *d.merge_id);
         }
