@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "cli/cli.h"
+#include "core/csv.h"
 #include "quality/linkage/linkage.h"
 
 namespace mops::quality::linkage {
@@ -23,6 +24,7 @@ struct LinkArgs {
 struct MatchArgs {
   std::string entity = "contacts";
   std::string on_import;
+  std::string config;
 };
 struct ReviewArgs {
   std::string entity = "contacts";
@@ -163,9 +165,20 @@ void RegisterCommands(CLI::App& quality, cli::Context& ctx) {
   match->add_option("--on-import", match_args->on_import,
                     "What importing new records does from now on: flag (score them and queue "
                     "pairs, the default), merge (also merge clear matches) or off");
+  match->add_option("--config", match_args->config,
+                    "Store this linkage config (YAML, as for dedup, without id) for the entity "
+                    "and match with it from now on");
   match->callback([&ctx, match_args] {
     cli::RunVerb(ctx, [&]() -> core::Status {
+      std::string config_text;
+      if (!match_args->config.empty()) {
+        MOPS_ASSIGN_OR_RETURN(config_text, core::ReadFile(match_args->config));
+      }
       MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());
+      if (!match_args->config.empty()) {
+        MOPS_TRY(
+            SetWorkspaceConfig(*db, match_args->entity, config_text, match_args->config, "cli"));
+      }
       if (!match_args->on_import.empty()) {
         MOPS_ASSIGN_OR_RETURN(IncrementalMode mode, ParseIncrementalMode(match_args->on_import));
         MOPS_TRY(SetIncrementalMode(*db, match_args->entity, mode, "cli"));

@@ -157,6 +157,14 @@ struct MatchReport {
   double seconds = 0;
 };
 
+// Stores the workspace's linkage config for an entity (configs:
+// linkage.config.<entity>), which Match, MatchNew and MatchedClusters then
+// use instead of the default fields, keys and thresholds. Same format as
+// file mode, without `id`; a field's `column` must be one of the table's
+// comparable columns. Errors name `name` (the file) and the line.
+core::Status SetWorkspaceConfig(store::Database& db, std::string_view entity, std::string_view yaml,
+                                std::string_view name, std::string_view actor);
+
 // Blocking, EM and scoring over the entity's records that are not merged
 // into another; stores the model (configs: linkage.model.<entity>) and
 // writes match_pairs in one transaction: 'match' at or above the threshold,

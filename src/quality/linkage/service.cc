@@ -20,20 +20,38 @@ using core::ErrorCode;
 using Json = nlohmann::json;
 using store::Value;
 
-constexpr double kThreshold = 0.9;
-constexpr double kReviewThreshold = 0.5;
-constexpr double kClusterFloor = 0.5;
-constexpr size_t kMaxClusterSize = 100;
-
-// What is compared for each entity: the table's columns as FieldSpecs.
+// What is compared for each entity: the table's columns as FieldSpecs, the
+// blocking keys and the thresholds. The default below, or the workspace's
+// config (configs: linkage.config.<entity>).
 struct EntitySpec {
   std::string_view table;
   std::string select;  // id first, then one column per field, in order
   std::vector<FieldSpec> fields;
   std::vector<std::string> blocking;
+  double threshold = 0.9;
+  double review_threshold = 0.5;
+  double cluster_floor = 0.5;
+  size_t max_block_size = 500;
+  size_t max_cluster_size = 100;
 };
 
-const EntitySpec& SpecOf(std::string_view entity) {
+// Columns a workspace config may compare (the only names that reach SQL).
+const std::vector<std::string_view>& AllowedColumns(std::string_view entity) {
+  static const std::vector<std::string_view> kContacts = {
+      "email",      "first_name",      "last_name",    "title",          "seniority",
+      "department", "phone",           "company_name", "country",        "state",
+      "city",       "lifecycle_stage", "lead_status",  "original_source"};
+  static const std::vector<std::string_view> kAccounts = {"name",     "domain",    "website",
+                                                          "industry", "employees", "annual_revenue",
+                                                          "country",  "state",     "city"};
+  return entity == "accounts" ? kAccounts : kContacts;
+}
+
+std::string WorkspaceConfigName(std::string_view entity) {
+  return "linkage.config." + std::string(entity);
+}
+
+const EntitySpec& DefaultSpec(std::string_view entity) {
   static const EntitySpec kContacts = [] {
     EntitySpec s;
     s.table = "contacts";
@@ -63,6 +81,47 @@ const EntitySpec& SpecOf(std::string_view entity) {
     return s;
   }();
   return entity == "accounts" ? kAccounts : kContacts;
+}
+
+// The entity's spec from a parsed config; kInvalidArgument naming the
+// config line when a column is not one that may be compared.
+core::Result<EntitySpec> SpecFromConfig(std::string_view entity, const LinkageConfig& config) {
+  EntitySpec spec;
+  spec.table = DefaultSpec(entity).table;
+  spec.select = "SELECT id";
+  const auto& allowed = AllowedColumns(entity);
+  for (size_t f = 0; f < config.fields.size(); ++f) {
+    const FieldSpec& field = config.fields[f];
+    if (std::find(allowed.begin(), allowed.end(), field.column) == allowed.end()) {
+      return core::Fail(
+          core::MakeError(
+              ErrorCode::kInvalidArgument,
+              fmt::format(
+                  "column '{}' cannot be compared in {} (use one of: {})", field.column, spec.table,
+                  core::Join(std::vector<std::string>(allowed.begin(), allowed.end()), ", ")))
+              .At(config.name, f < config.field_lines.size() ? config.field_lines[f] : 0)
+              .InField(field.name));
+    }
+    spec.select += ", " + field.column;
+  }
+  spec.select += " FROM " + std::string(spec.table) + " WHERE merged_into IS NULL ORDER BY id";
+  spec.fields = config.fields;
+  spec.blocking = config.blocking;
+  spec.threshold = config.threshold;
+  spec.review_threshold = config.review_threshold;
+  spec.cluster_floor = config.cluster_floor;
+  spec.max_block_size = config.max_block_size;
+  spec.max_cluster_size = config.max_cluster_size;
+  return spec;
+}
+
+core::Result<EntitySpec> LoadSpec(store::Database& db, std::string_view entity) {
+  MOPS_ASSIGN_OR_RETURN(Value body, db.QueryValue("SELECT body FROM configs WHERE name = ?",
+                                                  std::vector<Value>{WorkspaceConfigName(entity)}));
+  if (store::IsNull(body)) return DefaultSpec(entity);
+  MOPS_ASSIGN_OR_RETURN(LinkageConfig config,
+                        ParseConfig(store::AsText(body), WorkspaceConfigName(entity)));
+  return SpecFromConfig(entity, config);
 }
 
 std::string ModelConfigName(std::string_view entity) {
@@ -97,7 +156,8 @@ core::Result<Loaded> LoadRecords(store::Database& db, const EntitySpec& spec) {
   return out;
 }
 
-Json ModelToJson(const Model& model, std::string_view entity, int64_t records) {
+Json ModelToJson(const Model& model, std::string_view entity, int64_t records,
+                 const EntitySpec& spec) {
   Json fields = Json::array();
   for (const FieldModel& f : model.fields) {
     fields.push_back({{"name", f.name},
@@ -113,9 +173,9 @@ Json ModelToJson(const Model& model, std::string_view entity, int64_t records) {
               {"u_pairs", model.u_pairs},
               {"em_pairs", model.em_pairs},
               {"records", records},
-              {"threshold", kThreshold},
-              {"review_threshold", kReviewThreshold},
-              {"cluster_floor", kClusterFloor},
+              {"threshold", spec.threshold},
+              {"review_threshold", spec.review_threshold},
+              {"cluster_floor", spec.cluster_floor},
               {"fields", fields}};
 }
 
@@ -155,7 +215,8 @@ core::Result<Model> ModelFromJson(const Json& doc, const EntitySpec& spec) {
   return model;
 }
 
-core::Result<std::optional<Model>> LoadModel(store::Database& db, std::string_view entity) {
+core::Result<std::optional<Model>> LoadModel(store::Database& db, std::string_view entity,
+                                             const EntitySpec& spec) {
   MOPS_ASSIGN_OR_RETURN(Value body, db.QueryValue("SELECT body FROM configs WHERE name = ?",
                                                   std::vector<Value>{ModelConfigName(entity)}));
   if (store::IsNull(body)) return std::optional<Model>();
@@ -165,7 +226,7 @@ core::Result<std::optional<Model>> LoadModel(store::Database& db, std::string_vi
                       "configs '{}' is not JSON: run `mops quality match` again",
                       ModelConfigName(entity));
   }
-  auto model = ModelFromJson(doc, SpecOf(entity));
+  auto model = ModelFromJson(doc, spec);
   if (!model) {
     return core::Fail(std::move(model).error().InField(ModelConfigName(entity)));
   }
@@ -226,9 +287,10 @@ struct WriteCounts {
 };
 
 core::Result<WriteCounts> WritePairs(store::Database& db, std::string_view entity,
-                                     const Model& model, const Loaded& loaded,
-                                     const TermFrequencies& tf, std::span<const Pair> pairs,
-                                     const LevelMatrix& levels, const Scores& scores, bool prune) {
+                                     const EntitySpec& spec, const Model& model,
+                                     const Loaded& loaded, const TermFrequencies& tf,
+                                     std::span<const Pair> pairs, const LevelMatrix& levels,
+                                     const Scores& scores, bool prune) {
   WriteCounts counts;
   std::map<std::pair<int64_t, int64_t>, Existing> existing;
   {
@@ -252,14 +314,14 @@ core::Result<WriteCounts> WritePairs(store::Database& db, std::string_view entit
   std::set<int64_t> kept;
   for (size_t p = 0; p < pairs.size(); ++p) {
     const double prob = scores.probability[p];
-    if (prob < kReviewThreshold) continue;
+    if (prob < spec.review_threshold) continue;
     int64_t ra = loaded.ids[pairs[p].a], rb = loaded.ids[pairs[p].b];
     uint32_t ia = pairs[p].a, ib = pairs[p].b;
     if (ra > rb) {
       std::swap(ra, rb);
       std::swap(ia, ib);
     }
-    const std::string status = prob >= kThreshold ? "match" : "review";
+    const std::string status = prob >= spec.threshold ? "match" : "review";
     const auto it = existing.find({ra, rb});
     if (it != existing.end() && IsDecided(it->second.status)) {
       ++counts.decided;
@@ -350,6 +412,30 @@ core::Result<Decision> Decide(store::Database& db, int64_t id, std::string_view 
 
 }  // namespace
 
+core::Status SetWorkspaceConfig(store::Database& db, std::string_view entity, std::string_view yaml,
+                                std::string_view name, std::string_view actor) {
+  MOPS_TRY(CheckEntity(entity));
+  MOPS_ASSIGN_OR_RETURN(LinkageConfig config, ParseConfig(yaml, name));
+  if (!config.id_column.empty()) {
+    return core::Fail(core::MakeError(ErrorCode::kInvalidArgument,
+                                      "'id' has no place in a workspace config: records are "
+                                      "keyed by their id")
+                          .At(std::string(name), 1)
+                          .InField("id"));
+  }
+  MOPS_TRY(SpecFromConfig(entity, config));
+  MOPS_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Start(db));
+  MOPS_TRY(db.Execute(
+      "INSERT INTO configs (name, body, updated_at, updated_by) VALUES (?, ?, ?, ?) "
+      "ON CONFLICT (name) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at, "
+      "updated_by = excluded.updated_by",
+      std::vector<Value>{WorkspaceConfigName(entity), std::string(yaml), int64_t{core::NowUtc()},
+                         std::string(actor)}));
+  MOPS_TRY(Audit(db, actor, "quality.match.config", std::string(entity), "", nullptr,
+                 Json{{"config", std::string(yaml)}}));
+  return tx.Commit();
+}
+
 core::Status CheckEntity(std::string_view entity) {
   if (entity == "contacts" || entity == "accounts") return {};
   return core::Fail(core::MakeError(ErrorCode::kInvalidArgument,
@@ -363,7 +449,7 @@ core::Result<MatchReport> Match(store::Database& db, std::string_view entity,
                                 std::string_view actor) {
   MOPS_TRY(CheckEntity(entity));
   const auto start = std::chrono::steady_clock::now();
-  const EntitySpec& spec = SpecOf(entity);
+  MOPS_ASSIGN_OR_RETURN(const EntitySpec spec, LoadSpec(db, entity));
   MatchReport report;
   report.entity = std::string(entity);
   MOPS_ASSIGN_OR_RETURN(Loaded loaded, LoadRecords(db, spec));
@@ -373,9 +459,10 @@ core::Result<MatchReport> Match(store::Database& db, std::string_view entity,
     MOPS_ASSIGN_OR_RETURN(BlockingKey key, ParseBlockingKey(k, spec.fields));
     options.blocking.push_back(std::move(key));
   }
-  options.threshold = kThreshold;
-  options.cluster_floor = kClusterFloor;
-  options.max_cluster_size = kMaxClusterSize;
+  options.block.max_block_size = spec.max_block_size;
+  options.threshold = spec.threshold;
+  options.cluster_floor = spec.cluster_floor;
+  options.max_cluster_size = spec.max_cluster_size;
   options.threads = 2;
   DedupOutcome outcome = Deduplicate(loaded.records, spec.fields, options);
   report.candidate_pairs = static_cast<int64_t>(outcome.pairs.size());
@@ -384,9 +471,9 @@ core::Result<MatchReport> Match(store::Database& db, std::string_view entity,
 
   MOPS_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Start(db));
   MOPS_ASSIGN_OR_RETURN(WriteCounts counts,
-                        WritePairs(db, entity, outcome.model, loaded, outcome.tf, outcome.pairs,
-                                   outcome.levels, outcome.scores, true));
-  const Json model = ModelToJson(outcome.model, entity, report.records);
+                        WritePairs(db, entity, spec, outcome.model, loaded, outcome.tf,
+                                   outcome.pairs, outcome.levels, outcome.scores, true));
+  const Json model = ModelToJson(outcome.model, entity, report.records, spec);
   MOPS_TRY(db.Execute(
       "INSERT INTO configs (name, body, updated_at, updated_by) VALUES (?, ?, ?, ?) "
       "ON CONFLICT (name) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at, "
@@ -466,7 +553,8 @@ core::Result<IncrementalReport> MatchNew(store::Database& db, std::string_view e
   MOPS_ASSIGN_OR_RETURN(IncrementalMode mode, GetIncrementalMode(db, entity));
   if (mode == IncrementalMode::kOff || new_ids.empty()) return report;
   report.new_records = static_cast<int64_t>(new_ids.size());
-  MOPS_ASSIGN_OR_RETURN(std::optional<Model> stored, LoadModel(db, entity));
+  MOPS_ASSIGN_OR_RETURN(const EntitySpec spec, LoadSpec(db, entity));
+  MOPS_ASSIGN_OR_RETURN(std::optional<Model> stored, LoadModel(db, entity, spec));
   if (!stored) {
     MOPS_ASSIGN_OR_RETURN(MatchReport full, Match(db, entity, actor));
     report.trained = true;
@@ -474,7 +562,6 @@ core::Result<IncrementalReport> MatchNew(store::Database& db, std::string_view e
     report.matches = full.matches;
     report.review = full.review;
   } else {
-    const EntitySpec& spec = SpecOf(entity);
     MOPS_ASSIGN_OR_RETURN(Loaded loaded, LoadRecords(db, spec));
     std::vector<uint32_t> focus;
     for (int64_t id : new_ids) {
@@ -487,14 +574,16 @@ core::Result<IncrementalReport> MatchNew(store::Database& db, std::string_view e
       MOPS_ASSIGN_OR_RETURN(BlockingKey key, ParseBlockingKey(k, spec.fields));
       keys.push_back(std::move(key));
     }
-    const std::vector<Pair> pairs = BlockPairsTouching(loaded.records, keys, focus, {});
+    BlockingOptions block;
+    block.max_block_size = spec.max_block_size;
+    const std::vector<Pair> pairs = BlockPairsTouching(loaded.records, keys, focus, block);
     const LevelMatrix levels = CompareAll(loaded.records, loaded.records, spec.fields, pairs, 2);
     const TermFrequencies tf = ComputeTermFrequencies(loaded.records, nullptr, spec.fields);
     const Scores scores = ScorePairs(*stored, levels, pairs, tf);
     report.candidate_pairs = static_cast<int64_t>(pairs.size());
     MOPS_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Start(db));
-    MOPS_ASSIGN_OR_RETURN(WriteCounts counts, WritePairs(db, entity, *stored, loaded, tf, pairs,
-                                                         levels, scores, false));
+    MOPS_ASSIGN_OR_RETURN(WriteCounts counts, WritePairs(db, entity, spec, *stored, loaded, tf,
+                                                         pairs, levels, scores, false));
     report.matches = counts.matches;
     report.review = counts.review;
     MOPS_TRY(Audit(db, actor, "quality.match.incremental", std::string(entity), "", nullptr,
@@ -537,8 +626,8 @@ core::Result<std::vector<std::vector<int64_t>>> MatchedClusters(store::Database&
       store::Rows rows,
       db.Query("SELECT p.record_a, p.record_b, p.match_weight, p.status FROM match_pairs p "
                "JOIN " +
-                   std::string(SpecOf(entity).table) + " a ON a.id = p.record_a " + "JOIN " +
-                   std::string(SpecOf(entity).table) + " b ON b.id = p.record_b " +
+                   std::string(DefaultSpec(entity).table) + " a ON a.id = p.record_a " + "JOIN " +
+                   std::string(DefaultSpec(entity).table) + " b ON b.id = p.record_b " +
                    "WHERE p.entity = ? AND a.merged_into IS NULL AND b.merged_into IS NULL "
                    "ORDER BY p.record_a, p.record_b",
                std::vector<Value>{std::string(entity)}));
@@ -571,14 +660,14 @@ core::Result<std::vector<std::vector<int64_t>>> MatchedClusters(store::Database&
   std::optional<Loaded> loaded;
   std::optional<TermFrequencies> tf;
   core::Status lazy_error;
-  const EntitySpec& spec = SpecOf(entity);
+  MOPS_ASSIGN_OR_RETURN(const EntitySpec spec, LoadSpec(db, entity));
   std::vector<uint8_t> row(spec.fields.size());
   const auto weight_of = [&](uint32_t x, uint32_t y) -> double {
     const auto it = stored.find({std::min(x, y), std::max(x, y)});
     if (it != stored.end()) return it->second;
     if (!lazy_error) return -kDecided;
     if (!loaded) {
-      auto m = LoadModel(db, entity);
+      auto m = LoadModel(db, entity, spec);
       auto l = LoadRecords(db, spec);
       if (!m || !*m || !l) {
         lazy_error = !m   ? core::Fail(m.error())
@@ -604,8 +693,8 @@ core::Result<std::vector<std::vector<int64_t>>> MatchedClusters(store::Database&
   };
   ClusterOptions options;
   options.threshold_weight = -kDecided;  // every 'match' and 'accepted' pair is a candidate
-  options.floor_weight = WeightOfProbability(kClusterFloor);
-  options.max_cluster_size = kMaxClusterSize;
+  options.floor_weight = WeightOfProbability(spec.cluster_floor);
+  options.max_cluster_size = spec.max_cluster_size;
   const Clustering clustering = ClusterPairs(ids.size(), edges, options, weight_of);
   MOPS_TRY(lazy_error);
   std::map<uint32_t, std::vector<int64_t>> groups;

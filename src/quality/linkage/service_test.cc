@@ -262,6 +262,55 @@ TEST_F(Workspace, AccountsMatchOnDomainAndName) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM match_pairs WHERE entity = 'contacts'"), 0);
 }
 
+TEST_F(Workspace, AWorkspaceConfigChangesFieldsAndThresholds) {
+  ASSERT_TRUE(Match(*db_, "contacts", "test").has_value());
+  const std::string yaml =
+      "threshold: 0.99\n"
+      "fields:\n"
+      "  - {name: mail, column: email, type: email}\n"
+      "  - {name: first, column: first_name, type: name}\n"
+      "  - {name: last, column: last_name, type: name, term_frequency: true}\n"
+      "  - {name: tel, column: phone, type: phone}\n"
+      "blocking: [mail, last7(tel), first + last, soundex(last) + initial(first)]\n";
+  ASSERT_TRUE(SetWorkspaceConfig(*db_, "contacts", yaml, "ws.yaml", "alice").has_value());
+  // The stored model no longer fits: incremental matching says so.
+  const std::vector<int64_t> news = {ids_[0]};
+  auto stale = MatchNew(*db_, "contacts", news, {}, "import");
+  ASSERT_FALSE(stale.has_value());
+  EXPECT_NE(stale.error().message.find("run `mops quality match` again"), std::string::npos)
+      << stale.error().message;
+
+  auto report = Match(*db_, "contacts", "test");
+  ASSERT_TRUE(report.has_value()) << report.error().ToString();
+  auto matches = ListReview(*db_, "contacts", "match", 1000);
+  ASSERT_TRUE(matches.has_value());
+  ASSERT_FALSE(matches->empty());
+  for (const ReviewItem& m : *matches) {
+    EXPECT_GE(m.probability, 0.99);
+    auto doc = nlohmann::json::parse(m.explanation);
+    ASSERT_EQ(doc.size(), 4u);
+    EXPECT_EQ(doc[3]["field"], "tel");
+  }
+  EXPECT_TRUE(MatchNew(*db_, "contacts", news, {}, "import").has_value());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log WHERE action = 'quality.match.config'"), 1);
+
+  // Only the table's comparable columns, and no id.
+  auto bad = SetWorkspaceConfig(*db_, "contacts",
+                                "fields:\n  - {name: a, type: name}\n  - {name: s, column: "
+                                "secret_hash, type: text}\nblocking: [a]\n",
+                                "bad.yaml", "alice");
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(bad.error().file, "bad.yaml");
+  EXPECT_EQ(bad.error().line, 2);  // 'a' is not a column either
+  EXPECT_EQ(bad.error().field, "a");
+  auto with_id = SetWorkspaceConfig(*db_, "contacts",
+                                    "id: external_id\nfields:\n  - {name: email, type: email}\n",
+                                    "id.yaml", "alice");
+  ASSERT_FALSE(with_id.has_value());
+  EXPECT_EQ(with_id.error().field, "id");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log WHERE action = 'quality.match.config'"), 1);
+}
+
 TEST_F(Workspace, FirstIncrementalRunTrainsAModel) {
   const std::vector<int64_t> news = {ids_[0]};
   auto r = MatchNew(*db_, "contacts", news, {}, "import");
