@@ -122,27 +122,40 @@ TEST(Acceptance, FebrlDataset3Dedup) {
 }
 
 TEST(Acceptance, FebrlDataset4Link) {
-  LinkFileOptions options;
-  options.left = SharedData("febrl_dataset4a.csv").string();
-  options.right = SharedData("febrl_dataset4b.csv").string();
-  options.config_path = Example("febrl.yaml").string();
-  options.out = (TempDir() / "febrl4_links.csv").string();
-  auto report = LinkFiles(options);
-  ASSERT_TRUE(report.has_value()) << report.error().ToString();
-  const auto rows = ReadCsv(options.out);
-  ASSERT_GT(rows.size(), 1u);
-  EXPECT_EQ(rows[0], (std::vector<std::string>{"id_a", "id_b", "score"}));
-  Accuracy acc;
-  acc.true_pairs = 5000;
-  for (size_t i = 1; i < rows.size(); ++i) {
-    ++acc.predicted_pairs;
-    if (FebrlEntity(rows[i][0]) == FebrlEntity(rows[i][1])) ++acc.correct_pairs;
-    const double score = std::stod(rows[i][2]);
-    EXPECT_GE(score, 0.9);
-    EXPECT_LE(score, 1.0);
+  // As committed, and with one_to_one (each record of 4a has one match in 4b).
+  auto base = core::ReadFile(Example("febrl.yaml").string());
+  ASSERT_TRUE(base.has_value());
+  WriteFile(TempDir() / "febrl_one_to_one.yaml", *base + "one_to_one: true\n");
+  for (const bool one_to_one : {false, true}) {
+    LinkFileOptions options;
+    options.left = SharedData("febrl_dataset4a.csv").string();
+    options.right = SharedData("febrl_dataset4b.csv").string();
+    options.config_path = one_to_one ? (TempDir() / "febrl_one_to_one.yaml").string()
+                                     : Example("febrl.yaml").string();
+    options.out = (TempDir() / "febrl4_links.csv").string();
+    auto report = LinkFiles(options);
+    ASSERT_TRUE(report.has_value()) << report.error().ToString();
+    const auto rows = ReadCsv(options.out);
+    ASSERT_GT(rows.size(), 1u);
+    EXPECT_EQ(rows[0], (std::vector<std::string>{"id_a", "id_b", "score"}));
+    Accuracy acc;
+    acc.true_pairs = 5000;
+    std::set<std::string> seen_a, seen_b;
+    bool unique = true;
+    for (size_t i = 1; i < rows.size(); ++i) {
+      ++acc.predicted_pairs;
+      if (FebrlEntity(rows[i][0]) == FebrlEntity(rows[i][1])) ++acc.correct_pairs;
+      unique = unique && seen_a.insert(rows[i][0]).second && seen_b.insert(rows[i][1]).second;
+      const double score = std::stod(rows[i][2]);
+      EXPECT_GE(score, 0.9);
+      EXPECT_LE(score, 1.0);
+    }
+    Report(one_to_one ? "febrl_dataset4a/4b link (one_to_one)" : "febrl_dataset4a/4b link", acc);
+    EXPECT_GE(acc.f1(), 0.99);
+    if (one_to_one) {
+      EXPECT_TRUE(unique);
+    }
   }
-  Report("febrl_dataset4a/4b link", acc);
-  EXPECT_GE(acc.f1(), 0.99);
 }
 
 TEST(Acceptance, SplinkFake1000) {
