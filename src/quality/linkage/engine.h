@@ -343,7 +343,7 @@ struct PipelineOptions {
   std::vector<BlockingKey> blocking;
   BlockingOptions block;
   TrainOptions train;
-  double threshold = 0.9;      // probability at which a pair is a match
+  double threshold = 0.999;    // probability at which a pair is a match
   double cluster_floor = 0.5;  // probability every pair of a cluster must reach
   size_t max_cluster_size = 100;
   bool one_to_one = false;  // linkage: each record links at most once

@@ -42,7 +42,7 @@ namespace mops::quality::linkage {
 
 // A linkage configuration (YAML; see examples/linkage/*.yaml):
 //   id: rec_id                      # id column; absent: the row number
-//   threshold: 0.9                  # match probability for a match
+//   threshold: 0.999                # match probability for a match
 //   review_threshold: 0.5           # workspace: lower bound of the review band
 //   cluster_floor: 0.5              # every pair in a cluster reaches this
 //   max_block_size: 500
@@ -59,7 +59,7 @@ struct LinkageConfig {
   std::vector<int64_t> field_lines;  // config line of each field (0: default config)
   std::vector<std::string> blocking;
   std::vector<int64_t> blocking_lines;
-  double threshold = 0.9;
+  double threshold = 0.999;
   double review_threshold = 0.5;
   double cluster_floor = 0.5;
   size_t max_block_size = 500;

@@ -28,7 +28,7 @@ struct EntitySpec {
   std::string select;  // id first, then one column per field, in order
   std::vector<FieldSpec> fields;
   std::vector<std::string> blocking;
-  double threshold = 0.9;
+  double threshold = 0.999;
   double review_threshold = 0.5;
   double cluster_floor = 0.5;
   size_t max_block_size = 500;

@@ -232,8 +232,10 @@ TEST_F(Workspace, AccountsMatchOnDomainAndName) {
   static const char* kKinds[] = {"Labs", "Systems", "Health", "Media", "Partners"};
   static const char* kCities[] = {"Boston", "Denver", "London", "Berlin"};
   std::set<std::pair<int64_t, int64_t>> planted;
-  for (int i = 0; i < 60; ++i) {
-    const std::string name = std::string(kWords[i % 12]) + " " + kKinds[i / 12];
+  static const char* kPlaces[] = {"North", "Pacific", "Atlantic", "Summit", "Harbor"};
+  for (int i = 0; i < 300; ++i) {
+    const std::string name =
+        std::string(kPlaces[i / 60]) + " " + kWords[i % 12] + " " + kKinds[(i / 12) % 5];
     const std::string domain = "www." + std::string(kWords[i % 12]) + std::to_string(i) + ".com";
     const std::string city = kCities[i % 4];
     auto add = [&](const std::string& ext, const std::string& n, const std::string& d) {
@@ -252,7 +254,7 @@ TEST_F(Workspace, AccountsMatchOnDomainAndName) {
   }
   auto report = Match(*db_, "accounts", "test");
   ASSERT_TRUE(report.has_value()) << report.error().ToString();
-  EXPECT_EQ(report->records, 66);
+  EXPECT_EQ(report->records, 330);
   auto matches = ListReview(*db_, "accounts", "match", 100);
   ASSERT_TRUE(matches.has_value());
   std::set<std::pair<int64_t, int64_t>> found;
