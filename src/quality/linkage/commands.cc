@@ -35,6 +35,21 @@ struct ReviewArgs {
 
 std::string Fixed(double v, int digits) { return fmt::format("{:.{}f}", v, digits); }
 
+// One line on stderr per stage, only on a terminal (scripts see nothing).
+std::function<void(std::string_view, int64_t)> StageLine(const cli::Context& ctx,
+                                                         std::string verb) {
+  if (!ctx.interactive()) return {};
+  return [verb = std::move(verb)](std::string_view stage, int64_t items) {
+    if (items > 0) {
+      const bool records = stage == "block" || stage == "write";
+      std::cerr << fmt::format("{}: {} ({} {})\n", verb, stage, items,
+                               records ? "records" : "pairs");
+    } else {
+      std::cerr << fmt::format("{}: {}\n", verb, stage);
+    }
+  };
+}
+
 void PrintFileReport(cli::Context& ctx, const FileReport& r, bool link) {
   cli::Table table{{"measure", "value"}, {}, {false, false}};
   const auto add = [&](std::string k, std::string v) { table.rows.push_back({k, v}); };
@@ -126,6 +141,7 @@ void RegisterCommands(CLI::App& quality, cli::Context& ctx) {
       options.out = dedup_args->out;
       options.pairs_out = dedup_args->pairs;
       options.threads = dedup_args->threads;
+      options.on_stage = StageLine(ctx, "dedup");
       MOPS_ASSIGN_OR_RETURN(FileReport report, DedupFile(options));
       PrintFileReport(ctx, report, false);
       return {};
@@ -149,6 +165,7 @@ void RegisterCommands(CLI::App& quality, cli::Context& ctx) {
       options.config_path = link_args->config;
       options.out = link_args->out;
       options.threads = link_args->threads;
+      options.on_stage = StageLine(ctx, "link");
       MOPS_ASSIGN_OR_RETURN(FileReport report, LinkFiles(options));
       PrintFileReport(ctx, report, true);
       return {};

@@ -348,6 +348,9 @@ struct PipelineOptions {
   size_t max_cluster_size = 100;
   bool one_to_one = false;  // linkage: each record links at most once
   int threads = 1;
+  // Called on the calling thread as each stage starts ("block", "compare",
+  // "train", "score", "cluster" or "link"), with the records or pairs it has.
+  std::function<void(std::string_view stage, int64_t items)> on_stage;
 };
 
 // Seconds per stage.

@@ -508,11 +508,13 @@ core::Result<FileReport> DedupFile(const DedupFileOptions& options) {
     MOPS_ASSIGN_OR_RETURN(config, LoadConfig(options.config_path));
     given = &config;
   }
+  if (options.on_stage) options.on_stage("read", 0);
   MOPS_ASSIGN_OR_RETURN(LinkageFile file, ReadLinkageFile(options.input, given, &config));
   report.read_seconds = Since(clock);
   report.records = static_cast<int64_t>(file.records.size());
   MOPS_ASSIGN_OR_RETURN(PipelineOptions pipeline, PipelineFor(config));
   pipeline.threads = std::max(1, options.threads);
+  pipeline.on_stage = options.on_stage;
   DedupOutcome outcome = Deduplicate(file.records, config.fields, pipeline);
   report.times = outcome.times;
   report.candidate_pairs = static_cast<int64_t>(outcome.pairs.size());
@@ -531,6 +533,7 @@ core::Result<FileReport> DedupFile(const DedupFileOptions& options) {
   }
   for (double p : outcome.scores.probability) report.matched_pairs += p >= config.threshold;
 
+  if (options.on_stage) options.on_stage("write", static_cast<int64_t>(cluster.size()));
   core::CsvWriter out(',', true);
   out.mutable_data().reserve(cluster.size() * 24);
   out.Field("id");
@@ -590,6 +593,7 @@ core::Result<FileReport> LinkFiles(const LinkFileOptions& options) {
     MOPS_ASSIGN_OR_RETURN(config, LoadConfig(options.config_path));
     given = &config;
   }
+  if (options.on_stage) options.on_stage("read", 0);
   MOPS_ASSIGN_OR_RETURN(LinkageFile left, ReadLinkageFile(options.left, given, &config));
   // The right-hand file is read with the left's fields, whichever way they came.
   MOPS_ASSIGN_OR_RETURN(LinkageFile right, ReadLinkageFile(options.right, &config));
@@ -597,12 +601,14 @@ core::Result<FileReport> LinkFiles(const LinkFileOptions& options) {
   report.records = static_cast<int64_t>(left.records.size() + right.records.size());
   MOPS_ASSIGN_OR_RETURN(PipelineOptions pipeline, PipelineFor(config));
   pipeline.threads = std::max(1, options.threads);
+  pipeline.on_stage = options.on_stage;
   LinkOutcome outcome = Link(left.records, right.records, config.fields, pipeline);
   report.times = outcome.times;
   report.candidate_pairs = static_cast<int64_t>(outcome.pairs.size());
   report.matched_pairs = static_cast<int64_t>(outcome.links.size());
   DescribeModel(outcome.model, report);
   Since(clock);
+  if (options.on_stage) options.on_stage("write", static_cast<int64_t>(outcome.links.size()));
   core::CsvWriter out(',', true);
   out.Row({"id_a", "id_b", "score"});
   for (const ScoredPair& l : outcome.links) {

@@ -108,6 +108,8 @@ struct DedupFileOptions {
   std::string out;          // id,cluster_id
   std::string pairs_out;    // optional: id_a,id_b,match_weight,probability,explanation
   int threads = 2;
+  // Stage names as they start ("read", "block", ..., "write"), for progress.
+  std::function<void(std::string_view stage, int64_t items)> on_stage;
 };
 
 struct FileReport {
@@ -136,6 +138,7 @@ struct LinkFileOptions {
   std::string config_path;
   std::string out;  // id_a,id_b,score (score: match probability)
   int threads = 2;
+  std::function<void(std::string_view stage, int64_t items)> on_stage;
 };
 core::Result<FileReport> LinkFiles(const LinkFileOptions& options);
 

@@ -24,24 +24,33 @@ class Stopwatch {
 
 int64_t Choose2(int64_t n) { return n * (n - 1) / 2; }
 
+void Stage(const PipelineOptions& options, std::string_view stage, size_t items) {
+  if (options.on_stage) options.on_stage(stage, static_cast<int64_t>(items));
+}
+
 }  // namespace
 
 DedupOutcome Deduplicate(const Records& records, std::span<const FieldSpec> fields,
                          const PipelineOptions& options) {
   DedupOutcome out;
   Stopwatch clock;
+  Stage(options, "block", records.size());
   out.pairs = BlockPairs(records, options.blocking, options.block, &out.blocking);
   out.times.block = clock.Lap();
+  Stage(options, "compare", out.pairs.size());
   out.levels = CompareAll(records, records, fields, out.pairs, options.threads);
   out.times.compare = clock.Lap();
+  Stage(options, "train", out.pairs.size());
   TrainOptions train = options.train;
   train.threads = options.threads;
   out.model =
       TrainModel(records, records, true, fields, options.blocking, out.pairs, out.levels, train);
   out.times.train = clock.Lap();
+  Stage(options, "score", out.pairs.size());
   out.tf = ComputeTermFrequencies(records, nullptr, fields);
   out.scores = ScorePairs(out.model, out.levels, out.pairs, out.tf);
   out.times.score = clock.Lap();
+  Stage(options, "cluster", out.pairs.size());
 
   std::vector<ScoredPair> scored(out.pairs.size());
   for (size_t p = 0; p < out.pairs.size(); ++p) {
@@ -77,18 +86,23 @@ LinkOutcome Link(const Records& left, const Records& right, std::span<const Fiel
                  const PipelineOptions& options) {
   LinkOutcome out;
   Stopwatch clock;
+  Stage(options, "block", left.size() + right.size());
   out.pairs = BlockPairs(left, right, options.blocking, options.block, &out.blocking);
   out.times.block = clock.Lap();
+  Stage(options, "compare", out.pairs.size());
   out.levels = CompareAll(left, right, fields, out.pairs, options.threads);
   out.times.compare = clock.Lap();
+  Stage(options, "train", out.pairs.size());
   TrainOptions train = options.train;
   train.threads = options.threads;
   out.model =
       TrainModel(left, right, false, fields, options.blocking, out.pairs, out.levels, train);
   out.times.train = clock.Lap();
+  Stage(options, "score", out.pairs.size());
   out.tf = ComputeTermFrequencies(left, &right, fields);
   out.scores = ScorePairs(out.model, out.levels, out.pairs, out.tf);
   out.times.score = clock.Lap();
+  Stage(options, "link", out.pairs.size());
   std::vector<ScoredPair> scored(out.pairs.size());
   for (size_t p = 0; p < out.pairs.size(); ++p) {
     scored[p] = {out.pairs[p].a, out.pairs[p].b, out.scores.weight[p]};
