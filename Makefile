@@ -42,7 +42,8 @@ bench: build
 	scripts/with-postgres.sh sh -c 'export MOPS_BENCH_POSTGRES_URL=$$MOPS_TEST_POSTGRES_URL; \
 	  $(BUILD)/bench/foundation_bench && $(BUILD)/bench/import_bench && $(BUILD)/bench/store_bench && \
 	  $(BUILD)/bench/attribution_bench && $(BUILD)/bench/attribution_paths_bench && \
-	  $(BUILD)/bench/stack_bench && $(BUILD)/bench/quality_standardize_bench'
+	  $(BUILD)/bench/stack_bench && $(BUILD)/bench/quality_standardize_bench && \
+	  $(BUILD)/bench/dedup_bench'
 
 format:
 	git ls-files '*.cc' '*.h' | xargs clang-format -i

@@ -15,6 +15,7 @@
 #include "demo/demo_verb.h"
 #include "http/commands.h"
 #include "ingest/ingest.h"
+#include "quality/linkage/linkage.h"
 #include "quality/quality.h"
 #include "records/commands.h"
 #include "records/routes.h"
@@ -27,7 +28,42 @@ void InstallRoutes(mops::http::Router& router) {
   mops::records::RegisterRoutes(router);
   mops::attribution::RegisterRoutes(router);
   mops::stack::RegisterRoutes(router);
-  mops::quality::RegisterRoutes(router);
+  mops::quality::RegisterRoutes(router, mops::quality::linkage::MatchedClusters);
+  mops::quality::linkage::RegisterRoutes(router);
+}
+
+// New contacts and accounts are matched against the workspace's with the
+// stored model after each import (the linkage on_import setting: flag, merge
+// or off).
+mops::core::Status MatchImported(mops::store::Database& db, mops::ingest::Kind kind,
+                                 std::span<const int64_t> new_ids) {
+  namespace linkage = mops::quality::linkage;
+  if (kind != mops::ingest::Kind::kContacts && kind != mops::ingest::Kind::kAccounts) return {};
+  const std::string_view entity = mops::ingest::TableName(kind);
+  MOPS_ASSIGN_OR_RETURN(
+      linkage::IncrementalReport report,
+      linkage::MatchNew(db, entity, new_ids, linkage::InstalledMerger(), "import"));
+  if (report.matches + report.review > 0) {
+    std::cerr << "duplicates: " << report.matches << " likely and " << report.review
+              << " to review among the new " << entity << " (mops quality review list --entity "
+              << entity << ")\n";
+  }
+  return {};
+}
+
+// Review decisions and incremental matching merge through the survivorship
+// rules of the workspace's quality config.
+void InstallMerger() {
+  mops::quality::linkage::InstallMerger(
+      [](mops::store::Database& db, std::string_view entity,
+         std::span<const int64_t> ids) -> mops::core::Result<int64_t> {
+        MOPS_ASSIGN_OR_RETURN(mops::quality::QualityConfig config,
+                              mops::quality::LoadQualityConfig(db));
+        MOPS_ASSIGN_OR_RETURN(
+            mops::quality::MergeReport report,
+            mops::quality::MergeRecords(db, entity, ids, config.survivorship, "matcher"));
+        return report.merge_id;
+      });
 }
 
 }  // namespace
@@ -56,12 +92,23 @@ int main(int argc, char** argv) {
   mops::http::RegisterCommands(app, ctx, InstallRoutes);
   mops::records::RegisterCommands(app, ctx);
   mops::ingest::RegisterCommands(app, ctx);
-  mops::quality::RegisterCommands(app, ctx);
+  mops::ingest::AddPostImportHook(MatchImported);
+  InstallMerger();
+  CLI::App* quality =
+      mops::quality::RegisterCommands(app, ctx, mops::quality::linkage::MatchedClusters);
+  mops::quality::linkage::RegisterCommands(*quality, ctx);
   mops::demo::RegisterCommands(app, ctx);
   CLI::App* attribute = mops::attribution::RegisterCommands(app, ctx);
   mops::attribution::RegisterPathsVerb(*attribute, ctx);
   mops::stack::RegisterCommands(app, ctx);
-  mops::demo::RegisterDemoVerb(app, ctx, InstallRoutes);
+  mops::demo::RegisterDemoVerb(app, ctx, InstallRoutes,
+                               [](mops::store::Database& db) -> mops::core::Status {
+                                 // The demo's planted duplicates land in the review queue.
+                                 for (std::string_view entity : {"contacts", "accounts"}) {
+                                   MOPS_TRY(mops::quality::linkage::Match(db, entity, "demo"));
+                                 }
+                                 return {};
+                               });
 
   try {
     app.parse(argc, argv);

@@ -43,7 +43,7 @@ core::Status ImportCompany(store::Database& db, const std::string& dir, cli::Con
 }
 
 core::Status RunDemo(cli::Context& ctx, const DemoOptions& options,
-                     const http::RouteInstaller& install_routes) {
+                     const http::RouteInstaller& install_routes, const AfterLoad& after_load) {
   MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());
   MOPS_ASSIGN_OR_RETURN(store::Value contacts, db->QueryValue("SELECT COUNT(*) FROM contacts"));
   if (store::AsInt(contacts) > 0) {
@@ -64,6 +64,7 @@ core::Status RunDemo(cli::Context& ctx, const DemoOptions& options,
     MOPS_ASSIGN_OR_RETURN(Company company, GenerateCompany(gen));
     MOPS_TRY(WriteCompanyCsv(company, dir));
     MOPS_TRY(ImportCompany(*db, dir, ctx));
+    if (after_load) MOPS_TRY(after_load(*db));
   }
   MOPS_ASSIGN_OR_RETURN(std::string token, http::CreateToken(*db, "demo", http::Role::kAdmin));
   db.reset();
@@ -78,7 +79,8 @@ core::Status RunDemo(cli::Context& ctx, const DemoOptions& options,
 
 }  // namespace
 
-void RegisterDemoVerb(CLI::App& app, cli::Context& ctx, http::RouteInstaller install_routes) {
+void RegisterDemoVerb(CLI::App& app, cli::Context& ctx, http::RouteInstaller install_routes,
+                      AfterLoad after_load) {
   auto options = std::make_shared<DemoOptions>();
   auto* demo = app.add_subcommand(
       "demo", "Generate a demo company, load it into the workspace and serve the dashboard");
@@ -91,8 +93,8 @@ void RegisterDemoVerb(CLI::App& app, cli::Context& ctx, http::RouteInstaller ins
   demo->add_option("--port", options->server.port, "Port to listen on")
       ->check(CLI::Range(1, 65535))
       ->capture_default_str();
-  demo->callback([&ctx, options, install_routes] {
-    cli::RunVerb(ctx, [&] { return RunDemo(ctx, *options, install_routes); });
+  demo->callback([&ctx, options, install_routes, after_load] {
+    cli::RunVerb(ctx, [&] { return RunDemo(ctx, *options, install_routes, after_load); });
   });
 }
 

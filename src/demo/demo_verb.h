@@ -3,11 +3,18 @@
 // own library above all three.
 #pragma once
 
+#include <functional>
+
 #include "cli/cli.h"
 #include "http/commands.h"
 
 namespace mops::demo {
 
-void RegisterDemoVerb(CLI::App& app, cli::Context& ctx, http::RouteInstaller install_routes);
+// Runs on the workspace once the company is loaded (the composition root
+// finds the duplicates, so the review queue has work in it).
+using AfterLoad = std::function<core::Status(store::Database&)>;
+
+void RegisterDemoVerb(CLI::App& app, cli::Context& ctx, http::RouteInstaller install_routes,
+                      AfterLoad after_load = {});
 
 }  // namespace mops::demo

@@ -30,6 +30,11 @@ struct ExportArgs {
   bool include_merged = false;
 };
 
+std::vector<PostImportHook>& Hooks() {
+  static std::vector<PostImportHook> hooks;
+  return hooks;
+}
+
 // Errors about the command line name the file the user wanted imported.
 core::Error AtFile(core::Error e, const std::string& file) {
   if (e.file.empty()) e.file = file;
@@ -56,6 +61,13 @@ core::Status RunImport(cli::Context& ctx, const ImportArgs& args) {
   options.actor = "cli";
 
   MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());
+  // New rows are those above the table's largest id before the import.
+  const std::string table(TableName(*kind));
+  int64_t max_id_before = 0;
+  if (!Hooks().empty()) {
+    MOPS_ASSIGN_OR_RETURN(store::Value v, db->QueryValue("SELECT MAX(id) FROM " + table));
+    max_id_before = store::AsInt(v, 0);
+  }
   std::optional<cli::Progress> bar;
   auto progress = [&](int64_t done, int64_t total) {
     if (!bar) bar.emplace(ctx, "import " + args.file, total);
@@ -68,6 +80,21 @@ core::Status RunImport(cli::Context& ctx, const ImportArgs& args) {
     cli::PrintJson(summary.ToJson(), std::cout);
   } else {
     std::cout << summary.ToText();
+  }
+  if (!Hooks().empty() && summary.imported > 0) {
+    MOPS_ASSIGN_OR_RETURN(store::Rows rows,
+                          db->Query("SELECT id FROM " + table + " WHERE id > ? ORDER BY id",
+                                    std::vector<store::Value>{max_id_before}));
+    std::vector<int64_t> new_ids;
+    new_ids.reserve(rows.size());
+    for (const auto& r : rows.rows) new_ids.push_back(store::AsInt(r[0]));
+    for (const PostImportHook& hook : Hooks()) {
+      if (auto done = hook(*db, *kind, new_ids); !done) {
+        core::Error e = std::move(done).error();
+        e.message = "the import is committed, but a step after it failed: " + e.message;
+        return core::Fail(std::move(e));
+      }
+    }
   }
   return {};
 }
@@ -92,6 +119,8 @@ core::Status RunExport(cli::Context& ctx, const ExportArgs& args) {
 }
 
 }  // namespace
+
+void AddPostImportHook(PostImportHook hook) { Hooks().push_back(std::move(hook)); }
 
 void RegisterCommands(CLI::App& app, cli::Context& ctx) {
   std::vector<std::string> kinds;

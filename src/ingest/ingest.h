@@ -23,6 +23,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -226,6 +227,16 @@ std::string_view CampaignTypeChannel(std::string_view type);
 // "marketingqualifiedlead" and "MQL" become "mql"; unknown values are kept,
 // trimmed and lower-cased.
 std::string NormalizeLifecycleStage(std::string_view value);
+
+// Called by `mops import` after an import committed, with the ids of the
+// rows it added to the kind's table (ascending; rows it updated are not
+// included). The composition root registers these (e.g. duplicate matching
+// of new contacts); ingest itself knows nothing of them. An error is
+// reported as the verb's error (the import itself stays committed). Register
+// before parsing the command line; not thread-safe.
+using PostImportHook =
+    std::function<core::Status(store::Database& db, Kind kind, std::span<const int64_t> new_ids)>;
+void AddPostImportHook(PostImportHook hook);
 
 // Registers `import` and `export`.
 void RegisterCommands(CLI::App& app, cli::Context& ctx);

@@ -131,15 +131,10 @@ TEST_P(MergeTest, ALaterMergeOfTheSameRecordsMustBeUndoneFirst) {
   ExpectSameWorkspace(before, Dump());
 }
 
-// The duplicate matcher's pairs (its table as the contract between the two
-// libraries describes it) are settled by a merge and restored by its undo.
+// The duplicate matcher's pairs (match_pairs, written by quality/linkage) are settled by a merge
+// and restored by its undo.
 TEST_P(MergeTest, MatcherPairsBecomeMergedAndComeBackOnUndo) {
   Seed();
-  Exec(
-      "CREATE TABLE match_pairs (id BIGINT PRIMARY KEY, entity TEXT NOT NULL, record_a BIGINT, "
-      "record_b BIGINT, match_weight DOUBLE PRECISION, probability DOUBLE PRECISION, explanation "
-      "TEXT, status TEXT, found_at BIGINT, decided_at BIGINT, decided_by TEXT, UNIQUE (entity, "
-      "record_a, record_b))");
   Exec(
       "INSERT INTO match_pairs (id, entity, record_a, record_b, match_weight, probability, "
       "explanation, status, found_at, decided_at, decided_by) VALUES "

@@ -461,6 +461,29 @@ CREATE TABLE quality_scores (
 CREATE INDEX quality_scores_run ON quality_scores (run_id);
 )SQL";
 
+// Duplicate candidates found by quality/linkage: one row per pair of records
+// of an entity (record_a < record_b), its score and field-by-field
+// explanation (JSON), and its status: 'match' (at or above the threshold),
+// 'review' (the uncertain band), or a decision ('accepted', 'rejected',
+// 'merged') that later matching runs keep.
+constexpr std::string_view kMatchPairs = R"SQL(
+CREATE TABLE match_pairs (
+  id {{ID}},
+  entity TEXT NOT NULL,
+  record_a BIGINT NOT NULL,
+  record_b BIGINT NOT NULL,
+  match_weight DOUBLE PRECISION NOT NULL,
+  probability DOUBLE PRECISION NOT NULL,
+  explanation TEXT,
+  status TEXT NOT NULL,
+  found_at BIGINT NOT NULL,
+  decided_at BIGINT,
+  decided_by TEXT,
+  UNIQUE (entity, record_a, record_b)
+);
+CREATE INDEX match_pairs_status ON match_pairs (entity, status, probability);
+)SQL";
+
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "core tables", kCoreTables},
@@ -469,6 +492,7 @@ const std::vector<Migration>& Migrations() {
       {4, "stack: tool contract and compliance fields, integration frequency and error rate",
        kStackFields},
       {5, "data quality: contact flags, company keys, merge batches, check runs", kQuality},
+      {6, "match_pairs for duplicate detection", kMatchPairs},
   };
   return kMigrations;
 }

@@ -1,0 +1,135 @@
+// The review routes through a real server: roles, listing with records side
+// by side, accept and reject, JSON errors.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <future>
+#include <thread>
+
+#include "http/http.h"
+#include "quality/linkage/linkage.h"
+#include "quality/linkage/test_seed.h"
+
+namespace mops::quality::linkage {
+namespace {
+
+using http::Json;
+
+int FreePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+TEST(ReviewRoutes, ListAcceptRejectAndErrors) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("mops-linkage-routes-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "ws.db").string();
+  std::string ops, viewer;
+  {
+    auto db = store::Open(path);
+    ASSERT_TRUE(db.has_value());
+    ASSERT_TRUE(store::Migrate(**db).has_value());
+    testing::SeedContacts(**db);
+    ops = *http::CreateToken(**db, "ops", http::Role::kOps);
+    viewer = *http::CreateToken(**db, "viewer", http::Role::kViewer);
+  }
+  http::Router router;
+  RegisterRoutes(router);
+  http::ServerOptions options;
+  options.port = FreePort();
+  options.workspace = path;
+  options.threads = 2;
+  options.access_log = false;
+  std::promise<std::function<void()>> stopper;
+  options.on_listening = [&](const std::string&, std::function<void()> stop) {
+    stopper.set_value(std::move(stop));
+  };
+  std::promise<core::Status> result;
+  std::thread server([&] { result.set_value(http::Serve(options, router)); });
+  auto stop = stopper.get_future().get();
+
+  httplib::Client client("127.0.0.1", options.port);
+  const httplib::Headers as_ops = {{"Authorization", "Bearer " + ops}};
+  const httplib::Headers as_viewer = {{"Authorization", "Bearer " + viewer}};
+
+  // Empty queue before matching; viewers may not run matching.
+  auto empty = client.Get("/api/v1/quality/review?entity=contacts", as_viewer);
+  ASSERT_TRUE(empty);
+  EXPECT_EQ(empty->status, 200);
+  EXPECT_TRUE(Json::parse(empty->body)["items"].empty());
+  auto denied = client.Post("/api/v1/quality/match", as_viewer, "{}", "application/json");
+  ASSERT_TRUE(denied);
+  EXPECT_EQ(denied->status, 403);
+
+  auto match =
+      client.Post("/api/v1/quality/match", as_ops, R"({"entity":"contacts"})", "application/json");
+  ASSERT_TRUE(match);
+  ASSERT_EQ(match->status, 200) << match->body;
+  EXPECT_EQ(Json::parse(match->body)["match"], 30);
+
+  auto list = client.Get("/api/v1/quality/review?entity=contacts&status=match&limit=5", as_viewer);
+  ASSERT_TRUE(list);
+  ASSERT_EQ(list->status, 200);
+  const Json items = Json::parse(list->body)["items"];
+  ASSERT_EQ(items.size(), 5u);
+  const Json& first = items[0];
+  EXPECT_EQ(first["record_a"]["id"], first["record_a"]["id"].get<int64_t>());
+  EXPECT_TRUE(first["record_a"].contains("email"));
+  EXPECT_TRUE(first["record_b"].contains("first_name"));
+  ASSERT_TRUE(first["explanation"].is_array());
+  EXPECT_EQ(first["explanation"][0]["field"], "email");
+
+  const std::string id = std::to_string(first["id"].get<int64_t>());
+  auto viewer_accept =
+      client.Post("/api/v1/quality/review/" + id + "/accept", as_viewer, "", "application/json");
+  ASSERT_TRUE(viewer_accept);
+  EXPECT_EQ(viewer_accept->status, 403);
+  auto accept =
+      client.Post("/api/v1/quality/review/" + id + "/accept", as_ops, "", "application/json");
+  ASSERT_TRUE(accept);
+  ASSERT_EQ(accept->status, 200) << accept->body;
+  EXPECT_EQ(Json::parse(accept->body)["pair"]["status"], "accepted");
+  EXPECT_TRUE(Json::parse(accept->body)["merge_id"].is_null());
+  auto again =
+      client.Post("/api/v1/quality/review/" + id + "/reject", as_ops, "", "application/json");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 409);
+  EXPECT_EQ(Json::parse(again->body)["error"]["code"], "conflict");
+
+  const std::string other = std::to_string(items[1]["id"].get<int64_t>());
+  auto reject =
+      client.Post("/api/v1/quality/review/" + other + "/reject", as_ops, "", "application/json");
+  ASSERT_TRUE(reject);
+  EXPECT_EQ(Json::parse(reject->body)["pair"]["status"], "rejected");
+
+  auto missing = client.Post("/api/v1/quality/review/abc/accept", as_ops, "", "application/json");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  auto bad_entity = client.Get("/api/v1/quality/review?entity=leads", as_viewer);
+  ASSERT_TRUE(bad_entity);
+  EXPECT_EQ(bad_entity->status, 400);
+  EXPECT_EQ(Json::parse(bad_entity->body)["error"]["details"]["field"], "entity");
+  auto bad_limit = client.Get("/api/v1/quality/review?limit=x", as_viewer);
+  ASSERT_TRUE(bad_limit);
+  EXPECT_EQ(bad_limit->status, 400);
+
+  stop();
+  server.join();
+  EXPECT_TRUE(result.get_future().get().has_value());
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace mops::quality::linkage
