@@ -4,7 +4,7 @@
 //
 //   node --test tests/e2e/
 //
-// Environment:
+// Environment (see support.mjs):
 //   MOPS_BIN       the mops binary (default build/mops)
 //   MOPS_E2E_OUT   folder for screenshots (default build/e2e)
 //   MOPS_CHROMIUM  browser executable (default /usr/bin/chromium; never downloaded)
@@ -13,141 +13,20 @@
 
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-function resolveFromRepo(p) {
-  if (path.isAbsolute(p)) return p;
-  const fromCwd = path.resolve(p);
-  return existsSync(fromCwd) ? fromCwd : path.resolve(repoRoot, p);
-}
-
-const mopsBin = resolveFromRepo(process.env.MOPS_BIN || 'build/mops');
-const outDir = process.env.MOPS_E2E_OUT
-  ? path.resolve(process.env.MOPS_E2E_OUT)
-  : path.resolve(repoRoot, 'build', 'e2e');
-const chromiumPath = process.env.MOPS_CHROMIUM || '/usr/bin/chromium';
-
-const STARTUP_TIMEOUT_MS = 120_000;
-const SHUTDOWN_TIMEOUT_MS = 10_000;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-// Starts `mops demo` and resolves once it printed the admin token and the serving line.
-function startServer(workspace, port) {
-  const child = spawn(
-    mopsBin,
-    ['--workspace', workspace, 'demo', '--scale', '0.02', '--port', String(port), '--host', '127.0.0.1'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const log = [];
-  const state = { child, log, exit: null };
-  const exited = new Promise((resolve) => {
-    child.on('exit', (code, signal) => {
-      state.exit = { code, signal };
-      resolve(state.exit);
-    });
-  });
-  state.exited = exited;
-
-  const ready = new Promise((resolve, reject) => {
-    let token = null;
-    let baseUrl = null;
-    let buffer = '';
-    const timer = setTimeout(() => {
-      reject(new Error(`mops demo did not start within ${STARTUP_TIMEOUT_MS / 1000} s\n${log.join('')}`));
-    }, STARTUP_TIMEOUT_MS);
-
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk) => {
-      log.push(chunk);
-      buffer += chunk;
-      let nl;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, nl).trim();
-        buffer = buffer.slice(nl + 1);
-        const t = /admin token:\s*(\S+)/.exec(line);
-        if (t) token = t[1];
-        const s = /serving\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(line);
-        if (s) baseUrl = s[1];
-        if (token && baseUrl) {
-          clearTimeout(timer);
-          resolve({ token, baseUrl });
-        }
-      }
-    });
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk) => log.push(chunk));
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(new Error(`cannot run ${mopsBin}: ${err.message}`));
-    });
-    exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`mops demo exited early (code ${code}, signal ${signal})\n${log.join('')}`));
-    });
-  });
-  state.ready = ready;
-  return state;
-}
-
-async function getJson(url, token) {
-  const headers = { Accept: 'application/json' };
-  if (token) headers.Authorization = `Bearer ${token}`;
-  const res = await fetch(url, { headers });
-  const text = await res.text();
-  let body = null;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // leave body null; the assertions below report the raw text
-  }
-  return { status: res.status, contentType: res.headers.get('content-type') || '', body, text };
-}
-
-function assertErrorShape(res, status) {
-  assert.equal(res.status, status, `expected HTTP ${status}, got ${res.status}: ${res.text}`);
-  assert.match(res.contentType, /application\/json/, 'error responses are JSON');
-  assert.ok(res.body && typeof res.body.error === 'object', `error body shape: ${res.text}`);
-  assert.equal(typeof res.body.error.code, 'string');
-  assert.ok(res.body.error.code.length > 0, 'error.code is set');
-  assert.equal(typeof res.body.error.message, 'string');
-  assert.ok(res.body.error.message.length > 0, 'error.message is set');
-}
-
-
-async function send(method, url, token, body) {
-  const res = await fetch(url, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let json = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // reported below
-  }
-  return { status: res.status, body: json, text, contentType: res.headers.get('content-type') || '' };
-}
+import {
+  SHUTDOWN_TIMEOUT_MS,
+  assertBinaries,
+  assertErrorShape,
+  freePort,
+  getJson,
+  launchBrowser,
+  outDir,
+  send,
+  startServer,
+} from './support.mjs';
 
 describe('data-quality page against mops demo', { timeout: 300_000 }, () => {
   let tmp;
@@ -156,8 +35,7 @@ describe('data-quality page against mops demo', { timeout: 300_000 }, () => {
   let baseUrl;
 
   before(async () => {
-    assert.ok(existsSync(mopsBin), `mops binary not found at ${mopsBin}: build it or set MOPS_BIN`);
-    assert.ok(existsSync(chromiumPath), `no browser at ${chromiumPath}: install chromium or set MOPS_CHROMIUM`);
+    assertBinaries();
     tmp = mkdtempSync(path.join(tmpdir(), 'mops-e2e-quality-'));
     const port = await freePort();
     server = startServer(path.join(tmp, 'ws.db'), port);
@@ -215,11 +93,7 @@ describe('data-quality page against mops demo', { timeout: 300_000 }, () => {
     const mergedRecord = await getJson(`${baseUrl}/api/v1/contacts/${loser}`, token);
     assert.equal(mergedRecord.body.merged_into, merged.body.survivor_id);
 
-    const browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
-    });
+    const browser = await launchBrowser();
     try {
       const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
       await context.addInitScript((t) => localStorage.setItem('mops.token', t), token);

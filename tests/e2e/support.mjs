@@ -127,11 +127,12 @@ export function assertErrorShape(res, status) {
   assert.ok(res.body.error.message.length > 0, 'error.message is set');
 }
 
-export async function postJson(url, token, body) {
+// Any method with a JSON body (or none); the response as getJson gives it.
+export async function send(method, url, token, body) {
   const res = await fetch(url, {
-    method: 'POST',
+    method,
     headers: { Accept: 'application/json', 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-    body: JSON.stringify(body),
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
   let parsed = null;
@@ -142,6 +143,8 @@ export async function postJson(url, token, body) {
   }
   return { status: res.status, contentType: res.headers.get('content-type') || '', body: parsed, text };
 }
+
+export const postJson = (url, token, body) => send('POST', url, token, body);
 
 export function launchBrowser() {
   return chromium.launch({
