@@ -80,4 +80,21 @@ std::string Join(const std::vector<std::string>& parts, std::string_view sep) {
   return JoinImpl(parts, sep);
 }
 
+std::string CollapseSpaces(std::string_view s) {
+  s = core::Trim(s);
+  std::string out;
+  out.reserve(s.size());
+  bool space = false;
+  for (char c : s) {
+    if (core::IsAsciiSpace(c)) {
+      space = true;
+      continue;
+    }
+    if (space) out.push_back(' ');
+    space = false;
+    out.push_back(c);
+  }
+  return out;
+}
+
 }  // namespace mops::core

@@ -23,6 +23,9 @@ std::string_view Trim(std::string_view s);
 std::string_view TrimLeft(std::string_view s);
 std::string_view TrimRight(std::string_view s);
 
+// Trims and turns every run of ASCII whitespace into one space.
+std::string CollapseSpaces(std::string_view s);
+
 std::string ToLower(std::string_view s);
 std::string ToUpper(std::string_view s);
 

@@ -110,9 +110,6 @@ std::string DomainFromWebsite(std::string_view website);
 // or disposable (then empty).
 std::string CompanyDomainFromEmail(std::string_view email);
 
-// Levenshtein distance (bytes), capped: returns cap + 1 as soon as it exceeds `cap`.
-int EditDistance(std::string_view a, std::string_view b, int cap);
-
 // ---------------------------------------------------------------------------
 // Records
 

@@ -8,6 +8,7 @@
 #include <thread>
 #include <unordered_set>
 
+#include "core/edit_distance.h"
 #include "core/strings.h"
 #include "quality/data.h"
 #include "quality/engine.h"
@@ -93,7 +94,7 @@ std::string_view TypoOf(std::string_view domain) {
     const int length_gap =
         std::abs(static_cast<int>(candidate.size()) - static_cast<int>(domain.size()));
     if (length_gap > cap) continue;
-    const int d = EditDistance(domain, candidate, cap);
+    const int d = core::EditDistance(domain, candidate, cap);
     if (d == 2 && candidate.front() != domain.front()) continue;
     if (d < best_distance) {
       best_distance = d;
@@ -217,40 +218,6 @@ bool IsLegalSuffix(std::string_view w) {
 
 }  // namespace
 
-int EditDistance(std::string_view a, std::string_view b, int cap) {
-  // Optimal string alignment: a transposition ("gmial") costs one edit.
-  const size_t n = a.size(), m = b.size();
-  if (static_cast<int>(n > m ? n - m : m - n) > cap) return cap + 1;
-  // Three rows on the stack for the short strings this is used on (domains).
-  constexpr size_t kStack = 128;
-  std::array<int, kStack> s0{}, s1{}, s2{};
-  std::vector<int> h0, h1, h2;
-  std::span<int> prev2(s0.data(), m + 1 <= kStack ? m + 1 : 0), prev(s1.data(), prev2.size()),
-      cur(s2.data(), prev2.size());
-  if (m + 1 > kStack) {
-    h0.resize(m + 1), h1.resize(m + 1), h2.resize(m + 1);
-    prev2 = h0, prev = h1, cur = h2;
-  }
-  for (size_t j = 0; j <= m; ++j) prev[j] = static_cast<int>(j);
-  for (size_t i = 1; i <= n; ++i) {
-    cur[0] = static_cast<int>(i);
-    int row_min = cur[0];
-    for (size_t j = 1; j <= m; ++j) {
-      const int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      int v = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
-        v = std::min(v, prev2[j - 2] + 1);
-      }
-      cur[j] = v;
-      row_min = std::min(row_min, v);
-    }
-    if (row_min > cap) return cap + 1;
-    std::swap(prev2, prev);
-    std::swap(prev, cur);
-  }
-  return std::min(prev[m], cap + 1);
-}
-
 bool IsFreeMailDomain(std::string_view domain) { return Lists().mail.contains(domain); }
 
 EmailInfo StandardizeEmail(std::string_view raw) {
@@ -304,7 +271,7 @@ EmailInfo StandardizeEmail(std::string_view raw) {
 }
 
 std::string ProperCaseName(std::string_view raw) {
-  const std::string collapsed = internal::CollapseSpaces(raw);
+  const std::string collapsed = core::CollapseSpaces(raw);
   if (collapsed.empty()) return collapsed;
   const auto words = core::Split(collapsed, ' ');
   std::string out;
@@ -323,7 +290,7 @@ TitleInfo ClassifyTitle(std::string_view title) {
     if (c == '.') continue;
     norm.push_back(IsAsciiAlnum(c) || static_cast<unsigned char>(c) >= 0x80 ? c : ' ');
   }
-  const std::string padded = " " + internal::CollapseSpaces(norm) + " ";
+  const std::string padded = " " + core::CollapseSpaces(norm) + " ";
   if (padded.size() <= 2) return info;
   const auto words = core::Split(std::string_view(padded).substr(1, padded.size() - 2), ' ');
   auto any = [&](std::initializer_list<std::string_view> list) {
@@ -466,7 +433,7 @@ std::string CompanyKey(std::string_view name) {
       norm.push_back(IsAsciiAlnum(c) || static_cast<unsigned char>(c) >= 0x80 ? c : ' ');
     }
   }
-  const std::string collapsed = internal::CollapseSpaces(norm);
+  const std::string collapsed = core::CollapseSpaces(norm);
   std::vector<std::string_view> words = core::Split(collapsed, ' ');
   if (collapsed.empty()) return {};
   size_t begin = 0, end = words.size();
@@ -518,8 +485,8 @@ size_t StandardizeContact(ContactFields& c, std::vector<FieldChange>& changes) {
   Set(c.email_suggestion, email.suggestion, c.id, "email_suggestion", changes, n);
   Set(c.first_name, ProperCaseName(c.first_name), c.id, "first_name", changes, n);
   Set(c.last_name, ProperCaseName(c.last_name), c.id, "last_name", changes, n);
-  Set(c.title, internal::CollapseSpaces(c.title), c.id, "title", changes, n);
-  Set(c.company_name, internal::CollapseSpaces(c.company_name), c.id, "company_name", changes, n);
+  Set(c.title, core::CollapseSpaces(c.title), c.id, "title", changes, n);
+  Set(c.company_name, core::CollapseSpaces(c.company_name), c.id, "company_name", changes, n);
   if (std::string level = NormalizeSeniority(c.seniority); !level.empty()) {
     Set(c.seniority, std::move(level), c.id, "seniority", changes, n);
   }
@@ -535,13 +502,12 @@ size_t StandardizeContact(ContactFields& c, std::vector<FieldChange>& changes) {
     }
   }
   std::optional<std::string> country = CountryCode(c.country);
-  Set(c.country, country ? *country : internal::CollapseSpaces(c.country), c.id, "country", changes,
-      n);
+  Set(c.country, country ? *country : core::CollapseSpaces(c.country), c.id, "country", changes, n);
   if (country) {
     std::optional<std::string> state = SubdivisionCode(c.state, *country);
-    Set(c.state, state ? *state : internal::CollapseSpaces(c.state), c.id, "state", changes, n);
+    Set(c.state, state ? *state : core::CollapseSpaces(c.state), c.id, "state", changes, n);
   } else {
-    Set(c.state, internal::CollapseSpaces(c.state), c.id, "state", changes, n);
+    Set(c.state, core::CollapseSpaces(c.state), c.id, "state", changes, n);
   }
   if (c.phone_valid && IsStandardPhone(c.phone)) return n;
   PhoneInfo phone = StandardizePhone(c.phone, country ? *country : std::string());
@@ -560,19 +526,18 @@ size_t StandardizeContact(ContactFields& c, std::vector<FieldChange>& changes) {
 
 size_t StandardizeAccount(AccountFields& a, std::vector<FieldChange>& changes) {
   size_t n = 0;
-  Set(a.name, internal::CollapseSpaces(a.name), a.id, "name", changes, n);
+  Set(a.name, core::CollapseSpaces(a.name), a.id, "name", changes, n);
   Set(a.website, std::string(core::Trim(a.website)), a.id, "website", changes, n);
   std::string domain = DomainFromWebsite(a.domain);
   if (domain.empty()) domain = DomainFromWebsite(a.website);
-  if (domain.empty()) domain = internal::CollapseSpaces(a.domain);
+  if (domain.empty()) domain = core::CollapseSpaces(a.domain);
   Set(a.domain, std::move(domain), a.id, "domain", changes, n);
   Set(a.company_key, CompanyKey(a.name), a.id, "company_key", changes, n);
   std::optional<std::string> country = CountryCode(a.country);
-  Set(a.country, country ? *country : internal::CollapseSpaces(a.country), a.id, "country", changes,
-      n);
+  Set(a.country, country ? *country : core::CollapseSpaces(a.country), a.id, "country", changes, n);
   std::optional<std::string> state =
       country ? SubdivisionCode(a.state, *country) : std::optional<std::string>();
-  Set(a.state, state ? *state : internal::CollapseSpaces(a.state), a.id, "state", changes, n);
+  Set(a.state, state ? *state : core::CollapseSpaces(a.state), a.id, "state", changes, n);
   return n;
 }
 

@@ -16,23 +16,6 @@ bool IsAscii(std::string_view s) {
 
 }  // namespace
 
-std::string CollapseSpaces(std::string_view s) {
-  s = core::Trim(s);
-  std::string out;
-  out.reserve(s.size());
-  bool space = false;
-  for (char c : s) {
-    if (core::IsAsciiSpace(c)) {
-      space = true;
-      continue;
-    }
-    if (space) out.push_back(' ');
-    space = false;
-    out.push_back(c);
-  }
-  return out;
-}
-
 std::string Lower(std::string_view s) {
   if (IsAscii(s)) return core::ToLower(s);
   std::string out;

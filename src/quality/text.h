@@ -7,8 +7,6 @@
 
 namespace mops::quality::internal {
 
-// Trimmed, with every run of whitespace inside collapsed to one space.
-std::string CollapseSpaces(std::string_view s);
 // A lookup key: case-folded (ICU for text beyond ASCII), dots removed, runs
 // of whitespace collapsed, trimmed. "U.S.A." -> "usa", "ÎLE-de-France" ->
 // "île-de-france".

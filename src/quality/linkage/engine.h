@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/edit_distance.h"
 #include "core/error.h"
 
 namespace mops::quality::linkage {
@@ -55,7 +56,9 @@ double JaroWinkler(std::string_view a, std::string_view b);
 // Damerau-Levenshtein distance (optimal string alignment: adjacent
 // transpositions count 1). Stops early and returns `limit + 1` once the
 // distance must exceed `limit`.
-int DamerauLevenshtein(std::string_view a, std::string_view b, int limit = 1 << 20);
+inline int DamerauLevenshtein(std::string_view a, std::string_view b, int limit = 1 << 20) {
+  return core::EditDistance(a, b, limit);
+}
 // True when one name is a known nickname of the other or both are nicknames
 // of the same name ("bob"/"robert", "bob"/"rob"); names as NormalizeName
 // returns them. The table is data (nicknames.csv, built into the binary).

@@ -79,19 +79,8 @@ std::string FormatDate(int y, int m, int d) {
 }  // namespace
 
 std::string NormalizeText(std::string_view s) {
-  s = core::Trim(s);
-  std::string out;
-  out.reserve(s.size());
-  bool space = false;
-  for (char c : s) {
-    if (core::IsAsciiSpace(c)) {
-      space = true;
-      continue;
-    }
-    if (space) out.push_back(' ');
-    space = false;
-    out.push_back(core::AsciiToLower(c));
-  }
+  std::string out = core::CollapseSpaces(s);
+  for (char& c : out) c = core::AsciiToLower(c);
   return out;
 }
 
