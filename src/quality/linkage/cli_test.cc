@@ -1,75 +1,31 @@
 // The real mops binary on the linkage verbs: exit codes, messages on stderr,
 // no output file and no workspace change on bad input, and the import hook.
-#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <atomic>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
+
+#include "tests/cli/cli_support.h"
 
 namespace {
 
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
-
-std::string Slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-struct RunResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using mops::cli_test::RunResult;
+using mops::cli_test::Slurp;
 
 class Cli : public ::testing::Test {
  protected:
-  void SetUp() override {
-    static std::atomic<int> counter{0};
-    dir_ = fs::temp_directory_path() /
-           ("mops-linkage-cli-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+  std::string Write(const std::string& name, const std::string& text) const {
+    return ws_.Write(name, text);
   }
-  void TearDown() override {
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-  std::string Write(const std::string& name, const std::string& text) {
-    std::ofstream(dir_ / name, std::ios::binary) << text;
-    return (dir_ / name).string();
-  }
-  RunResult Mops(std::vector<std::string> args) {
-    const char* env = std::getenv("MOPS_BIN");
-    const std::string bin = env != nullptr && *env != '\0' ? env : MOPS_DEFAULT_BIN;
-    args.insert(args.begin(), {bin, "--quiet", "--workspace", (dir_ / "ws.db").string()});
-    const fs::path out = dir_ / "stdout.txt", err = dir_ / "stderr.txt";
-    const pid_t pid = fork();
-    if (pid == 0) {
-      const int out_fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      const int err_fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      ::dup2(out_fd, STDOUT_FILENO);
-      ::dup2(err_fd, STDERR_FILENO);
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      _exit(127);
-    }
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, Slurp(out), Slurp(err)};
-  }
-  fs::path dir_;
+  RunResult Mops(std::vector<std::string> args) const { return ws_.Mops(std::move(args)); }
+
+  mops::cli_test::CliWorkspace ws_;
+  const fs::path dir_ = ws_.dir();
 };
 
 constexpr const char* kContacts =
