@@ -17,6 +17,9 @@ function(mops_test name)
     set(ARG_LABEL unit)
   endif()
   add_executable(${name} ${ARG_SRCS})
+  # Tests may include the shared test helpers as "tests/support/..." and
+  # "tests/cli/...".
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
   target_compile_options(${name} PRIVATE ${MOPS_WARNINGS})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
   add_test(NAME ${name} COMMAND ${name})

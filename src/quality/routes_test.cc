@@ -10,24 +10,13 @@
 
 #include "http/http.h"
 #include "quality/test_util.h"
+#include "tests/support/test_server.h"
 
 namespace mops::quality {
 namespace {
 
 using testing::Backend;
 using testing::WorkspaceTest;
-
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 class RoutesTest : public WorkspaceTest {};
 
@@ -41,22 +30,9 @@ TEST_P(RoutesTest, RolesErrorsAndShapes) {
   const std::string viewer = *http::CreateToken(db(), "viewer", http::Role::kViewer);
   const std::string path = (dir_ / "workspace.db").string();
 
-  http::Router router;
-  RegisterRoutes(router);
-  http::ServerOptions options;
-  options.port = FreePort();
-  options.workspace = path;
-  options.threads = 2;
-  options.access_log = false;
-  std::promise<std::function<void()>> stopper;
-  options.on_listening = [&](const std::string&, std::function<void()> stop) {
-    stopper.set_value(std::move(stop));
-  };
-  std::promise<core::Status> result;
-  std::thread server([&] { result.set_value(http::Serve(options, router)); });
-  auto stop = stopper.get_future().get();
+  test_support::TestServer server(path, [](http::Router& r) { RegisterRoutes(r); });
 
-  httplib::Client client("127.0.0.1", options.port);
+  httplib::Client client("127.0.0.1", server.port());
   auto as = [](const std::string& token) {
     return httplib::Headers{{"Authorization", "Bearer " + token}};
   };
@@ -146,10 +122,6 @@ TEST_P(RoutesTest, RolesErrorsAndShapes) {
   // The routes are documented.
   auto openapi = get(viewer, "/api/v1/openapi.json");
   EXPECT_TRUE(openapi.second["paths"].contains("/api/v1/quality/merges/{id}/undo"));
-
-  stop();
-  server.join();
-  EXPECT_TRUE(result.get_future().get().has_value());
 }
 
 }  // namespace

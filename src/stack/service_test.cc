@@ -20,6 +20,7 @@
 #include "stack/routes.h"
 #include "stack/stack.h"
 #include "store/database.h"
+#include "tests/support/test_server.h"
 #ifdef MOPS_STACK_TEST_POSTGRES
 #include "tests/support/postgres_server.h"
 #endif
@@ -284,37 +285,12 @@ TEST(ImportTest, BadRowsAreRejectedWithLineColumnAndReason) {
   EXPECT_NE(h.error().ToString().find("headless.csv:1"), std::string::npos);
 }
 
-int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 TEST(RoutesTest, ServeTheSameDocumentsAsTheEngines) {
   Workspace ws;
   ImportDemoStack(ws);
   const std::string token = *http::CreateToken(ws.db(), "viewer", http::Role::kViewer);
-  http::Router router;
-  RegisterRoutes(router);
-  http::ServerOptions options;
-  options.port = FreePort();
-  options.workspace = ws.path();
-  options.threads = 2;
-  options.access_log = false;
-  std::promise<std::function<void()>> stopper;
-  options.on_listening = [&](const std::string&, std::function<void()> stop) {
-    stopper.set_value(std::move(stop));
-  };
-  std::promise<core::Status> result;
-  std::thread server([&] { result.set_value(http::Serve(options, router)); });
-  auto stop = stopper.get_future().get();
-  httplib::Client client("127.0.0.1", options.port);
+  test_support::TestServer server(ws.path(), [](http::Router& r) { RegisterRoutes(r); });
+  httplib::Client client("127.0.0.1", server.port());
   const httplib::Headers auth = {{"Authorization", "Bearer " + token}};
   const auto get = [&](const std::string& path) {
     auto r = client.Get(path, auth);
@@ -376,10 +352,6 @@ TEST(RoutesTest, ServeTheSameDocumentsAsTheEngines) {
   }
   // Without a token: 401.
   EXPECT_EQ(client.Get("/api/v1/stack/audit")->status, 401);
-
-  stop();
-  server.join();
-  EXPECT_TRUE(result.get_future().get().has_value());
 }
 
 }  // namespace

@@ -13,23 +13,12 @@
 #include "http/http.h"
 #include "quality/linkage/linkage.h"
 #include "quality/linkage/test_seed.h"
+#include "tests/support/test_server.h"
 
 namespace mops::quality::linkage {
 namespace {
 
 using http::Json;
-
-int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 TEST(ReviewRoutes, ListAcceptRejectAndErrors) {
   const auto dir = std::filesystem::temp_directory_path() /
@@ -45,22 +34,9 @@ TEST(ReviewRoutes, ListAcceptRejectAndErrors) {
     ops = *http::CreateToken(**db, "ops", http::Role::kOps);
     viewer = *http::CreateToken(**db, "viewer", http::Role::kViewer);
   }
-  http::Router router;
-  RegisterRoutes(router);
-  http::ServerOptions options;
-  options.port = FreePort();
-  options.workspace = path;
-  options.threads = 2;
-  options.access_log = false;
-  std::promise<std::function<void()>> stopper;
-  options.on_listening = [&](const std::string&, std::function<void()> stop) {
-    stopper.set_value(std::move(stop));
-  };
-  std::promise<core::Status> result;
-  std::thread server([&] { result.set_value(http::Serve(options, router)); });
-  auto stop = stopper.get_future().get();
+  test_support::TestServer server(path, [](http::Router& r) { RegisterRoutes(r); });
 
-  httplib::Client client("127.0.0.1", options.port);
+  httplib::Client client("127.0.0.1", server.port());
   const httplib::Headers as_ops = {{"Authorization", "Bearer " + ops}};
   const httplib::Headers as_viewer = {{"Authorization", "Bearer " + viewer}};
 
@@ -125,9 +101,6 @@ TEST(ReviewRoutes, ListAcceptRejectAndErrors) {
   ASSERT_TRUE(bad_limit);
   EXPECT_EQ(bad_limit->status, 400);
 
-  stop();
-  server.join();
-  EXPECT_TRUE(result.get_future().get().has_value());
   std::filesystem::remove_all(dir);
 }
 
