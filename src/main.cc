@@ -66,6 +66,18 @@ void InstallMerger() {
       });
 }
 
+// After the demo company is loaded: its planted duplicates land in the review
+// queue, and the data-quality page opens on a first score.
+mops::core::Status PrepareDemo(mops::store::Database& db) {
+  for (std::string_view entity : {"contacts", "accounts"}) {
+    MOPS_TRY(mops::quality::linkage::Match(db, entity, "demo"));
+  }
+  mops::quality::CheckOptions check;
+  check.actor = "demo";
+  MOPS_TRY(mops::quality::Check(db, check));
+  return {};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -101,14 +113,7 @@ int main(int argc, char** argv) {
   CLI::App* attribute = mops::attribution::RegisterCommands(app, ctx);
   mops::attribution::RegisterPathsVerb(*attribute, ctx);
   mops::stack::RegisterCommands(app, ctx);
-  mops::demo::RegisterDemoVerb(app, ctx, InstallRoutes,
-                               [](mops::store::Database& db) -> mops::core::Status {
-                                 // The demo's planted duplicates land in the review queue.
-                                 for (std::string_view entity : {"contacts", "accounts"}) {
-                                   MOPS_TRY(mops::quality::linkage::Match(db, entity, "demo"));
-                                 }
-                                 return {};
-                               });
+  mops::demo::RegisterDemoVerb(app, ctx, InstallRoutes, PrepareDemo);
 
   try {
     app.parse(argc, argv);
