@@ -136,8 +136,9 @@ core::Result<ChannelCredit> ShapleyRate(const PathTable& paths) {
     value[mask] = j > 0 ? value[mask] / j : 0.0;
   }
   // weight[s] = s! (n - 1 - s)! / n!, the chance that i joins right after a
-  // given coalition of size s.
-  std::vector<double> weight(n);
+  // given coalition of size s. weight[n] is never used (no channel is missing
+  // from the full coalition) but is read by the loop below.
+  std::vector<double> weight(n + 1, 0.0);
   for (size_t s = 0; s < n; ++s) {
     // 1 / (n * C(n - 1, s)), by lgamma to stay finite for any n <= 20.
     weight[s] =
