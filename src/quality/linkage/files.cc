@@ -499,15 +499,21 @@ core::Result<LinkageFile> ReadLinkageFile(const std::string& path, const Linkage
   return file;
 }
 
+// The --config file when one is named; without one, fields come from the
+// headers.
+static core::Result<std::optional<LinkageConfig>> LoadConfigIfGiven(const std::string& path) {
+  if (path.empty()) return std::optional<LinkageConfig>();
+  MOPS_ASSIGN_OR_RETURN(LinkageConfig config, LoadConfig(path));
+  return std::optional<LinkageConfig>(std::move(config));
+}
+
 core::Result<FileReport> DedupFile(const DedupFileOptions& options) {
   FileReport report;
   auto clock = std::chrono::steady_clock::now();
-  LinkageConfig config;
-  const LinkageConfig* given = nullptr;
-  if (!options.config_path.empty()) {
-    MOPS_ASSIGN_OR_RETURN(config, LoadConfig(options.config_path));
-    given = &config;
-  }
+  MOPS_ASSIGN_OR_RETURN(std::optional<LinkageConfig> loaded,
+                        LoadConfigIfGiven(options.config_path));
+  LinkageConfig config = loaded.value_or(LinkageConfig{});
+  const LinkageConfig* given = loaded ? &config : nullptr;
   if (options.on_stage) options.on_stage("read", 0);
   MOPS_ASSIGN_OR_RETURN(LinkageFile file, ReadLinkageFile(options.input, given, &config));
   report.read_seconds = Since(clock);
@@ -587,12 +593,10 @@ core::Result<FileReport> DedupFile(const DedupFileOptions& options) {
 core::Result<FileReport> LinkFiles(const LinkFileOptions& options) {
   FileReport report;
   auto clock = std::chrono::steady_clock::now();
-  LinkageConfig config;
-  const LinkageConfig* given = nullptr;
-  if (!options.config_path.empty()) {
-    MOPS_ASSIGN_OR_RETURN(config, LoadConfig(options.config_path));
-    given = &config;
-  }
+  MOPS_ASSIGN_OR_RETURN(std::optional<LinkageConfig> loaded,
+                        LoadConfigIfGiven(options.config_path));
+  LinkageConfig config = loaded.value_or(LinkageConfig{});
+  const LinkageConfig* given = loaded ? &config : nullptr;
   if (options.on_stage) options.on_stage("read", 0);
   MOPS_ASSIGN_OR_RETURN(LinkageFile left, ReadLinkageFile(options.left, given, &config));
   // The right-hand file is read with the left's fields, whichever way they came.

@@ -28,6 +28,36 @@ void Stage(const PipelineOptions& options, std::string_view stage, size_t items)
   if (options.on_stage) options.on_stage(stage, static_cast<int64_t>(items));
 }
 
+// The stages after blocking, the same for deduplication (one list against
+// itself) and linkage (two lists): compare, train without labels, score.
+template <typename Outcome>
+void CompareTrainScore(const Records& left, const Records& right, bool dedup,
+                       std::span<const FieldSpec> fields, const PipelineOptions& options,
+                       Outcome& out, Stopwatch& clock) {
+  Stage(options, "compare", out.pairs.size());
+  out.levels = CompareAll(left, right, fields, out.pairs, options.threads);
+  out.times.compare = clock.Lap();
+  Stage(options, "train", out.pairs.size());
+  TrainOptions train = options.train;
+  train.threads = options.threads;
+  out.model =
+      TrainModel(left, right, dedup, fields, options.blocking, out.pairs, out.levels, train);
+  out.times.train = clock.Lap();
+  Stage(options, "score", out.pairs.size());
+  out.tf = ComputeTermFrequencies(left, dedup ? nullptr : &right, fields);
+  out.scores = ScorePairs(out.model, out.levels, out.pairs, out.tf);
+  out.times.score = clock.Lap();
+}
+
+template <typename Outcome>
+std::vector<ScoredPair> Scored(const Outcome& out) {
+  std::vector<ScoredPair> scored(out.pairs.size());
+  for (size_t p = 0; p < out.pairs.size(); ++p) {
+    scored[p] = {out.pairs[p].a, out.pairs[p].b, out.scores.weight[p]};
+  }
+  return scored;
+}
+
 }  // namespace
 
 DedupOutcome Deduplicate(const Records& records, std::span<const FieldSpec> fields,
@@ -37,25 +67,10 @@ DedupOutcome Deduplicate(const Records& records, std::span<const FieldSpec> fiel
   Stage(options, "block", records.size());
   out.pairs = BlockPairs(records, options.blocking, options.block, &out.blocking);
   out.times.block = clock.Lap();
-  Stage(options, "compare", out.pairs.size());
-  out.levels = CompareAll(records, records, fields, out.pairs, options.threads);
-  out.times.compare = clock.Lap();
-  Stage(options, "train", out.pairs.size());
-  TrainOptions train = options.train;
-  train.threads = options.threads;
-  out.model =
-      TrainModel(records, records, true, fields, options.blocking, out.pairs, out.levels, train);
-  out.times.train = clock.Lap();
-  Stage(options, "score", out.pairs.size());
-  out.tf = ComputeTermFrequencies(records, nullptr, fields);
-  out.scores = ScorePairs(out.model, out.levels, out.pairs, out.tf);
-  out.times.score = clock.Lap();
+  CompareTrainScore(records, records, /*dedup=*/true, fields, options, out, clock);
   Stage(options, "cluster", out.pairs.size());
 
-  std::vector<ScoredPair> scored(out.pairs.size());
-  for (size_t p = 0; p < out.pairs.size(); ++p) {
-    scored[p] = {out.pairs[p].a, out.pairs[p].b, out.scores.weight[p]};
-  }
+  const std::vector<ScoredPair> scored = Scored(out);
   // Pairs that clustering asks about are mostly candidate pairs: look those
   // up, compute the rest.
   std::vector<uint8_t> row(fields.size());
@@ -89,24 +104,9 @@ LinkOutcome Link(const Records& left, const Records& right, std::span<const Fiel
   Stage(options, "block", left.size() + right.size());
   out.pairs = BlockPairs(left, right, options.blocking, options.block, &out.blocking);
   out.times.block = clock.Lap();
-  Stage(options, "compare", out.pairs.size());
-  out.levels = CompareAll(left, right, fields, out.pairs, options.threads);
-  out.times.compare = clock.Lap();
-  Stage(options, "train", out.pairs.size());
-  TrainOptions train = options.train;
-  train.threads = options.threads;
-  out.model =
-      TrainModel(left, right, false, fields, options.blocking, out.pairs, out.levels, train);
-  out.times.train = clock.Lap();
-  Stage(options, "score", out.pairs.size());
-  out.tf = ComputeTermFrequencies(left, &right, fields);
-  out.scores = ScorePairs(out.model, out.levels, out.pairs, out.tf);
-  out.times.score = clock.Lap();
+  CompareTrainScore(left, right, /*dedup=*/false, fields, options, out, clock);
   Stage(options, "link", out.pairs.size());
-  std::vector<ScoredPair> scored(out.pairs.size());
-  for (size_t p = 0; p < out.pairs.size(); ++p) {
-    scored[p] = {out.pairs[p].a, out.pairs[p].b, out.scores.weight[p]};
-  }
+  const std::vector<ScoredPair> scored = Scored(out);
   const double threshold = WeightOfProbability(options.threshold);
   if (options.one_to_one) {
     out.links = OneToOne(scored, threshold);
