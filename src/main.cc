@@ -115,6 +115,11 @@ int main(int argc, char** argv) {
   mops::stack::RegisterCommands(app, ctx);
   mops::demo::RegisterDemoVerb(app, ctx, InstallRoutes, PrepareDemo);
 
+  // CLI11 would answer `mops leads --help` with the top-level help and exit 0.
+  if (auto unknown = mops::cli::UnknownVerb(app, argc, argv)) {
+    std::cerr << "mops: " << *unknown << "\n";
+    return 2;  // usage error
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

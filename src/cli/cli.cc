@@ -1,6 +1,7 @@
 #include "cli/cli.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -37,6 +38,60 @@ void RunVerb(Context& ctx, const std::function<core::Status()>& body) {
     std::cerr << "mops: " << status.error().ToString() << "\n";
     ctx.exit_code = 1;
   }
+}
+
+namespace {
+
+// The option named by `arg` ("--workspace", "-w") on this app or the apps
+// above it (options fall through to verbs), or nullptr.
+const CLI::Option* FindOption(const std::vector<const CLI::App*>& chain, const std::string& arg) {
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    if (const CLI::Option* opt = (*it)->get_option_no_throw(arg)) return opt;
+  }
+  return nullptr;
+}
+
+bool HasPositionals(const CLI::App& app) {
+  for (const CLI::Option* opt : app.get_options()) {
+    if (!opt->nonpositional()) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::optional<std::string> UnknownVerb(const CLI::App& app, int argc, const char* const* argv) {
+  std::vector<const CLI::App*> chain{&app};
+  std::string path;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--") return std::nullopt;
+    if (arg.size() > 1 && arg[0] == '-') {
+      // "--name=value" and "-wvalue" carry their value; "--name value" does not.
+      const bool attached = arg.find('=') != std::string::npos || (arg[1] != '-' && arg.size() > 2);
+      if (attached) continue;
+      const CLI::Option* opt = FindOption(chain, arg);
+      if (opt != nullptr && opt->get_type_size_max() > 0 && opt->get_expected_max() > 0) ++i;
+      continue;
+    }
+    const CLI::App* current = chain.back();
+    auto verbs = current->get_subcommands(
+        [](const CLI::App* sub) { return !sub->get_name().empty() && !sub->get_disabled(); });
+    if (verbs.empty()) return std::nullopt;
+    auto found = std::find_if(verbs.begin(), verbs.end(),
+                              [&](const CLI::App* sub) { return sub->check_name(arg); });
+    if (found == verbs.end()) {
+      if (HasPositionals(*current)) return std::nullopt;
+      std::vector<std::string> names;
+      for (const CLI::App* sub : verbs) names.push_back(sub->get_name());
+      std::sort(names.begin(), names.end());
+      return fmt::format("unknown command '{}{}'; the commands are: {}", path, arg,
+                         fmt::join(names, ", "));
+    }
+    path += arg + " ";
+    chain.push_back(*found);
+  }
+  return std::nullopt;
 }
 
 namespace {

@@ -12,6 +12,7 @@
 #include <iosfwd>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,15 @@ class Context {
 
   int exit_code = 0;
 };
+
+// Checks the verbs named on the command line before CLI11 parses it, because
+// CLI11 reads `mops leads --help` as a help request for mops itself (exit 0).
+// Walks argv (argv[0] is the program) down the verb tree, skipping options and
+// the values of those that take one; when a word stands where only a verb can
+// (an app with verbs and no positional arguments) and names none of them,
+// returns "unknown command 'leads'" followed by the verbs that exist there.
+// Returns nothing when every verb exists (CLI11 then reports any other error).
+std::optional<std::string> UnknownVerb(const CLI::App& app, int argc, const char* const* argv);
 
 // Runs a verb body: on error prints "mops: <error>" to stderr and sets exit 1.
 void RunVerb(Context& ctx, const std::function<core::Status()>& body);
