@@ -1,10 +1,17 @@
 #include "store/sqlite/sqlite_database.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "store/dict_builder.h"
 
@@ -196,9 +203,62 @@ class SqliteDatabase final : public Database {
   std::string path_;
 };
 
+// Creates the folders above `path` that do not exist yet, each with mode 0700.
+Status CreateParentFolders(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> missing;
+  for (fs::path dir = fs::path(path).parent_path(); !dir.empty(); dir = dir.parent_path()) {
+    struct stat st;
+    if (::stat(dir.c_str(), &st) == 0) {
+      if (!S_ISDIR(st.st_mode)) {
+        return core::Fail(ErrorCode::kIo, "cannot create workspace '{}': '{}' is not a folder",
+                          path, dir.string());
+      }
+      break;
+    }
+    if (errno == ENOTDIR) continue;  // a file above: reported when the walk reaches it
+    if (errno != ENOENT) {
+      return core::Fail(ErrorCode::kIo,
+                        "cannot create workspace '{}': cannot create folder '{}': {}", path,
+                        dir.string(), std::strerror(errno));
+    }
+    missing.push_back(dir);
+    if (dir == dir.parent_path()) break;
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    if (::mkdir(it->c_str(), 0700) != 0 && errno != EEXIST) {
+      return core::Fail(ErrorCode::kIo,
+                        "cannot create workspace '{}': cannot create folder '{}': {}", path,
+                        it->string(), std::strerror(errno));
+    }
+  }
+  return {};
+}
+
+// Creates the workspace file with mode 0600 when it does not exist. SQLite
+// then gives its -wal and -shm files the database file's mode.
+Status CreatePrivateFile(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) {
+    if (errno == EEXIST) return {};
+    return core::Fail(ErrorCode::kIo, "cannot create workspace '{}': {}", path,
+                      std::strerror(errno));
+  }
+  ::close(fd);
+  return {};
+}
+
 }  // namespace
 
+Status PrepareSqliteFile(const std::string& path) {
+  // In-memory databases and URI filenames are SQLite's to interpret.
+  if (path.empty() || path == ":memory:" || path.starts_with("file:")) return {};
+  MOPS_TRY(CreateParentFolders(path));
+  return CreatePrivateFile(path);
+}
+
 Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path) {
+  MOPS_TRY(PrepareSqliteFile(path));
   sqlite3* db = nullptr;
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
