@@ -1,6 +1,7 @@
 import { Icon } from './icons.jsx';
 
-// The page a capability shows until its dashboard lands.
+// The page a capability shows until it lands: what it will do, nothing more
+// (no command or route to try, since none exists yet).
 export function ComingSoon({ page }) {
   return (
     <section class="page" data-testid={`page-${page.id}`}>
@@ -14,16 +15,8 @@ export function ComingSoon({ page }) {
         <div class="coming-soon-icon">
           <Icon name={page.icon} size={36} />
         </div>
-        <h2>Coming soon in this workspace</h2>
-        <p>
-          The {page.title.toLowerCase()} dashboard is not available yet. Its engine is reachable
-          through the <code>mops</code> command line and the REST API.
-        </p>
-        {page.cli ? (
-          <p class="coming-soon-cli">
-            Try <code>{page.cli}</code>
-          </p>
-        ) : null}
+        <h2>Not built yet</h2>
+        <p>{page.plan}</p>
         <a class="btn" href="#/overview">
           Back to overview
         </a>
@@ -32,7 +25,8 @@ export function ComingSoon({ page }) {
   );
 }
 
-// comingSoon({id, title, ...}) -> a page definition whose component is the placeholder.
+// comingSoon({id, title, icon, summary, plan}) -> a page definition whose
+// component is the placeholder.
 export function comingSoon(def) {
   const page = { ...def };
   page.component = () => <ComingSoon page={page} />;

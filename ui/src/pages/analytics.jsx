@@ -5,4 +5,6 @@ export default comingSoon({
   title: 'Analytics',
   icon: 'analytics',
   summary: 'Channel performance, campaign ROI, funnel, velocity, CAC and cohorts.',
+  plan:
+    'This page will report channel performance, campaign ROI, funnel conversion and velocity, acquisition cost and cohorts.',
 });

@@ -5,4 +5,6 @@ export default comingSoon({
   title: 'Campaigns',
   icon: 'campaigns',
   summary: 'Campaign hierarchy, UTM governance, approvals, QA and budgets.',
+  plan:
+    'This page will organise campaigns into a hierarchy, check their UTM tags against a naming convention, and track approvals, QA and budgets.',
 });

@@ -5,5 +5,6 @@ export default comingSoon({
   title: 'Leads',
   icon: 'leads',
   summary: 'Fit and engagement scoring, lifecycle stages, routing and SLA.',
-  cli: 'mops leads --help',
+  plan:
+    'This page will score each lead on fit and engagement, show where it stands in the lifecycle, and route it to an owner with a response-time SLA.',
 });
