@@ -4,12 +4,15 @@ ASAN    ?= build-asan
 JOBS    ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all deps ui build test test-unit test-asan demo bench format clean
+.PHONY: all deps deps-demo ui build build-demo test test-unit test-asan demo bench format clean
 
 all: build
 
 deps:
 	@scripts/install-deps.sh
+
+deps-demo:
+	@scripts/install-deps.sh demo
 
 # The dashboard, built with Vite and embedded into the binary.
 ui:
@@ -18,6 +21,12 @@ ui:
 build: deps ui
 	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
 	cmake --build $(BUILD) -j $(JOBS)
+
+# Only what the demo runs: the dashboard and the mops binary (no tests,
+# benchmarks or fuzz drivers; `make test` and `make bench` build those).
+build-demo: deps-demo ui
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j $(JOBS) --target mops
 
 # Every test: unit, integration (real PostgreSQL, started by the tests) and
 # the browser test (Debian's chromium).
@@ -33,10 +42,11 @@ test-asan: deps
 	cmake --build $(ASAN) -j $(JOBS)
 	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) -L "unit|integration"
 
+# mops creates the workspace's folder itself (mode 0700).
 DEMO_WORKSPACE ?= demo-workspace/mops.db
-demo: build
-	mkdir -p $(dir $(DEMO_WORKSPACE))
-	$(BUILD)/mops --workspace $(DEMO_WORKSPACE) demo --scale 0.2 --port 8080
+DEMO_PORT ?= 8080
+demo: build-demo
+	$(BUILD)/mops --workspace $(DEMO_WORKSPACE) demo --scale 0.2 --port $(DEMO_PORT)
 
 bench: build
 	scripts/with-postgres.sh sh -c 'export MOPS_BENCH_POSTGRES_URL=$$MOPS_TEST_POSTGRES_URL; \

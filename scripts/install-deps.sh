@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # Installs everything mops needs to build, test, benchmark and demo, from
 # Debian packages and npm only. Idempotent: a second run installs nothing.
+#
+#   scripts/install-deps.sh        everything (build, test, benchmark, demo)
+#   scripts/install-deps.sh demo   only what `make demo` needs: no PostgreSQL
+#                                  server, browser, or formatting tools, and
+#                                  no npm packages for the browser tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
+SCOPE="${1:-all}"
 
 APT_PACKAGES=(
   build-essential cmake pkg-config git
@@ -15,6 +21,15 @@ APT_PACKAGES=(
   chromium
   ca-certificates
 )
+# Needed by the tests and tools only.
+TEST_ONLY_PACKAGES=(postgresql chromium clang-format clang-tidy)
+if [ "$SCOPE" = "demo" ]; then
+  kept=()
+  for p in "${APT_PACKAGES[@]}"; do
+    [[ " ${TEST_ONLY_PACKAGES[*]} " == *" $p "* ]] || kept+=("$p")
+  done
+  APT_PACKAGES=("${kept[@]}")
+fi
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -34,7 +49,9 @@ fi
 
 # npm packages: the dashboard (ui/) and the browser test (tests/e2e/), from
 # their committed lock files. Re-run only when the lock file changed.
-for dir in ui tests/e2e; do
+NPM_DIRS=(ui tests/e2e)
+if [ "$SCOPE" = "demo" ]; then NPM_DIRS=(ui); fi
+for dir in "${NPM_DIRS[@]}"; do
   if [ -f "$dir/package-lock.json" ]; then
     stamp="$dir/node_modules/.mops-lock-stamp"
     if [ ! -f "$stamp" ] || ! cmp -s "$dir/package-lock.json" "$stamp"; then
