@@ -1,7 +1,7 @@
 #!/bin/sh
 # Compile-time probe, used as CMake's RULE_LAUNCH_COMPILE when MOPS_TIME_COMPILE
 # is ON: runs one compile command and appends "<seconds> <object>" to the log
-# named by the first argument. scripts/compile-times.sh sums the log up.
+# named by the first argument. The heaviest units: sort -rn compile-times.log | head
 log="$1"
 shift
 obj=""
