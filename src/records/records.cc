@@ -146,6 +146,11 @@ core::Result<Overview> LoadOverview(store::Database& db) {
       {"opportunities", "SELECT COUNT(*) FROM opportunities"},
       {"campaigns", "SELECT COUNT(*) FROM campaigns"},
       {"touchpoints", "SELECT COUNT(*) FROM touchpoints"},
+      {"campaign_members", "SELECT COUNT(*) FROM campaign_members"},
+      // Touches derived from CRM objects (ingest's crm_touches.cc).
+      {"crm_touches",
+       "SELECT COUNT(*) FROM touchpoints WHERE type IN ('campaign_member', "
+       "'opportunity_campaign', 'created', 'latest_source', 'recent_conversion')"},
       {"users", "SELECT COUNT(*) FROM users"},
       {"spend", "SELECT COUNT(*) FROM spend"},
   };
