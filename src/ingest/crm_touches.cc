@@ -144,12 +144,24 @@ core::Result<std::map<std::string, int64_t>> CountTouches(store::Database& db,
 }
 
 // The upsert tail every derived touch shares: a re-derivation updates the
-// touch in place (its identity is the source and the derived key).
-constexpr std::string_view kUpsert =
-    " ON CONFLICT (source_system, external_id) DO UPDATE SET contact_id = excluded.contact_id, "
-    "account_id = excluded.account_id, occurred_at = excluded.occurred_at, type = excluded.type, "
-    "channel = excluded.channel, source = excluded.source, campaign_id = excluded.campaign_id, "
-    "event_name = excluded.event_name";
+// touch in place (its identity is the source and the derived key), and
+// writes nothing when nothing changed, so re-importing a file costs reads.
+std::string Upsert(const store::Database& db) {
+  static constexpr std::string_view kColumns[] = {"contact_id",  "account_id", "occurred_at",
+                                                  "type",        "channel",    "source",
+                                                  "campaign_id", "event_name"};
+  const std::string_view distinct =
+      db.dialect() == store::Dialect::kSqlite ? " IS NOT " : " IS DISTINCT FROM ";
+  std::string set, changed;
+  for (std::string_view c : kColumns) {
+    if (!set.empty()) set += ", ";
+    set += fmt::format("{0} = excluded.{0}", c);
+    if (!changed.empty()) changed += " OR ";
+    changed += fmt::format("touchpoints.{0}{1}excluded.{0}", c, distinct);
+  }
+  return fmt::format(" ON CONFLICT (source_system, external_id) DO UPDATE SET {} WHERE {}", set,
+                     changed);
+}
 
 constexpr std::string_view kInsert =
     "INSERT INTO touchpoints (source_system, external_id, contact_id, account_id, occurred_at, "
@@ -211,7 +223,7 @@ core::Status MemberTouches(store::Database& db, const std::string& source) {
       "JOIN contacts ct ON ct.id = m.contact_id WHERE m.source_system = ? AND (CASE WHEN "
       "m.responded <> 0 AND m.first_responded_at IS NOT NULL THEN m.first_responded_at ELSE "
       "m.created_at END) IS NOT NULL{}",
-      kInsert, kUpsert);
+      kInsert, Upsert(db));
   MOPS_TRY(db.Execute(sql, std::vector<Value>{source}));
   return {};
 }
@@ -224,7 +236,7 @@ core::Status OpportunityTouches(store::Database& db, const std::string& source) 
       "o.created_at, 'opportunity_campaign', COALESCE(c.channel, 'other'), c.type, c.id, o.name "
       "FROM opportunities o JOIN campaigns c ON c.id = o.primary_campaign_id WHERE "
       "o.source_system = ? AND o.created_at IS NOT NULL{}",
-      kInsert, kUpsert);
+      kInsert, Upsert(db));
   MOPS_TRY(db.Execute(sql, std::vector<Value>{source}));
   return {};
 }
@@ -258,7 +270,7 @@ core::Status CreatedTouches(store::Database& db, const std::string& source, cons
                     "COALESCE(ct.source_detail_1, ct.original_source), NULL, ct.source_detail_2 "
                     "FROM contacts ct WHERE ct.source_system = ? AND ct.original_source = ? AND "
                     "ct.created_at IS NOT NULL{}",
-                    kInsert, kUpsert),
+                    kInsert, Upsert(db)),
         std::vector<Value>{channel, source, value}));
   }
   MOPS_ASSIGN_OR_RETURN(
@@ -274,7 +286,7 @@ core::Status CreatedTouches(store::Database& db, const std::string& source, cons
                     "i.lead_created_at, 'created', ?, i.lead_source, NULL, NULL FROM identities i "
                     "JOIN contacts ct ON ct.id = i.contact_id WHERE i.kind = ? AND "
                     "i.source_system = ? AND i.lead_source = ? AND i.lead_created_at IS NOT NULL{}",
-                    kInsert, kUpsert),
+                    kInsert, Upsert(db)),
         std::vector<Value>{channel, std::string(kLeadIdentity), source, value}));
   }
   // HubSpot: the latest source (unless it is the creation itself) and the
@@ -294,7 +306,7 @@ core::Status CreatedTouches(store::Database& db, const std::string& source, cons
                     "ct.source_system = ? AND ct.latest_source = ? AND ct.latest_source_at IS "
                     "NOT NULL AND (ct.created_at IS NULL OR ct.latest_source_at <> "
                     "ct.created_at){}",
-                    kInsert, kUpsert),
+                    kInsert, Upsert(db)),
         std::vector<Value>{channel, source, value}));
   }
   MOPS_ASSIGN_OR_RETURN(
@@ -316,7 +328,7 @@ core::Status CreatedTouches(store::Database& db, const std::string& source, cons
                     kInsert,
                     none ? "ct.latest_source IS NULL AND ct.original_source IS NULL"
                          : "COALESCE(ct.latest_source, ct.original_source) = ?",
-                    kUpsert),
+                    Upsert(db)),
         none ? std::vector<Value>{channel, source} : std::vector<Value>{channel, source, value}));
   }
   for (const auto& [value, n] : unknown) {
