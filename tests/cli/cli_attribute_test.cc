@@ -105,7 +105,7 @@ TEST(CliCrmOrg, ImportStatusAndAttribute) {
   RunResult status = ws.Mops({"--format", "csv", "status"});
   ASSERT_EQ(status.exit_code, 0) << status.err;
   EXPECT_THAT(status.out, HasSubstr("campaign_members,8\n"));
-  EXPECT_THAT(status.out, HasSubstr("crm_touches,14\n"));
+  EXPECT_THAT(status.out, HasSubstr("touchpoints from CRM objects,14\n"));
 
   RunResult won = ws.Mops({"attribute", "--conversion", "won", "--model", "first_touch,linear"});
   ASSERT_EQ(won.exit_code, 0) << won.err;
