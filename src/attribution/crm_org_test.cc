@@ -121,6 +121,10 @@ void ExpectOrgRevenue(TempWorkspace& ws) {
   EXPECT_DOUBLE_EQ(created.account_journey_value, 12000);
   EXPECT_EQ(created.unattributed, 2);
   EXPECT_DOUBLE_EQ(created.unattributed_value, 15000);
+  // Null paths (Markov): the people in no conversion, Dev Patel and the three
+  // unconverted leads. Acme's account-level touch (its primary campaign) was
+  // in Acme - Add-on's journey through the account, so it is not one.
+  EXPECT_EQ(created.null_paths, 4);
 }
 
 TEST(CrmOrgAttribution, RevenuePerChannelAndThroughAccounts) {

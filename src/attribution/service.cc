@@ -689,6 +689,13 @@ core::Result<RunReport> Run(store::Database& db, const RunRequest& request,
   JourneyOptions jopts;
   jopts.lookback_days = report.request.lookback_days;
   const Journeys journeys = BuildJourneys(touches, index, conversions, jopts);
+  // A journey that came through its account converted the account's people:
+  // they are no null paths.
+  for (size_t j = 0; j < journeys.size(); ++j) {
+    if (journeys.via_fallback[j] != 0) {
+      std::swap(conversions[j].groups, conversions[j].fallback_groups);
+    }
+  }
   Journeys nulls;
   const bool data_driven = std::ranges::any_of(
       report.request.models, [](Model m) { return m == Model::kMarkov || m == Model::kShapley; });
