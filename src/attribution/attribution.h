@@ -79,6 +79,11 @@ struct RunReport {
   double value = 0;
   int64_t unattributed = 0;
   double unattributed_value = 0;
+  // Opportunities attributed through their account's journey because their
+  // contact roles gave no touch (none, or none with a counted touch in the
+  // window), and their value: pipeline for created, revenue for won.
+  int64_t account_journeys = 0;
+  double account_journey_value = 0;
   int64_t touchpoints = 0;  // loaded from the workspace
   int64_t journey_touches = 0;
   int64_t null_paths = 0;

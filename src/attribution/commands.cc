@@ -165,15 +165,22 @@ core::Status RunAttribute(cli::Context& ctx, const AttributeArgs& args) {
     const bool by_value =
         args.metric.empty() ? IsOpportunityConversion(request.conversion) : args.metric == "value";
     PrintReport(ctx, report, dimension, by_value);
+    if (ctx.format() == cli::Format::kTable && IsOpportunityConversion(request.conversion) &&
+        request.scope == JourneyScope::kRoles) {
+      std::cout << fmt::format(
+          "through account journeys (no contact role with a touch): {} of {} opportunities, "
+          "value {:.2f} of {:.2f}\n",
+          report.account_journeys, report.conversions, report.account_journey_value, report.value);
+    }
   }
   std::cout.flush();  // the table before the summary line when both go to a terminal
   if (!ctx.quiet) {
     std::cerr << fmt::format(
-        "{} conversions ({}), value {:.2f}; {} unattributed; {} touchpoints loaded, {} in "
-        "journeys; load {:.2f} s, models {:.2f} s, store {:.2f} s{}\n",
+        "{} conversions ({}), value {:.2f}; {} unattributed; {} through accounts (value {:.2f}); "
+        "{} touchpoints loaded, {} in journeys; load {:.2f} s, models {:.2f} s, store {:.2f} s{}\n",
         report.conversions, ConversionName(request.conversion), report.value, report.unattributed,
-        report.touchpoints, report.journey_touches, report.load_seconds, report.compute_seconds,
-        report.store_seconds,
+        report.account_journeys, report.account_journey_value, report.touchpoints,
+        report.journey_touches, report.load_seconds, report.compute_seconds, report.store_seconds,
         report.run_id ? fmt::format("; run {}", report.run_id) : std::string());
   }
   return {};

@@ -151,6 +151,16 @@ Journeys BuildJourneys(const TouchTable& touches, const TouchIndex& index,
   for (const ConversionEvent& c : conversions) {
     CollectWindow(touches, index, c.groups, c.at - lookback, c.at, window);
     AppendJourney(touches, window, out);
+    bool via_fallback = false;
+    if (!c.fallback_groups.empty() && out.offsets.back() == out.offsets[out.offsets.size() - 2]) {
+      // No counted touch through the conversion's own groups: its account's.
+      out.offsets.pop_back();
+      out.all_first.pop_back();
+      CollectWindow(touches, index, c.fallback_groups, c.at - lookback, c.at, window);
+      AppendJourney(touches, window, out);
+      via_fallback = out.offsets.back() != out.offsets[out.offsets.size() - 2];
+    }
+    out.via_fallback.push_back(via_fallback ? 1 : 0);
     const std::span<const uint32_t> journey = out.of(out.size() - 1);
     Journeys::Milestones m;
     m.lead_creation = LastAtOrBefore(touches, journey, c.lead_created_at);

@@ -106,6 +106,10 @@ struct ConversionEvent {
   std::optional<core::Timestamp> opportunity_created_at;
   std::optional<core::Timestamp> won_at;
   std::vector<int32_t> groups;
+  // The account journey of an opportunity (its account's contacts and
+  // account-level touches): used instead of `groups` when those give no
+  // counted touch in the window, e.g. an opportunity without contact roles.
+  std::vector<int32_t> fallback_groups;
 };
 
 // Weights of the position models, as fractions that sum to 1.
@@ -147,6 +151,8 @@ struct Journeys {
     int32_t closed_won = kNone;
   };
   std::vector<Milestones> milestones;
+  // Per journey: 1 when it came from the conversion's fallback_groups.
+  std::vector<uint8_t> via_fallback;
 
   size_t size() const { return offsets.size() - 1; }
   std::span<const uint32_t> of(size_t j) const {

@@ -88,6 +88,37 @@ void ExpectShares(const std::vector<double>& got, const std::vector<double>& wan
   for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-12) << "touch " << i;
 }
 
+// A conversion whose own groups (contact roles) give no counted touch takes
+// its fallback groups (its account's); one whose groups have a touch keeps
+// them, and a fallback without touches stays unattributed.
+TEST(JourneyTest, FallbackGroupsWhenTheRolesHaveNoCountedTouch) {
+  Case c;
+  c.touches = Builder()
+                  .Touch("sales_outreach", kT0 - 5 * kDay, 0, /*counts=*/false)
+                  .Touch("email", kT0 - 4 * kDay, 1)
+                  .Touch("webinar", kT0 - 3 * kDay, 2)
+                  .Touch("events", kT0 + kDay, 3)
+                  .Build();
+  c.groups = 4;
+  ConversionEvent roles_without_touch = Conv(kT0, 100, {0});
+  roles_without_touch.fallback_groups = {1, 2};
+  ConversionEvent roles_with_touch = Conv(kT0, 50, {1});
+  roles_with_touch.fallback_groups = {2};
+  ConversionEvent nothing = Conv(kT0, 10, {});
+  nothing.fallback_groups = {3};  // its only touch is after the conversion
+  c.conversions = {roles_without_touch, roles_with_touch, nothing};
+  c.Build();
+  ASSERT_EQ(c.journeys.size(), 3u);
+  EXPECT_EQ(c.journeys.via_fallback, (std::vector<uint8_t>{1, 0, 0}));
+  ASSERT_EQ(c.journeys.of(0).size(), 2u);
+  EXPECT_EQ(c.touches.channels[c.touches.channel[c.journeys.of(0)[0]]], "email");
+  EXPECT_EQ(c.touches.channels[c.touches.channel[c.journeys.of(0)[1]]], "webinar");
+  // The first touch of any type in the window is the fallback's.
+  EXPECT_EQ(c.journeys.all_first[0], 1);
+  ASSERT_EQ(c.journeys.of(1).size(), 1u);
+  EXPECT_TRUE(c.journeys.of(2).empty());
+}
+
 TEST(JourneyTest, OneTouchGetsEverythingInEveryModel) {
   Case r;
   r.touches = Builder().Touch("email", kT0 - kDay).Build();

@@ -206,7 +206,15 @@ core::Result<Loaded> LoadTouches(store::Database& db, const RunRequest& request)
     t.marketing[i] = (type < 0 || !type_sales[type]) && t.channel[i] != sales_channel;
     const int32_t contact = out.contacts.index(cols[1].ints[i], cols[1].nulls[i]);
     if (!by_account) {
+      // Touches on an account alone (an opportunity's primary campaign) form
+      // the account's group after the contacts', for the account fallback.
       t.group[i] = contact;
+      if (contact == kNone && IsOpportunityConversion(request.conversion)) {
+        const int32_t account = out.accounts(cols[2].ints[i], cols[2].nulls[i]);
+        if (account != kNone) {
+          t.group[i] = static_cast<int32_t>(out.contacts.id.size()) + account;
+        }
+      }
       continue;
     }
     int32_t account = out.accounts(cols[2].ints[i], cols[2].nulls[i]);
@@ -284,10 +292,11 @@ core::Result<std::vector<ConversionEvent>> LoadConversions(store::Database& db,
       if (r[2].ints[k] != 0) primary[o] = c;
     }
   }
-  // Contacts per account, for account journeys' lead creation.
+  // Contacts per account, for account journeys (and the account fallback of
+  // role journeys) and their lead creation.
   const bool by_account = request.scope == JourneyScope::kAccount;
   std::vector<std::vector<int32_t>> account_contacts;
-  if (by_account) {
+  {
     account_contacts.resize(loaded.account_count);
     for (size_t i = 0; i < contacts.id.size(); ++i) {
       if (contacts.account_null[i]) continue;
@@ -322,6 +331,15 @@ core::Result<std::vector<ConversionEvent>> LoadConversions(store::Database& db,
       if (people->empty() && a != kNone) people = &account_contacts[a];
     } else {
       c.groups = roles[o];
+      // Without a counted touch through its roles (or without roles), the
+      // opportunity's journey is its account's: its contacts and the touches
+      // on the account itself (groups after the contacts').
+      const int32_t a = loaded.accounts(opp[1].ints[o], opp[1].nulls[o]);
+      if (a != kNone) {
+        c.fallback_groups = account_contacts[a];
+        c.fallback_groups.push_back(static_cast<int32_t>(contacts.id.size()) + a);
+        if (people->empty()) people = &account_contacts[a];
+      }
     }
     core::Timestamp lead = kNoTime;
     if (primary[o] != kNone && contacts.lead_at[primary[o]] != kNoTime) {
@@ -380,7 +398,9 @@ Json SummaryJson(const RunReport& report) {
                   {"touchpoints", report.touchpoints},
                   {"journey_touches", report.journey_touches},
                   {"null_paths", report.null_paths},
-                  {"unattributed_value", report.unattributed_value}};
+                  {"unattributed_value", report.unattributed_value},
+                  {"account_journeys",
+                   {{"count", report.account_journeys}, {"value", report.account_journey_value}}}};
   if (report.sourced) {
     const SourcedInfluenced& s = *report.sourced;
     Json rows = Json::array();
@@ -660,11 +680,22 @@ core::Result<RunReport> Run(store::Database& db, const RunRequest& request,
   const TouchTable& touches = loaded.touches;
   const bool by_account = report.request.scope == JourneyScope::kAccount &&
                           IsOpportunityConversion(report.request.conversion);
-  const size_t groups = by_account ? loaded.account_count : loaded.contacts.id.size();
+  const size_t groups =
+      by_account
+          ? loaded.account_count
+          : loaded.contacts.id.size() +
+                (IsOpportunityConversion(report.request.conversion) ? loaded.account_count : 0);
   const TouchIndex index = IndexTouches(touches, groups);
   JourneyOptions jopts;
   jopts.lookback_days = report.request.lookback_days;
   const Journeys journeys = BuildJourneys(touches, index, conversions, jopts);
+  // A journey that came through its account converted the account's people:
+  // they are no null paths.
+  for (size_t j = 0; j < journeys.size(); ++j) {
+    if (journeys.via_fallback[j] != 0) {
+      std::swap(conversions[j].groups, conversions[j].fallback_groups);
+    }
+  }
   Journeys nulls;
   const bool data_driven = std::ranges::any_of(
       report.request.models, [](Model m) { return m == Model::kMarkov || m == Model::kShapley; });
@@ -685,6 +716,9 @@ core::Result<RunReport> Run(store::Database& db, const RunRequest& request,
     if (journeys.offsets[j] == journeys.offsets[j + 1]) {
       ++report.unattributed;
       report.unattributed_value += conversions[j].value;
+    } else if (journeys.via_fallback[j] != 0) {
+      ++report.account_journeys;
+      report.account_journey_value += conversions[j].value;
     }
   }
   for (Model model : report.request.models) {

@@ -78,35 +78,41 @@ TEST_F(AttributionServiceTest, PipelineThroughContactRoles) {
   RunReport r = Attribute(ConversionKind::kCreated);
   EXPECT_EQ(r.conversions, 3);
   EXPECT_DOUBLE_EQ(r.value, 17000);
-  EXPECT_EQ(r.unattributed, 1);  // opp-3 has no contact role
+  // opp-3 has no contact role: its journey is its account's (Beta: con-3's
+  // paid_social touch of 02-20).
+  EXPECT_EQ(r.unattributed, 0);
+  EXPECT_EQ(r.account_journeys, 1);
+  EXPECT_DOUBLE_EQ(r.account_journey_value, 2000);
   // opp-1's journey: organic_search, paid_search (lead creation), email (the
   // opportunity creation touch); the sales activity and the touch after
   // creation are out.
-  ExpectCredit(By(r, Model::kFirstTouch),
-               {{"organic_search", 10000}, {"paid_social", 5000}, {"(unattributed)", 2000}});
-  ExpectCredit(By(r, Model::kLastTouch),
-               {{"email", 10000}, {"paid_social", 5000}, {"(unattributed)", 2000}});
-  ExpectCredit(By(r, Model::kPositionBased), {{"organic_search", 4000},
-                                              {"paid_search", 2000},
-                                              {"email", 4000},
-                                              {"paid_social", 5000},
-                                              {"(unattributed)", 2000}});
+  ExpectCredit(By(r, Model::kFirstTouch), {{"organic_search", 10000}, {"paid_social", 7000}});
+  ExpectCredit(By(r, Model::kLastTouch), {{"email", 10000}, {"paid_social", 7000}});
+  ExpectCredit(
+      By(r, Model::kPositionBased),
+      {{"organic_search", 4000}, {"paid_search", 2000}, {"email", 4000}, {"paid_social", 7000}});
   const double third = 10000.0 / 3;
   for (Model m : {Model::kLinear, Model::kWShaped, Model::kFullPath}) {
     ExpectCredit(By(r, m), {{"organic_search", third},
                             {"paid_search", third},
                             {"email", third},
-                            {"paid_social", 5000},
-                            {"(unattributed)", 2000}});
+                            {"paid_social", 7000}});
   }
   // Sourced by the first touch, influenced by any marketing touch.
   ASSERT_TRUE(r.sourced.has_value());
   const SourcedInfluenced& s = *r.sourced;
-  EXPECT_EQ(s.marketing_sourced, 2);
-  EXPECT_DOUBLE_EQ(s.marketing_sourced_value, 15000);
-  EXPECT_EQ(s.marketing_influenced, 2);
+  EXPECT_EQ(s.marketing_sourced, 3);
+  EXPECT_DOUBLE_EQ(s.marketing_sourced_value, 17000);
+  EXPECT_EQ(s.marketing_influenced, 3);
   ASSERT_FALSE(r.top_paths.empty());
-  EXPECT_EQ(r.top_paths[0].journeys, 1);
+  EXPECT_EQ(r.top_paths[0].path, "paid_social");
+  EXPECT_EQ(r.top_paths[0].journeys, 2);
+  // The stored run says how much went through accounts.
+  auto stored = LoadRun(ws_.db(), r.run_id);
+  ASSERT_TRUE(stored.has_value());
+  const auto summary = nlohmann::json::parse(stored->summary_json);
+  EXPECT_EQ(summary["account_journeys"]["count"], 1);
+  EXPECT_DOUBLE_EQ(summary["account_journeys"]["value"].get<double>(), 2000);
 }
 
 TEST_F(AttributionServiceTest, AccountJourneysTakeEveryContactOfTheAccount) {
@@ -199,9 +205,12 @@ TEST_F(AttributionServiceTest, RunsAreStoredWithTheirParametersAndCredits) {
   // The drill-down from a channel to its opportunities.
   auto credits = RunCredits(ws_.db(), report->run_id, "first_touch", "paid_social", 10);
   ASSERT_TRUE(credits.has_value()) << credits.error().ToString();
-  ASSERT_EQ(credits->size(), 1u);
+  // Beta Upsell has no contact role: its credit came through its account.
+  ASSERT_EQ(credits->size(), 2u);
   EXPECT_EQ((*credits)[0].name, "Beta New");
   EXPECT_DOUBLE_EQ((*credits)[0].value, 5000);
+  EXPECT_EQ((*credits)[1].name, "Beta Upsell");
+  EXPECT_DOUBLE_EQ((*credits)[1].value, 2000);
   EXPECT_EQ(LoadRun(ws_.db(), 999).error().code, core::ErrorCode::kNotFound);
   EXPECT_FALSE(RunCredits(ws_.db(), report->run_id, "nope", "email", 10).has_value());
   EXPECT_EQ(ws_.Int("SELECT COUNT(*) FROM audit_log WHERE action = 'attribution.run'"), 1);

@@ -95,7 +95,8 @@ TEST(CampaignTypeChannel, SalesforceAndHubspotTypes) {
   EXPECT_EQ(CampaignTypeChannel("Paid Search"), "paid_search");
   EXPECT_EQ(CampaignTypeChannel("Paid Social"), "paid_social");
   EXPECT_EQ(CampaignTypeChannel("Content Syndication"), "content_syndication");
-  EXPECT_EQ(CampaignTypeChannel("Other"), "");
+  // Salesforce's own "Other" type is the other channel (not an unknown type).
+  EXPECT_EQ(CampaignTypeChannel("Other"), "other");
   EXPECT_EQ(CampaignTypeChannel(""), "");
 }
 

@@ -21,6 +21,8 @@ struct ImportArgs {
   std::string date_format = "auto";
   std::string source;
   bool strict = false;
+  std::string member_date;
+  std::string crm_config;
 };
 
 struct ExportArgs {
@@ -59,6 +61,8 @@ core::Status RunImport(cli::Context& ctx, const ImportArgs& args) {
   options.strict = args.strict;
   options.source_system = std::string(core::Trim(args.source));
   options.actor = "cli";
+  options.member_date_column = std::string(core::Trim(args.member_date));
+  options.crm_config_path = args.crm_config;
 
   MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());
   // New rows are those above the table's largest id before the import.
@@ -144,6 +148,12 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
                    "Abort on the first rejected row and import nothing");
   import->add_option("--source", import_args->source,
                      "source_system of the rows (default: the preset's, or csv)");
+  import->add_option("--member-date", import_args->member_date,
+                     "campaign-members: the column that dates a member that did not respond, "
+                     "in place of CreatedDate (e.g. Added_Date__c)");
+  import->add_option("--crm-config", import_args->crm_config,
+                     "YAML crm config to store: member_date_column, lead_status, "
+                     "converted_stage, unknown_lifecycle_stage, campaign_types, lead_sources");
   import->callback([&ctx, import_args] {
     cli::RunVerb(ctx, [&] { return RunImport(ctx, *import_args);
 });

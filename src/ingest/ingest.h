@@ -98,6 +98,14 @@ struct ImportOptions {
   std::string rejects_path;
   // Recorded in the audit log.
   std::string actor = "cli";
+  // Campaign members: the column that dates a member when it did not respond
+  // (in place of CreatedDate, e.g. "Added_Date__c" in an org loaded by a data
+  // import). Empty: the `crm` config's member_date_column, else CreatedDate.
+  std::string member_date_column;
+  // A `crm` config (YAML, see README "CRM touches") to validate and store
+  // before the import derives touches; path or text.
+  std::string crm_config_path;
+  std::string crm_config_text;
 };
 
 // A row (or one cell of it) that could not be imported.
@@ -122,6 +130,27 @@ struct RelatedCounts {
   std::string table;
   int64_t imported = 0;
   int64_t updated = 0;  // already present (unchanged or updated)
+};
+
+// What an import with the salesforce or hubspot preset derived from CRM
+// objects (README "CRM touches"): touchpoints by type, the campaign types and
+// lead sources no channel rule knows (their touches go to `other`), the
+// lifecycle values it mapped, and the source's opportunities without any
+// touch on their account or contacts.
+struct CrmReport {
+  bool ran = false;
+  struct TouchCount {
+    std::string type;   // "campaign_member", "opportunity_campaign", "created", ...
+    int64_t total = 0;  // derived touches of this type in the source
+    int64_t added = 0;  // of which this import added
+  };
+  std::vector<TouchCount> touches;
+  std::vector<std::string> unknown_campaign_types;  // "Podcast (2 campaigns)"
+  std::vector<std::string> unknown_sources;         // "Purchased List (3 records)"
+  std::vector<std::string> lifecycle_warnings;
+  int64_t opportunities = 0;
+  int64_t opportunities_without_touch = 0;
+  int64_t won_without_touch = 0;
 };
 
 struct ImportSummary {
@@ -151,6 +180,7 @@ struct ImportSummary {
   // References still unresolved after this import, in the imported table and
   // in the tables that point at it (owners: every table for users).
   std::vector<UnresolvedRef> unresolved;
+  CrmReport crm;
   double seconds = 0;
 
   // First line: "imported N, updated M, rejected K"; then one line per
@@ -222,6 +252,12 @@ std::string_view ClassifyChannel(const ChannelInputs& in);
 // Channel implied by a campaign type ("Webinar", "Email", "Trade Show",
 // "Paid Search", ...); empty when the type says nothing about the channel.
 std::string_view CampaignTypeChannel(std::string_view type);
+
+// Channel implied by a lead source: Salesforce LeadSource values ("Web",
+// "Partner Referral", "Trade Show", ...) and HubSpot's source names
+// ("Organic Search", "PAID_SOCIAL", "Offline Sources", ...); empty when
+// nothing knows the value.
+std::string_view SourceChannel(std::string_view source);
 
 // DESIGN.md lifecycle stage for a CRM value: "Marketing Qualified Lead",
 // "marketingqualifiedlead" and "MQL" become "mql"; unknown values are kept,

@@ -20,6 +20,7 @@
 #include "core/csv.h"
 #include "core/mapped_file.h"
 #include "core/strings.h"
+#include "ingest/crm_touches.h"
 #include "ingest/ingest.h"
 #include "ingest/internal.h"
 #include "ingest/resolve.h"
@@ -416,6 +417,9 @@ class Importer {
   core::Status LinkConvertedLead(const ConvertedRow& row);
   core::Status RejectRow(int64_t line, std::span<const CellProblem> problems);
   core::Status WriteAudit();
+  core::Status ApplyCrmOptions(internal::Mapping& mapping);
+  internal::CrmConfig crm_config_;
+  std::string crm_config_text_, crm_config_name_;
   core::Status WriteRejectsFile();
 
   store::Database& db_;
@@ -593,12 +597,15 @@ core::Status Importer::LinkConvertedLead(const ConvertedRow& row) {
   ++(store::IsNull(existing) ? leads_.imported : leads_.updated);
   MOPS_TRY(db_.Execute(
       fmt::format("INSERT INTO identities (kind, value, source_system, contact_ref, contact_id, "
-                  "created_at) VALUES (?, ?, ?, ?, {}, ?) ON CONFLICT (kind, value) DO UPDATE SET "
-                  "source_system = excluded.source_system, contact_ref = excluded.contact_ref, "
-                  "contact_id = excluded.contact_id",
+                  "created_at, lead_source, lead_created_at) VALUES (?, ?, ?, ?, {}, ?, ?, ?) ON "
+                  "CONFLICT (kind, value) DO UPDATE SET source_system = excluded.source_system, "
+                  "contact_ref = excluded.contact_ref, contact_id = excluded.contact_id, "
+                  "lead_source = excluded.lead_source, lead_created_at = excluded.lead_created_at",
                   internal::RecordIdSql(internal::Target::kContact, "?", "?")),
       std::vector<Value>{std::string(internal::kLeadIdentity), row.key, row.source_system, contact,
-                         row.source_system, contact, int64_t{core::NowUtc()}}));
+                         row.source_system, contact, int64_t{core::NowUtc()},
+                         row.values[spec_.FieldIndex("original_source")],
+                         row.values[spec_.FieldIndex("created_at")]}));
   return {};
 }
 
@@ -816,6 +823,40 @@ std::string ReplaceInvalidUtf8(std::string_view text) {
   return out;
 }
 
+// The `crm` config (stored, or given with the import and stored in its
+// transaction) and the column that dates campaign members.
+core::Status Importer::ApplyCrmOptions(internal::Mapping& mapping) {
+  std::string text = options_.crm_config_text;
+  std::string name = "crm config";
+  if (text.empty() && !options_.crm_config_path.empty()) {
+    MOPS_ASSIGN_OR_RETURN(text, core::ReadFile(options_.crm_config_path));
+    name = options_.crm_config_path;
+  }
+  if (!text.empty()) {
+    MOPS_ASSIGN_OR_RETURN(crm_config_, internal::ParseCrmConfig(text, name));
+    crm_config_text_ = std::move(text);
+    crm_config_name_ = std::move(name);
+  } else {
+    MOPS_ASSIGN_OR_RETURN(crm_config_, internal::LoadCrmConfig(db_));
+  }
+  if (spec_.kind != Kind::kCampaignMembers) return {};
+  const bool given = !options_.member_date_column.empty();
+  const std::string& column = given ? options_.member_date_column : crm_config_.member_date_column;
+  if (column.empty()) return {};
+  if (!internal::UseColumnFor(mapping, spec_, headers_, "created_at", column)) {
+    if (given) {
+      core::Error e = core::MakeError(
+          ErrorCode::kParse, fmt::format("member date column '{}' is not in the header", column));
+      return core::Fail(std::move(e).At(name_, 1));
+    }
+    mapping.warnings.push_back(fmt::format(
+        "member date column '{}' (crm config) is not in the file: members are dated by their "
+        "creation",
+        column));
+  }
+  return {};
+}
+
 core::Status Importer::WriteAudit() {
   nlohmann::json after = summary_.ToJson();
   after.erase("rejects");
@@ -870,6 +911,7 @@ core::Result<ImportSummary> Importer::Run(std::string_view csv,
   if (custom != nullptr) preset = Preset::kMapping;
   MOPS_ASSIGN_OR_RETURN(internal::Mapping mapping,
                         internal::MapColumns(spec_.kind, headers_, preset, custom, name_));
+  MOPS_TRY(ApplyCrmOptions(mapping));
   summary_.preset = mapping.preset;
   summary_.preset_detected = mapping.detected;
   summary_.unmapped_columns = mapping.unmapped;
@@ -896,6 +938,9 @@ core::Result<ImportSummary> Importer::Run(std::string_view csv,
 
   MOPS_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Start(db_));
   MOPS_TRY(Prepare(mapping, converter.written(), per_row_source));
+  if (!crm_config_text_.empty()) {
+    MOPS_TRY(internal::SaveCrmConfig(db_, crm_config_text_, crm_config_name_, options_.actor));
+  }
 
   if (spec_.kind == Kind::kLifecycleHistory) {
     MOPS_TRY(ParseAndWriteLifecycle(reader, converter, progress, total_lines));
@@ -923,6 +968,8 @@ core::Result<ImportSummary> Importer::Run(std::string_view csv,
   }
 
   MOPS_TRY(internal::ResolvePending(db_, spec_.kind, upsert_.owner_misses() > 0));
+  MOPS_TRY(internal::DeriveCrmTouches(db_, spec_.kind, mapping.preset, summary_.source_system,
+                                      crm_config_, summary_.crm));
   MOPS_ASSIGN_OR_RETURN(summary_.unresolved, internal::CountUnresolved(db_, spec_.kind));
   summary_.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -967,6 +1014,47 @@ core::Result<ImportSummary> ImportImpl(store::Database& db, Kind kind, std::stri
 
 std::string Plural(int64_t n, std::string_view one, std::string_view many) {
   return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
+// The lines of the CRM touch derivation in an import's text summary.
+std::string CrmText(const CrmReport& crm) {
+  if (!crm.ran) return {};
+  std::string out;
+  if (!crm.touches.empty()) {
+    std::vector<std::string> parts;
+    for (const CrmReport::TouchCount& t : crm.touches) {
+      parts.push_back(fmt::format("{} {} ({} new)", t.type, t.total, t.added));
+    }
+    out += fmt::format("touches from CRM objects: {}\n", core::Join(parts, ", "));
+  }
+  if (!crm.unknown_campaign_types.empty()) {
+    out += fmt::format("warning: campaign types no channel rule knows (channel other): {}\n",
+                       core::Join(crm.unknown_campaign_types, ", "));
+  }
+  if (!crm.unknown_sources.empty()) {
+    out += fmt::format("warning: lead sources no channel rule knows (channel other): {}\n",
+                       core::Join(crm.unknown_sources, ", "));
+  }
+  for (const std::string& w : crm.lifecycle_warnings) out += fmt::format("warning: {}\n", w);
+  if (crm.opportunities > 0) {
+    out += fmt::format("opportunities without any touch: {} of {} ({} won)\n",
+                       crm.opportunities_without_touch, crm.opportunities, crm.won_without_touch);
+  }
+  return out;
+}
+
+nlohmann::json CrmJson(const CrmReport& crm) {
+  nlohmann::json touches = nlohmann::json::array();
+  for (const CrmReport::TouchCount& t : crm.touches) {
+    touches.push_back({{"type", t.type}, {"total", t.total}, {"added", t.added}});
+  }
+  return {{"touches", std::move(touches)},
+          {"unknown_campaign_types", crm.unknown_campaign_types},
+          {"unknown_sources", crm.unknown_sources},
+          {"lifecycle_warnings", crm.lifecycle_warnings},
+          {"opportunities", crm.opportunities},
+          {"opportunities_without_touch", crm.opportunities_without_touch},
+          {"won_without_touch", crm.won_without_touch}};
 }
 
 std::string Quoted(const std::vector<std::string>& items) {
@@ -1034,6 +1122,7 @@ std::string ImportSummary::ToText() const {
     out += fmt::format("warning: columns ignored (no field): {}\n", Quoted(unmapped_columns));
   }
   for (const std::string& w : warnings) out += fmt::format("warning: {}\n", w);
+  out += CrmText(crm);
   if (unresolved.empty()) {
     out += "references: all resolved\n";
   } else {
@@ -1083,6 +1172,7 @@ nlohmann::json ImportSummary::ToJson() const {
     unresolved_json.push_back({{"table", u.table}, {"field", u.field}, {"count", u.count}});
   }
   j["unresolved"] = std::move(unresolved_json);
+  if (crm.ran) j["crm"] = CrmJson(crm);
   j["seconds"] = seconds;
   return j;
 }

@@ -146,6 +146,7 @@ core::Result<Overview> LoadOverview(store::Database& db) {
       {"opportunities", "SELECT COUNT(*) FROM opportunities"},
       {"campaigns", "SELECT COUNT(*) FROM campaigns"},
       {"touchpoints", "SELECT COUNT(*) FROM touchpoints"},
+      {"campaign_members", "SELECT COUNT(*) FROM campaign_members"},
       {"users", "SELECT COUNT(*) FROM users"},
       {"spend", "SELECT COUNT(*) FROM spend"},
   };
@@ -153,6 +154,11 @@ core::Result<Overview> LoadOverview(store::Database& db) {
     MOPS_ASSIGN_OR_RETURN(Value v, db.QueryValue(sql));
     o.counts.emplace_back(name, store::AsInt(v));
   }
+  MOPS_ASSIGN_OR_RETURN(
+      Value crm, db.QueryValue("SELECT COUNT(*) FROM touchpoints WHERE type IN ('campaign_member', "
+                               "'opportunity_campaign', 'created', 'latest_source', "
+                               "'recent_conversion')"));
+  o.crm_touches = store::AsInt(crm);
   MOPS_ASSIGN_OR_RETURN(
       store::Rows money,
       db.Query("SELECT COALESCE(SUM(CASE WHEN is_closed = 0 THEN amount END), 0), "

@@ -49,7 +49,11 @@ core::Result<Json> Get(store::Database& db, const EntitySpec& entity, int64_t id
 struct Overview {
   std::string workspace;
   std::vector<std::pair<std::string, int64_t>> counts;  // in display order
-  double open_pipeline = 0;                             // major units
+  // Touchpoints derived from CRM objects (campaign members, primary
+  // campaigns, creation with a lead source, HubSpot sources); a part of
+  // counts["touchpoints"], so not a count card of its own.
+  int64_t crm_touches = 0;
+  double open_pipeline = 0;  // major units
   double won_revenue = 0;
   std::string currency = "USD";
 };

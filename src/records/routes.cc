@@ -90,6 +90,7 @@ void RegisterRoutes(http::Router& router) {
                for (const auto& [name, n] : o.counts) counts[name] = n;
                return Json{{"workspace", o.workspace},
                            {"counts", counts},
+                           {"crm_touches", o.crm_touches},
                            {"pipeline",
                             {{"open_amount", o.open_pipeline},
                              {"won_amount", o.won_revenue},

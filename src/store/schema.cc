@@ -484,6 +484,22 @@ CREATE TABLE match_pairs (
 CREATE INDEX match_pairs_status ON match_pairs (entity, status, probability);
 )SQL";
 
+// Marketing touches from CRM objects: a converted Salesforce lead keeps its
+// own creation date and lead source (its touches carry over to its contact),
+// and HubSpot contacts keep their source drill-downs, latest source and most
+// recent conversion, each with its date.
+constexpr std::string_view kCrmTouches = R"SQL(
+ALTER TABLE identities ADD COLUMN lead_source TEXT;
+ALTER TABLE identities ADD COLUMN lead_created_at BIGINT;
+ALTER TABLE contacts ADD COLUMN source_detail_1 TEXT;
+ALTER TABLE contacts ADD COLUMN source_detail_2 TEXT;
+ALTER TABLE contacts ADD COLUMN latest_source TEXT;
+ALTER TABLE contacts ADD COLUMN latest_source_at BIGINT;
+ALTER TABLE contacts ADD COLUMN recent_conversion TEXT;
+ALTER TABLE contacts ADD COLUMN recent_conversion_at BIGINT;
+CREATE INDEX touchpoints_type ON touchpoints (source_system, type);
+)SQL";
+
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "core tables", kCoreTables},
@@ -493,6 +509,7 @@ const std::vector<Migration>& Migrations() {
        kStackFields},
       {5, "data quality: contact flags, company keys, merge batches, check runs", kQuality},
       {6, "match_pairs for duplicate detection", kMatchPairs},
+      {7, "CRM touches: converted lead origins, HubSpot source properties", kCrmTouches},
   };
   return kMigrations;
 }

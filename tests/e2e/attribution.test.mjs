@@ -88,6 +88,13 @@ describe('attribution page', { timeout: 300_000 }, () => {
       assert.ok(Math.abs(shown - latest.value) < 0.005, `page ${shown} vs API ${latest.value}`);
       const conversions = Number(await page.getAttribute('[data-testid=total-conversions]', 'data-value'));
       assert.equal(conversions, latest.conversions);
+      // Pipeline of opportunities without a contact role touch, attributed
+      // through their accounts: the stored run's figure.
+      const stored = await getJson(`${baseUrl}/api/v1/attribution/runs/${latest.id}`, token);
+      assert.equal(stored.status, 200, stored.text);
+      const through = Number(await page.getAttribute('[data-testid=through-accounts]', 'data-value'));
+      const expected = stored.body.summary.account_journeys.value;
+      assert.ok(Math.abs(through - expected) < 0.005, `page ${through} vs API ${expected}`);
       const rows = await page.$$eval('[data-testid=top-paths] tbody tr', (els) => els.length);
       assert.ok(rows > 0, 'top journeys listed');
 

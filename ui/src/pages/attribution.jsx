@@ -393,6 +393,20 @@ function Attribution() {
               <div class="stat-value">{formatInteger(main.unattributed)}</div>
               <div class="stat-hint">No touch in the {main.lookback_days}-day window</div>
             </div>
+            {money && main.journey === 'roles' && main.summary?.account_journeys ? (
+              <div
+                class="card stat-card"
+                data-testid="through-accounts"
+                data-value={String(main.summary.account_journeys.value)}
+              >
+                <div class="stat-label">Through accounts</div>
+                <div class="stat-value">{formatMoney(main.summary.account_journeys.value)}</div>
+                <div class="stat-hint">
+                  {formatInteger(main.summary.account_journeys.count)} opportunities without a contact role
+                  touch, attributed through their account
+                </div>
+              </div>
+            ) : null}
             {si ? (
               <div class="card stat-card" data-testid="marketing-sourced" data-value={String(si.marketing_sourced.value)}>
                 <div class="stat-label">Marketing sourced / influenced</div>

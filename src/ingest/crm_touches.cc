@@ -1,0 +1,577 @@
+// Touches and lifecycle stages derived from CRM objects: see crm_touches.h
+// and README.md ("CRM touches").
+#include "ingest/crm_touches.h"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <array>
+
+#include "core/strings.h"
+#include "core/taxonomy.h"
+#include "core/time.h"
+#include "ingest/resolve.h"
+
+namespace mops::ingest::internal {
+namespace {
+
+using core::ErrorCode;
+using store::Value;
+
+constexpr std::string_view kConfigName = "crm";
+
+// Keys compare like channel tokens: lower case, blanks, '-', '/' and '_' as
+// one '_'-less form ("Open - Not Contacted" == "open not contacted").
+std::string KeyToken(std::string_view s) {
+  std::string out;
+  for (char c : core::Trim(s)) {
+    c = core::AsciiToLower(c);
+    if (c == ' ' || c == '-' || c == '_' || c == '/' || c == '.') continue;
+    out.push_back(c);
+  }
+  return out;
+}
+
+// Salesforce's standard lead statuses and the usual custom ones.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 24> kDefaultLeadStatus = {{
+    {"Open - Not Contacted", "lead"},
+    {"Working - Contacted", "mql"},
+    {"Closed - Converted", "sql"},
+    {"Closed - Not Converted", "disqualified"},
+    {"Open", "lead"},
+    {"New", "lead"},
+    {"Not Contacted", "lead"},
+    {"Contacted", "lead"},
+    {"Working", "mql"},
+    {"Attempting Contact", "mql"},
+    {"Engaged", "mql"},
+    {"Nurturing", "recycled"},
+    {"Nurture", "recycled"},
+    {"Recycled", "recycled"},
+    {"MQL", "mql"},
+    {"Marketing Qualified", "mql"},
+    {"SAL", "sql"},
+    {"SQL", "sql"},
+    {"Sales Qualified", "sql"},
+    {"Qualified", "sql"},
+    {"Converted", "sql"},
+    {"Unqualified", "disqualified"},
+    {"Disqualified", "disqualified"},
+    {"Closed - Disqualified", "disqualified"},
+}};
+
+bool IsStage(std::string_view s) {
+  return std::find(core::kLifecycleStages.begin(), core::kLifecycleStages.end(), s) !=
+         core::kLifecycleStages.end();
+}
+bool IsChannel(std::string_view s) {
+  return std::find(core::kChannels.begin(), core::kChannels.end(), s) != core::kChannels.end();
+}
+
+int64_t MarkLine(const YAML::Node& node) {
+  const YAML::Mark mark = node.Mark();
+  return mark.line >= 0 ? mark.line + 1 : 0;
+}
+
+std::unexpected<core::Error> ConfigError(std::string_view name, int64_t line, std::string message) {
+  core::Error e = core::MakeError(ErrorCode::kInvalidArgument, std::move(message));
+  return core::Fail(std::move(e).At(std::string(name), line));
+}
+
+// A scalar value that must be one of `allowed` (stages or channels).
+core::Result<std::string> Named(const YAML::Node& value, std::string_view name, int64_t line,
+                                std::string_view key, bool stage) {
+  if (!value.IsScalar()) {
+    return ConfigError(
+        name, line,
+        fmt::format("'{}' must be a {} name", key, stage ? "lifecycle stage" : "channel"));
+  }
+  const std::string v = core::ToLower(core::Trim(value.as<std::string>()));
+  if (stage ? !IsStage(v) : !IsChannel(v)) {
+    return ConfigError(
+        name, line,
+        fmt::format("'{}': unknown {} '{}' (expected one of: {})", key,
+                    stage ? "lifecycle stage" : "channel", v,
+                    stage ? core::Join(std::vector<std::string_view>(core::kLifecycleStages.begin(),
+                                                                     core::kLifecycleStages.end()),
+                                       ", ")
+                          : core::Join(std::vector<std::string_view>(core::kChannels.begin(),
+                                                                     core::kChannels.end()),
+                                       ", ")));
+  }
+  return v;
+}
+
+core::Status ReadMap(const YAML::Node& node, std::string_view name, int64_t line,
+                     std::string_view key, bool stage, std::map<std::string, std::string>& out) {
+  if (!node.IsMap()) {
+    return ConfigError(name, line,
+                       fmt::format("'{}' must map values to {} names", key,
+                                   stage ? "lifecycle stage" : "channel"));
+  }
+  for (const auto& entry : node) {
+    const int64_t entry_line = MarkLine(entry.first);
+    if (!entry.first.IsScalar()) return ConfigError(name, entry_line, "a key must be text");
+    const std::string label = entry.first.as<std::string>();
+    MOPS_ASSIGN_OR_RETURN(std::string v, Named(entry.second, name, entry_line,
+                                               std::string(key) + "." + label, stage));
+    out[KeyToken(label)] = std::move(v);
+  }
+  return {};
+}
+
+int64_t Count(store::Database& db, std::string_view sql, std::vector<Value> params) {
+  auto v = db.QueryValue(sql, params);
+  return v ? store::AsInt(*v) : 0;
+}
+
+// Derived touch types, in report order.
+constexpr std::array<std::string_view, 5> kTouchTypes = {
+    "campaign_member", "opportunity_campaign", "created", "latest_source", "recent_conversion"};
+
+core::Result<std::map<std::string, int64_t>> CountTouches(store::Database& db,
+                                                          const std::string& source) {
+  std::map<std::string, int64_t> out;
+  MOPS_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      db.Query("SELECT type, COUNT(*) FROM touchpoints WHERE source_system = ? AND type IN "
+               "('campaign_member', 'opportunity_campaign', 'created', 'latest_source', "
+               "'recent_conversion') GROUP BY type",
+               std::vector<Value>{source}));
+  for (const auto& r : rows.rows) out[store::AsText(r[0])] = store::AsInt(r[1]);
+  return out;
+}
+
+// The upsert tail every derived touch shares: a re-derivation updates the
+// touch in place (its identity is the source and the derived key), and
+// writes nothing when nothing changed, so re-importing a file costs reads.
+std::string Upsert(const store::Database& db) {
+  static constexpr std::string_view kColumns[] = {"contact_id",  "account_id", "occurred_at",
+                                                  "type",        "channel",    "source",
+                                                  "campaign_id", "event_name"};
+  const std::string_view distinct =
+      db.dialect() == store::Dialect::kSqlite ? " IS NOT " : " IS DISTINCT FROM ";
+  std::string set, changed;
+  for (std::string_view c : kColumns) {
+    if (!set.empty()) set += ", ";
+    set += fmt::format("{0} = excluded.{0}", c);
+    if (!changed.empty()) changed += " OR ";
+    changed += fmt::format("touchpoints.{0}{1}excluded.{0}", c, distinct);
+  }
+  return fmt::format(" ON CONFLICT (source_system, external_id) DO UPDATE SET {} WHERE {}", set,
+                     changed);
+}
+
+constexpr std::string_view kInsert =
+    "INSERT INTO touchpoints (source_system, external_id, contact_id, account_id, occurred_at, "
+    "type, channel, source, campaign_id, event_name) ";
+
+// Campaigns of the source get the channel of their type (overrides first);
+// a type no rule knows goes to `other` and is reported.
+core::Status CampaignChannels(store::Database& db, const std::string& source,
+                              const CrmConfig& config, CrmReport& report) {
+  MOPS_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      db.Query("SELECT type, channel, COUNT(*) FROM campaigns WHERE source_system = ? GROUP BY "
+               "type, channel ORDER BY type, channel",
+               std::vector<Value>{source}));
+  std::map<std::string, int64_t> unknown;
+  for (const auto& r : rows.rows) {
+    const std::string type = store::AsText(r[0]);
+    const std::string stored = store::AsText(r[1]);
+    std::string channel;
+    if (auto it = config.campaign_types.find(KeyToken(type)); it != config.campaign_types.end()) {
+      channel = it->second;
+    } else if (!stored.empty()) {
+      channel = stored;
+    } else {
+      channel = CampaignChannel(config, type);
+    }
+    if (channel.empty()) {
+      channel = "other";
+      if (!core::Trim(type).empty()) unknown[type] += store::AsInt(r[2]);
+    }
+    if (channel == stored) continue;
+    if (store::IsNull(r[0])) {
+      MOPS_TRY(db.Execute(
+          "UPDATE campaigns SET channel = ? WHERE source_system = ? AND type IS NULL AND "
+          "(channel IS NULL OR channel = '')",
+          std::vector<Value>{channel, source}));
+    } else {
+      MOPS_TRY(
+          db.Execute("UPDATE campaigns SET channel = ? WHERE source_system = ? AND type = ? AND "
+                     "COALESCE(channel, '') = ?",
+                     std::vector<Value>{channel, source, type, stored}));
+    }
+  }
+  for (const auto& [type, n] : unknown) {
+    report.unknown_campaign_types.push_back(
+        fmt::format("{} ({} campaign{})", type, n, n == 1 ? "" : "s"));
+  }
+  return {};
+}
+
+// A member touched the campaign when it first responded, else when it was
+// added (created_at holds the configured member date column).
+core::Status MemberTouches(store::Database& db, const std::string& source) {
+  const std::string sql = fmt::format(
+      "{}SELECT m.source_system, 'campaign_member:' || m.external_id, m.contact_id, ct.account_id, "
+      "CASE WHEN m.responded <> 0 AND m.first_responded_at IS NOT NULL THEN m.first_responded_at "
+      "ELSE m.created_at END, 'campaign_member', COALESCE(c.channel, 'other'), c.type, "
+      "m.campaign_id, m.status FROM campaign_members m JOIN campaigns c ON c.id = m.campaign_id "
+      "JOIN contacts ct ON ct.id = m.contact_id WHERE m.source_system = ? AND (CASE WHEN "
+      "m.responded <> 0 AND m.first_responded_at IS NOT NULL THEN m.first_responded_at ELSE "
+      "m.created_at END) IS NOT NULL{}",
+      kInsert, Upsert(db));
+  MOPS_TRY(db.Execute(sql, std::vector<Value>{source}));
+  return {};
+}
+
+// Opportunity.CampaignId: the primary campaign touched the opportunity's
+// account when the opportunity was created.
+core::Status OpportunityTouches(store::Database& db, const std::string& source) {
+  const std::string sql = fmt::format(
+      "{}SELECT o.source_system, 'opportunity_campaign:' || o.external_id, NULL, o.account_id, "
+      "o.created_at, 'opportunity_campaign', COALESCE(c.channel, 'other'), c.type, c.id, o.name "
+      "FROM opportunities o JOIN campaigns c ON c.id = o.primary_campaign_id WHERE "
+      "o.source_system = ? AND o.created_at IS NOT NULL{}",
+      kInsert, Upsert(db));
+  MOPS_TRY(db.Execute(sql, std::vector<Value>{source}));
+  return {};
+}
+
+// Lead and contact creation with its source; converted leads (kept as
+// identities of their contact) carry their own creation over to the contact.
+// HubSpot's latest source and recent conversion, when dated.
+core::Status CreatedTouches(store::Database& db, const std::string& source, const CrmConfig& config,
+                            CrmReport& report) {
+  std::map<std::string, int64_t> unknown;
+  // Channel per distinct source value: few values, one statement each.
+  auto channel_of = [&](const std::string& value, int64_t n) {
+    std::string channel = LeadSourceChannel(config, value);
+    if (channel.empty()) {
+      channel = "other";
+      if (n > 0) unknown[value] += n;
+    }
+    return channel;
+  };
+  MOPS_ASSIGN_OR_RETURN(
+      store::Rows values,
+      db.Query("SELECT original_source, COUNT(*) FROM contacts WHERE source_system = ? AND "
+               "original_source IS NOT NULL AND original_source <> '' GROUP BY original_source",
+               std::vector<Value>{source}));
+  for (const auto& r : values.rows) {
+    const std::string value = store::AsText(r[0]);
+    const std::string channel = channel_of(value, store::AsInt(r[1]));
+    MOPS_TRY(db.Execute(
+        fmt::format("{}SELECT ct.source_system, 'created:' || ct.external_id, COALESCE("
+                    "ct.merged_into, ct.id), ct.account_id, ct.created_at, 'created', ?, "
+                    "COALESCE(ct.source_detail_1, ct.original_source), NULL, ct.source_detail_2 "
+                    "FROM contacts ct WHERE ct.source_system = ? AND ct.original_source = ? AND "
+                    "ct.created_at IS NOT NULL{}",
+                    kInsert, Upsert(db)),
+        std::vector<Value>{channel, source, value}));
+  }
+  MOPS_ASSIGN_OR_RETURN(
+      store::Rows leads,
+      db.Query("SELECT lead_source, COUNT(*) FROM identities WHERE kind = ? AND source_system = ? "
+               "AND lead_source IS NOT NULL AND lead_source <> '' GROUP BY lead_source",
+               std::vector<Value>{std::string(kLeadIdentity), source}));
+  for (const auto& r : leads.rows) {
+    const std::string value = store::AsText(r[0]);
+    const std::string channel = channel_of(value, store::AsInt(r[1]));
+    MOPS_TRY(db.Execute(
+        fmt::format("{}SELECT i.source_system, 'created:' || i.value, i.contact_id, ct.account_id, "
+                    "i.lead_created_at, 'created', ?, i.lead_source, NULL, NULL FROM identities i "
+                    "JOIN contacts ct ON ct.id = i.contact_id WHERE i.kind = ? AND "
+                    "i.source_system = ? AND i.lead_source = ? AND i.lead_created_at IS NOT NULL{}",
+                    kInsert, Upsert(db)),
+        std::vector<Value>{channel, std::string(kLeadIdentity), source, value}));
+  }
+  // HubSpot: the latest source (unless it is the creation itself) and the
+  // most recent conversion, which happened in the latest source's session.
+  MOPS_ASSIGN_OR_RETURN(
+      store::Rows latest,
+      db.Query("SELECT latest_source, COUNT(*) FROM contacts WHERE source_system = ? AND "
+               "latest_source IS NOT NULL AND latest_source <> '' GROUP BY latest_source",
+               std::vector<Value>{source}));
+  for (const auto& r : latest.rows) {
+    const std::string value = store::AsText(r[0]);
+    const std::string channel = channel_of(value, store::AsInt(r[1]));
+    MOPS_TRY(db.Execute(
+        fmt::format("{}SELECT ct.source_system, 'latest_source:' || ct.external_id, COALESCE("
+                    "ct.merged_into, ct.id), ct.account_id, ct.latest_source_at, "
+                    "'latest_source', ?, ct.latest_source, NULL, NULL FROM contacts ct WHERE "
+                    "ct.source_system = ? AND ct.latest_source = ? AND ct.latest_source_at IS "
+                    "NOT NULL AND (ct.created_at IS NULL OR ct.latest_source_at <> "
+                    "ct.created_at){}",
+                    kInsert, Upsert(db)),
+        std::vector<Value>{channel, source, value}));
+  }
+  MOPS_ASSIGN_OR_RETURN(
+      store::Rows conversions,
+      db.Query("SELECT COALESCE(latest_source, original_source), COUNT(*) FROM contacts WHERE "
+               "source_system = ? AND recent_conversion_at IS NOT NULL GROUP BY "
+               "COALESCE(latest_source, original_source)",
+               std::vector<Value>{source}));
+  for (const auto& r : conversions.rows) {
+    const bool none = store::IsNull(r[0]);
+    const std::string value = store::AsText(r[0]);
+    const std::string channel = none ? std::string("other") : channel_of(value, 0);
+    MOPS_TRY(db.Execute(
+        fmt::format("{}SELECT ct.source_system, 'recent_conversion:' || ct.external_id, COALESCE("
+                    "ct.merged_into, ct.id), ct.account_id, ct.recent_conversion_at, "
+                    "'recent_conversion', ?, COALESCE(ct.latest_source, ct.original_source), "
+                    "NULL, ct.recent_conversion FROM contacts ct WHERE ct.source_system = ? AND "
+                    "ct.recent_conversion_at IS NOT NULL AND {}{}",
+                    kInsert,
+                    none ? "ct.latest_source IS NULL AND ct.original_source IS NULL"
+                         : "COALESCE(ct.latest_source, ct.original_source) = ?",
+                    Upsert(db)),
+        none ? std::vector<Value>{channel, source} : std::vector<Value>{channel, source, value}));
+  }
+  for (const auto& [value, n] : unknown) {
+    report.unknown_sources.push_back(fmt::format("{} ({} record{})", value, n, n == 1 ? "" : "s"));
+  }
+  return {};
+}
+
+// Salesforce leads: the stage of their status; a converted lead's contact
+// gets the converted stage when it has none.
+core::Status LeadLifecycle(store::Database& db, const std::string& source, const CrmConfig& config,
+                           CrmReport& report) {
+  MOPS_ASSIGN_OR_RETURN(
+      store::Rows statuses,
+      db.Query("SELECT lead_status, COUNT(*) FROM contacts WHERE source_system = ? AND "
+               "lead_status IS NOT NULL AND lead_status <> '' GROUP BY lead_status",
+               std::vector<Value>{source}));
+  for (const auto& r : statuses.rows) {
+    const std::string status = store::AsText(r[0]);
+    std::string stage = LeadStatusStage(config, status);
+    if (stage.empty()) {
+      stage = config.unknown_status_stage;
+      report.lifecycle_warnings.push_back(
+          fmt::format("lead status '{}' ({} lead{}) has no lifecycle stage in the crm config: "
+                      "set to '{}' (unknown_status_stage)",
+                      status, store::AsInt(r[1]), store::AsInt(r[1]) == 1 ? "" : "s", stage));
+    }
+    MOPS_TRY(db.Execute(
+        "UPDATE contacts SET lifecycle_stage = ? WHERE source_system = ? AND lead_status = ? AND "
+        "(lifecycle_stage IS NULL OR lifecycle_stage <> ?)",
+        std::vector<Value>{stage, source, status, stage}));
+  }
+  MOPS_TRY(db.Execute(
+      "UPDATE contacts SET lifecycle_stage = ? WHERE lifecycle_stage IS NULL AND id IN (SELECT "
+      "contact_id FROM identities WHERE kind = ? AND source_system = ? AND contact_id IS NOT "
+      "NULL)",
+      std::vector<Value>{config.converted_stage, std::string(kLeadIdentity), source}));
+  return {};
+}
+
+// Lifecycle values mops does not know ("Other", a custom stage) take the
+// configured default, with a warning, instead of failing the stage rules.
+core::Status UnknownLifecycle(store::Database& db, const std::string& source,
+                              const CrmConfig& config, CrmReport& report) {
+  MOPS_ASSIGN_OR_RETURN(
+      store::Rows stages,
+      db.Query("SELECT lifecycle_stage, COUNT(*) FROM contacts WHERE source_system = ? AND "
+               "lifecycle_stage IS NOT NULL AND lifecycle_stage <> '' GROUP BY lifecycle_stage",
+               std::vector<Value>{source}));
+  for (const auto& r : stages.rows) {
+    const std::string stage = store::AsText(r[0]);
+    if (IsStage(stage)) continue;
+    const int64_t n = store::AsInt(r[1]);
+    report.lifecycle_warnings.push_back(
+        fmt::format("lifecycle stage '{}' ({} contact{}) is not a mops stage: set to '{}' "
+                    "(unknown_lifecycle_stage)",
+                    stage, n, n == 1 ? "" : "s", config.unknown_lifecycle_stage));
+    MOPS_TRY(db.Execute(
+        "UPDATE contacts SET lifecycle_stage = ? WHERE source_system = ? AND lifecycle_stage = ?",
+        std::vector<Value>{config.unknown_lifecycle_stage, source, stage}));
+  }
+  return {};
+}
+
+// Opportunities of the source with no touch on their account or on the
+// contacts of their roles or of their account.
+core::Status CountUntouched(store::Database& db, const std::string& source, CrmReport& report) {
+  constexpr std::string_view kNoTouch =
+      "NOT EXISTS (SELECT 1 FROM touchpoints t WHERE t.account_id = o.account_id) AND NOT "
+      "EXISTS (SELECT 1 FROM opportunity_contacts oc JOIN touchpoints t ON t.contact_id = "
+      "oc.contact_id WHERE oc.opportunity_id = o.id) AND NOT EXISTS (SELECT 1 FROM contacts c "
+      "JOIN touchpoints t ON t.contact_id = c.id WHERE c.account_id = o.account_id)";
+  report.opportunities =
+      Count(db, "SELECT COUNT(*) FROM opportunities WHERE source_system = ?", {source});
+  report.opportunities_without_touch =
+      Count(db,
+            fmt::format("SELECT COUNT(*) FROM opportunities o WHERE o.source_system = ? AND {}",
+                        kNoTouch),
+            {source});
+  report.won_without_touch = Count(
+      db,
+      fmt::format(
+          "SELECT COUNT(*) FROM opportunities o WHERE o.source_system = ? AND o.is_won <> 0 AND {}",
+          kNoTouch),
+      {source});
+  return {};
+}
+
+}  // namespace
+
+core::Result<CrmConfig> ParseCrmConfig(std::string_view yaml, std::string_view name) {
+  CrmConfig config;
+  for (const auto& [status, stage] : kDefaultLeadStatus) {
+    config.lead_status[KeyToken(status)] = std::string(stage);
+  }
+  if (core::Trim(yaml).empty()) return config;
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml));
+  } catch (const YAML::ParserException& e) {
+    core::Error error = core::MakeError(ErrorCode::kParse, "invalid YAML: " + e.msg);
+    return core::Fail(std::move(error).At(std::string(name), e.mark.line + 1, e.mark.column + 1));
+  }
+  if (root.IsNull()) return config;
+  if (!root.IsMap()) return ConfigError(name, MarkLine(root), "the crm config is a YAML map");
+  try {
+    for (const auto& entry : root) {
+      const std::string key = entry.first.as<std::string>();
+      const YAML::Node& value = entry.second;
+      const int64_t line = MarkLine(entry.first);
+      if (key == "member_date_column") {
+        if (!value.IsScalar() || core::Trim(value.as<std::string>()).empty()) {
+          return ConfigError(name, line, "'member_date_column' must be a column label");
+        }
+        config.member_date_column = std::string(core::Trim(value.as<std::string>()));
+      } else if (key == "lead_status") {
+        MOPS_TRY(ReadMap(value, name, line, key, true, config.lead_status));
+      } else if (key == "converted_stage") {
+        MOPS_ASSIGN_OR_RETURN(config.converted_stage, Named(value, name, line, key, true));
+      } else if (key == "unknown_status_stage") {
+        MOPS_ASSIGN_OR_RETURN(config.unknown_status_stage, Named(value, name, line, key, true));
+      } else if (key == "unknown_lifecycle_stage") {
+        MOPS_ASSIGN_OR_RETURN(config.unknown_lifecycle_stage, Named(value, name, line, key, true));
+      } else if (key == "campaign_types") {
+        MOPS_TRY(ReadMap(value, name, line, key, false, config.campaign_types));
+      } else if (key == "lead_sources") {
+        MOPS_TRY(ReadMap(value, name, line, key, false, config.lead_sources));
+      } else {
+        return ConfigError(name, line,
+                           "unknown key '" + key +
+                               "' (expected member_date_column, lead_status, converted_stage, "
+                               "unknown_status_stage, unknown_lifecycle_stage, campaign_types, "
+                               "lead_sources)");
+      }
+    }
+  } catch (const YAML::Exception& e) {
+    return ConfigError(name, e.mark.line + 1, "invalid crm config: " + e.msg);
+  }
+  return config;
+}
+
+core::Result<CrmConfig> LoadCrmConfig(store::Database& db) {
+  MOPS_ASSIGN_OR_RETURN(Value body, db.QueryValue("SELECT body FROM configs WHERE name = ?",
+                                                  std::vector<Value>{std::string(kConfigName)}));
+  return ParseCrmConfig(store::AsText(body), "configs.crm");
+}
+
+core::Status SaveCrmConfig(store::Database& db, std::string_view yaml, std::string_view name,
+                           std::string_view actor) {
+  MOPS_TRY(ParseCrmConfig(yaml, name));
+  MOPS_ASSIGN_OR_RETURN(Value before, db.QueryValue("SELECT body FROM configs WHERE name = ?",
+                                                    std::vector<Value>{std::string(kConfigName)}));
+  const core::Timestamp now = core::NowUtc();
+  MOPS_TRY(db.Execute(
+      "INSERT INTO configs (name, body, updated_at, updated_by) VALUES (?, ?, ?, ?) ON CONFLICT "
+      "(name) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at, updated_by = "
+      "excluded.updated_by",
+      std::vector<Value>{std::string(kConfigName), std::string(yaml), now, std::string(actor)}));
+  MOPS_TRY(db.Execute(
+      "INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after) VALUES (?, ?, "
+      "'config.set', 'configs', 'crm', ?, ?)",
+      std::vector<Value>{now, std::string(actor), before, std::string(yaml)}));
+  return {};
+}
+
+std::string LeadStatusStage(const CrmConfig& config, std::string_view status) {
+  auto it = config.lead_status.find(KeyToken(status));
+  return it == config.lead_status.end() ? std::string() : it->second;
+}
+
+std::string CampaignChannel(const CrmConfig& config, std::string_view type) {
+  if (auto it = config.campaign_types.find(KeyToken(type)); it != config.campaign_types.end()) {
+    return it->second;
+  }
+  return std::string(CampaignTypeChannel(type));
+}
+
+std::string LeadSourceChannel(const CrmConfig& config, std::string_view source) {
+  if (auto it = config.lead_sources.find(KeyToken(source)); it != config.lead_sources.end()) {
+    return it->second;
+  }
+  return std::string(SourceChannel(source));
+}
+
+bool UseColumnFor(Mapping& mapping, const KindSpec& spec, std::span<const std::string> headers,
+                  std::string_view field, std::string_view label) {
+  const int f = spec.FieldIndex(field);
+  if (f < 0) return false;
+  int found = -1;
+  for (size_t col = 0; col < headers.size(); ++col) {
+    if (core::IEquals(core::Trim(headers[col]), core::Trim(label))) found = static_cast<int>(col);
+  }
+  if (found < 0) return false;
+  const int previous = mapping.field_column[f];
+  if (previous == found) return true;
+  if (previous >= 0) {
+    mapping.columns[previous].field = -1;
+    mapping.unmapped.push_back(std::string(core::Trim(headers[previous])));
+  }
+  const int displaced = mapping.columns[found].field;
+  if (displaced >= 0) mapping.field_column[displaced] = -1;
+  auto& unmapped = mapping.unmapped;
+  unmapped.erase(std::remove(unmapped.begin(), unmapped.end(), std::string(core::Trim(label))),
+                 unmapped.end());
+  std::erase_if(unmapped,
+                [&](const std::string& u) { return core::IEquals(u, core::Trim(headers[found])); });
+  mapping.columns[found].field = f;
+  mapping.columns[found].first_of_list = false;
+  mapping.field_column[f] = found;
+  return true;
+}
+
+core::Status DeriveCrmTouches(store::Database& db, Kind kind, Preset preset,
+                              const std::string& source_system, const CrmConfig& config,
+                              CrmReport& report) {
+  if (preset != Preset::kSalesforce && preset != Preset::kHubspot) return {};
+  const bool members = kind == Kind::kCampaignMembers || kind == Kind::kCampaigns ||
+                       kind == Kind::kContacts || kind == Kind::kAccounts;
+  const bool opportunities =
+      kind == Kind::kOpportunities || kind == Kind::kCampaigns || kind == Kind::kAccounts;
+  const bool created = kind == Kind::kContacts || kind == Kind::kAccounts;
+  const bool counts = kind != Kind::kUsers && kind != Kind::kTools && kind != Kind::kIntegrations;
+  if (!counts) return {};
+  report.ran = true;
+  MOPS_ASSIGN_OR_RETURN(auto before, CountTouches(db, source_system));
+  if (kind == Kind::kContacts) {
+    if (preset == Preset::kSalesforce) MOPS_TRY(LeadLifecycle(db, source_system, config, report));
+    if (preset == Preset::kHubspot) MOPS_TRY(UnknownLifecycle(db, source_system, config, report));
+  }
+  if (members || opportunities) MOPS_TRY(CampaignChannels(db, source_system, config, report));
+  if (members) MOPS_TRY(MemberTouches(db, source_system));
+  if (opportunities) MOPS_TRY(OpportunityTouches(db, source_system));
+  if (created) MOPS_TRY(CreatedTouches(db, source_system, config, report));
+  MOPS_ASSIGN_OR_RETURN(auto after, CountTouches(db, source_system));
+  for (std::string_view type : kTouchTypes) {
+    const std::string t(type);
+    const int64_t total = after.contains(t) ? after[t] : 0;
+    if (total == 0) continue;
+    const int64_t was = before.contains(t) ? before[t] : 0;
+    report.touches.push_back({t, total, total - was});
+  }
+  MOPS_TRY(CountUntouched(db, source_system, report));
+  return {};
+}
+
+}  // namespace mops::ingest::internal
