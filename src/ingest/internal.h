@@ -240,7 +240,7 @@ struct ConvertedRow {
 // A hash of the values a row writes (the `written` fields, with their types),
 // never 0: stored in each table's row_hash, so that re-importing an identical
 // row is told apart from an update without reading the row back. Stable
-// across runs and builds (FNV-1a).
+// across runs and builds (a fixed multiply-xorshift over 8-byte words).
 uint64_t RowHash(const ConvertedRow& row, const std::vector<bool>& written);
 
 // Converts records of one file. Reuses the row's buffers, so converting a row
