@@ -254,6 +254,20 @@ TEST(ImportNumbers, DecimalCommaOption) {
   EXPECT_EQ(ws.Text("SELECT currency FROM opportunities WHERE external_id = 'o2'"), "EUR");
 }
 
+TEST(ImportNumbers, SpendKeepsTheCurrencyOfItsAmounts) {
+  TempWorkspace ws;
+  ImportOptions options;
+  options.decimal = ",";
+  ImportSummary s = MustImportText(ws, Kind::kSpend,
+                                   "date;channel;source;amount;clicks\n"
+                                   "2024-06-01;paid_search;google;\xE2\x82\xAC"
+                                   "1.250,75;310\n",
+                                   options);
+  EXPECT_EQ(s.rejected, 0);
+  EXPECT_EQ(ws.Int("SELECT amount FROM spend"), 125075);
+  EXPECT_EQ(ws.Text("SELECT currency FROM spend"), "EUR");
+}
+
 TEST(ImportNumbers, AmountCurrencyMustAgreeWithTheCurrencyColumn) {
   TempWorkspace ws;
   ImportSummary s = MustImportText(ws, Kind::kOpportunities,
@@ -388,6 +402,14 @@ TEST(ImportReports, IdenticalReimportIsUnchanged) {
   EXPECT_EQ(again->updated, 0);
   EXPECT_EQ(again->unchanged, 4);
   EXPECT_THAT(again->ToText(), StartsWith("imported 0, updated 0, unchanged 4, rejected 0\n"));
+  // An unchanged row is not written again: a value changed in the workspace
+  // since (standardized, edited) is not reverted by the identical file.
+  ASSERT_TRUE(
+      ws.db().Execute("UPDATE contacts SET phone = '+16175550142' WHERE last_name = 'Raman'"));
+  auto third = ImportFile(ws.db(), Kind::kContacts, path, Salesforce());
+  ASSERT_TRUE(third);
+  EXPECT_EQ(third->unchanged, 4);
+  EXPECT_EQ(ws.Text("SELECT phone FROM contacts WHERE last_name = 'Raman'"), "+16175550142");
 
   // One changed cell: one updated row.
   std::string text = ReadText(path);

@@ -353,6 +353,9 @@ struct ParsedRow {
   ConvertedRow row;
   std::vector<Value> params;  // the main upsert's (unused for converted leads)
   int64_t line = 0;
+  // The stored row has these values already (its row_hash): no write. Its
+  // references that were unresolved are picked up by the resolution pass.
+  bool unchanged = false;
 };
 
 struct Batch {
@@ -647,9 +650,11 @@ core::Status Importer::WriteRow(ParsedRow& parsed) {
     MOPS_TRY(FlushQueued());
     return LinkConvertedLead(row);
   }
-  queued_lines_.push_back(parsed.line);
-  if (auto queued = upsert_.ExecuteQueued(parsed.params); !queued) {
-    return WriteError(std::move(queued).error(), parsed.line);
+  if (!parsed.unchanged) {
+    queued_lines_.push_back(parsed.line);
+    if (auto queued = upsert_.ExecuteQueued(parsed.params); !queued) {
+      return WriteError(std::move(queued).error(), parsed.line);
+    }
   }
   if (!stage_fields_.empty()) {
     // Counting new entries needs each insert's result: no queueing here.
@@ -687,6 +692,7 @@ core::Status Importer::Produce(core::CsvReader& reader, internal::RowConverter& 
       }
       if (!converter.damage().empty()) NoteDamage(parsed.line, converter.damage());
       ConvertedRow& row = parsed.row;
+      parsed.unchanged = false;
       if (!row.converted_lead) {
         row.row_hash = internal::RowHash(row, *written_);
         switch (keys_.Mark(row.source_system, row.key, row.row_hash)) {
@@ -698,6 +704,7 @@ core::Status Importer::Produce(core::CsvReader& reader, internal::RowConverter& 
             break;
           case KeyTracker::Outcome::kUnchanged:
             ++summary_.unchanged;
+            parsed.unchanged = true;
             break;
           case KeyTracker::Outcome::kDuplicate:
             ++summary_.duplicates;
@@ -706,7 +713,7 @@ core::Status Importer::Produce(core::CsvReader& reader, internal::RowConverter& 
             }
             break;
         }
-        upsert_.Fill(row, owners, refs_, parsed.params);
+        if (!parsed.unchanged) upsert_.Fill(row, owners, refs_, parsed.params);
       }
       ++batch->size;
     }
