@@ -20,6 +20,7 @@
 
 #include "core/csv.h"
 #include "core/numbers.h"
+#include "core/salesforce_id.h"
 #include "core/time.h"
 
 namespace {
@@ -133,6 +134,23 @@ void CheckNumbers(std::string_view text) {
   auto real = mops::core::ParseDouble(text);
   if (whole && real) FUZZ_CHECK(static_cast<double>(*whole) == *real, text);
   (void)mops::core::ParseBool(text);
+  // An amount with a currency reads the same number as without one, and a
+  // European amount is the same as its US spelling.
+  auto amount = mops::core::ParseAmount(text);
+  if (money) FUZZ_CHECK(amount.has_value() && amount->minor == *money, text);
+  const mops::core::NumberFormat eu{',', '.'};
+  if (auto european = mops::core::ParseAmount(text, eu); european) {
+    std::string us(text);
+    for (char& c : us) c = c == ',' ? '.' : c == '.' ? ',' : c;
+    auto swapped = mops::core::ParseAmount(us);
+    FUZZ_CHECK(swapped.has_value() && swapped->minor == european->minor &&
+                   swapped->currency == european->currency,
+               text);
+  }
+  std::string id;
+  if (mops::core::NormalizeSalesforceId(text, id) == mops::core::SalesforceIdForm::kId) {
+    FUZZ_CHECK(id.size() == 18 && id.substr(0, 15) == text.substr(0, 15), text);
+  }
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "core/numbers.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -14,10 +15,11 @@ constexpr uint64_t kInt64Magnitude = uint64_t{1} << 63;  // |INT64_MIN|
 // The pieces of a decimal number, digits only.
 struct Parts {
   bool negative = false;
-  std::string_view integer;  // as written, may hold ',' group separators
+  std::string_view integer;  // as written, may hold group separators
   bool grouped = false;
   std::string_view fraction;  // digits after '.'
   std::string_view exponent;  // "e-3", or empty
+  char group = ',';           // the group separator of `integer`
 };
 
 std::unexpected<Error> Invalid(std::string_view text, std::string_view why = {}) {
@@ -25,16 +27,86 @@ std::unexpected<Error> Invalid(std::string_view text, std::string_view why = {})
   return Fail(ErrorCode::kInvalidArgument, "invalid number '{}': {}", text, why);
 }
 
-bool EatCurrency(std::string_view& s) {
-  for (std::string_view symbol : {"$", "\xE2\x82\xAC" /* € */, "\xC2\xA3" /* £ */}) {
-    if (s.starts_with(symbol)) {
-      s.remove_prefix(symbol.size());
-      while (s.starts_with(' ')) s.remove_prefix(1);
+struct CurrencySymbol {
+  std::string_view symbol;
+  std::string_view code;
+};
+constexpr CurrencySymbol kSymbols[] = {
+    {"$", "USD"},
+    {"\xE2\x82\xAC", "EUR"},  // €
+    {"\xC2\xA3", "GBP"},      // £
+};
+
+// A no-break space (U+00A0, U+202F) or a space: spreadsheets put either
+// between an amount and its currency.
+size_t BlankAt(std::string_view s, size_t i) {
+  if (i < s.size() && s[i] == ' ') return 1;
+  if (s.substr(i).starts_with("\xC2\xA0")) return 2;
+  if (s.substr(i).starts_with("\xE2\x80\xAF")) return 3;
+  return 0;
+}
+void EatBlanksFront(std::string_view& s) {
+  while (size_t n = BlankAt(s, 0)) s.remove_prefix(n);
+}
+void EatBlanksBack(std::string_view& s) {
+  while (true) {
+    if (s.ends_with(' ')) {
+      s.remove_suffix(1);
+    } else if (s.ends_with("\xC2\xA0")) {
+      s.remove_suffix(2);
+    } else if (s.ends_with("\xE2\x80\xAF")) {
+      s.remove_suffix(3);
+    } else {
+      return;
+    }
+  }
+}
+
+bool IsUpperCode(std::string_view s) {
+  return s.size() == 3 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
+
+// A leading currency symbol or ISO 4217 code ("USD 12", "EUR12"); `code`
+// gets the code.
+bool EatCurrencyFront(std::string_view& s, std::string_view* code) {
+  for (const CurrencySymbol& c : kSymbols) {
+    if (s.starts_with(c.symbol)) {
+      s.remove_prefix(c.symbol.size());
+      EatBlanksFront(s);
+      if (code != nullptr) *code = c.code;
       return true;
     }
   }
+  if (code != nullptr && s.size() > 3 && IsUpperCode(s.substr(0, 3))) {
+    *code = s.substr(0, 3);
+    s.remove_prefix(3);
+    EatBlanksFront(s);
+    return true;
+  }
   return false;
 }
+
+// A trailing currency symbol or code ("12 €", "1,234.56 USD").
+bool EatCurrencyBack(std::string_view& s, std::string_view* code) {
+  for (const CurrencySymbol& c : kSymbols) {
+    if (s.ends_with(c.symbol)) {
+      s.remove_suffix(c.symbol.size());
+      EatBlanksBack(s);
+      *code = c.code;
+      return true;
+    }
+  }
+  if (s.size() > 3 && IsUpperCode(s.substr(s.size() - 3))) {
+    *code = s.substr(s.size() - 3);
+    s.remove_suffix(3);
+    EatBlanksBack(s);
+    return true;
+  }
+  return false;
+}
+
+bool EatCurrency(std::string_view& s) { return EatCurrencyFront(s, nullptr); }
 
 size_t CountDigits(std::string_view s, size_t i) {
   size_t n = 0;
@@ -42,8 +114,11 @@ size_t CountDigits(std::string_view s, size_t i) {
   return n;
 }
 
-Result<Parts> SplitNumber(std::string_view text, bool currency, bool exponent) {
+Result<Parts> SplitNumber(std::string_view text, bool currency, bool exponent,
+                          NumberFormat format = {}, std::string_view* code = nullptr) {
   std::string_view s = Trim(text);
+  const char group = format.thousands;
+  const char point = format.decimal;
   if (s.empty()) return Invalid(text, "empty");
   Parts parts;
   auto eat_sign = [&] {
@@ -55,24 +130,36 @@ Result<Parts> SplitNumber(std::string_view text, bool currency, bool exponent) {
     return false;
   };
   const bool signed_first = eat_sign();
-  if (currency && EatCurrency(s) && !signed_first) eat_sign();
+  if (code != nullptr) {
+    if (EatCurrencyFront(s, code)) {
+      if (!signed_first) eat_sign();
+    } else {
+      EatCurrencyBack(s, code);
+    }
+  } else if (currency && EatCurrency(s) && !signed_first) {
+    eat_sign();
+  }
 
   // Integer part, with thousands separators: 1-3 digits, then ",ddd" groups.
   size_t i = CountDigits(s, 0);
-  while (i > 0 && i < s.size() && s[i] == ',') {
-    if (!parts.grouped && i > 3) return Invalid(text, "misplaced thousands separator");
-    parts.grouped = true;
-    if (CountDigits(s, i + 1) != 3) {
+  while (group != 0 && i > 0 && i < s.size() && s[i] == group) {
+    if ((!parts.grouped && i > 3) || CountDigits(s, i + 1) != 3) {
       // "1234,56" is a European decimal comma; we do not guess.
-      return Invalid(text, "misplaced thousands separator (the decimal separator is '.')");
+      if (group == ',' && point == '.') {
+        return Invalid(text,
+                       "misplaced thousands separator (the decimal separator is '.'; for "
+                       "decimal commas use --decimal ,)");
+      }
+      return Invalid(text, fmt::format("misplaced thousands separator '{}'", group));
     }
+    parts.grouped = true;
     i += 4;
   }
   if (parts.grouped && CountDigits(s, i) != 0) {
     return Invalid(text, "misplaced thousands separator");
   }
   parts.integer = s.substr(0, i);
-  if (i < s.size() && s[i] == '.') {
+  if (i < s.size() && s[i] == point) {
     const size_t n = CountDigits(s, i + 1);
     parts.fraction = s.substr(i + 1, n);
     i += 1 + n;
@@ -86,14 +173,20 @@ Result<Parts> SplitNumber(std::string_view text, bool currency, bool exponent) {
     parts.exponent = s.substr(i, j + n - i);
     i = j + n;
   }
-  if (i != s.size()) return Invalid(text);
+  if (i != s.size()) {
+    if (s[i] == ',' && point == '.') {
+      return Invalid(text, "a decimal comma? (the decimal separator is '.'; use --decimal ,)");
+    }
+    return Invalid(text);
+  }
+  parts.group = group;
   return parts;
 }
 
-// Accumulates digits (skipping ',') into `value`; false on passing `limit`.
-bool Accumulate(std::string_view digits, uint64_t limit, uint64_t& value) {
+// Accumulates digits (skipping `group`) into `value`; false on passing `limit`.
+bool Accumulate(std::string_view digits, uint64_t limit, uint64_t& value, char group = ',') {
   for (char c : digits) {
-    if (c == ',') continue;
+    if (c == group) continue;
     const auto d = static_cast<uint64_t>(c - '0');
     if (value > (limit - d) / 10) return false;
     value = value * 10 + d;
@@ -129,13 +222,15 @@ Result<int64_t> ParseInt(std::string_view text) {
   return ApplySign(magnitude, parts.negative);
 }
 
-Result<double> ParseDouble(std::string_view text) {
-  MOPS_ASSIGN_OR_RETURN(const Parts parts, SplitNumber(text, true, true));
+Result<double> ParseDouble(std::string_view text) { return ParseDouble(text, NumberFormat{}); }
+
+Result<double> ParseDouble(std::string_view text, NumberFormat format) {
+  MOPS_ASSIGN_OR_RETURN(const Parts parts, SplitNumber(text, true, true, format));
   std::string clean;
   clean.reserve(parts.integer.size() + parts.fraction.size() + parts.exponent.size() + 3);
   if (parts.negative) clean.push_back('-');
   for (char c : parts.integer) {
-    if (c != ',') clean.push_back(c);
+    if (c != parts.group) clean.push_back(c);
   }
   if (parts.integer.empty()) clean.push_back('0');
   if (!parts.fraction.empty()) {
@@ -153,14 +248,26 @@ Result<double> ParseDouble(std::string_view text) {
 }
 
 Result<int64_t> ParseMoneyMinor(std::string_view text, int minor_digits) {
+  return ParseMoneyMinor(text, minor_digits, NumberFormat{});
+}
+
+Result<int64_t> ParseMoneyMinor(std::string_view text, int minor_digits, NumberFormat format) {
+  MOPS_ASSIGN_OR_RETURN(Amount amount, ParseAmount(text, format, minor_digits, false));
+  return amount.minor;
+}
+
+Result<Amount> ParseAmount(std::string_view text, NumberFormat format, int minor_digits,
+                           bool codes) {
   if (minor_digits < 0 || minor_digits > 18) {
     return Fail(ErrorCode::kInvalidArgument, "minor_digits must be 0-18, got {}", minor_digits);
   }
-  MOPS_ASSIGN_OR_RETURN(const Parts parts, SplitNumber(text, true, false));
+  std::string_view code;
+  MOPS_ASSIGN_OR_RETURN(const Parts parts,
+                        SplitNumber(text, true, false, format, codes ? &code : nullptr));
   const uint64_t limit = parts.negative ? kInt64Magnitude : kInt64Magnitude - 1;
   const auto digits = static_cast<size_t>(minor_digits);
   uint64_t magnitude = 0;
-  bool ok = Accumulate(parts.integer, limit, magnitude);
+  bool ok = Accumulate(parts.integer, limit, magnitude, parts.group);
   // The first minor_digits of the fraction, padded with zeros.
   for (size_t k = 0; ok && k < digits; ++k) {
     const char c = k < parts.fraction.size() ? parts.fraction[k] : '0';
@@ -171,7 +278,35 @@ Result<int64_t> ParseMoneyMinor(std::string_view text, int minor_digits) {
     ++magnitude;
   }
   if (!ok) return Invalid(text, "out of range");
-  return ApplySign(magnitude, parts.negative);
+  return Amount{ApplySign(magnitude, parts.negative), std::string(code)};
+}
+
+Result<NumberFormat> ParseNumberFormat(std::string_view decimal, std::string_view thousands) {
+  NumberFormat format;
+  auto one = [](std::string_view s, std::string_view what) -> Result<char> {
+    if (IEquals(s, "none") || s.empty()) return '\0';
+    if (IEquals(s, "space")) return ' ';
+    if (s.size() == 1 && (s[0] == '.' || s[0] == ',' || s[0] == '\'' || s[0] == ' ')) return s[0];
+    return Fail(ErrorCode::kInvalidArgument,
+                "invalid {} separator '{}' (expected '.', ',', \"'\", space or none)", what, s);
+  };
+  if (!decimal.empty()) {
+    MOPS_ASSIGN_OR_RETURN(format.decimal, one(decimal, "decimal"));
+    if (format.decimal != '.' && format.decimal != ',') {
+      return Fail(ErrorCode::kInvalidArgument, "invalid decimal separator '{}' (expected . or ,)",
+                  decimal);
+    }
+    // "--decimal ," alone means the European 1.234,56.
+    if (format.decimal == ',') format.thousands = '.';
+  }
+  if (!thousands.empty()) {
+    MOPS_ASSIGN_OR_RETURN(format.thousands, one(thousands, "thousands"));
+  }
+  if (format.thousands == format.decimal) {
+    return Fail(ErrorCode::kInvalidArgument,
+                "the decimal and thousands separators must differ (both '{}')", format.decimal);
+  }
+  return format;
 }
 
 Result<bool> ParseBool(std::string_view text) {

@@ -40,10 +40,12 @@ TEST(ParseIntTest, Rejects) {
   EXPECT_EQ(ErrorOf(ParseInt("  ")), "invalid number '  ': empty");
   EXPECT_EQ(ErrorOf(ParseInt("1.5")), "invalid number '1.5': not a whole number");
   EXPECT_EQ(ErrorOf(ParseInt("12a")), "invalid number '12a'");
-  EXPECT_EQ(ErrorOf(ParseInt("1,23")),
-            "invalid number '1,23': misplaced thousands separator (the decimal separator is '.')");
-  EXPECT_EQ(ErrorOf(ParseInt("1234,567")),
-            "invalid number '1234,567': misplaced thousands separator");
+  EXPECT_EQ(
+      ErrorOf(ParseInt("1,23")),
+      "invalid number '1,23': misplaced thousands separator (the decimal separator is '.'; for "
+      "decimal commas use --decimal ,)");
+  EXPECT_THAT(ErrorOf(ParseInt("1234,567")),
+              HasSubstr("invalid number '1234,567': misplaced thousands separator"));
   EXPECT_THAT(ErrorOf(ParseInt("1,2345")), HasSubstr("misplaced thousands separator"));
   EXPECT_THAT(ErrorOf(ParseInt(",123")), HasSubstr("invalid number"));
   EXPECT_THAT(ErrorOf(ParseInt("1,,234")), HasSubstr("misplaced thousands separator"));
@@ -192,6 +194,79 @@ TEST(StringsTest, SplitAndJoin) {
   EXPECT_THAT(Split("a,", ','), ElementsAre("a", ""));
   EXPECT_EQ(Join(std::vector<std::string>{"a", "b", "c"}, ", "), "a, b, c");
   EXPECT_EQ(Join(std::vector<std::string_view>{}, ","), "");
+}
+
+}  // namespace
+}  // namespace mops::core
+
+namespace mops::core {
+namespace {
+
+TEST(NumberFormatTest, DecimalCommaWithDotGroups) {
+  auto format = ParseNumberFormat(",", "");
+  ASSERT_TRUE(format) << format.error().message;
+  EXPECT_EQ(format->decimal, ',');
+  EXPECT_EQ(format->thousands, '.');
+  EXPECT_EQ(*ParseMoneyMinor("1.234,56", 2, *format), 123456);
+  EXPECT_EQ(*ParseMoneyMinor("1234,5", 2, *format), 123450);
+  EXPECT_DOUBLE_EQ(*ParseDouble("1.234,5", *format), 1234.5);
+  EXPECT_FALSE(ParseMoneyMinor("1.23,45", 2, *format));  // misplaced group
+  // The default format still refuses a decimal comma, with a hint.
+  auto refused = ParseMoneyMinor("1234,56");
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("--decimal ,"), std::string::npos);
+}
+
+TEST(NumberFormatTest, BadSeparators) {
+  EXPECT_FALSE(ParseNumberFormat(";", ""));
+  EXPECT_FALSE(ParseNumberFormat(".", "."));
+  EXPECT_FALSE(ParseNumberFormat(",", ","));
+  auto swiss = ParseNumberFormat(".", "'");
+  ASSERT_TRUE(swiss);
+  EXPECT_EQ(*ParseMoneyMinor("1'234.50", 2, *swiss), 123450);
+}
+
+TEST(AmountTest, CurrencySymbolsAndCodes) {
+  const NumberFormat eu{',', '.'};
+  auto a = ParseAmount(
+      "\xE2\x82\xAC"
+      "1.234,56",
+      eu);
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_EQ(a->minor, 123456);
+  EXPECT_EQ(a->currency, "EUR");
+  a = ParseAmount("1.234,56 \xE2\x82\xAC", eu);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->minor, 123456);
+  EXPECT_EQ(a->currency, "EUR");
+  a = ParseAmount("1,234.56 USD");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->minor, 123456);
+  EXPECT_EQ(a->currency, "USD");
+  a = ParseAmount("GBP 12");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->minor, 1200);
+  EXPECT_EQ(a->currency, "GBP");
+  a = ParseAmount("-5 \xE2\x82\xAC");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->minor, -500);
+  a = ParseAmount("$1,000");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->currency, "USD");
+  a = ParseAmount("1000");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->currency, "");
+  a = ParseAmount("1.234,56\xC2\xA0\xE2\x82\xAC", eu);  // no-break space
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->minor, 123456);
+}
+
+TEST(AmountTest, NotAmounts) {
+  EXPECT_FALSE(ParseAmount("$ 12k"));
+  EXPECT_FALSE(ParseAmount("12 usd"));  // codes are upper case
+  EXPECT_FALSE(ParseAmount("USD"));
+  EXPECT_FALSE(ParseAmount("12 EURO"));
+  EXPECT_FALSE(ParseAmount("$12 USD"));
 }
 
 }  // namespace

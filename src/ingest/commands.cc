@@ -7,8 +7,10 @@
 #include <optional>
 
 #include "cli/cli.h"
+#include "core/numbers.h"
 #include "core/strings.h"
 #include "ingest/ingest.h"
+#include "ingest/internal.h"
 
 namespace mops::ingest {
 namespace {
@@ -20,9 +22,13 @@ struct ImportArgs {
   std::string map;
   std::string date_format = "auto";
   std::string source;
+  std::string date_order;
+  std::string decimal;
+  std::string thousands;
   bool strict = false;
   std::string member_date;
   std::string crm_config;
+  bool show_unresolved = false;
 };
 
 struct ExportArgs {
@@ -31,6 +37,8 @@ struct ExportArgs {
   std::string out = "-";
   bool include_merged = false;
 };
+
+constexpr int64_t kUnresolvedShown = 1000;
 
 std::vector<PostImportHook>& Hooks() {
   static std::vector<PostImportHook> hooks;
@@ -54,6 +62,16 @@ core::Status RunImport(cli::Context& ctx, const ImportArgs& args) {
   if (!date_format) return core::Fail(AtFile(std::move(date_format).error(), args.file));
   options.date_format = *date_format;
   options.date_format_set = core::ToLower(args.date_format) != "auto";
+  if (!args.date_order.empty()) {
+    auto order = internal::ParseDateOrder(args.date_order);
+    if (!order) return core::Fail(AtFile(std::move(order).error(), args.file));
+    options.date_order = *order;
+  }
+  if (auto numbers = core::ParseNumberFormat(args.decimal, args.thousands); !numbers) {
+    return core::Fail(AtFile(std::move(numbers).error(), args.file));
+  }
+  options.decimal = args.decimal;
+  options.thousands = args.thousands;
   options.mapping_path = args.map;
   if (!args.map.empty() && *preset != Preset::kAuto) {
     return core::Fail(core::ErrorCode::kInvalidArgument, "use either --preset or --map, not both");
@@ -80,10 +98,34 @@ core::Status RunImport(cli::Context& ctx, const ImportArgs& args) {
   MOPS_ASSIGN_OR_RETURN(ImportSummary summary,
                         ImportFile(*db, *kind, args.file, options, progress));
   if (bar) bar->Done();
+  std::vector<UnresolvedLink> links;
+  if (args.show_unresolved) {
+    MOPS_ASSIGN_OR_RETURN(links, ListUnresolved(*db, *kind, kUnresolvedShown));
+  }
   if (ctx.format() == cli::Format::kJson) {
-    cli::PrintJson(summary.ToJson(), std::cout);
+    nlohmann::json j = summary.ToJson();
+    if (args.show_unresolved) {
+      nlohmann::json list = nlohmann::json::array();
+      for (const UnresolvedLink& l : links) {
+        list.push_back({{"table", l.table},
+                        {"field", l.field},
+                        {"external_id", l.external_id},
+                        {"ref", l.ref}});
+      }
+      j["unresolved_links"] = std::move(list);
+    }
+    cli::PrintJson(j, std::cout);
   } else {
     std::cout << summary.ToText();
+    if (args.show_unresolved) {
+      for (const UnresolvedLink& l : links) {
+        std::cout << fmt::format("unresolved: {} {} -> {} '{}' (not in the workspace)\n", l.table,
+                                 l.external_id, l.field, l.ref);
+      }
+      if (static_cast<int64_t>(links.size()) == kUnresolvedShown) {
+        std::cout << fmt::format("unresolved: (the first {} only)\n", kUnresolvedShown);
+      }
+    }
   }
   if (!Hooks().empty() && summary.imported > 0) {
     MOPS_ASSIGN_OR_RETURN(store::Rows rows,
@@ -144,6 +186,16 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
                      "YAML mapping file: columns: {\"Email Address\": email, ...}");
   import->add_option("--date-format", import_args->date_format,
                      "auto, iso, mdy, dmy, ymd or epoch (default: auto)");
+  import->add_option("--date-order", import_args->date_order,
+                     "dmy, mdy or ymd: how date columns whose values do not tell are read "
+                     "(a column with a day over 12 is day first whatever this says)");
+  import->add_option("--decimal", import_args->decimal,
+                     "Decimal separator of numbers and amounts: . (default) or , (1.234,56)");
+  import->add_option("--thousands", import_args->thousands,
+                     "Thousands separator: , (default), . (default with --decimal ,), ', space "
+                     "or none");
+  import->add_flag("--show-unresolved", import_args->show_unresolved,
+                   "List the references still unresolved (records not in the workspace)");
   import->add_flag("--strict", import_args->strict,
                    "Abort on the first rejected row and import nothing");
   import->add_option("--source", import_args->source,

@@ -1,7 +1,11 @@
 // Row conversion: file cells -> typed values, with the reasons of rejects.
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <cstring>
 
 #include "core/numbers.h"
+#include "core/salesforce_id.h"
 #include "core/strings.h"
 #include "ingest/internal.h"
 
@@ -199,11 +203,78 @@ RowConverter::RowConverter(const KindSpec& spec, const Mapping& mapping,
   ix_.referrer = spec.FieldIndex("referrer");
   ix_.url = spec.FieldIndex("url");
   ix_.lead = spec.FieldIndex("lead_id");
-  for (std::string_view f : spec.synth_key) synth_key_.push_back(spec.FieldIndex(f));
+  for (std::string_view f :
+       mapping.synth_key_fields.empty() ? spec.synth_key : mapping.synth_key_fields) {
+    synth_key_.push_back(spec.FieldIndex(f));
+  }
+  plan_.date_format.assign(n, date_format_);
+  plan_.zero_led_length.assign(n, 0);
+  damage_field_ = spec.FieldIndex("damaged_fields");
+  account_ = spec.FieldIndex("account_id");
+  currency_ = spec.FieldIndex("currency");
+  const int domain = spec.FieldIndex("account_domain");
+  if (domain >= 0 && mapping.field_column[domain] >= 0) {
+    account_domain_ = domain;
+    if (account_ >= 0) written_[account_] = true;
+  }
+  // The flags of damaged values are written whenever a column that can be
+  // damaged is (and cleared when a later file has the value whole).
+  if (damage_field_ >= 0 && mapping.field_column[damage_field_] < 0) {
+    for (std::string_view f : {"phone", "mobile_phone", "postal_code"}) {
+      if (mapped(f)) written_[damage_field_] = true;
+    }
+  }
+  // An amount's currency symbol or code fills the currency column.
+  if (currency_ >= 0 && !written_[currency_]) {
+    for (size_t i = 0; i < n; ++i) {
+      if (spec.fields[i].type == FieldType::kMoney && mapping.field_column[i] >= 0) {
+        written_[currency_] = true;
+      }
+    }
+  }
 }
 
-bool RowConverter::ConvertCell(const FieldSpec& field, std::string_view text, Value& out,
-                               std::string& reason) {
+void RowConverter::SetColumnPlan(ColumnPlan plan) {
+  plan_ = std::move(plan);
+  plan_.date_format.resize(spec_.fields.size(), date_format_);
+  plan_.zero_led_length.resize(spec_.fields.size(), 0);
+}
+
+bool RowConverter::CheckDamage(const FieldSpec& field, int field_index, int64_t column,
+                               std::string_view text, std::vector<CellProblem>& problems) {
+  const bool id = field.role == Role::kKey || field.role == Role::kRef ||
+                  field.role == Role::kConvertedContact || field.role == Role::kLeadRef ||
+                  field.role == Role::kContactList;
+  const bool phone = field.name == "phone" || field.name == "mobile_phone";
+  const bool postal = field.name == "postal_code";
+  if (!id && !phone && !postal) return false;
+  std::string_view reason;
+  std::string zeros;
+  if (LooksLikeExcelScientific(text)) {
+    reason = "precision lost: Excel scientific notation";
+  } else if (postal && plan_.zero_led_length[field_index] > 0 && IsDigits(text) &&
+             static_cast<int>(text.size()) < plan_.zero_led_length[field_index]) {
+    zeros = fmt::format(
+        "precision lost: leading zeros stripped (other values of the column have {} digits)",
+        plan_.zero_led_length[field_index]);
+    reason = zeros;
+  } else {
+    return false;
+  }
+  if (field.role == Role::kKey) {
+    problems.push_back({.column = column,
+                        .value = std::string(text),
+                        .reason = std::string(reason) + "; the id cannot be trusted as a key"});
+    return true;
+  }
+  damage_.push_back({.column = column, .value = std::string(text), .reason = std::string(reason)});
+  if (!damaged_fields_.empty()) damaged_fields_.push_back(',');
+  damaged_fields_.append(field.name);
+  return false;
+}
+
+bool RowConverter::ConvertCell(const FieldSpec& field, int field_index, std::string_view text,
+                               Value& out, std::string& reason) {
   switch (field.type) {
     case FieldType::kText:
       if (!field.choices.empty()) {
@@ -234,7 +305,8 @@ bool RowConverter::ConvertCell(const FieldSpec& field, std::string_view text, Va
     }
     case FieldType::kReal: {
       const bool percent = field.ratio && text.ends_with('%');
-      auto v = core::ParseDouble(percent ? core::Trim(text.substr(0, text.size() - 1)) : text);
+      auto v =
+          core::ParseDouble(percent ? core::Trim(text.substr(0, text.size() - 1)) : text, numbers_);
       if (!v) return reason = v.error().message, false;
       double x = percent ? *v / 100 : *v;
       if (field.ratio && !(x >= 0 && x <= 1)) {
@@ -246,14 +318,22 @@ bool RowConverter::ConvertCell(const FieldSpec& field, std::string_view text, Va
       return true;
     }
     case FieldType::kMoney: {
-      auto v = core::ParseMoneyMinor(text);
+      auto v = core::ParseAmount(text, numbers_);
       if (!v) return reason = v.error().message, false;
-      out = *v;
+      if (!v->currency.empty()) {
+        if (!amount_currency_.empty() && amount_currency_ != v->currency) {
+          reason = fmt::format("amounts of one row in two currencies ({} and {})", amount_currency_,
+                               v->currency);
+          return false;
+        }
+        amount_currency_ = v->currency;
+      }
+      out = v->minor;
       return true;
     }
     case FieldType::kTime:
     case FieldType::kDate: {
-      auto v = ParseTimeCell(text, date_format_);
+      auto v = ParseTimeCell(text, plan_.date_format[field_index]);
       if (!v) return reason = v.error().message, false;
       out = *v;
       return true;
@@ -275,6 +355,23 @@ bool RowConverter::Convert(std::span<const std::string_view> record, ConvertedRo
   row.converted_lead = false;
   bool ok = true;
   std::string reason;
+  damage_.clear();
+  damaged_fields_.clear();
+  amount_currency_.clear();
+  // A NUL byte is no text any column can hold (and a database would cut the
+  // value at it): the row is refused, naming the cell.
+  for (size_t c = 0; c < record.size(); ++c) {
+    if (record[c].find('\0') != std::string_view::npos) {
+      std::string shown(record[c]);
+      for (char& ch : shown) {
+        if (ch == '\0') ch = ' ';
+      }
+      problems.push_back({.column = static_cast<int64_t>(c + 1),
+                          .value = shown,
+                          .reason = "NUL byte in the value"});
+      ok = false;
+    }
+  }
   for (size_t i = 0; i < n; ++i) {
     const FieldSpec& field = spec_.fields[i];
     Value& out = row.values[i];
@@ -285,6 +382,26 @@ bool RowConverter::Convert(std::span<const std::string_view> record, ConvertedRo
     }
     std::string_view text = core::Trim(record[col]);
     if (mapping_.columns[col].first_of_list) text = FirstOfList(text);
+    if (salesforce_ids_ && !text.empty()) {
+      const Role role = field.role;
+      if (role == Role::kKey || role == Role::kRef || role == Role::kOwner ||
+          role == Role::kConvertedContact || role == Role::kLeadRef) {
+        if (core::NormalizeSalesforceId(text, sf_id_) != core::SalesforceIdForm::kNotAnId) {
+          text = sf_id_;  // 18 characters, or empty for the null id
+        }
+      } else if (role == Role::kContactList) {
+        sf_list_.clear();
+        for (std::string_view part : core::Split(text, ';')) {
+          for (std::string_view id : core::Split(part, ',')) {
+            id = core::Trim(id);
+            if (core::NormalizeSalesforceId(id, sf_id_) == core::SalesforceIdForm::kNull) continue;
+            if (!sf_list_.empty()) sf_list_.push_back(';');
+            sf_list_.append(sf_id_);
+          }
+        }
+        text = sf_list_;
+      }
+    }
     if (text.empty()) {
       if (field.default_value >= 0) {
         out = int64_t{field.default_value};
@@ -299,14 +416,39 @@ bool RowConverter::Convert(std::span<const std::string_view> record, ConvertedRo
       }
       continue;
     }
+    if (CheckDamage(field, static_cast<int>(i), col + 1, text, problems)) {
+      out = std::monostate{};
+      ok = false;
+      continue;
+    }
     reason.clear();
-    if (!ConvertCell(field, text, out, reason)) {
+    if (!ConvertCell(field, static_cast<int>(i), text, out, reason)) {
       out = std::monostate{};
       problems.push_back({.column = col + 1, .value = std::string(text), .reason = reason});
       ok = false;
     }
   }
   Derive(row);
+  if (currency_ >= 0 && !amount_currency_.empty()) {
+    const std::string* given = TextOf(row.values[currency_]);
+    if (given == nullptr) {
+      SetText(row.values[currency_], amount_currency_);
+    } else if (!core::IEquals(core::Trim(*given), amount_currency_)) {
+      const int col = mapping_.field_column[currency_];
+      problems.push_back({.column = col + 1,
+                          .value = *given,
+                          .reason = fmt::format("the amount is in {} but the currency is '{}'",
+                                                amount_currency_, *given)});
+      ok = false;
+    }
+  }
+  if (damage_field_ >= 0 && written_[damage_field_] && mapping_.field_column[damage_field_] < 0) {
+    if (damaged_fields_.empty()) {
+      row.values[damage_field_] = std::monostate{};
+    } else {
+      SetText(row.values[damage_field_], damaged_fields_);
+    }
+  }
 
   // Source, then key.
   const std::string* source_text = TextOf(row.values[ix_.source]);
@@ -326,6 +468,15 @@ bool RowConverter::Convert(std::span<const std::string_view> record, ConvertedRo
         AppendKeyPart(row.key, row.values[synth_key_[p]]);
       }
       SetText(row.values[ix_.key], row.key);
+      if (row.key.empty() && !mapping_.synth_key_fields.empty() && ok) {
+        const int col = mapping_.field_column[synth_key_[0]];
+        problems.push_back(
+            {.column = col + 1,
+             .value = {},
+             .reason = fmt::format("missing {} (the key of a file without a Record ID column)",
+                                   mapping_.synth_key_fields[0])});
+        ok = false;
+      }
     }
   }
   if (spec_.kind == Kind::kCampaignMembers && ok &&
@@ -353,6 +504,15 @@ void RowConverter::Derive(ConvertedRow& row) {
       SetText(row.values[i], value);
     }
   };
+  if (account_domain_ >= 0 && std::holds_alternative<std::monostate>(row.values[account_])) {
+    const std::string_view given = text(account_domain_);
+    std::string domain = DomainFromUrl(given);
+    if (domain.empty() && given.find('.') != std::string_view::npos) domain = core::ToLower(given);
+    if (!domain.empty()) {
+      scratch_.assign("domain:").append(domain);
+      SetText(row.values[account_], scratch_);
+    }
+  }
   switch (spec_.kind) {
     case Kind::kAccounts:
       if (derived_[ix_.domain]) set_text_or_null(ix_.domain, DomainFromUrl(text(ix_.website)));
@@ -399,6 +559,43 @@ void RowConverter::Derive(ConvertedRow& row) {
     default:
       break;
   }
+}
+
+uint64_t RowHash(const ConvertedRow& row, const std::vector<bool>& written) {
+  // Eight bytes at a time (a multiply-xorshift mix), so that hashing a row
+  // costs little next to parsing it.
+  uint64_t h = 0x9E3779B97F4A7C15ull;
+  auto mix_word = [&h](uint64_t w) {
+    h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 31;
+  };
+  auto mix = [&](const char* p, size_t n) {
+    mix_word(n);
+    for (; n >= 8; p += 8, n -= 8) {
+      uint64_t w;
+      std::memcpy(&w, p, 8);
+      mix_word(w);
+    }
+    uint64_t tail = 0;
+    std::memcpy(&tail, p, n);
+    mix_word(tail);
+  };
+  mix(row.source_system.data(), row.source_system.size());
+  for (size_t i = 0; i < row.values.size() && i < written.size(); ++i) {
+    if (!written[i]) continue;
+    const Value& v = row.values[i];
+    mix_word(v.index() + 1);
+    if (const auto* s = std::get_if<std::string>(&v)) {
+      mix(s->data(), s->size());
+    } else if (const auto* x = std::get_if<int64_t>(&v)) {
+      mix_word(static_cast<uint64_t>(*x));
+    } else if (const auto* d = std::get_if<double>(&v)) {
+      uint64_t bits;
+      std::memcpy(&bits, d, sizeof bits);
+      mix_word(bits);
+    }
+  }
+  return h == 0 ? 1 : h;
 }
 
 }  // namespace internal

@@ -113,7 +113,7 @@ TEST(Export, CsvRoundTrip) {
   const std::string& accounts = exported[1].second;
   EXPECT_THAT(accounts, ::testing::StartsWith("external_id,name,domain,website,industry,"));
   EXPECT_THAT(accounts, HasSubstr("a1,Acme,acme.com,https://acme.com,Software,1200,25000000.00,"
-                                  "USD,US,,,u1,,2023-06-01T09:30:00Z,,csv\n"));
+                                  "USD,US,,,u1,,2023-06-01T09:30:00Z,,,,csv\n"));
   // The owner by name exports as the user's id; the parent as its id.
   EXPECT_THAT(accounts, HasSubstr("\"Acme, Europe\",acme.eu,,Software,150,4000000.50,EUR,DE,,,"
                                   "u1,a1,"));

@@ -88,6 +88,16 @@ struct ImportOptions {
   std::string mapping_text;
   core::DateFormat date_format = core::DateFormat::kAuto;
   bool date_format_set = false;  // --date-format given: overrides the mapping file's
+  // --date-order: how date columns whose values do not tell (no day or
+  // month over 12) are read: kDmy, kMdy or kYmd; kAuto: the mapping file's,
+  // else --date-format's when it is one of those, else month first (the
+  // order of Salesforce and HubSpot exports). A column whose values tell is
+  // read in their order; one that contradicts itself is a file error.
+  core::DateFormat date_order = core::DateFormat::kAuto;
+  // --decimal / --thousands ("," and "." for 1.234,56); empty: the mapping
+  // file's, else '.' and ','.
+  std::string decimal;
+  std::string thousands;
   // Abort on the first rejected row and write nothing.
   bool strict = false;
   // source_system of the rows. Empty: the preset's ("hubspot", "salesforce"),
@@ -96,6 +106,10 @@ struct ImportOptions {
   // Where rejected rows go. Empty: FILE.rejects.csv beside the input for
   // ImportFile; none for ImportCsvText (rejects are still in the summary).
   std::string rejects_path;
+  // Where values that were imported but lost precision in a spreadsheet are
+  // listed (same columns as rejects). Empty: FILE.warnings.csv beside the
+  // input for ImportFile; none for ImportCsvText.
+  std::string warnings_path;
   // Recorded in the audit log.
   std::string actor = "cli";
   // Campaign members: the column that dates a member when it did not respond
@@ -162,10 +176,11 @@ struct ImportSummary {
   std::string source_system;
   char delimiter = ',';
 
-  int64_t rows = 0;      // data records read
-  int64_t imported = 0;  // new rows
-  int64_t updated = 0;   // rows that existed (fields updated)
-  int64_t rejected = 0;  // rows rejected
+  int64_t rows = 0;       // data records read
+  int64_t imported = 0;   // new rows
+  int64_t updated = 0;    // rows that existed, with a value changed
+  int64_t unchanged = 0;  // rows that existed with the same values
+  int64_t rejected = 0;   // rows rejected
   // Rows whose key appeared earlier in the same file: the last one wins.
   int64_t duplicates = 0;
   std::vector<int64_t> duplicate_lines;  // the first few
@@ -173,6 +188,14 @@ struct ImportSummary {
   // The first rejects (all of them are in the rejects file).
   std::vector<Reject> rejects;
   std::string rejects_path;  // empty when nothing was rejected or not written
+
+  // Values imported but flagged: precision lost in a spreadsheet (an Excel
+  // scientific-notation phone or id, a postal code without its leading
+  // zeros). Such values are kept as written, listed in the contact's
+  // damaged_fields, and never used for matching. All in warnings_path.
+  int64_t damaged = 0;
+  std::vector<Reject> damage;  // the first few
+  std::string warnings_path;
 
   std::vector<std::string> unmapped_columns;  // ignored columns of the file
   std::vector<std::string> warnings;
@@ -183,7 +206,7 @@ struct ImportSummary {
   CrmReport crm;
   double seconds = 0;
 
-  // First line: "imported N, updated M, rejected K"; then one line per
+  // First line: "imported N, updated M, unchanged U, rejected K"; then one line per
   // detail (source, rejects file, duplicates, unmapped columns, related
   // rows, unresolved references).
   std::string ToText() const;
@@ -210,6 +233,19 @@ core::Result<ImportSummary> ImportCsvText(store::Database& db, Kind kind, std::s
 // table and field. Runs in the caller's transaction, if any. Rules: see
 // README.md ("Reference resolution").
 core::Result<std::vector<UnresolvedRef>> ResolveReferences(store::Database& db);
+
+// One record whose reference is still unresolved.
+struct UnresolvedLink {
+  std::string table;        // "opportunity_contacts"
+  std::string field;        // "contact"
+  std::string external_id;  // the row holding the reference
+  std::string ref;          // what it names
+};
+// The unresolved references of `kind`'s table and the tables pointing at it
+// (every table when kind is empty), at most `limit`, ordered by table, field
+// and row (`mops import --show-unresolved`).
+core::Result<std::vector<UnresolvedLink>> ListUnresolved(store::Database& db,
+                                                         std::optional<Kind> kind, int64_t limit);
 
 enum class ExportFormat { kCsv, kJson, kXlsx };
 core::Result<ExportFormat> ParseExportFormat(std::string_view name);

@@ -237,10 +237,11 @@ int64_t ConvertedLeads(const ImportSummary& s) {
 void CheckSummary(const ImportSummary& s, const Plan& plan, const Counts& before,
                   const Counts& after, std::string_view input) {
   const std::string detail = s.ToText();
-  FUZZ_CHECK(
-      s.rows >= 0 && s.imported >= 0 && s.updated >= 0 && s.rejected >= 0 && s.duplicates >= 0,
-      detail, input);
-  FUZZ_CHECK(s.rows == s.imported + s.updated + s.rejected + s.duplicates + ConvertedLeads(s),
+  FUZZ_CHECK(s.rows >= 0 && s.imported >= 0 && s.updated >= 0 && s.unchanged >= 0 &&
+                 s.rejected >= 0 && s.duplicates >= 0,
+             detail, input);
+  FUZZ_CHECK(s.rows == s.imported + s.updated + s.unchanged + s.rejected + s.duplicates +
+                           ConvertedLeads(s),
              detail, input);
   FUZZ_CHECK(!plan.options.strict || s.rejected == 0, detail, input);
   const std::string table(mops::ingest::TableName(plan.kind));

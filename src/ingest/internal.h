@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/numbers.h"
 #include "core/time.h"
 #include "ingest/ingest.h"
 
@@ -43,6 +44,7 @@ enum class Role : uint8_t {
   kLeadRef,           // Salesforce LeadId: the contact reference when ContactId is empty
   kContactList,       // deals: associated contact ids -> opportunity_contacts
   kEmailLookup,       // touchpoints: the contact by email when contact_id is empty
+  kAccountDomain,     // the account by its domain or URL when account_id is empty ("domain:<d>")
 };
 
 enum class Target : uint8_t { kNone, kAccount, kContact, kCampaign, kOpportunity, kTool, kUser };
@@ -93,6 +95,10 @@ struct PresetLabel {
   std::string_view label;
   std::string_view field;
   bool first_of_list = false;  // "123;456": the first id only
+  // Another column for the same field ("Associated Company" beside
+  // "Associated Company (Primary)"): used only when no other column fills
+  // the field, and silently ignored when one does.
+  bool alternate = false;
 };
 // The labels of `preset` (hubspot, salesforce) for `kind`; empty when the
 // preset has no export of that kind.
@@ -106,6 +112,9 @@ struct CustomMapping {
   std::optional<Kind> kind;
   std::string source_system;
   std::optional<core::DateFormat> date_format;
+  std::optional<core::DateFormat> date_order;  // dmy, mdy or ymd
+  std::string decimal;                         // "," or "." (empty: default)
+  std::string thousands;
   struct Column {
     std::string label;
     std::string field;  // empty: ignore the column
@@ -124,6 +133,9 @@ struct CustomMapping {
 // Errors name the file, line and key.
 core::Result<CustomMapping> ParseMappingYaml(std::string_view text, std::string_view name);
 
+// "dmy", "mdy", "ymd" (the --date-order of ambiguous date columns).
+core::Result<core::DateFormat> ParseDateOrder(std::string_view name);
+
 // Checks a mapping against a kind: every target field must exist.
 core::Status ValidateMapping(const CustomMapping& mapping, Kind kind);
 
@@ -134,6 +146,7 @@ Preset DetectPreset(Kind kind, std::span<const std::string> headers);
 struct ColumnMapping {
   int field = -1;  // index into KindSpec::fields; -1: ignored
   bool first_of_list = false;
+  bool alternate = false;
 };
 
 struct Mapping {
@@ -144,6 +157,9 @@ struct Mapping {
   std::vector<std::string> unmapped;   // labels of ignored columns
   std::vector<std::string> warnings;
   bool synth_key = false;  // no key column: keys come from KindSpec::synth_key
+  // ... or from these fields: a HubSpot import file has no Record ID, and
+  // HubSpot itself tells contacts apart by email, companies by domain.
+  std::vector<std::string_view> synth_key_fields;
 };
 
 // Maps a header onto the kind's fields. `preset` kAuto detects; kMapping uses
@@ -152,6 +168,57 @@ struct Mapping {
 // the kind.
 core::Result<Mapping> MapColumns(Kind kind, std::span<const std::string> headers, Preset preset,
                                  const CustomMapping* custom, std::string_view file_name);
+
+// How each column of a file is read, decided from all of its values before
+// any row is converted (ColumnSurvey), so that no row is read differently
+// from its neighbours.
+struct ColumnPlan {
+  std::vector<core::DateFormat> date_format;  // per field
+  // Per field (postal codes): the length of the column's digit-only values
+  // that start with 0; a shorter digit-only value lost its leading zeros.
+  std::vector<int> zero_led_length;
+};
+
+// Looks at every value of a file's date and postal-code columns (one pass
+// over the records before the import proper; cheap next to writing them).
+// The day/month order of a date column comes from its values: one whose
+// first number is over 12 makes the column day first, one whose second is
+// over 12 month first; a column with both is an error naming the column
+// and a line of each. A column with neither is read in `base` order.
+class ColumnSurvey {
+ public:
+  ColumnSurvey(const KindSpec& spec, const Mapping& mapping);
+  bool empty() const { return watched_.empty(); }
+  void Add(std::span<const std::string_view> record, int64_t line);
+  // `base`: the order asked for (or kAuto); kIso, kYmd and kEpoch columns are
+  // not reordered. Warnings say where the data overrode the order asked for.
+  core::Result<ColumnPlan> Finish(core::DateFormat base, std::span<const std::string> headers,
+                                  std::string_view file_name,
+                                  std::vector<std::string>& warnings) const;
+
+ private:
+  struct Evidence {
+    int64_t line = 0;
+    std::string value;
+  };
+  struct FieldStats {
+    bool date = false;
+    bool postal = false;
+    bool dotted = false;
+    Evidence day_first;
+    Evidence month_first;
+    int zero_led_length = 0;
+  };
+  const KindSpec& spec_;
+  const Mapping& mapping_;
+  std::vector<FieldStats> fields_;
+  std::vector<int> watched_;
+};
+
+// "1.11015E+11": how Excel shows a long number (a phone, an id) in a General
+// cell, with its last digits gone.
+bool LooksLikeExcelScientific(std::string_view text);
+bool IsDigits(std::string_view text);
 
 // A cell that failed conversion.
 struct CellProblem {
@@ -167,7 +234,14 @@ struct ConvertedRow {
   std::string source_system;
   std::string key;              // external id, given or synthesized
   bool converted_lead = false;  // a Salesforce lead converted into a contact
+  uint64_t row_hash = 0;        // RowHash, set by the importer
 };
+
+// A hash of the values a row writes (the `written` fields, with their types),
+// never 0: stored in each table's row_hash, so that re-importing an identical
+// row is told apart from an update without reading the row back. Stable
+// across runs and builds (a fixed multiply-xorshift over 8-byte words).
+uint64_t RowHash(const ConvertedRow& row, const std::vector<bool>& written);
 
 // Converts records of one file. Reuses the row's buffers, so converting a row
 // does not allocate once the buffers have grown.
@@ -184,9 +258,26 @@ class RowConverter {
   // Fields the rows carry (mapped or derived): the columns an import writes.
   const std::vector<bool>& written() const { return written_; }
 
+  // Per-column date orders and postal-code lengths (default: the
+  // constructor's date format everywhere, no postal-code check).
+  void SetColumnPlan(ColumnPlan plan);
+  void SetNumberFormat(core::NumberFormat format) { numbers_ = format; }
+  // Salesforce ids (keys and references) to their 18-character form; the
+  // null id becomes an empty reference.
+  void SetSalesforceIds(bool on) { salesforce_ids_ = on; }
+  // Values of the last converted row that were imported but lost precision in
+  // a spreadsheet (scientific notation, stripped leading zeros): column,
+  // value and reason.
+  const std::vector<CellProblem>& damage() const { return damage_; }
+
  private:
-  bool ConvertCell(const FieldSpec& field, std::string_view text, Value& out, std::string& reason);
+  bool ConvertCell(const FieldSpec& field, int field_index, std::string_view text, Value& out,
+                   std::string& reason);
   void Derive(ConvertedRow& row);
+  // Spreadsheet damage of a non-empty cell: records it, true when the row
+  // must be rejected (a key cannot be trusted).
+  bool CheckDamage(const FieldSpec& field, int field_index, int64_t column, std::string_view text,
+                   std::vector<CellProblem>& problems);
 
   const KindSpec& spec_;
   const Mapping& mapping_;
@@ -203,6 +294,18 @@ class RowConverter {
   std::vector<int> synth_key_;
   std::string scratch_;
   std::string stage_;
+  ColumnPlan plan_;
+  core::NumberFormat numbers_;
+  bool salesforce_ids_ = false;
+  std::vector<CellProblem> damage_;
+  std::string damaged_fields_;
+  int damage_field_ = -1;    // damaged_fields, when the kind has it
+  int account_domain_ = -1;  // account_domain, when mapped
+  int account_ = -1;         // account_id
+  int currency_ = -1;        // currency, when the kind has it
+  std::string amount_currency_;
+  std::string sf_id_;
+  std::string sf_list_;
 };
 
 // Typed conversions of one cell (trimmed, non-empty).

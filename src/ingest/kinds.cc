@@ -83,7 +83,8 @@ std::vector<KindSpec> BuildSpecs() {
       {Key(), Text("name"), Text("domain"), Text("website"), Text("industry"),
        Typed("employees", FT::kInt), Typed("annual_revenue", FT::kMoney), Text("currency"),
        Text("country"), Text("state"), Text("city"), Owner(), Ref("parent_id", Target::kAccount),
-       Typed("created_at", FT::kTime), Typed("updated_at", FT::kTime), Source()}));
+       Typed("created_at", FT::kTime), Typed("updated_at", FT::kTime), Text("postal_code"),
+       Text("damaged_fields"), Source()}));
   specs.back().has_merged = true;
   specs.push_back(Spec(
       Kind::kContacts, "contacts", "contacts",
@@ -91,7 +92,9 @@ std::vector<KindSpec> BuildSpecs() {
        Text("seniority"), Text("department"), Text("phone"), Text("company_name"),
        Ref("account_id", Target::kAccount), Text("country"), Text("state"), Text("city"),
        Text("lifecycle_stage"), Text("lead_status"), Owner(), Text("original_source"),
-       Typed("created_at", FT::kTime), Typed("updated_at", FT::kTime),
+       Typed("created_at", FT::kTime), Typed("updated_at", FT::kTime), Text("postal_code"),
+       Text("mobile_phone"), Typed("email_opt_out", FT::kBool), Typed("do_not_call", FT::kBool),
+       Typed("fax_opt_out", FT::kBool), Text("legal_basis"), Text("damaged_fields"),
        // HubSpot source properties (touches: crm_touches.cc).
        Text("source_detail_1"), Text("source_detail_2"), Text("latest_source"),
        Typed("latest_source_at", FT::kTime), Text("recent_conversion"),
@@ -99,7 +102,8 @@ std::vector<KindSpec> BuildSpecs() {
        StageDate("lead_at", "lead"), StageDate("mql_at", "mql"), StageDate("sql_at", "sql"),
        StageDate("opportunity_at", "opportunity"), StageDate("customer_at", "customer"),
        StageDate("evangelist_at", "evangelist"), Field("is_converted", FT::kBool, Role::kConverted),
-       Field("converted_contact_id", FT::kText, Role::kConvertedContact)}));
+       Field("converted_contact_id", FT::kText, Role::kConvertedContact),
+       Field("account_domain", FT::kText, Role::kAccountDomain)}));
   specs.back().has_merged = true;
   specs.push_back(
       Spec(Kind::kOpportunities, "opportunities", "opportunities",
@@ -108,7 +112,8 @@ std::vector<KindSpec> BuildSpecs() {
             Typed("created_at", FT::kTime), Typed("close_date", FT::kDate), Flag("is_closed", 0),
             Flag("is_won", 0), Text("type"), Text("lead_source"),
             Ref("primary_campaign_id", Target::kCampaign), Owner(), Typed("updated_at", FT::kTime),
-            Source(), Field("contact_ids", FT::kText, Role::kContactList)}));
+            Source(), Field("contact_ids", FT::kText, Role::kContactList),
+            Field("account_domain", FT::kText, Role::kAccountDomain)}));
   specs.push_back(Spec(Kind::kOpportunityContacts, "opportunity-contacts", "opportunity_contacts",
                        {Key(), Required(Ref("opportunity_id", Target::kOpportunity)),
                         Required(Ref("contact_id", Target::kContact)), Text("role"),
@@ -222,6 +227,7 @@ std::vector<KindSpec> BuildSpecs() {
 // HubSpot's export labels (the property labels of its CSV exports).
 constexpr std::array kHubspotContacts = {
     PresetLabel{"Record ID", "external_id"},
+    PresetLabel{"Record ID - Contact", "external_id"},
     PresetLabel{"Contact ID", "external_id"},
     PresetLabel{"First Name", "first_name"},
     PresetLabel{"Last Name", "last_name"},
@@ -253,12 +259,30 @@ constexpr std::array kHubspotContacts = {
     PresetLabel{"Became an Opportunity Date", "opportunity_at"},
     PresetLabel{"Became a Customer Date", "customer_at"},
     PresetLabel{"Became an Evangelist Date", "evangelist_at"},
-    PresetLabel{"Associated Company IDs", "account_id", true},
-    PresetLabel{"Associated Company ID", "account_id", true},
+    PresetLabel{"Associated Company IDs", "account_id", true, true},
+    PresetLabel{"Associated Company ID", "account_id", true, true},
     PresetLabel{"Primary Associated Company ID", "account_id", true},
+    PresetLabel{"Associated Company IDs (Primary)", "account_id", true},
+    // The current export repeats the association as names.
+    PresetLabel{"Associated Company (Primary)", "company_name"},
+    PresetLabel{"Associated Company", "company_name", false, true},
+    PresetLabel{"Company", "company_name", false, true},
+    // Import-file columns.
+    PresetLabel{"Associated Company Domain", "account_domain"},
+    PresetLabel{"Company Domain Name", "account_domain", false, true},
+    PresetLabel{"Website URL", "account_domain", false, true},
+    PresetLabel{"Mobile Phone Number", "mobile_phone"},
+    PresetLabel{"Postal Code", "postal_code"},
+    PresetLabel{"Zip", "postal_code", false, true},
+    PresetLabel{"Unsubscribed from all email", "email_opt_out"},
+    PresetLabel{"Legal basis for processing contact's data", "legal_basis"},
 };
 constexpr std::array kHubspotCompanies = {
     PresetLabel{"Record ID", "external_id"},
+    PresetLabel{"Record ID - Company", "external_id"},
+    PresetLabel{"Postal Code", "postal_code"},
+    PresetLabel{"Name", "name", false, true},
+    PresetLabel{"Domain", "domain", false, true},
     PresetLabel{"Company ID", "external_id"},
     PresetLabel{"Company name", "name"},
     PresetLabel{"Company Domain Name", "domain"},
@@ -277,6 +301,10 @@ constexpr std::array kHubspotCompanies = {
 };
 constexpr std::array kHubspotDeals = {
     PresetLabel{"Record ID", "external_id"},
+    PresetLabel{"Record ID - Deal", "external_id"},
+    PresetLabel{"Associated Company IDs (Primary)", "account_id", true},
+    PresetLabel{"Associated Company Domain", "account_domain"},
+    PresetLabel{"Associated Contact Email", "contact_ids", false, true},
     PresetLabel{"Deal ID", "external_id"},
     PresetLabel{"Deal Name", "name"},
     PresetLabel{"Deal Stage", "stage"},
@@ -289,8 +317,8 @@ constexpr std::array kHubspotDeals = {
     PresetLabel{"Deal Type", "type"},
     PresetLabel{"Currency", "currency"},
     PresetLabel{"Original Source Type", "lead_source"},
-    PresetLabel{"Associated Company IDs", "account_id", true},
-    PresetLabel{"Associated Company ID", "account_id", true},
+    PresetLabel{"Associated Company IDs", "account_id", true, true},
+    PresetLabel{"Associated Company ID", "account_id", true, true},
     PresetLabel{"Associated Contact IDs", "contact_ids"},
 };
 
@@ -318,6 +346,12 @@ constexpr std::array kSalesforceContacts = {
     PresetLabel{"State", "state"},
     PresetLabel{"MailingCity", "city"},
     PresetLabel{"City", "city"},
+    PresetLabel{"MailingPostalCode", "postal_code"},
+    PresetLabel{"PostalCode", "postal_code"},
+    PresetLabel{"MobilePhone", "mobile_phone"},
+    PresetLabel{"HasOptedOutOfEmail", "email_opt_out"},
+    PresetLabel{"DoNotCall", "do_not_call"},
+    PresetLabel{"HasOptedOutOfFax", "fax_opt_out"},
 };
 constexpr std::array kSalesforceAccounts = {
     PresetLabel{"Id", "external_id"},
@@ -330,6 +364,7 @@ constexpr std::array kSalesforceAccounts = {
     PresetLabel{"BillingCountry", "country"},
     PresetLabel{"BillingState", "state"},
     PresetLabel{"BillingCity", "city"},
+    PresetLabel{"BillingPostalCode", "postal_code"},
     PresetLabel{"ParentId", "parent_id"},
     PresetLabel{"OwnerId", "owner_id"},
     PresetLabel{"CreatedDate", "created_at"},

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/numbers.h"
 #include "core/strings.h"
 #include "ingest/internal.h"
 
@@ -78,6 +79,15 @@ std::unexpected<core::Error> YamlError(std::string_view name, int64_t line, std:
 
 }  // namespace
 
+core::Result<core::DateFormat> ParseDateOrder(std::string_view name) {
+  const std::string_view n = core::Trim(name);
+  if (core::IEquals(n, "dmy")) return core::DateFormat::kDmy;
+  if (core::IEquals(n, "mdy")) return core::DateFormat::kMdy;
+  if (core::IEquals(n, "ymd")) return core::DateFormat::kYmd;
+  return core::Fail(ErrorCode::kInvalidArgument,
+                    "unknown date order '{}' (expected dmy, mdy or ymd)", name);
+}
+
 core::Result<CustomMapping> ParseMappingYaml(std::string_view text, std::string_view name) {
   CustomMapping mapping;
   mapping.name = std::string(name);
@@ -112,6 +122,18 @@ core::Result<CustomMapping> ParseMappingYaml(std::string_view text, std::string_
         auto format = core::ParseDateFormatName(value.as<std::string>());
         if (!format) return YamlError(name, line, "date_format: " + format.error().message);
         mapping.date_format = *format;
+      } else if (key == "date_order") {
+        if (!value.IsScalar()) return YamlError(name, line, "'date_order' must be dmy, mdy or ymd");
+        auto order = ParseDateOrder(value.as<std::string>());
+        if (!order) return YamlError(name, line, "date_order: " + order.error().message);
+        mapping.date_order = *order;
+      } else if (key == "decimal" || key == "thousands") {
+        if (!value.IsScalar()) return YamlError(name, line, "'" + key + "' must be a separator");
+        const std::string sep = value.as<std::string>();
+        auto format =
+            key == "decimal" ? core::ParseNumberFormat(sep, "") : core::ParseNumberFormat("", sep);
+        if (!format) return YamlError(name, line, key + ": " + format.error().message);
+        (key == "decimal" ? mapping.decimal : mapping.thousands) = sep;
       } else if (key == "columns") {
         if (!value.IsMap()) {
           return YamlError(name, line,
@@ -145,7 +167,9 @@ core::Result<CustomMapping> ParseMappingYaml(std::string_view text, std::string_
       } else {
         return YamlError(
             name, line,
-            "unknown key '" + key + "' (expected columns, kind, source_system, date_format)");
+            "unknown key '" + key +
+                "' (expected columns, kind, source_system, date_format, date_order, decimal, "
+                "thousands)");
       }
     }
   } catch (const YAML::Exception& e) {
@@ -193,7 +217,7 @@ Preset DetectPreset(Kind kind, std::span<const std::string> headers) {
   int salesforce = 0;
   for (const std::string& raw : headers) {
     const std::string_view h = core::Trim(raw);
-    if (h == "Record ID") return Preset::kHubspot;
+    if (h == "Record ID" || h.starts_with("Record ID - ")) return Preset::kHubspot;
     for (const FieldSpec& f : spec.fields) {
       if (CanonicalNameMatches(f, h)) {
         ++canonical;
@@ -253,6 +277,7 @@ core::Result<Mapping> MapColumns(Kind kind, std::span<const std::string> headers
         if (NormalizeLabel(l.label) == normalized) {
           cm.field = spec.FieldIndex(l.field);
           cm.first_of_list = l.first_of_list;
+          cm.alternate = l.alternate;
           break;
         }
       }
@@ -269,6 +294,19 @@ core::Result<Mapping> MapColumns(Kind kind, std::span<const std::string> headers
       if (!listed) cm.field = CanonicalField(spec, label);
     } else {
       cm.field = CanonicalField(spec, label);
+    }
+    if (cm.field >= 0 && m.field_column[cm.field] >= 0) {
+      const int other = m.field_column[cm.field];
+      if (cm.alternate) {  // another column fills it already
+        m.columns[col] = ColumnMapping{};
+        continue;
+      }
+      if (m.columns[other].alternate) {  // this column takes over from an alternate
+        m.columns[other] = ColumnMapping{};
+        m.field_column[cm.field] = static_cast<int>(col);
+        m.columns[col] = cm;
+        continue;
+      }
     }
     if (cm.field >= 0 && m.field_column[cm.field] >= 0) {
       m.warnings.push_back("column '" + std::string(label) + "' also maps to field '" +
@@ -289,7 +327,23 @@ core::Result<Mapping> MapColumns(Kind kind, std::span<const std::string> headers
 
   if (spec.keyed) {
     const int key = spec.FieldIndex("external_id");
-    if (m.field_column[key] < 0) {
+    if (m.field_column[key] < 0 && preset == Preset::kHubspot) {
+      // A HubSpot import file: no Record ID; HubSpot dedupes by these.
+      std::string_view field;
+      if (kind == Kind::kContacts) field = "email";
+      if (kind == Kind::kAccounts)
+        field = m.field_column[spec.FieldIndex("domain")] >= 0 ||
+                        m.field_column[spec.FieldIndex("website")] >= 0
+                    ? "domain"
+                    : "name";
+      if (kind == Kind::kOpportunities) field = "name";
+      const int index = field.empty() ? -1 : spec.FieldIndex(field);
+      if (index >= 0 && (m.field_column[index] >= 0 || field == "domain")) {
+        m.synth_key = true;
+        m.synth_key_fields = {field};
+      }
+    }
+    if (m.field_column[key] < 0 && !m.synth_key) {
       bool can_synthesize = !spec.synth_key.empty();
       for (std::string_view f : spec.synth_key) {
         const FieldSpec& fs = spec.fields[spec.FieldIndex(f)];

@@ -70,8 +70,17 @@ TEST(MapColumns, SecondColumnForTheSameFieldIsIgnoredWithAWarning) {
   EXPECT_THAT(m->warnings[0], HasSubstr("'Country' also maps to field 'country'"));
 }
 
-TEST(MapColumns, MissingKeyColumnNamesTheExpectedLabel) {
+// A HubSpot import file has no Record ID: contacts are keyed by email.
+TEST(MapColumns, HubspotImportFileIsKeyedByEmail) {
   const std::vector<std::string> h = {"First Name", "Email", "Create Date"};
+  auto m = MapColumns(Kind::kContacts, h, Preset::kHubspot, nullptr, "contacts.csv");
+  ASSERT_TRUE(m) << m.error().ToString();
+  EXPECT_TRUE(m->synth_key);
+  EXPECT_THAT(m->synth_key_fields, ElementsAre("email"));
+}
+
+TEST(MapColumns, MissingKeyColumnNamesTheExpectedLabel) {
+  const std::vector<std::string> h = {"First Name", "Last Name", "Create Date"};
   auto m = MapColumns(Kind::kContacts, h, Preset::kHubspot, nullptr, "contacts.csv");
   ASSERT_FALSE(m);
   EXPECT_EQ(m.error().file, "contacts.csv");

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "core/salesforce_id.h"
 #include "core/strings.h"
 
 namespace mops::ingest::internal {
@@ -54,28 +55,37 @@ core::Status DropDuplicateParkedHistory(store::Database& db) {
   return {};
 }
 
-// Touchpoints that named their person by email only ("email:<address>").
-core::Status ResolveTouchpointEmails(store::Database& db) {
+// References by value instead of external id: a contact by email
+// ("email:<address>", touches and deal contacts of HubSpot import files) or
+// an account by domain ("domain:<domain>", HubSpot's "Associated Company
+// Domain"), in any source, case-insensitively; the earliest record that is
+// not merged wins.
+core::Status ResolveLookups(store::Database& db, std::string_view table, std::string_view base,
+                            Target target) {
+  const bool by_email = target == Target::kContact;
+  const std::string_view prefix = by_email ? "email:" : "domain:";
   MOPS_ASSIGN_OR_RETURN(
       store::Rows pending,
-      db.Query("SELECT id, contact_ref FROM touchpoints WHERE contact_id IS NULL AND "
-               "contact_ref LIKE 'email:%'"));
+      db.Query(fmt::format("SELECT id, {1}_ref FROM {0} WHERE {1}_id IS NULL AND {1}_ref LIKE "
+                           "'{2}%'",
+                           table, base, prefix)));
   if (pending.empty()) return {};
   MOPS_ASSIGN_OR_RETURN(
-      store::Rows contacts,
-      db.Query("SELECT email, COALESCE(merged_into, id) FROM contacts WHERE email IS NOT NULL "
-               "ORDER BY CASE WHEN merged_into IS NULL THEN 0 ELSE 1 END, id"));
-  StringMap<int64_t> by_email;
+      store::Rows records,
+      db.Query(fmt::format("SELECT {0}, COALESCE(merged_into, id) FROM {1} WHERE {0} IS NOT NULL "
+                           "ORDER BY CASE WHEN merged_into IS NULL THEN 0 ELSE 1 END, id",
+                           by_email ? "email" : "domain", TargetTable(target))));
+  StringMap<int64_t> by_value;
   std::string lower;
-  for (const auto& row : contacts.rows) {
-    by_email.try_emplace(LowerAscii(store::AsText(row[0]), lower), store::AsInt(row[1]));
+  for (const auto& row : records.rows) {
+    by_value.try_emplace(LowerAscii(store::AsText(row[0]), lower), store::AsInt(row[1]));
   }
-  MOPS_ASSIGN_OR_RETURN(auto update,
-                        db.Prepare("UPDATE touchpoints SET contact_id = ? WHERE id = ?"));
+  MOPS_ASSIGN_OR_RETURN(
+      auto update, db.Prepare(fmt::format("UPDATE {} SET {}_id = ? WHERE id = ?", table, base)));
   for (const auto& row : pending.rows) {
     const std::string ref = store::AsText(row[1]);
-    auto it = by_email.find(LowerAscii(std::string_view(ref).substr(6), lower));
-    if (it == by_email.end()) continue;
+    auto it = by_value.find(LowerAscii(std::string_view(ref).substr(prefix.size()), lower));
+    if (it == by_value.end()) continue;
     MOPS_TRY(update->Execute(std::vector<Value>{it->second, row[0]}));
   }
   return {};
@@ -149,11 +159,17 @@ core::Result<OwnerIndex> OwnerIndex::Load(store::Database& db) {
 std::optional<int64_t> OwnerIndex::Find(std::string_view ref, std::string_view source) {
   ref = core::Trim(ref);
   if (ref.empty()) return std::nullopt;
-  if (auto it = by_external_id_.find(ref); it != by_external_id_.end()) {
-    for (const auto& [user_source, id] : it->second) {
+  auto by_id = by_external_id_.find(ref);
+  // A Salesforce reference is stored in the 18-character form; users loaded
+  // from a file that had the 15-character form carry that.
+  if (by_id == by_external_id_.end() && core::IsSalesforceIdShape(ref) && ref.size() == 18) {
+    by_id = by_external_id_.find(ref.substr(0, 15));
+  }
+  if (by_id != by_external_id_.end()) {
+    for (const auto& [user_source, id] : by_id->second) {
       if (user_source == source) return id;
     }
-    return it->second.front().second;
+    return by_id->second.front().second;
   }
   LowerAscii(ref, scratch_);
   if (auto it = by_name_.find(scratch_); it != by_name_.end()) return it->second;
@@ -261,7 +277,18 @@ core::Status ResolvePending(store::Database& db, std::optional<Kind> kind, bool 
     }
   }
 
-  if (in_scope({"touchpoints", "contacts"})) MOPS_TRY(ResolveTouchpointEmails(db));
+  if (in_scope({"touchpoints", "contacts"})) {
+    MOPS_TRY(ResolveLookups(db, "touchpoints", "contact", Target::kContact));
+  }
+  if (in_scope({"opportunity_contacts", "opportunities", "contacts"})) {
+    MOPS_TRY(ResolveLookups(db, "opportunity_contacts", "contact", Target::kContact));
+  }
+  if (in_scope({"contacts", "accounts"})) {
+    MOPS_TRY(ResolveLookups(db, "contacts", "account", Target::kAccount));
+  }
+  if (in_scope({"opportunities", "accounts"})) {
+    MOPS_TRY(ResolveLookups(db, "opportunities", "account", Target::kAccount));
+  }
   if (in_scope({"touchpoints", "contacts", "accounts"})) {
     MOPS_TRY(db.Execute(
         "UPDATE touchpoints SET account_id = (SELECT c.account_id FROM contacts c WHERE c.id = "
@@ -283,17 +310,38 @@ core::Status ResolvePending(store::Database& db, std::optional<Kind> kind, bool 
   return {};
 }
 
+namespace {
+
+// The tables whose references an import of `kind` can leave unresolved: its
+// own, those pointing at it (with all of their references: a deal's contact
+// roles name contacts too), and those it writes rows into (a deals file's
+// contact associations).
+bool InScope(const KindSpec& spec, std::optional<Kind> kind) {
+  if (!kind) return true;
+  const std::string_view imported = TableName(*kind);
+  if (spec.table == imported) return true;
+  if (*kind == Kind::kOpportunities && spec.kind == Kind::kOpportunityContacts) return true;
+  if (*kind == Kind::kContacts && spec.kind == Kind::kLifecycleHistory) return true;
+  for (const FieldSpec& f : spec.fields) {
+    if ((f.role == Role::kRef || f.role == Role::kOwner) && TargetTable(f.target) == imported) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 core::Result<std::vector<UnresolvedRef>> CountUnresolved(store::Database& db,
                                                          std::optional<Kind> kind) {
-  const std::string_view imported = kind ? TableName(*kind) : std::string_view();
   std::vector<UnresolvedRef> out;
   for (Kind k : AllKinds()) {
     const KindSpec& spec = SpecFor(k);
+    if (!InScope(spec, kind)) continue;
     std::vector<std::string> sums;
     std::vector<std::string_view> names;
     for (const FieldSpec& f : spec.fields) {
       if (f.role != Role::kRef && f.role != Role::kOwner) continue;
-      if (kind && spec.table != imported && TargetTable(f.target) != imported) continue;
       const std::string_view base = f.RefBase();
       sums.push_back(fmt::format(
           "SUM(CASE WHEN {0}_id IS NULL AND {0}_ref IS NOT NULL THEN 1 ELSE 0 END)", base));
@@ -309,7 +357,7 @@ core::Result<std::vector<UnresolvedRef>> CountUnresolved(store::Database& db,
       if (n > 0) out.push_back({std::string(spec.table), std::string(names[i]), n});
     }
   }
-  if (!kind || imported == "contacts") {
+  if (!kind || TableName(*kind) == "contacts") {
     MOPS_ASSIGN_OR_RETURN(Value pending,
                           db.QueryValue("SELECT COUNT(*) FROM identities WHERE contact_id IS NULL "
                                         "AND contact_ref IS NOT NULL"));
@@ -325,6 +373,32 @@ namespace mops::ingest {
 core::Result<std::vector<UnresolvedRef>> ResolveReferences(store::Database& db) {
   MOPS_TRY(internal::ResolvePending(db, std::nullopt));
   return internal::CountUnresolved(db, std::nullopt);
+}
+
+core::Result<std::vector<UnresolvedLink>> ListUnresolved(store::Database& db,
+                                                         std::optional<Kind> kind, int64_t limit) {
+  std::vector<UnresolvedLink> out;
+  for (Kind k : AllKinds()) {
+    const internal::KindSpec& spec = internal::SpecFor(k);
+    if (!internal::InScope(spec, kind)) continue;
+    for (const internal::FieldSpec& f : spec.fields) {
+      if (f.role != internal::Role::kRef && f.role != internal::Role::kOwner) continue;
+      if (static_cast<int64_t>(out.size()) >= limit) return out;
+      const std::string base(f.RefBase());
+      const std::string key = spec.keyed ? "external_id" : "CAST(id AS TEXT)";
+      MOPS_ASSIGN_OR_RETURN(
+          store::Rows rows,
+          db.Query(fmt::format("SELECT {0}, {1}_ref FROM {2} WHERE {1}_id IS NULL AND {1}_ref IS "
+                               "NOT NULL ORDER BY id LIMIT ?",
+                               key, base, spec.table),
+                   std::vector<store::Value>{limit - static_cast<int64_t>(out.size())}));
+      for (const auto& row : rows.rows) {
+        out.push_back(
+            {std::string(spec.table), base, store::AsText(row[0]), store::AsText(row[1])});
+      }
+    }
+  }
+  return out;
 }
 
 }  // namespace mops::ingest

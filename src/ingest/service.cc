@@ -49,35 +49,45 @@ constexpr int64_t kProgressEvery = 4096;
 // does not allocate per row.
 class KeyTracker {
  public:
-  enum class Outcome { kNew, kUpdated, kDuplicate };
+  enum class Outcome { kNew, kUpdated, kUnchanged, kDuplicate };
 
   // `source` empty: every source (the file names each row's source).
-  core::Status Load(store::Database& db, std::string_view table, const std::string& source) {
+  // `hashes`: load each row's row_hash too, so that Mark can tell unchanged
+  // rows from updated ones.
+  core::Status Load(store::Database& db, std::string_view table, const std::string& source,
+                    bool hashes = false) {
     composite_ = source.empty();
+    const std::string hash_column = hashes ? "row_hash" : "0";
     std::vector<store::Column> cols;
     if (composite_) {
-      const std::vector<store::ColumnType> types = {store::ColumnType::kText,
-                                                    store::ColumnType::kText};
+      const std::vector<store::ColumnType> types = {
+          store::ColumnType::kText, store::ColumnType::kText, store::ColumnType::kInt};
       MOPS_ASSIGN_OR_RETURN(
-          cols, db.ScanColumns(fmt::format("SELECT source_system, external_id FROM {}", table), {},
-                               types));
+          cols, db.ScanColumns(fmt::format("SELECT source_system, external_id, {} FROM {}",
+                                           hash_column, table),
+                               {}, types));
       Reserve(cols[0].size());
       for (size_t i = 0; i < cols[0].size(); ++i) {
-        Insert(Compose(cols[0].texts[i], cols[1].texts[i]), kExisting);
+        Insert(Compose(cols[0].texts[i], cols[1].texts[i]), kExisting,
+               static_cast<uint64_t>(cols[2].ints[i]));
       }
     } else {
-      const std::vector<store::ColumnType> types = {store::ColumnType::kText};
+      const std::vector<store::ColumnType> types = {store::ColumnType::kText,
+                                                    store::ColumnType::kInt};
       MOPS_ASSIGN_OR_RETURN(
-          cols,
-          db.ScanColumns(fmt::format("SELECT external_id FROM {} WHERE source_system = ?", table),
-                         std::vector<Value>{source}, types));
+          cols, db.ScanColumns(fmt::format("SELECT external_id, {} FROM {} WHERE source_system = ?",
+                                           hash_column, table),
+                               std::vector<Value>{source}, types));
       Reserve(cols[0].size());
-      for (const std::string& key : cols[0].texts) Insert(key, kExisting);
+      for (size_t i = 0; i < cols[0].size(); ++i) {
+        Insert(cols[0].texts[i], kExisting, static_cast<uint64_t>(cols[1].ints[i]));
+      }
     }
     return {};
   }
 
-  Outcome Mark(std::string_view source, std::string_view key) {
+  // `row_hash` 0: unknown (the row counts as updated when it exists).
+  Outcome Mark(std::string_view source, std::string_view key, uint64_t row_hash = 0) {
     const std::string_view k = composite_ ? std::string_view(Compose(source, key)) : key;
     const uint64_t hash = std::hash<std::string_view>{}(k);
     size_t slot = hash & mask_;
@@ -86,13 +96,13 @@ class KeyTracker {
       if (e.hash == hash && KeyOf(e) == k) {
         if (e.state == kExisting) {
           e.state = kSeen;
-          return Outcome::kUpdated;
+          return row_hash != 0 && e.row_hash == row_hash ? Outcome::kUnchanged : Outcome::kUpdated;
         }
         return Outcome::kDuplicate;
       }
       slot = (slot + 1) & mask_;
     }
-    Add(slot, hash, k, kSeen);
+    Add(slot, hash, k, kSeen, 0);
     return Outcome::kNew;
   }
 
@@ -102,6 +112,7 @@ class KeyTracker {
   struct Entry {
     uint64_t hash;
     uint64_t offset;
+    uint64_t row_hash;
     uint32_t length;
     uint8_t state;
   };
@@ -127,9 +138,11 @@ class KeyTracker {
     }
   }
 
-  void Insert(std::string_view key, uint8_t state) { (void)MarkAs(key, state); }
+  void Insert(std::string_view key, uint8_t state, uint64_t row_hash) {
+    (void)MarkAs(key, state, row_hash);
+  }
 
-  bool MarkAs(std::string_view key, uint8_t state) {
+  bool MarkAs(std::string_view key, uint8_t state, uint64_t row_hash) {
     const uint64_t hash = std::hash<std::string_view>{}(key);
     size_t slot = hash & mask_;
     while (slots_[slot] != 0) {
@@ -138,12 +151,12 @@ class KeyTracker {
       }
       slot = (slot + 1) & mask_;
     }
-    Add(slot, hash, key, state);
+    Add(slot, hash, key, state, row_hash);
     return true;
   }
 
-  void Add(size_t slot, uint64_t hash, std::string_view key, uint8_t state) {
-    entries_.push_back({hash, arena_.size(), static_cast<uint32_t>(key.size()), state});
+  void Add(size_t slot, uint64_t hash, std::string_view key, uint8_t state, uint64_t row_hash) {
+    entries_.push_back({hash, arena_.size(), row_hash, static_cast<uint32_t>(key.size()), state});
     arena_.append(key);
     slots_[slot] = static_cast<uint32_t>(entries_.size());
     if (entries_.size() * 2 > slots_.size()) Rehash(slots_.size() * 2);
@@ -178,11 +191,17 @@ void SetId(Value& param, std::optional<int64_t> id) {
 // over the fields a file carries; only those columns change on conflict.
 class Upsert {
  public:
+  // `row_hash`: also write ConvertedRow::row_hash into row_hash.
   core::Status Prepare(store::Database& db, const KindSpec& spec, const std::vector<bool>& written,
-                       RefIndexes& refs, const std::string& source_filter) {
+                       RefIndexes& refs, const std::string& source_filter, bool row_hash = false) {
     std::vector<std::string> columns = {"source_system", "external_id"};
     std::vector<std::string> values = {"?", "?"};
     slots_ = {{Slot::kSource, -1}, {Slot::kKey, -1}};
+    if (row_hash) {
+      columns.emplace_back("row_hash");
+      values.emplace_back("?");
+      slots_.push_back({Slot::kRowHash, -1});
+    }
     std::vector<std::string> updates;
     for (size_t i = 0; i < spec.fields.size(); ++i) {
       if (!written[i]) continue;
@@ -258,6 +277,9 @@ class Upsert {
         case Slot::kKey:
           internal::SetText(params[i], row.key);
           break;
+        case Slot::kRowHash:
+          params[i] = static_cast<int64_t>(row.row_hash);
+          break;
         case Slot::kField:
           break;
         case Slot::kRefId: {
@@ -314,7 +336,7 @@ class Upsert {
   }
 
   struct Slot {
-    enum What { kSource, kKey, kField, kRefId, kOwner, kContactAccount } what;
+    enum What { kSource, kKey, kRowHash, kField, kRefId, kOwner, kContactAccount } what;
     int field;
     internal::Target target = internal::Target::kNone;
     int fallback = -1;  // kRefId: a contact field whose account stands in for an empty ref
@@ -332,6 +354,9 @@ struct ParsedRow {
   ConvertedRow row;
   std::vector<Value> params;  // the main upsert's (unused for converted leads)
   int64_t line = 0;
+  // The stored row has these values already (its row_hash): no write. Its
+  // references that were unresolved are picked up by the resolution pass.
+  bool unchanged = false;
 };
 
 struct Batch {
@@ -416,11 +441,17 @@ class Importer {
   core::Status WriteError(core::Error e, int64_t line);
   core::Status LinkConvertedLead(const ConvertedRow& row);
   core::Status RejectRow(int64_t line, std::span<const CellProblem> problems);
+  // Values of an imported row that lost precision in a spreadsheet.
+  void NoteDamage(int64_t line, std::span<const CellProblem> damage);
+  // The per-column pass before the import (see ColumnSurvey).
+  core::Status SurveyColumns(std::string_view csv, const internal::Mapping& mapping,
+                             core::DateFormat order, internal::RowConverter& converter);
   core::Status WriteAudit();
   core::Status ApplyCrmOptions(internal::Mapping& mapping);
   internal::CrmConfig crm_config_;
   std::string crm_config_text_, crm_config_name_;
   core::Status WriteRejectsFile();
+  core::Status WriteWarningsFile();
 
   store::Database& db_;
   const KindSpec& spec_;
@@ -434,6 +465,8 @@ class Importer {
   RefIndexes refs_;
   std::optional<internal::OwnerIndex> owners_;
   core::CsvWriter rejects_{',', /*neutralize_formulas=*/true};
+  core::CsvWriter damage_{',', /*neutralize_formulas=*/true};
+  const std::vector<bool>* written_ = nullptr;
 
   // Contacts: HubSpot "Became a ... Date" columns.
   std::vector<int> stage_fields_;
@@ -447,6 +480,7 @@ class Importer {
   std::vector<Value> deal_params_;
   KeyTracker deal_contact_keys_;
   ConvertedRow deal_contact_row_;
+  std::string email_ref_;
   Related deal_contacts_count_;
   // Converted Salesforce leads.
   Related leads_;
@@ -493,8 +527,9 @@ core::Status Importer::Prepare(const internal::Mapping& mapping, const std::vect
     return {};
   }
 
-  MOPS_TRY(upsert_.Prepare(db_, spec_, written, refs_, source_filter));
-  MOPS_TRY(keys_.Load(db_, spec_.table, source_filter));
+  MOPS_TRY(upsert_.Prepare(db_, spec_, written, refs_, source_filter, /*row_hash=*/true));
+  MOPS_TRY(keys_.Load(db_, spec_.table, source_filter, /*hashes=*/true));
+  written_ = &written;
 
   for (size_t i = 0; i < spec_.fields.size(); ++i) {
     const FieldSpec& f = spec_.fields[i];
@@ -564,6 +599,13 @@ core::Status Importer::WriteDealContacts(const ConvertedRow& row, int64_t line) 
       if (id.empty()) continue;
       ConvertedRow& r = deal_contact_row_;
       r.source_system = row.source_system;
+      // An import file names the contact by email ("Associated Contact
+      // Email"): resolved against contacts' emails.
+      if (id.find('@') != std::string_view::npos) {
+        email_ref_.assign("email:");
+        for (char c : id) email_ref_.push_back(core::AsciiToLower(c));
+        id = email_ref_;
+      }
       r.key.assign(row.key).append(":").append(id);
       internal::SetText(r.values[opp], row.key);
       internal::SetText(r.values[contact], id);
@@ -615,9 +657,11 @@ core::Status Importer::WriteRow(ParsedRow& parsed) {
     MOPS_TRY(FlushQueued());
     return LinkConvertedLead(row);
   }
-  queued_lines_.push_back(parsed.line);
-  if (auto queued = upsert_.ExecuteQueued(parsed.params); !queued) {
-    return WriteError(std::move(queued).error(), parsed.line);
+  if (!parsed.unchanged) {
+    queued_lines_.push_back(parsed.line);
+    if (auto queued = upsert_.ExecuteQueued(parsed.params); !queued) {
+      return WriteError(std::move(queued).error(), parsed.line);
+    }
   }
   if (!stage_fields_.empty()) {
     // Counting new entries needs each insert's result: no queueing here.
@@ -653,14 +697,21 @@ core::Status Importer::Produce(core::CsvReader& reader, internal::RowConverter& 
         MOPS_TRY(RejectRow(parsed.line, problems));
         continue;
       }
+      if (!converter.damage().empty()) NoteDamage(parsed.line, converter.damage());
       ConvertedRow& row = parsed.row;
+      parsed.unchanged = false;
       if (!row.converted_lead) {
-        switch (keys_.Mark(row.source_system, row.key)) {
+        row.row_hash = internal::RowHash(row, *written_);
+        switch (keys_.Mark(row.source_system, row.key, row.row_hash)) {
           case KeyTracker::Outcome::kNew:
             ++summary_.imported;
             break;
           case KeyTracker::Outcome::kUpdated:
             ++summary_.updated;
+            break;
+          case KeyTracker::Outcome::kUnchanged:
+            ++summary_.unchanged;
+            parsed.unchanged = true;
             break;
           case KeyTracker::Outcome::kDuplicate:
             ++summary_.duplicates;
@@ -669,7 +720,7 @@ core::Status Importer::Produce(core::CsvReader& reader, internal::RowConverter& 
             }
             break;
         }
-        upsert_.Fill(row, owners, refs_, parsed.params);
+        if (!parsed.unchanged) upsert_.Fill(row, owners, refs_, parsed.params);
       }
       ++batch->size;
     }
@@ -804,6 +855,68 @@ core::Status Importer::RejectRow(int64_t line, std::span<const CellProblem> prob
   return {};
 }
 
+void Importer::NoteDamage(int64_t line, std::span<const CellProblem> damage) {
+  for (const CellProblem& p : damage) {
+    ++summary_.damaged;
+    Reject r;
+    r.line = line;
+    r.column = p.column;
+    r.value = p.value;
+    r.reason = p.reason;
+    if (p.column > 0 && static_cast<size_t>(p.column) <= headers_.size()) {
+      r.field = headers_[p.column - 1];
+    }
+    damage_.Field(line);
+    damage_.Field(p.column);
+    damage_.Field(r.field);
+    damage_.Field(r.value);
+    damage_.Field(r.reason);
+    damage_.EndRow();
+    if (summary_.damage.size() < kRejectsInSummary) summary_.damage.push_back(std::move(r));
+  }
+}
+
+core::Status Importer::SurveyColumns(std::string_view csv, const internal::Mapping& mapping,
+                                     core::DateFormat order, internal::RowConverter& converter) {
+  internal::ColumnSurvey survey(spec_, mapping);
+  if (survey.empty()) return {};
+  // A reader of its own over the same (mapped) text: records that do not
+  // parse are skipped here; the import proper reports them.
+  core::CsvOptions csv_options;
+  csv_options.trim_fields = true;
+  csv_options.file_name = name_;
+  core::CsvReader reader(csv, csv_options);
+  std::vector<std::string_view> record;
+  bool header = true;
+  while (true) {
+    auto more = reader.Next(record);
+    if (!more) continue;
+    if (!*more) break;
+    if (header) {
+      header = false;
+      continue;
+    }
+    survey.Add(record, reader.record_line());
+  }
+  MOPS_ASSIGN_OR_RETURN(internal::ColumnPlan plan,
+                        survey.Finish(order, headers_, name_, summary_.warnings));
+  converter.SetColumnPlan(std::move(plan));
+  return {};
+}
+
+core::Status Importer::WriteWarningsFile() {
+  const std::string& path = summary_.warnings_path;
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) {
+    return core::Fail(ErrorCode::kIo, "cannot write warnings file '{}': {}", path,
+                      std::strerror(errno));
+  }
+  out << "line,column,field,value,reason\n" << damage_.data();
+  out.close();
+  if (!out) return core::Fail(ErrorCode::kIo, "cannot write warnings file '{}'", path);
+  return {};
+}
+
 // `text` with U+FFFD for each byte that does not start a valid UTF-8
 // sequence: a file name may be any bytes, and PostgreSQL stores UTF-8 only.
 std::string ReplaceInvalidUtf8(std::string_view text) {
@@ -931,9 +1044,30 @@ core::Result<ImportSummary> Importer::Run(std::string_view csv,
   if (!options_.date_format_set && custom != nullptr && custom->date_format) {
     date_format = *custom->date_format;
   }
+  // The order of date columns whose values do not tell it.
+  core::DateFormat order = options_.date_order;
+  if (order == core::DateFormat::kAuto && custom != nullptr && custom->date_order) {
+    order = *custom->date_order;
+  }
+  if (order == core::DateFormat::kAuto) order = date_format;
+  if (date_format == core::DateFormat::kIso || date_format == core::DateFormat::kEpoch) {
+    order = date_format;
+  } else if (order == core::DateFormat::kYmd || order == core::DateFormat::kIso) {
+    date_format = order;
+  }
   const bool per_row_source = mapping.field_column[spec_.FieldIndex("source_system")] >= 0;
 
   internal::RowConverter converter(spec_, mapping, date_format, summary_.source_system);
+  {
+    const std::string decimal =
+        !options_.decimal.empty() || custom == nullptr ? options_.decimal : custom->decimal;
+    const std::string thousands =
+        !options_.thousands.empty() || custom == nullptr ? options_.thousands : custom->thousands;
+    MOPS_ASSIGN_OR_RETURN(core::NumberFormat numbers, core::ParseNumberFormat(decimal, thousands));
+    converter.SetNumberFormat(numbers);
+  }
+  converter.SetSalesforceIds(mapping.preset == Preset::kSalesforce);
+  MOPS_TRY(SurveyColumns(csv, mapping, order, converter));
   const int64_t total_lines = core::CountLines(csv);
 
   MOPS_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Start(db_));
@@ -976,16 +1110,25 @@ core::Result<ImportSummary> Importer::Run(std::string_view csv,
   if (summary_.rejected > 0 && !options_.rejects_path.empty()) {
     summary_.rejects_path = options_.rejects_path;
   }
+  if (summary_.damaged > 0 && !options_.warnings_path.empty()) {
+    summary_.warnings_path = options_.warnings_path;
+  }
   MOPS_TRY(WriteAudit());
   if (!summary_.rejects_path.empty()) MOPS_TRY(WriteRejectsFile());
+  if (!summary_.warnings_path.empty()) MOPS_TRY(WriteWarningsFile());
   if (auto committed = tx.Commit(); !committed) {
     if (!summary_.rejects_path.empty()) std::remove(summary_.rejects_path.c_str());
+    if (!summary_.warnings_path.empty()) std::remove(summary_.warnings_path.c_str());
     return std::unexpected(std::move(committed).error());
   }
-  // A rejects file from an earlier run of the same file would mislead.
+  // A rejects or warnings file from an earlier run of the same file would mislead.
   if (summary_.rejected == 0 && !options_.rejects_path.empty()) {
     std::error_code ignored;
     std::filesystem::remove(options_.rejects_path, ignored);
+  }
+  if (summary_.damaged == 0 && !options_.warnings_path.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove(options_.warnings_path, ignored);
   }
   if (progress) progress(total_lines, total_lines);
   summary_.seconds =
@@ -1075,6 +1218,21 @@ core::Result<ImportSummary> ImportFile(store::Database& db, Kind kind, const std
                                        const ImportOptions& options, ProgressFn progress) {
   ImportOptions with_rejects = options;
   if (with_rejects.rejects_path.empty()) with_rejects.rejects_path = path + ".rejects.csv";
+  if (with_rejects.warnings_path.empty()) with_rejects.warnings_path = path + ".warnings.csv";
+  // A directory (or anything but a file or a pipe) is named with the reason
+  // before anything tries to read it.
+  std::error_code status_error;
+  const auto status = std::filesystem::status(path, status_error);
+  if (status_error && status_error != std::errc::no_such_file_or_directory) {
+    return core::Fail(
+        core::MakeError(ErrorCode::kIo, fmt::format("cannot read file: {}", status_error.message()))
+            .At(path));
+  }
+  if (std::filesystem::is_directory(status)) {
+    return core::Fail(core::MakeError(ErrorCode::kInvalidArgument,
+                                      "cannot import a directory (give one CSV file per import)")
+                          .At(path));
+  }
   // A regular file is mapped rather than copied into memory: a 2 GB export
   // then costs page cache, not 2 GB of heap. Anything else (a pipe, an empty
   // file) is read.
@@ -1086,8 +1244,8 @@ core::Result<ImportSummary> ImportFile(store::Database& db, Kind kind, const std
 }
 
 std::string ImportSummary::ToText() const {
-  std::string out =
-      fmt::format("imported {}, updated {}, rejected {}\n", imported, updated, rejected);
+  std::string out = fmt::format("imported {}, updated {}, unchanged {}, rejected {}\n", imported,
+                                updated, unchanged, rejected);
   out += fmt::format("file: {}, {}, into {} (preset {}{}; source_system {})\n", file,
                      Plural(rows, "row", "rows"), table, PresetName(preset),
                      preset_detected ? ", detected" : "", source_system);
@@ -1104,6 +1262,20 @@ std::string ImportSummary::ToText() const {
     }
     if (rejected > static_cast<int64_t>(shown)) {
       out += fmt::format("  ... see the rejects file\n");
+    }
+  }
+  if (damaged > 0) {
+    out += warnings_path.empty()
+               ? fmt::format("precision lost: {} (kept, flagged, not used for matching)\n",
+                             Plural(damaged, "value", "values"))
+               : fmt::format(
+                     "precision lost: {} (kept, flagged, not used for matching), listed in {}\n",
+                     Plural(damaged, "value", "values"), warnings_path);
+    const size_t shown = std::min<size_t>(damage.size(), 5);
+    for (size_t i = 0; i < shown; ++i) {
+      const Reject& r = damage[i];
+      out += fmt::format("  line {}, column {}{}: '{}': {}\n", r.line, r.column,
+                         r.field.empty() ? "" : fmt::format(" ({})", r.field), r.value, r.reason);
     }
   }
   if (duplicates > 0) {
@@ -1147,7 +1319,19 @@ nlohmann::json ImportSummary::ToJson() const {
   j["rows"] = rows;
   j["imported"] = imported;
   j["updated"] = updated;
+  j["unchanged"] = unchanged;
   j["rejected"] = rejected;
+  j["damaged"] = damaged;
+  j["warnings_path"] = warnings_path;
+  nlohmann::json dj = nlohmann::json::array();
+  for (const Reject& r : damage) {
+    dj.push_back({{"line", r.line},
+                  {"column", r.column},
+                  {"field", r.field},
+                  {"value", r.value},
+                  {"reason", r.reason}});
+  }
+  j["damage"] = std::move(dj);
   j["duplicates"] = duplicates;
   j["duplicate_lines"] = duplicate_lines;
   j["rejects_path"] = rejects_path;

@@ -51,7 +51,7 @@ TEST(ImportHubspot, ContactsCompaniesDealsInAnyOrder) {
   EXPECT_THAT(contacts.unmapped_columns, ::testing::ElementsAre("Marketing emails opened"));
   EXPECT_EQ(Unresolved(contacts, "contacts", "account"), 3);
   EXPECT_EQ(Unresolved(contacts, "contacts", "owner"), 2);
-  EXPECT_THAT(contacts.ToText(), StartsWith("imported 4, updated 0, rejected 0\n"));
+  EXPECT_THAT(contacts.ToText(), StartsWith("imported 4, updated 0, unchanged 0, rejected 0\n"));
   EXPECT_THAT(contacts.ToText(), HasSubstr("contacts.account: 3 unresolved"));
 
   // "Became a ... Date" columns became lifecycle history.
@@ -186,7 +186,8 @@ TEST(ImportSalesforce, FullExportWithConvertedLeads) {
   const auto before = ws.Counts();
   ImportSummary again = MustImport(ws, Kind::kContacts, Testdata("sf_leads.csv"));
   EXPECT_EQ(again.imported, 0);
-  EXPECT_EQ(again.updated, 1);
+  EXPECT_EQ(again.updated, 0);
+  EXPECT_EQ(again.unchanged, 1);
   auto after = ws.Counts();
   after["audit_log"]--;
   EXPECT_EQ(before, after);
@@ -202,9 +203,11 @@ TEST(Import, SameFileTwiceChangesNoCount) {
   const auto before = ws.Counts();
   ImportSummary again = MustImport(ws, Kind::kContacts, Testdata("hubspot_contacts.csv"));
   EXPECT_EQ(again.imported, 0);
-  EXPECT_EQ(again.updated, 4);
+  EXPECT_EQ(again.updated, 0);
+  EXPECT_EQ(again.unchanged, 4);
   ImportSummary deals = MustImport(ws, Kind::kOpportunities, Testdata("hubspot_deals.csv"));
-  EXPECT_EQ(deals.updated, 3);
+  EXPECT_EQ(deals.updated, 0);
+  EXPECT_EQ(deals.unchanged, 3);
   ASSERT_EQ(deals.related.size(), 1u);
   EXPECT_EQ(deals.related[0].imported, 0);
   auto after = ws.Counts();
@@ -327,7 +330,7 @@ TEST(Import, RejectsFileHasLineColumnFieldValueReason) {
   ImportSummary s = MustImport(ws, Kind::kOpportunities, path);
   EXPECT_EQ(s.imported, 1);
   EXPECT_EQ(s.rejected, 3);
-  EXPECT_THAT(s.ToText(), StartsWith("imported 1, updated 0, rejected 3\n"));
+  EXPECT_THAT(s.ToText(), StartsWith("imported 1, updated 0, unchanged 0, rejected 3\n"));
   EXPECT_EQ(s.rejects_path, path + ".rejects.csv");
   EXPECT_THAT(s.ToText(), HasSubstr("rejects: " + path + ".rejects.csv"));
   EXPECT_EQ(ws.Count("opportunities"), 1);

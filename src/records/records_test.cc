@@ -85,5 +85,33 @@ TEST(ListTest, FiltersPaginationAndMerged) {
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
 }
 
+// The contact record carries the consent fields an import keeps (schema 8).
+TEST(GetTest, ContactRecordShowsConsent) {
+  auto path = std::filesystem::temp_directory_path() /
+              ("mops_records_consent_test_" + std::to_string(getpid()) + ".db");
+  std::filesystem::remove(path);
+  {
+    auto db = store::Open(path.string());
+    ASSERT_TRUE(db.has_value());
+    ASSERT_TRUE(store::Migrate(**db).has_value());
+    ASSERT_TRUE((*db)
+                    ->Execute("INSERT INTO contacts (source_system, external_id, email, "
+                              "email_opt_out, do_not_call, fax_opt_out, mobile_phone, legal_basis) "
+                              "VALUES ('salesforce', 'c1', 'a@x.com', 1, 0, 1, '+1 555 0100', "
+                              "'Legitimate interest')")
+                    .has_value());
+    const EntitySpec* contacts = FindEntity("contacts");
+    ASSERT_NE(contacts, nullptr);
+    auto one = Get(**db, *contacts, 1);
+    ASSERT_TRUE(one.has_value()) << one.error().ToString();
+    EXPECT_EQ((*one)["email_opt_out"], 1);
+    EXPECT_EQ((*one)["do_not_call"], 0);
+    EXPECT_EQ((*one)["fax_opt_out"], 1);
+    EXPECT_EQ((*one)["mobile_phone"], "+1 555 0100");
+    EXPECT_EQ((*one)["legal_basis"], "Legitimate interest");
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
+}
+
 }  // namespace
 }  // namespace mops::records

@@ -222,7 +222,7 @@ TEST(ImportTest, CanonicalHeadersFromTheIssueWithToolsNamedByName) {
   auto again = ingest::ImportFile(ws.db(), ingest::Kind::kTools, tools, {});
   ASSERT_TRUE(again.has_value());
   EXPECT_EQ(again->imported, 0);
-  EXPECT_EQ(again->updated, 3);
+  EXPECT_EQ(again->unchanged, 3);  // the same values: unchanged, not updated
   EXPECT_EQ(ws.Count("tools"), 3);
 }
 

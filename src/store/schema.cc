@@ -500,6 +500,36 @@ ALTER TABLE contacts ADD COLUMN recent_conversion_at BIGINT;
 CREATE INDEX touchpoints_type ON touchpoints (source_system, type);
 )SQL";
 
+// Import fidelity: contact consent (Salesforce HasOptedOutOfEmail, DoNotCall,
+// HasOptedOutOfFax, MobilePhone; HubSpot's unsubscribe and legal basis),
+// postal codes, the fields whose values lost precision in a spreadsheet
+// (damaged_fields, comma-separated field names: such values are kept as
+// written and never used for matching), and a hash of each imported row's
+// values, so that re-importing an identical file reports rows as unchanged.
+constexpr std::string_view kImportFidelity = R"SQL(
+ALTER TABLE contacts ADD COLUMN postal_code TEXT;
+ALTER TABLE contacts ADD COLUMN mobile_phone TEXT;
+ALTER TABLE contacts ADD COLUMN email_opt_out INTEGER;
+ALTER TABLE contacts ADD COLUMN do_not_call INTEGER;
+ALTER TABLE contacts ADD COLUMN fax_opt_out INTEGER;
+ALTER TABLE contacts ADD COLUMN legal_basis TEXT;
+ALTER TABLE contacts ADD COLUMN damaged_fields TEXT;
+ALTER TABLE accounts ADD COLUMN postal_code TEXT;
+ALTER TABLE accounts ADD COLUMN damaged_fields TEXT;
+ALTER TABLE accounts ADD COLUMN row_hash BIGINT;
+ALTER TABLE contacts ADD COLUMN row_hash BIGINT;
+ALTER TABLE opportunities ADD COLUMN row_hash BIGINT;
+ALTER TABLE opportunity_contacts ADD COLUMN row_hash BIGINT;
+ALTER TABLE opportunity_history ADD COLUMN row_hash BIGINT;
+ALTER TABLE campaigns ADD COLUMN row_hash BIGINT;
+ALTER TABLE campaign_members ADD COLUMN row_hash BIGINT;
+ALTER TABLE touchpoints ADD COLUMN row_hash BIGINT;
+ALTER TABLE spend ADD COLUMN row_hash BIGINT;
+ALTER TABLE users ADD COLUMN row_hash BIGINT;
+ALTER TABLE tools ADD COLUMN row_hash BIGINT;
+ALTER TABLE integrations ADD COLUMN row_hash BIGINT;
+)SQL";
+
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "core tables", kCoreTables},
@@ -510,6 +540,8 @@ const std::vector<Migration>& Migrations() {
       {5, "data quality: contact flags, company keys, merge batches, check runs", kQuality},
       {6, "match_pairs for duplicate detection", kMatchPairs},
       {7, "CRM touches: converted lead origins, HubSpot source properties", kCrmTouches},
+      {8, "import fidelity: contact consent, postal codes, damaged values, row hashes",
+       kImportFidelity},
   };
   return kMigrations;
 }

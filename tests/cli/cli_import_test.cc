@@ -68,6 +68,20 @@ TEST_P(ImportBadInput, FailsWithAMessageAndChangesNothing) {
   EXPECT_FALSE(fs::exists(file + ".rejects.csv"));
 }
 
+// A directory is named with the reason (it used to end in std::bad_alloc).
+TEST(ImportPaths, DirectoryIsNamedWithTheReason) {
+  CliWorkspace ws;
+  ws.Seed();
+  const std::string before = ws.Snapshot();
+  const fs::path dir = ws.dir() / "exports";
+  fs::create_directories(dir);
+  const RunResult run = ws.Mops({"import", "contacts", dir.string()});
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_THAT(run.err, HasSubstr(dir.string() + ": cannot import a directory"));
+  EXPECT_THAT(run.err, Not(HasSubstr("bad_alloc")));
+  EXPECT_EQ(ws.Snapshot(), before);
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Cases, ImportBadInput,
     ::testing::Values(
@@ -94,7 +108,7 @@ INSTANTIATE_TEST_SUITE_P(
                  {"{file}:1: ", "missing key column", "'external_id'"}},
         BadInput{"missing_key_column_hubspot",
                  {"contacts", "{file}", "--preset", "hubspot"},
-                 "missing_key.csv",
+                 "missing_key_hubspot.csv",
                  1,
                  {"{file}:1: ", "'Record ID'"}},
         BadInput{"unknown_kind",
@@ -118,6 +132,22 @@ INSTANTIATE_TEST_SUITE_P(
                  1,
                  {"{file}: ", "julian"}},
         BadInput{"missing_file", {"contacts", "{file}"}, "", 1, {"{file}: cannot open"}},
+        BadInput{"self_contradicting_date_column",
+                 {"contacts", "{file}"},
+                 "mixed_dates.csv",
+                 1,
+                 {"{file}:3:3: ", "column 'created_at' mixes day/month orders",
+                  "line 2 has '13/06/2024' (day first)", "line 3 has '06/14/2024' (month first)"}},
+        BadInput{"unknown_date_order",
+                 {"contacts", "{file}", "--date-order", "ydm"},
+                 "contacts.csv",
+                 1,
+                 {"{file}: ", "unknown date order 'ydm'"}},
+        BadInput{"bad_decimal_separator",
+                 {"contacts", "{file}", "--decimal", ";"},
+                 "contacts.csv",
+                 1,
+                 {"{file}: ", "invalid decimal separator"}},
         BadInput{"strict_reject",
                  {"contacts", "{file}", "--strict"},
                  "bad_rows.csv",
@@ -148,7 +178,7 @@ TEST(Import, SummaryAndRejectsFile) {
   const std::string file = ws.Copy("bad_rows.csv");
   const RunResult run = ws.Mops({"import", "contacts", file});
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_THAT(run.out, StartsWith("imported 1, updated 0, rejected 1\n"));
+  EXPECT_THAT(run.out, StartsWith("imported 1, updated 0, unchanged 0, rejected 1\n"));
   EXPECT_THAT(run.out, HasSubstr("rejects: " + file + ".rejects.csv"));
   const std::string rejects = Slurp(file + ".rejects.csv");
   EXPECT_THAT(rejects, StartsWith("line,column,field,value,reason\n2,3,created_at,2024-02-30,"));
@@ -158,8 +188,27 @@ TEST(Import, SummaryAndRejectsFile) {
   ASSERT_EQ(again.exit_code, 0) << again.err;
   const auto summary = nlohmann::json::parse(again.out);
   EXPECT_EQ(summary["imported"], 0);
-  EXPECT_EQ(summary["updated"], 1);
+  EXPECT_EQ(summary["updated"], 0);
+  EXPECT_EQ(summary["unchanged"], 1);  // the same values as before
   EXPECT_EQ(summary["rejected"], 1);
+}
+
+TEST(Import, ShowUnresolvedListsTheMissingRecords) {
+  CliWorkspace ws;
+  const std::string file = ws.Copy("contact_roles.csv");
+  const RunResult run = ws.Mops({"import", "opportunity-contacts", file, "--show-unresolved"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.out, HasSubstr("opportunity_contacts.contact: 1 unresolved"));
+  EXPECT_THAT(run.out, Not(HasSubstr("all resolved")));
+  EXPECT_THAT(run.out, HasSubstr("unresolved: opportunity_contacts o1:c404 -> contact 'c404'"));
+  EXPECT_THAT(run.out, HasSubstr("unresolved: opportunity_contacts o1:c404 -> opportunity 'o1'"));
+
+  const RunResult json =
+      ws.Mops({"--format", "json", "import", "opportunity-contacts", file, "--show-unresolved"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  const auto summary = nlohmann::json::parse(json.out);
+  EXPECT_EQ(summary["unchanged"], 1);
+  ASSERT_EQ(summary["unresolved_links"].size(), 2u);
 }
 
 TEST(Export, FormatsAndFormulaNeutralization) {
@@ -192,7 +241,7 @@ TEST(Export, FormatsAndFormulaNeutralization) {
   ASSERT_EQ(other.Mops({"import", "accounts", Fixture("accounts.csv")}).exit_code, 0);
   const RunResult imported = other.Mops({"import", "contacts", contacts_csv});
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
-  EXPECT_THAT(imported.out, StartsWith("imported 2, updated 0, rejected 0\n"));
+  EXPECT_THAT(imported.out, StartsWith("imported 2, updated 0, unchanged 0, rejected 0\n"));
   EXPECT_EQ(other.Snapshot(), ws.Snapshot());
 }
 
