@@ -75,7 +75,15 @@ describe('dashboard against mops demo', { timeout: 300_000 }, () => {
       await page.fill('[data-testid=signin-token]', token);
       await page.click('[data-testid=signin-submit]');
       await page.waitForSelector('[data-testid=page-overview]');
-      assert.equal(await page.evaluate(() => localStorage.getItem('mops.token')), token);
+      // The token was traded for an HttpOnly session cookie: page script
+      // can read neither.
+      assert.equal(await page.evaluate(() => localStorage.getItem('mops.token')), null);
+      assert.equal(await page.evaluate(() => document.cookie), '');
+      const [cookie] = (await context.cookies()).filter((c) => c.name === 'mops_session');
+      assert.ok(cookie, 'session cookie set');
+      assert.equal(cookie.httpOnly, true);
+      assert.equal(cookie.sameSite, 'Strict');
+      assert.ok(cookie.expires > Date.now() / 1000, 'the session cookie expires');
       assert.equal((await page.textContent('[data-testid=user-role]')).trim(), expectedMe.body.role);
       await page.waitForSelector('[data-testid=chart-touchpoints-weekly][data-rendered=true]');
 
@@ -112,12 +120,14 @@ describe('dashboard against mops demo', { timeout: 300_000 }, () => {
       mkdirSync(outDir, { recursive: true });
       await page.screenshot({ path: path.join(outDir, 'overview.png'), fullPage: true });
 
-      // The token survives a reload; signing out forgets it.
+      // The session survives a reload; signing out ends it on the server.
       await page.reload();
       await page.waitForSelector('[data-testid=page-overview]');
       await page.click('[data-testid=signout]');
       await page.waitForSelector('[data-testid=signin]');
-      assert.equal(await page.evaluate(() => localStorage.getItem('mops.token')), null);
+      assert.equal((await context.cookies()).filter((c) => c.name === 'mops_session').length, 0);
+      await page.reload();
+      await page.waitForSelector('[data-testid=signin]');
 
       assert.deepEqual(pageErrors.map(String), [], 'no uncaught errors in the page');
     } finally {
