@@ -256,6 +256,14 @@ int main(int argc, char** argv) {
     row("dashboard GETs", conns, r, before, raw::RssKb(server.pid()));
   }
 
+  // The server alone: a route that costs the database nothing much, so that
+  // what is measured is connection handling (Nagle, keep-alive, threads).
+  for (int conns : {50, 200}) {
+    const long before = raw::RssKb(server.pid());
+    const WrkResult r = Wrk(port, conns, seconds, lua, token, "/api/v1/me");
+    row("GET /api/v1/me only", conns, r, before, raw::RssKb(server.pid()));
+  }
+
   // Slowloris beside the load.
   const long before = raw::RssKb(server.pid());
   double health_ms = 0, page_ms = 0;

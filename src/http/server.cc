@@ -49,6 +49,9 @@ constexpr size_t kLingerBytes = 64 * 1024;
 // The first read of a request is small, so that many idle connections cost
 // little memory; the header parser grows the buffer as the head arrives.
 constexpr size_t kFirstRead = 1024;
+// Where lingering connections drop what they drain: one buffer for all, as
+// only the I/O thread reads into it and nobody reads it back.
+char drain_sink[4096];
 constexpr auto kLingerTime = std::chrono::seconds(2);
 
 // Raise the soft limit on open files to the hard limit: each connection is
@@ -103,7 +106,6 @@ class Session : public std::enable_shared_from_this<Session> {
   bool busy_ = false;  // a request is being handled or answered
   bool stopping_ = false;
   bool closed_ = false;
-  char linger_buf_[4096];
   size_t lingered_ = 0;
 };
 
@@ -164,8 +166,9 @@ class Server {
     sessions.erase(session);
     if (sessions.empty()) {
       if (stopping) keep_running.reset();
-      // After a burst of connections, hand freed memory back to the system.
-      if (peak_sessions > 64) malloc_trim(0);
+      // After a burst of connections, hand freed memory back to the system
+      // (posted: the last session is freed once its handler returns).
+      if (peak_sessions > 64) asio::post(io, [] { malloc_trim(0); });
       peak_sessions = 0;
     }
   }
@@ -383,7 +386,7 @@ void Session::Linger() {
 
 void Session::Drain() {
   auto self = shared_from_this();
-  stream_.async_read_some(asio::buffer(linger_buf_), [self](beast::error_code ec, size_t n) {
+  stream_.async_read_some(asio::buffer(drain_sink), [self](beast::error_code ec, size_t n) {
     self->lingered_ += n;
     if (ec || self->lingered_ >= kLingerBytes) return self->Close();
     self->Drain();

@@ -59,9 +59,17 @@ describe('dashboard against mops demo', { timeout: 300_000 }, () => {
       page.setDefaultTimeout(60_000);
       const pageErrors = [];
       page.on('pageerror', (err) => pageErrors.push(err));
+      // The dashboard's Content-Security-Policy must not block anything it does.
+      const cspViolations = [];
+      page.on('console', (msg) => {
+        if (/Content Security Policy/i.test(msg.text())) cspViolations.push(msg.text());
+      });
 
       await page.goto(`${baseUrl}/`);
       await page.waitForSelector('[data-testid=signin]');
+      const headers = (await page.request.get(`${baseUrl}/`)).headers();
+      assert.match(headers['content-security-policy'] || '', /script-src 'self'/);
+      assert.doesNotMatch(headers['content-security-policy'] || '', /unsafe-inline|unsafe-eval/);
 
       // A wrong token shows the server's error message and stays on sign-in.
       await page.fill('[data-testid=signin-token]', 'wrong-token');
@@ -113,6 +121,11 @@ describe('dashboard against mops demo', { timeout: 300_000 }, () => {
       await page.click('[data-testid=nav-stack]');
       await page.waitForSelector('[data-testid=page-stack]');
       assert.equal(new URL(page.url()).hash, '#/stack');
+      // Every page once, under the CSP (quality and stack bundle their styles).
+      for (const other of ['quality', 'attribution']) {
+        await page.click(`[data-testid=nav-${other}]`);
+        await page.waitForSelector(`[data-testid=page-${other}]`);
+      }
       await page.click('[data-testid=nav-overview]');
       await page.waitForSelector('[data-testid=chart-touchpoints-weekly][data-rendered=true]');
       assert.equal(new URL(page.url()).hash, '#/overview');
@@ -130,6 +143,7 @@ describe('dashboard against mops demo', { timeout: 300_000 }, () => {
       await page.waitForSelector('[data-testid=signin]');
 
       assert.deepEqual(pageErrors.map(String), [], 'no uncaught errors in the page');
+      assert.deepEqual(cspViolations, [], 'no Content-Security-Policy violations');
     } finally {
       await browser.close();
     }
