@@ -254,6 +254,24 @@ TEST_F(SecurityTest, SlowlorisCostsNoWorkerAndNoMemory) {
   EXPECT_LE(after, baseline + baseline / 5) << "RSS " << baseline << " KiB -> " << after << " KiB";
 }
 
+TEST_F(SecurityTest, HeadersMustArriveWithinTheHeaderTimeout) {
+  // A head still unfinished 10 s after its first byte is dropped, however
+  // steadily its bytes trickle in.
+  const int fd = raw::Connect(port_);
+  raw::SendAll(fd, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-a: ");
+  const auto start = std::chrono::steady_clock::now();
+  bool closed = false;
+  while (!closed && std::chrono::steady_clock::now() - start < std::chrono::seconds(14)) {
+    if (!raw::SendAll(fd, "a")) break;
+    closed = raw::WaitClosed(fd, 1000);
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ::close(fd);
+  EXPECT_GE(seconds, 9.0);
+  EXPECT_LT(seconds, 13.0) << "the slow head was not dropped";
+}
+
 TEST_F(SecurityTest, ControlCharactersAreEscapedInTheLog) {
   const raw::Response res =
       Send(raw::Get("/api/v1/me%0d%0aINFO%20forged%20line%1b%5b31m", Auth("viewer")));
