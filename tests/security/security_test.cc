@@ -21,8 +21,15 @@ using Json = nlohmann::json;
 
 constexpr size_t kMaxBody = 32 * 1024 * 1024;  // ServerOptions::max_body_bytes
 
+// The binary under test: the build's, or MOPS_SECURITY_BIN (e.g. an older
+// build, to see these tests fail on it).
+std::string MopsBin() {
+  const char* other = std::getenv("MOPS_SECURITY_BIN");
+  return other != nullptr && *other != '\0' ? other : MOPS_BIN;
+}
+
 std::string RunMops(const std::vector<std::string>& args) {
-  std::string cmd = std::string("'") + MOPS_BIN + "'";
+  std::string cmd = "'" + MopsBin() + "'";
   for (const auto& a : args) cmd += " '" + a + "'";
   cmd += " 2>&1";
   std::string out;
@@ -58,7 +65,7 @@ class SecurityTest : public ::testing::Test {
     }
     port_ = raw::FreePort();
     server_ = new raw::Process(
-        MOPS_BIN,
+        MopsBin(),
         {"--workspace", workspace_, "serve", "--port", std::to_string(port_), "--threads", "4"},
         dir_ + "/serve.log");
     ASSERT_TRUE(server_->WaitHealthy(port_, 30)) << server_->Output();
