@@ -60,7 +60,9 @@ function(mops_test name)
   # "tests/cli/...".
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
   target_compile_options(${name} PRIVATE ${MOPS_WARNINGS})
-  target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
+  # cpp-httplib is the route tests' HTTP client (the server does not use it).
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS} PkgConfig::HTTPLIB GTest::gtest GTest::gmock
+                        GTest::gtest_main)
   mops_use_pch(${name})
   add_test(NAME ${name} COMMAND ${name})
   set_tests_properties(${name} PROPERTIES LABELS ${ARG_LABEL}

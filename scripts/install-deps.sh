@@ -13,11 +13,12 @@ SCOPE="${1:-all}"
 APT_PACKAGES=(
   build-essential cmake pkg-config git
   libsqlite3-dev sqlite3 libpq-dev postgresql
-  libcpp-httplib-dev nlohmann-json3-dev libfmt-dev libspdlog-dev libcli11-dev
+  libboost-dev libcpp-httplib-dev nlohmann-json3-dev libfmt-dev libspdlog-dev libcli11-dev
   libyaml-cpp-dev libsodium-dev libxlsxwriter-dev libssl-dev zlib1g-dev libbrotli-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libphonenumber-dev libicu-dev iso-codes
   clang-format clang-tidy
+  wrk
   chromium
   ca-certificates
 )

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <unordered_set>
 
@@ -15,6 +16,35 @@ using http::RequestContext;
 
 core::Error FieldError(std::string field, std::string message) {
   return core::MakeError(core::ErrorCode::kInvalidArgument, std::move(message)).InField(field);
+}
+
+// The first field of a run request whose JSON type is wrong, and what it
+// should be.
+std::pair<std::string, std::string> WrongTypeField(const Json& body) {
+  auto strings = [](const Json& v) {
+    return v.is_array() &&
+           std::all_of(v.begin(), v.end(), [](const Json& e) { return e.is_string(); });
+  };
+  for (const auto& [key, v] : body.items()) {
+    if (key == "models" && !v.is_string() && !strings(v))
+      return {key, "\"all\" or a list of names"};
+    if ((key == "conversion" || key == "journey") && !v.is_string()) return {key, "a string"};
+    if ((key == "from" || key == "to") && !v.is_string() && !v.is_null()) {
+      return {key, "a date string or null"};
+    }
+    if ((key == "lookback_days" || key == "markov_order") && !v.is_number_integer()) {
+      return {key, "a whole number"};
+    }
+    if (key == "half_life_days" && !v.is_number()) return {key, "a number"};
+    if (key == "exclude_types" && !strings(v)) return {key, "a list of strings"};
+    if (key == "position_based") {
+      if (!v.is_object()) return {key, "an object of first, middle and last weights"};
+      for (const auto& [part, weight] : v.items()) {
+        if (!weight.is_number()) return {key + "." + part, "a number"};
+      }
+    }
+  }
+  return {"body", "a JSON object of run options"};
 }
 
 // A run request from a JSON body, over the workspace's config defaults.
@@ -84,8 +114,10 @@ core::Result<RunRequest> RequestFromJson(store::Database& db, const Json& body) 
     if (body.contains("exclude_types")) {
       r.excluded_types = body["exclude_types"].get<std::vector<std::string>>();
     }
-  } catch (const Json::exception& e) {
-    return core::Fail(core::ErrorCode::kInvalidArgument, "bad field type: {}", e.what());
+  } catch (const Json::exception&) {
+    // mops's own message naming the field; the JSON library's text stays out.
+    const auto [field, expected] = WrongTypeField(body);
+    return core::Fail(FieldError(field, field + " must be " + expected));
   }
   if (auto valid = ValidateOptions(r.model_options); !valid) {
     return std::unexpected(std::move(valid).error());

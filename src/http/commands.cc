@@ -93,6 +93,9 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx, RouteInstaller install_r
   serve->add_option("--host", options->host, "Address to listen on");
   serve->add_option("--port", options->port, "Port to listen on")->check(CLI::Range(1, 65535));
   serve->add_option("--threads", options->threads, "Worker threads")->check(CLI::Range(1, 256));
+  serve->add_flag("--trust-forwarded-proto", options->trust_forwarded_proto,
+                  "Behind a TLS proxy: mark the session cookie Secure when the proxy sends "
+                  "X-Forwarded-Proto: https");
   serve->callback([&ctx, options, install_routes] {
     cli::RunVerb(ctx,
                  [&]() -> core::Status { return ServeWorkspace(ctx, *options, install_routes); });

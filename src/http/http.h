@@ -19,11 +19,6 @@
 #include "core/error.h"
 #include "store/database.h"
 
-namespace httplib {
-struct Request;
-struct Response;
-}  // namespace httplib
-
 namespace mops::http {
 
 using Json = nlohmann::json;
@@ -62,15 +57,36 @@ core::Status RevokeToken(store::Database& db, std::string_view id_or_name);
 // kUnauthenticated for unknown or revoked secrets.
 core::Result<Principal> Authenticate(store::Database& db, std::string_view secret);
 
+// One request as the server read it: mops's own view, independent of the
+// HTTP library underneath.
+struct Request {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // as sent: "/api/v1/contacts?limit=5"
+  std::string path;    // percent-decoded, without the query
+  // Query parameters, percent-decoded ('+' is a space), sorted by name; a
+  // name given twice appears twice.
+  std::multimap<std::string, std::string> params;
+  // Header fields in the order sent (names as sent).
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  // The first header named `name` (case-insensitive), or nullopt.
+  std::optional<std::string> Header(std::string_view name) const;
+};
+
 // What a handler gets.
 struct RequestContext {
-  const httplib::Request& raw;
+  const Request& raw;
   Principal principal;
   store::Database& db;
   std::vector<std::string> path_params;  // regex groups of the route pattern
 
   // Query parameter, or nullopt.
   std::optional<std::string> Query(const std::string& name) const;
+  // Every query parameter, decoded and sorted by name.
+  const std::multimap<std::string, std::string>& QueryParams() const { return raw.params; }
+  // The body as received (empty when none).
+  const std::string& BodyText() const { return raw.body; }
   // Parsed JSON body; kInvalidArgument with the parse position when malformed.
   core::Result<Json> Body() const;
 };
@@ -93,7 +109,9 @@ struct RouteDoc {
 class Router {
  public:
   // `pattern` is an OpenAPI-style path ("/api/v1/contacts/{id}"); each
-  // {param} matches one path segment and becomes a path_params entry.
+  // {param} matches one path segment and becomes a path_params entry. A
+  // parameter named `id` or ending in `_id` must be a whole positive integer
+  // ("12abc", "0", "-1" get 400 before the handler runs).
   void Get(std::string pattern, Role need, RouteDoc doc, Handler handler);
   void Post(std::string pattern, Role need, RouteDoc doc, Handler handler);
   void Put(std::string pattern, Role need, RouteDoc doc, Handler handler);
@@ -103,11 +121,23 @@ class Router {
     std::string method;
     std::string pattern;
     std::regex regex;
+    std::vector<std::string> param_names;
     Role need;
     RouteDoc doc;
     Handler handler;
   };
   const std::vector<Route>& routes() const { return routes_; }
+
+  // The route for `method` and `path`, its path parameters filled in.
+  // kNotFound when no pattern matches the path, kInvalidArgument (405 by
+  // `method_not_allowed`) when one does but not for this method, or (400) when
+  // an id parameter is not a whole positive integer.
+  struct Match {
+    const Route* route = nullptr;
+    std::vector<std::string> params;
+  };
+  core::Result<Match> Find(std::string_view method, const std::string& path,
+                           bool* method_not_allowed) const;
 
   // The OpenAPI 3.0 document describing every route.
   Json OpenApi(std::string_view version) const;
@@ -125,8 +155,14 @@ Json ErrorBody(const core::Error& error);
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;
-  int threads = 8;
+  int threads = 8;  // workers running handlers; connections cost no worker
   size_t max_body_bytes = 32 * 1024 * 1024;
+  int header_timeout_seconds = 10;  // from a request's first byte to its last header
+  int body_timeout_seconds = 60;    // for the whole body
+  int idle_timeout_seconds = 60;    // a kept-alive connection waiting for its next request
+  // Behind a TLS-terminating proxy that sets X-Forwarded-Proto: https, mark
+  // the session cookie Secure.
+  bool trust_forwarded_proto = false;
   std::string workspace;  // URL or path
   bool access_log = true;
   // Called once the socket listens (e.g. to print the URL). `stop` ends the

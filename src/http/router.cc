@@ -1,3 +1,4 @@
+#include <fmt/format.h>
 #include <sodium.h>
 
 #include <algorithm>
@@ -24,10 +25,12 @@ void Router::Delete(std::string pattern, Role need, RouteDoc doc, Handler handle
 void Router::Add(std::string method, std::string pattern, Role need, RouteDoc doc,
                  Handler handler) {
   std::string regex;
+  std::vector<std::string> names;
   for (size_t i = 0; i < pattern.size(); ++i) {
     char c = pattern[i];
     if (c == '{') {
       size_t close = pattern.find('}', i);
+      names.push_back(pattern.substr(i + 1, close - i - 1));
       regex += "([^/]+)";
       i = close;
     } else if (c == '.' || c == '+' || c == '*' || c == '?' || c == '(' || c == ')' || c == '[' ||
@@ -46,8 +49,52 @@ void Router::Add(std::string method, std::string pattern, Role need, RouteDoc do
     at = std::find_if(routes_.begin(), routes_.end(),
                       [](const Route& r) { return r.pattern.find('{') != std::string::npos; });
   }
-  routes_.insert(at, Route{std::move(method), std::move(pattern), std::regex(regex), need,
-                           std::move(doc), std::move(handler)});
+  routes_.insert(at, Route{std::move(method), std::move(pattern), std::regex(regex),
+                           std::move(names), need, std::move(doc), std::move(handler)});
+}
+
+namespace {
+
+bool IsIdParam(std::string_view name) { return name == "id" || name.ends_with("_id"); }
+
+// "1".."9223372036854775807": digits only, no sign, no leading zero.
+bool IsPositiveInteger(std::string_view s) {
+  if (s.empty() || s.size() > 19 || s[0] == '0') return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  int64_t v = 0;
+  return std::from_chars(s.data(), s.data() + s.size(), v).ec == std::errc();
+}
+
+}  // namespace
+
+core::Result<Router::Match> Router::Find(std::string_view method, const std::string& path,
+                                         bool* method_not_allowed) const {
+  *method_not_allowed = false;
+  for (const Route& route : routes_) {
+    std::smatch match;
+    if (!std::regex_match(path, match, route.regex)) continue;
+    if (route.method != method) {
+      *method_not_allowed = true;
+      continue;
+    }
+    Match out{&route, {}};
+    for (size_t i = 1; i < match.size(); ++i) {
+      std::string value = match[i].str();
+      const std::string& name = route.param_names[i - 1];
+      if (IsIdParam(name) && !IsPositiveInteger(value)) {
+        return core::Fail(core::MakeError(core::ErrorCode::kInvalidArgument,
+                                          fmt::format("path parameter '{}' must be a whole "
+                                                      "positive integer",
+                                                      name))
+                              .InField(name));
+      }
+      out.params.push_back(std::move(value));
+    }
+    return out;
+  }
+  return core::Fail(core::ErrorCode::kNotFound, "no route");
 }
 
 Json Router::OpenApi(std::string_view version) const {

@@ -1,5 +1,4 @@
 // REST routes under /api/v1/quality.
-#include <httplib.h>
 
 #include "core/numbers.h"
 #include "core/time.h"
@@ -35,7 +34,7 @@ core::Result<int> LimitParam(const RequestContext& ctx, int fallback) {
 
 // An optional JSON body (an empty body is an empty object).
 core::Result<Json> OptionalBody(const RequestContext& ctx) {
-  if (ctx.raw.body.empty()) return Json::object();
+  if (ctx.BodyText().empty()) return Json::object();
   MOPS_ASSIGN_OR_RETURN(Json body, ctx.Body());
   if (!body.is_object()) {
     return core::Fail(ErrorCode::kInvalidArgument, "the request body must be a JSON object");

@@ -111,7 +111,9 @@ TEST_P(RoutesTest, RolesErrorsAndShapes) {
   EXPECT_EQ(post(viewer, undo, Json::object()).first, 403);
   EXPECT_EQ(post(ops, undo, Json::object()).first, 200);
   EXPECT_EQ(post(ops, undo, Json::object()).first, 409);
-  EXPECT_EQ(post(ops, "/api/v1/quality/merges/abc/undo", Json::object()).first, 404);
+  // A path id that is not a whole positive integer is a bad request.
+  EXPECT_EQ(post(ops, "/api/v1/quality/merges/abc/undo", Json::object()).first, 400);
+  EXPECT_EQ(post(ops, "/api/v1/quality/merges/999999/undo", Json::object()).first, 404);
 
   // Lead-to-account matching.
   auto match = post(ops, "/api/v1/quality/match-accounts", {{"dry_run", true}});

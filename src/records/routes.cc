@@ -1,7 +1,5 @@
 #include "records/routes.h"
 
-#include <httplib.h>
-
 #include "core/time.h"
 #include "records/records.h"
 
@@ -13,7 +11,7 @@ using http::RequestContext;
 
 core::Result<ListQuery> ParseListQuery(const RequestContext& ctx, const EntitySpec& entity) {
   ListQuery q;
-  for (const auto& [key, value] : ctx.raw.params) {
+  for (const auto& [key, value] : ctx.QueryParams()) {
     if (key == "limit") {
       try {
         q.limit = std::stoi(value);

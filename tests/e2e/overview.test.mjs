@@ -59,9 +59,17 @@ describe('dashboard against mops demo', { timeout: 300_000 }, () => {
       page.setDefaultTimeout(60_000);
       const pageErrors = [];
       page.on('pageerror', (err) => pageErrors.push(err));
+      // The dashboard's Content-Security-Policy must not block anything it does.
+      const cspViolations = [];
+      page.on('console', (msg) => {
+        if (/Content Security Policy/i.test(msg.text())) cspViolations.push(msg.text());
+      });
 
       await page.goto(`${baseUrl}/`);
       await page.waitForSelector('[data-testid=signin]');
+      const headers = (await page.request.get(`${baseUrl}/`)).headers();
+      assert.match(headers['content-security-policy'] || '', /script-src 'self'/);
+      assert.doesNotMatch(headers['content-security-policy'] || '', /unsafe-inline|unsafe-eval/);
 
       // A wrong token shows the server's error message and stays on sign-in.
       await page.fill('[data-testid=signin-token]', 'wrong-token');
@@ -75,7 +83,15 @@ describe('dashboard against mops demo', { timeout: 300_000 }, () => {
       await page.fill('[data-testid=signin-token]', token);
       await page.click('[data-testid=signin-submit]');
       await page.waitForSelector('[data-testid=page-overview]');
-      assert.equal(await page.evaluate(() => localStorage.getItem('mops.token')), token);
+      // The token was traded for an HttpOnly session cookie: page script
+      // can read neither.
+      assert.equal(await page.evaluate(() => localStorage.getItem('mops.token')), null);
+      assert.equal(await page.evaluate(() => document.cookie), '');
+      const [cookie] = (await context.cookies()).filter((c) => c.name === 'mops_session');
+      assert.ok(cookie, 'session cookie set');
+      assert.equal(cookie.httpOnly, true);
+      assert.equal(cookie.sameSite, 'Strict');
+      assert.ok(cookie.expires > Date.now() / 1000, 'the session cookie expires');
       assert.equal((await page.textContent('[data-testid=user-role]')).trim(), expectedMe.body.role);
       await page.waitForSelector('[data-testid=chart-touchpoints-weekly][data-rendered=true]');
 
@@ -105,6 +121,11 @@ describe('dashboard against mops demo', { timeout: 300_000 }, () => {
       await page.click('[data-testid=nav-stack]');
       await page.waitForSelector('[data-testid=page-stack]');
       assert.equal(new URL(page.url()).hash, '#/stack');
+      // Every page once, under the CSP (quality and stack bundle their styles).
+      for (const other of ['quality', 'attribution']) {
+        await page.click(`[data-testid=nav-${other}]`);
+        await page.waitForSelector(`[data-testid=page-${other}]`);
+      }
       await page.click('[data-testid=nav-overview]');
       await page.waitForSelector('[data-testid=chart-touchpoints-weekly][data-rendered=true]');
       assert.equal(new URL(page.url()).hash, '#/overview');
@@ -112,14 +133,17 @@ describe('dashboard against mops demo', { timeout: 300_000 }, () => {
       mkdirSync(outDir, { recursive: true });
       await page.screenshot({ path: path.join(outDir, 'overview.png'), fullPage: true });
 
-      // The token survives a reload; signing out forgets it.
+      // The session survives a reload; signing out ends it on the server.
       await page.reload();
       await page.waitForSelector('[data-testid=page-overview]');
       await page.click('[data-testid=signout]');
       await page.waitForSelector('[data-testid=signin]');
-      assert.equal(await page.evaluate(() => localStorage.getItem('mops.token')), null);
+      assert.equal((await context.cookies()).filter((c) => c.name === 'mops_session').length, 0);
+      await page.reload();
+      await page.waitForSelector('[data-testid=signin]');
 
       assert.deepEqual(pageErrors.map(String), [], 'no uncaught errors in the page');
+      assert.deepEqual(cspViolations, [], 'no Content-Security-Policy violations');
     } finally {
       await browser.close();
     }

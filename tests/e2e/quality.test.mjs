@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   SHUTDOWN_TIMEOUT_MS,
+  addSession,
   assertBinaries,
   assertErrorShape,
   freePort,
@@ -96,7 +97,7 @@ describe('data-quality page against mops demo', { timeout: 300_000 }, () => {
     const browser = await launchBrowser();
     try {
       const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-      await context.addInitScript((t) => localStorage.setItem('mops.token', t), token);
+      await addSession(context, baseUrl, token);
       const page = await context.newPage();
       page.setDefaultTimeout(60_000);
       const pageErrors = [];

@@ -12,6 +12,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
+  addSession,
   assertBinaries,
   freePort,
   getJson as getResponse,
@@ -67,7 +68,7 @@ describe('stack page against mops demo', { timeout: 300_000 }, () => {
     const browser = await launchBrowser();
     try {
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-      await context.addInitScript((t) => localStorage.setItem('mops.token', t), token);
+      await addSession(context, baseUrl, token);
       const page = await context.newPage();
       page.setDefaultTimeout(60_000);
       await page.goto(`${baseUrl}/#/stack?as_of=2027-01-31`);
@@ -89,7 +90,7 @@ describe('stack page against mops demo', { timeout: 300_000 }, () => {
     const browser = await launchBrowser();
     try {
       const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-      await context.addInitScript((t) => localStorage.setItem('mops.token', t), token);
+      await addSession(context, baseUrl, token);
       const page = await context.newPage();
       page.setDefaultTimeout(60_000);
       const pageErrors = [];

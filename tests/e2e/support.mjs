@@ -162,6 +162,22 @@ export function launchBrowser() {
   });
 }
 
+// Trades `token` for a dashboard session (POST /api/v1/session) and puts the
+// session cookie into the browser context, as signing in through the page
+// would; the page never sees the token.
+export async function addSession(context, baseUrl, token) {
+  const res = await fetch(`${baseUrl}/api/v1/session`, {
+    method: 'POST',
+    headers: { Accept: 'application/json', Authorization: `Bearer ${token}` },
+  });
+  assert.equal(res.status, 200, `POST /api/v1/session: ${await res.text()}`);
+  const cookie = /^mops_session=([^;]*)/.exec(res.headers.get('set-cookie') || '');
+  assert.ok(cookie, 'the session comes as a mops_session cookie');
+  await context.addCookies([
+    { name: 'mops_session', value: cookie[1], url: baseUrl, httpOnly: true, sameSite: 'Strict' },
+  ]);
+}
+
 // Opens the dashboard and signs in with `token`; resolves on the overview page.
 export async function signIn(page, baseUrl, token) {
   await page.goto(`${baseUrl}/`);

@@ -1,25 +1,9 @@
 // The dashboard's only way to talk to mops: the REST API on the same origin.
-// Every request carries `Authorization: Bearer <token>`; errors come back as
+// Signing in trades the API token once for a session (POST /api/v1/session
+// with `Authorization: Bearer <token>`); the server answers with an HttpOnly,
+// SameSite=Strict cookie that every later request carries, so page script
+// never holds a long-lived secret. Errors come back as
 // {"error": {"code", "message", "details"}} and are raised as ApiError.
-
-const TOKEN_KEY = 'mops.token';
-
-export function getToken() {
-  try {
-    return localStorage.getItem(TOKEN_KEY) || '';
-  } catch {
-    return '';
-  }
-}
-
-export function setToken(token) {
-  try {
-    if (token) localStorage.setItem(TOKEN_KEY, token);
-    else localStorage.removeItem(TOKEN_KEY);
-  } catch {
-    // Storage may be disabled (private mode); the session then lasts until reload.
-  }
-}
 
 export class ApiError extends Error {
   constructor(status, code, message, details) {
@@ -59,12 +43,12 @@ async function errorFromResponse(res) {
   return new ApiError(res.status, code, message, details);
 }
 
-// request('GET', '/api/v1/overview') -> parsed JSON. `token` overrides the stored one
-// (used by the sign-in screen to validate a token before storing it).
-export async function request(method, path, { body, token, signal } = {}) {
+// request('GET', '/api/v1/overview') -> parsed JSON, authenticated by the
+// session cookie. `token` sends `Authorization: Bearer` instead (only the
+// sign-in exchange does). `quiet` keeps a 401 from signing the page out.
+export async function request(method, path, { body, token, signal, quiet } = {}) {
   const headers = { Accept: 'application/json' };
-  const bearer = token ?? getToken();
-  if (bearer) headers.Authorization = `Bearer ${bearer}`;
+  if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
 
   let res;
@@ -83,7 +67,7 @@ export async function request(method, path, { body, token, signal } = {}) {
 
   if (!res.ok) {
     const err = await errorFromResponse(res);
-    if (err.unauthorized && token === undefined) {
+    if (err.unauthorized && token === undefined && !quiet) {
       for (const fn of unauthorizedListeners) fn(err);
     }
     throw err;
@@ -101,6 +85,9 @@ export const post = (path, body, opts = {}) => request('POST', path, { ...opts, 
 
 // Typed helpers for the endpoints the dashboard uses.
 export const api = {
+  // Trades the token for the session cookie; the token is not kept.
+  signIn: (token, opts) => request('POST', '/api/v1/session', { ...opts, token }),
+  signOut: (opts) => request('DELETE', '/api/v1/session', { ...opts, quiet: true }),
   me: (opts) => get('/api/v1/me', opts),
   overview: (opts) => get('/api/v1/overview', opts),
   touchpointsWeekly: (opts) => get('/api/v1/touchpoints/weekly', opts),

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { api, getToken, setToken, onUnauthorized } from './api.js';
+import { api, onUnauthorized } from './api.js';
 import { useHashRoute } from './hooks.js';
 import { pages, findPage, defaultPageId } from './pages/index.js';
 import { SignIn } from './components/SignIn.jsx';
@@ -56,8 +56,9 @@ function Shell({ me, onSignOut }) {
 
 export function App() {
   // status: checking | signed-out | signed-in | unreachable
+  // The session cookie is HttpOnly: whether there is one, only the server knows.
   const [session, setSession] = useState(() => ({
-    status: getToken() ? 'checking' : 'signed-out',
+    status: 'checking',
     me: null,
     notice: null,
     error: null,
@@ -65,12 +66,12 @@ export function App() {
 
   const check = useCallback(() => {
     setSession((s) => ({ ...s, status: 'checking', error: null }));
-    api.me().then(
+    api.me({ quiet: true }).then(
       (me) => setSession({ status: 'signed-in', me, notice: null, error: null }),
       (err) => {
         if (err.unauthorized) {
-          setToken('');
-          setSession({ status: 'signed-out', me: null, notice: err, error: null });
+          // No session (first visit) or an expired one: sign in, no alarm.
+          setSession({ status: 'signed-out', me: null, notice: null, error: null });
         } else {
           setSession({ status: 'unreachable', me: null, notice: null, error: err });
         }
@@ -82,26 +83,24 @@ export function App() {
     if (session.status === 'checking') check();
     // Any 401 later on (token revoked) sends the user back to sign-in with the reason.
     return onUnauthorized((err) => {
-      setToken('');
       setSession({ status: 'signed-out', me: null, notice: err, error: null });
     });
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
-  const signIn = (token, me) => {
-    setToken(token);
+  const signIn = (me) => {
     setSession({ status: 'signed-in', me, notice: null, error: null });
   };
   const signOut = () => {
-    setToken('');
-    setSession({ status: 'signed-out', me: null, notice: null, error: null });
+    const done = () => setSession({ status: 'signed-out', me: null, notice: null, error: null });
+    api.signOut().then(done, done);
   };
 
   switch (session.status) {
     case 'checking':
       return (
         <main class="center-screen">
-          <Loading label="Checking your token…" />
+          <Loading label="Checking your session…" />
         </main>
       );
     case 'unreachable':

@@ -1,5 +1,4 @@
 // REST routes of the review queue and workspace matching.
-#include <httplib.h>
 
 #include "http/http.h"
 #include "quality/linkage/linkage.h"

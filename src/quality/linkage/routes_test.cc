@@ -92,7 +92,12 @@ TEST(ReviewRoutes, ListAcceptRejectAndErrors) {
 
   auto missing = client.Post("/api/v1/quality/review/abc/accept", as_ops, "", "application/json");
   ASSERT_TRUE(missing);
-  EXPECT_EQ(missing->status, 404);
+  // A path id that is not a whole positive integer is a bad request.
+  EXPECT_EQ(missing->status, 400);
+  auto unknown =
+      client.Post("/api/v1/quality/review/999999/accept", as_ops, "", "application/json");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404);
   auto bad_entity = client.Get("/api/v1/quality/review?entity=leads", as_viewer);
   ASSERT_TRUE(bad_entity);
   EXPECT_EQ(bad_entity->status, 400);

@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError } from '../api.js';
 
-// Token sign-in. Validates the token with GET /api/v1/me before keeping it.
+// Token sign-in: the token is traded once for a session cookie
+// (POST /api/v1/session) and not kept by the page.
 export function SignIn({ onSignedIn, notice }) {
   const [token, setTokenValue] = useState('');
   const [error, setError] = useState(null);
@@ -17,8 +18,9 @@ export function SignIn({ onSignedIn, notice }) {
     setBusy(true);
     setError(null);
     try {
-      const me = await api.me({ token: value });
-      onSignedIn(value, me);
+      await api.signIn(value);
+      setTokenValue('');
+      onSignedIn(await api.me());
     } catch (err) {
       setError(err);
       setBusy(false);
