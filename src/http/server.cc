@@ -33,6 +33,11 @@ const UiAsset* FindAsset(std::string_view path) {
 // Serves the embedded dashboard. Unknown paths outside /api get index.html
 // so that client-side routes survive a reload.
 void ServeDashboard(const httplib::Request& req, httplib::Response& res) {
+  // The dashboard runs no inline script or style and needs no eval: anything
+  // injected from data cannot run, and the browser reports the attempt.
+  res.set_header("Content-Security-Policy",
+                 "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; "
+                 "frame-ancestors 'none'");
   const UiAsset* asset = FindAsset(req.path == "/" ? "/index.html" : req.path);
   if (asset == nullptr && !req.path.starts_with("/assets/")) asset = FindAsset("/index.html");
   if (asset == nullptr) {

@@ -2,29 +2,11 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, request } from '../api.js';
 import { useApi } from '../hooks.js';
 import { formatInteger, humanize } from '../format.js';
+import { axisTooltip } from '../escape.js';
 import { Banner } from '../components/Banner.jsx';
 import { Loading } from '../components/Loading.jsx';
 import { Icon } from '../components/icons.jsx';
-
-// Scoped styles for the tables and the heatmap of this page.
-const css = `
-.q-card { padding: 16px 20px; }
-.q-table { width: 100%; border-collapse: collapse; font-size: 14px; }
-.q-table th, .q-table td { text-align: left; padding: 6px 8px; border-bottom: 1px solid #e2e8f0; vertical-align: top; }
-.q-table th { color: #64748b; font-weight: 600; font-size: 12px; text-transform: uppercase; letter-spacing: .03em; }
-.q-table td.num, .q-table th.num { text-align: right; font-variant-numeric: tabular-nums; }
-.q-heat { display: grid; gap: 3px; font-size: 12px; }
-.q-heat-cell { padding: 6px 4px; border-radius: 4px; text-align: center; color: #0f172a; font-variant-numeric: tabular-nums; }
-.q-heat-label { padding: 6px 4px; color: #334155; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-.q-heat-head { padding: 4px; color: #64748b; font-weight: 600; text-align: center; }
-.q-score { font-size: 34px; font-weight: 700; }
-.q-actions { display: flex; gap: 8px; flex-wrap: wrap; }
-.q-pair { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
-.q-note { margin: 8px 0 0; }
-.q-undone { color: #94a3b8; text-decoration: line-through; }
-.q-two { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 16px; }
-@media (max-width: 1100px) { .q-two { grid-template-columns: 1fr; } }
-`;
+import './quality.css';
 
 const entityLabel = { contacts: 'Contacts', accounts: 'Accounts' };
 
@@ -132,7 +114,7 @@ function TrendChart({ items }) {
           textStyle: { fontFamily: 'inherit' },
           grid: { left: 8, right: 16, top: 48, bottom: 8, containLabel: true },
           legend: { type: 'scroll', top: 0, left: 0 },
-          tooltip: { trigger: 'axis', valueFormatter: (v) => (v == null ? '–' : Number(v).toFixed(1)) },
+          tooltip: { trigger: 'axis', formatter: axisTooltip((v) => (v == null ? '–' : Number(v).toFixed(1))) },
           xAxis: {
             type: 'category',
             data: runs.map(([id, at]) => `#${id} ${at.slice(5, 16).replace('T', ' ')}`),
@@ -488,7 +470,6 @@ function Quality() {
   const data = check.data;
   return (
     <section class="page" data-testid="page-quality">
-      <style>{css}</style>
       <header class="page-header">
         <div>
           <h1>Data quality</h1>

@@ -5,9 +5,11 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { get } from '../api.js';
 import { useApi } from '../hooks.js';
 import { formatInteger, formatMoney, humanize } from '../format.js';
+import { axisTooltip, tooltip } from '../escape.js';
 import { Banner } from '../components/Banner.jsx';
 import { Loading } from '../components/Loading.jsx';
 import { Icon } from '../components/icons.jsx';
+import './stack.css';
 
 const STAGES = ['seed', 'growth', 'scale'];
 const SEVERITY_RANK = { high: 0, medium: 1, low: 2 };
@@ -39,45 +41,6 @@ function stackApi(path, params, opts) {
   const q = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== '')).toString();
   return get(`/api/v1/stack/${path}?${q}`, opts);
 }
-
-// Page-local styles (the shared stylesheet has no tables yet), scoped under
-// .stack-page.
-const CSS = `
-.stack-page .toolbar{display:flex;gap:12px;align-items:center;flex-wrap:wrap}
-.stack-page .field-inline{display:flex;gap:6px;align-items:center;font-size:13px;color:var(--text-muted)}
-.stack-page .field-inline input,.stack-page .field-inline select{font:inherit;padding:5px 8px;border:1px solid #cbd5e1;border-radius:6px;background:#fff;color:inherit}
-.stack-page .table-scroll{overflow-x:auto}
-.stack-page .data-table{width:100%;border-collapse:collapse;font-size:13px}
-.stack-page .data-table th,.stack-page .data-table td{padding:7px 8px;border-bottom:1px solid #e2e8f0;text-align:left;vertical-align:top}
-.stack-page .data-table th{background:#f8fafc;font-weight:600;white-space:nowrap}
-.stack-page .data-table .num{text-align:right;white-space:nowrap}
-.stack-page .data-table td.evidence{min-width:320px;max-width:520px;color:#334155}
-.stack-page .data-table td.action{min-width:200px;max-width:300px}
-.stack-page .table-scroll.tall{max-height:560px;overflow-y:auto}
-.stack-page .table-scroll.tall thead th{position:sticky;top:0;z-index:1}
-.stack-page .sort-button{all:unset;cursor:pointer}
-.stack-page .sort-button:focus-visible{outline:2px solid var(--primary)}
-.stack-page .small{font-size:12px}
-.stack-page .data-table td.date{white-space:nowrap}
-.stack-page .sev{display:inline-block;border-radius:4px;padding:1px 7px;font-size:12px;font-weight:600}
-.stack-page .sev-high{background:#fee2e2;color:#b91c1c}
-.stack-page .sev-medium{background:#fef3c7;color:#92400e}
-.stack-page .sev-low{background:#e0f2fe;color:#075985}
-.stack-page .tag{display:inline-block;margin-left:4px;border-radius:4px;padding:0 6px;font-size:11px;background:#f1f5f9;color:#475569}
-.stack-page .tag-danger{background:#fee2e2;color:#b91c1c}
-.stack-page .status-retired{background:#e2e8f0;color:#64748b}
-.stack-page .status-evaluating{background:#ede9fe;color:#5b21b6}
-.stack-page .util{position:relative;display:inline-block;width:86px;height:16px;background:#f1f5f9;border-radius:4px;overflow:hidden;vertical-align:middle}
-.stack-page .util-bar{position:absolute;left:0;top:0;bottom:0;background:#86efac}
-.stack-page .util-low .util-bar{background:#fca5a5}
-.stack-page .util-text{position:relative;font-size:11px;padding:0 4px}
-.stack-page .impact-saving{color:#047857;font-weight:600}
-.stack-page .impact-cost{color:#b91c1c}
-.stack-page .filters{display:flex;gap:6px;flex-wrap:wrap;margin-bottom:10px}
-.stack-page .panel-grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:0 24px}
-.stack-page .data-date{display:flex;gap:12px;align-items:center;justify-content:space-between;padding:10px 14px;margin-bottom:14px;background:#fffbeb;border-color:#fde68a}
-.stack-page .island-list{margin:6px 0 0;padding-left:18px;color:#b91c1c;font-size:13px}
-`;
 
 // One ECharts canvas; data-rendered="true" once ECharts reports 'finished'.
 // The chart lives as long as the component: a new option replaces the old one
@@ -262,7 +225,7 @@ function overlapOption(overlap) {
         const [x, y, v] = p.data;
         if (v == null) return '';
         const role = v % 2 === 0 ? 'primary capability' : 'also covers it';
-        return `${overlap.tools[x]}<br/>${labels[y]}: ${role}${v > 2 ? ' (overlap)' : ''}`;
+        return tooltip({ title: overlap.tools[x], lines: [`${labels[y]}: ${role}${v > 2 ? ' (overlap)' : ''}`] });
       },
     },
     xAxis: { type: 'category', data: overlap.tools, axisLabel: { rotate: 40, color: '#475569', fontSize: 11 }, splitArea: { show: true } },
@@ -363,7 +326,9 @@ function graphOption(graph) {
     textStyle: { fontFamily: 'inherit' },
     tooltip: {
       formatter: (p) =>
-        p.dataType === 'edge' ? `${p.data.source} → ${p.data.target}<br/>${p.data.value}` : `${p.name}`,
+        p.dataType === 'edge'
+          ? tooltip({ title: `${p.data.source} → ${p.data.target}`, lines: p.data.value ? [p.data.value] : [] })
+          : tooltip({ title: p.name }),
     },
     legend: { top: 0, left: 0, data: ['CRM', 'Connected', 'Island', 'Not active'] },
     series: [
@@ -409,7 +374,13 @@ function renewalOption(renewals) {
         const p = ps.find((x) => x.seriesIndex === 1);
         const r = p?.data?.renewal;
         if (!r) return '';
-        return `<b>${r.tool}</b><br/>notice by ${r.notice_deadline} (${r.days_to_deadline} days)<br/>renews ${r.renewal_date}${r.auto_renew ? ' automatically' : ''}`;
+        return tooltip({
+          title: r.tool,
+          lines: [
+            `notice by ${r.notice_deadline} (${r.days_to_deadline} days)`,
+            `renews ${r.renewal_date}${r.auto_renew ? ' automatically' : ''}`,
+          ],
+        });
       },
     },
     xAxis: {
@@ -446,7 +417,7 @@ function costOption(cost) {
     animationDuration: 300,
     textStyle: { fontFamily: 'inherit' },
     grid: { left: 8, right: 48, top: 8, bottom: 8, containLabel: true },
-    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v) => formatMoney(v, cost.currency) },
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, formatter: axisTooltip((v) => formatMoney(v, cost.currency)) },
     xAxis: { type: 'value', axisLabel: { color: '#64748b', formatter: (v) => formatMoney(v, cost.currency) } },
     yAxis: { type: 'category', data: lines.map((l) => l.name), axisLabel: { color: '#334155', fontSize: 11 } },
     series: [
@@ -578,7 +549,6 @@ function StackPage() {
 
   return (
     <section class="page stack-page" data-testid="page-stack">
-      <style>{CSS}</style>
       <header class="page-header">
         <div>
           <h1>Tech stack</h1>
