@@ -2,6 +2,7 @@
 #include <httplib.h>
 
 #include "http/http.h"
+#include "http/input.h"
 #include "quality/linkage/linkage.h"
 
 namespace mops::quality::linkage {
@@ -78,16 +79,7 @@ void RegisterRoutes(http::Router& router) {
              [](RequestContext& ctx) -> core::Result<Json> {
                const std::string entity = ctx.Query("entity").value_or("contacts");
                const std::string status = ctx.Query("status").value_or("review");
-               int limit = 100;
-               if (auto l = ctx.Query("limit")) {
-                 try {
-                   limit = std::stoi(*l);
-                 } catch (const std::exception&) {
-                   return core::Fail(
-                       core::MakeError(core::ErrorCode::kInvalidArgument, "limit must be a number")
-                           .InField("limit"));
-                 }
-               }
+               MOPS_ASSIGN_OR_RETURN(int limit, http::LimitParam(ctx, 100, 1000));
                MOPS_ASSIGN_OR_RETURN(auto items, ListReview(ctx.db, entity, status, limit));
                Json out = Json::array();
                for (const ReviewItem& item : items) {
@@ -101,6 +93,7 @@ void RegisterRoutes(http::Router& router) {
               {"Accept a pair as a duplicate (merged when a merger is installed)", {}, "quality"},
               [](RequestContext& ctx) -> core::Result<Json> {
                 MOPS_ASSIGN_OR_RETURN(int64_t id, PairId(ctx));
+                MOPS_TRY(http::ObjectBody(ctx, {}));
                 MOPS_ASSIGN_OR_RETURN(Decision d,
                                       AcceptPair(ctx.db, id, "api:" + ctx.principal.name));
                 return DecisionJson(ctx.db, d);
@@ -110,6 +103,7 @@ void RegisterRoutes(http::Router& router) {
               {"Reject a pair: remembered, never proposed again", {}, "quality"},
               [](RequestContext& ctx) -> core::Result<Json> {
                 MOPS_ASSIGN_OR_RETURN(int64_t id, PairId(ctx));
+                MOPS_TRY(http::ObjectBody(ctx, {}));
                 MOPS_ASSIGN_OR_RETURN(Decision d,
                                       RejectPair(ctx.db, id, "api:" + ctx.principal.name));
                 return DecisionJson(ctx.db, d);
@@ -119,9 +113,9 @@ void RegisterRoutes(http::Router& router) {
       "/api/v1/quality/match", http::Role::kOps,
       {"Find duplicates of an entity: body {\"entity\": \"contacts\"|\"accounts\"}", {}, "quality"},
       [](RequestContext& ctx) -> core::Result<Json> {
-        MOPS_ASSIGN_OR_RETURN(Json body, ctx.Body());
+        MOPS_ASSIGN_OR_RETURN(Json body, http::ObjectBody(ctx, {"entity"}));
         std::string entity = "contacts";
-        if (body.is_object() && body.contains("entity")) {
+        if (body.contains("entity")) {
           if (!body["entity"].is_string()) {
             return core::Fail(
                 core::MakeError(core::ErrorCode::kInvalidArgument, "entity must be a string")

@@ -1,0 +1,262 @@
+// The dashboard's read routes, one at a time: every GET that the overview,
+// attribution, quality and stack pages make, called through the route
+// handlers (routing, service, JSON) on a demo workspace, without HTTP.
+// Prints each route's rows, response bytes and median / worst latency.
+//
+//   read_routes_bench [--scale 1] [--repeat 20] [--dir build/bench-data] [WORKSPACE]
+//
+// Without WORKSPACE, the demo company at --scale is built once under --dir
+// (matched, checked and attributed as `mops demo` leaves it) and reused.
+#include <fmt/format.h>
+#include <httplib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "attribution/attribution.h"
+#include "attribution/routes.h"
+#include "bench/bench_util.h"
+#include "bench/demo_workspace.h"
+#include "http/http.h"
+#include "quality/linkage/linkage.h"
+#include "quality/quality.h"
+#include "records/records.h"
+#include "records/routes.h"
+#include "stack/routes.h"
+
+namespace mops::bench {
+namespace {
+
+void InstallRoutes(http::Router& router) {
+  records::RegisterRoutes(router);
+  attribution::RegisterRoutes(router);
+  stack::RegisterRoutes(router);
+  quality::RegisterRoutes(router, quality::linkage::MatchedClusters);
+  quality::linkage::RegisterRoutes(router);
+}
+
+// What `mops demo` does after loading, plus the attribution run that the
+// attribution page asks for when it opens.
+core::Status Prepare(store::Database& db) {
+  MOPS_ASSIGN_OR_RETURN(store::Value runs, db.QueryValue("SELECT COUNT(*) FROM attribution_runs"));
+  if (store::AsInt(runs) > 0) return {};
+  for (std::string_view entity : {"contacts", "accounts"}) {
+    MOPS_TRY(quality::linkage::Match(db, entity, "bench"));
+  }
+  quality::CheckOptions check;
+  check.actor = "bench";
+  MOPS_TRY(quality::Check(db, check));
+  MOPS_ASSIGN_OR_RETURN(attribution::RunRequest request, attribution::DefaultRequest(db));
+  request.store = true;
+  MOPS_TRY(attribution::Run(db, request, "bench"));
+  return {};
+}
+
+// The number of items in the response: the largest top-level array (or the
+// array itself).
+size_t Rows(const http::Json& j) {
+  if (j.is_array()) return j.size();
+  size_t n = 0;
+  if (j.is_object()) {
+    for (const auto& item : j.items()) {
+      if (item.value().is_array()) n = std::max(n, item.value().size());
+    }
+  }
+  return n;
+}
+
+struct Result {
+  std::string route;
+  size_t rows = 0;
+  size_t bytes = 0;
+  double p50_ms = 0;
+  double max_ms = 0;
+  std::string error;
+};
+
+Result Measure(const http::Router& router, store::Database& db, const std::string& target,
+               int repeat) {
+  Result out;
+  out.route = target;
+  httplib::Request req;
+  req.method = "GET";
+  const size_t q = target.find('?');
+  req.path = target.substr(0, q);
+  if (q != std::string::npos) httplib::detail::parse_query_text(target.substr(q + 1), req.params);
+  const http::Router::Route* route = nullptr;
+  std::smatch match;
+  for (const auto& r : router.routes()) {
+    if (r.method == "GET" && std::regex_match(req.path, match, r.regex)) {
+      route = &r;
+      break;
+    }
+  }
+  if (route == nullptr) {
+    out.error = "no route";
+    return out;
+  }
+  http::Principal admin{0, "bench", http::Role::kAdmin};
+  std::vector<double> ms;
+  for (int i = 0; i < repeat; ++i) {
+    http::RequestContext ctx{req, admin, db, {}};
+    for (size_t g = 1; g < match.size(); ++g) ctx.path_params.push_back(match[g].str());
+    const auto start = std::chrono::steady_clock::now();
+    core::Result<http::Json> json = route->handler(ctx);
+    std::string body = json ? json->dump() : std::string();
+    ms.push_back(Since(start) * 1000.0);
+    if (!json) {
+      out.error = json.error().ToString();
+      return out;
+    }
+    out.rows = Rows(*json);
+    out.bytes = body.size();
+  }
+  std::sort(ms.begin(), ms.end());
+  out.p50_ms = ms[ms.size() / 2];
+  out.max_ms = ms.back();
+  return out;
+}
+
+// The reads the overview and weekly routes made before schema version 11 (a
+// count of every touchpoint, live-record counts without the merged_into
+// index, a scan of every touchpoint bucketed in memory), on the same
+// workspace, for the before/after table.
+core::Status LegacyOverview(store::Database& db) {
+  const bool sqlite = db.dialect() == store::Dialect::kSqlite;
+  const std::string not_indexed = sqlite ? " NOT INDEXED" : "";
+  for (const std::string& sql :
+       {"SELECT COUNT(*) FROM accounts" + not_indexed + " WHERE merged_into IS NULL",
+        "SELECT COUNT(*) FROM contacts" + not_indexed + " WHERE merged_into IS NULL",
+        std::string("SELECT COUNT(*) FROM opportunities"),
+        std::string("SELECT COUNT(*) FROM campaigns"),
+        std::string("SELECT COUNT(*) FROM touchpoints"), std::string("SELECT COUNT(*) FROM users"),
+        std::string("SELECT COUNT(*) FROM spend"),
+        std::string("SELECT COALESCE(SUM(CASE WHEN is_closed = 0 THEN amount END), 0), "
+                    "COALESCE(SUM(CASE WHEN is_won = 1 THEN amount END), 0) FROM opportunities")}) {
+    MOPS_TRY(db.Query(sql));
+  }
+  return {};
+}
+
+core::Result<size_t> LegacyWeekly(store::Database& db) {
+  const store::ColumnType types[] = {store::ColumnType::kInt, store::ColumnType::kDict};
+  MOPS_ASSIGN_OR_RETURN(auto cols,
+                        db.ScanColumns("SELECT occurred_at, channel FROM touchpoints", {}, types));
+  records::WeeklyChannels w = records::BucketByWeek(cols[0].ints, cols[1].codes, cols[1].dict);
+  http::Json series = http::Json::array();
+  for (size_t c = 0; c < w.channels.size(); ++c) {
+    series.push_back({{"channel", w.channels[c]}, {"counts", w.counts[c]}});
+  }
+  return http::Json{{"weeks", w.weeks}, {"series", series}}.dump().size();
+}
+
+template <typename F>
+std::pair<double, double> Time(int repeat, F&& body) {
+  std::vector<double> ms;
+  for (int i = 0; i < repeat; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    body();
+    ms.push_back(Since(start) * 1000.0);
+  }
+  std::sort(ms.begin(), ms.end());
+  return {ms[ms.size() / 2], ms.back()};
+}
+
+int Main(int argc, char** argv) {
+  double scale = 1.0;
+  int repeat = 20;
+  std::string dir = "build/bench-data";
+  std::string workspace;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--scale") && i + 1 < argc) {
+      scale = std::atof(argv[++i]);
+    } else if (!std::strcmp(argv[i], "--repeat") && i + 1 < argc) {
+      repeat = std::max(1, std::atoi(argv[++i]));
+    } else if (!std::strcmp(argv[i], "--dir") && i + 1 < argc) {
+      dir = argv[++i];
+    } else {
+      workspace = argv[i];
+    }
+  }
+  if (workspace.empty()) {
+    auto built = DemoWorkspace(scale, dir);
+    if (!built) Die(built.error());
+    workspace = *built;
+  }
+  auto db = store::Open(workspace);
+  if (!db) Die(db.error());
+  if (auto s = store::Migrate(**db); !s) Die(s.error());
+  if (auto s = Prepare(**db); !s) Die(s.error());
+
+  http::Router router;
+  InstallRoutes(router);
+  auto runs = (*db)->QueryValue("SELECT MAX(id) FROM attribution_runs");
+  if (!runs) Die(runs.error());
+  const std::string run = std::to_string(store::AsInt(*runs, 0));
+  auto touchpoints = (*db)->QueryValue("SELECT COUNT(*) FROM touchpoints");
+  if (!touchpoints) Die(touchpoints.error());
+
+  const std::string as_of = "as_of=2026-06-30&stage=growth";
+  const std::vector<std::string> targets = {
+      "/api/v1/me",
+      "/api/v1/overview",
+      "/api/v1/touchpoints/weekly",
+      "/api/v1/touchpoints",
+      "/api/v1/touchpoints?channel=email",
+      "/api/v1/contacts",
+      "/api/v1/attribution/runs?limit=50",
+      "/api/v1/attribution/runs/" + run,
+      "/api/v1/attribution/runs/" + run + "/credits?model=linear&channel=email",
+      "/api/v1/quality/check",
+      "/api/v1/quality/scores",
+      "/api/v1/quality/merges",
+      "/api/v1/quality/review?entity=contacts",
+      "/api/v1/quality/review?entity=accounts",
+      "/api/v1/stack/tools?" + as_of,
+      "/api/v1/stack/overlap?" + as_of,
+      "/api/v1/stack/graph?" + as_of,
+      "/api/v1/stack/renewals?" + as_of,
+      "/api/v1/stack/audit?" + as_of,
+  };
+  fmt::print("read routes on {} (scale {}, {} touchpoints), median of {} calls, one thread\n\n",
+             workspace, scale, store::AsInt(*touchpoints), repeat);
+  fmt::print("{:<64} {:>7} {:>10} {:>9} {:>9}\n", "route", "rows", "bytes", "p50 ms", "max ms");
+  double total = 0;
+  for (const std::string& target : targets) {
+    Result r = Measure(router, **db, target, repeat);
+    if (!r.error.empty()) {
+      fmt::print("{:<64} error: {}\n", r.route, r.error);
+      continue;
+    }
+    total += r.p50_ms;
+    fmt::print("{:<64} {:>7} {:>10} {:>9.2f} {:>9.2f}\n", r.route, r.rows, r.bytes, r.p50_ms,
+               r.max_ms);
+  }
+  fmt::print("\n{:<64} {:>7} {:>10} {:>9.2f}\n", "all routes, one pass", "", "", total);
+
+  fmt::print("\nbefore schema 11, same workspace (the reads these routes made then)\n");
+  auto [overview_p50, overview_max] = Time(repeat, [&] {
+    if (auto s = LegacyOverview(**db); !s) Die(s.error());
+  });
+  fmt::print("{:<64} {:>7} {:>10} {:>9.2f} {:>9.2f}\n", "/api/v1/overview (scans)", "", "",
+             overview_p50, overview_max);
+  size_t weekly_bytes = 0;
+  auto [weekly_p50, weekly_max] = Time(repeat, [&] {
+    auto bytes = LegacyWeekly(**db);
+    if (!bytes) Die(bytes.error());
+    weekly_bytes = *bytes;
+  });
+  fmt::print("{:<64} {:>7} {:>10} {:>9.2f} {:>9.2f}\n", "/api/v1/touchpoints/weekly (scan)", "",
+             weekly_bytes, weekly_p50, weekly_max);
+  fmt::print("peak memory {:.0f} MiB\n", PeakMb());
+  return 0;
+}
+
+}  // namespace
+}  // namespace mops::bench
+
+int main(int argc, char** argv) { return mops::bench::Main(argc, argv); }
