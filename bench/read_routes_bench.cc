@@ -3,7 +3,8 @@
 // handlers (routing, service, JSON) on a demo workspace, without HTTP.
 // Prints each route's rows, response bytes and median / worst latency.
 //
-//   read_routes_bench [--scale 1] [--repeat 20] [--dir build/bench-data] [WORKSPACE]
+//   read_routes_bench [--scale 1] [--repeat 20] [--dir build/bench-data] [--only TEXT]
+//                     [WORKSPACE]
 //
 // Without WORKSPACE, the demo company at --scale is built once under --dir
 // (matched, checked and attributed as `mops demo` leaves it) and reused.
@@ -171,11 +172,14 @@ int Main(int argc, char** argv) {
   int repeat = 20;
   std::string dir = "build/bench-data";
   std::string workspace;
+  std::string only;  // run only the routes that contain this text
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--scale") && i + 1 < argc) {
       scale = std::atof(argv[++i]);
     } else if (!std::strcmp(argv[i], "--repeat") && i + 1 < argc) {
       repeat = std::max(1, std::atoi(argv[++i]));
+    } else if (!std::strcmp(argv[i], "--only") && i + 1 < argc) {
+      only = argv[++i];
     } else if (!std::strcmp(argv[i], "--dir") && i + 1 < argc) {
       dir = argv[++i];
     } else {
@@ -227,6 +231,7 @@ int Main(int argc, char** argv) {
   fmt::print("{:<64} {:>7} {:>10} {:>9} {:>9}\n", "route", "rows", "bytes", "p50 ms", "max ms");
   double total = 0;
   for (const std::string& target : targets) {
+    if (!only.empty() && target.find(only) == std::string::npos) continue;
     Result r = Measure(router, **db, target, repeat);
     if (!r.error.empty()) {
       fmt::print("{:<64} error: {}\n", r.route, r.error);
@@ -238,6 +243,7 @@ int Main(int argc, char** argv) {
   }
   fmt::print("\n{:<64} {:>7} {:>10} {:>9.2f}\n", "all routes, one pass", "", "", total);
 
+  if (!only.empty()) return 0;
   fmt::print("\nbefore schema 11, same workspace (the reads these routes made then)\n");
   auto [overview_p50, overview_max] = Time(repeat, [&] {
     if (auto s = LegacyOverview(**db); !s) Die(s.error());
