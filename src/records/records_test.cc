@@ -6,6 +6,9 @@
 #include <filesystem>
 
 #include "core/time.h"
+#ifdef MOPS_RECORDS_TEST_POSTGRES
+#include "tests/support/postgres_server.h"
+#endif
 
 namespace mops::records {
 namespace {
@@ -87,13 +90,23 @@ TEST(ListTest, FiltersPaginationAndMerged) {
 
 // The weekly series comes from touchpoint_weeks, which triggers keep: after
 // every kind of write it equals a bucketing of a full scan of touchpoints.
+// Built with MOPS_RECORDS_TEST_POSTGRES, on a new database of the test
+// PostgreSQL server (its triggers are PL/pgSQL, not SQLite's).
 TEST(WeeklyTest, AggregateFollowsEveryWrite) {
   auto path = std::filesystem::temp_directory_path() /
               ("mops_records_weekly_test_" + std::to_string(getpid()) + ".db");
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
+  std::string url = path.string();
+#ifdef MOPS_RECORDS_TEST_POSTGRES
+  auto server = test_support::PostgresServer::Shared();
+  ASSERT_TRUE(server.has_value()) << server.error().ToString();
+  auto database = (*server)->CreateDatabase("records_weekly");
+  ASSERT_TRUE(database.has_value()) << database.error().ToString();
+  url = *database;
+#endif
   {
-    auto opened = store::Open(path.string());
-    ASSERT_TRUE(opened.has_value());
+    auto opened = store::Open(url);
+    ASSERT_TRUE(opened.has_value()) << opened.error().ToString();
     store::Database& db = **opened;
     // Touchpoints before the migration that adds the aggregate are counted too.
     ASSERT_TRUE(store::Migrate(db, 6).has_value());
