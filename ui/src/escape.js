@@ -7,7 +7,7 @@
 // refuses). So every chart's tooltip goes through this module:
 //
 //   - `escapeHtml(value)` for any value that must go into an HTML string;
-//   - `tooltip(...)`, `axisTooltip(...)` and `itemTooltip(...)` build the tooltip
+//   - `tooltip(...)` and `axisTooltip(...)` build the tooltip
 //     as DOM nodes whose text is set with textContent and whose colors are set
 //     through the CSSOM; no string from data is ever parsed as HTML.
 //
@@ -61,11 +61,6 @@ export function axisTooltip(format = (v) => String(v)) {
       rows: list.map((p) => ({ color: p.color, label: p.seriesName, value: format(rawValue(p)) })),
     });
   };
-}
-
-// The formatter for an item-triggered tooltip: one row for the item.
-export function itemTooltip(format = (v) => String(v)) {
-  return (p) => tooltip({ title: p.seriesName, rows: [{ color: p.color, label: p.name, value: format(rawValue(p)) }] });
 }
 
 function rawValue(p) {
