@@ -53,7 +53,8 @@ bench: build
 	  $(BUILD)/bench/foundation_bench && $(BUILD)/bench/import_bench && $(BUILD)/bench/store_bench && \
 	  $(BUILD)/bench/attribution_bench && $(BUILD)/bench/attribution_paths_bench && \
 	  $(BUILD)/bench/stack_bench && $(BUILD)/bench/quality_standardize_bench && \
-	  $(BUILD)/bench/dedup_bench && $(BUILD)/bench/http_load'
+	  $(BUILD)/bench/dedup_bench && $(BUILD)/bench/http_load && \
+	  $(BUILD)/bench/read_routes_bench'
 
 format:
 	git ls-files '*.cc' '*.h' | xargs clang-format -i

@@ -4,9 +4,10 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
-#include <unordered_set>
+#include <unordered_map>
 
 #include "attribution/attribution.h"
+#include "http/input.h"
 
 namespace mops::attribution {
 namespace {
@@ -18,52 +19,22 @@ core::Error FieldError(std::string field, std::string message) {
   return core::MakeError(core::ErrorCode::kInvalidArgument, std::move(message)).InField(field);
 }
 
-// The first field of a run request whose JSON type is wrong, and what it
-// should be.
-std::pair<std::string, std::string> WrongTypeField(const Json& body) {
-  auto strings = [](const Json& v) {
-    return v.is_array() &&
-           std::all_of(v.begin(), v.end(), [](const Json& e) { return e.is_string(); });
-  };
-  for (const auto& [key, v] : body.items()) {
-    if (key == "models" && !v.is_string() && !strings(v))
-      return {key, "\"all\" or a list of names"};
-    if ((key == "conversion" || key == "journey") && !v.is_string()) return {key, "a string"};
-    if ((key == "from" || key == "to") && !v.is_string() && !v.is_null()) {
-      return {key, "a date string or null"};
-    }
-    if ((key == "lookback_days" || key == "markov_order") && !v.is_number_integer()) {
-      return {key, "a whole number"};
-    }
-    if (key == "half_life_days" && !v.is_number()) return {key, "a number"};
-    if (key == "exclude_types" && !strings(v)) return {key, "a list of strings"};
-    if (key == "position_based") {
-      if (!v.is_object()) return {key, "an object of first, middle and last weights"};
-      for (const auto& [part, weight] : v.items()) {
-        if (!weight.is_number()) return {key + "." + part, "a number"};
-      }
-    }
-  }
-  return {"body", "a JSON object of run options"};
-}
-
 // A run request from a JSON body, over the workspace's config defaults.
 core::Result<RunRequest> RequestFromJson(store::Database& db, const Json& body) {
-  if (!body.is_object()) {
-    return core::Fail(core::ErrorCode::kInvalidArgument, "the body must be a JSON object");
-  }
-  static const std::unordered_set<std::string> kFields = {
-      "models", "conversion",     "journey",        "lookback_days", "from",
-      "to",     "half_life_days", "position_based", "markov_order",  "exclude_types"};
-  for (const auto& [key, value] : body.items()) {
-    if (!kFields.contains(key)) {
-      return core::Fail(FieldError(key, "unknown field '" + key + "'"));
-    }
-  }
+  MOPS_TRY(http::CheckFields(
+      body, {"models", "conversion", "journey", "lookback_days", "from", "to", "half_life_days",
+             "position_based", "markov_order", "exclude_types"}));
   MOPS_ASSIGN_OR_RETURN(RunRequest r, DefaultRequest(db));
+  // The field being read, for a type error: nlohmann's exception text names
+  // neither the field nor anything a caller can act on.
+  std::string_view field;
+  auto at = [&](std::string_view key) -> const Json& {
+    field = key;
+    return body.at(std::string(key));
+  };
   try {
     if (body.contains("models")) {
-      const Json& m = body["models"];
+      const Json& m = at("models");
       if (m.is_string() && m.get<std::string>() == "all") {
         r.models.clear();
       } else if (m.is_array()) {
@@ -77,48 +48,62 @@ core::Result<RunRequest> RequestFromJson(store::Database& db, const Json& body) 
       }
     }
     if (body.contains("conversion")) {
-      auto c = ParseConversion(body["conversion"].get<std::string>());
+      auto c = ParseConversion(at("conversion").get<std::string>());
       if (!c) return core::Fail(FieldError("conversion", c.error().message));
       r.conversion = *c;
     }
     if (body.contains("journey")) {
-      const std::string j = body["journey"].get<std::string>();
+      const std::string j = at("journey").get<std::string>();
       if (j != "roles" && j != "account") {
         return core::Fail(FieldError("journey", "journey must be roles or account"));
       }
       r.scope = j == "account" ? JourneyScope::kAccount : JourneyScope::kRoles;
     }
     if (body.contains("lookback_days")) {
-      r.lookback_days = body["lookback_days"].get<int>();
+      r.lookback_days = at("lookback_days").get<int>();
       if (r.lookback_days < 0 || r.lookback_days > 3650) {
         return core::Fail(FieldError("lookback_days", "lookback_days must be 0 to 3650"));
       }
     }
     for (const char* key : {"from", "to"}) {
       if (!body.contains(key) || body[key].is_null()) continue;
-      auto t = core::ParseTimestamp(body[key].get<std::string>());
+      auto t = core::ParseTimestamp(at(key).get<std::string>());
       if (!t) return std::unexpected(std::move(t).error().InField(key));
       (std::string_view(key) == "from" ? r.from : r.to) = *t;
     }
     if (body.contains("half_life_days")) {
-      r.model_options.half_life_days = body["half_life_days"].get<double>();
+      r.model_options.half_life_days = at("half_life_days").get<double>();
     }
     if (body.contains("markov_order")) {
-      r.model_options.markov_order = body["markov_order"].get<int>();
+      r.model_options.markov_order = at("markov_order").get<int>();
     }
     if (body.contains("position_based")) {
-      const Json& p = body["position_based"];
+      const Json& p = at("position_based");
       r.model_options.position = {p.value("first", 0.4), p.value("middle", 0.2),
                                   p.value("last", 0.4)};
     }
     if (body.contains("exclude_types")) {
-      r.excluded_types = body["exclude_types"].get<std::vector<std::string>>();
+      r.excluded_types = at("exclude_types").get<std::vector<std::string>>();
     }
   } catch (const Json::exception&) {
-    // mops's own message naming the field; the JSON library's text stays out.
-    const auto [field, expected] = WrongTypeField(body);
-    return core::Fail(FieldError(field, field + " must be " + expected));
+    static const std::unordered_map<std::string_view, std::string_view> kExpected = {
+        {"models", "\"all\" or a list of model names"},
+        {"conversion", "a conversion name"},
+        {"journey", "roles or account"},
+        {"lookback_days", "a whole number of days"},
+        {"from", "an ISO-8601 date or time"},
+        {"to", "an ISO-8601 date or time"},
+        {"half_life_days", "a number of days"},
+        {"markov_order", "a whole number"},
+        {"position_based", "an object of numbers first, middle and last"},
+        {"exclude_types", "a list of touchpoint types"}};
+    const auto expected = kExpected.find(field);
+    return core::Fail(FieldError(
+        std::string(field),
+        fmt::format("{} must be {}", field,
+                    expected == kExpected.end() ? "of another type" : expected->second)));
   }
+  MOPS_TRY(http::CheckRange(r.from, r.to));
   if (auto valid = ValidateOptions(r.model_options); !valid) {
     return std::unexpected(std::move(valid).error());
   }
@@ -141,13 +126,20 @@ Json InfoJson(const RunInfo& r) {
 }
 
 Json RunJson(const StoredRun& run) {
+  // Built in place: a run has thousands of results, and an initializer list
+  // copies every value once more (the largest cost of this read route).
   Json results = Json::array();
+  auto& items = results.get_ref<Json::array_t&>();
+  items.reserve(run.results.size());
   for (const auto& r : run.results) {
-    results.push_back({{"model", r.model},
-                       {"dimension", r.dimension},
-                       {"key", r.key},
-                       {"conversions", r.conversions},
-                       {"value", r.value}});
+    Json item(Json::value_t::object);
+    auto& fields = item.get_ref<Json::object_t&>();
+    fields.emplace("model", r.model);
+    fields.emplace("dimension", r.dimension);
+    fields.emplace("key", r.key);
+    fields.emplace("conversions", r.conversions);
+    fields.emplace("value", r.value);
+    items.push_back(std::move(item));
   }
   Json out = InfoJson(run.info);
   out["params"] = Json::parse(run.params_json);
@@ -164,15 +156,9 @@ core::Result<int64_t> RunId(const RequestContext& ctx) {
   }
 }
 
-int LimitParam(const RequestContext& ctx, int fallback) {
-  const auto v = ctx.Query("limit");
-  if (!v) return fallback;
-  try {
-    return std::stoi(*v);
-  } catch (const std::exception&) {
-    return fallback;
-  }
-}
+// The most runs and credited conversions a list returns (the service's caps).
+constexpr int kMaxRuns = 1000;
+constexpr int kMaxCredits = 10000;
 
 }  // namespace
 
@@ -198,11 +184,11 @@ void RegisterRoutes(http::Router& router) {
               });
   router.Get("/api/v1/attribution/runs", http::Role::kViewer,
              {"Stored attribution runs, newest first",
-              {{"limit", "How many (default 20)"}},
+              {{"limit", "How many, 1-1000 (default 20)"}},
               "attribution"},
              [](RequestContext& ctx) -> core::Result<Json> {
-               MOPS_ASSIGN_OR_RETURN(std::vector<RunInfo> runs,
-                                     ListRuns(ctx.db, LimitParam(ctx, 20)));
+               MOPS_ASSIGN_OR_RETURN(int limit, http::LimitParam(ctx, 20, kMaxRuns));
+               MOPS_ASSIGN_OR_RETURN(std::vector<RunInfo> runs, ListRuns(ctx.db, limit));
                Json items = Json::array();
                for (const RunInfo& r : runs) items.push_back(InfoJson(r));
                return Json{{"items", items}};
@@ -221,7 +207,7 @@ void RegisterRoutes(http::Router& router) {
              {"The conversions behind a channel's credit in a run",
               {{"model", "Model name (required)"},
                {"channel", "Channel (required)"},
-               {"limit", "How many, largest credit first (default 100)"}},
+               {"limit", "How many, largest credit first, 1-10000 (default 100)"}},
               "attribution"},
              [](RequestContext& ctx) -> core::Result<Json> {
                MOPS_ASSIGN_OR_RETURN(int64_t id, RunId(ctx));
@@ -229,8 +215,8 @@ void RegisterRoutes(http::Router& router) {
                const auto channel = ctx.Query("channel");
                if (!model) return core::Fail(FieldError("model", "model is required"));
                if (!channel) return core::Fail(FieldError("channel", "channel is required"));
-               MOPS_ASSIGN_OR_RETURN(
-                   auto rows, RunCredits(ctx.db, id, *model, *channel, LimitParam(ctx, 100)));
+               MOPS_ASSIGN_OR_RETURN(int limit, http::LimitParam(ctx, 100, kMaxCredits));
+               MOPS_ASSIGN_OR_RETURN(auto rows, RunCredits(ctx.db, id, *model, *channel, limit));
                Json items = Json::array();
                for (const CreditedConversion& c : rows) {
                  items.push_back({{"conversion_id", c.conversion_id},

@@ -1,14 +1,55 @@
 #include "demo/demo_verb.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include "demo/demo.h"
 #include "ingest/ingest.h"
 
 namespace mops::demo {
+
+core::Result<std::string> DemoToken(store::Database& db, const std::string& workspace) {
+  if (workspace.find("://") != std::string::npos) {
+    return http::CreateToken(db, "demo", http::Role::kAdmin);
+  }
+  const std::filesystem::path ws(workspace);
+  const std::filesystem::path path =
+      (ws.has_parent_path() ? ws.parent_path() : std::filesystem::path(".")) / "demo-token";
+  {
+    std::ifstream in(path);
+    std::string stored;
+    if (in && std::getline(in, stored)) {
+      auto principal = http::Authenticate(db, stored);
+      if (principal && principal->role == http::Role::kAdmin) return stored;
+    }
+  }
+  MOPS_ASSIGN_OR_RETURN(std::string token, http::CreateToken(db, "demo", http::Role::kAdmin));
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return core::Fail(core::ErrorCode::kIo, "cannot write {}: {}", path.string(),
+                      std::strerror(errno));
+  }
+  const std::string line = token + "\n";
+  // An existing file keeps its mode on open: make it owner-only either way.
+  const bool ok = ::fchmod(fd, 0600) == 0 &&
+                  ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  const int saved = errno;
+  ::close(fd);
+  if (!ok) {
+    return core::Fail(core::ErrorCode::kIo, "cannot write {}: {}", path.string(),
+                      std::strerror(saved));
+  }
+  return token;
+}
+
 namespace {
 
 struct DemoOptions {
@@ -66,7 +107,7 @@ core::Status RunDemo(cli::Context& ctx, const DemoOptions& options,
     MOPS_TRY(ImportCompany(*db, dir, ctx));
     if (after_load) MOPS_TRY(after_load(*db));
   }
-  MOPS_ASSIGN_OR_RETURN(std::string token, http::CreateToken(*db, "demo", http::Role::kAdmin));
+  MOPS_ASSIGN_OR_RETURN(std::string token, DemoToken(*db, ctx.workspace));
   db.reset();
   std::cout << "admin token: " << token << std::endl;
   http::ServerOptions server = options.server;

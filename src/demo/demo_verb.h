@@ -14,6 +14,13 @@ namespace mops::demo {
 // finds the duplicates, so the review queue has work in it).
 using AfterLoad = std::function<core::Status(store::Database&)>;
 
+// The demo's admin token. For a SQLite workspace it is kept beside the file
+// in `demo-token` (mode 0600) and reused on the next start while it still
+// authenticates there as admin; otherwise (first start, revoked, expired,
+// another workspace's) a new one is minted and stored. A PostgreSQL workspace
+// has no folder: a token is minted on each start.
+core::Result<std::string> DemoToken(store::Database& db, const std::string& workspace);
+
 void RegisterDemoVerb(CLI::App& app, cli::Context& ctx, http::RouteInstaller install_routes,
                       AfterLoad after_load = {});
 

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <charconv>
 #include <ctime>
 #include <iostream>
 
@@ -44,14 +45,22 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx, RouteInstaller install_r
     auto* create = token->add_subcommand("create", "Create a token and print its secret once");
     auto role = std::make_shared<std::string>("viewer");
     auto name = std::make_shared<std::string>();
+    auto expires = std::make_shared<std::string>();
     create->add_option("--role", *role, "admin, ops, analyst, approver or viewer")
         ->check(CLI::IsMember({"admin", "ops", "analyst", "approver", "viewer"}));
     create->add_option("--name", *name, "What the token is for")->required();
-    create->callback([&ctx, role, name] {
+    create->add_option("--expires", *expires,
+                       "Lifetime in whole days or hours (90d, 12h); default: never expires");
+    create->callback([&ctx, role, name, expires] {
       cli::RunVerb(ctx, [&]() -> core::Status {
         MOPS_ASSIGN_OR_RETURN(Role r, ParseRole(*role));
+        std::optional<int64_t> expires_at;
+        if (!expires->empty()) {
+          MOPS_ASSIGN_OR_RETURN(int64_t lifetime, ParseTokenLifetime(*expires));
+          expires_at = int64_t{std::time(nullptr)} + lifetime;
+        }
         MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());
-        MOPS_ASSIGN_OR_RETURN(std::string secret, CreateToken(*db, *name, r));
+        MOPS_ASSIGN_OR_RETURN(std::string secret, CreateToken(*db, *name, r, expires_at));
         std::cout << secret << "\n";
         return {};
       });
@@ -62,27 +71,52 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx, RouteInstaller install_r
       cli::RunVerb(ctx, [&]() -> core::Status {
         MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());
         MOPS_ASSIGN_OR_RETURN(auto tokens, ListTokens(*db));
-        cli::Table table{{"id", "name", "role", "created_at", "last_used_at", "revoked_at"},
-                         {},
-                         {true, false, false, false, false, false}};
+        cli::Table table{
+            {"id", "name", "role", "created_at", "expires_at", "last_used_at", "revoked_at"},
+            {},
+            {true, false, false, false, false, false, false}};
         for (const auto& t : tokens) {
           table.rows.push_back({std::to_string(t.id), t.name, std::string(RoleName(t.role)),
-                                core::FormatTimestamp(t.created_at), OptionalTime(t.last_used_at),
-                                OptionalTime(t.revoked_at)});
+                                core::FormatTimestamp(t.created_at), OptionalTime(t.expires_at),
+                                OptionalTime(t.last_used_at), OptionalTime(t.revoked_at)});
         }
         cli::PrintTable(table, ctx.format(), std::cout);
         return {};
       });
     });
 
-    auto* revoke = token->add_subcommand("revoke", "Revoke a token by id or name");
-    auto which = std::make_shared<std::string>();
-    revoke->add_option("TOKEN", *which, "Token id or name")->required();
-    revoke->callback([&ctx, which] {
+    auto* revoke = token->add_subcommand(
+        "revoke", "Revoke a token by id (see 'token list'), or by --name if one token has it");
+    auto id = std::make_shared<std::string>();
+    auto by_name = std::make_shared<std::string>();
+    auto* id_option = revoke->add_option("ID", *id, "Token id");
+    auto* name_option =
+        revoke->add_option("--name", *by_name, "Revoke the one active token with this name");
+    id_option->excludes(name_option);
+    revoke->callback([&ctx, id, by_name, id_option, name_option] {
       cli::RunVerb(ctx, [&]() -> core::Status {
+        if (id_option->count() == 0 && name_option->count() == 0) {
+          return core::Fail(core::ErrorCode::kInvalidArgument,
+                            "token revoke: give a token id, or --name NAME");
+        }
+        int64_t token_id = 0;
+        if (id_option->count() > 0) {
+          const std::string& text = *id;
+          const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), token_id);
+          if (ec != std::errc() || end != text.data() + text.size() || token_id <= 0) {
+            return core::Fail(core::ErrorCode::kInvalidArgument,
+                              "token revoke: ID '{}' is not a token id (a positive whole number; "
+                              "use --name to revoke by name)",
+                              text);
+          }
+        }
         MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());
-        MOPS_TRY(RevokeToken(*db, *which));
-        std::cout << "revoked " << *which << "\n";
+        if (name_option->count() > 0) {
+          MOPS_ASSIGN_OR_RETURN(token_id, RevokeTokenByName(*db, *by_name));
+        } else {
+          MOPS_TRY(RevokeToken(*db, token_id));
+        }
+        std::cout << "revoked token " << token_id << "\n";
         return {};
       });
     });

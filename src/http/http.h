@@ -48,13 +48,23 @@ struct TokenInfo {
   int64_t created_at = 0;
   std::optional<int64_t> last_used_at;
   std::optional<int64_t> revoked_at;
+  std::optional<int64_t> expires_at;  // unix seconds; none: never expires
 };
 // Creates a token and returns its secret, which is never stored or shown again.
-core::Result<std::string> CreateToken(store::Database& db, std::string_view name, Role role);
+// `expires_at` (unix seconds): from then on the token authenticates no more.
+core::Result<std::string> CreateToken(store::Database& db, std::string_view name, Role role,
+                                      std::optional<int64_t> expires_at = std::nullopt);
 core::Result<std::vector<TokenInfo>> ListTokens(store::Database& db);
-// Revokes by id or by name. kNotFound when nothing matched.
-core::Status RevokeToken(store::Database& db, std::string_view id_or_name);
-// kUnauthenticated for unknown or revoked secrets.
+// Revokes the active token with this id. kNotFound when there is none.
+core::Status RevokeToken(store::Database& db, int64_t id);
+// Revokes the one active token with this name and returns its id. kNotFound
+// when none matches; kConflict (naming the ids) when several do, and then
+// revokes none: a name is a label, not an identity.
+core::Result<int64_t> RevokeTokenByName(store::Database& db, std::string_view name);
+// A token lifetime such as "90d" or "12h" (whole days or hours, at least one
+// hour, at most ten years) in seconds; kInvalidArgument naming the text otherwise.
+core::Result<int64_t> ParseTokenLifetime(std::string_view text);
+// kUnauthenticated for unknown, revoked or expired secrets.
 core::Result<Principal> Authenticate(store::Database& db, std::string_view secret);
 
 // One request as the server read it: mops's own view, independent of the

@@ -84,9 +84,9 @@ TEST(TokenTest, CreateAuthenticateRevoke) {
   ASSERT_TRUE(stored.has_value());
   EXPECT_EQ(store::AsText(stored->rows[0][0]).find(*secret), std::string::npos);
   EXPECT_EQ(Authenticate(**db, "mops_wrong").error().code, core::ErrorCode::kUnauthenticated);
-  ASSERT_TRUE(RevokeToken(**db, "ci").has_value());
+  ASSERT_TRUE(RevokeTokenByName(**db, "ci").has_value());
   EXPECT_EQ(Authenticate(**db, *secret).error().message, "token revoked");
-  EXPECT_EQ(RevokeToken(**db, "ci").error().code, core::ErrorCode::kNotFound);
+  EXPECT_EQ(RevokeTokenByName(**db, "ci").error().code, core::ErrorCode::kNotFound);
 }
 
 int FreePort() {

@@ -3,6 +3,7 @@
 #include "core/numbers.h"
 #include "core/time.h"
 #include "http/http.h"
+#include "http/input.h"
 #include "quality/quality.h"
 
 namespace mops::quality {
@@ -18,18 +19,6 @@ core::Result<int64_t> AsOfParam(const RequestContext& ctx) {
   auto t = core::ParseTimestamp(*text);
   if (!t) return std::unexpected(std::move(t).error().InField("as_of"));
   return *t;
-}
-
-core::Result<int> LimitParam(const RequestContext& ctx, int fallback) {
-  auto text = ctx.Query("limit");
-  if (!text) return fallback;
-  auto n = core::ParseInt(*text);
-  if (!n || *n < 1 || *n > 1000) {
-    return core::Fail(
-        core::MakeError(ErrorCode::kInvalidArgument, "limit must be a number from 1 to 1000")
-            .InField("limit"));
-  }
-  return static_cast<int>(*n);
 }
 
 // An optional JSON body (an empty body is an empty object).
@@ -61,6 +50,7 @@ void RegisterRoutes(http::Router& router, ClusterSource clusters) {
               {"Standardize contacts and accounts (body: {\"dry_run\": bool})", {}, "quality"},
               [](RequestContext& ctx) -> core::Result<Json> {
                 MOPS_ASSIGN_OR_RETURN(Json body, OptionalBody(ctx));
+                MOPS_TRY(http::CheckFields(body, {"dry_run"}));
                 StandardizeOptions options;
                 MOPS_ASSIGN_OR_RETURN(options.dry_run, BoolField(body, "dry_run"));
                 options.actor = Actor(ctx);
@@ -92,6 +82,7 @@ void RegisterRoutes(http::Router& router, ClusterSource clusters) {
                                                    "body must be {\"yaml\": \"...\"}")
                                        .InField("yaml"));
                }
+               MOPS_TRY(http::CheckFields(body, {"yaml"}));
                MOPS_TRY(SetQualityConfig(ctx.db, body["yaml"].get<std::string>(), "request body",
                                          Actor(ctx)));
                MOPS_ASSIGN_OR_RETURN(QualityConfig config, LoadQualityConfig(ctx.db));
@@ -105,6 +96,7 @@ void RegisterRoutes(http::Router& router, ClusterSource clusters) {
        "quality"},
       [](RequestContext& ctx) -> core::Result<Json> {
         MOPS_ASSIGN_OR_RETURN(Json body, OptionalBody(ctx));
+        MOPS_TRY(http::CheckFields(body, {"as_of", "store"}));
         CheckOptions options;
         options.actor = Actor(ctx);
         if (body.contains("as_of")) {
@@ -136,7 +128,7 @@ void RegisterRoutes(http::Router& router, ClusterSource clusters) {
        {{"limit", "Runs to return, 1-1000 (default 100)"}},
        "quality"},
       [](RequestContext& ctx) -> core::Result<Json> {
-        MOPS_ASSIGN_OR_RETURN(int limit, LimitParam(ctx, 100));
+        MOPS_ASSIGN_OR_RETURN(int limit, http::LimitParam(ctx, 100, 1000));
         MOPS_ASSIGN_OR_RETURN(auto points, ScoreHistory(ctx.db, limit));
         Json items = Json::array();
         for (const ScorePoint& p : points) {
@@ -159,7 +151,7 @@ void RegisterRoutes(http::Router& router, ClusterSource clusters) {
               "quality"},
              [](RequestContext& ctx) -> core::Result<Json> {
                MOPS_ASSIGN_OR_RETURN(int64_t as_of, AsOfParam(ctx));
-               MOPS_ASSIGN_OR_RETURN(int limit, LimitParam(ctx, 100));
+               MOPS_ASSIGN_OR_RETURN(int limit, http::LimitParam(ctx, 100, 1000));
                MOPS_ASSIGN_OR_RETURN(auto rows,
                                      ListViolations(ctx.db, as_of, ctx.Query("rule").value_or("")));
                Json items = Json::array();
@@ -190,6 +182,7 @@ void RegisterRoutes(http::Router& router, ClusterSource clusters) {
                                             "entity (contacts or accounts) is required")
                                 .InField("entity"));
         }
+        MOPS_TRY(http::CheckFields(body, {"entity", "ids"}));
         const std::string entity = body["entity"].get<std::string>();
         MOPS_ASSIGN_OR_RETURN(QualityConfig config, LoadQualityConfig(ctx.db));
         if (body.contains("ids")) {
@@ -226,7 +219,7 @@ void RegisterRoutes(http::Router& router, ClusterSource clusters) {
       "/api/v1/quality/merges", Role::kViewer,
       {"Merges, newest first", {{"limit", "At most this many, 1-1000 (default 100)"}}, "quality"},
       [](RequestContext& ctx) -> core::Result<Json> {
-        MOPS_ASSIGN_OR_RETURN(int limit, LimitParam(ctx, 100));
+        MOPS_ASSIGN_OR_RETURN(int limit, http::LimitParam(ctx, 100, 1000));
         MOPS_ASSIGN_OR_RETURN(auto list, ListMerges(ctx.db, limit));
         Json items = Json::array();
         for (const MergeEntry& e : list) {
@@ -248,6 +241,8 @@ void RegisterRoutes(http::Router& router, ClusterSource clusters) {
                 if (!id) {
                   return core::Fail(ErrorCode::kNotFound, "no merge '{}'", ctx.path_params[0]);
                 }
+                MOPS_ASSIGN_OR_RETURN(Json body, OptionalBody(ctx));
+                MOPS_TRY(http::CheckFields(body, {}));
                 MOPS_TRY(UndoMerge(ctx.db, *id, Actor(ctx)));
                 return Json{{"merge_id", *id}, {"undone", true}};
               });
@@ -259,6 +254,7 @@ void RegisterRoutes(http::Router& router, ClusterSource clusters) {
                "quality"},
               [](RequestContext& ctx) -> core::Result<Json> {
                 MOPS_ASSIGN_OR_RETURN(Json body, OptionalBody(ctx));
+                MOPS_TRY(http::CheckFields(body, {"dry_run", "min_similarity"}));
                 MOPS_ASSIGN_OR_RETURN(bool dry_run, BoolField(body, "dry_run"));
                 double min_similarity = 0.8;
                 if (body.contains("min_similarity")) {

@@ -126,5 +126,45 @@ TEST_P(RoutesTest, RolesErrorsAndShapes) {
   EXPECT_TRUE(openapi.second["paths"].contains("/api/v1/quality/merges/{id}/undo"));
 }
 
+// Strict inputs (issue 10): unknown body fields and over-large limits get 400
+// naming the field; nothing is changed.
+TEST_P(RoutesTest, UnknownFieldsAndLimitsAreRefused) {
+  Seed();
+  const std::string admin = *http::CreateToken(db(), "admin", http::Role::kAdmin);
+  const std::string path = (dir_ / "workspace.db").string();
+  test_support::TestServer server(path, [](http::Router& r) { RegisterRoutes(r); });
+  httplib::Client client("127.0.0.1", server.port());
+  const httplib::Headers auth = {{"Authorization", "Bearer " + admin}};
+  auto refused = [&](const std::string& method, const std::string& url, const Json& body,
+                     const std::string& field) {
+    auto r = method == "PUT" ? client.Put(url, auth, body.dump(), "application/json")
+                             : client.Post(url, auth, body.dump(), "application/json");
+    ASSERT_TRUE(r) << url;
+    EXPECT_EQ(r->status, 400) << url << ": " << r->body;
+    const Json error = Json::parse(r->body)["error"];
+    EXPECT_EQ(error["details"]["field"], field) << url << ": " << r->body;
+    EXPECT_NE(error["message"].get<std::string>().find("unknown field '" + field + "'"),
+              std::string::npos)
+        << r->body;
+  };
+  refused("POST", "/api/v1/quality/standardize", {{"dry_run", true}, {"dryrun", true}}, "dryrun");
+  refused("PUT", "/api/v1/quality/rules", {{"yaml", "rules: []\n"}, {"force", true}}, "force");
+  refused("POST", "/api/v1/quality/check", {{"store", false}, {"asof", "2025-01-01"}}, "asof");
+  refused("POST", "/api/v1/quality/merge", {{"entity", "contacts"}, {"id", {1, 2}}}, "id");
+  refused("POST", "/api/v1/quality/merges/1/undo", {{"really", true}}, "really");
+  refused("POST", "/api/v1/quality/match-accounts", {{"dry_run", true}, {"min", 0.5}}, "min");
+  // Nothing was merged by the refused merge.
+  auto merges = client.Get("/api/v1/quality/merges", auth);
+  ASSERT_TRUE(merges);
+  EXPECT_EQ(Json::parse(merges->body)["items"].size(), 0u);
+
+  auto over = client.Get("/api/v1/quality/merges?limit=1001", auth);
+  ASSERT_TRUE(over);
+  EXPECT_EQ(over->status, 400);
+  EXPECT_NE(Json::parse(over->body)["error"]["message"].get<std::string>().find("at most 1000"),
+            std::string::npos)
+      << over->body;
+}
+
 }  // namespace
 }  // namespace mops::quality

@@ -1,6 +1,8 @@
 #include "records/records.h"
 
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <set>
 
 #include "core/time.h"
@@ -113,7 +115,7 @@ core::Result<Page> List(store::Database& db, const EntitySpec& entity, const Lis
     }
   }
   if (entity.has_merged_into && !query.include_merged) sql += " AND merged_into IS NULL";
-  const int limit = std::clamp(query.limit, 1, 1000);
+  const int limit = std::clamp(query.limit, 1, kMaxPageSize);
   sql += " ORDER BY id LIMIT ?";
   params.emplace_back(int64_t{limit + 1});
   MOPS_ASSIGN_OR_RETURN(store::Rows rows, db.Query(sql, params));
@@ -145,7 +147,9 @@ core::Result<Overview> LoadOverview(store::Database& db) {
       {"contacts", "SELECT COUNT(*) FROM contacts WHERE merged_into IS NULL"},
       {"opportunities", "SELECT COUNT(*) FROM opportunities"},
       {"campaigns", "SELECT COUNT(*) FROM campaigns"},
-      {"touchpoints", "SELECT COUNT(*) FROM touchpoints"},
+      // From the aggregate the triggers keep: a count of every touchpoint is
+      // a scan of the largest table.
+      {"touchpoints", "SELECT COALESCE(SUM(touchpoints), 0) FROM touchpoint_weeks"},
       {"campaign_members", "SELECT COUNT(*) FROM campaign_members"},
       {"users", "SELECT COUNT(*) FROM users"},
       {"spend", "SELECT COUNT(*) FROM spend"},
@@ -168,55 +172,72 @@ core::Result<Overview> LoadOverview(store::Database& db) {
   return o;
 }
 
-WeeklyChannels BucketByWeek(std::span<const int64_t> occurred_at, std::span<const int32_t> codes,
-                            std::span<const std::string> dict) {
+int64_t WeekOf(int64_t t) {
+  return core::FloorDiv(t + 3 * core::kSecondsPerDay, 7 * core::kSecondsPerDay);
+}
+
+WeeklyChannels WeeklyFromCounts(std::span<const WeekCount> counts) {
   WeeklyChannels out;
-  if (occurred_at.empty()) return out;
-  // 1970-01-01 was a Thursday: shift by 3 days so weeks start on Monday.
-  auto week_of = [](int64_t t) {
-    const int64_t day = core::FloorDiv(t, core::kSecondsPerDay);
-    return core::FloorDiv(day + 3, 7) * 7 - 3;  // the Monday on or before `day`
-  };
-  int64_t first = week_of(*std::min_element(occurred_at.begin(), occurred_at.end()));
-  int64_t last = week_of(*std::max_element(occurred_at.begin(), occurred_at.end()));
-  const size_t weeks = static_cast<size_t>((last - first) / 7 + 1);
-  // codes index dict; -1 (NULL channel) goes to an "unclassified" series.
-  std::vector<std::vector<int64_t>> by_code(dict.size() + 1, std::vector<int64_t>(weeks, 0));
-  for (size_t i = 0; i < occurred_at.size(); ++i) {
-    size_t w = static_cast<size_t>((week_of(occurred_at[i]) - first) / 7);
-    size_t c = codes[i] < 0 ? dict.size() : static_cast<size_t>(codes[i]);
-    ++by_code[c][w];
+  std::map<std::string, std::map<int64_t, int64_t>> by_channel;
+  std::optional<int64_t> first, last;
+  for (const WeekCount& c : counts) {
+    if (c.touchpoints <= 0) continue;
+    by_channel[c.channel.empty() ? "unclassified" : c.channel][c.week] += c.touchpoints;
+    first = std::min(first.value_or(c.week), c.week);
+    last = std::max(last.value_or(c.week), c.week);
   }
+  if (!first) return out;
+  const size_t weeks = static_cast<size_t>(*last - *first + 1);
   for (size_t w = 0; w < weeks; ++w) {
-    out.weeks.push_back(
-        core::FormatDate((first + static_cast<int64_t>(w) * 7) * core::kSecondsPerDay));
+    const int64_t monday = (*first + static_cast<int64_t>(w)) * 7 - 3;  // days since 1970-01-01
+    out.weeks.push_back(core::FormatDate(monday * core::kSecondsPerDay));
+  }
+  struct Series {
+    std::string channel;
+    int64_t total = 0;
+    std::vector<int64_t> counts;
+  };
+  std::vector<Series> series;
+  for (auto& [channel, per_week] : by_channel) {
+    Series s{channel, 0, std::vector<int64_t>(weeks, 0)};
+    for (const auto& [week, n] : per_week) {
+      s.counts[static_cast<size_t>(week - *first)] = n;
+      s.total += n;
+    }
+    series.push_back(std::move(s));
   }
   // Largest channels first, so the stacked chart reads bottom-up by volume.
-  std::vector<size_t> order;
-  for (size_t c = 0; c < by_code.size(); ++c) {
-    int64_t total = 0;
-    for (int64_t n : by_code[c]) total += n;
-    if (total > 0) order.push_back(c);
-  }
-  auto total_of = [&](size_t c) {
-    int64_t t = 0;
-    for (int64_t n : by_code[c]) t += n;
-    return t;
-  };
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return total_of(a) > total_of(b); });
-  for (size_t c : order) {
-    out.channels.push_back(c < dict.size() ? dict[c] : "unclassified");
-    out.counts.push_back(std::move(by_code[c]));
+  std::stable_sort(series.begin(), series.end(),
+                   [](const Series& a, const Series& b) { return a.total > b.total; });
+  for (Series& s : series) {
+    out.channels.push_back(std::move(s.channel));
+    out.counts.push_back(std::move(s.counts));
   }
   return out;
 }
 
+WeeklyChannels BucketByWeek(std::span<const int64_t> occurred_at, std::span<const int32_t> codes,
+                            std::span<const std::string> dict) {
+  std::map<std::pair<int64_t, int32_t>, int64_t> buckets;
+  for (size_t i = 0; i < occurred_at.size(); ++i) ++buckets[{WeekOf(occurred_at[i]), codes[i]}];
+  std::vector<WeekCount> counts;
+  counts.reserve(buckets.size());
+  for (const auto& [key, n] : buckets) {
+    counts.push_back({key.first, key.second < 0 ? std::string() : dict[key.second], n});
+  }
+  return WeeklyFromCounts(counts);
+}
+
 core::Result<WeeklyChannels> LoadWeeklyChannels(store::Database& db) {
-  const store::ColumnType types[] = {store::ColumnType::kInt, store::ColumnType::kDict};
-  MOPS_ASSIGN_OR_RETURN(auto cols,
-                        db.ScanColumns("SELECT occurred_at, channel FROM touchpoints", {}, types));
-  return BucketByWeek(cols[0].ints, cols[1].codes, cols[1].dict);
+  MOPS_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      db.Query("SELECT week, channel, touchpoints FROM touchpoint_weeks WHERE touchpoints > 0"));
+  std::vector<WeekCount> counts;
+  counts.reserve(rows.rows.size());
+  for (const auto& r : rows.rows) {
+    counts.push_back({store::AsInt(r[0]), store::AsText(r[1]), store::AsInt(r[2])});
+  }
+  return WeeklyFromCounts(counts);
 }
 
 }  // namespace mops::records

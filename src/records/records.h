@@ -30,11 +30,14 @@ struct EntitySpec {
 const std::vector<EntitySpec>& Entities();
 const EntitySpec* FindEntity(std::string_view name);
 
+// The largest page a list returns; routes refuse a larger `limit`.
+inline constexpr int kMaxPageSize = 1000;
+
 struct ListQuery {
   std::map<std::string, std::string> equals;  // column -> value
   std::optional<int64_t> from, to;            // on time_column, [from, to)
   int64_t after_id = 0;                       // cursor
-  int limit = 100;                            // 1..1000
+  int limit = 100;                            // 1..kMaxPageSize
   bool include_merged = false;
 };
 
@@ -64,9 +67,24 @@ struct WeeklyChannels {
   std::vector<std::string> channels;
   std::vector<std::vector<int64_t>> counts;  // [channel][week]
 };
-// Pure: buckets (occurred_at, channel code) pairs into weeks.
+// Touchpoints of one channel in one week. `week` counts Monday weeks from the
+// one of 1969-12-29 (WeekOf); an empty channel is "unclassified".
+struct WeekCount {
+  int64_t week = 0;
+  std::string channel;
+  int64_t touchpoints = 0;
+};
+// The week of a unix time: floor((t + 3 days) / 7 days).
+int64_t WeekOf(int64_t t);
+// Pure: every week from the first to the last with a count (gaps are zeros),
+// channels largest first (ties by name), empty and zero counts left out.
+WeeklyChannels WeeklyFromCounts(std::span<const WeekCount> counts);
+// Pure: buckets (occurred_at, channel code) pairs into weeks; code -1 is a
+// NULL channel.
 WeeklyChannels BucketByWeek(std::span<const int64_t> occurred_at, std::span<const int32_t> codes,
                             std::span<const std::string> dict);
+// From the touchpoint_weeks aggregate that triggers keep (schema version 11):
+// a few hundred rows, whatever the number of touchpoints.
 core::Result<WeeklyChannels> LoadWeeklyChannels(store::Database& db);
 
 }  // namespace mops::records

@@ -6,6 +6,9 @@
 #include <filesystem>
 
 #include "core/time.h"
+#ifdef MOPS_RECORDS_TEST_POSTGRES
+#include "tests/support/postgres_server.h"
+#endif
 
 namespace mops::records {
 namespace {
@@ -109,6 +112,89 @@ TEST(GetTest, ContactRecordShowsConsent) {
     EXPECT_EQ((*one)["fax_opt_out"], 1);
     EXPECT_EQ((*one)["mobile_phone"], "+1 555 0100");
     EXPECT_EQ((*one)["legal_basis"], "Legitimate interest");
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
+}
+
+// The weekly series comes from touchpoint_weeks, which triggers keep: after
+// every kind of write it equals a bucketing of a full scan of touchpoints.
+// Built with MOPS_RECORDS_TEST_POSTGRES, on a new database of the test
+// PostgreSQL server (its triggers are PL/pgSQL, not SQLite's).
+TEST(WeeklyTest, AggregateFollowsEveryWrite) {
+  auto path = std::filesystem::temp_directory_path() /
+              ("mops_records_weekly_test_" + std::to_string(getpid()) + ".db");
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
+  std::string url = path.string();
+#ifdef MOPS_RECORDS_TEST_POSTGRES
+  auto server = test_support::PostgresServer::Shared();
+  ASSERT_TRUE(server.has_value()) << server.error().ToString();
+  auto database = (*server)->CreateDatabase("records_weekly");
+  ASSERT_TRUE(database.has_value()) << database.error().ToString();
+  url = *database;
+#endif
+  {
+    auto opened = store::Open(url);
+    ASSERT_TRUE(opened.has_value()) << opened.error().ToString();
+    store::Database& db = **opened;
+    // Touchpoints before the migration that adds the aggregate are counted too.
+    ASSERT_TRUE(store::Migrate(db, 6).has_value());
+    int next = 0;
+    auto insert = [&](int64_t at, store::Value channel) {
+      ASSERT_TRUE(db.Execute("INSERT INTO touchpoints (source_system, external_id, occurred_at, "
+                             "type, channel) VALUES ('t', ?, ?, 'page_view', ?)",
+                             std::vector<store::Value>{"t" + std::to_string(next++), at,
+                                                       std::move(channel)})
+                      .has_value());
+    };
+    const int64_t mon = *core::ParseTimestamp("2025-01-06T00:00:00Z");
+    insert(mon, std::string("email"));
+    insert(mon - 1, std::string("email"));  // Sunday: the week before
+    ASSERT_TRUE(store::Migrate(db).has_value());
+
+    auto scanned = [&]() {
+      const store::ColumnType types[] = {store::ColumnType::kInt, store::ColumnType::kDict};
+      auto cols = db.ScanColumns("SELECT occurred_at, channel FROM touchpoints", {}, types);
+      EXPECT_TRUE(cols.has_value());
+      return BucketByWeek((*cols)[0].ints, (*cols)[1].codes, (*cols)[1].dict);
+    };
+    auto expect_same = [&](const char* when) {
+      auto w = LoadWeeklyChannels(db);
+      ASSERT_TRUE(w.has_value()) << w.error().ToString();
+      WeeklyChannels s = scanned();
+      EXPECT_EQ(w->weeks, s.weeks) << when;
+      EXPECT_EQ(w->channels, s.channels) << when;
+      EXPECT_EQ(w->counts, s.counts) << when;
+    };
+    expect_same("after the migration");
+    auto w = LoadWeeklyChannels(db);
+    ASSERT_EQ(w->weeks, (std::vector<std::string>{"2024-12-30", "2025-01-06"}));
+
+    for (int i = 0; i < 40; ++i) {
+      insert(mon + i * 86'400 * 3 + i, i % 3 == 0   ? store::Value{}
+                                       : i % 3 == 1 ? store::Value{std::string("paid_search")}
+                                                    : store::Value{std::string("email")});
+    }
+    insert(*core::ParseTimestamp("1969-12-31T12:00:00Z"), std::string("direct_mail"));
+    expect_same("after inserts, one before 1970");
+    ASSERT_TRUE(
+        db.Execute("UPDATE touchpoints SET channel = 'webinar' WHERE id % 4 = 0").has_value());
+    expect_same("after a channel change");
+    ASSERT_TRUE(
+        db.Execute("UPDATE touchpoints SET occurred_at = occurred_at + 86400 * 9 WHERE id % 5 = 0")
+            .has_value());
+    expect_same("after a time change");
+    ASSERT_TRUE(db.Execute("DELETE FROM touchpoints WHERE id % 3 = 0").has_value());
+    expect_same("after deletes");
+    // A rolled-back write leaves the aggregate as it was.
+    ASSERT_TRUE(db.Begin().has_value());
+    ASSERT_TRUE(db.Execute("DELETE FROM touchpoints").has_value());
+    ASSERT_TRUE(db.Rollback().has_value());
+    expect_same("after a rollback");
+    ASSERT_TRUE(db.Execute("DELETE FROM touchpoints").has_value());
+    auto empty = LoadWeeklyChannels(db);
+    ASSERT_TRUE(empty.has_value());
+    EXPECT_TRUE(empty->weeks.empty());
+    EXPECT_TRUE(empty->channels.empty());
   }
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
 }

@@ -1,6 +1,7 @@
 #include "records/routes.h"
 
 #include "core/time.h"
+#include "http/input.h"
 #include "records/records.h"
 
 namespace mops::records {
@@ -11,15 +12,10 @@ using http::RequestContext;
 
 core::Result<ListQuery> ParseListQuery(const RequestContext& ctx, const EntitySpec& entity) {
   ListQuery q;
+  MOPS_ASSIGN_OR_RETURN(q.limit, http::LimitParam(ctx, q.limit, kMaxPageSize));
   for (const auto& [key, value] : ctx.QueryParams()) {
     if (key == "limit") {
-      try {
-        q.limit = std::stoi(value);
-      } catch (const std::exception&) {
-        return core::Fail(
-            core::MakeError(core::ErrorCode::kInvalidArgument, "limit must be a number")
-                .InField("limit"));
-      }
+      continue;
     } else if (key == "cursor") {
       MOPS_ASSIGN_OR_RETURN(q.after_id, http::DecodeCursor(value));
     } else if (key == "from" || key == "to") {
@@ -33,6 +29,7 @@ core::Result<ListQuery> ParseListQuery(const RequestContext& ctx, const EntitySp
     }
   }
   (void)entity;
+  MOPS_TRY(http::CheckRange(q.from, q.to));
   return q;
 }
 

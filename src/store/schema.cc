@@ -18,6 +18,9 @@ struct Migration {
   int version;
   std::string_view name;
   std::string_view sql;
+  // Dialect-only statements run after `sql` (triggers differ the most).
+  std::string_view sqlite_sql = {};
+  std::string_view postgres_sql = {};
 };
 
 // Every imported table carries (source_system, external_id), the identity of
@@ -530,6 +533,76 @@ ALTER TABLE tools ADD COLUMN row_hash BIGINT;
 ALTER TABLE integrations ADD COLUMN row_hash BIGINT;
 )SQL";
 
+// Issue 10: token lifetimes, and what the dashboard's read routes need to stay
+// fast under load.
+//
+// api_tokens.expires_at: unix seconds after which the token authenticates no
+// more; NULL: never (tokens made before this version). api_tokens_secret: every
+// request looks its token up by hash.
+//
+// contacts_merged, accounts_merged: the overview counts live records (merged_into
+// IS NULL) from the index instead of reading every row.
+//
+// touchpoint_weeks: touchpoints per Monday week and channel (NULL and empty
+// channels under ''), kept by triggers on every insert, delete and change of
+// occurred_at or channel, whatever writes them (imports, the tracking API,
+// deletes), so the weekly series is read from a few hundred rows instead of a
+// scan of every touchpoint, and a write is in the next read. `week` is
+// floor((occurred_at + 3 days) / 7 days): 1970-01-01 was a Thursday, so week 0
+// starts on Monday 1969-12-29.
+constexpr std::string_view kReadPathCommon = R"SQL(
+ALTER TABLE api_tokens ADD COLUMN expires_at BIGINT;
+CREATE UNIQUE INDEX api_tokens_secret ON api_tokens (secret_hash);
+CREATE INDEX contacts_merged ON contacts (merged_into);
+CREATE INDEX accounts_merged ON accounts (merged_into);
+CREATE TABLE touchpoint_weeks (
+  week BIGINT NOT NULL,
+  channel TEXT NOT NULL,
+  touchpoints BIGINT NOT NULL,
+  PRIMARY KEY (week, channel)
+);
+INSERT INTO touchpoint_weeks (week, channel, touchpoints)
+  SELECT (CASE WHEN occurred_at >= -259200 THEN (occurred_at + 259200) / 604800 ELSE -((-259200 - occurred_at + 604799) / 604800) END), COALESCE(channel, ''), COUNT(*) FROM touchpoints
+  GROUP BY 1, 2;
+)SQL";
+
+constexpr std::string_view kReadPathSqlite = R"SQL(
+CREATE TRIGGER touchpoint_weeks_insert AFTER INSERT ON touchpoints BEGIN
+  INSERT INTO touchpoint_weeks (week, channel, touchpoints)
+    VALUES ((CASE WHEN NEW.occurred_at >= -259200 THEN (NEW.occurred_at + 259200) / 604800 ELSE -((-259200 - NEW.occurred_at + 604799) / 604800) END), COALESCE(NEW.channel, ''), 1)
+    ON CONFLICT (week, channel) DO UPDATE SET touchpoints = touchpoints + 1;
+END;
+CREATE TRIGGER touchpoint_weeks_delete AFTER DELETE ON touchpoints BEGIN
+  UPDATE touchpoint_weeks SET touchpoints = touchpoints - 1
+    WHERE week = (CASE WHEN OLD.occurred_at >= -259200 THEN (OLD.occurred_at + 259200) / 604800 ELSE -((-259200 - OLD.occurred_at + 604799) / 604800) END) AND channel = COALESCE(OLD.channel, '');
+END;
+CREATE TRIGGER touchpoint_weeks_update AFTER UPDATE OF occurred_at, channel ON touchpoints BEGIN
+  UPDATE touchpoint_weeks SET touchpoints = touchpoints - 1
+    WHERE week = (CASE WHEN OLD.occurred_at >= -259200 THEN (OLD.occurred_at + 259200) / 604800 ELSE -((-259200 - OLD.occurred_at + 604799) / 604800) END) AND channel = COALESCE(OLD.channel, '');
+  INSERT INTO touchpoint_weeks (week, channel, touchpoints)
+    VALUES ((CASE WHEN NEW.occurred_at >= -259200 THEN (NEW.occurred_at + 259200) / 604800 ELSE -((-259200 - NEW.occurred_at + 604799) / 604800) END), COALESCE(NEW.channel, ''), 1)
+    ON CONFLICT (week, channel) DO UPDATE SET touchpoints = touchpoints + 1;
+END;
+)SQL";
+
+constexpr std::string_view kReadPathPostgres = R"SQL(
+CREATE FUNCTION mops_touchpoint_weeks() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP IN ('DELETE', 'UPDATE') THEN
+    UPDATE touchpoint_weeks SET touchpoints = touchpoints - 1
+      WHERE week = (CASE WHEN OLD.occurred_at >= -259200 THEN (OLD.occurred_at + 259200) / 604800 ELSE -((-259200 - OLD.occurred_at + 604799) / 604800) END) AND channel = COALESCE(OLD.channel, '');
+  END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    INSERT INTO touchpoint_weeks (week, channel, touchpoints)
+      VALUES ((CASE WHEN NEW.occurred_at >= -259200 THEN (NEW.occurred_at + 259200) / 604800 ELSE -((-259200 - NEW.occurred_at + 604799) / 604800) END), COALESCE(NEW.channel, ''), 1)
+      ON CONFLICT (week, channel) DO UPDATE SET touchpoints = touchpoint_weeks.touchpoints + 1;
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER touchpoint_weeks_change AFTER INSERT OR DELETE OR UPDATE OF occurred_at, channel
+  ON touchpoints FOR EACH ROW EXECUTE FUNCTION mops_touchpoint_weeks();
+)SQL";
+
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "core tables", kCoreTables},
@@ -542,6 +615,8 @@ const std::vector<Migration>& Migrations() {
       {7, "CRM touches: converted lead origins, HubSpot source properties", kCrmTouches},
       {8, "import fidelity: contact consent, postal codes, damaged values, row hashes",
        kImportFidelity},
+      {11, "token expiry; weekly touchpoint counts kept by triggers", kReadPathCommon,
+       kReadPathSqlite, kReadPathPostgres},
   };
   return kMigrations;
 }
@@ -623,7 +698,10 @@ static Status MigrateLocked(Database& db, int up_to) {
                           db.QueryValue("SELECT COUNT(*) FROM schema_migrations WHERE version = ?",
                                         std::vector<Value>{int64_t{m.version}}));
     if (AsInt(again) > 0) continue;
-    if (auto s = db.ExecScript(ForDialect(m.sql, db.dialect())); !s) {
+    std::string sql = ForDialect(m.sql, db.dialect());
+    sql +=
+        ForDialect(db.dialect() == Dialect::kSqlite ? m.sqlite_sql : m.postgres_sql, db.dialect());
+    if (auto s = db.ExecScript(sql); !s) {
       core::Error e = std::move(s).error();
       e.message = "migration " + std::to_string(m.version) + " (" + std::string(m.name) +
                   ") failed: " + e.message;

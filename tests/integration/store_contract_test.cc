@@ -99,10 +99,12 @@ TEST_P(StoreContractTest, MigrateIsIdempotent) {
   ASSERT_OK(Migrate(db()));
   ASSERT_OK_AND_ASSIGN(int first, SchemaVersion(db()));
   EXPECT_EQ(first, LatestSchemaVersion());
+  const int64_t applied = Count("schema_migrations");
   ASSERT_OK(Migrate(db()));
   ASSERT_OK_AND_ASSIGN(int second, SchemaVersion(db()));
   EXPECT_EQ(second, LatestSchemaVersion());
-  EXPECT_EQ(Count("schema_migrations"), LatestSchemaVersion());
+  // Version numbers may have gaps (branches reserve theirs); each applies once.
+  EXPECT_EQ(Count("schema_migrations"), applied);
   // A fresh connection sees the same version.
   ASSERT_OK_AND_ASSIGN(auto other, Open(url_));
   ASSERT_OK_AND_ASSIGN(int seen, SchemaVersion(*other));

@@ -1,6 +1,10 @@
 // REST routes of the review queue and workspace matching.
 
+#include <map>
+#include <span>
+
 #include "http/http.h"
+#include "http/input.h"
 #include "quality/linkage/linkage.h"
 
 namespace mops::quality::linkage {
@@ -10,43 +14,75 @@ using http::Json;
 using http::RequestContext;
 using store::Value;
 
-// The record of a pair, as the review screen shows it side by side.
-core::Result<Json> RecordJson(store::Database& db, std::string_view entity, int64_t id) {
-  const std::string sql =
+// The records of pairs, as the review screen shows them side by side, by id:
+// one query for a whole page of pairs (a query per record made the review
+// list the slowest read of the quality page). A missing id is absent.
+core::Result<std::map<int64_t, Json>> RecordsJson(store::Database& db, std::string_view entity,
+                                                  const std::vector<int64_t>& ids) {
+  std::map<int64_t, Json> out;
+  if (ids.empty()) return out;
+  std::string sql =
       entity == "accounts"
           ? "SELECT id, external_id, name, domain, website, industry, city, country, merged_into "
-            "FROM accounts WHERE id = ?"
+            "FROM accounts WHERE id IN ("
           : "SELECT id, external_id, email, first_name, last_name, title, phone, company_name, "
-            "city, country, merged_into FROM contacts WHERE id = ?";
-  MOPS_ASSIGN_OR_RETURN(store::Rows rows, db.Query(sql, std::vector<Value>{id}));
-  if (rows.empty()) return Json{{"id", id}, {"missing", true}};
-  Json out = Json::object();
-  for (size_t c = 0; c < rows.columns.size(); ++c) {
-    const Value& v = rows.rows[0][c];
-    if (store::IsNull(v)) {
-      out[rows.columns[c]] = nullptr;
-    } else if (std::holds_alternative<int64_t>(v)) {
-      out[rows.columns[c]] = std::get<int64_t>(v);
-    } else {
-      out[rows.columns[c]] = store::AsText(v);
+            "city, country, merged_into FROM contacts WHERE id IN (";
+  std::vector<Value> params;
+  params.reserve(ids.size());
+  for (int64_t id : ids) {
+    sql += params.empty() ? "?" : ", ?";
+    params.emplace_back(id);
+  }
+  sql += ")";
+  MOPS_ASSIGN_OR_RETURN(store::Rows rows, db.Query(sql, params));
+  for (const auto& row : rows.rows) {
+    Json record = Json::object();
+    for (size_t c = 0; c < rows.columns.size(); ++c) {
+      const Value& v = row[c];
+      if (store::IsNull(v)) {
+        record[rows.columns[c]] = nullptr;
+      } else if (std::holds_alternative<int64_t>(v)) {
+        record[rows.columns[c]] = std::get<int64_t>(v);
+      } else {
+        record[rows.columns[c]] = store::AsText(v);
+      }
     }
+    out.emplace(store::AsInt(row[0]), std::move(record));
   }
   return out;
 }
 
-core::Result<Json> ItemJson(store::Database& db, const ReviewItem& item) {
-  MOPS_ASSIGN_OR_RETURN(Json a, RecordJson(db, item.entity, item.record_a));
-  MOPS_ASSIGN_OR_RETURN(Json b, RecordJson(db, item.entity, item.record_b));
+Json ItemJson(const ReviewItem& item, const std::map<int64_t, Json>& records) {
+  auto record = [&](int64_t id) {
+    auto it = records.find(id);
+    return it == records.end() ? Json{{"id", id}, {"missing", true}} : it->second;
+  };
   Json explanation = Json::parse(item.explanation, nullptr, false);
   if (explanation.is_discarded()) explanation = Json::array();
   return Json{{"id", item.id},
               {"entity", item.entity},
-              {"record_a", std::move(a)},
-              {"record_b", std::move(b)},
+              {"record_a", record(item.record_a)},
+              {"record_b", record(item.record_b)},
               {"match_weight", item.match_weight},
               {"probability", item.probability},
               {"status", item.status},
               {"explanation", std::move(explanation)}};
+}
+
+// Review items as JSON, their records loaded in one query per entity.
+core::Result<Json> ItemsJson(store::Database& db, std::span<const ReviewItem> items) {
+  std::map<std::string, std::vector<int64_t>> ids;
+  for (const ReviewItem& item : items) {
+    ids[item.entity].push_back(item.record_a);
+    ids[item.entity].push_back(item.record_b);
+  }
+  std::map<std::string, std::map<int64_t, Json>> records;
+  for (const auto& [entity, list] : ids) {
+    MOPS_ASSIGN_OR_RETURN(records[entity], RecordsJson(db, entity, list));
+  }
+  Json out = Json::array();
+  for (const ReviewItem& item : items) out.push_back(ItemJson(item, records[item.entity]));
+  return out;
 }
 
 core::Result<int64_t> PairId(const RequestContext& ctx) {
@@ -60,7 +96,8 @@ core::Result<int64_t> PairId(const RequestContext& ctx) {
 }
 
 core::Result<Json> DecisionJson(store::Database& db, const Decision& d) {
-  MOPS_ASSIGN_OR_RETURN(Json pair, ItemJson(db, d.pair));
+  MOPS_ASSIGN_OR_RETURN(Json pairs, ItemsJson(db, std::span(&d.pair, 1)));
+  Json pair = std::move(pairs[0]);
   return Json{{"pair", std::move(pair)},
               {"merge_id", d.merge_id ? Json(*d.merge_id) : Json(nullptr)}};
 }
@@ -77,22 +114,9 @@ void RegisterRoutes(http::Router& router) {
              [](RequestContext& ctx) -> core::Result<Json> {
                const std::string entity = ctx.Query("entity").value_or("contacts");
                const std::string status = ctx.Query("status").value_or("review");
-               int limit = 100;
-               if (auto l = ctx.Query("limit")) {
-                 try {
-                   limit = std::stoi(*l);
-                 } catch (const std::exception&) {
-                   return core::Fail(
-                       core::MakeError(core::ErrorCode::kInvalidArgument, "limit must be a number")
-                           .InField("limit"));
-                 }
-               }
+               MOPS_ASSIGN_OR_RETURN(int limit, http::LimitParam(ctx, 100, 1000));
                MOPS_ASSIGN_OR_RETURN(auto items, ListReview(ctx.db, entity, status, limit));
-               Json out = Json::array();
-               for (const ReviewItem& item : items) {
-                 MOPS_ASSIGN_OR_RETURN(Json j, ItemJson(ctx.db, item));
-                 out.push_back(std::move(j));
-               }
+               MOPS_ASSIGN_OR_RETURN(Json out, ItemsJson(ctx.db, items));
                return Json{{"entity", entity}, {"items", std::move(out)}};
              });
 
@@ -100,6 +124,7 @@ void RegisterRoutes(http::Router& router) {
               {"Accept a pair as a duplicate (merged when a merger is installed)", {}, "quality"},
               [](RequestContext& ctx) -> core::Result<Json> {
                 MOPS_ASSIGN_OR_RETURN(int64_t id, PairId(ctx));
+                MOPS_TRY(http::ObjectBody(ctx, {}));
                 MOPS_ASSIGN_OR_RETURN(Decision d,
                                       AcceptPair(ctx.db, id, "api:" + ctx.principal.name));
                 return DecisionJson(ctx.db, d);
@@ -109,6 +134,7 @@ void RegisterRoutes(http::Router& router) {
               {"Reject a pair: remembered, never proposed again", {}, "quality"},
               [](RequestContext& ctx) -> core::Result<Json> {
                 MOPS_ASSIGN_OR_RETURN(int64_t id, PairId(ctx));
+                MOPS_TRY(http::ObjectBody(ctx, {}));
                 MOPS_ASSIGN_OR_RETURN(Decision d,
                                       RejectPair(ctx.db, id, "api:" + ctx.principal.name));
                 return DecisionJson(ctx.db, d);
@@ -118,9 +144,9 @@ void RegisterRoutes(http::Router& router) {
       "/api/v1/quality/match", http::Role::kOps,
       {"Find duplicates of an entity: body {\"entity\": \"contacts\"|\"accounts\"}", {}, "quality"},
       [](RequestContext& ctx) -> core::Result<Json> {
-        MOPS_ASSIGN_OR_RETURN(Json body, ctx.Body());
+        MOPS_ASSIGN_OR_RETURN(Json body, http::ObjectBody(ctx, {"entity"}));
         std::string entity = "contacts";
-        if (body.is_object() && body.contains("entity")) {
+        if (body.contains("entity")) {
           if (!body["entity"].is_string()) {
             return core::Fail(
                 core::MakeError(core::ErrorCode::kInvalidArgument, "entity must be a string")

@@ -105,6 +105,23 @@ TEST(ReviewRoutes, ListAcceptRejectAndErrors) {
   auto bad_limit = client.Get("/api/v1/quality/review?limit=x", as_viewer);
   ASSERT_TRUE(bad_limit);
   EXPECT_EQ(bad_limit->status, 400);
+  // Over the maximum: refused naming it, not clamped.
+  auto over = client.Get("/api/v1/quality/review?limit=1001", as_viewer);
+  ASSERT_TRUE(over);
+  EXPECT_EQ(over->status, 400);
+  EXPECT_NE(Json::parse(over->body)["error"]["message"].get<std::string>().find("at most 1000"),
+            std::string::npos);
+  // Unknown body fields are named, not ignored.
+  auto unknown = client.Post("/api/v1/quality/match", as_ops, R"({"entity":"contacts","k":3})",
+                             "application/json");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 400);
+  EXPECT_EQ(Json::parse(unknown->body)["error"]["details"]["field"], "k");
+  auto accept_extra = client.Post("/api/v1/quality/review/1/accept", as_ops, R"({"merge":false})",
+                                  "application/json");
+  ASSERT_TRUE(accept_extra);
+  EXPECT_EQ(accept_extra->status, 400);
+  EXPECT_EQ(Json::parse(accept_extra->body)["error"]["details"]["field"], "merge");
 
   std::filesystem::remove_all(dir);
 }

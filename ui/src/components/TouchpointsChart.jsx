@@ -1,6 +1,7 @@
 import { useMemo } from 'preact/hooks';
 import { channelColor, channelLabel } from '../charts/channels.js';
 import { formatInteger } from '../format.js';
+import { axisTooltip } from '../escape.js';
 import { EChart } from './EChart.jsx';
 
 const monthDay = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' });
@@ -42,7 +43,7 @@ function buildOption(data) {
     tooltip: {
       trigger: 'axis',
       axisPointer: { type: 'shadow' },
-      valueFormatter: (v) => formatInteger(v),
+      formatter: axisTooltip(formatInteger),
     },
     xAxis: {
       type: 'category',

@@ -2,6 +2,7 @@ import { useMemo, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { useApi } from '../hooks.js';
 import { formatInteger, formatMoney, humanize } from '../format.js';
+import { axisTooltip } from '../escape.js';
 import { Banner } from '../components/Banner.jsx';
 import { Loading } from '../components/Loading.jsx';
 import { EChart } from '../components/EChart.jsx';
@@ -87,7 +88,7 @@ function modelsChartOption(run, money) {
     tooltip: {
       trigger: 'axis',
       axisPointer: { type: 'shadow' },
-      valueFormatter: (v) => formatMetric(v, money),
+      formatter: axisTooltip((v) => formatMetric(v, money)),
     },
     xAxis: {
       type: 'category',
@@ -140,7 +141,7 @@ function campaignChartOption(pipelineRun, revenueRun, model, money) {
     textStyle: { fontFamily: 'inherit' },
     grid: { left: 8, right: 24, top: 32, bottom: 8, containLabel: true },
     legend: { top: 0, left: 0 },
-    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v) => formatMetric(v, money) },
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, formatter: axisTooltip((v) => formatMetric(v, money)) },
     xAxis: { type: 'value', axisLabel: { formatter: (v) => (money ? formatMoney(v) : formatInteger(v)) } },
     yAxis: {
       type: 'category',
@@ -159,7 +160,7 @@ function sourcedChartOption(si) {
     textStyle: { fontFamily: 'inherit' },
     grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
     legend: { top: 0, left: 0 },
-    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v) => formatMoney(v) },
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, formatter: axisTooltip((v) => formatMoney(v)) },
     xAxis: {
       type: 'category',
       data: rows.map((r) => channelLabel(r.channel)),

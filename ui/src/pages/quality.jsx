@@ -2,11 +2,10 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, request } from '../api.js';
 import { useApi } from '../hooks.js';
 import { formatInteger, humanize } from '../format.js';
+import { axisTooltip } from '../escape.js';
 import { Banner } from '../components/Banner.jsx';
 import { Loading } from '../components/Loading.jsx';
 import { Icon } from '../components/icons.jsx';
-// Scoped styles for the tables and the heatmap of this page, bundled as a
-// stylesheet: the dashboard's CSP allows no inline <style>.
 import './quality.css';
 
 const entityLabel = { contacts: 'Contacts', accounts: 'Accounts' };
@@ -115,7 +114,7 @@ function TrendChart({ items }) {
           textStyle: { fontFamily: 'inherit' },
           grid: { left: 8, right: 16, top: 48, bottom: 8, containLabel: true },
           legend: { type: 'scroll', top: 0, left: 0 },
-          tooltip: { trigger: 'axis', valueFormatter: (v) => (v == null ? '–' : Number(v).toFixed(1)) },
+          tooltip: { trigger: 'axis', formatter: axisTooltip((v) => (v == null ? '–' : Number(v).toFixed(1))) },
           xAxis: {
             type: 'category',
             data: runs.map(([id, at]) => `#${id} ${at.slice(5, 16).replace('T', ' ')}`),

@@ -5,11 +5,10 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { get } from '../api.js';
 import { useApi } from '../hooks.js';
 import { formatInteger, formatMoney, humanize } from '../format.js';
+import { axisTooltip, tooltip } from '../escape.js';
 import { Banner } from '../components/Banner.jsx';
 import { Loading } from '../components/Loading.jsx';
 import { Icon } from '../components/icons.jsx';
-// Page-local styles (scoped under .stack-page), bundled as a stylesheet: the
-// dashboard's CSP allows no inline <style>.
 import './stack.css';
 
 const STAGES = ['seed', 'growth', 'scale'];
@@ -226,7 +225,7 @@ function overlapOption(overlap) {
         const [x, y, v] = p.data;
         if (v == null) return '';
         const role = v % 2 === 0 ? 'primary capability' : 'also covers it';
-        return `${overlap.tools[x]}<br/>${labels[y]}: ${role}${v > 2 ? ' (overlap)' : ''}`;
+        return tooltip({ title: overlap.tools[x], lines: [`${labels[y]}: ${role}${v > 2 ? ' (overlap)' : ''}`] });
       },
     },
     xAxis: { type: 'category', data: overlap.tools, axisLabel: { rotate: 40, color: '#475569', fontSize: 11 }, splitArea: { show: true } },
@@ -327,7 +326,9 @@ function graphOption(graph) {
     textStyle: { fontFamily: 'inherit' },
     tooltip: {
       formatter: (p) =>
-        p.dataType === 'edge' ? `${p.data.source} → ${p.data.target}<br/>${p.data.value}` : `${p.name}`,
+        p.dataType === 'edge'
+          ? tooltip({ title: `${p.data.source} → ${p.data.target}`, lines: p.data.value ? [p.data.value] : [] })
+          : tooltip({ title: p.name }),
     },
     legend: { top: 0, left: 0, data: ['CRM', 'Connected', 'Island', 'Not active'] },
     series: [
@@ -373,7 +374,13 @@ function renewalOption(renewals) {
         const p = ps.find((x) => x.seriesIndex === 1);
         const r = p?.data?.renewal;
         if (!r) return '';
-        return `<b>${r.tool}</b><br/>notice by ${r.notice_deadline} (${r.days_to_deadline} days)<br/>renews ${r.renewal_date}${r.auto_renew ? ' automatically' : ''}`;
+        return tooltip({
+          title: r.tool,
+          lines: [
+            `notice by ${r.notice_deadline} (${r.days_to_deadline} days)`,
+            `renews ${r.renewal_date}${r.auto_renew ? ' automatically' : ''}`,
+          ],
+        });
       },
     },
     xAxis: {
@@ -410,7 +417,7 @@ function costOption(cost) {
     animationDuration: 300,
     textStyle: { fontFamily: 'inherit' },
     grid: { left: 8, right: 48, top: 8, bottom: 8, containLabel: true },
-    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v) => formatMoney(v, cost.currency) },
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, formatter: axisTooltip((v) => formatMoney(v, cost.currency)) },
     xAxis: { type: 'value', axisLabel: { color: '#64748b', formatter: (v) => formatMoney(v, cost.currency) } },
     yAxis: { type: 'category', data: lines.map((l) => l.name), axisLabel: { color: '#334155', fontSize: 11 } },
     series: [
