@@ -289,6 +289,23 @@ TEST(WriteCompanyCsv, HeadersAreTheSchemaColumnsInCanonicalForm) {
   }
 }
 
+// The folders the writer creates hold people's records: private, like the
+// workspace. A folder that already exists keeps its mode.
+TEST(WriteCompanyCsv, CreatedFoldersArePrivate) {
+  namespace fs = std::filesystem;
+  const fs::path base = fs::temp_directory_path() / ("mops_demo_modes_" + std::to_string(getpid()));
+  fs::remove_all(base);
+  ASSERT_TRUE(fs::create_directories(base));
+  fs::permissions(base, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec);
+  const fs::path out = base / "new" / "company";
+  ASSERT_TRUE(WriteCompanyCsv(Small(), out.string()).has_value());
+  EXPECT_EQ(fs::status(out).permissions() & fs::perms::all, fs::perms::owner_all);
+  EXPECT_EQ(fs::status(out / "truth").permissions() & fs::perms::all, fs::perms::owner_all);
+  EXPECT_EQ(fs::status(base).permissions() & fs::perms::all,
+            fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec);
+  fs::remove_all(base);
+}
+
 TEST(GenerateCompany, DuplicatesAreRecordedAtAboutFivePercent) {
   const Company& c = Small();
   std::map<int32_t, std::vector<int32_t>> by_person;

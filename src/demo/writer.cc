@@ -761,11 +761,20 @@ std::string ExternalId(RecordKind kind, int64_t index) {
 
 core::Status WriteCompanyCsv(const Company& company, const std::string& dir) {
   const std::filesystem::path root(dir);
-  std::error_code ec;
-  std::filesystem::create_directories(root / "truth", ec);
-  if (ec) {
-    return core::Fail(core::ErrorCode::kIo, "cannot create {}: {}", (root / "truth").string(),
-                      ec.message());
+  // Folders mops creates are private (0700), like the workspace's: the files
+  // hold people's records. Folders that already exist keep their mode.
+  for (const std::filesystem::path& folder : {root, root / "truth"}) {
+    std::error_code ec;
+    if (std::filesystem::exists(folder, ec)) continue;
+    std::filesystem::create_directories(folder, ec);
+    if (!ec) {
+      std::filesystem::permissions(folder, std::filesystem::perms::owner_all,
+                                   std::filesystem::perm_options::replace, ec);
+    }
+    if (ec) {
+      return core::Fail(core::ErrorCode::kIo, "cannot create {}: {}", folder.string(),
+                        ec.message());
+    }
   }
   // The files do not depend on each other: touchpoints (most of the bytes)
   // are written by two threads while this one writes the rest.

@@ -60,12 +60,18 @@ core::Result<Principal> SessionStore::Resume(store::Database& db, std::string_vi
     it->second.expires_at = now + kSessionSeconds;
     token_id = it->second.token_id;
   }
-  MOPS_ASSIGN_OR_RETURN(store::Rows rows,
-                        db.Query("SELECT name, role, revoked_at FROM api_tokens WHERE id = ?",
-                                 std::vector<store::Value>{token_id}));
+  MOPS_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      db.Query("SELECT name, role, revoked_at, expires_at FROM api_tokens WHERE id = ?",
+               std::vector<store::Value>{token_id}));
   if (rows.empty() || !store::IsNull(rows.rows[0][2])) {
     End(id);
     return core::Fail(core::ErrorCode::kUnauthenticated, "token revoked; sign in again");
+  }
+  // A session lives no longer than the token it was exchanged for.
+  if (!store::IsNull(rows.rows[0][3]) && store::AsInt(rows.rows[0][3]) <= now) {
+    End(id);
+    return core::Fail(core::ErrorCode::kUnauthenticated, "token expired; sign in again");
   }
   Principal p;
   p.token_id = token_id;

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "http/http.h"
+#include "http/session.h"
 #include "tests/support/test_server.h"
 
 namespace mops::http {
@@ -118,6 +119,27 @@ TEST_F(TokenLifecycleTest, ExpiredTokensAuthenticateNoMore) {
   // Use is recorded: list shows when a token was last used.
   EXPECT_TRUE((*tokens)[0].last_used_at.has_value());
   EXPECT_FALSE((*tokens)[2].last_used_at.has_value());
+}
+
+// A dashboard session lives no longer than the token it was exchanged for.
+TEST_F(TokenLifecycleTest, SessionEndsWhenItsTokenExpires) {
+  const int64_t now = std::time(nullptr);
+  auto secret = CreateToken(*db_, "short", Role::kAnalyst, now + 3'600);
+  ASSERT_TRUE(secret.has_value());
+  auto principal = Authenticate(*db_, *secret);
+  ASSERT_TRUE(principal.has_value());
+  internal::SessionStore store;
+  const std::string id = store.Create(principal->token_id);
+  ASSERT_TRUE(store.Resume(*db_, id).has_value());
+  ASSERT_TRUE(db_->Execute("UPDATE api_tokens SET expires_at = ? WHERE id = ?",
+                           std::vector<store::Value>{now - 1, principal->token_id})
+                  .has_value());
+  auto resumed = store.Resume(*db_, id);
+  ASSERT_FALSE(resumed.has_value());
+  EXPECT_EQ(resumed.error().code, core::ErrorCode::kUnauthenticated);
+  // The session is gone for good, even if the token were extended again.
+  ASSERT_TRUE(db_->Execute("UPDATE api_tokens SET expires_at = NULL").has_value());
+  EXPECT_FALSE(store.Resume(*db_, id).has_value());
 }
 
 TEST_F(TokenLifecycleTest, ExpiredTokenGets401OverHttp) {
