@@ -73,7 +73,8 @@ void RegisterRoutes(http::Router& router) {
              {"Duplicate pairs to review, records side by side with the weight each field added",
               {{"entity", "contacts (default) or accounts"},
                {"status", "review (default), match, accepted, rejected or merged"},
-               {"limit", "At most this many, 1-1000 (default 100)"}},
+               {"limit", "At most this many, 1-1000 (default 100)"},
+               {"offset", "Skip this many first (paging; default 0)"}},
               "quality"},
              [](RequestContext& ctx) -> core::Result<Json> {
                const std::string entity = ctx.Query("entity").value_or("contacts");
@@ -88,13 +89,28 @@ void RegisterRoutes(http::Router& router) {
                            .InField("limit"));
                  }
                }
-               MOPS_ASSIGN_OR_RETURN(auto items, ListReview(ctx.db, entity, status, limit));
+               int64_t offset = 0;
+               if (auto o = ctx.Query("offset")) {
+                 try {
+                   offset = std::stoll(*o);
+                 } catch (const std::exception&) {
+                   return core::Fail(
+                       core::MakeError(core::ErrorCode::kInvalidArgument, "offset must be a number")
+                           .InField("offset"));
+                 }
+               }
+               MOPS_ASSIGN_OR_RETURN(auto items, ListReview(ctx.db, entity, status, limit, offset));
+               MOPS_ASSIGN_OR_RETURN(int64_t total, CountPairs(ctx.db, entity, status));
                Json out = Json::array();
                for (const ReviewItem& item : items) {
                  MOPS_ASSIGN_OR_RETURN(Json j, ItemJson(ctx.db, item));
                  out.push_back(std::move(j));
                }
-               return Json{{"entity", entity}, {"items", std::move(out)}};
+               return Json{{"entity", entity},
+                           {"status", status},
+                           {"total", total},
+                           {"offset", offset},
+                           {"items", std::move(out)}};
              });
 
   router.Post("/api/v1/quality/review/{id}/accept", http::Role::kOps,
