@@ -41,6 +41,9 @@ constexpr double kTfFloor = 1e-6;
 constexpr double kTfMaxShift = 8;
 // Fewer values than this: no term-frequency adjustment for the field.
 constexpr double kTfMinValues = 100;
+// Fewer candidate pairs than this: EM's estimates are neither guarded nor
+// the prior re-estimated from the scores.
+constexpr size_t kMinGuardPairs = 100;
 
 // The value a term frequency counts: a phone's line (its last nine digits,
 // as the "same last 9 digits" level compares), any other value as it is.
@@ -411,7 +414,9 @@ void EstimateM(const LevelMatrix& levels, std::span<const uint32_t> key_masks,
       for (size_t l = 1; l < fm.m.size(); ++l) fm.m[l] /= total;
     }
   }
-  GuardM(model);
+  // Guarded only where there is something to estimate from: with a handful
+  // of pairs, EM's weights are whatever they are.
+  if (levels.pairs() >= kMinGuardPairs) GuardM(model);
   // A level that no blocked pair and hardly any random pair reached (both at
   // their floors) says nothing either way: m = u there, rather than a floor
   // against a smaller floor that would weigh many bits.
@@ -562,7 +567,7 @@ float PairShare(const TermFrequencies& tf, std::span<const uint8_t> levels, size
 void RefinePrior(const LevelMatrix& levels, std::span<const Pair> pairs, const TermFrequencies& tf,
                  const TrainOptions& options, Model& model) {
   const size_t n = levels.pairs();
-  if (n == 0) return;
+  if (n < kMinGuardPairs) return;
   std::vector<double> base(n);
   for (size_t p = 0; p < n; ++p) {
     const auto row = levels.Row(p);
