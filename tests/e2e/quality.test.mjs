@@ -165,25 +165,25 @@ describe('data-quality page against mops demo', { timeout: 300_000 }, () => {
         return (await shownIds())[0];
       };
       // s: skip leaves the pair undecided and shows the next one.
-      const first = (await shownIds())[0];
+      const pairA = (await shownIds())[0];
       await page.keyboard.press('s');
-      const second = await waitForPair(first);
+      const pairB = await waitForPair(pairA);
       await page.waitForSelector('[data-testid=review-position]:has-text("Pair 2 of")');
       // n: not a match.
       await page.keyboard.press('n');
-      const third = await waitForPair(second);
+      const pairC = await waitForPair(pairB);
       await page.waitForFunction((n) => Number(document.querySelector('[data-testid=review-unresolved]').dataset.value) === n, total0 - 1);
       const rejected = await getJson(`${baseUrl}/api/v1/quality/review?entity=contacts&status=rejected&limit=1000`, token);
-      assert.ok(rejected.body.items.some((i) => i.id === second), 'n rejected the pair shown');
+      assert.ok(rejected.body.items.some((i) => i.id === pairB), 'n rejected the pair shown');
       // m: merge (the demo installs the merger, so the pair is merged).
       await page.keyboard.press('m');
-      await waitForPair(third);
+      await waitForPair(pairC);
       await page.waitForFunction((n) => Number(document.querySelector('[data-testid=review-unresolved]').dataset.value) === n, total0 - 2);
       assert.equal(await queueTotal(), total0 - 2);
       const merged = await getJson(`${baseUrl}/api/v1/quality/review?entity=contacts&status=merged&limit=1000`, token);
-      assert.ok(merged.body.items.some((i) => i.id === third), 'm merged the pair shown');
+      assert.ok(merged.body.items.some((i) => i.id === pairC), 'm merged the pair shown');
       const skipped = await getJson(`${baseUrl}/api/v1/quality/review?entity=contacts&limit=1000`, token);
-      assert.ok(skipped.body.items.some((i) => i.id === first), 's left the first pair in the queue');
+      assert.ok(skipped.body.items.some((i) => i.id === pairA), 's left the first pair in the queue');
 
       // Pages of 25 instead, with the same count.
       await page.click('[data-testid=review-mode]');
