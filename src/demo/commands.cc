@@ -12,6 +12,7 @@
 #include <string>
 
 #include "cli/cli.h"
+#include "core/time.h"
 #include "demo/demo.h"
 
 namespace mops::demo {
@@ -20,6 +21,7 @@ namespace {
 struct GenerateArgs {
   double scale = 1;
   uint64_t seed = 42;
+  std::string as_of;  // empty: today
   std::string out;
 };
 
@@ -32,6 +34,7 @@ core::Status RunGenerate(cli::Context& ctx, const GenerateArgs& args) {
   GeneratorOptions options;
   options.scale = args.scale;
   options.seed = args.seed;
+  MOPS_ASSIGN_OR_RETURN(options.reference_time, ReferenceTimeAsOf(args.as_of));
   MOPS_ASSIGN_OR_RETURN(Company company, GenerateCompany(options));
   MOPS_TRY(WriteCompanyCsv(company, args.out));
   const double seconds =
@@ -45,9 +48,10 @@ core::Status RunGenerate(cli::Context& ctx, const GenerateArgs& args) {
   }
   cli::PrintTable(table, ctx.format(), std::cout);
   if (!ctx.quiet) {
-    std::cerr << fmt::format("wrote {} (seed {}, scale {}) in {:.1f} s; ground truth in {}\n",
-                             args.out, args.seed, args.scale, seconds,
-                             (std::filesystem::path(args.out) / "truth").string());
+    std::cerr << fmt::format(
+        "wrote {} (seed {}, scale {}, as of {}) in {:.1f} s; ground truth in {}\n", args.out,
+        args.seed, args.scale, core::FormatDate(options.reference_time), seconds,
+        (std::filesystem::path(args.out) / "truth").string());
   }
   return {};
 }
@@ -92,6 +96,8 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
       ->capture_default_str();
   generate->add_option("--seed", args->seed, "Random seed: the same seed gives the same files")
       ->capture_default_str();
+  generate->add_option("--as-of", args->as_of,
+                       "The company's today: its data ends on this date (default: today, UTC)");
   generate->add_option("--out", args->out, "Folder to write the CSVs into (created if needed)");
   // Not ->required(): `generate` also hosts sub-verbs of its own, which do
   // not take --out. The callback checks it when `generate` itself runs.

@@ -54,6 +54,12 @@ struct GeneratorOptions {
   int threads = 0;
 };
 
+// The reference time of a demo company generated "as of" `text` (a date or
+// time stamp, read as UTC): the start of that day. Empty text is today, so
+// that a fresh demo's data ends today; generation is deterministic for a
+// given as-of date. kInvalidArgument naming the text when it is not a date.
+core::Result<core::Timestamp> ReferenceTimeAsOf(std::string_view text);
+
 // The channel list of DESIGN.md, in its order.
 enum class Channel : uint8_t {
   kDirect,

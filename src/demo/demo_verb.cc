@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "core/time.h"
 #include "demo/demo.h"
 #include "ingest/ingest.h"
 
@@ -55,6 +56,7 @@ namespace {
 struct DemoOptions {
   double scale = 0.2;
   uint64_t seed = 42;
+  std::string as_of;     // empty: today
   std::string data_dir;  // empty: beside the workspace
   http::ServerOptions server;
 };
@@ -100,8 +102,9 @@ core::Status RunDemo(cli::Context& ctx, const DemoOptions& options,
     GeneratorOptions gen;
     gen.scale = options.scale;
     gen.seed = options.seed;
-    std::cout << fmt::format("generating a company at scale {} (seed {}) into {}\n", gen.scale,
-                             gen.seed, dir);
+    MOPS_ASSIGN_OR_RETURN(gen.reference_time, ReferenceTimeAsOf(options.as_of));
+    std::cout << fmt::format("generating a company at scale {} (seed {}, as of {}) into {}\n",
+                             gen.scale, gen.seed, core::FormatDate(gen.reference_time), dir);
     MOPS_ASSIGN_OR_RETURN(Company company, GenerateCompany(gen));
     MOPS_TRY(WriteCompanyCsv(company, dir));
     MOPS_TRY(ImportCompany(*db, dir, ctx));
@@ -129,6 +132,8 @@ void RegisterDemoVerb(CLI::App& app, cli::Context& ctx, http::RouteInstaller ins
       ->check(CLI::Range(0.001, 100.0))
       ->capture_default_str();
   demo->add_option("--seed", options->seed, "Random seed")->capture_default_str();
+  demo->add_option("--as-of", options->as_of,
+                   "The company's today: its data ends on this date (default: today, UTC)");
   demo->add_option("--data", options->data_dir, "Where to write the generated CSVs");
   demo->add_option("--host", options->server.host, "Address to listen on")->capture_default_str();
   demo->add_option("--port", options->server.port, "Port to listen on")

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/duration.h"
 #include "core/numbers.h"
 #include "core/salesforce_id.h"
 #include "core/strings.h"
@@ -279,12 +280,22 @@ bool RowConverter::ConvertCell(const FieldSpec& field, int field_index, std::str
     case FieldType::kText:
       if (!field.choices.empty()) {
         const std::string_view value = MatchChoice(field.choices, text);
+        if (value.empty() && field.interval) {
+          if (const std::optional<int64_t> seconds = core::ParseInterval(text)) {
+            SetText(out, *seconds == 3600     ? std::string("hourly")
+                         : *seconds == 86400  ? std::string("daily")
+                         : *seconds == 604800 ? std::string("weekly")
+                                              : core::FormatIsoInterval(*seconds));
+            return true;
+          }
+        }
         if (value.empty()) {
           std::string expected;
           for (std::string_view entry : core::Split(field.choices, '|')) {
             if (!expected.empty()) expected += ", ";
             expected += entry.substr(0, entry.find('='));
           }
+          if (field.interval) expected += ", or an interval like 5m, 1h or PT15M";
           reason = "unknown " + std::string(field.name) + " '" + std::string(text) +
                    "' (expected " + expected + ")";
           return false;

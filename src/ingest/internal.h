@@ -65,6 +65,9 @@ struct FieldSpec {
   // Cells are compared ignoring case, spaces, '-' and '_', and stored as the
   // value; anything else is rejected.
   std::string_view choices;
+  // With `choices`: a sync interval ("5m", "1h", "PT5M") is accepted too and
+  // stored as hourly, daily, weekly or its ISO 8601 form.
+  bool interval = false;
   bool ratio = false;  // kReal in [0, 1]; "5%" reads as 0.05
 
   // For kRef/kOwner: "account_id" -> "account".

@@ -59,6 +59,10 @@ FieldSpec Choice(std::string_view name, std::string_view choices) {
   f.choices = choices;
   return f;
 }
+FieldSpec Interval(FieldSpec f) {
+  f.interval = true;
+  return f;
+}
 FieldSpec Money(std::string_view name, int default_value) {
   FieldSpec f = Field(name, FT::kMoney);
   f.default_value = default_value;
@@ -209,9 +213,9 @@ std::vector<KindSpec> BuildSpecs() {
             Choice("direction",
                    "one_way=oneway/unidirectional/push|two_way=twoway/bidirectional/"
                    "bi_directional/both/sync"),
-            Choice("frequency",
-                   "realtime=real_time/streaming/instant|hourly|daily=nightly|weekly|"
-                   "monthly|manual=on_demand"),
+            Interval(Choice("frequency",
+                            "realtime=real_time/streaming/instant/continuous|hourly|daily=nightly|"
+                            "weekly|monthly|manual=on_demand")),
             Choice("status",
                    "active=ok/healthy/running/connected|failing=failed/error/errors/broken|paused|"
                    "disabled=off/inactive/disconnected"),

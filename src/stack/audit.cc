@@ -94,6 +94,27 @@ AuditReport Audit(const Stack& stack, const Options& options) {
                        it->second->seats, it->second->utilization * 100);
   };
 
+  // Tools the workspace has data from but no inventory entry for.
+  std::vector<std::string> inferred, because;
+  for (const Tool& t : tools) {
+    if (t.inferred_from.empty()) continue;
+    inferred.push_back(t.name);
+    because.push_back(t.name + ": " + t.inferred_from);
+  }
+  if (!inferred.empty()) {
+    Finding f;
+    f.kind = "inferred";
+    f.severity = "low";
+    f.tools = inferred;
+    f.evidence =
+        "no tool inventory; inferred from the imported data (" + core::Join(because, "; ") + ")";
+    f.action = "keep";
+    f.recommendation =
+        "Import the tool inventory (mops stack import tools FILE) to audit costs, seats and "
+        "renewals";
+    findings.push_back(std::move(f));
+  }
+
   // Overlap: one finding per consolidation; a tool retired once is not
   // counted again.
   const OverlapReport overlap = Overlap(stack, options);

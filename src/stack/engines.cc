@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "core/duration.h"
 #include "core/strings.h"
 #include "stack/internal.h"
 #include "stack/stack.h"
@@ -353,6 +354,10 @@ int64_t StaleAfterSeconds(std::string_view frequency) {
   if (key == "daily" || key == "nightly") return 3 * kDay;
   if (key == "weekly") return 21 * kDay;
   if (key == "monthly") return 62 * kDay;
+  // A sync interval ("PT5M", "15m"): three missed runs, and at least a day.
+  if (const std::optional<int64_t> interval = core::ParseInterval(frequency)) {
+    return std::max<int64_t>(kDay, 3 * *interval);
+  }
   return 7 * kDay;
 }
 

@@ -328,6 +328,11 @@ TEST(GraphTest, FailingStaleAndUnresolvedSyncs) {
   EXPECT_EQ(g.unresolved, (std::vector<int32_t>{4}));
   EXPECT_EQ(StaleAfterSeconds("weekly"), 21 * kDay);
   EXPECT_EQ(StaleAfterSeconds(""), 7 * kDay);
+  // Sync intervals as integration lists write them.
+  EXPECT_EQ(StaleAfterSeconds("PT5M"), kDay);
+  EXPECT_EQ(StaleAfterSeconds("P1D"), 3 * kDay);
+  EXPECT_EQ(StaleAfterSeconds("P1W"), 21 * kDay);
+  EXPECT_EQ(StaleAfterSeconds("2d"), 6 * kDay);
 }
 
 TEST(GraphTest, MissingCriticalFlows) {

@@ -117,6 +117,7 @@ Json InventoryJson(const Stack& stack, const Options& options) {
         {"primary", t.primary},
         {"capabilities", caps},
         {"catalog_product", t.catalog_product.empty() ? Json() : Json(t.catalog_product)},
+        {"inferred_from", t.inferred_from.empty() ? Json() : Json(t.inferred_from)},
         {"owner", t.owner},
         {"annual_cost", Major(t.annual_cost)},
         {"currency", t.currency},

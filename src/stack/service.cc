@@ -1,5 +1,8 @@
 // Loads the workspace's stack into the engines' structs.
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <map>
 #include <unordered_map>
 
 #include "core/strings.h"
@@ -23,6 +26,71 @@ std::vector<std::string> SplitList(const std::string& text) {
   for (std::string_view part : core::Split(text, ';')) {
     part = core::Trim(part);
     if (!part.empty()) out.emplace_back(part);
+  }
+  return out;
+}
+
+// The products a source system stands for: the CRM it is, and the
+// marketing automation that comes with it.
+struct SourceProducts {
+  std::string_view source;  // NameKey of source_system
+  std::string_view crm;     // catalog product, or empty
+  std::string_view automation;
+};
+constexpr SourceProducts kSourceProducts[] = {
+    {"salesforce", "Salesforce Sales Cloud", ""},
+    {"sfdc", "Salesforce Sales Cloud", ""},
+    {"hubspot", "HubSpot Sales Hub", "HubSpot Marketing Hub"},
+    {"dynamics", "Microsoft Dynamics 365 Sales", ""},
+    {"dynamics365", "Microsoft Dynamics 365 Sales", ""},
+    {"pipedrive", "Pipedrive", ""},
+    {"zoho", "Zoho CRM", ""},
+    {"marketo", "", "Marketo Engage"},
+    {"pardot", "", "Account Engagement"},
+    {"eloqua", "", "Oracle Eloqua"},
+};
+
+// With no tool inventory, the systems the CRM data was exported from are
+// tools all the same: the CRM (and the marketing automation that comes
+// with it) inferred from the source_system of contacts, accounts,
+// opportunities and campaigns. A HubSpot source counts as the CRM only when
+// no other CRM source is there, or when its deals were imported.
+core::Result<std::vector<Tool>> InferTools(store::Database& db) {
+  MOPS_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      db.Query("SELECT 'contacts', source_system, COUNT(*) FROM contacts GROUP BY source_system "
+               "UNION ALL SELECT 'accounts', source_system, COUNT(*) FROM accounts GROUP BY "
+               "source_system UNION ALL SELECT 'opportunities', source_system, COUNT(*) FROM "
+               "opportunities GROUP BY source_system UNION ALL SELECT 'campaigns', "
+               "source_system, COUNT(*) FROM campaigns GROUP BY source_system"));
+  // product -> (what, count) evidence, in a fixed order.
+  std::map<std::string, std::vector<std::string>> evidence;
+  std::map<std::string, bool> has_deals;
+  bool other_crm = false;
+  for (const auto& r : rows.rows) {
+    const std::string table = AsText(r[0]);
+    const std::string source = AsText(r[1]);
+    const std::string key = NameKey(source);
+    for (const SourceProducts& p : kSourceProducts) {
+      if (p.source != key) continue;
+      const std::string what =
+          fmt::format("source_system '{}' of {} {}", source, AsInt(r[2]), table);
+      if (!p.crm.empty()) {
+        evidence[std::string(p.crm)].push_back(what);
+        if (table == "opportunities") has_deals[std::string(p.crm)] = true;
+        if (key != "hubspot") other_crm = true;
+      }
+      if (!p.automation.empty()) evidence[std::string(p.automation)].push_back(what);
+    }
+  }
+  std::vector<Tool> out;
+  for (const auto& [product, what] : evidence) {
+    if (product == "HubSpot Sales Hub" && other_crm && !has_deals[product]) continue;
+    Tool t;
+    t.name = product;
+    t.status = "active";
+    t.inferred_from = core::Join(what, "; ");
+    out.push_back(std::move(t));
   }
   return out;
 }
@@ -70,6 +138,12 @@ core::Result<Stack> LoadStack(store::Database& db) {
     by_external.emplace(AsText(r[1]), index);
     by_name.emplace(NameKey(t.name), index);
     stack.tools.push_back(std::move(t));
+  }
+  if (stack.tools.empty()) {
+    MOPS_ASSIGN_OR_RETURN(stack.tools, InferTools(db));
+    for (size_t i = 0; i < stack.tools.size(); ++i) {
+      by_name.emplace(NameKey(stack.tools[i].name), static_cast<int32_t>(i));
+    }
   }
   const auto find = [&](const Value& id, const Value& ref) -> int32_t {
     if (!IsNull(id)) {

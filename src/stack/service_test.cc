@@ -285,6 +285,91 @@ TEST(ImportTest, BadRowsAreRejectedWithLineColumnAndReason) {
   EXPECT_NE(h.error().ToString().find("headless.csv:1"), std::string::npos);
 }
 
+// Integration lists write their frequency as a name, a short interval or an
+// ISO 8601 duration; all of them load, and a sync is stale after three
+// missed runs (a day at least).
+TEST(ImportTest, IntegrationFrequenciesAsRealListsWriteThem) {
+  Workspace ws;
+  const std::string tools =
+      ws.Write("tools.csv", "name\nSalesforce\nHubSpot Marketing Hub\nSegment\n");
+  ASSERT_TRUE(ingest::ImportFile(ws.db(), ingest::Kind::kTools, tools, {}).has_value());
+  const std::string integrations = ws.Write("integrations.csv",
+                                            "from_tool,to_tool,frequency\n"
+                                            "Segment,Salesforce,realtime\n"
+                                            "Segment,HubSpot Marketing Hub,5m\n"
+                                            "HubSpot Marketing Hub,Salesforce,15m\n"
+                                            "Salesforce,HubSpot Marketing Hub,1h\n"
+                                            "Salesforce,Segment,1d\n"
+                                            "HubSpot Marketing Hub,Segment,hourly\n"
+                                            "Segment,Segment,daily\n"
+                                            "Salesforce,Salesforce,weekly\n"
+                                            "HubSpot Marketing Hub,HubSpot Marketing Hub,PT5M\n"
+                                            "Segment,Salesforce,every so often\n");
+  auto i = ingest::ImportFile(ws.db(), ingest::Kind::kIntegrations, integrations, {});
+  ASSERT_TRUE(i.has_value()) << i.error().ToString();
+  EXPECT_EQ(i->imported, 9);
+  ASSERT_EQ(i->rejected, 1);
+  EXPECT_EQ(i->rejects[0].line, 11);
+  EXPECT_NE(i->rejects[0].reason.find("unknown frequency 'every so often'"), std::string::npos)
+      << i->rejects[0].reason;
+  EXPECT_NE(i->rejects[0].reason.find("PT15M"), std::string::npos) << i->rejects[0].reason;
+
+  auto stack = LoadStack(ws.db());
+  ASSERT_TRUE(stack.has_value()) << stack.error().ToString();
+  std::vector<std::string> frequencies;
+  for (const Integration& in : stack->integrations) frequencies.push_back(in.frequency);
+  EXPECT_EQ(frequencies, (std::vector<std::string>{"realtime", "PT5M", "PT15M", "hourly", "daily",
+                                                   "hourly", "daily", "weekly", "PT5M"}));
+  EXPECT_EQ(StaleAfterSeconds("PT15M"), core::kSecondsPerDay);
+}
+
+// CRM data but no tool inventory: the CRM and the marketing automation are
+// the systems the data came from, and the audit says so instead of "no CRM".
+TEST(InferTest, ToolsFromTheSourcesOfImportedData) {
+  Workspace ws;
+  const std::string contacts = ws.Write("contacts.csv",
+                                        "external_id,email,first_name,last_name,source_system\n"
+                                        "003A,ada@example.com,Ada,Quill,salesforce\n"
+                                        "003B,bo@example.com,Bo,Reed,salesforce\n"
+                                        "101,cy@example.com,Cy,Lane,hubspot\n");
+  auto c = ingest::ImportFile(ws.db(), ingest::Kind::kContacts, contacts, {});
+  ASSERT_TRUE(c.has_value()) << c.error().ToString();
+  ASSERT_EQ(c->imported, 3);
+
+  auto stack = LoadStack(ws.db());
+  ASSERT_TRUE(stack.has_value()) << stack.error().ToString();
+  std::vector<std::string> names;
+  for (const Tool& t : stack->tools) names.push_back(t.name);
+  // HubSpot is the marketing automation here: Salesforce holds the CRM data.
+  EXPECT_EQ(names, (std::vector<std::string>{"HubSpot Marketing Hub", "Salesforce Sales Cloud"}));
+  EXPECT_EQ(stack->tools[1].primary, "crm");
+  EXPECT_EQ(stack->tools[0].primary, "marketing_automation");
+  EXPECT_NE(stack->tools[1].inferred_from.find("source_system 'salesforce' of 2 contacts"),
+            std::string::npos)
+      << stack->tools[1].inferred_from;
+
+  Options options;
+  options.as_of = core::ParseTimestamp("2026-06-30").value();
+  const AuditReport audit = Audit(*stack, options);
+  bool inferred = false;
+  for (const Finding& f : audit.findings) {
+    EXPECT_FALSE(f.kind == "gap" && f.evidence.find("CRM") != std::string::npos) << f.evidence;
+    if (f.kind == "inferred") inferred = true;
+  }
+  EXPECT_TRUE(inferred);
+  const GraphReport graph = Graph(*stack, options);
+  EXPECT_GE(graph.crm, 0);
+
+  // Once the inventory is imported, it is what counts.
+  const std::string tools = ws.Write("tools.csv", "name\nPipedrive\n");
+  ASSERT_TRUE(ingest::ImportFile(ws.db(), ingest::Kind::kTools, tools, {}).has_value());
+  stack = LoadStack(ws.db());
+  ASSERT_TRUE(stack.has_value());
+  ASSERT_EQ(stack->tools.size(), 1u);
+  EXPECT_EQ(stack->tools[0].name, "Pipedrive");
+  EXPECT_TRUE(stack->tools[0].inferred_from.empty());
+}
+
 TEST(RoutesTest, ServeTheSameDocumentsAsTheEngines) {
   Workspace ws;
   ImportDemoStack(ws);

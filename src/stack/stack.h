@@ -113,6 +113,10 @@ struct Tool {
   std::optional<bool> sso;
   std::optional<bool> dpa_signed;
   std::string data_scope;  // e.g. "pii;behavioral"
+  // Not in the inventory: inferred by LoadStack from the source systems of
+  // the imported data ("source_system 'salesforce' of 1,204 contacts").
+  // Empty for recorded tools.
+  std::string inferred_from;
 
   // Filled by Resolve: vendor, category and capabilities fall back on the
   // catalog product of the same name; capabilities become taxonomy ids
@@ -291,7 +295,7 @@ CostReport Cost(const Stack& stack, const Options& options);
 // The audit.
 struct Finding {
   std::string kind;      // overlap, underused, island, failing_sync, missing_flow,
-                         // renewal, gap, overbuilt
+                         // renewal, gap, overbuilt, inferred (tools not in the inventory)
   std::string severity;  // high, medium, low
   std::vector<std::string> tools;
   std::string evidence;

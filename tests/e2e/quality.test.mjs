@@ -1,6 +1,7 @@
 // Browser test of the data-quality page against the real mops binary: the
-// scores, trend, violations and completeness it shows match the API, and a
-// merge made through the API can be undone from the page.
+// scores, trend, violations and completeness it shows match the API, the
+// review queue works one pair at a time from the keyboard (m, n, s) or in
+// pages of 25, and a merge made through the API can be undone from the page.
 //
 //   node --test tests/e2e/
 //
@@ -129,10 +130,6 @@ describe('data-quality page against mops demo', { timeout: 300_000 }, () => {
       const email = second.body.fields.find((f) => f.entity === 'contacts' && f.field === 'email');
       const emailCell = await page.$('[data-testid="heat-contacts-email"]');
       assert.equal(Number(await emailCell.getAttribute('data-value')), email.completeness);
-      // The review queue renders (empty when no duplicate matcher has run).
-      await page.waitForSelector('[data-testid=review-queue]');
-      await page.waitForSelector('[data-testid=review-empty], [data-testid^="review-item-"]');
-
       // Undo the merge from the history.
       const row = await page.waitForSelector(`[data-testid="merge-${mergeId}"][data-undone=false]`);
       assert.ok(row, 'the merge is listed');
@@ -142,6 +139,69 @@ describe('data-quality page against mops demo', { timeout: 300_000 }, () => {
       assert.equal(restored.body.merged_into, null, 'the merged record is back on its own');
       const history = await getJson(`${baseUrl}/api/v1/quality/merges`, token);
       assert.ok(history.body.items.find((m) => m.merge_id === mergeId).undone_at);
+
+      // After the undo (so no pair involves a merged record): the review queue
+      // shows one pair at a time, and "N unresolved" is what
+      // the current filter holds (the API's total, not the page).
+      await page.waitForSelector('[data-testid=review-queue][data-mode=one]');
+      await page.waitForSelector('[data-testid=review-empty], [data-testid^="review-item-"]');
+      const queueTotal = async () =>
+        (await getJson(`${baseUrl}/api/v1/quality/review?entity=contacts&limit=1`, token)).body.total;
+      const unresolved = async () =>
+        Number(await (await page.waitForSelector('[data-testid=review-unresolved]')).getAttribute('data-value'));
+      const shownIds = async () =>
+        page.$$eval('[data-testid^="review-item-"]', (els) => els.map((e) => Number(e.dataset.testid.slice(12))));
+      const total0 = await queueTotal();
+      assert.ok(total0 >= 3, `the demo plants duplicates for review (got ${total0})`);
+      assert.equal(await unresolved(), total0);
+      assert.equal((await shownIds()).length, 1, 'one pair at a time');
+      const waitForPair = async (notId) => {
+        await page.waitForFunction(
+          (id) => {
+            const el = document.querySelector('[data-testid^="review-item-"]');
+            return el && Number(el.dataset.testid.slice(12)) !== id;
+          },
+          notId,
+        );
+        return (await shownIds())[0];
+      };
+      // s: skip leaves the pair undecided and shows the next one.
+      const pairA = (await shownIds())[0];
+      await page.keyboard.press('s');
+      const pairB = await waitForPair(pairA);
+      await page.waitForSelector('[data-testid=review-position]:has-text("Pair 2 of")');
+      // n: not a match.
+      await page.keyboard.press('n');
+      const pairC = await waitForPair(pairB);
+      await page.waitForFunction((n) => Number(document.querySelector('[data-testid=review-unresolved]').dataset.value) === n, total0 - 1);
+      const rejected = await getJson(`${baseUrl}/api/v1/quality/review?entity=contacts&status=rejected&limit=1000`, token);
+      assert.ok(rejected.body.items.some((i) => i.id === pairB), 'n rejected the pair shown');
+      // m: merge (the demo installs the merger, so the pair is merged).
+      await page.keyboard.press('m');
+      await waitForPair(pairC);
+      await page.waitForFunction((n) => Number(document.querySelector('[data-testid=review-unresolved]').dataset.value) === n, total0 - 2);
+      assert.equal(await queueTotal(), total0 - 2);
+      const merged = await getJson(`${baseUrl}/api/v1/quality/review?entity=contacts&status=merged&limit=1000`, token);
+      assert.ok(merged.body.items.some((i) => i.id === pairC), 'm merged the pair shown');
+      const skipped = await getJson(`${baseUrl}/api/v1/quality/review?entity=contacts&limit=1000`, token);
+      assert.ok(skipped.body.items.some((i) => i.id === pairA), 's left the first pair in the queue');
+
+      // Pages of 25 instead, with the same count.
+      await page.click('[data-testid=review-mode]');
+      await page.waitForSelector('[data-testid=review-queue][data-mode=page]');
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid^="review-item-"]').length > 1);
+      const pageIds = await shownIds();
+      assert.ok(pageIds.length <= 25 && pageIds.length === Math.min(25, total0 - 2), `page of ${pageIds.length}`);
+      assert.equal(await unresolved(), total0 - 2);
+      // Keys do nothing in page mode.
+      await page.keyboard.press('m');
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(await queueTotal(), total0 - 2);
+      await page.click('[data-testid=review-mode]');
+      await page.waitForSelector('[data-testid=review-queue][data-mode=one]');
+      const height = await page.evaluate(() => document.documentElement.scrollHeight);
+      assert.ok(height < 5000, `the page is ${height} px tall`);
+
 
       mkdirSync(outDir, { recursive: true });
       await page.screenshot({ path: path.join(outDir, 'quality.png'), fullPage: true });

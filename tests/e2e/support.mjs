@@ -45,11 +45,15 @@ export function freePort() {
   });
 }
 
+// The demo company's "today" in browser tests: fixed, so that dates the
+// tests assert do not move with the calendar (`mops demo` defaults to today).
+export const DEMO_AS_OF = '2026-06-30';
+
 // Starts `mops demo` and resolves once it printed the admin token and the serving line.
-export function startServer(workspace, port, scale = '0.02') {
+export function startServer(workspace, port, scale = '0.02', asOf = DEMO_AS_OF) {
   const child = spawn(
     mopsBin,
-    ['--workspace', workspace, 'demo', '--scale', String(scale), '--port', String(port), '--host', '127.0.0.1'],
+    ['--workspace', workspace, 'demo', '--scale', String(scale), '--as-of', asOf, '--port', String(port), '--host', '127.0.0.1'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const log = [];

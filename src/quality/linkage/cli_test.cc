@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -89,6 +90,33 @@ TEST_F(Cli, ImportMatchesNewContactsAndReviewDecides) {
   // Matching again keeps the decision.
   r = Mops({"--format", "csv", "quality", "review", "list", "--status", "rejected"});
   EXPECT_THAT(r.out, HasSubstr("\n" + first_id + ","));
+}
+
+// `mops quality match` lists the pairs it found (as the user guide says),
+// strongest first, in every output format; the run's summary goes to stderr.
+TEST_F(Cli, MatchListsThePairsItFound) {
+  const std::string in = Write("contacts.csv", kContacts);
+  RunResult r = Mops({"import", "contacts", in});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = Mops({"--format", "csv", "quality", "match"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("id,record_a,record_b,match_weight,probability,status,why\n"));
+  EXPECT_THAT(r.out, HasSubstr(",match,"));
+  EXPECT_THAT(r.out, HasSubstr("Smith"));
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 2) << r.out;  // header + c1~c2
+
+  r = Mops({"--format", "json", "quality", "match", "--min-probability", "0.999", "--limit", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"status\""));
+  EXPECT_THAT(r.out, HasSubstr("match"));
+
+  // Bad options are refused before matching runs.
+  r = Mops({"quality", "match", "--min-probability", "1.5"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("--min-probability must be in [0, 1]"));
+  r = Mops({"quality", "match", "--limit", "0"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("--limit must be 1-1000"));
 }
 
 }  // namespace

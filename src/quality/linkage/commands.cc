@@ -25,6 +25,8 @@ struct MatchArgs {
   std::string entity = "contacts";
   std::string on_import;
   std::string config;
+  int limit = 50;
+  double min_probability = 0.5;
 };
 struct ReviewArgs {
   std::string entity = "contacts";
@@ -185,8 +187,24 @@ void RegisterCommands(CLI::App& quality, cli::Context& ctx) {
   match->add_option("--config", match_args->config,
                     "Store this linkage config (YAML, as for dedup, without id) for the entity "
                     "and match with it from now on");
+  match->add_option("--limit", match_args->limit, "List at most this many pairs (1-1000)")
+      ->capture_default_str();
+  match
+      ->add_option("--min-probability", match_args->min_probability,
+                   "List the pairs with at least this match probability (0-1)")
+      ->capture_default_str();
   match->callback([&ctx, match_args] {
     cli::RunVerb(ctx, [&]() -> core::Status {
+      // Bad listing options fail before anything is written.
+      if (match_args->limit < 1 || match_args->limit > 1000) {
+        return core::Fail(core::ErrorCode::kInvalidArgument, "--limit must be 1-1000, not {}",
+                          match_args->limit);
+      }
+      if (!(match_args->min_probability >= 0 && match_args->min_probability <= 1)) {
+        return core::Fail(core::ErrorCode::kInvalidArgument,
+                          "--min-probability must be in [0, 1], not {}",
+                          match_args->min_probability);
+      }
       std::string config_text;
       if (!match_args->config.empty()) {
         MOPS_ASSIGN_OR_RETURN(config_text, core::ReadFile(match_args->config));
@@ -202,15 +220,20 @@ void RegisterCommands(CLI::App& quality, cli::Context& ctx) {
       }
       MOPS_ASSIGN_OR_RETURN(MatchReport r, Match(*db, match_args->entity, "cli"));
       MOPS_ASSIGN_OR_RETURN(IncrementalMode mode, GetIncrementalMode(*db, match_args->entity));
-      cli::Table table{{"entity", "records", "candidate_pairs", "match", "review", "decided",
-                        "removed", "prior", "on_import", "seconds"},
-                       {},
-                       {false, true, true, true, true, true, true, true, false, true}};
-      table.rows.push_back({r.entity, std::to_string(r.records), std::to_string(r.candidate_pairs),
-                            std::to_string(r.matches), std::to_string(r.review),
-                            std::to_string(r.decided), std::to_string(r.removed), Fixed(r.prior, 4),
-                            std::string(IncrementalModeName(mode)), Fixed(r.seconds, 2)});
+      // The pairs found go to stdout (table, csv or json); the summary of
+      // the run to stderr, so that scripts read the pairs alone.
+      MOPS_ASSIGN_OR_RETURN(auto found, FoundPairs(*db, match_args->entity,
+                                                   match_args->min_probability, match_args->limit));
+      MOPS_ASSIGN_OR_RETURN(cli::Table table, ReviewTable(*db, found));
       cli::PrintTable(table, ctx.format(), std::cout);
+      if (!ctx.quiet) {
+        std::cerr << fmt::format(
+            "{}: {} records, {} candidate pairs, {} match, {} review, {} decided, {} removed "
+            "(prior {}, on import: {}, {} s); listed {} pairs with p >= {}\n",
+            r.entity, r.records, r.candidate_pairs, r.matches, r.review, r.decided, r.removed,
+            Fixed(r.prior, 4), IncrementalModeName(mode), Fixed(r.seconds, 2), found.size(),
+            match_args->min_probability);
+      }
       return {};
     });
   });

@@ -60,33 +60,35 @@ const NicknameTable& Nicknames() {
 struct LevelNames {
   Comparison comparison;
   std::string_view name;
-  std::array<std::string_view, 6> labels;  // level 0 first; "" ends the list
+  std::array<std::string_view, 7> labels;  // level 0 first; "" ends the list
 };
 
 constexpr std::array<LevelNames, 9> kLevels = {{
-    {Comparison::kExact, "exact", {"missing", "exact", "different", "", "", ""}},
+    {Comparison::kExact, "exact", {"missing", "exact", "different", "", "", "", ""}},
     {Comparison::kName,
      "name",
-     {"missing", "exact", "nickname", "similar (jw>=0.92)", "alike (jw>=0.80)", "different"}},
+     {"missing", "exact", "nickname", "initial", "similar (jw>=0.92)", "alike (jw>=0.80)",
+      "different"}},
     {Comparison::kText,
      "text",
-     {"missing", "exact", "one edit", "similar (jw>=0.90)", "alike (jw>=0.80)", "different"}},
+     {"missing", "exact", "one edit", "similar (jw>=0.90)", "alike (jw>=0.80)", "different", ""}},
     {Comparison::kEmail,
      "email",
-     {"missing", "exact", "same local part (personal mailbox)", "different", "", ""}},
+     {"missing", "exact", "same local part (personal mailbox)", "same work domain, another mailbox",
+      "different", "", ""}},
     {Comparison::kPhone,
      "phone",
-     {"missing", "exact", "same last 9 digits", "one digit off", "different", ""}},
+     {"missing", "exact", "same last 9 digits", "one digit off", "different", "", ""}},
     {Comparison::kDate,
      "date",
-     {"missing", "exact", "day and month swapped", "one digit off", "different", ""}},
+     {"missing", "exact", "day and month swapped", "one digit off", "different", "", ""}},
     {Comparison::kNumber,
      "number",
-     {"missing", "exact", "within 1%", "within 10%", "different", ""}},
+     {"missing", "exact", "within 1%", "within 10%", "different", "", ""}},
     {Comparison::kCompany,
      "company",
-     {"missing", "exact", "same words", "similar (jw>=0.90)", "different", ""}},
-    {Comparison::kDomain, "domain", {"missing", "exact", "different", "", "", ""}},
+     {"missing", "exact", "same words", "similar (jw>=0.90)", "different", "", ""}},
+    {Comparison::kDomain, "domain", {"missing", "exact", "different", "", "", "", ""}},
 }};
 
 const LevelNames& LevelsOf(Comparison c) { return kLevels[static_cast<size_t>(c)]; }
@@ -99,10 +101,12 @@ bool ParseNumber(std::string_view s, double& out) {
 uint8_t CompareName(std::string_view a, std::string_view b) {
   if (a == b) return 1;
   if (AreNicknames(a, b)) return 2;
+  // "J" (from "J.") and "John": an initial is not a different name.
+  if ((a.size() == 1 || b.size() == 1) && a[0] == b[0]) return 3;
   const double jw = JaroWinkler(a, b);
-  if (jw >= 0.92) return 3;
-  if (jw >= 0.80) return 4;
-  return 5;
+  if (jw >= 0.92) return 4;
+  if (jw >= 0.80) return 5;
+  return 6;
 }
 
 uint8_t CompareText(std::string_view a, std::string_view b) {
@@ -137,10 +141,17 @@ uint8_t CompareEmail(std::string_view a, std::string_view b) {
   if (a == b) return 1;
   const auto [la, da] = SplitEmail(a);
   const auto [lb, db] = SplitEmail(b);
-  if (da != db && !IsFreeMail(da) && !IsFreeMail(db)) return 3;
+  const bool free_a = IsFreeMail(da), free_b = IsFreeMail(db);
+  // Two mailboxes at one company's domain, made of different names, are as
+  // a rule two colleagues (a typo'd local part is not another mailbox).
+  if (da == db && !free_a && !la.empty() && !lb.empty() &&
+      (la[0] != lb[0] || JaroWinkler(la, lb) < 0.9)) {
+    return 3;
+  }
+  if (da != db && !free_a && !free_b) return 4;
   // A similar local part is left out on purpose: local parts are made of
   // the person's names, so it would count the name agreement twice.
-  return la == lb ? 2 : 3;
+  return la == lb ? 2 : 4;
 }
 
 uint8_t ComparePhone(std::string_view a, std::string_view b) {
@@ -351,7 +362,30 @@ std::string_view LevelLabel(Comparison c, int level) {
   return LevelsOf(c).labels[level];
 }
 
+bool IsSpreadsheetNumber(std::string_view raw) {
+  const std::string_view s = core::Trim(raw);
+  size_t i = 0;
+  const auto digits = [&] {
+    const size_t start = i;
+    while (i < s.size() && core::IsAsciiDigit(s[i])) ++i;
+    return i > start;
+  };
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+  if (!digits()) return false;
+  if (i < s.size() && (s[i] == '.' || s[i] == ',')) {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i >= s.size() || (s[i] != 'e' && s[i] != 'E')) return false;
+  ++i;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+  return digits() && i == s.size();
+}
+
 std::string NormalizeValue(Comparison c, std::string_view raw) {
+  // A phone or an id a spreadsheet turned into "1.11015E+11" lost its
+  // digits: it says nothing about who the record is.
+  if ((c == Comparison::kPhone || c == Comparison::kExact) && IsSpreadsheetNumber(raw)) return {};
   switch (c) {
     case Comparison::kExact:
     case Comparison::kText:

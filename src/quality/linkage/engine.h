@@ -76,7 +76,12 @@ std::string_view ComparisonName(Comparison c);
 // agreement; the last level "different".
 int LevelCount(Comparison c);
 std::string_view LevelLabel(Comparison c, int level);
-// The stored form of a raw value, what CompareValues and blocking read.
+// True for a number in scientific notation ("1.11015E+11", "4,4E+09"): what
+// a spreadsheet makes of a long phone number or id, with its digits lost.
+bool IsSpreadsheetNumber(std::string_view raw);
+// The stored form of a raw value, what CompareValues and blocking read. A
+// phone or exact value in scientific notation is empty (missing): it takes
+// part in neither comparison nor blocking.
 std::string NormalizeValue(Comparison c, std::string_view raw);
 // Comparison level of two normalized values.
 uint8_t CompareValues(Comparison c, std::string_view a, std::string_view b);
@@ -265,17 +270,45 @@ Model TrainModel(const Records& left, const Records& right, bool dedup,
 // share[f][record] = records with that value / records with a value (0 for
 // fields without adjustment or an empty value). For linkage pass both lists;
 // shares count over both.
+//
+// Where the records have a company (the first `company` field, else the
+// first `domain` field), shares are also counted within each company:
+// colleagues share its switchboard, office and city, so among two records of
+// one company such a value says little about the pair. workplace[f][record]
+// is read for a pair of the record's company that agrees on its value: the
+// share of the company's other records, the pair aside, that hold the value
+// too (with its overall share as a prior): high for the switchboard, near
+// nothing for a direct line only the person (and a duplicate) has.
 struct TermFrequencies {
   std::vector<std::vector<float>> left;
   std::vector<std::vector<float>> right;
+  int workplace_field = -1;  // the field that names the company; -1: none
+  int workplace_levels = 0;  // its LevelCount: the last level is "different"
+  std::vector<std::vector<float>> workplace_left;
+  std::vector<std::vector<float>> workplace_right;
 };
 TermFrequencies ComputeTermFrequencies(const Records& left, const Records* right,
                                        std::span<const FieldSpec> fields);
 
+// The share that weighs agreement on field `f` for a pair (record `a` of the
+// left list, comparison levels `levels`): the record's share, or, when the
+// pair is at the same company (the workplace field agrees at any level but
+// "different"), its share within that company if higher. 0: no adjustment.
+// Phones are counted by their line (last nine digits), and their "same last
+// 9 digits" level is adjusted like exact agreement.
+float PairShare(const TermFrequencies& tf, std::span<const uint8_t> levels, size_t f, uint32_t a);
+
+// The prior again, by EM over the scored pairs with their term-frequency
+// adjusted weights (levels alone take colleagues sharing a company's phone
+// and office for duplicates). Deterministic: one thread, pairs in order.
+void RefinePrior(const LevelMatrix& levels, std::span<const Pair> pairs, const TermFrequencies& tf,
+                 const TrainOptions& options, Model& model);
+
 // Weight of one field's level for a pair: log2(m/u), and at exact agreement
 // (level 1) on a term-frequency field, log2(m / share) instead: a shared rare
 // surname says more than a shared "smith". Shares are floored at 1e-6 and the
-// adjustment kept within +-8 bits of the plain weight.
+// adjustment kept within +-8 bits of the plain weight. `share` is what
+// PairShare gives.
 double FieldWeight(const Model& model, size_t field, int level, float share);
 
 // Match weight (log2 odds: prior + fields) and probability of each pair.

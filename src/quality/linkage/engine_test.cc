@@ -85,17 +85,43 @@ TEST(Comparators, Nicknames) {
   EXPECT_FALSE(AreNicknames("robert", "william"));
 }
 
+// A phone or id a spreadsheet wrote in scientific notation lost its digits:
+// it is missing for comparison and blocking, never an agreement.
+TEST(Normalizers, SpreadsheetNumbersTakeNoPart) {
+  using C = Comparison;
+  for (const char* damaged : {"1.11015E+11", "1,11015E+11", " 4.4E+09 ", "1e10", "2.5e-3"}) {
+    EXPECT_TRUE(IsSpreadsheetNumber(damaged)) << damaged;
+    EXPECT_EQ(NormalizeValue(C::kPhone, damaged), "") << damaged;
+    EXPECT_EQ(NormalizeValue(C::kExact, damaged), "") << damaged;
+  }
+  for (const char* fine : {"+1 415 555 0100", "(415) 555-0100 ext. 12", "E11", "1.5", "x1e5"}) {
+    EXPECT_FALSE(IsSpreadsheetNumber(fine)) << fine;
+  }
+  EXPECT_EQ(NormalizeValue(C::kPhone, "+1 415 555 0100"), "14155550100");
+  EXPECT_EQ(CompareValues(C::kPhone, NormalizeValue(C::kPhone, "1.11015E+11"),
+                          NormalizeValue(C::kPhone, "1.11015E+11")),
+            0);
+}
+
 TEST(Comparators, Levels) {
   using C = Comparison;
   EXPECT_EQ(CompareValues(C::kName, "", "bob"), 0);
   EXPECT_EQ(CompareValues(C::kName, "robert", "robert"), 1);
   EXPECT_EQ(CompareValues(C::kName, "robert", "bob"), 2);
-  EXPECT_EQ(CompareValues(C::kName, "johnson", "jonhson"), 3);
-  EXPECT_EQ(CompareValues(C::kName, "smith", "zhou"), 5);
+  EXPECT_EQ(CompareValues(C::kName, "j", "john"), 3);  // an initial
+  EXPECT_EQ(CompareValues(C::kName, "john", "j"), 3);
+  EXPECT_EQ(CompareValues(C::kName, "j", "mary"), 6);
+  EXPECT_EQ(CompareValues(C::kName, "johnson", "jonhson"), 4);
+  EXPECT_EQ(CompareValues(C::kName, "smith", "zhou"), 6);
   EXPECT_EQ(CompareValues(C::kEmail, "bob@acme.com", "bob@gmail.com"), 2);
-  EXPECT_EQ(CompareValues(C::kEmail, "bob.smith@acme.com", "bob.smyth@gmail.com"), 3);
-  EXPECT_EQ(CompareValues(C::kEmail, "bob.smith@acme.com", "bob.smith@globex.com"), 3);
+  EXPECT_EQ(CompareValues(C::kEmail, "bob.smith@acme.com", "bob.smyth@gmail.com"), 4);
+  EXPECT_EQ(CompareValues(C::kEmail, "bob.smith@acme.com", "bob.smith@globex.com"), 4);
+  // Two mailboxes at one company: a colleague, its own level.
   EXPECT_EQ(CompareValues(C::kEmail, "bob@acme.com", "alice@acme.com"), 3);
+  EXPECT_EQ(CompareValues(C::kEmail, "bob@gmail.com", "alice@gmail.com"), 4);
+  EXPECT_EQ(CompareValues(C::kEmail, "sharton@acme.com", "pharton@acme.com"), 3);
+  // A typo'd local part is not another mailbox.
+  EXPECT_EQ(CompareValues(C::kEmail, "robert255@acme.com", "roberta25@acme.com"), 4);
   EXPECT_EQ(CompareValues(C::kPhone, "14155550100", "4155550100"), 2);
   EXPECT_EQ(CompareValues(C::kPhone, "4155550100", "4155550101"), 3);
   EXPECT_EQ(CompareValues(C::kDate, "19560409", "19560904"), 2);  // swapped
@@ -107,8 +133,11 @@ TEST(Comparators, Levels) {
   EXPECT_EQ(CompareValues(C::kCompany, "acme", "acme cloud"), 2);
   EXPECT_EQ(CompareValues(C::kCompany, "acme", "globex"), 4);
   EXPECT_EQ(CompareValues(C::kExact, "nsw", "vic"), 2);
-  EXPECT_EQ(LevelCount(C::kName), 6);
+  EXPECT_EQ(LevelCount(C::kName), 7);
   EXPECT_EQ(LevelLabel(C::kName, 2), "nickname");
+  EXPECT_EQ(LevelLabel(C::kName, 3), "initial");
+  EXPECT_EQ(LevelCount(C::kEmail), 5);
+  EXPECT_EQ(LevelLabel(C::kEmail, 3), "same work domain, another mailbox");
   EXPECT_FALSE(ParseComparison("fuzzy").has_value());
   EXPECT_EQ(*ParseComparison(" Email "), C::kEmail);
 }

@@ -65,7 +65,7 @@ const std::vector<Recognized>& RecognizedColumns() {
        {"lastname", "last", "surname", "familyname", "lname"}},
       {"phone",
        Comparison::kPhone,
-       false,
+       true,
        {"phone", "phonenumber", "telephone", "tel", "mobile", "mobilephone", "workphone",
         "businessphone"}},
       {"company",
@@ -77,9 +77,12 @@ const std::vector<Recognized>& RecognizedColumns() {
        Comparison::kDomain,
        false,
        {"domain", "website", "companydomain", "companydomainname", "url", "web"}},
-      {"city", Comparison::kText, true, {"city", "town", "suburb"}},
+      {"city", Comparison::kText, true, {"city", "town", "suburb", "mailingcity", "billingcity"}},
       {"dob", Comparison::kDate, false, {"dob", "dateofbirth", "birthdate", "birthday"}},
-      {"postcode", Comparison::kExact, false, {"postcode", "zip", "zipcode", "postalcode"}},
+      {"postcode",
+       Comparison::kExact,
+       true,
+       {"postcode", "zip", "zipcode", "postalcode", "mailingpostalcode", "billingpostalcode"}},
   };
   return kColumns;
 }
@@ -564,7 +567,7 @@ core::Result<FileReport> DedupFile(const DedupFileOptions& options) {
       for (size_t f = 0; f < config.fields.size(); ++f) {
         va[f] = file.records.fields[f][pr.a];
         vb[f] = file.records.fields[f][pr.b];
-        share[f] = outcome.tf.left[f].empty() ? 0.0f : outcome.tf.left[f][pr.a];
+        share[f] = PairShare(outcome.tf, outcome.levels.Row(p), f, pr.a);
       }
       nlohmann::json explanation = nlohmann::json::array();
       for (const FieldContribution& c :

@@ -12,6 +12,7 @@
 
 #include "core/csv.h"
 #include "demo/demo.h"
+#include "quality/linkage/crm_contacts.h"
 #include "quality/linkage/linkage.h"
 
 namespace mops::quality::linkage {
@@ -214,6 +215,58 @@ TEST(Acceptance, DemoContactsDefaultMode) {
   // coworkers sharing a surname are common: precision is the hard part.
   EXPECT_GE(acc.recall(), 0.9);
   EXPECT_GE(acc.f1(), 0.9);
+}
+
+// Colleagues at one company share its switchboard, office address, e-mail
+// domain and sometimes a surname; the true duplicates have typos, nicknames,
+// changed e-mails and spreadsheet-damaged phones. With no configuration, the
+// matcher must not merge colleagues (precision) and still find the people.
+TEST(Acceptance, CrmColleaguesDefaultMode) {
+  const testing::CrmContacts data = testing::GenerateCrmContacts(400);
+  std::unordered_map<std::string, std::string> truth;
+  for (size_t i = 0; i < data.ids.size(); ++i) truth[data.ids[i]] = data.truth[i];
+  WriteFile(TempDir() / "crm_contacts.csv", data.csv);
+  DedupFileOptions options;
+  options.input = (TempDir() / "crm_contacts.csv").string();
+  options.out = (TempDir() / "crm_clusters.csv").string();
+  options.pairs_out = (TempDir() / "crm_pairs.csv").string();
+  auto report = DedupFile(options);
+  ASSERT_TRUE(report.has_value()) << report.error().ToString();
+  const Accuracy acc = ScoreClusters(options.out, truth);
+  Report("crm colleagues (default config)", acc);
+  std::printf("[ figures  ] %zu records, candidate pairs %lld, prior %.4f\n", data.ids.size(),
+              static_cast<long long>(report->candidate_pairs), report->prior);
+  for (const auto& [field, weights] : report->weights) {
+    std::printf("[ figures  ]   %s: %s\n", field.c_str(), weights.c_str());
+  }
+  EXPECT_GT(acc.true_pairs, 500);
+  EXPECT_GE(acc.precision(), 0.97);
+  EXPECT_GE(acc.f1(), 0.97);
+}
+
+// Two different people whose phones a spreadsheet turned into the same
+// "1.11015E+11" (one at another company, one a colleague): the damaged value
+// is missing, not an agreement, so neither pair is merged. The records around
+// them give the model something to learn from.
+TEST(Acceptance, SpreadsheetDamagedPhonesNeverMerge) {
+  testing::CrmContacts data = testing::GenerateCrmContacts(60, 3);
+  data.csv +=
+      "x1,Ada,Quill,ada.quill@acme-robotics.com,1.11015E+11,Acme Robotics,1 Dock Road,Boston,"
+      "02110\n"
+      "x2,Bo,Reed,bo.reed@globex-labs.com,1.11015E+11,Globex Labs,9 Hill Street,Denver,80202\n"
+      "x3,Cy,Quill,cy.quill@acme-robotics.com,1.11015E+11,Acme Robotics,1 Dock Road,Boston,"
+      "02110\n";
+  WriteFile(TempDir() / "damaged.csv", data.csv);
+  DedupFileOptions options;
+  options.input = (TempDir() / "damaged.csv").string();
+  options.out = (TempDir() / "damaged_clusters.csv").string();
+  auto report = DedupFile(options);
+  ASSERT_TRUE(report.has_value()) << report.error().ToString();
+  std::map<std::string, std::string> cluster_of;
+  for (const auto& row : ReadCsv(options.out)) cluster_of[row[0]] = row[1];
+  EXPECT_EQ(cluster_of.at("x1"), "x1");
+  EXPECT_EQ(cluster_of.at("x2"), "x2");
+  EXPECT_EQ(cluster_of.at("x3"), "x3");
 }
 
 // ------------------------------------------------------------- configs

@@ -223,9 +223,18 @@ struct ReviewItem {
   std::string status;
   std::string explanation;  // JSON array
 };
-// Pairs with status 'review' (or `status` when given), strongest first.
+// Pairs with status 'review' (or `status` when given), strongest first,
+// `offset` of them skipped (paging).
 core::Result<std::vector<ReviewItem>> ListReview(store::Database& db, std::string_view entity,
-                                                 std::string_view status, int limit);
+                                                 std::string_view status, int limit,
+                                                 int64_t offset = 0);
+// How many pairs have that status (what the queue has left to decide).
+core::Result<int64_t> CountPairs(store::Database& db, std::string_view entity,
+                                 std::string_view status);
+// The pairs the last matching found, for `mops quality match`: status match
+// or review with probability >= min_probability, strongest first.
+core::Result<std::vector<ReviewItem>> FoundPairs(store::Database& db, std::string_view entity,
+                                                 double min_probability, int limit);
 core::Result<ReviewItem> GetPair(store::Database& db, int64_t id);
 
 struct Decision {

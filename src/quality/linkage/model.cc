@@ -30,8 +30,33 @@ class SplitMix {
 };
 
 constexpr double kMinProbability = 5e-4;
+// Evidence against a match that EM cannot be trusted to learn where
+// colleagues fill the candidate pairs (they share the company's phone,
+// address and e-mail domain, so EM takes them for one class with the true
+// duplicates): two names that are neither equal, nor nicknames, initials or
+// near spellings of each other, and two mailboxes at one company's domain,
+// weigh at least this many bits against.
+constexpr double kAgainstBits = 8;
 constexpr double kTfFloor = 1e-6;
 constexpr double kTfMaxShift = 8;
+// Fewer values than this: no term-frequency adjustment for the field.
+constexpr double kTfMinValues = 100;
+// Fewer candidate pairs than this: EM's estimates are neither guarded nor
+// the prior re-estimated from the scores.
+constexpr size_t kMinGuardPairs = 100;
+
+// The value a term frequency counts: a phone's line (its last nine digits,
+// as the "same last 9 digits" level compares), any other value as it is.
+std::string_view TfKey(Comparison c, std::string_view v) {
+  if (c == Comparison::kPhone && v.size() > 9) return v.substr(v.size() - 9);
+  return v;
+}
+
+// The levels a term frequency adjusts: exact agreement, and for a phone the
+// same line written with a country code.
+bool TfLevel(Comparison c, int level) {
+  return level == 1 || (c == Comparison::kPhone && level == 2);
+}
 
 }  // namespace
 
@@ -287,6 +312,49 @@ std::vector<uint8_t> ConstrainedFields(const Model& model, const BlockingKey& ke
   return skip;
 }
 
+// Sets level `level` of `fm` to m = u * 2^-bits when EM left it weaker,
+// giving the mass taken away to the other levels in proportion.
+void CapAgainst(FieldModel& fm, size_t level, double bits) {
+  const double cap = fm.u[level] * std::exp2(-bits);
+  if (level >= fm.m.size() || fm.m[level] <= cap) return;
+  const double freed = fm.m[level] - cap;
+  double rest = 0;
+  for (size_t l = 1; l < fm.m.size(); ++l) {
+    if (l != level) rest += fm.m[l];
+  }
+  fm.m[level] = cap;
+  for (size_t l = 1; l < fm.m.size(); ++l) {
+    if (l != level && rest > 0) fm.m[l] += freed * fm.m[l] / rest;
+  }
+}
+
+// Guards against the estimates EM gives where its two classes are not
+// duplicates and non-duplicates (colleagues sharing a switchboard and an
+// office are the usual cause): an exact agreement that weighs against a
+// match, or a disagreement that weighs for one, falls back on the starting
+// point; the levels that mean "another person" weigh at least kAgainstBits
+// against.
+void GuardM(Model& model) {
+  Model start = model;
+  InitialM(start);
+  // People at companies: the non-matches among candidates are colleagues,
+  // and a different name is what tells them apart. (Without a company, as in
+  // lists of residents, a name that differs is as often a swap or a heavy
+  // typo, and EM's weight stands.)
+  const bool at_companies =
+      std::any_of(model.fields.begin(), model.fields.end(), [](const FieldModel& fm) {
+        return fm.comparison == Comparison::kCompany || fm.comparison == Comparison::kDomain;
+      });
+  for (size_t f = 0; f < model.fields.size(); ++f) {
+    FieldModel& fm = model.fields[f];
+    const size_t last = fm.m.size() - 1;
+    if (last < 2) continue;
+    if (fm.m[1] < fm.u[1] || fm.m[last] > fm.u[last]) fm.m = start.fields[f].m;
+    if (fm.comparison == Comparison::kName && at_companies) CapAgainst(fm, last, kAgainstBits);
+    if (fm.comparison == Comparison::kEmail) CapAgainst(fm, 3, kAgainstBits);
+  }
+}
+
 }  // namespace
 
 void EstimateM(const LevelMatrix& levels, std::span<const uint32_t> key_masks,
@@ -346,6 +414,9 @@ void EstimateM(const LevelMatrix& levels, std::span<const uint32_t> key_masks,
       for (size_t l = 1; l < fm.m.size(); ++l) fm.m[l] /= total;
     }
   }
+  // Guarded only where there is something to estimate from: with a handful
+  // of pairs, EM's weights are whatever they are.
+  if (levels.pairs() >= kMinGuardPairs) GuardM(model);
   // A level that no blocked pair and hardly any random pair reached (both at
   // their floors) says nothing either way: m = u there, rather than a floor
   // against a smaller floor that would weigh many bits.
@@ -400,7 +471,7 @@ TermFrequencies ComputeTermFrequencies(const Records& left, const Records* right
     double present = 0;
     const auto add = [&](const Records& r) {
       for (size_t i = 0; i < r.size(); ++i) {
-        const std::string_view v = r.fields[f][i];
+        const std::string_view v = TfKey(fields[f].comparison, r.fields[f][i]);
         if (v.empty()) continue;
         ++counts[v];
         ++present;
@@ -409,22 +480,120 @@ TermFrequencies ComputeTermFrequencies(const Records& left, const Records* right
     const auto fill = [&](const Records& r, std::vector<float>& out) {
       out.assign(r.size(), 0);
       for (size_t i = 0; i < r.size(); ++i) {
-        const std::string_view v = r.fields[f][i];
+        const std::string_view v = TfKey(fields[f].comparison, r.fields[f][i]);
         if (!v.empty()) out[i] = static_cast<float>(counts[v] / present);
       }
     };
     add(left);
     if (right) add(*right);
+    // A share needs a sample: among a handful of values, the pair's own
+    // value is always "common".
+    if (present < kTfMinValues) continue;
     fill(left, tf.left[f]);
     if (right) fill(*right, tf.right[f]);
   }
+  for (Comparison kind : {Comparison::kCompany, Comparison::kDomain}) {
+    for (size_t f = 0; f < fields.size() && tf.workplace_field < 0; ++f) {
+      if (fields[f].comparison == kind) tf.workplace_field = static_cast<int>(f);
+    }
+  }
+  if (tf.workplace_field < 0) return tf;
+  const size_t w = static_cast<size_t>(tf.workplace_field);
+  tf.workplace_levels = LevelCount(fields[w].comparison);
+  tf.workplace_left.resize(fields.size());
+  if (right) tf.workplace_right.resize(fields.size());
+  // Records per company, and per (company, value) of each adjusted field.
+  std::unordered_map<std::string_view, uint32_t> company_size;
+  const auto count_companies = [&](const Records& r) {
+    for (size_t i = 0; i < r.size(); ++i) {
+      if (!r.fields[w][i].empty()) ++company_size[r.fields[w][i]];
+    }
+  };
+  count_companies(left);
+  if (right) count_companies(*right);
+  std::string key;
+  for (size_t f = 0; f < fields.size(); ++f) {
+    if (!fields[f].term_frequency || f == w || tf.left[f].empty()) continue;
+    std::unordered_map<std::string, uint32_t> counts;
+    const auto add = [&](const Records& r) {
+      for (size_t i = 0; i < r.size(); ++i) {
+        const std::string_view company = r.fields[w][i];
+        const std::string_view v = TfKey(fields[f].comparison, r.fields[f][i]);
+        if (company.empty() || v.empty()) continue;
+        key.assign(company).push_back('\x1f');
+        key.append(v);
+        ++counts[key];
+      }
+    };
+    const auto fill = [&](const Records& r, std::vector<float>& out) {
+      out.assign(r.size(), 0);
+      for (size_t i = 0; i < r.size(); ++i) {
+        const std::string_view company = r.fields[w][i];
+        const std::string_view v = TfKey(fields[f].comparison, r.fields[f][i]);
+        if (company.empty() || v.empty()) continue;
+        key.assign(company).push_back('\x1f');
+        key.append(v);
+        // Read for a pair of this company that agrees on the value: how
+        // many of the company's other records (the pair aside) share it,
+        // with the value's overall share as a prior.
+        const double others = company_size[company] - 1.0;
+        if (others < 1) continue;
+        const double sharing = std::max(0.0, counts[key] - 2.0);
+        const double prior = &r == &left ? tf.left[f][i] : tf.right[f][i];
+        out[i] = static_cast<float>((sharing + prior) / others);
+      }
+    };
+    add(left);
+    if (right) add(*right);
+    fill(left, tf.workplace_left[f]);
+    if (right) fill(*right, tf.workplace_right[f]);
+  }
   return tf;
+}
+
+float PairShare(const TermFrequencies& tf, std::span<const uint8_t> levels, size_t f, uint32_t a) {
+  if (f >= tf.left.size() || tf.left[f].empty()) return 0;
+  const float share = tf.left[f][a];
+  // At the same company: the company names agree at some level, but are
+  // not "different" (a typo'd or suffixed name is the same company).
+  const uint8_t company = tf.workplace_field < 0 ? 0 : levels[tf.workplace_field];
+  if (company == 0 || company + 1 >= tf.workplace_levels || f >= tf.workplace_left.size() ||
+      tf.workplace_left[f].empty()) {
+    return share;
+  }
+  return std::max(share, tf.workplace_left[f][a]);
+}
+
+void RefinePrior(const LevelMatrix& levels, std::span<const Pair> pairs, const TermFrequencies& tf,
+                 const TrainOptions& options, Model& model) {
+  const size_t n = levels.pairs();
+  if (n < kMinGuardPairs) return;
+  std::vector<double> base(n);
+  for (size_t p = 0; p < n; ++p) {
+    const auto row = levels.Row(p);
+    double w = 0;
+    for (size_t f = 0; f < row.size(); ++f) {
+      w += FieldWeight(model, f, row[f], PairShare(tf, row, f, pairs[p].a));
+    }
+    base[p] = w;
+  }
+  double prior = model.prior;
+  for (int i = 0; i < options.max_iterations; ++i) {
+    const double logit = std::log2(prior / (1 - prior));
+    double sum = 0;
+    for (size_t p = 0; p < n; ++p) sum += Probability(base[p] + logit);
+    const double next = std::clamp(sum / static_cast<double>(n), 1e-6, 0.999);
+    const bool done = std::fabs(next - prior) < options.tolerance;
+    prior = next;
+    if (done) break;
+  }
+  model.prior = prior;
 }
 
 double FieldWeight(const Model& model, size_t field, int level, float share) {
   const double plain = model.LevelWeight(field, level);
   const FieldModel& f = model.fields[field];
-  if (level != 1 || !f.term_frequency || share <= 0) return plain;
+  if (!TfLevel(f.comparison, level) || !f.term_frequency || share <= 0) return plain;
   const double adjusted = std::log2(f.m[1] / std::max<double>(share, kTfFloor));
   return std::clamp(adjusted, plain - kTfMaxShift, plain + kTfMaxShift);
 }
@@ -454,8 +623,9 @@ Scores ScorePairs(const Model& model, const LevelMatrix& levels, std::span<const
     double w = prior;
     for (size_t f = 0; f < nf; ++f) {
       const uint8_t l = row[f];
-      if (l == 1 && model.fields[f].term_frequency && !tf.left[f].empty()) {
-        w += FieldWeight(model, f, 1, tf.left[f][pairs[p].a]);
+      if (TfLevel(model.fields[f].comparison, l) && model.fields[f].term_frequency &&
+          !tf.left[f].empty()) {
+        w += FieldWeight(model, f, l, PairShare(tf, row, f, pairs[p].a));
       } else {
         w += table[f][l];
       }

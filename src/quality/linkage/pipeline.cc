@@ -45,6 +45,7 @@ void CompareTrainScore(const Records& left, const Records& right, bool dedup,
   out.times.train = clock.Lap();
   Stage(options, "score", out.pairs.size());
   out.tf = ComputeTermFrequencies(left, dedup ? nullptr : &right, fields);
+  RefinePrior(out.levels, out.pairs, out.tf, train, out.model);
   out.scores = ScorePairs(out.model, out.levels, out.pairs, out.tf);
   out.times.score = clock.Lap();
 }
@@ -83,8 +84,7 @@ DedupOutcome Deduplicate(const Records& records, std::span<const FieldSpec> fiel
     CompareOne(records, records, fields, key.a, key.b, row.data());
     double w = out.model.PriorWeight();
     for (size_t f = 0; f < fields.size(); ++f) {
-      const float share = out.tf.left[f].empty() ? 0.0f : out.tf.left[f][key.a];
-      w += FieldWeight(out.model, f, row[f], share);
+      w += FieldWeight(out.model, f, row[f], PairShare(out.tf, row, f, key.a));
     }
     return w;
   };

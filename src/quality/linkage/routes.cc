@@ -1,5 +1,6 @@
 // REST routes of the review queue and workspace matching.
 
+#include <charconv>
 #include <map>
 #include <span>
 
@@ -109,15 +110,31 @@ void RegisterRoutes(http::Router& router) {
              {"Duplicate pairs to review, records side by side with the weight each field added",
               {{"entity", "contacts (default) or accounts"},
                {"status", "review (default), match, accepted, rejected or merged"},
-               {"limit", "At most this many, 1-1000 (default 100)"}},
+               {"limit", "At most this many, 1-1000 (default 100)"},
+               {"offset", "Skip this many first (paging; default 0)"}},
               "quality"},
              [](RequestContext& ctx) -> core::Result<Json> {
                const std::string entity = ctx.Query("entity").value_or("contacts");
                const std::string status = ctx.Query("status").value_or("review");
                MOPS_ASSIGN_OR_RETURN(int limit, http::LimitParam(ctx, 100, 1000));
-               MOPS_ASSIGN_OR_RETURN(auto items, ListReview(ctx.db, entity, status, limit));
+               int64_t offset = 0;
+               if (auto o = ctx.Query("offset")) {
+                 const char* end = o->data() + o->size();
+                 const auto [stop, ec] = std::from_chars(o->data(), end, offset);
+                 if (ec != std::errc() || stop != end) {
+                   return core::Fail(core::MakeError(core::ErrorCode::kInvalidArgument,
+                                                     "offset must be a whole number")
+                                         .InField("offset"));
+                 }
+               }
+               MOPS_ASSIGN_OR_RETURN(auto items, ListReview(ctx.db, entity, status, limit, offset));
+               MOPS_ASSIGN_OR_RETURN(int64_t total, CountPairs(ctx.db, entity, status));
                MOPS_ASSIGN_OR_RETURN(Json out, ItemsJson(ctx.db, items));
-               return Json{{"entity", entity}, {"items", std::move(out)}};
+               return Json{{"entity", entity},
+                           {"status", status},
+                           {"total", total},
+                           {"offset", offset},
+                           {"items", std::move(out)}};
              });
 
   router.Post("/api/v1/quality/review/{id}/accept", http::Role::kOps,

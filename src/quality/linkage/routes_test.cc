@@ -60,6 +60,17 @@ TEST(ReviewRoutes, ListAcceptRejectAndErrors) {
   ASSERT_EQ(list->status, 200);
   const Json items = Json::parse(list->body)["items"];
   ASSERT_EQ(items.size(), 5u);
+  // The total is what the filter holds, not the page; offset pages on.
+  EXPECT_EQ(Json::parse(list->body)["total"], 30);
+  auto second_page =
+      client.Get("/api/v1/quality/review?entity=contacts&status=match&limit=5&offset=5", as_viewer);
+  ASSERT_TRUE(second_page);
+  ASSERT_EQ(second_page->status, 200);
+  const Json page2 = Json::parse(second_page->body)["items"];
+  ASSERT_EQ(page2.size(), 5u);
+  for (const Json& a : items) {
+    for (const Json& b : page2) EXPECT_NE(a["id"], b["id"]);
+  }
   const Json& first = items[0];
   EXPECT_EQ(first["record_a"]["id"], first["record_a"]["id"].get<int64_t>());
   EXPECT_TRUE(first["record_a"].contains("email"));
@@ -122,6 +133,12 @@ TEST(ReviewRoutes, ListAcceptRejectAndErrors) {
   ASSERT_TRUE(accept_extra);
   EXPECT_EQ(accept_extra->status, 400);
   EXPECT_EQ(Json::parse(accept_extra->body)["error"]["details"]["field"], "merge");
+  for (const char* bad : {"offset=x", "offset=-1"}) {
+    auto bad_offset = client.Get(std::string("/api/v1/quality/review?") + bad, as_viewer);
+    ASSERT_TRUE(bad_offset);
+    EXPECT_EQ(bad_offset->status, 400) << bad;
+    EXPECT_EQ(Json::parse(bad_offset->body)["error"]["details"]["field"], "offset") << bad;
+  }
 
   std::filesystem::remove_all(dir);
 }

@@ -61,7 +61,7 @@ const EntitySpec& DefaultSpec(std::string_view entity) {
     s.fields = {{"email", "email", Comparison::kEmail, false},
                 {"first_name", "first_name", Comparison::kName, true},
                 {"last_name", "last_name", Comparison::kName, true},
-                {"phone", "phone", Comparison::kPhone, false},
+                {"phone", "phone", Comparison::kPhone, true},
                 {"company", "company_name", Comparison::kCompany, true},
                 {"city", "city", Comparison::kText, true}};
     s.blocking = DefaultBlocking(s.fields);
@@ -256,7 +256,7 @@ Json ExplanationJson(const Model& model, const Loaded& loaded, const TermFrequen
   for (size_t f = 0; f < nf; ++f) {
     va[f] = loaded.records.fields[f][a];
     vb[f] = loaded.records.fields[f][b];
-    if (!tf.left[f].empty()) share[f] = tf.left[f][a];
+    share[f] = PairShare(tf, levels, f, a);
   }
   Json out = Json::array();
   for (const FieldContribution& c : Explain(model, levels, share, va, vb)) {
@@ -686,8 +686,7 @@ core::Result<std::vector<std::vector<int64_t>>> MatchedClusters(store::Database&
     CompareOne(loaded->records, loaded->records, spec.fields, ia->second, ib->second, row.data());
     double w = model->PriorWeight();
     for (size_t f = 0; f < row.size(); ++f) {
-      const float share = tf->left[f].empty() ? 0.0f : tf->left[f][ia->second];
-      w += FieldWeight(*model, f, row[f], share);
+      w += FieldWeight(*model, f, row[f], PairShare(*tf, row, f, ia->second));
     }
     return w;
   };
@@ -709,28 +708,76 @@ core::Result<std::vector<std::vector<int64_t>>> MatchedClusters(store::Database&
   return out;
 }
 
-core::Result<std::vector<ReviewItem>> ListReview(store::Database& db, std::string_view entity,
-                                                 std::string_view status, int limit) {
-  MOPS_TRY(CheckEntity(entity));
-  if (status.empty()) status = "review";
+namespace {
+
+core::Status CheckStatus(std::string_view status) {
   static const std::set<std::string_view> kStatuses = {"match", "review", "accepted", "rejected",
                                                        "merged"};
-  if (!kStatuses.contains(status)) {
-    return core::Fail(core::MakeError(ErrorCode::kInvalidArgument,
-                                      fmt::format("unknown status '{}' (expected match, review, "
-                                                  "accepted, rejected or merged)",
-                                                  status))
-                          .InField("status"));
-  }
-  if (limit < 1 || limit > 1000) {
+  if (kStatuses.contains(status)) return {};
+  return core::Fail(core::MakeError(ErrorCode::kInvalidArgument,
+                                    fmt::format("unknown status '{}' (expected match, review, "
+                                                "accepted, rejected or merged)",
+                                                status))
+                        .InField("status"));
+}
+
+core::Status CheckLimit(int limit) {
+  if (limit >= 1 && limit <= 1000) return {};
+  return core::Fail(
+      core::MakeError(ErrorCode::kInvalidArgument, "limit must be 1-1000").InField("limit"));
+}
+
+}  // namespace
+
+core::Result<std::vector<ReviewItem>> ListReview(store::Database& db, std::string_view entity,
+                                                 std::string_view status, int limit,
+                                                 int64_t offset) {
+  MOPS_TRY(CheckEntity(entity));
+  if (status.empty()) status = "review";
+  MOPS_TRY(CheckStatus(status));
+  MOPS_TRY(CheckLimit(limit));
+  if (offset < 0) {
     return core::Fail(
-        core::MakeError(ErrorCode::kInvalidArgument, "limit must be 1-1000").InField("limit"));
+        core::MakeError(ErrorCode::kInvalidArgument, "offset must be >= 0").InField("offset"));
+  }
+  MOPS_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      db.Query(
+          std::string(kPairColumns) +
+              "WHERE entity = ? AND status = ? ORDER BY probability DESC, id LIMIT ? OFFSET ?",
+          std::vector<Value>{std::string(entity), std::string(status), int64_t{limit}, offset}));
+  std::vector<ReviewItem> items;
+  for (const auto& r : rows.rows) items.push_back(ItemFromRow(r));
+  return items;
+}
+
+core::Result<int64_t> CountPairs(store::Database& db, std::string_view entity,
+                                 std::string_view status) {
+  MOPS_TRY(CheckEntity(entity));
+  if (status.empty()) status = "review";
+  MOPS_TRY(CheckStatus(status));
+  MOPS_ASSIGN_OR_RETURN(
+      Value n, db.QueryValue("SELECT COUNT(*) FROM match_pairs WHERE entity = ? AND status = ?",
+                             std::vector<Value>{std::string(entity), std::string(status)}));
+  return store::AsInt(n);
+}
+
+core::Result<std::vector<ReviewItem>> FoundPairs(store::Database& db, std::string_view entity,
+                                                 double min_probability, int limit) {
+  MOPS_TRY(CheckEntity(entity));
+  MOPS_TRY(CheckLimit(limit));
+  if (!(min_probability >= 0 && min_probability <= 1)) {
+    return core::Fail(
+        core::MakeError(ErrorCode::kInvalidArgument,
+                        fmt::format("min-probability must be in [0, 1], not {}", min_probability))
+            .InField("min_probability"));
   }
   MOPS_ASSIGN_OR_RETURN(
       store::Rows rows,
       db.Query(std::string(kPairColumns) +
-                   "WHERE entity = ? AND status = ? ORDER BY probability DESC, id LIMIT ?",
-               std::vector<Value>{std::string(entity), std::string(status), int64_t{limit}}));
+                   "WHERE entity = ? AND status IN ('match', 'review') AND probability >= ? "
+                   "ORDER BY probability DESC, id LIMIT ?",
+               std::vector<Value>{std::string(entity), min_probability, int64_t{limit}}));
   std::vector<ReviewItem> items;
   for (const auto& r : rows.rows) items.push_back(ItemFromRow(r));
   return items;

@@ -243,26 +243,112 @@ function CompletenessHeatmap({ check }) {
   );
 }
 
+
 function recordTitle(r) {
   if (!r) return '';
   return [r.first_name, r.last_name].filter(Boolean).join(' ') || r.name || r.email || `#${r.id}`;
 }
 
-// Pairs the duplicate matcher is unsure about. The queue comes from the matcher's
-// route; a build without it shows the empty state.
+// Pairs the duplicate matcher is unsure about, one at a time (keyboard: m
+// merge, n not a match, s skip) or a page of 25. The queue comes from the
+// matcher's route; a build without it shows the empty state.
+const REVIEW_PAGE = 25;
+
+function PairCard({ item, busy, onAct, onSkip, focused }) {
+  return (
+    <div
+      class="card q-card"
+      style={{ marginBottom: 12, outline: focused ? '2px solid #2563eb' : 'none' }}
+      data-testid={`review-item-${item.id}`}
+    >
+      <div class="card-header">
+        <h2>
+          {recordTitle(item.record_a)} ↔ {recordTitle(item.record_b)}
+        </h2>
+        <span class="muted">
+          match weight {Number(item.match_weight).toFixed(1)} · p = {Number(item.probability).toFixed(2)}
+        </span>
+      </div>
+      <table class="q-table">
+        <thead>
+          <tr>
+            <th>Field</th>
+            <th>#{item.record_a?.id}</th>
+            <th>#{item.record_b?.id}</th>
+            <th>Comparison</th>
+            <th class="num">Weight</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(item.explanation ?? []).map((x) => (
+            <tr key={x.field}>
+              <td>{x.field}</td>
+              <td>{String(x.value_a ?? '')}</td>
+              <td>{String(x.value_b ?? '')}</td>
+              <td class="muted">
+                {x.comparison} {x.level != null ? `(${x.level})` : ''}
+              </td>
+              <td class="num" style={{ color: x.weight >= 0 ? '#16a34a' : '#dc2626' }}>
+                {Number(x.weight).toFixed(2)}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div class="q-actions" style={{ marginTop: 8 }}>
+        <button
+          type="button"
+          class="btn btn-primary btn-small"
+          disabled={busy}
+          onClick={() => onAct(item, 'accept')}
+          data-testid={`review-merge-${item.id}`}
+        >
+          Merge{focused ? ' (m)' : ''}
+        </button>
+        <button
+          type="button"
+          class="btn btn-secondary btn-small"
+          disabled={busy}
+          onClick={() => onAct(item, 'reject')}
+          data-testid={`review-reject-${item.id}`}
+        >
+          Not a duplicate{focused ? ' (n)' : ''}
+        </button>
+        {onSkip ? (
+          <button type="button" class="btn btn-secondary btn-small" disabled={busy} onClick={onSkip} data-testid="review-skip">
+            Skip (s)
+          </button>
+        ) : null}
+      </div>
+    </div>
+  );
+}
+
 function ReviewQueue({ onChanged }) {
   const [entity, setEntity] = useState('contacts');
+  const [mode, setMode] = useState('one'); // 'one' pair at a time, or a 'page' of 25
+  const [position, setPosition] = useState(0); // one: the pair's offset; page: the page
+  const limit = mode === 'one' ? 1 : REVIEW_PAGE;
+  const offset = mode === 'one' ? position : position * REVIEW_PAGE;
   const queue = useApi(
     (opts) =>
-      get(`/api/v1/quality/review?entity=${entity}`, opts).catch((e) => {
-        if (e.status === 404 || e.status === 405) return { items: [], unavailable: true };
+      get(`/api/v1/quality/review?entity=${entity}&limit=${limit}&offset=${offset}`, opts).catch((e) => {
+        if (e.status === 404 || e.status === 405) return { items: [], total: 0, unavailable: true };
         throw e;
       }),
-    [entity],
+    [entity, limit, offset],
   );
   const [busy, setBusy] = useState(null);
   const [error, setError] = useState(null);
+  const items = queue.data?.items ?? [];
+  const total = queue.data?.total ?? items.length;
+  // A decision takes the pair out of the queue: the same offset then shows
+  // the next one. Past the end (after skips), start again at the top.
+  useEffect(() => {
+    if (queue.data && !queue.loading && items.length === 0 && total > 0 && offset > 0) setPosition(0);
+  }, [queue.data, queue.loading, items.length, total, offset]);
   const act = async (item, action) => {
+    if (busy != null) return;
     setBusy(item.id);
     setError(null);
     try {
@@ -275,28 +361,65 @@ function ReviewQueue({ onChanged }) {
       setBusy(null);
     }
   };
-  const items = queue.data?.items ?? [];
+  const skip = () => setPosition((p) => (p + 1 < total ? p + 1 : 0));
+  const current = mode === 'one' ? items[0] : null;
+  useEffect(() => {
+    if (mode !== 'one' || !current) return undefined;
+    const onKey = (ev) => {
+      if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.repeat) return;
+      const tag = ev.target?.tagName;
+      if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || ev.target?.isContentEditable) return;
+      const key = ev.key.toLowerCase();
+      if (key === 'm') act(current, 'accept');
+      else if (key === 'n') act(current, 'reject');
+      else if (key === 's') skip();
+      else return;
+      ev.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
+  const onAct = (item, action) => act(item, action);
+  const pages = Math.max(1, Math.ceil(total / REVIEW_PAGE));
   return (
-    <div data-testid="review-queue">
-      <div class="q-actions" style={{ marginBottom: 8 }}>
+    <div data-testid="review-queue" data-mode={mode}>
+      <div class="q-actions" style={{ marginBottom: 8, alignItems: 'center' }}>
         {['contacts', 'accounts'].map((e) => (
           <button
             type="button"
             key={e}
             class={`btn btn-small ${e === entity ? 'btn-primary' : 'btn-secondary'}`}
-            onClick={() => setEntity(e)}
+            onClick={() => {
+              setEntity(e);
+              setPosition(0);
+            }}
             data-testid={`review-entity-${e}`}
           >
             {entityLabel[e]}
           </button>
         ))}
+        <span style={{ flex: 1 }} />
+        <span class="muted" data-testid="review-unresolved" data-value={String(total)}>
+          {formatInteger(total)} unresolved
+        </span>
+        <button
+          type="button"
+          class="btn btn-small btn-secondary"
+          onClick={() => {
+            setMode(mode === 'one' ? 'page' : 'one');
+            setPosition(0);
+          }}
+          data-testid="review-mode"
+        >
+          {mode === 'one' ? `Show ${REVIEW_PAGE} at a time` : 'One at a time'}
+        </button>
       </div>
       {error ? <Banner error={error} title="The decision was not saved" onDismiss={() => setError(null)} /> : null}
       {queue.error ? (
         <Banner error={queue.error} title="Could not load the review queue" onRetry={queue.reload} />
       ) : queue.loading && !queue.data ? (
         <Loading label="Loading the review queue…" />
-      ) : items.length === 0 ? (
+      ) : items.length === 0 && total === 0 ? (
         <div class="empty-state" data-testid="review-empty">
           <p>Nothing to review</p>
           <p class="muted">
@@ -305,53 +428,46 @@ function ReviewQueue({ onChanged }) {
               : 'Every candidate pair has been decided.'}
           </p>
         </div>
+      ) : mode === 'one' ? (
+        current ? (
+          <>
+            <p class="muted" data-testid="review-position">
+              Pair {formatInteger(position + 1)} of {formatInteger(total)} · keys: m merge, n not a match, s skip
+            </p>
+            <PairCard item={current} busy={busy != null} onAct={onAct} onSkip={skip} focused />
+          </>
+        ) : (
+          <Loading label="Loading the next pair…" />
+        )
       ) : (
-        items.slice(0, 20).map((item) => (
-          <div class="card q-card" key={item.id} style={{ marginBottom: 12 }} data-testid={`review-item-${item.id}`}>
-            <div class="card-header">
-              <h2>
-                {recordTitle(item.record_a)} ↔ {recordTitle(item.record_b)}
-              </h2>
-              <span class="muted">
-                match weight {Number(item.match_weight).toFixed(1)} · p = {Number(item.probability).toFixed(2)}
-              </span>
-            </div>
-            <table class="q-table">
-              <thead>
-                <tr>
-                  <th>Field</th>
-                  <th>#{item.record_a?.id}</th>
-                  <th>#{item.record_b?.id}</th>
-                  <th>Comparison</th>
-                  <th class="num">Weight</th>
-                </tr>
-              </thead>
-              <tbody>
-                {(item.explanation ?? []).map((x) => (
-                  <tr key={x.field}>
-                    <td>{x.field}</td>
-                    <td>{String(x.value_a ?? '')}</td>
-                    <td>{String(x.value_b ?? '')}</td>
-                    <td class="muted">
-                      {x.comparison} {x.level != null ? `(${x.level})` : ''}
-                    </td>
-                    <td class="num" style={{ color: x.weight >= 0 ? '#16a34a' : '#dc2626' }}>
-                      {Number(x.weight).toFixed(2)}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            <div class="q-actions" style={{ marginTop: 8 }}>
-              <button type="button" class="btn btn-primary btn-small" disabled={busy === item.id} onClick={() => act(item, 'accept')}>
-                Merge
-              </button>
-              <button type="button" class="btn btn-secondary btn-small" disabled={busy === item.id} onClick={() => act(item, 'reject')}>
-                Not a duplicate
-              </button>
-            </div>
+        <>
+          {items.map((item) => (
+            <PairCard key={item.id} item={item} busy={busy === item.id} onAct={onAct} />
+          ))}
+          <div class="q-actions" style={{ alignItems: 'center' }}>
+            <button
+              type="button"
+              class="btn btn-small btn-secondary"
+              disabled={position === 0}
+              onClick={() => setPosition(position - 1)}
+              data-testid="review-prev"
+            >
+              Previous
+            </button>
+            <span class="muted" data-testid="review-page">
+              Page {position + 1} of {pages}
+            </span>
+            <button
+              type="button"
+              class="btn btn-small btn-secondary"
+              disabled={position + 1 >= pages}
+              onClick={() => setPosition(position + 1)}
+              data-testid="review-next"
+            >
+              Next
+            </button>
           </div>
-        ))
+        </>
       )}
     </div>
   );
