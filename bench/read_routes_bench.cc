@@ -93,7 +93,7 @@ Result Measure(const http::Router& router, store::Database& db, const std::strin
                int repeat) {
   Result out;
   out.route = target;
-  httplib::Request req;
+  http::Request req;
   req.method = "GET";
   const size_t q = target.find('?');
   req.path = target.substr(0, q);

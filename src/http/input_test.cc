@@ -2,7 +2,6 @@
 #include "http/input.h"
 
 #include <gtest/gtest.h>
-#include <httplib.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -11,7 +10,7 @@ namespace mops::http {
 namespace {
 
 core::Result<int> Limit(const std::string& value, int fallback = 100, int max = 1000) {
-  httplib::Request raw;
+  Request raw;
   if (value != "<absent>") raw.params.emplace("limit", value);
   // The helper reads only the query; the workspace is a bystander.
   static const std::filesystem::path path = std::filesystem::temp_directory_path() /

@@ -443,6 +443,9 @@ class Importer {
   core::Status RejectRow(int64_t line, std::span<const CellProblem> problems);
   // Values of an imported row that lost precision in a spreadsheet.
   void NoteDamage(int64_t line, std::span<const CellProblem> damage);
+  // One line of the rejects or warnings file (line, column, field, value,
+  // reason); returns it for the summary.
+  Reject WriteProblem(int64_t line, const CellProblem& p, core::CsvWriter& out) const;
   // The per-column pass before the import (see ColumnSurvey).
   core::Status SurveyColumns(std::string_view csv, const internal::Mapping& mapping,
                              core::DateFormat order, internal::RowConverter& converter);
@@ -836,42 +839,34 @@ core::Status Importer::RejectRow(int64_t line, std::span<const CellProblem> prob
   }
   ++summary_.rejected;
   for (const CellProblem& p : problems) {
-    Reject r;
-    r.line = line;
-    r.column = p.column;
-    r.value = p.value;
-    r.reason = p.reason;
-    if (p.column > 0 && static_cast<size_t>(p.column) <= headers_.size()) {
-      r.field = headers_[p.column - 1];
-    }
-    rejects_.Field(line);
-    rejects_.Field(p.column);
-    rejects_.Field(r.field);
-    rejects_.Field(r.value);
-    rejects_.Field(r.reason);
-    rejects_.EndRow();
+    Reject r = WriteProblem(line, p, rejects_);
     if (summary_.rejects.size() < kRejectsInSummary) summary_.rejects.push_back(std::move(r));
   }
   return {};
 }
 
+Reject Importer::WriteProblem(int64_t line, const CellProblem& p, core::CsvWriter& out) const {
+  Reject r;
+  r.line = line;
+  r.column = p.column;
+  r.value = p.value;
+  r.reason = p.reason;
+  if (p.column > 0 && static_cast<size_t>(p.column) <= headers_.size()) {
+    r.field = headers_[p.column - 1];
+  }
+  out.Field(line);
+  out.Field(p.column);
+  out.Field(r.field);
+  out.Field(r.value);
+  out.Field(r.reason);
+  out.EndRow();
+  return r;
+}
+
 void Importer::NoteDamage(int64_t line, std::span<const CellProblem> damage) {
   for (const CellProblem& p : damage) {
     ++summary_.damaged;
-    Reject r;
-    r.line = line;
-    r.column = p.column;
-    r.value = p.value;
-    r.reason = p.reason;
-    if (p.column > 0 && static_cast<size_t>(p.column) <= headers_.size()) {
-      r.field = headers_[p.column - 1];
-    }
-    damage_.Field(line);
-    damage_.Field(p.column);
-    damage_.Field(r.field);
-    damage_.Field(r.value);
-    damage_.Field(r.reason);
-    damage_.EndRow();
+    Reject r = WriteProblem(line, p, damage_);
     if (summary_.damage.size() < kRejectsInSummary) summary_.damage.push_back(std::move(r));
   }
 }

@@ -123,11 +123,11 @@ TEST(ReviewRoutes, ListAcceptRejectAndErrors) {
   EXPECT_NE(Json::parse(over->body)["error"]["message"].get<std::string>().find("at most 1000"),
             std::string::npos);
   // Unknown body fields are named, not ignored.
-  auto unknown = client.Post("/api/v1/quality/match", as_ops, R"({"entity":"contacts","k":3})",
-                             "application/json");
-  ASSERT_TRUE(unknown);
-  EXPECT_EQ(unknown->status, 400);
-  EXPECT_EQ(Json::parse(unknown->body)["error"]["details"]["field"], "k");
+  auto unknown_field = client.Post("/api/v1/quality/match", as_ops,
+                                   R"({"entity":"contacts","k":3})", "application/json");
+  ASSERT_TRUE(unknown_field);
+  EXPECT_EQ(unknown_field->status, 400);
+  EXPECT_EQ(Json::parse(unknown_field->body)["error"]["details"]["field"], "k");
   auto accept_extra = client.Post("/api/v1/quality/review/1/accept", as_ops, R"({"merge":false})",
                                   "application/json");
   ASSERT_TRUE(accept_extra);
