@@ -38,7 +38,7 @@ test-unit: build
 
 # Unit and integration tests under AddressSanitizer and UBSan.
 test-asan: deps
-	cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DMOPS_SANITIZE=ON -DMOPS_EMBED_UI=OFF
+	cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DMOPS_SANITIZE=ON -DMOPS_EMBED_UI=OFF -DMOPS_PCH=OFF
 	cmake --build $(ASAN) -j $(JOBS)
 	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS) -L "unit|integration"
 

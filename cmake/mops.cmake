@@ -8,12 +8,14 @@ set(MOPS_WARNINGS -Wall -Wextra -Werror)
 # only if the flags and macros it depends on match, so mops_pch links what
 # every user links (fmt's FMT_SHARED) and compiles with the same options;
 # CMake adds -Winvalid-pch, so with -Werror a mismatch fails the build loudly.
-# Off by default: the shared header has not yet been proven under every
-# build this project runs (the sanitizer build, and targets with their own
-# compile definitions), and a mismatch fails the build. `-DMOPS_PCH=ON`
-# turns it on; it is also pointless under ccache, which cannot cache compiles
-# that use a precompiled header unless its sloppiness is configured.
-set(_mops_pch_default OFF)
+# On by default, except under ccache, which cannot cache compiles that use a
+# precompiled header unless its sloppiness is configured (and then caching
+# does the header's job). The sanitizer build (`make test-asan`) turns it
+# off: it is a second, slower build that has not been proven with it.
+set(_mops_pch_default ON)
+if("${CMAKE_CXX_COMPILER_LAUNCHER};$ENV{CMAKE_CXX_COMPILER_LAUNCHER}" MATCHES "ccache")
+  set(_mops_pch_default OFF)
+endif()
 option(MOPS_PCH "Precompile the heavy common headers (fmt, nlohmann/json)" ${_mops_pch_default})
 
 if(MOPS_PCH)
