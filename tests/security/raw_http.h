@@ -27,19 +27,11 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/free_port.h"
+
 namespace mops::rawhttp {
 
-inline int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
+using test_support::FreePort;
 
 // Raises this process's soft open-file limit to the hard limit.
 inline size_t RaiseFileLimit() {
