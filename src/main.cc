@@ -21,6 +21,8 @@
 #include "records/routes.h"
 #include "stack/commands.h"
 #include "stack/routes.h"
+#include "stack/discovery/commands.h"
+#include "stack/discovery/routes.h"
 
 namespace {
 
@@ -28,6 +30,7 @@ void InstallRoutes(mops::http::Router& router) {
   mops::records::RegisterRoutes(router);
   mops::attribution::RegisterRoutes(router);
   mops::stack::RegisterRoutes(router);
+  mops::stack::discovery::RegisterRoutes(router);
   mops::quality::RegisterRoutes(router, mops::quality::linkage::MatchedClusters);
   mops::quality::linkage::RegisterRoutes(router);
 }
@@ -113,6 +116,7 @@ int main(int argc, char** argv) {
   CLI::App* attribute = mops::attribution::RegisterCommands(app, ctx);
   mops::attribution::RegisterPathsVerb(*attribute, ctx);
   mops::stack::RegisterCommands(app, ctx);
+  mops::stack::discovery::RegisterCommands(*app.get_subcommand("stack"), ctx);
   mops::demo::RegisterDemoVerb(app, ctx, InstallRoutes, PrepareDemo);
 
   // CLI11 would answer `mops leads --help` with the top-level help and exit 0.

@@ -603,6 +603,61 @@ CREATE TRIGGER touchpoint_weeks_change AFTER INSERT OR DELETE OR UPDATE OF occur
   ON touchpoints FOR EACH ROW EXECUTE FUNCTION mops_touchpoint_weeks();
 )SQL";
 
+// Issue 20: tech stack discovery. discovery_spend holds card and bank
+// transactions (key: the export's preset and a hash of the record, with its
+// occurrence, so that importing an export again adds nothing);
+// discovery_usage one row per (user, app) with the latest use;
+// discovery_aliases the workspace's own merchant patterns; discovery_applies
+// the snapshot of the tools each `apply` changed, for undo.
+constexpr std::string_view kDiscovery = R"SQL(
+CREATE TABLE discovery_spend (
+  id {{ID}},
+  record_key TEXT NOT NULL UNIQUE,
+  source TEXT NOT NULL,
+  file TEXT,
+  line BIGINT,
+  posted_at BIGINT NOT NULL,
+  descriptor TEXT NOT NULL,
+  amount BIGINT NOT NULL,
+  currency TEXT,
+  original_amount BIGINT,
+  original_currency TEXT,
+  payer TEXT,
+  card TEXT,
+  department TEXT,
+  imported_at BIGINT NOT NULL
+);
+CREATE INDEX discovery_spend_posted ON discovery_spend (posted_at);
+CREATE TABLE discovery_usage (
+  id {{ID}},
+  user_key TEXT NOT NULL,
+  app TEXT NOT NULL,
+  source TEXT NOT NULL,
+  assigned INTEGER NOT NULL DEFAULT 0,
+  last_used_at BIGINT,
+  imported_at BIGINT NOT NULL,
+  UNIQUE (user_key, app)
+);
+CREATE TABLE discovery_aliases (
+  id {{ID}},
+  pattern TEXT NOT NULL UNIQUE,
+  tool TEXT NOT NULL,
+  match_kind TEXT NOT NULL,
+  confidence DOUBLE PRECISION NOT NULL,
+  category TEXT,
+  added_at BIGINT NOT NULL
+);
+CREATE TABLE discovery_applies (
+  id {{ID}},
+  applied_at BIGINT NOT NULL,
+  actor TEXT,
+  as_of BIGINT NOT NULL,
+  snapshot TEXT NOT NULL,
+  changes TEXT NOT NULL,
+  undone_at BIGINT
+);
+)SQL";
+
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "core tables", kCoreTables},
@@ -617,6 +672,7 @@ const std::vector<Migration>& Migrations() {
        kImportFidelity},
       {11, "token expiry; weekly touchpoint counts kept by triggers", kReadPathCommon,
        kReadPathSqlite, kReadPathPostgres},
+      {17, "stack discovery: spend, sign-ins, aliases, applies", kDiscovery},
   };
   return kMigrations;
 }
