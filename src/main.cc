@@ -117,6 +117,7 @@ int main(int argc, char** argv) {
   mops::attribution::RegisterPathsVerb(*attribute, ctx);
   mops::stack::RegisterCommands(app, ctx);
   mops::stack::discovery::RegisterCommands(*app.get_subcommand("stack"), ctx);
+  mops::demo::AddExportLoader(mops::stack::discovery::ImportDemoExports);
   mops::demo::RegisterDemoVerb(app, ctx, InstallRoutes, PrepareDemo);
 
   // CLI11 would answer `mops leads --help` with the top-level help and exit 0.

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <vector>
 
 #include "core/time.h"
 #include "demo/demo.h"
@@ -61,6 +62,11 @@ struct DemoOptions {
   http::ServerOptions server;
 };
 
+std::vector<ExportLoader>& ExportLoaders() {
+  static std::vector<ExportLoader> loaders;
+  return loaders;
+}
+
 // Loads every canonical file of `dir` into the workspace, referenced tables
 // first, so that references resolve as each file lands.
 core::Status ImportCompany(store::Database& db, const std::string& dir, cli::Context& ctx) {
@@ -82,6 +88,7 @@ core::Status ImportCompany(store::Database& db, const std::string& dir, cli::Con
                              ingest::KindName(kind), summary.imported, summary.updated,
                              summary.rejected);
   }
+  for (const ExportLoader& load : ExportLoaders()) MOPS_TRY(load(db, dir));
   return {};
 }
 
@@ -122,6 +129,8 @@ core::Status RunDemo(cli::Context& ctx, const DemoOptions& options,
 }
 
 }  // namespace
+
+void AddExportLoader(ExportLoader loader) { ExportLoaders().push_back(std::move(loader)); }
 
 void RegisterDemoVerb(CLI::App& app, cli::Context& ctx, http::RouteInstaller install_routes,
                       AfterLoad after_load) {

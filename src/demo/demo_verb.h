@@ -21,6 +21,11 @@ using AfterLoad = std::function<core::Status(store::Database&)>;
 // has no folder: a token is minted on each start.
 core::Result<std::string> DemoToken(store::Database& db, const std::string& workspace);
 
+// Loads exports the generator writes beside the canonical files that no
+// ingest kind reads (stack discovery's spend and sign-ins), once those are in.
+using ExportLoader = std::function<core::Status(store::Database&, const std::string& dir)>;
+void AddExportLoader(ExportLoader loader);
+
 void RegisterDemoVerb(CLI::App& app, cli::Context& ctx, http::RouteInstaller install_routes,
                       AfterLoad after_load = {});
 

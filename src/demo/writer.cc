@@ -25,6 +25,7 @@
 
 #include "core/csv.h"
 #include "demo/demo.h"
+#include "demo/discovery.h"
 
 namespace mops::demo {
 
@@ -788,6 +789,7 @@ core::Status WriteCompanyCsv(const Company& company, const std::string& dir) {
     MOPS_TRY(WriteOpportunities(company, root));
     MOPS_TRY(WriteSpend(company, root));
     MOPS_TRY(WriteStack(company, root));
+    MOPS_TRY(WriteDiscoveryExports(company, root.string()));
     return WriteTruth(company, root / "truth");
   }();
   worker.join();

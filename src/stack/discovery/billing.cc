@@ -279,8 +279,7 @@ SpendReport AnalyzeSpend(std::span<const SpendRow> rows, const Matcher& matcher,
     const Billing b = Bill(all, as_of);
     u.net = b.net;
     u.cadence = b.cadence;
-    u.recurring = b.cadence == "monthly" || b.cadence == "quarterly" || b.cadence == "annual" ||
-                  b.charges >= 3;
+    u.recurring = b.cadence == "monthly" || b.cadence == "quarterly" || b.cadence == "annual";
     report.unmatched.push_back(std::move(u));
   }
   std::stable_sort(report.unmatched.begin(), report.unmatched.end(),

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <fstream>
 #include <iostream>
 #include <limits>
 #include <memory>
@@ -245,6 +246,22 @@ core::Status RunAliases(cli::Context& ctx, const Args& a) {
 }
 
 }  // namespace
+
+core::Status ImportDemoExports(store::Database& db, const std::string& dir) {
+  const std::string spend = dir + "/discovery_ramp.csv";
+  const std::string usage = dir + "/discovery_okta.csv";
+  if (std::ifstream(spend)) {
+    MOPS_ASSIGN_OR_RETURN(ImportResult r, ImportSpend(db, spend, {}, "demo"));
+    std::cout << fmt::format("{:<22} imported {}, already {}\n", "discovery spend", r.imported,
+                             r.already);
+  }
+  if (std::ifstream(usage)) {
+    MOPS_ASSIGN_OR_RETURN(ImportResult r, ImportUsage(db, usage, {}, "demo"));
+    std::cout << fmt::format("{:<22} imported {}, already {}\n", "discovery sign-ins", r.imported,
+                             r.already);
+  }
+  return {};
+}
 
 void RegisterCommands(CLI::App& stack, cli::Context& ctx) {
   CLI::App* discover = stack.add_subcommand(

@@ -8,4 +8,8 @@ namespace mops::stack::discovery {
 // `stack` verb.
 void RegisterCommands(CLI::App& stack, cli::Context& ctx);
 
+// Imports the demo company's card and sign-in exports (discovery_ramp.csv,
+// discovery_okta.csv) found in `dir`, for `mops demo`.
+core::Status ImportDemoExports(store::Database& db, const std::string& dir);
+
 }  // namespace mops::stack::discovery

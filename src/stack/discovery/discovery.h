@@ -251,7 +251,7 @@ struct UnmatchedMerchant {
   int64_t transactions = 0;
   int64_t net = 0;
   std::string cadence;
-  bool recurring = false;  // monthly, quarterly or annual, or 3+ charges
+  bool recurring = false;  // a monthly, quarterly or annual cadence
   std::vector<std::string> payers;
 };
 

@@ -9,6 +9,7 @@ import { axisTooltip, tooltip } from '../escape.js';
 import { Banner } from '../components/Banner.jsx';
 import { Loading } from '../components/Loading.jsx';
 import { Icon } from '../components/icons.jsx';
+import { DiscoveryPanel } from '../components/DiscoveryPanel.jsx';
 import './stack.css';
 
 const STAGES = ['seed', 'growth', 'scale'];
@@ -680,6 +681,7 @@ function StackPage() {
           </Panel>
         ) : null}
       </div>
+      <DiscoveryPanel asOf={params.as_of} />
     </section>
   );
 }
