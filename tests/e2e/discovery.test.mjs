@@ -124,9 +124,15 @@ describe('discovery panel against mops demo', { timeout: 300_000 }, () => {
       assert.equal(await page.evaluate(() => window.__xss), undefined);
 
       // A tooltip of the spend chart is DOM text.
-      const box = await page.locator('[data-testid=chart-discovery-spend]').boundingBox();
-      await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.6);
+      const chart = page.locator('[data-testid=chart-discovery-spend]');
+      await chart.scrollIntoViewIfNeeded();
+      const box = await chart.boundingBox();
+      for (let i = 1; i < 12; i++) {
+        await page.mouse.move(box.x + (box.width * i) / 12, box.y + box.height * 0.7);
+      }
       await page.waitForSelector('.tt', { timeout: 10_000 });
+      const tip = await page.textContent('.tt');
+      assert.match(tip, /\d{4}-\d{2}/, tip);
 
       mkdirSync(outDir, { recursive: true });
       await page.locator('[data-testid=panel-discovery]').screenshot({ path: path.join(outDir, 'discovery.png') });

@@ -162,45 +162,72 @@ SpendReport AnalyzeSpend(std::span<const SpendRow> rows, const Matcher& matcher,
     return static_cast<size_t>(d.year * 12 + d.month - 1 - base_month);
   };
 
-  // Group rows: per tool, per stream (card, else payer, else department).
+  // Group rows: per tool (or unmatched merchant), per stream (card, else
+  // payer, else department). Each descriptor belongs to one group and each
+  // row to one stream, so the loop over the rows only indexes arrays.
   struct Group {
-    std::map<std::string, std::vector<Charge>> streams;
-    std::map<std::string, Payer> payer_of;
+    std::vector<std::vector<Charge>> streams;
+    std::vector<int32_t> stream_ids;                 // per stream: its id
+    std::unordered_map<int32_t, int32_t> stream_of;  // id -> index in streams
     std::vector<std::string> descriptors;
     double confidence = 1;
     int64_t transactions = 0;
     std::vector<int64_t> month_net;
-    std::vector<std::string> payers;
   };
-  std::map<std::string, Group> tools;
-  std::map<std::string, Group> unmatched;
+  std::map<std::string, int32_t> tools, unmatched;  // name -> group, in name order
+  std::vector<Group> groups;
+  std::vector<int32_t> group_of_slot(matches.size());
+  {
+    std::vector<bool> seen(matches.size(), false);
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const int32_t slot = slot_of_row[i];
+      if (seen[slot]) continue;
+      seen[slot] = true;
+      const std::optional<Match>& m = matches[slot];
+      auto& index = m ? tools : unmatched;
+      auto [it, added] =
+          index.try_emplace(m ? m->tool : normalized[slot], static_cast<int32_t>(groups.size()));
+      if (added) {
+        groups.emplace_back();
+        groups.back().month_net.assign(report.months.size(), 0);
+      }
+      Group& g = groups[it->second];
+      g.descriptors.push_back(rows[i].descriptor);
+      if (m) g.confidence = std::min(g.confidence, m->confidence);
+      group_of_slot[slot] = it->second;
+    }
+  }
+  std::unordered_map<std::string_view, int32_t> cards, payers, departments;
+  std::vector<Payer> stream_payer;
   for (size_t i = 0; i < rows.size(); ++i) {
     const SpendRow& r = rows[i];
     const int32_t slot = slot_of_row[i];
-    const std::optional<Match>& m = matches[slot];
-    Group& g = m ? tools[m->tool] : unmatched[normalized[slot]];
-    if (m) g.confidence = std::min(g.confidence, m->confidence);
-    const std::string key = !r.card.empty()    ? "card:" + r.card
-                            : !r.payer.empty() ? "payer:" + core::ToLower(r.payer)
-                                               : "dept:" + r.department;
-    g.streams[key].push_back({r.date, r.amount, r.original_amount});
-    Payer& p = g.payer_of[key];
+    Group& g = groups[group_of_slot[slot]];
+    auto& ids = !r.card.empty() ? cards : !r.payer.empty() ? payers : departments;
+    const std::string_view key = !r.card.empty()    ? r.card
+                                 : !r.payer.empty() ? r.payer
+                                                    : r.department;
+    auto [id, new_stream] = ids.try_emplace(key, static_cast<int32_t>(stream_payer.size()));
+    if (new_stream) stream_payer.push_back(Payer{r.payer, r.card, r.department, {}});
+    Payer& p = stream_payer[id->second];
     if (p.payer.empty()) p.payer = r.payer;
-    if (p.card.empty()) p.card = r.card;
     if (p.department.empty()) p.department = r.department;
-    if (std::find(g.descriptors.begin(), g.descriptors.end(), r.descriptor) ==
-        g.descriptors.end()) {
-      g.descriptors.push_back(r.descriptor);
+    auto [local, new_local] =
+        g.stream_of.try_emplace(id->second, static_cast<int32_t>(g.streams.size()));
+    if (new_local) {
+      g.streams.emplace_back();
+      g.stream_ids.push_back(id->second);
     }
-    if (g.month_net.empty()) g.month_net.assign(report.months.size(), 0);
+    g.streams[local->second].push_back({r.date, r.amount, r.original_amount});
     g.month_net[month_index(r.date)] += r.amount;
     ++g.transactions;
     report.total += r.amount;
-    (m ? report.matched : report.unmatched_total) += r.amount;
+    (matches[slot] ? report.matched : report.unmatched_total) += r.amount;
     ++report.transactions;
   }
 
-  for (auto& [name, g] : tools) {
+  for (auto& [name, group] : tools) {
+    Group& g = groups[group];
     ToolSpend t;
     t.tool = name;
     t.category = matcher.CategoryOf(name);
@@ -208,9 +235,9 @@ SpendReport AnalyzeSpend(std::span<const SpendRow> rows, const Matcher& matcher,
     t.descriptors = g.descriptors;
     t.transactions = g.transactions;
     t.month_net = g.month_net;
-    for (auto& [key, charges] : g.streams) {
-      Payer p = g.payer_of[key];
-      p.billing = Bill(charges, as_of);
+    for (size_t k = 0; k < g.streams.size(); ++k) {
+      Payer p = stream_payer[g.stream_ids[k]];
+      p.billing = Bill(g.streams[k], as_of);
       t.annualised += p.billing.annualised;
       t.net += p.billing.net;
       t.refunds += p.billing.refunds;
@@ -262,15 +289,16 @@ SpendReport AnalyzeSpend(std::span<const SpendRow> rows, const Matcher& matcher,
         return a.annualised != b.annualised ? a.annualised > b.annualised : a.tool < b.tool;
       });
 
-  for (auto& [name, g] : unmatched) {
+  for (auto& [name, group] : unmatched) {
+    Group& g = groups[group];
     UnmatchedMerchant u;
     u.merchant = name;
     u.descriptors = g.descriptors;
     u.transactions = g.transactions;
     std::vector<Charge> all;
-    for (auto& [key, charges] : g.streams) {
-      all.insert(all.end(), charges.begin(), charges.end());
-      const Payer& p = g.payer_of[key];
+    for (size_t k = 0; k < g.streams.size(); ++k) {
+      all.insert(all.end(), g.streams[k].begin(), g.streams[k].end());
+      const Payer& p = stream_payer[g.stream_ids[k]];
       const std::string label = StreamLabel(p);
       if (std::find(u.payers.begin(), u.payers.end(), label) == u.payers.end()) {
         u.payers.push_back(label);

@@ -214,6 +214,18 @@ TEST(UsagePresets, BadTimeNamesTheLine) {
   EXPECT_EQ(f.error().field, "last_sign_in");
 }
 
+TEST(UsagePresets, LateDayFirstTimeAfterIsoOnesIsReadInItsOrder) {
+  // The first 1,000 times are ISO; a later one tells the column is day first.
+  std::string text = "user,app,last_sign_in\n";
+  for (int i = 0; i < 1200; ++i) text += "u" + std::to_string(i) + "@x.com,Gong,2026-01-02\n";
+  text += "z@x.com,Gong,13/02/2026\nw@x.com,Gong,03/02/2026\n";
+  auto f = ReadUsage(text, {});
+  ASSERT_TRUE(f) << f.error().ToString();
+  ASSERT_EQ(f->pairs.size(), 1202u);
+  EXPECT_EQ(f->pairs[1200].last_used, Day("2026-02-13"));
+  EXPECT_EQ(f->pairs[1201].last_used, Day("2026-02-03"));  // day first, like its column
+}
+
 // ------------------------------------------------------------ matching
 
 TEST(Matching, DescriptorsAsStatementsWriteThem) {

@@ -149,11 +149,16 @@ bool ForeignSpend(std::string_view details, core::NumberFormat numbers, int64_t&
 }
 
 bool LooksLikeTotal(std::string_view text) {
-  const std::string lower = core::ToLower(core::Trim(text));
-  return lower.starts_with("total") || lower.starts_with("opening balance") ||
-         lower.starts_with("closing balance") || lower.starts_with("beginning balance") ||
-         lower.starts_with("ending balance") || lower.starts_with("subtotal") ||
-         lower.find(" total") != std::string::npos;
+  text = core::Trim(text);
+  for (std::string_view word : {"total", "opening balance", "closing balance", "beginning balance",
+                                "ending balance", "subtotal"}) {
+    if (core::IStartsWith(text, word)) return true;
+  }
+  // "... Total", "Grand total": the word after a blank.
+  for (size_t at = 0; at + 6 <= text.size(); ++at) {
+    if (text[at] == ' ' && core::IStartsWith(text.substr(at + 1), "total")) return true;
+  }
+  return false;
 }
 
 core::Error CellError(const SpendReadOptions& options, int64_t line, int column,

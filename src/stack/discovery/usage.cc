@@ -103,6 +103,12 @@ bool Counts(UsagePreset preset, std::string_view event, std::string_view outcome
   }
 }
 
+// "2026-03-30T08:00:00Z", "2026-03-30": year first.
+bool LooksIso(std::string_view v) {
+  return v.size() >= 5 && core::IsAsciiDigit(v[0]) && core::IsAsciiDigit(v[1]) &&
+         core::IsAsciiDigit(v[2]) && core::IsAsciiDigit(v[3]) && v[4] == '-';
+}
+
 }  // namespace
 
 core::Result<UsagePreset> ParseUsagePreset(std::string_view name) {
@@ -146,6 +152,7 @@ core::Result<UsageFile> ReadUsage(std::string_view text, const UsageReadOptions&
   std::vector<int> cols;
   internal::DateOrderSurvey survey;
   int64_t header_line = 0;
+  bool assume_iso = true;
   {
     core::CsvReader reader(text, csv);
     std::vector<std::string_view> fields;
@@ -173,14 +180,19 @@ core::Result<UsageFile> ReadUsage(std::string_view text, const UsageReadOptions&
                             .At(options.file_name, 1));
     }
     cols = internal::MapHeader(*spec, header);
-    if (cols[kTime] >= 0) {
-      while (true) {
-        MOPS_ASSIGN_OR_RETURN(bool more, reader.Next(fields));
-        if (!more) break;
-        if (cols[kTime] < static_cast<int>(fields.size())) {
-          survey.Add(fields[cols[kTime]], reader.record_line());
-        }
+    // ISO times (every log the presets know) say nothing about day/month
+    // order: when the first 1,000 are ISO the rest are assumed to be, and
+    // the conversion below surveys the whole column after all if one is not.
+    int64_t looked = 0;
+    while (cols[kTime] >= 0) {
+      MOPS_ASSIGN_OR_RETURN(bool more, reader.Next(fields));
+      if (!more) break;
+      if (cols[kTime] < static_cast<int>(fields.size())) {
+        const std::string_view v = core::Trim(fields[cols[kTime]]);
+        survey.Add(v, reader.record_line());
+        if (!v.empty() && !LooksIso(v)) assume_iso = false;
       }
+      if (assume_iso && ++looked >= 1000) break;
     }
   }
   out.preset = static_cast<UsagePreset>(spec->id);
@@ -191,70 +203,101 @@ core::Result<UsageFile> ReadUsage(std::string_view text, const UsageReadOptions&
     MOPS_ASSIGN_OR_RETURN(order, survey.Finish(order, header[cols[kTime]], options.file_name));
   }
 
-  core::CsvReader reader(text, csv);
-  std::vector<std::string_view> fields;
-  const auto cell = [&](int field) -> std::string_view {
-    const int c = cols[field];
-    return c >= 0 && c < static_cast<int>(fields.size()) ? core::Trim(fields[c])
-                                                         : std::string_view();
-  };
-  const auto fail = [&](int64_t line, int field, std::string message) {
-    return core::Fail(
-        core::MakeError(core::ErrorCode::kInvalidArgument, std::move(message))
-            .At(options.file_name, line, cols[field] + 1)
-            .InField(cols[field] >= 0 ? header[cols[field]] : std::string(kFieldNames[field])));
-  };
-  std::unordered_map<std::string, int32_t, StringHash, std::equal_to<>> index;
-  std::string key;
-  std::string user;
-  const bool google_login = out.preset == UsagePreset::kGoogleLogin;
-  while (true) {
-    MOPS_ASSIGN_OR_RETURN(bool more, reader.Next(fields));
-    if (!more) break;
-    const int64_t line = reader.record_line();
-    if (line <= header_line) continue;
-    ++out.rows;
-    if (!Counts(out.preset, cell(kEvent), cell(kOutcome), cell(kStatus))) {
-      ++out.ignored;
-      continue;
+  // Runs once, or twice when a time the first look took for ISO is not.
+  bool resurvey = false;
+  for (bool restart = true; restart;) {
+    restart = false;
+    if (resurvey) {
+      // The whole column decides the order (see above).
+      internal::DateOrderSurvey full;
+      core::CsvReader again(text, csv);
+      std::vector<std::string_view> fields;
+      while (true) {
+        MOPS_ASSIGN_OR_RETURN(bool more, again.Next(fields));
+        if (!more) break;
+        if (again.record_line() > header_line && cols[kTime] < static_cast<int>(fields.size())) {
+          full.Add(fields[cols[kTime]], again.record_line());
+        }
+      }
+      MOPS_ASSIGN_OR_RETURN(
+          order, full.Finish(options.date_order != core::DateFormat::kAuto ? options.date_order
+                                                                           : spec->date_order,
+                             header[cols[kTime]], options.file_name));
     }
-    const std::string_view user_text = cell(kUser);
-    const std::string_view app = google_login ? std::string_view("Google Workspace") : cell(kApp);
-    if (user_text.empty()) return fail(line, kUser, "the user is empty");
-    if (app.empty()) return fail(line, kApp, "the app is empty");
-    std::optional<Timestamp> at;
-    if (!cell(kTime).empty()) {
-      auto t = internal::ParseDate(cell(kTime), order);
-      if (!t) return fail(line, kTime, t.error().message);
-      at = *t;
+    out.rows = 0;
+    out.ignored = 0;
+    out.pairs.clear();
+    core::CsvReader reader(text, csv);
+    std::vector<std::string_view> fields;
+    const auto cell = [&](int field) -> std::string_view {
+      const int c = cols[field];
+      return c >= 0 && c < static_cast<int>(fields.size()) ? core::Trim(fields[c])
+                                                           : std::string_view();
+    };
+    const auto fail = [&](int64_t line, int field, std::string message) {
+      return core::Fail(
+          core::MakeError(core::ErrorCode::kInvalidArgument, std::move(message))
+              .At(options.file_name, line, cols[field] + 1)
+              .InField(cols[field] >= 0 ? header[cols[field]] : std::string(kFieldNames[field])));
+    };
+    std::unordered_map<std::string, int32_t, StringHash, std::equal_to<>> index;
+    std::string key;
+    std::string user;
+    const bool google_login = out.preset == UsagePreset::kGoogleLogin;
+    while (true) {
+      MOPS_ASSIGN_OR_RETURN(bool more, reader.Next(fields));
+      if (!more) break;
+      const int64_t line = reader.record_line();
+      if (line <= header_line) continue;
+      ++out.rows;
+      if (!Counts(out.preset, cell(kEvent), cell(kOutcome), cell(kStatus))) {
+        ++out.ignored;
+        continue;
+      }
+      const std::string_view user_text = cell(kUser);
+      const std::string_view app = google_login ? std::string_view("Google Workspace") : cell(kApp);
+      if (user_text.empty()) return fail(line, kUser, "the user is empty");
+      if (app.empty()) return fail(line, kApp, "the app is empty");
+      std::optional<Timestamp> at;
+      if (assume_iso && !cell(kTime).empty() && !LooksIso(cell(kTime))) {
+        restart = true;
+        break;
+      }
+      if (!cell(kTime).empty()) {
+        auto t = internal::ParseDate(cell(kTime), order);
+        if (!t) return fail(line, kTime, t.error().message);
+        at = *t;
+      }
+      bool assigned = true;
+      if (!cell(kAssigned).empty()) {
+        auto b = core::ParseBool(cell(kAssigned));
+        if (!b)
+          return fail(line, kAssigned,
+                      "assigned must be true or false, got '" + std::string(cell(kAssigned)) + "'");
+        assigned = *b;
+      }
+      user.assign(user_text);
+      for (char& c : user) c = core::AsciiToLower(c);
+      key.assign(user);
+      key.push_back('\x1f');
+      key.append(app);
+      auto it = index.find(std::string_view(key));
+      if (it == index.end()) {
+        index.emplace(key, static_cast<int32_t>(out.pairs.size()));
+        UserApp pair;
+        pair.user = user;
+        pair.app = std::string(app);
+        pair.last_used = at;
+        pair.assigned = assigned;
+        out.pairs.push_back(std::move(pair));
+      } else {
+        UserApp& pair = out.pairs[it->second];
+        if (at && (!pair.last_used || *at > *pair.last_used)) pair.last_used = at;
+        pair.assigned = pair.assigned || assigned;
+      }
     }
-    bool assigned = true;
-    if (!cell(kAssigned).empty()) {
-      auto b = core::ParseBool(cell(kAssigned));
-      if (!b)
-        return fail(line, kAssigned,
-                    "assigned must be true or false, got '" + std::string(cell(kAssigned)) + "'");
-      assigned = *b;
-    }
-    user.assign(user_text);
-    for (char& c : user) c = core::AsciiToLower(c);
-    key.assign(user);
-    key.push_back('\x1f');
-    key.append(app);
-    auto it = index.find(std::string_view(key));
-    if (it == index.end()) {
-      index.emplace(key, static_cast<int32_t>(out.pairs.size()));
-      UserApp pair;
-      pair.user = user;
-      pair.app = std::string(app);
-      pair.last_used = at;
-      pair.assigned = assigned;
-      out.pairs.push_back(std::move(pair));
-    } else {
-      UserApp& pair = out.pairs[it->second];
-      if (at && (!pair.last_used || *at > *pair.last_used)) pair.last_used = at;
-      pair.assigned = pair.assigned || assigned;
-    }
+
+    if (restart) assume_iso = false, resurvey = true;
   }
   return out;
 }

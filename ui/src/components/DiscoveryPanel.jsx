@@ -130,7 +130,7 @@ export function DiscoveryPanel({ asOf }) {
         </div>
       ) : (
         <>
-          <div class="card-grid card-grid-counts" data-testid="discovery-summary">
+          <div class="card-grid card-grid-wide" data-testid="discovery-summary">
             <Stat label="Discovered spend" value={formatMoney(s.total, currency)} raw={s.total} testid="discovery-total" hint={`${s.tools.length} tools matched`} />
             <Stat
               label="Shadow tools"
@@ -173,7 +173,7 @@ export function DiscoveryPanel({ asOf }) {
                   <tr key={l.tool} data-testid="shadow-row">
                     <td>
                       {l.tool}
-                      {l.duplicate ? <span class="sev sev-medium">paid twice</span> : null}
+                      {l.duplicate ? <span class="sev sev-medium">paid more than once</span> : null}
                     </td>
                     <td>{l.payers}</td>
                     <td>{l.cadence}</td>
