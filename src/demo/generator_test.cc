@@ -104,7 +104,8 @@ TEST(GenerateCompany, SameSeedGivesByteIdenticalFilesAndOtherSeedsDiffer) {
   const auto fa = FilesUnder(a);
   const auto fb = FilesUnder(b);
   const auto fc = FilesUnder(c);
-  ASSERT_EQ(fa.size(), 16u);  // 13 tables + truth/{contact_duplicates.csv,summary.json,README.md}
+  // 13 tables + discovery_{ramp,okta}.csv + truth/{contact_duplicates.csv,summary.json,README.md}
+  ASSERT_EQ(fa.size(), 18u);
   EXPECT_TRUE(fa == fb);
   for (const char* file :
        {"contacts.csv", "touchpoints.csv", "accounts.csv", "opportunities.csv"}) {
