@@ -29,7 +29,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::string NewWorkspaceUrl(const fs::path& dir, const std::string& name) {
+std::string NewWorkspaceUrl([[maybe_unused]] const fs::path& dir, const std::string& name) {
 #ifdef MOPS_ANALYTICS_TEST_POSTGRES
   auto server = test_support::PostgresServer::Shared();
   if (!server) {
