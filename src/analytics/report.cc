@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "core/duration.h"
 #include "core/numbers.h"
@@ -553,7 +554,12 @@ cli::Table MainTable(std::string_view report, const Json& doc) {
   cli::Table t;
   const auto num = [](const Json& v) {
     if (v.is_number_integer()) return std::to_string(v.get<int64_t>());
-    if (v.is_number()) return fmt::format("{:.4g}", v.get<double>());
+    if (v.is_number()) {
+      const double x = v.get<double>();
+      if (std::abs(x) >= 1000) return fmt::format("{:.0f}", x);
+      if (std::abs(x) >= 1) return fmt::format("{:.2f}", x);
+      return fmt::format("{:.4g}", x);
+    }
     return v.is_string() ? v.get<std::string>() : v.dump();
   };
   const auto fill = [&](const Json& rows, const std::vector<std::string>& cols) {
