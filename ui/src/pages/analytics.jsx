@@ -682,6 +682,10 @@ function CohortPanel({ params, setParams, open }) {
             }}
           />
           <RetentionTable title="Engagement retention (first time)" rows={data.first_time} months={data.months} testid="retention-first" />
+          <RetentionTable title="Engagement retention (recurring)" rows={data.recurring} months={data.months} testid="retention-recurring" />
+          <RevenueCohorts rows={data.revenue} months={data.months} open={(cohort, month) =>
+            open({ report: 'cohorts', title: `Revenue cohort ${cohort}, months 0-${month}`, params: { ...q, table: 'revenue', cohort, month } })
+          } />
         </>
       ) : null}
     </section>
@@ -713,6 +717,41 @@ function RetentionTable({ title, rows, months, testid }) {
               {r.retained.slice(0, shown).map((n, i) => (
                 <td key={i} class="num">
                   {r.size ? pct(n / r.size) : '–'}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function RevenueCohorts({ rows, months, open }) {
+  const shown = Math.min(months, 6);
+  return (
+    <div class="table-scroll">
+      <h3 class="small-heading">Revenue cohorts (accounts by first won deal, cumulative won revenue)</h3>
+      <table class="data-table" data-testid="revenue-cohorts">
+        <thead>
+          <tr>
+            <th>Cohort</th>
+            <th class="num">Accounts</th>
+            {Array.from({ length: shown }, (_, i) => (
+              <th key={i} class="num">
+                M{i}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.cohort}>
+              <td>{r.cohort}</td>
+              <td class="num">{formatInteger(r.accounts)}</td>
+              {r.revenue.slice(0, shown).map((v, i) => (
+                <td key={i} class="num">
+                  <Cell value={formatMoney(v)} raw={v} testid="revenue-cohort-cell" onOpen={() => open(r.cohort, i)} />
                 </td>
               ))}
             </tr>
