@@ -37,14 +37,33 @@ std::vector<uint8_t> EngagementTypes(const Dataset& d, const CohortOptions& o) {
   return keep;
 }
 
+// AbsMonth for times in ascending order: the month's bounds are kept, so a
+// run of times in one month costs two comparisons each.
+class MonthOfTime {
+ public:
+  int64_t operator()(Timestamp t) {
+    if (t < lo_ || t >= hi_) {
+      month_ = AbsMonth(t);
+      lo_ = AbsStart(month_);
+      hi_ = AbsStart(month_ + 1);
+    }
+    return month_;
+  }
+
+ private:
+  Timestamp lo_ = 1, hi_ = 0;
+  int64_t month_ = 0;
+};
+
 // Months (absolute, ascending, distinct) in which contact c engaged.
 void EngagedMonths(const Dataset& d, const std::vector<uint8_t>& keep, size_t c,
                    std::vector<int64_t>& out) {
   out.clear();
+  MonthOfTime month_of;
   for (int32_t i = d.touch_begin[c]; i < d.touch_begin[c + 1]; ++i) {
     const int32_t type = d.touch_type[static_cast<size_t>(i)];
     if (type < 0 || !keep[static_cast<size_t>(type)]) continue;
-    const int64_t m = AbsMonth(d.touch_at[static_cast<size_t>(i)]);
+    const int64_t m = month_of(d.touch_at[static_cast<size_t>(i)]);
     if (out.empty() || out.back() != m) out.push_back(m);
   }
 }

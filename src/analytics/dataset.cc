@@ -42,16 +42,33 @@ void Permute(std::vector<T>& column, const std::vector<int32_t>& order) {
   column = std::move(out);
 }
 
-// Sort order by (key, time); keys kNone go last.
+// Sort order by (key, time); keys kNone go last. A counting sort by key
+// (keys are rows, 0..none_key-1), then each key's few rows by time: linear in
+// the rows where a comparison sort of millions of touches is not.
 std::vector<int32_t> OrderBy(const std::vector<int32_t>& key, const std::vector<Timestamp>& at,
                              int32_t none_key) {
+  const size_t buckets = static_cast<size_t>(none_key) + 1;
+  std::vector<int32_t> start(buckets + 1, 0);
+  const auto bucket = [&](size_t i) {
+    return key[i] < 0 ? static_cast<size_t>(none_key) : static_cast<size_t>(key[i]);
+  };
+  for (size_t i = 0; i < key.size(); ++i) ++start[bucket(i) + 1];
+  for (size_t b = 1; b <= buckets; ++b) start[b] += start[b - 1];
   std::vector<int32_t> order(key.size());
-  std::iota(order.begin(), order.end(), 0);
-  const auto k = [&](int32_t i) { return key[static_cast<size_t>(i)] < 0 ? none_key : key[i]; };
-  std::stable_sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
-    const int32_t ka = k(a), kb = k(b);
-    return ka != kb ? ka < kb : at[static_cast<size_t>(a)] < at[static_cast<size_t>(b)];
-  });
+  std::vector<int32_t> next(start.begin(), start.end() - 1);
+  for (size_t i = 0; i < key.size(); ++i)
+    order[static_cast<size_t>(next[bucket(i)]++)] = static_cast<int32_t>(i);
+  for (size_t b = 0; b < buckets; ++b) {
+    auto first = order.begin() + start[b], last = order.begin() + start[b + 1];
+    if (last - first < 2) continue;
+    if (std::is_sorted(first, last, [&](int32_t x, int32_t y) {
+          return at[static_cast<size_t>(x)] < at[static_cast<size_t>(y)];
+        }))
+      continue;
+    std::stable_sort(first, last, [&](int32_t x, int32_t y) {
+      return at[static_cast<size_t>(x)] < at[static_cast<size_t>(y)];
+    });
+  }
   return order;
 }
 

@@ -103,6 +103,7 @@ class FunnelEval {
     for (const Exclusion& e : o.exclusions) {
       (e.step.kind == StepSpec::Kind::kStage ? use_stages_ : use_touches_) = true;
     }
+    BuildMasks();
   }
 
   core::Status Check() const {
@@ -193,45 +194,53 @@ class FunnelEval {
     return {s.kind, kNone};
   }
 
-  static bool Matches(const Matcher& m, bool stage, int32_t stage_code, int32_t type,
-                      int32_t event) {
-    if (m.code == kNone) return false;
-    switch (m.kind) {
-      case StepSpec::Kind::kStage:
-        return stage && stage_code == m.code;
-      case StepSpec::Kind::kType:
-        return !stage && type == m.code;
-      case StepSpec::Kind::kEvent:
-        return !stage && event == m.code;
-    }
-    return false;
+  // Bit masks of the steps (low 32 bits) and exclusions (high 32 bits) each
+  // code matches, so a touch costs two lookups.
+  void BuildMasks() {
+    const auto fill = [&](std::vector<uint64_t>& mask, size_t size, StepSpec::Kind kind) {
+      mask.assign(size, 0);
+      for (size_t i = 0; i < steps_.size(); ++i) {
+        if (steps_[i].kind == kind && steps_[i].code >= 0)
+          mask[static_cast<size_t>(steps_[i].code)] |= 1ull << i;
+      }
+      for (size_t i = 0; i < exclusions_.size(); ++i) {
+        if (exclusions_[i].kind == kind && exclusions_[i].code >= 0) {
+          mask[static_cast<size_t>(exclusions_[i].code)] |= 1ull << (32 + i);
+        }
+      }
+    };
+    fill(stage_mask_, d_.stages.names.size(), StepSpec::Kind::kStage);
+    fill(type_mask_, d_.types.names.size(), StepSpec::Kind::kType);
+    fill(event_mask_, d_.events.names.size(), StepSpec::Kind::kEvent);
   }
 
   // The contact's stream: its stage entries and/or touches, by time (stages
-  // before touches at the same second).
+  // before touches at the same second). Outside strict funnels, events that
+  // match no step and no exclusion cannot change the result and are left out.
   void Collect(int32_t c) {
     events_.clear();
-    const auto add = [&](Timestamp at, int32_t touch, bool stage, int32_t code, int32_t type,
-                         int32_t event) {
-      Event e{at, touch, 0, 0};
-      for (size_t i = 0; i < steps_.size(); ++i) {
-        if (Matches(steps_[i], stage, code, type, event)) e.steps |= 1u << i;
-      }
-      for (size_t i = 0; i < exclusions_.size(); ++i) {
-        if (Matches(exclusions_[i], stage, code, type, event)) e.exclusion |= 1u << i;
-      }
-      events_.push_back(e);
+    const bool all = o_.order == FunnelOrder::kStrict;
+    const auto add = [&](Timestamp at, int32_t touch, uint64_t mask) {
+      if (mask == 0 && !all) return;
+      events_.push_back(
+          Event{at, touch, static_cast<uint32_t>(mask), static_cast<uint32_t>(mask >> 32)});
     };
     const size_t cs = static_cast<size_t>(c);
     if (use_stages_) {
       for (int32_t i = d_.stage_begin[cs]; i < d_.stage_begin[cs + 1]; ++i) {
-        add(d_.stage_at[i], kNone, true, d_.stage_code[i], kNone, kNone);
+        const int32_t code = d_.stage_code[static_cast<size_t>(i)];
+        add(d_.stage_at[static_cast<size_t>(i)], kNone,
+            code >= 0 ? stage_mask_[static_cast<size_t>(code)] : 0);
       }
     }
     if (use_touches_) {
       const size_t mid = events_.size();
       for (int32_t i = d_.touch_begin[cs]; i < d_.touch_begin[cs + 1]; ++i) {
-        add(d_.touch_at[i], i, false, kNone, d_.touch_type[i], d_.touch_event[i]);
+        const size_t t = static_cast<size_t>(i);
+        const int32_t type = d_.touch_type[t], event = d_.touch_event[t];
+        add(d_.touch_at[t], i,
+            (type >= 0 ? type_mask_[static_cast<size_t>(type)] : 0) |
+                (event >= 0 ? event_mask_[static_cast<size_t>(event)] : 0));
       }
       if (mid > 0 && mid < events_.size()) {
         std::inplace_merge(events_.begin(), events_.begin() + static_cast<ptrdiff_t>(mid),
@@ -245,8 +254,44 @@ class FunnelEval {
     return o_.window_seconds == 0 || t - start <= o_.window_seconds;
   }
 
+  // Ordered with a window, in one pass: for each step k, the chain reaching
+  // it with the latest start (a later start leaves the most room in the
+  // window for the steps after). Steps are updated from the last down so that
+  // one event is never two steps of a chain.
+  void EvaluateWindowed(ContactResult& best, int n) {
+    std::array<ContactResult, kMaxSteps> chain;
+    for (const Event& e : events_) {
+      for (int k = n - 1; k >= 1; --k) {
+        const ContactResult& prev = chain[static_cast<size_t>(k - 1)];
+        if (!(e.steps & (1u << k)) || !prev.entered || !InWindow(prev.at[0], e.at)) continue;
+        ContactResult& cur = chain[static_cast<size_t>(k)];
+        if (cur.entered && cur.at[0] > prev.at[0]) continue;
+        cur = prev;
+        cur.at[static_cast<size_t>(k)] = e.at;
+        cur.reached = k + 1;
+      }
+      if ((e.steps & 1u) && o_.entry.Contains(e.at)) {
+        ContactResult& first = chain[0];
+        first.entered = true;
+        first.reached = 1;
+        first.at[0] = e.at;
+        first.start_touch = e.touch;
+      }
+    }
+    for (int k = n - 1; k >= 0; --k) {
+      if (chain[static_cast<size_t>(k)].entered) {
+        best = chain[static_cast<size_t>(k)];
+        return;
+      }
+    }
+  }
+
   void EvaluateOrdered(ContactResult& best, int n) {
     const bool strict = o_.order == FunnelOrder::kStrict;
+    if (!strict && o_.window_seconds > 0) {
+      EvaluateWindowed(best, n);
+      return;
+    }
     for (size_t i = 0; i < events_.size(); ++i) {
       const Event& s = events_[i];
       if ((s.steps & 1u) == 0 || !o_.entry.Contains(s.at)) continue;
@@ -318,6 +363,7 @@ class FunnelEval {
   std::vector<Matcher> steps_, exclusions_;
   bool use_stages_ = false, use_touches_ = false;
   std::vector<Event> events_;
+  std::vector<uint64_t> stage_mask_, type_mask_, event_mask_;
 };
 
 std::string StepLabel(const StepSpec& s) {

@@ -16,6 +16,32 @@ using store::Value;
 
 constexpr int64_t kParallelRows = 400000;
 
+// Rows of ids: a direct table when the ids are dense enough (they are
+// sequence values), else a binary search over the ascending ids.
+class RowIndex {
+ public:
+  explicit RowIndex(const std::vector<int64_t>& ids) : ids_(ids) {
+    if (ids.empty() || ids.front() < 0) return;
+    const int64_t max = ids.back();
+    if (max > static_cast<int64_t>(ids.size()) * 4 + 1000000) return;
+    table_.assign(static_cast<size_t>(max) + 1, kNone);
+    for (size_t i = 0; i < ids.size(); ++i)
+      table_[static_cast<size_t>(ids[i])] = static_cast<int32_t>(i);
+  }
+  int32_t operator()(int64_t id) const {
+    if (!table_.empty()) {
+      return id >= 0 && id < static_cast<int64_t>(table_.size()) ? table_[static_cast<size_t>(id)]
+                                                                 : kNone;
+    }
+    auto it = std::lower_bound(ids_.begin(), ids_.end(), id);
+    return it != ids_.end() && *it == id ? static_cast<int32_t>(it - ids_.begin()) : kNone;
+  }
+
+ private:
+  const std::vector<int64_t>& ids_;
+  std::vector<int32_t> table_;
+};
+
 // Row of `id` in ascending `ids`, kNone when absent.
 int32_t RowOf(const std::vector<int64_t>& ids, int64_t id) {
   auto it = std::lower_bound(ids.begin(), ids.end(), id);
@@ -64,9 +90,10 @@ core::Status LoadTouches(store::Database& db, Dataset& d,
                   &d.touch_source, &d.touch_campaign, &d.touch_event}) {
     v->reserve(n);
   }
+  const RowIndex contact_row(d.contact_id), account_row(d.account_id);
   for (size_t i = 0; i < n; ++i) {
-    const int32_t contact = cols[1].nulls[i] ? kNone : RowOf(d.contact_id, cols[1].ints[i]);
-    int32_t account = cols[2].nulls[i] ? kNone : RowOf(d.account_id, cols[2].ints[i]);
+    const int32_t contact = cols[1].nulls[i] ? kNone : contact_row(cols[1].ints[i]);
+    int32_t account = cols[2].nulls[i] ? kNone : account_row(cols[2].ints[i]);
     if (account == kNone && contact != kNone)
       account = d.contact_account[static_cast<size_t>(contact)];
     if (contact == kNone && account == kNone) continue;  // nobody the reports can count
@@ -133,8 +160,9 @@ core::Result<Dataset> LoadDataset(store::Database& db) {
                                          "lifecycle_history WHERE contact_id IS NOT NULL",
                                          {}, types));
     const auto stage = Recode(d.stages, cols[1], true);
+    const RowIndex contact_row(d.contact_id);
     for (size_t i = 0; i < cols[0].size(); ++i) {
-      const int32_t c = RowOf(d.contact_id, cols[0].ints[i]);
+      const int32_t c = contact_row(cols[0].ints[i]);
       if (c == kNone || stage[i] == kNone) continue;
       d.stage_contact.push_back(c);
       d.stage_code.push_back(stage[i]);

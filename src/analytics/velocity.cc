@@ -1,5 +1,7 @@
 // Velocity: median days between stages, for contacts (lifecycle history) and
 // opportunities (opportunity history), by segment and by quarter.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
 #include <tuple>
@@ -105,41 +107,59 @@ double Days(const Sample& s) {
   return static_cast<double>(s.to_at - s.from_at) / core::kSecondsPerDay;
 }
 
+int64_t QuarterIndex(Timestamp t) {
+  const core::CivilDate c = core::CivilFromDays(core::FloorDiv(t, core::kSecondsPerDay));
+  return c.year * 4 + (c.month - 1) / 3;
+}
+
+std::string QuarterName(int64_t q) { return fmt::format("{:04}-Q{}", q / 4, q % 4 + 1); }
+
 void Rows(const Dataset& d, const std::vector<std::string>& stages, const std::string& entity,
           const std::vector<Sample>& samples, std::vector<VelocityRow>& out) {
-  // (from, segment, quarter) -> days, skipped
-  std::map<std::tuple<size_t, std::string, std::string>, std::pair<std::vector<double>, int64_t>>
-      cells;
+  // Cells keyed by (kind, from, segment code, quarter): kind 0 totals, 1 by
+  // segment, 2 by quarter.
+  struct Cell {
+    std::vector<double> days;
+    int64_t skipped = 0;
+  };
+  std::map<std::tuple<int, size_t, int32_t, int64_t>, Cell> cells;
   for (const Sample& s : samples) {
     const double days = Days(s);
-    const std::string segment(d.segments.Name(s.segment));
-    for (const auto& key : {std::make_tuple(s.from, std::string(), std::string()),
-                            std::make_tuple(s.from, segment, std::string()),
-                            std::make_tuple(s.from, std::string(), QuarterOf(s.to_at))}) {
-      auto& cell = cells[key];
-      cell.first.push_back(days);
-      cell.second += s.skipped ? 1 : 0;
+    for (const auto& key : {std::make_tuple(0, s.from, kNone, int64_t{0}),
+                            std::make_tuple(1, s.from, s.segment, int64_t{0}),
+                            std::make_tuple(2, s.from, kNone, QuarterIndex(s.to_at))}) {
+      Cell& cell = cells[key];
+      cell.days.push_back(days);
+      cell.skipped += s.skipped ? 1 : 0;
     }
   }
-  // Totals first, then segments, then quarters; each by stage order.
-  for (int pass = 0; pass < 3; ++pass) {
-    for (const auto& [key, cell] : cells) {
-      const auto& [from, segment, quarter] = key;
-      const int kind = !segment.empty() ? 1 : (!quarter.empty() ? 2 : 0);
-      if (kind != pass) continue;
-      VelocityRow row;
-      row.entity = entity;
-      row.from = stages[from];
-      row.to = stages[from + 1];
-      row.segment = segment;
-      row.quarter = quarter;
-      row.count = static_cast<int64_t>(cell.first.size());
-      row.skipped = cell.second;
-      row.median_days = Median(cell.first);
-      row.p90_days = Percentile(cell.first, 0.9);
-      out.push_back(std::move(row));
-    }
+  const size_t first = out.size();
+  for (auto& [key, cell] : cells) {
+    const auto& [kind, from, segment, quarter] = key;
+    VelocityRow row;
+    row.entity = entity;
+    row.from = stages[from];
+    row.to = stages[from + 1];
+    if (kind == 1) row.segment = std::string(d.segments.Name(segment));
+    if (kind == 2) row.quarter = QuarterName(quarter);
+    row.count = static_cast<int64_t>(cell.days.size());
+    row.skipped = cell.skipped;
+    row.p90_days = Percentile(cell.days, 0.9);
+    row.median_days = Median(std::move(cell.days));
+    out.push_back(std::move(row));
   }
+  // Totals first, then segments, then quarters; each in stage order.
+  std::stable_sort(
+      out.begin() + static_cast<ptrdiff_t>(first), out.end(),
+      [&](const VelocityRow& a, const VelocityRow& b) {
+        const int ka = !a.segment.empty() ? 1 : (!a.quarter.empty() ? 2 : 0);
+        const int kb = !b.segment.empty() ? 1 : (!b.quarter.empty() ? 2 : 0);
+        if (ka != kb) return ka < kb;
+        const auto ia = std::find(stages.begin(), stages.end(), a.from) - stages.begin();
+        const auto ib = std::find(stages.begin(), stages.end(), b.from) - stages.begin();
+        if (ia != ib) return ia < ib;
+        return std::tie(a.segment, a.quarter) < std::tie(b.segment, b.quarter);
+      });
 }
 
 }  // namespace
