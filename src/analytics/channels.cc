@@ -22,45 +22,64 @@ enum class Metric { kSpend, kLead, kMql, kSourced, kInfluenced, kRevenue };
 
 constexpr std::string_view kNoKey = "(none)";
 
-std::string_view Key(std::string_view v) { return v.empty() ? kNoKey : v; }
-
 // A marketing touch: anything but sales' own activity.
-bool Marketing(const Dataset& d, size_t t) {
-  return d.types.Name(d.touch_type[t]) != "sales_activity" &&
-         d.channels.Name(d.touch_channel[t]) != "sales_outreach";
-}
+struct MarketingTouch {
+  explicit MarketingTouch(const Dataset& d)
+      : d_(d),
+        sales_type_(d.types.Find("sales_activity")),
+        sales_channel_(d.channels.Find("sales_outreach")) {}
+  bool operator()(size_t t) const {
+    return (sales_type_ == kNone || d_.touch_type[t] != sales_type_) &&
+           (sales_channel_ == kNone || d_.touch_channel[t] != sales_channel_);
+  }
+  const Dataset& d_;
+  int32_t sales_type_, sales_channel_;
+};
 
-std::string_view TouchKey(const Dataset& d, Dimension dim, size_t t) {
+// Keys are codes of the dimension's dictionary (kNone: "(none)").
+const Dict& KeyDict(const Dataset& d, Dimension dim) {
   switch (dim) {
     case Dimension::kChannel:
-      return Key(d.channels.Name(d.touch_channel[t]));
+      return d.channels;
     case Dimension::kSource:
-      return Key(d.sources.Name(d.touch_source[t]));
+      return d.sources;
     case Dimension::kCampaign:
-      return Key(d.campaigns.Name(d.touch_campaign[t]));
+      return d.campaigns;
   }
-  return kNoKey;
+  return d.channels;
+}
+
+int32_t TouchKey(const Dataset& d, Dimension dim, size_t t) {
+  switch (dim) {
+    case Dimension::kChannel:
+      return d.touch_channel[t];
+    case Dimension::kSource:
+      return d.touch_source[t];
+    case Dimension::kCampaign:
+      return d.touch_campaign[t];
+  }
+  return kNone;
 }
 
 // What a row of the records behind the report adds: kind c (contact),
 // o (opportunity), s (spend), and its row.
-using Visit = std::function<void(Metric, std::string_view key, char kind, size_t row, double value,
-                                 Timestamp at)>;
+using Visit =
+    std::function<void(Metric, int32_t key, char kind, size_t row, double value, Timestamp at)>;
 
 void Walk(const Dataset& d, const ChannelOptions& o, const Dataset::Credits* credits,
           const Visit& visit) {
   for (size_t i = 0; i < d.spend_id.size(); ++i) {
     if (!o.period.Contains(d.spend_date[i])) continue;
-    std::string_view key;
+    int32_t key = kNone;
     switch (o.dimension) {
       case Dimension::kChannel:
-        key = Key(d.channels.Name(d.spend_channel[i]));
+        key = d.spend_channel[i];
         break;
       case Dimension::kSource:
-        key = Key(d.sources.Name(d.spend_source[i]));
+        key = d.spend_source[i];
         break;
       case Dimension::kCampaign:
-        key = Key(d.campaigns.Name(d.spend_campaign[i]));
+        key = d.spend_campaign[i];
         break;
     }
     visit(Metric::kSpend, key, 's', i, static_cast<double>(d.spend_amount[i]) / 100,
@@ -81,15 +100,15 @@ void Walk(const Dataset& d, const ChannelOptions& o, const Dataset::Credits* cre
       if (!o.period.Contains(at)) continue;
       const int32_t first = d.touch_begin[c];
       const bool has = first < d.touch_begin[c + 1] && d.touch_at[static_cast<size_t>(first)] <= at;
-      const std::string_view key =
-          has ? TouchKey(d, o.dimension, static_cast<size_t>(first)) : kNoKey;
+      const int32_t key = has ? TouchKey(d, o.dimension, static_cast<size_t>(first)) : kNone;
       visit(is_lead ? Metric::kLead : Metric::kMql, key, 'c', c, 1, at);
     }
   }
   // Pipeline: opportunities created in the period, through their account's
   // touches before creation.
   const Timestamp lookback = static_cast<Timestamp>(o.lookback_days) * core::kSecondsPerDay;
-  std::vector<std::string_view> keys;
+  std::vector<int32_t> keys;
+  const MarketingTouch is_marketing(d);
   for (size_t p = 0; p < d.opportunity_count(); ++p) {
     const Timestamp created = d.opp_created[p];
     if (!o.period.Contains(created) || d.opp_account[p] < 0) continue;
@@ -100,18 +119,18 @@ void Walk(const Dataset& d, const ChannelOptions& o, const Dataset::Credits* cre
     for (int32_t i = d.account_touch_begin[a]; i < d.account_touch_begin[a + 1]; ++i) {
       const size_t t = static_cast<size_t>(d.account_touch[static_cast<size_t>(i)]);
       if (d.touch_at[t] >= created) break;
-      const bool marketing = Marketing(d, t);
+      const bool marketing = is_marketing(t);
       if (first) {
         first = false;
         if (marketing)
           visit(Metric::kSourced, TouchKey(d, o.dimension, t), 'o', p, amount, created);
       }
       if (marketing && d.touch_at[t] >= created - lookback) {
-        const std::string_view key = TouchKey(d, o.dimension, t);
+        const int32_t key = TouchKey(d, o.dimension, t);
         if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
       }
     }
-    for (std::string_view key : keys) visit(Metric::kInfluenced, key, 'o', p, amount, created);
+    for (int32_t key : keys) visit(Metric::kInfluenced, key, 'o', p, amount, created);
   }
   // Attributed revenue (channel dimension: stored credits are per channel).
   if (credits != nullptr && o.dimension == Dimension::kChannel) {
@@ -122,8 +141,8 @@ void Walk(const Dataset& d, const ChannelOptions& o, const Dataset::Credits* cre
       const Timestamp at =
           won ? d.opp_close[static_cast<size_t>(p)] : d.opp_created[static_cast<size_t>(p)];
       if (!o.period.Contains(at)) continue;
-      visit(Metric::kRevenue, Key(d.channels.Name(credits->channel[i])), 'o',
-            static_cast<size_t>(p), credits->value[i], at);
+      visit(Metric::kRevenue, credits->channel[i], 'o', static_cast<size_t>(p), credits->value[i],
+            at);
     }
   }
 }
@@ -155,52 +174,57 @@ ChannelReport Channels(const Dataset& d, const ChannelOptions& o, const Dataset:
   }
   constexpr Timestamp kWeek = 7 * core::kSecondsPerDay;
   constexpr size_t kMaxWeeks = 260;
-  std::unordered_map<std::string_view, ChannelRow> rows;
+  // Rows by key code + 1 (0 for "(none)").
+  const Dict& dict = KeyDict(d, o.dimension);
+  std::vector<ChannelRow> rows(dict.names.size() + 1);
+  std::vector<uint8_t> used(rows.size(), 0);
   size_t weeks = 0;
   std::vector<uint8_t> influenced(d.opportunity_count(), 0);
-  Walk(d, o, credits,
-       [&](Metric m, std::string_view key, char, size_t row, double value, Timestamp) {
-         ChannelRow& r = rows[key];
-         switch (m) {
-           case Metric::kSpend: {
-             r.spend += d.spend_amount[row];
-             r.impressions += d.spend_impressions[row];
-             r.clicks += d.spend_clicks[row];
-             const auto w = static_cast<size_t>(core::FloorDiv(d.spend_date[row] - start, kWeek));
-             if (w < kMaxWeeks) {
-               if (r.weekly_spend.size() <= w) r.weekly_spend.resize(w + 1, 0);
-               r.weekly_spend[w] += d.spend_amount[row];
-               weeks = std::max(weeks, w + 1);
-             }
-             break;
-           }
-           case Metric::kLead:
-             ++r.leads;
-             break;
-           case Metric::kMql:
-             ++r.mqls;
-             break;
-           case Metric::kSourced:
-             ++r.sourced_count;
-             r.sourced_pipeline += d.opp_amount[row];
-             break;
-           case Metric::kInfluenced:
-             ++r.influenced_count;
-             r.influenced_pipeline += d.opp_amount[row];
-             // Not additive across keys: the total counts each opportunity once.
-             if (!influenced[row]) {
-               influenced[row] = 1;
-               ++report.total.influenced_count;
-               report.total.influenced_pipeline += d.opp_amount[row];
-             }
-             break;
-           case Metric::kRevenue:
-             r.revenue += value;
-             break;
-         }
-       });
-  for (auto& [key, r] : rows) {
-    r.key = std::string(key);
+  Walk(d, o, credits, [&](Metric m, int32_t key, char, size_t row, double value, Timestamp) {
+    used[static_cast<size_t>(key + 1)] = 1;
+    ChannelRow& r = rows[static_cast<size_t>(key + 1)];
+    switch (m) {
+      case Metric::kSpend: {
+        r.spend += d.spend_amount[row];
+        r.impressions += d.spend_impressions[row];
+        r.clicks += d.spend_clicks[row];
+        const auto w = static_cast<size_t>(core::FloorDiv(d.spend_date[row] - start, kWeek));
+        if (w < kMaxWeeks) {
+          if (r.weekly_spend.size() <= w) r.weekly_spend.resize(w + 1, 0);
+          r.weekly_spend[w] += d.spend_amount[row];
+          weeks = std::max(weeks, w + 1);
+        }
+        break;
+      }
+      case Metric::kLead:
+        ++r.leads;
+        break;
+      case Metric::kMql:
+        ++r.mqls;
+        break;
+      case Metric::kSourced:
+        ++r.sourced_count;
+        r.sourced_pipeline += d.opp_amount[row];
+        break;
+      case Metric::kInfluenced:
+        ++r.influenced_count;
+        r.influenced_pipeline += d.opp_amount[row];
+        // Not additive across keys: the total counts each opportunity once.
+        if (!influenced[row]) {
+          influenced[row] = 1;
+          ++report.total.influenced_count;
+          report.total.influenced_pipeline += d.opp_amount[row];
+        }
+        break;
+      case Metric::kRevenue:
+        r.revenue += value;
+        break;
+    }
+  });
+  for (size_t k = 0; k < rows.size(); ++k) {
+    if (!used[k]) continue;
+    ChannelRow& r = rows[k];
+    r.key = k == 0 ? std::string(kNoKey) : dict.names[k - 1];
     r.weekly_spend.resize(weeks, 0);
     Ratios(r);
     ChannelRow& t = report.total;
@@ -259,28 +283,30 @@ core::Result<std::vector<Record>> ChannelDrill(const Dataset& d, const ChannelOp
                       "revenue is attributed per channel: drill it with dimension channel and a "
                       "stored attribution run");
   }
+  const Dict& dict = KeyDict(d, o.dimension);
+  const int32_t wanted_key = key == kNoKey ? kNone : dict.Find(key);
   std::vector<Record> out;
-  Walk(d, o, credits,
-       [&](Metric m, std::string_view k, char kind, size_t row, double value, Timestamp at) {
-         if (m != *wanted || k != key) return;
-         Record r;
-         r.at = at;
-         r.value = value;
-         if (kind == 's') {
-           r.kind = "spend";
-           r.id = d.spend_id[row];
-           r.label = std::string(d.campaigns.Name(d.spend_campaign[row]));
-         } else if (kind == 'c') {
-           r.kind = "contact";
-           r.id = d.contact_id[row];
-           r.label = d.contact_label[row];
-         } else {
-           r.kind = "opportunity";
-           r.id = d.opp_id[row];
-           r.label = d.opp_name[row];
-         }
-         out.push_back(std::move(r));
-       });
+  if (wanted_key == kNone && key != kNoKey) return out;  // no such key: no records
+  Walk(d, o, credits, [&](Metric m, int32_t k, char kind, size_t row, double value, Timestamp at) {
+    if (m != *wanted || k != wanted_key) return;
+    Record r;
+    r.at = at;
+    r.value = value;
+    if (kind == 's') {
+      r.kind = "spend";
+      r.id = d.spend_id[row];
+      r.label = std::string(d.campaigns.Name(d.spend_campaign[row]));
+    } else if (kind == 'c') {
+      r.kind = "contact";
+      r.id = d.contact_id[row];
+      r.label = d.contact_label[row];
+    } else {
+      r.kind = "opportunity";
+      r.id = d.opp_id[row];
+      r.label = d.opp_name[row];
+    }
+    out.push_back(std::move(r));
+  });
   return out;
 }
 

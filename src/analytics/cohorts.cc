@@ -106,7 +106,15 @@ CohortReport Cohorts(const Dataset& d, const CohortOptions& o) {
   std::vector<int32_t> codes;
   for (const std::string& s : o.stages) codes.push_back(d.stages.Find(s));
   std::map<int64_t, CohortRow> stage_rows;
-  std::map<int64_t, RetentionRow> first_rows, recurring_rows;
+  // Retention rows by month (flat: a lookup per engaged month of every contact).
+  int64_t base = INT64_MAX, last = INT64_MIN;
+  if (!d.touch_at.empty()) {
+    const auto [lo, hi] = std::minmax_element(d.touch_at.begin(), d.touch_at.end());
+    base = AbsMonth(*lo);
+    last = AbsMonth(*hi);
+  }
+  const size_t span = base <= last ? static_cast<size_t>(last - base + 1) : 0;
+  std::vector<RetentionRow> first_flat(span), recurring_flat(span);
   const auto keep = EngagementTypes(d, o);
   std::vector<Timestamp> at;
   std::vector<int64_t> engaged;
@@ -126,7 +134,7 @@ CohortReport Cohorts(const Dataset& d, const CohortOptions& o) {
     EngagedMonths(d, keep, c, engaged);
     if (engaged.empty()) continue;
     if (CohortIn(o.period, engaged[0])) {
-      RetentionRow& row = first_rows[engaged[0]];
+      RetentionRow& row = first_flat[static_cast<size_t>(engaged[0] - base)];
       if (row.size == 0) row.retained.assign(months, 0);
       ++row.size;
       for (int64_t m : engaged) {
@@ -136,7 +144,7 @@ CohortReport Cohorts(const Dataset& d, const CohortOptions& o) {
     }
     for (size_t i = 0; i < engaged.size(); ++i) {
       if (!CohortIn(o.period, engaged[i])) continue;
-      RetentionRow& row = recurring_rows[engaged[i]];
+      RetentionRow& row = recurring_flat[static_cast<size_t>(engaged[i] - base)];
       if (row.size == 0) row.retained.assign(months, 0);
       ++row.size;
       for (size_t j = i;
@@ -149,13 +157,15 @@ CohortReport Cohorts(const Dataset& d, const CohortOptions& o) {
     row.cohort = MonthName(m);
     report.stage_cohorts.push_back(std::move(row));
   }
-  for (auto& [m, row] : first_rows) {
-    row.cohort = MonthName(m);
-    report.first_time.push_back(std::move(row));
-  }
-  for (auto& [m, row] : recurring_rows) {
-    row.cohort = MonthName(m);
-    report.recurring.push_back(std::move(row));
+  for (size_t m = 0; m < span; ++m) {
+    if (first_flat[m].size > 0) {
+      first_flat[m].cohort = MonthName(base + static_cast<int64_t>(m));
+      report.first_time.push_back(std::move(first_flat[m]));
+    }
+    if (recurring_flat[m].size > 0) {
+      recurring_flat[m].cohort = MonthName(base + static_cast<int64_t>(m));
+      report.recurring.push_back(std::move(recurring_flat[m]));
+    }
   }
   std::map<int64_t, RevenueCohortRow> revenue_rows;
   for (const AccountRevenue& a : Revenue(d)) {
