@@ -137,7 +137,9 @@ void Walk(const Dataset& d, const ChannelOptions& o, const Dataset::Credits* cre
     const bool won = credits->conversion != "created";
     for (size_t i = 0; i < credits->opp.size(); ++i) {
       const int32_t p = credits->opp[i];
-      if (p < 0) continue;
+      // A credit on no known channel ("(unattributed)": a deal without
+      // touches) is not a channel's: it stays in unattributed revenue.
+      if (p < 0 || credits->channel[i] == kNone) continue;
       const Timestamp at =
           won ? d.opp_close[static_cast<size_t>(p)] : d.opp_created[static_cast<size_t>(p)];
       if (!o.period.Contains(at)) continue;
