@@ -145,6 +145,11 @@ describe('analytics page against mops demo', { timeout: 300_000 }, () => {
       await page.waitForSelector('[data-testid=chart-funnel][data-rendered=true]');
       await page.waitForFunction(() => document.querySelector('[data-testid=model]')?.value === 'first_touch');
 
+      // Velocity by segment, also in the URL.
+      await page.selectOption('[data-testid=velocity-segment]', 'smb');
+      await page.waitForFunction(() => window.location.hash.includes('segment=smb'));
+      await page.waitForSelector('[data-testid=chart-velocity][data-rendered=true]');
+
       // Exports: the funnel as CSV (the API's rows) and as PNG.
       const [csv] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=chart-funnel-csv]')]);
       assert.equal(csv.suggestedFilename(), 'chart-funnel.csv');

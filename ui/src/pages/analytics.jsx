@@ -24,6 +24,7 @@ const DEFAULTS = {
   dimension: 'channel',
   model: '',
   stage: 'mql',
+  segment: '',
 };
 const BREAKDOWNS = ['', 'channel', 'source', 'campaign', 'segment', 'first_touch_channel', 'latest_touch_channel'];
 const COLORS = ['#2563eb', '#16a34a', '#f59e0b', '#dc2626', '#7c3aed', '#0891b2', '#db2777', '#65a30d'];
@@ -335,10 +336,12 @@ function FunnelPanel({ params, open }) {
 
 // ---------------------------------------------------------------- velocity
 
-function VelocityPanel({ params, open }) {
+function VelocityPanel({ params, setParams, open }) {
   const q = { from: params.from, to: params.to };
+  const segment = params.segment;
   const { data, error, loading } = useApi((opts) => analyticsApi('velocity', q, opts), [query(q)]);
-  const rows = useMemo(() => (data ? data.rows.filter((r) => !r.segment && !r.quarter) : []), [data]);
+  const rows = useMemo(() => (data ? data.rows.filter((r) => r.segment === segment && !r.quarter) : []), [data, segment]);
+  const segments = useMemo(() => (data ? [...new Set(data.rows.map((r) => r.segment).filter(Boolean))].sort() : []), [data]);
   const option = useMemo(() => {
     if (!data) return null;
     return {
@@ -368,6 +371,17 @@ function VelocityPanel({ params, open }) {
     <section class="card" data-testid="panel-velocity">
       <div class="card-header">
         <h2>Velocity (median days between stages)</h2>
+        <label class="field-inline">
+          Segment
+          <select value={segment} onChange={(e) => setParams({ ...params, segment: e.currentTarget.value })} data-testid="velocity-segment">
+            <option value="">all</option>
+            {segments.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
       </div>
       {loading && !data ? <Loading label="Measuring velocity…" /> : null}
       {error ? <Banner error={error} title="Velocity could not be computed" /> : null}
@@ -383,7 +397,7 @@ function VelocityPanel({ params, open }) {
               open({
                 report: 'velocity',
                 title: `Velocity ${r.entity}: ${r.from} → ${r.to}`,
-                params: { ...q, entity: r.entity, from_stage: r.from, to_stage: r.to },
+                params: { ...q, entity: r.entity, from_stage: r.from, to_stage: r.to, segment: r.segment },
               });
             }}
             csv={{
@@ -922,7 +936,7 @@ function AnalyticsPage() {
       {drill ? <DrillPanel drill={drill} onClose={() => setDrill(null)} /> : null}
       <div class="panel-grid">
         <FunnelPanel params={params} open={setDrill} />
-        <VelocityPanel params={params} open={setDrill} />
+        <VelocityPanel params={params} setParams={setParams} open={setDrill} />
       </div>
       <ChannelsPanel params={params} setParams={setParams} open={setDrill} />
       <div class="panel-grid">
