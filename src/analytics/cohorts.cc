@@ -105,7 +105,15 @@ CohortReport Cohorts(const Dataset& d, const CohortOptions& o) {
   const size_t months = static_cast<size_t>(std::max(1, o.months));
   std::vector<int32_t> codes;
   for (const std::string& s : o.stages) codes.push_back(d.stages.Find(s));
-  std::map<int64_t, CohortRow> stage_rows;
+  // Stage cohorts by month created (flat, like the retention rows below).
+  int64_t created_base = INT64_MAX, created_last = INT64_MIN;
+  if (!d.contact_created.empty()) {
+    const auto [lo, hi] = std::minmax_element(d.contact_created.begin(), d.contact_created.end());
+    created_base = AbsMonth(*lo);
+    created_last = AbsMonth(*hi);
+  }
+  std::vector<CohortRow> stage_flat(
+      created_base <= created_last ? static_cast<size_t>(created_last - created_base + 1) : 0);
   // Retention rows by month (flat: a lookup per engaged month of every contact).
   int64_t base = INT64_MAX, last = INT64_MIN;
   if (!d.touch_at.empty()) {
@@ -121,7 +129,7 @@ CohortReport Cohorts(const Dataset& d, const CohortOptions& o) {
   for (size_t c = 0; c < d.contact_count(); ++c) {
     const int64_t cohort = AbsMonth(d.contact_created[c]);
     if (CohortIn(o.period, cohort)) {
-      CohortRow& row = stage_rows[cohort];
+      CohortRow& row = stage_flat[static_cast<size_t>(cohort - created_base)];
       if (row.size == 0) row.reached.assign(codes.size(), std::vector<int64_t>(months, 0));
       ++row.size;
       StageTimes(d, codes, c, at);
@@ -153,9 +161,10 @@ CohortReport Cohorts(const Dataset& d, const CohortOptions& o) {
       }
     }
   }
-  for (auto& [m, row] : stage_rows) {
-    row.cohort = MonthName(m);
-    report.stage_cohorts.push_back(std::move(row));
+  for (size_t m = 0; m < stage_flat.size(); ++m) {
+    if (stage_flat[m].size == 0) continue;
+    stage_flat[m].cohort = MonthName(created_base + static_cast<int64_t>(m));
+    report.stage_cohorts.push_back(std::move(stage_flat[m]));
   }
   for (size_t m = 0; m < span; ++m) {
     if (first_flat[m].size > 0) {
