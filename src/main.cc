@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "analytics/commands.h"
+#include "analytics/routes.h"
 #include "attribution/commands.h"
 #include "attribution/path_commands.h"
 #include "attribution/routes.h"
@@ -33,6 +35,7 @@ void InstallRoutes(mops::http::Router& router) {
   mops::stack::discovery::RegisterRoutes(router);
   mops::quality::RegisterRoutes(router, mops::quality::linkage::MatchedClusters);
   mops::quality::linkage::RegisterRoutes(router);
+  mops::analytics::RegisterRoutes(router);
 }
 
 // New contacts and accounts are matched against the workspace's with the
@@ -118,6 +121,7 @@ int main(int argc, char** argv) {
   mops::stack::RegisterCommands(app, ctx);
   mops::stack::discovery::RegisterCommands(*app.get_subcommand("stack"), ctx);
   mops::demo::AddExportLoader(mops::stack::discovery::ImportDemoExports);
+  mops::analytics::RegisterCommands(app, ctx);
   mops::demo::RegisterDemoVerb(app, ctx, InstallRoutes, PrepareDemo);
 
   // CLI11 would answer `mops leads --help` with the top-level help and exit 0.

@@ -658,6 +658,18 @@ CREATE TABLE discovery_applies (
 );
 )SQL";
 
+// Issue 15, marketing analytics: what the ad platforms' report exports carry
+// beside the spend (conversions as the platform counts them, possibly
+// fractional), the platform's own campaign name and type (kept when the
+// campaign matches no mops campaign, so the report can name it), and the
+// indexes of the stage scans.
+constexpr std::string_view kAnalytics = R"SQL(
+ALTER TABLE spend ADD COLUMN conversions DOUBLE PRECISION;
+ALTER TABLE spend ADD COLUMN campaign_name TEXT;
+ALTER TABLE spend ADD COLUMN campaign_type TEXT;
+CREATE INDEX lifecycle_history_stage ON lifecycle_history (stage, entered_at);
+)SQL";
+
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "core tables", kCoreTables},
@@ -672,6 +684,7 @@ const std::vector<Migration>& Migrations() {
        kImportFidelity},
       {11, "token expiry; weekly touchpoint counts kept by triggers", kReadPathCommon,
        kReadPathSqlite, kReadPathPostgres},
+      {15, "analytics: spend conversions and platform campaign names", kAnalytics},
       {17, "stack discovery: spend, sign-ins, aliases, applies", kDiscovery},
   };
   return kMigrations;

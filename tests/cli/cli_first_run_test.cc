@@ -17,7 +17,7 @@ TEST(CliFirstRun, UnknownVerbExitsTwoNamingItAndTheVerbsThatExist) {
   CliWorkspace ws;
   for (std::vector<std::string> args : {std::vector<std::string>{"leads"},
                                         {"leads", "--help"},
-                                        {"report", "--help"},
+                                        {"forecast", "--help"},
                                         {"audit", "--help"},
                                         {"--workspace", ws.workspace(), "leads", "list"}}) {
     RunResult run = ws.Run(args);
