@@ -21,6 +21,7 @@
 #include "records/routes.h"
 #include "stack/commands.h"
 #include "stack/routes.h"
+#include "tracking/tracking.h"
 
 namespace {
 
@@ -30,6 +31,7 @@ void InstallRoutes(mops::http::Router& router) {
   mops::stack::RegisterRoutes(router);
   mops::quality::RegisterRoutes(router, mops::quality::linkage::MatchedClusters);
   mops::quality::linkage::RegisterRoutes(router);
+  mops::tracking::RegisterRoutes(router);
 }
 
 // New contacts and accounts are matched against the workspace's with the
@@ -113,6 +115,7 @@ int main(int argc, char** argv) {
   CLI::App* attribute = mops::attribution::RegisterCommands(app, ctx);
   mops::attribution::RegisterPathsVerb(*attribute, ctx);
   mops::stack::RegisterCommands(app, ctx);
+  mops::tracking::RegisterCommands(app, ctx);
   mops::demo::RegisterDemoVerb(app, ctx, InstallRoutes, PrepareDemo);
 
   // CLI11 would answer `mops leads --help` with the top-level help and exit 0.
