@@ -107,6 +107,8 @@ class Session : public std::enable_shared_from_this<Session> {
   bool stopping_ = false;
   bool closed_ = false;
   size_t lingered_ = 0;
+  size_t body_limit_ = 0;        // of the request being read
+  int over_limit_status_ = 413;  // its answer when the body is over the limit
 };
 
 class Server {
@@ -301,9 +303,11 @@ void Session::ReadBody() {
   busy_ = true;
   const IngressRoute* ingress = plan_->ingress;
   const size_t limit = ingress ? ingress->max_body_bytes : server_.options.max_body_bytes;
-  const int over_status = ingress ? ingress->over_limit_status : 413;
+  body_limit_ = limit;
+  over_limit_status_ = ingress ? ingress->over_limit_status : 413;
   if (auto length = head_->content_length(); length && *length > limit) {
-    return Write(ProtocolError(over_status, fmt::format("request body over {} bytes", limit)));
+    return Write(
+        ProtocolError(over_limit_status_, fmt::format("request body over {} bytes", limit)));
   }
   body_.emplace(std::move(*head_));
   body_->body_limit(limit);
@@ -318,24 +322,23 @@ void Session::ReadBody() {
   }
   auto self = shared_from_this();
   stream_.expires_after(std::chrono::seconds(server_.options.body_timeout_seconds));
-  bhttp::async_read(
-      stream_, buffer_, *body_, [self, limit, over_status](beast::error_code ec, size_t) {
-        if (ec == bhttp::error::body_limit) {
-          return self->Write(
-              ProtocolError(over_status, fmt::format("request body over {} bytes", limit)));
-        }
-        if (ec == beast::error::timeout || ec == bhttp::error::end_of_stream ||
-            ec == asio::error::eof || ec == asio::error::connection_reset) {
-          return self->Close();
-        }
-        if (ec) return self->Write(ProtocolError(400, "malformed request body: " + ec.message()));
-        self->request_->body = self->body_->release().body();
-        asio::post(self->server_.workers, [self] {
-          auto res = std::make_shared<Response>(
-              self->server_.dispatcher.Execute(*self->plan_, *self->request_));
-          asio::post(self->stream_.get_executor(), [self, res] { self->Write(std::move(*res)); });
-        });
-      });
+  bhttp::async_read(stream_, buffer_, *body_, [self](beast::error_code ec, size_t) {
+    if (ec == bhttp::error::body_limit) {
+      return self->Write(ProtocolError(
+          self->over_limit_status_, fmt::format("request body over {} bytes", self->body_limit_)));
+    }
+    if (ec == beast::error::timeout || ec == bhttp::error::end_of_stream ||
+        ec == asio::error::eof || ec == asio::error::connection_reset) {
+      return self->Close();
+    }
+    if (ec) return self->Write(ProtocolError(400, "malformed request body: " + ec.message()));
+    self->request_->body = self->body_->release().body();
+    asio::post(self->server_.workers, [self] {
+      auto res = std::make_shared<Response>(
+          self->server_.dispatcher.Execute(*self->plan_, *self->request_));
+      asio::post(self->stream_.get_executor(), [self, res] { self->Write(std::move(*res)); });
+    });
+  });
 }
 
 void Session::Write(Response res) {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <set>
 
@@ -64,6 +65,12 @@ class Batch {
         db_.Prepare("INSERT INTO tracking_events (write_key_id, message_id, type, event, user_id, "
                     "anonymous_id, occurred_at, received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
                     "?) ON CONFLICT (write_key_id, message_id) DO NOTHING RETURNING id"));
+    MOPS_ASSIGN_OR_RETURN(
+        insert_touch_event_,
+        db_.Prepare("INSERT INTO tracking_events (write_key_id, message_id, type, event, user_id, "
+                    "anonymous_id, occurred_at, received_at, body, contact_id, touchpoint_id, "
+                    "channel) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
+                    "(write_key_id, message_id) DO NOTHING RETURNING id"));
     MOPS_ASSIGN_OR_RETURN(update_event_,
                           db_.Prepare("UPDATE tracking_events SET contact_id = ?, touchpoint_id = "
                                       "?, channel = ? WHERE id = ?"));
@@ -362,6 +369,7 @@ class Batch {
     if (contact) {
       MOPS_TRY(db_.Execute("UPDATE contacts SET account_id = ?, updated_at = ? WHERE id = ?",
                            std::vector<Value>{account, now, *contact}));
+      account_of_[*contact] = account;
       MOPS_TRY(
           db_.Execute("UPDATE touchpoints SET account_id = ? WHERE contact_id = ? AND "
                       "account_id IS NULL",
@@ -370,7 +378,73 @@ class Batch {
     return contact;
   }
 
+  // A page, screen or track call: its touchpoint and the event row, inserted
+  // with their contact and channel (no second write). The touchpoint's key
+  // ("<write key>:<messageId>") is unique, so it detects replays first.
+  core::Status StoreTouch(int64_t key_id, const Event& ev, const std::string& tp_type,
+                          StoreReport& report) {
+    const IdentityRules& rules = config_.identity;
+    std::optional<int64_t> contact;
+    if (!IsBlockedIdentity(ev.user_id, rules)) contact = FindIdentity("user_id", ev.user_id);
+    if (!contact && !IsBlockedIdentity(ev.anonymous_id, rules)) {
+      contact = FindIdentity("anonymous_id", ev.anonymous_id);
+    }
+    Value account;
+    if (contact) {
+      MOPS_ASSIGN_OR_RETURN(account, AccountOf(*contact));
+    }
+    const std::string channel(ingest::ClassifyChannel(
+        ingest::ChannelInputs{ev.utm.source, ev.utm.medium, ev.referrer, tp_type, ev.url}));
+    const std::string external_id = fmt::format("{}:{}", key_id, ev.message_id);
+    MOPS_ASSIGN_OR_RETURN(
+        store::Rows tp,
+        insert_touchpoint_->Query(std::vector<Value>{
+            external_id, contact ? Value(*contact) : Value(), TextOrNull(ev.user_id),
+            TextOrNull(ev.anonymous_id), account, ev.time_ms / 1000, tp_type, channel,
+            TextOrNull(ev.utm.source), TextOrNull(ev.utm.medium), TextOrNull(ev.utm.campaign),
+            TextOrNull(ev.utm.content), TextOrNull(ev.utm.term), TextOrNull(ev.url),
+            TextOrNull(ev.referrer), TextOrNull(ev.type == EventType::kTrack ? ev.event : ev.name),
+            ev.value ? Value(*ev.value) : Value(), ev.message_id}));
+    if (tp.empty()) {
+      ++report.duplicates;
+      return {};
+    }
+    const Value touchpoint_id = tp.rows[0][0];
+    MOPS_ASSIGN_OR_RETURN(
+        store::Rows inserted,
+        insert_touch_event_->Query(std::vector<Value>{
+            key_id, ev.message_id, std::string(EventTypeName(ev.type)), TextOrNull(ev.event),
+            TextOrNull(ev.user_id), TextOrNull(ev.anonymous_id), ev.time_ms / 1000,
+            ev.received_at_ms, ev.raw, contact ? Value(*contact) : Value(), touchpoint_id,
+            channel}));
+    if (inserted.empty()) {
+      // The event is known but its touchpoint was deleted since: a replay.
+      MOPS_TRY(
+          db_.Execute("DELETE FROM touchpoints WHERE id = ?", std::vector<Value>{touchpoint_id}));
+      ++report.duplicates;
+      return {};
+    }
+    ++report.stored;
+    ++report.touchpoints;
+    if (contact) {
+      touched_.insert(*contact);
+      current_.insert(*contact);
+    }
+    return {};
+  }
+
+  core::Result<Value> AccountOf(int64_t contact) {
+    if (auto it = account_of_.find(contact); it != account_of_.end()) return it->second;
+    MOPS_ASSIGN_OR_RETURN(Value account,
+                          db_.QueryValue("SELECT account_id FROM contacts WHERE id = ?",
+                                         std::vector<Value>{contact}));
+    account_of_.emplace(contact, account);
+    return account;
+  }
+
   core::Status StoreOne(int64_t key_id, const Event& ev, StoreReport& report) {
+    const std::string tp_type = TouchpointType(ev, config_.event_types);
+    if (!tp_type.empty()) return StoreTouch(key_id, ev, tp_type, report);
     const std::string type(EventTypeName(ev.type));
     MOPS_ASSIGN_OR_RETURN(
         store::Rows inserted,
@@ -397,49 +471,13 @@ class Batch {
         MOPS_ASSIGN_OR_RETURN(contact, Group(ev));
         break;
       }
-      default: {
-        const IdentityRules& rules = config_.identity;
-        if (!IsBlockedIdentity(ev.user_id, rules)) contact = FindIdentity("user_id", ev.user_id);
-        if (!contact && !IsBlockedIdentity(ev.anonymous_id, rules)) {
-          contact = FindIdentity("anonymous_id", ev.anonymous_id);
-        }
+      default:
         break;
-      }
-    }
-    Value touchpoint_id;
-    std::string channel;
-    const std::string tp_type = TouchpointType(ev, config_.event_types);
-    if (!tp_type.empty()) {
-      Value account;
-      if (contact) {
-        MOPS_ASSIGN_OR_RETURN(account,
-                              db_.QueryValue("SELECT account_id FROM contacts WHERE id = ?",
-                                             std::vector<Value>{*contact}));
-      }
-      channel = std::string(ingest::ClassifyChannel(
-          ingest::ChannelInputs{ev.utm.source, ev.utm.medium, ev.referrer, tp_type, ev.url}));
-      MOPS_ASSIGN_OR_RETURN(
-          store::Rows tp,
-          insert_touchpoint_->Query(std::vector<Value>{
-              fmt::format("{}:{}", key_id, ev.message_id), contact ? Value(*contact) : Value(),
-              TextOrNull(ev.user_id), TextOrNull(ev.anonymous_id), account, ev.time_ms / 1000,
-              tp_type, channel, TextOrNull(ev.utm.source), TextOrNull(ev.utm.medium),
-              TextOrNull(ev.utm.campaign), TextOrNull(ev.utm.content), TextOrNull(ev.utm.term),
-              TextOrNull(ev.url), TextOrNull(ev.referrer),
-              TextOrNull(ev.type == EventType::kTrack ? ev.event : ev.name),
-              ev.value ? Value(*ev.value) : Value(), ev.message_id}));
-      if (!tp.empty()) {
-        touchpoint_id = tp.rows[0][0];
-        ++report.touchpoints;
-      }
     }
     if (contact) {
       touched_.insert(*contact);
       current_.insert(*contact);
-    }
-    if (contact || !store::IsNull(touchpoint_id)) {
-      MOPS_TRY(update_event_->Execute(std::vector<Value>{
-          contact ? Value(*contact) : Value(), touchpoint_id, TextOrNull(channel), event_id}));
+      MOPS_TRY(update_event_->Execute(std::vector<Value>{*contact, Value(), Value(), event_id}));
     }
     return {};
   }
@@ -480,10 +518,11 @@ class Batch {
 
   store::Database& db_;
   const TrackingConfig& config_;
-  std::unique_ptr<store::Statement> insert_event_, update_event_, find_identity_,
-      insert_touchpoint_, insert_rejection_;
+  std::unique_ptr<store::Statement> insert_event_, insert_touch_event_, update_event_,
+      find_identity_, insert_touchpoint_, insert_rejection_;
   std::set<int64_t> touched_;
-  std::set<int64_t> current_;  // contacts of the request being stored
+  std::set<int64_t> current_;            // contacts of the request being stored
+  std::map<int64_t, Value> account_of_;  // contact -> account_id, within the group
   std::vector<PendingMerge> merges_;
 };
 
