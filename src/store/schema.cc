@@ -699,8 +699,7 @@ const std::vector<Migration>& Migrations() {
        kImportFidelity},
       {11, "token expiry; weekly touchpoint counts kept by triggers", kReadPathCommon,
        kReadPathSqlite, kReadPathPostgres},
-      {12, "tracking API: write keys, events, rejections, identity merges, first touch",
-       kTracking},
+      {12, "tracking API: write keys, events, rejections, identity merges, first touch", kTracking},
   };
   return kMigrations;
 }
