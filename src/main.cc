@@ -25,6 +25,7 @@
 #include "stack/routes.h"
 #include "stack/discovery/commands.h"
 #include "stack/discovery/routes.h"
+#include "tracking/tracking.h"
 
 namespace {
 
@@ -36,6 +37,7 @@ void InstallRoutes(mops::http::Router& router) {
   mops::quality::RegisterRoutes(router, mops::quality::linkage::MatchedClusters);
   mops::quality::linkage::RegisterRoutes(router);
   mops::analytics::RegisterRoutes(router);
+  mops::tracking::RegisterRoutes(router);
 }
 
 // New contacts and accounts are matched against the workspace's with the
@@ -122,6 +124,7 @@ int main(int argc, char** argv) {
   mops::stack::discovery::RegisterCommands(*app.get_subcommand("stack"), ctx);
   mops::demo::AddExportLoader(mops::stack::discovery::ImportDemoExports);
   mops::analytics::RegisterCommands(app, ctx);
+  mops::tracking::RegisterCommands(app, ctx);
   mops::demo::RegisterDemoVerb(app, ctx, InstallRoutes, PrepareDemo);
 
   // CLI11 would answer `mops leads --help` with the top-level help and exit 0.

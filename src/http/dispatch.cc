@@ -45,6 +45,14 @@ Response Unauthenticated(const core::Error& error) {
   return res;
 }
 
+Response FromReply(Reply reply) {
+  Response res;
+  res.status = reply.status;
+  res.headers = std::move(reply.headers);
+  res.body = std::move(reply.body);
+  return res;
+}
+
 bool HasBody(const Request& req) {
   if (auto te = req.Header("Transfer-Encoding")) return true;
   auto cl = req.Header("Content-Length");
@@ -235,6 +243,20 @@ Plan Dispatcher::Prepare(const Request& req) const {
   auto lease = pool_.Acquire();
   store::Database& db = *lease;
 
+  // Ingress routes carry their own credentials and decide for themselves.
+  if (const IngressRoute* ingress = Ingress(req)) {
+    plan.ingress = ingress;
+    std::optional<Reply> reply;
+    try {
+      if (ingress->admit) reply = ingress->admit(req, db);
+    } catch (const std::exception& e) {
+      spdlog::error("{} {}: {}", req.method, EscapeForLog(req.path), EscapeForLog(e.what()));
+      return finish(ErrorResponse(core::MakeError(ErrorCode::kInternal, "internal error")));
+    }
+    if (reply) return finish(FromReply(std::move(*reply)));
+    return plan;
+  }
+
   // Authenticate before revealing which routes exist: a Bearer token
   // (API clients), else the dashboard's session cookie.
   const std::optional<std::string> authorization = req.Header("Authorization");
@@ -335,6 +357,14 @@ Plan Dispatcher::Prepare(const Request& req) const {
 
 Response Dispatcher::Execute(const Plan& plan, const Request& req) const {
   auto lease = pool_.Acquire();
+  if (plan.ingress != nullptr) {
+    try {
+      return FromReply(plan.ingress->handle(req, *lease));
+    } catch (const std::exception& e) {
+      spdlog::error("{} {}: {}", req.method, EscapeForLog(req.path), EscapeForLog(e.what()));
+      return ErrorResponse(core::MakeError(ErrorCode::kInternal, "internal error"));
+    }
+  }
   RequestContext ctx{req, plan.principal, *lease, plan.params};
   core::Result<Json> result;
   try {

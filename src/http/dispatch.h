@@ -50,6 +50,7 @@ struct Plan {
   bool done = false;  // `response` is final; the body, if any, is not read
   Response response;
   const Router::Route* route = nullptr;
+  const IngressRoute* ingress = nullptr;  // set instead of `route` for ingress paths
   std::vector<std::string> params;
   Principal principal;
 };
@@ -61,6 +62,10 @@ class Dispatcher {
 
   // True for paths answered without the database (health, dashboard).
   static bool IsStatic(std::string_view path);
+  // The ingress route of this request, if any (answered before IsStatic).
+  const IngressRoute* Ingress(const Request& req) const {
+    return router_.FindIngress(req.method, req.path);
+  }
   // Health check and dashboard; never blocks.
   Response Static(const Request& req) const;
 

@@ -116,8 +116,40 @@ struct RouteDoc {
   std::string tag;
 };
 
+// A reply from an ingress route: any status, headers and body.
+struct Reply {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+// Ingress routes: paths outside /api/ that carry their own credentials (the
+// tracking API's write keys) instead of API tokens. Bearer tokens and
+// dashboard sessions are not consulted on them, and their credentials open
+// no /api route (those accept API tokens only).
+struct IngressRoute {
+  std::string method;  // "POST", "GET", "OPTIONS"
+  std::string path;    // exact path, or a prefix when it ends with '/'
+  // Bodies over this get `over_limit_status` after reading no more than it.
+  size_t max_body_bytes = 0;
+  int over_limit_status = 413;
+  // Decides from the request line and headers alone, on a worker (it may use
+  // the database): nullopt reads the body and calls `handle`; a reply is
+  // final and the body is not read.
+  std::function<std::optional<Reply>(const Request&, store::Database&)> admit;
+  std::function<Reply(const Request&, store::Database&)> handle;
+  std::string summary;  // for the route list
+};
+
 class Router {
  public:
+  // Adds an ingress route; the first that matches a request's method and
+  // path serves it.
+  void Ingress(IngressRoute route) { ingress_.push_back(std::move(route)); }
+  const std::vector<IngressRoute>& ingress() const { return ingress_; }
+  // The ingress route for this method and path, or nullptr.
+  const IngressRoute* FindIngress(std::string_view method, std::string_view path) const;
+
   // `pattern` is an OpenAPI-style path ("/api/v1/contacts/{id}"); each
   // {param} matches one path segment and becomes a path_params entry. A
   // parameter named `id` or ending in `_id` must be a whole positive integer
@@ -155,6 +187,7 @@ class Router {
  private:
   void Add(std::string method, std::string pattern, Role need, RouteDoc doc, Handler handler);
   std::vector<Route> routes_;
+  std::vector<IngressRoute> ingress_;
 };
 
 // HTTP status for an error code.

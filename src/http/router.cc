@@ -217,4 +217,13 @@ core::Result<int64_t> DecodeCursor(std::string_view cursor) {
   return id;
 }
 
+const IngressRoute* Router::FindIngress(std::string_view method, std::string_view path) const {
+  for (const IngressRoute& r : ingress_) {
+    if (r.method != method) continue;
+    const bool prefix = !r.path.empty() && r.path.back() == '/';
+    if (prefix ? path.starts_with(r.path) : path == r.path) return &r;
+  }
+  return nullptr;
+}
+
 }  // namespace mops::http

@@ -107,6 +107,8 @@ class Session : public std::enable_shared_from_this<Session> {
   bool stopping_ = false;
   bool closed_ = false;
   size_t lingered_ = 0;
+  size_t body_limit_ = 0;        // of the request being read
+  int over_limit_status_ = 413;  // its answer when the body is over the limit
 };
 
 class Server {
@@ -274,7 +276,7 @@ void Session::OnHead(beast::error_code ec) {
     return Write(ProtocolError(505, "HTTP version not supported"));
   }
 
-  if (internal::Dispatcher::IsStatic(req.path)) {
+  if (internal::Dispatcher::IsStatic(req.path) && server_.dispatcher.Ingress(req) == nullptr) {
     Response res = server_.dispatcher.Static(req);
     if (!head_->is_done()) res.close = true;
     return Write(std::move(res));
@@ -299,9 +301,13 @@ void Session::OnHead(beast::error_code ec) {
 
 void Session::ReadBody() {
   busy_ = true;
-  const size_t limit = server_.options.max_body_bytes;
+  const IngressRoute* ingress = plan_->ingress;
+  const size_t limit = ingress ? ingress->max_body_bytes : server_.options.max_body_bytes;
+  body_limit_ = limit;
+  over_limit_status_ = ingress ? ingress->over_limit_status : 413;
   if (auto length = head_->content_length(); length && *length > limit) {
-    return Write(ProtocolError(413, fmt::format("request body over {} bytes", limit)));
+    return Write(
+        ProtocolError(over_limit_status_, fmt::format("request body over {} bytes", limit)));
   }
   body_.emplace(std::move(*head_));
   body_->body_limit(limit);
@@ -319,7 +325,7 @@ void Session::ReadBody() {
   bhttp::async_read(stream_, buffer_, *body_, [self](beast::error_code ec, size_t) {
     if (ec == bhttp::error::body_limit) {
       return self->Write(ProtocolError(
-          413, fmt::format("request body over {} bytes", self->server_.options.max_body_bytes)));
+          self->over_limit_status_, fmt::format("request body over {} bytes", self->body_limit_)));
     }
     if (ec == beast::error::timeout || ec == bhttp::error::end_of_stream ||
         ec == asio::error::eof || ec == asio::error::connection_reset) {

@@ -670,6 +670,88 @@ ALTER TABLE spend ADD COLUMN campaign_type TEXT;
 CREATE INDEX lifecycle_history_stage ON lifecycle_history (stage, entered_at);
 )SQL";
 
+// Issue 12: the tracking API. write_keys: credentials that may only send
+// events (hash only; origins for CORS, a comma list or "*"; rate_limit in
+// requests per second, 0 for none). tracking_events: every accepted event as
+// received (the messageId of a write key is unique: a replay is acknowledged,
+// not stored again; rows are kept, so the dedup window is the retention).
+// tracking_rejections: refused events and why. identity_merges: every profile
+// merge the tracking API made or refused, with the event that caused it.
+// Contacts keep their first touch and latest source (latest_source and
+// latest_source_at, from version 7, take the latest touch's channel when it is
+// newer). Touchpoints of unknown
+// visitors are found again by anonymous id or by user id (contact_ref) when
+// the visitor is identified.
+constexpr std::string_view kTracking = R"SQL(
+CREATE TABLE write_keys (
+  id {{ID}},
+  name TEXT NOT NULL,
+  key_hash TEXT NOT NULL,
+  key_prefix TEXT NOT NULL,
+  origins TEXT NOT NULL DEFAULT '',
+  rate_limit BIGINT NOT NULL DEFAULT 0,
+  created_at BIGINT NOT NULL,
+  last_used_at BIGINT,
+  revoked_at BIGINT
+);
+CREATE UNIQUE INDEX write_keys_hash ON write_keys (key_hash);
+CREATE TABLE tracking_events (
+  id {{ID}},
+  write_key_id BIGINT NOT NULL,
+  message_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  event TEXT,
+  user_id TEXT,
+  anonymous_id TEXT,
+  contact_id BIGINT,
+  touchpoint_id BIGINT,
+  channel TEXT,
+  occurred_at BIGINT NOT NULL,
+  received_at BIGINT NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE UNIQUE INDEX tracking_events_message ON tracking_events (write_key_id, message_id);
+CREATE INDEX tracking_events_received ON tracking_events (received_at);
+CREATE TABLE tracking_rejections (
+  id {{ID}},
+  write_key_id BIGINT,
+  received_at BIGINT NOT NULL,
+  route TEXT NOT NULL,
+  item_index BIGINT,
+  field TEXT,
+  reason TEXT NOT NULL,
+  message_id TEXT
+);
+CREATE INDEX tracking_rejections_received ON tracking_rejections (received_at);
+CREATE TABLE identity_merges (
+  id {{ID}},
+  at BIGINT NOT NULL,
+  write_key_id BIGINT,
+  message_id TEXT,
+  kind TEXT NOT NULL,
+  value TEXT NOT NULL,
+  survivor_id BIGINT,
+  merged_id BIGINT,
+  merge_id BIGINT,
+  status TEXT NOT NULL,
+  reason TEXT
+);
+ALTER TABLE contacts ADD COLUMN first_touch_at BIGINT;
+ALTER TABLE contacts ADD COLUMN first_touch_channel TEXT;
+ALTER TABLE contacts ADD COLUMN first_touch_source TEXT;
+ALTER TABLE contacts ADD COLUMN first_touch_medium TEXT;
+ALTER TABLE contacts ADD COLUMN first_touch_campaign TEXT;
+ALTER TABLE contacts ADD COLUMN first_touch_referrer TEXT;
+ALTER TABLE contacts ADD COLUMN first_touch_landing_page TEXT;
+ALTER TABLE contacts ADD COLUMN latest_touch_at BIGINT;
+ALTER TABLE contacts ADD COLUMN latest_channel TEXT;
+ALTER TABLE contacts ADD COLUMN latest_utm_source TEXT;
+ALTER TABLE contacts ADD COLUMN latest_medium TEXT;
+ALTER TABLE contacts ADD COLUMN latest_campaign TEXT;
+CREATE INDEX touchpoints_anonymous ON touchpoints (anonymous_id);
+CREATE INDEX touchpoints_contact_ref ON touchpoints (source_system, contact_ref);
+)SQL";
+
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "core tables", kCoreTables},
@@ -684,6 +766,7 @@ const std::vector<Migration>& Migrations() {
        kImportFidelity},
       {11, "token expiry; weekly touchpoint counts kept by triggers", kReadPathCommon,
        kReadPathSqlite, kReadPathPostgres},
+      {12, "tracking API: write keys, events, rejections, identity merges, first touch", kTracking},
       {15, "analytics: spend conversions and platform campaign names", kAnalytics},
       {17, "stack discovery: spend, sign-ins, aliases, applies", kDiscovery},
   };

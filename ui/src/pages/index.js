@@ -10,8 +10,9 @@ import campaigns from './campaigns.jsx';
 import attribution from './attribution.jsx';
 import leads from './leads.jsx';
 import analytics from './analytics.jsx';
+import events from './events.jsx';
 
-export const pages = [overview, stack, quality, campaigns, attribution, leads, analytics];
+export const pages = [overview, stack, quality, campaigns, attribution, leads, analytics, events];
 
 export const defaultPageId = overview.id;
 

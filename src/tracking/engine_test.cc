@@ -1,0 +1,289 @@
+#include "tracking/engine.h"
+
+#include <gtest/gtest.h>
+
+namespace mops::tracking {
+namespace {
+
+constexpr int64_t kReceived = 1'717'243'200'000;  // 2024-06-01T12:00:00.000Z
+
+TEST(ParseUrl, QueryHostAndPath) {
+  const UrlParts p = ParseUrl(
+      "HTTPS://www.Acme.example:8443/pricing/?utm_source=Google&UTM_Medium=cpc&utm_campaign="
+      "spring%20sale&utm_term=crm+tool&q=a%2Bb&utm_source=second#frag");
+  EXPECT_EQ(p.host, "acme.example");
+  EXPECT_EQ(p.path, "/pricing/");
+  EXPECT_EQ(p.query.at("utm_source"), "Google");  // first value kept
+  EXPECT_EQ(p.query.at("utm_medium"), "cpc");     // names lower case
+  EXPECT_EQ(p.query.at("utm_campaign"), "spring sale");
+  EXPECT_EQ(p.query.at("utm_term"), "crm tool");
+  EXPECT_EQ(p.query.at("q"), "a+b");
+  const Utm utm = UtmFromQuery(p.query);
+  EXPECT_EQ(utm.source, "Google");
+  EXPECT_EQ(utm.campaign, "spring sale");
+}
+
+TEST(ParseUrl, OddInputsNeverFail) {
+  EXPECT_TRUE(ParseUrl("").host.empty());
+  EXPECT_EQ(ParseUrl("/only/a/path?x=%zz").query.at("x"), "%zz");
+  EXPECT_EQ(ParseUrl("//cdn.example/p").host, "cdn.example");
+  EXPECT_EQ(ParseUrl("https://user:pw@host.example/").host, "host.example");
+  EXPECT_EQ(ParseUrl("https://h/?a&=b&c=").query.at("a"), "");
+}
+
+TEST(ClickIds, AnyOfTheSevenMeansPaid) {
+  for (const char* id : {"gclid", "gbraid", "wbraid", "msclkid", "fbclid", "li_fat_id", "ttclid"}) {
+    const UrlParts p = ParseUrl(std::string("https://a.example/?") + id + "=Xy1");
+    EXPECT_EQ(FindClickId(p.query), id);
+  }
+  EXPECT_EQ(FindClickId(ParseUrl("https://a.example/?gclid=").query), "");
+  EXPECT_EQ(FindClickId(ParseUrl("https://a.example/?utm_source=x").query), "");
+}
+
+TEST(Times, MillisecondsAndFormats) {
+  EXPECT_EQ(*ParseIsoMillis("2024-06-01T12:00:00.123Z"), kReceived + 123);
+  EXPECT_EQ(*ParseIsoMillis("2024-06-01T12:00:00.1Z"), kReceived + 100);
+  EXPECT_EQ(*ParseIsoMillis("2024-06-01T14:00:00.123456+02:00"), kReceived + 123);
+  EXPECT_EQ(*ParseIsoMillis("2024-06-01T12:00:00Z"), kReceived);
+  EXPECT_FALSE(ParseIsoMillis("yesterday").has_value());
+  EXPECT_FALSE(ParseIsoMillis("2024-13-01T00:00:00Z").has_value());
+  EXPECT_EQ(FormatIsoMillis(kReceived + 7), "2024-06-01T12:00:00.007Z");
+}
+
+// Segment's rule, by hand: the client's clock is 1 h 30 s fast. It recorded
+// the event at 13:00:00 (its clock) and sent it at 13:00:10 (its clock); we
+// received it at 12:00:00 (ours). The event happened 10 s before receipt.
+TEST(Times, SkewCorrectionByHand) {
+  const int64_t original = *ParseIsoMillis("2024-06-01T13:00:00.000Z");
+  const int64_t sent = *ParseIsoMillis("2024-06-01T13:00:10.000Z");
+  EXPECT_EQ(CorrectedTime(std::nullopt, original, sent, kReceived), kReceived - 10'000);
+  // An explicit timestamp wins (historical imports).
+  EXPECT_EQ(CorrectedTime(int64_t{5}, original, sent, kReceived), 5);
+  EXPECT_EQ(CorrectedTime(std::nullopt, original, std::nullopt, kReceived), original);
+  EXPECT_EQ(CorrectedTime(std::nullopt, std::nullopt, sent, kReceived), kReceived);
+}
+
+TEST(NormalizeEvent, RudderStyleEventGetsSkewCorrectedTime) {
+  const Json item = Json::parse(R"({
+    "type": "track", "event": "Demo Requested", "anonymousId": "a-1", "messageId": "m1",
+    "originalTimestamp": "2024-06-01T13:00:00.000Z", "sentAt": "2024-06-01T13:00:10.000Z",
+    "properties": {"revenue": "99.5", "currency": "EUR"}})");
+  auto ev = NormalizeEvent(item, std::nullopt, Envelope{}, kReceived);
+  ASSERT_TRUE(ev.has_value()) << ev.error().ToString();
+  EXPECT_EQ(ev->type, EventType::kTrack);
+  EXPECT_EQ(ev->time_ms, kReceived - 10'000);
+  EXPECT_EQ(ev->value, 99.5);
+  EXPECT_EQ(ev->currency, "EUR");
+  EXPECT_NE(ev->raw.find("\"receivedAt\":\"2024-06-01T12:00:00.000Z\""), std::string::npos);
+}
+
+TEST(NormalizeEvent, BatchSentAtAppliesToItemsWithout) {
+  Envelope env;
+  env.sent_at_ms = *ParseIsoMillis("2024-06-01T12:00:05Z");
+  const Json item = Json::parse(
+      R"({"type":"page","anonymousId":"a","originalTimestamp":"2024-06-01T12:00:00Z"})");
+  auto ev = NormalizeEvent(item, std::nullopt, env, kReceived);
+  ASSERT_TRUE(ev.has_value());
+  EXPECT_EQ(ev->time_ms, kReceived - 5'000);
+}
+
+TEST(NormalizeEvent, UtmFromCampaignElseFromUrl) {
+  const Json with_campaign = Json::parse(R"({
+    "anonymousId": "a", "context": {
+      "campaign": {"name": "spring", "source": "newsletter", "medium": "email"},
+      "page": {"url": "https://acme.example/?utm_source=ignored&gclid=abc",
+               "referrer": "https://www.google.com/"}}})");
+  auto a = NormalizeEvent(with_campaign, EventType::kPage, Envelope{}, kReceived);
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->utm.source, "newsletter");
+  EXPECT_EQ(a->utm.medium, "email");
+  EXPECT_EQ(a->utm.campaign, "spring");
+  EXPECT_EQ(a->click_id, "gclid");
+  EXPECT_EQ(a->referrer, "https://www.google.com/");
+
+  const Json from_url = Json::parse(R"({
+    "anonymousId": "a", "properties": {
+      "url": "https://acme.example/l?utm_source=linkedin&utm_medium=paid_social&utm_content=v2"}})");
+  auto b = NormalizeEvent(from_url, EventType::kPage, Envelope{}, kReceived);
+  ASSERT_TRUE(b.has_value());
+  EXPECT_EQ(b->utm.source, "linkedin");
+  EXPECT_EQ(b->utm.medium, "paid_social");
+  EXPECT_EQ(b->utm.content, "v2");
+
+  // Only path and search in context.page.
+  const Json path_search = Json::parse(
+      R"({"anonymousId":"a","context":{"page":{"path":"/x","search":"?utm_source=bing"}}})");
+  auto c = NormalizeEvent(path_search, EventType::kPage, Envelope{}, kReceived);
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->utm.source, "bing");
+}
+
+TEST(NormalizeEvent, ErrorsNameTheField) {
+  auto no_ids = NormalizeEvent(Json::parse(R"({"type":"track","event":"x"})"), std::nullopt,
+                               Envelope{}, kReceived);
+  ASSERT_FALSE(no_ids.has_value());
+  EXPECT_EQ(no_ids.error().field, "userId");
+  EXPECT_NE(no_ids.error().message.find("userId or anonymousId"), std::string::npos);
+
+  auto bad_type = NormalizeEvent(Json::parse(R"({"type":"purchase","userId":"u"})"), std::nullopt,
+                                 Envelope{}, kReceived);
+  ASSERT_FALSE(bad_type.has_value());
+  EXPECT_EQ(bad_type.error().field, "type");
+  EXPECT_NE(bad_type.error().message.find("unknown type 'purchase'"), std::string::npos);
+
+  auto no_type =
+      NormalizeEvent(Json::parse(R"({"userId":"u"})"), std::nullopt, Envelope{}, kReceived);
+  ASSERT_FALSE(no_type.has_value());
+  EXPECT_EQ(no_type.error().field, "type");
+
+  auto mismatch = NormalizeEvent(Json::parse(R"({"type":"page","userId":"u","event":"x"})"),
+                                 EventType::kTrack, Envelope{}, kReceived);
+  ASSERT_FALSE(mismatch.has_value());
+  EXPECT_EQ(mismatch.error().field, "type");
+
+  auto no_event =
+      NormalizeEvent(Json::parse(R"({"userId":"u"})"), EventType::kTrack, Envelope{}, kReceived);
+  ASSERT_FALSE(no_event.has_value());
+  EXPECT_EQ(no_event.error().field, "event");
+
+  auto no_group =
+      NormalizeEvent(Json::parse(R"({"userId":"u"})"), EventType::kGroup, Envelope{}, kReceived);
+  ASSERT_FALSE(no_group.has_value());
+  EXPECT_EQ(no_group.error().field, "groupId");
+
+  auto no_prev =
+      NormalizeEvent(Json::parse(R"({"userId":"u"})"), EventType::kAlias, Envelope{}, kReceived);
+  ASSERT_FALSE(no_prev.has_value());
+  EXPECT_EQ(no_prev.error().field, "previousId");
+
+  auto bad_time = NormalizeEvent(Json::parse(R"({"userId":"u","timestamp":"soon"})"),
+                                 EventType::kPage, Envelope{}, kReceived);
+  ASSERT_FALSE(bad_time.has_value());
+  EXPECT_EQ(bad_time.error().field, "timestamp");
+
+  Json big = {{"userId", "u"}, {"event", "x"}, {"properties", {{"blob", std::string(33000, 'a')}}}};
+  auto over = NormalizeEvent(big, EventType::kTrack, Envelope{}, kReceived);
+  ASSERT_FALSE(over.has_value());
+  EXPECT_NE(over.error().message.find("over the limit of 32768"), std::string::npos);
+}
+
+TEST(NormalizeEvent, NumericIdsAndGeneratedMessageIds) {
+  auto ev = NormalizeEvent(Json::parse(R"({"userId": 42, "event": "x"})"), EventType::kTrack,
+                           Envelope{}, kReceived);
+  ASSERT_TRUE(ev.has_value());
+  EXPECT_EQ(ev->user_id, "42");
+  EXPECT_TRUE(ev->message_id.starts_with("mops-"));
+  auto again = NormalizeEvent(Json::parse(R"({"userId": 42, "event": "x"})"), EventType::kTrack,
+                              Envelope{}, kReceived + 5);
+  EXPECT_EQ(again->message_id, ev->message_id);  // same bytes, same event
+}
+
+TEST(ParseBody, BatchKeepsGoodItemsAndListsBadOnes) {
+  const std::string body = R"({"writeKey": "wk_x", "sentAt": "2024-06-01T12:00:00Z",
+    "context": {"library": {"name": "analytics-node"}},
+    "batch": [
+      {"type": "track", "userId": "u1", "event": "Signed Up", "messageId": "1"},
+      {"type": "track", "event": "Signed Up", "messageId": "2"},
+      {"type": "bogus", "userId": "u1", "messageId": "3"},
+      {"type": "identify", "userId": "u1", "traits": {"email": "A@B.example"}, "messageId": "4"}
+    ]})";
+  auto parsed = ParseBody(body, std::nullopt, kReceived);
+  ASSERT_TRUE(parsed.has_value()) << parsed.error().ToString();
+  EXPECT_EQ(parsed->write_key, "wk_x");
+  ASSERT_EQ(parsed->events.size(), 2u);
+  EXPECT_EQ(parsed->positions, (std::vector<size_t>{0, 3}));
+  ASSERT_EQ(parsed->rejected.size(), 2u);
+  EXPECT_EQ(parsed->rejected[0].index, 1u);
+  EXPECT_EQ(parsed->rejected[0].field, "userId");
+  EXPECT_EQ(parsed->rejected[1].index, 2u);
+  EXPECT_EQ(parsed->rejected[1].field, "type");
+  EXPECT_EQ(parsed->events[1].email, "A@B.example");
+  // The batch context reaches the stored event.
+  EXPECT_NE(parsed->events[0].raw.find("analytics-node"), std::string::npos);
+  EXPECT_EQ(parsed->events[0].raw.find("wk_x"), std::string::npos);  // the key is not stored
+}
+
+TEST(ParseBody, WholeBodyErrors) {
+  EXPECT_EQ(ParseBody("{not json", std::nullopt, kReceived).error().message,
+            "the body is not valid JSON");
+  EXPECT_EQ(ParseBody("[]", EventType::kTrack, kReceived).error().message,
+            "the body must be a JSON object");
+  EXPECT_EQ(ParseBody("{}", std::nullopt, kReceived).error().field, "batch");
+  std::string big = R"({"batch":[)";
+  while (big.size() < kMaxBatchBytes + 10) big += R"({"type":"page","anonymousId":"a"},)";
+  big += R"({"type":"page","anonymousId":"a"}]})";
+  EXPECT_NE(
+      ParseBody(big, std::nullopt, kReceived).error().message.find("over the limit of 512000"),
+      std::string::npos);
+}
+
+TEST(EventTypes, SegmentSpecDefaultsAndFallback) {
+  const EventTypeTable table = DefaultEventTypes();
+  Event ev;
+  ev.type = EventType::kTrack;
+  ev.event = "Form Submitted";
+  EXPECT_EQ(TouchpointType(ev, table), "form_submit");
+  ev.event = "demo requested";  // case and spaces do not matter
+  EXPECT_EQ(TouchpointType(ev, table), "demo_request");
+  ev.event = "Signed_Up";
+  EXPECT_EQ(TouchpointType(ev, table), "signup");
+  ev.event = "Pricing Slider Moved";
+  EXPECT_EQ(TouchpointType(ev, table), "event");
+  ev.type = EventType::kPage;
+  EXPECT_EQ(TouchpointType(ev, table), "page_view");
+  ev.type = EventType::kScreen;
+  EXPECT_EQ(TouchpointType(ev, table), "screen_view");
+  ev.type = EventType::kIdentify;
+  EXPECT_EQ(TouchpointType(ev, table), "");
+}
+
+TEST(TrackingConfig, ParsesAndRoundTrips) {
+  auto config = ParseTrackingConfig(
+      "fallback: event\nevents:\n  Quote Requested: demo_request\n  Form Submitted: form_submit\n"
+      "blocked_identities: [test, 'n/a']\nmax_identities: {user_id: 2}\n",
+      "t.yaml");
+  ASSERT_TRUE(config.has_value()) << config.error().ToString();
+  EXPECT_EQ(config->event_types.entries.size(), 2u);
+  EXPECT_EQ(config->identity.Limit("user_id"), 2);
+  EXPECT_EQ(config->identity.Limit("email"), 5);
+  EXPECT_TRUE(IsBlockedIdentity(" N/A ", config->identity));
+  auto again = ParseTrackingConfig(DumpTrackingConfig(*config), "dump");
+  ASSERT_TRUE(again.has_value()) << again.error().ToString();
+  EXPECT_EQ(again->event_types.entries, config->event_types.entries);
+  EXPECT_EQ(again->identity.blocked, config->identity.blocked);
+}
+
+TEST(TrackingConfig, ErrorsNameEntryAndLine) {
+  auto bad_type =
+      ParseTrackingConfig("events:\n  Form Submitted: form_submit\n  Foo: bar\n", "t.yaml");
+  ASSERT_FALSE(bad_type.has_value());
+  EXPECT_EQ(bad_type.error().line, 3);
+  EXPECT_NE(bad_type.error().message.find("event 'Foo': 'bar' is not a touchpoint type"),
+            std::string::npos);
+  auto bad_key = ParseTrackingConfig("fallback: event\nchannels: {}\n", "t.yaml");
+  ASSERT_FALSE(bad_key.has_value());
+  EXPECT_NE(bad_key.error().message.find("t.yaml line 2: unknown key 'channels'"),
+            std::string::npos);
+  auto bad_limit = ParseTrackingConfig("max_identities: {email: 0}\n", "t.yaml");
+  ASSERT_FALSE(bad_limit.has_value());
+  EXPECT_NE(bad_limit.error().message.find("max_identities.email"), std::string::npos);
+  EXPECT_FALSE(ParseTrackingConfig("events: [a, b]\n", "t.yaml").has_value());
+  EXPECT_FALSE(ParseTrackingConfig("events: {a: [x]\n", "t.yaml").has_value());
+}
+
+TEST(Identity, BlockedValues) {
+  const IdentityRules rules;
+  for (const char* v : {"", "  ", "null", "NULL", "undefined", "anonymous", "0", "-1", "000000",
+                        "00000000-0000-0000-0000-000000000000"}) {
+    EXPECT_TRUE(IsBlockedIdentity(v, rules)) << v;
+  }
+  for (const char* v : {"u-1", "10", "a@b.example", "0a"}) {
+    EXPECT_FALSE(IsBlockedIdentity(v, rules)) << v;
+  }
+  IdentityRules custom;
+  custom.blocked = {"test@example.com"};
+  EXPECT_TRUE(IsBlockedIdentity("Test@Example.com", custom));
+}
+
+}  // namespace
+}  // namespace mops::tracking

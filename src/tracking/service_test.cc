@@ -1,0 +1,329 @@
+// The tracking services on a real workspace: storing, deduplication,
+// identity resolution and stitching, merges and their guard rails, group
+// commit. Built twice: on SQLite, and with MOPS_TRACKING_TEST_POSTGRES on
+// the test PostgreSQL server.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+#include "quality/quality.h"
+#include "tracking/tracking.h"
+#ifdef MOPS_TRACKING_TEST_POSTGRES
+#include "tests/support/postgres_server.h"
+#endif
+
+namespace mops::tracking {
+namespace {
+
+namespace fs = std::filesystem;
+using store::Value;
+
+constexpr int64_t kNow = 1'717'243'200'000;  // 2024-06-01T12:00:00Z
+
+class TrackingServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    static int counter = 0;
+    dir_ = fs::temp_directory_path() /
+           ("mops-tracking-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+#ifdef MOPS_TRACKING_TEST_POSTGRES
+    auto server = test_support::PostgresServer::Shared();
+    ASSERT_TRUE(server.has_value()) << server.error().ToString();
+    auto url =
+        (*server)->CreateDatabase(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    ASSERT_TRUE(url.has_value()) << url.error().ToString();
+    url_ = *url;
+#else
+    url_ = (dir_ / "ws.db").string();
+#endif
+    auto db = store::Open(url_);
+    ASSERT_TRUE(db.has_value());
+    db_ = std::move(*db);
+    ASSERT_TRUE(store::Migrate(*db_).has_value());
+    auto key = CreateWriteKey(*db_, "site", {}, 0);
+    ASSERT_TRUE(key.has_value()) << key.error().ToString();
+    key_ = key->key.id;
+  }
+  void TearDown() override {
+    db_.reset();
+    std::error_code ignored;
+    fs::remove_all(dir_, ignored);
+  }
+
+  // Parses and stores one batch body.
+  StoreReport Send(const std::string& body, int64_t key = 0) {
+    auto parsed = ParseBody(body, std::nullopt, kNow);
+    EXPECT_TRUE(parsed.has_value()) << (parsed ? "" : parsed.error().ToString());
+    if (!parsed) return {};
+    auto stored = StoreEvents(*db_, key == 0 ? key_ : key, "/v1/batch", std::move(parsed->events),
+                              std::move(parsed->rejected));
+    EXPECT_TRUE(stored.has_value()) << (stored ? "" : stored.error().ToString());
+    return stored ? *stored : StoreReport{};
+  }
+  int64_t Int(const std::string& sql, std::vector<Value> params = {}) {
+    auto v = db_->QueryValue(sql, params);
+    EXPECT_TRUE(v.has_value()) << sql;
+    return v ? store::AsInt(*v, -1) : -1;
+  }
+  std::string Text(const std::string& sql, std::vector<Value> params = {}) {
+    auto v = db_->QueryValue(sql, params);
+    EXPECT_TRUE(v.has_value()) << sql;
+    return v ? store::AsText(*v) : "";
+  }
+  void SetConfig(const std::string& yaml) {
+    auto saved = SaveTrackingConfig(*db_, yaml, "test.yaml", "test");
+    ASSERT_TRUE(saved.has_value()) << saved.error().ToString();
+  }
+
+  fs::path dir_;
+  std::string url_;
+  std::unique_ptr<store::Database> db_;
+  int64_t key_ = 0;
+};
+
+TEST_F(TrackingServiceTest, AnonymousVisitsAreStitchedWhenTheVisitorIdentifies) {
+  const StoreReport visits = Send(R"({"batch": [
+    {"type": "page", "anonymousId": "anon-1", "messageId": "p1",
+     "timestamp": "2024-05-01T10:00:00Z",
+     "context": {"page": {"url": "https://acme.example/pricing?gclid=abc&utm_source=google&utm_medium=cpc&utm_campaign=brand",
+                          "referrer": "https://www.google.com/"}}},
+    {"type": "page", "anonymousId": "anon-1", "messageId": "p2",
+     "timestamp": "2024-05-03T10:00:00Z",
+     "context": {"page": {"url": "https://acme.example/blog"},
+                 "campaign": {"source": "newsletter", "medium": "email", "name": "may"}}},
+    {"type": "track", "anonymousId": "anon-1", "messageId": "t1", "event": "Demo Requested",
+     "timestamp": "2024-05-04T10:00:00Z"}
+  ]})");
+  EXPECT_EQ(visits.stored, 3);
+  EXPECT_EQ(visits.touchpoints, 3);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM touchpoints WHERE contact_id IS NULL"), 3);
+  EXPECT_EQ(Text("SELECT type FROM touchpoints WHERE message_id = 't1'"), "demo_request");
+  EXPECT_EQ(Text("SELECT channel FROM touchpoints WHERE message_id = 'p1'"), "paid_search");
+  EXPECT_EQ(Text("SELECT utm_campaign FROM touchpoints WHERE message_id = 'p1'"), "brand");
+  EXPECT_EQ(Text("SELECT channel FROM touchpoints WHERE message_id = 'p2'"), "email");
+
+  const StoreReport identify = Send(R"({"batch": [
+    {"type": "identify", "anonymousId": "anon-1", "userId": "user-1", "messageId": "i1",
+     "timestamp": "2024-05-05T10:00:00Z",
+     "traits": {"email": " Jane.Doe@ACME.example ", "firstName": "Jane", "lastName": "Doe",
+                "title": "VP Marketing"}}]})");
+  EXPECT_EQ(identify.stitched, 3);
+  ASSERT_EQ(identify.contacts.size(), 1u);
+  const int64_t contact = identify.contacts[0];
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM touchpoints WHERE contact_id = ?", {contact}), 3);
+  // The email is standardized by the quality engine.
+  EXPECT_EQ(Text("SELECT email FROM contacts WHERE id = ?", {contact}), "jane.doe@acme.example");
+  EXPECT_EQ(Text("SELECT title FROM contacts WHERE id = ?", {contact}), "VP Marketing");
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM identities WHERE contact_id = ?", {contact}), 3);
+  // First touch: the paid search visit; latest: the demo request (email channel source kept).
+  EXPECT_EQ(Text("SELECT first_touch_channel FROM contacts WHERE id = ?", {contact}),
+            "paid_search");
+  EXPECT_EQ(Text("SELECT first_touch_source FROM contacts WHERE id = ?", {contact}), "google");
+  EXPECT_EQ(Text("SELECT first_touch_campaign FROM contacts WHERE id = ?", {contact}), "brand");
+  EXPECT_EQ(Text("SELECT first_touch_referrer FROM contacts WHERE id = ?", {contact}),
+            "https://www.google.com/");
+  EXPECT_EQ(
+      Text("SELECT first_touch_landing_page FROM contacts WHERE id = ?", {contact}),
+      "https://acme.example/pricing?gclid=abc&utm_source=google&utm_medium=cpc&utm_campaign=brand");
+  EXPECT_EQ(Int("SELECT latest_touch_at FROM contacts WHERE id = ?", {contact}), 1714816800);
+  EXPECT_EQ(Text("SELECT original_source FROM contacts WHERE id = ?", {contact}), "paid_search");
+
+  // Later events of the known visitor go to the contact directly.
+  Send(R"({"batch": [{"type": "track", "userId": "user-1", "messageId": "t2",
+           "event": "Webinar Registered", "timestamp": "2024-05-06T10:00:00Z"}]})");
+  EXPECT_EQ(Int("SELECT contact_id FROM touchpoints WHERE message_id = 't2'"), contact);
+  EXPECT_EQ(Text("SELECT latest_channel FROM contacts WHERE id = ?", {contact}), "webinar");
+
+  // The summary reconciles with the records behind it.
+  EventsSummaryOptions options;
+  options.now_ms = kNow;
+  auto summary = EventsSummary(*db_, options);
+  ASSERT_TRUE(summary.has_value()) << summary.error().ToString();
+  EXPECT_EQ((*summary)["events"]["total"], 5);
+  EXPECT_EQ((*summary)["identity"]["visitors"], 1);
+  EXPECT_EQ((*summary)["identity"]["known_visitors"], 1);
+  EXPECT_EQ((*summary)["identity"]["touchpoints_with_contact"], 4);
+  auto listed = ListEvents(*db_, 100, 0, "", "");
+  ASSERT_TRUE(listed.has_value());
+  EXPECT_EQ((*listed)["items"].size(), 5u);
+}
+
+TEST_F(TrackingServiceTest, MessageIdsAreStoredOncePerWriteKey) {
+  const std::string body = R"({"batch": [
+    {"type": "track", "userId": "u", "event": "Signed Up", "messageId": "same"},
+    {"type": "track", "userId": "u", "event": "Signed Up", "messageId": "same"},
+    {"type": "page", "anonymousId": "a", "messageId": "other"}]})";
+  StoreReport first = Send(body);
+  EXPECT_EQ(first.stored, 2);
+  EXPECT_EQ(first.duplicates, 1);
+  StoreReport replay = Send(body);
+  EXPECT_EQ(replay.stored, 0);
+  EXPECT_EQ(replay.duplicates, 3);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM tracking_events"), 2);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM touchpoints"), 2);
+  // Another key's events are its own.
+  auto other = CreateWriteKey(*db_, "app", {}, 0);
+  ASSERT_TRUE(other.has_value());
+  EXPECT_EQ(Send(body, other->key.id).stored, 2);
+  // Across a reopen (a restart) the ids are still known.
+  db_.reset();
+  db_ = std::move(*store::Open(url_));
+  EXPECT_EQ(Send(body).duplicates, 3);
+}
+
+TEST_F(TrackingServiceTest, BlockedValuesNeverLinkAnyone) {
+  SetConfig("blocked_identities: [guest]\n");
+  Send(R"({"batch": [
+    {"type": "identify", "userId": "u1", "anonymousId": "undefined", "messageId": "1"},
+    {"type": "identify", "userId": "u2", "anonymousId": "undefined", "messageId": "2"},
+    {"type": "identify", "userId": "guest", "anonymousId": "a3", "traits": {"email": "null"}, "messageId": "3"}]})");
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM contacts WHERE merged_into IS NULL"), 2);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM identities WHERE value IN ('undefined', 'guest', 'null')"),
+            0);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM identity_merges"), 0);
+}
+
+TEST_F(TrackingServiceTest, TwoKnownContactsMergeThroughSurvivorshipAndCanBeUndone) {
+  Send(R"({"batch": [
+    {"type": "identify", "anonymousId": "a-c", "traits": {"email": "jane@acme.example", "title": "CMO"}, "messageId": "1"},
+    {"type": "page", "anonymousId": "a-c", "messageId": "p1", "timestamp": "2024-05-01T00:00:00Z"},
+    {"type": "identify", "userId": "u-d", "anonymousId": "a-d", "messageId": "2"},
+    {"type": "page", "anonymousId": "a-d", "messageId": "p2", "timestamp": "2024-05-02T00:00:00Z"}]})");
+  ASSERT_EQ(Int("SELECT COUNT(*) FROM contacts WHERE merged_into IS NULL"), 2);
+  const int64_t c = Int("SELECT contact_id FROM identities WHERE value = 'a-c'");
+  const int64_t d = Int("SELECT contact_id FROM identities WHERE value = 'a-d'");
+  ASSERT_NE(c, d);
+
+  const StoreReport joined = Send(R"({"batch": [
+    {"type": "identify", "userId": "u-d", "traits": {"email": "JANE@acme.example"}, "messageId": "join"}]})");
+  EXPECT_EQ(joined.merges, 1);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM contacts WHERE merged_into IS NULL"), 1);
+  EXPECT_EQ(Text("SELECT status FROM identity_merges"), "merged");
+  EXPECT_EQ(Text("SELECT message_id FROM identity_merges"), "join");
+  const int64_t merge_id = Int("SELECT merge_id FROM identity_merges");
+  const int64_t survivor = Int("SELECT id FROM contacts WHERE merged_into IS NULL");
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM touchpoints WHERE contact_id = ?", {survivor}), 2);
+
+  auto undone = quality::UndoMerge(*db_, merge_id, "test");
+  ASSERT_TRUE(undone.has_value()) << undone.error().ToString();
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM contacts WHERE merged_into IS NULL"), 2);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM touchpoints WHERE contact_id = ?", {c}), 1);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM touchpoints WHERE contact_id = ?", {d}), 1);
+}
+
+TEST_F(TrackingServiceTest, PerKindLimitRefusesTheMergeAndLogsTheCause) {
+  // Two people with their own user ids share a browser (anonymous id).
+  Send(R"({"batch": [
+    {"type": "identify", "userId": "alice", "anonymousId": "shared-laptop", "messageId": "1"},
+    {"type": "identify", "userId": "bob", "anonymousId": "bobs-phone", "messageId": "2"},
+    {"type": "identify", "userId": "bob", "anonymousId": "shared-laptop", "messageId": "3"}]})");
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM contacts WHERE merged_into IS NULL"), 2);
+  EXPECT_EQ(Text("SELECT status FROM identity_merges WHERE message_id = '3'"), "refused");
+  EXPECT_NE(Text("SELECT reason FROM identity_merges WHERE message_id = '3'").find("user_id"),
+            std::string::npos);
+  // With room for two user ids per contact, the same event merges.
+  SetConfig("max_identities: {user_id: 2}\n");
+  Send(
+      R"({"batch": [{"type": "identify", "userId": "bob", "anonymousId": "shared-laptop", "messageId": "4"}]})");
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM contacts WHERE merged_into IS NULL"), 1);
+  EXPECT_EQ(Text("SELECT status FROM identity_merges WHERE message_id = '4'"), "merged");
+}
+
+TEST_F(TrackingServiceTest, AliasAndGroup) {
+  Send(R"({"batch": [
+    {"type": "page", "anonymousId": "old-anon", "messageId": "p", "timestamp": "2024-05-01T00:00:00Z"},
+    {"type": "identify", "userId": "new-user", "traits": {"email": "x@y.example"}, "messageId": "i"},
+    {"type": "alias", "previousId": "old-anon", "userId": "new-user", "messageId": "a"},
+    {"type": "group", "userId": "new-user", "groupId": "acct-42", "messageId": "g",
+     "traits": {"name": "Acme Corp", "website": "https://www.acme.example", "industry": "Software", "employees": 250}}]})");
+  const int64_t contact = Int("SELECT contact_id FROM identities WHERE value = 'new-user'");
+  EXPECT_EQ(Int("SELECT contact_id FROM touchpoints WHERE message_id = 'p'"), contact);
+  const int64_t account = Int("SELECT id FROM accounts WHERE external_id = 'acct-42'");
+  EXPECT_EQ(Text("SELECT name FROM accounts WHERE id = ?", {account}), "Acme Corp");
+  EXPECT_EQ(Text("SELECT domain FROM accounts WHERE id = ?", {account}), "acme.example");
+  EXPECT_EQ(Int("SELECT employees FROM accounts WHERE id = ?", {account}), 250);
+  EXPECT_EQ(Int("SELECT account_id FROM contacts WHERE id = ?", {contact}), account);
+  EXPECT_EQ(Int("SELECT account_id FROM touchpoints WHERE message_id = 'p'"), account);
+}
+
+TEST_F(TrackingServiceTest, RejectionsAreLoggedAndEventTypesConfigurable) {
+  SetConfig("events:\n  Quote Requested: demo_request\n");
+  const StoreReport r = Send(R"({"batch": [
+    {"type": "track", "userId": "u", "event": "Quote Requested", "messageId": "q"},
+    {"type": "track", "userId": "u", "event": "Form Submitted", "messageId": "f"},
+    {"type": "track", "event": "no ids", "messageId": "bad"}]})");
+  EXPECT_EQ(r.stored, 2);
+  EXPECT_EQ(Text("SELECT type FROM touchpoints WHERE message_id = 'q'"), "demo_request");
+  // The table was replaced: the default entry is gone, the fallback applies.
+  EXPECT_EQ(Text("SELECT type FROM touchpoints WHERE message_id = 'f'"), "event");
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM tracking_rejections"), 1);
+  EXPECT_EQ(Text("SELECT field FROM tracking_rejections"), "userId");
+  // A bad config changes nothing.
+  auto bad = SaveTrackingConfig(*db_, "events: {X: nope}\n", "bad.yaml", "test");
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_NE(bad.error().message.find("bad.yaml line 1"), std::string::npos);
+  EXPECT_NE(Text("SELECT body FROM configs WHERE name = 'tracking'").find("Quote Requested"),
+            std::string::npos);
+}
+
+TEST_F(TrackingServiceTest, GroupCommitStoresEveryRequestOnceAndCallsListeners) {
+  // The listener stays installed for the process: it counts into a static.
+  static std::atomic<int64_t> touched{0};
+  static bool installed = false;
+  if (!installed) {
+    AddTouchedListener([](store::Database&, std::span<const int64_t> ids) -> core::Status {
+      touched += static_cast<int64_t>(ids.size());
+      return {};
+    });
+    installed = true;
+  }
+  touched = 0;
+  Writer writer;
+  constexpr int kThreads = 4;
+  constexpr int kRequests = 25;
+  std::vector<std::thread> threads;
+  std::atomic<int64_t> stored{0};
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      auto db = store::Open(url_);
+      if (!db) {
+        ++failures;
+        return;
+      }
+      for (int r = 0; r < kRequests; ++r) {
+        std::string items;
+        for (int i = 0; i < 10; ++i) {
+          items += fmt::format(
+              R"({}{{"type":"identify","userId":"t{}-r{}-{}","anonymousId":"a{}-{}-{}","messageId":"{}-{}-{}"}})",
+              items.empty() ? "" : ",", t, r, i, t, r, i, t, r, i);
+        }
+        auto parsed = ParseBody("{\"batch\":[" + items + "]}", std::nullopt, kNow);
+        if (!parsed) {
+          ++failures;
+          continue;
+        }
+        auto done = writer.Store(**db, key_, "/v1/batch", std::move(parsed->events), {});
+        if (!done) {
+          ++failures;
+          continue;
+        }
+        stored += done->stored;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(stored.load(), kThreads * kRequests * 10);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM tracking_events"), kThreads * kRequests * 10);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM contacts"), kThreads * kRequests * 10);
+  EXPECT_EQ(touched.load(), kThreads * kRequests * 10);
+}
+
+}  // namespace
+}  // namespace mops::tracking

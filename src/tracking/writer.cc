@@ -1,0 +1,692 @@
+// Storing events: deduplication by messageId, identity resolution,
+// touchpoints, first and latest source, and the group commit that makes a
+// busy server write many requests per transaction.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "ingest/ingest.h"
+#include "quality/quality.h"
+#include "tracking/tracking.h"
+
+namespace mops::tracking {
+namespace {
+
+using core::ErrorCode;
+using store::Value;
+
+constexpr std::string_view kSource = "tracking";
+
+std::mutex listeners_mu;
+std::vector<TouchedListener>& Listeners() {
+  static std::vector<TouchedListener> listeners;
+  return listeners;
+}
+
+int64_t NowMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Value TextOrNull(std::string_view s) { return s.empty() ? Value() : Value(std::string(s)); }
+
+std::string TraitText(const Json& traits, std::string_view key) {
+  auto it = traits.find(key);
+  if (it == traits.end()) return {};
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_number_integer()) return std::to_string(it->get<int64_t>());
+  return {};
+}
+
+// A merge the events asked for, made after their commit (a survivorship
+// merge is its own transaction, so that it can be undone on its own).
+struct PendingMerge {
+  int64_t log_id = 0;
+  int64_t survivor = 0;
+  int64_t merged = 0;
+};
+
+// One group's statements, prepared once per group on the committing
+// connection.
+class Batch {
+ public:
+  Batch(store::Database& db, const TrackingConfig& config) : db_(db), config_(config) {}
+
+  core::Status Prepare() {
+    MOPS_ASSIGN_OR_RETURN(
+        insert_event_,
+        db_.Prepare("INSERT INTO tracking_events (write_key_id, message_id, type, event, user_id, "
+                    "anonymous_id, occurred_at, received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+                    "?) ON CONFLICT (write_key_id, message_id) DO NOTHING RETURNING id"));
+    MOPS_ASSIGN_OR_RETURN(
+        insert_touch_event_,
+        db_.Prepare("INSERT INTO tracking_events (write_key_id, message_id, type, event, user_id, "
+                    "anonymous_id, occurred_at, received_at, body, contact_id, touchpoint_id, "
+                    "channel) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
+                    "(write_key_id, message_id) DO NOTHING RETURNING id"));
+    MOPS_ASSIGN_OR_RETURN(update_event_,
+                          db_.Prepare("UPDATE tracking_events SET contact_id = ?, touchpoint_id = "
+                                      "?, channel = ? WHERE id = ?"));
+    MOPS_ASSIGN_OR_RETURN(find_identity_,
+                          db_.Prepare("SELECT contact_id FROM identities WHERE kind = ? AND "
+                                      "value = ? AND contact_id IS NOT NULL"));
+    MOPS_ASSIGN_OR_RETURN(
+        insert_touchpoint_,
+        db_.Prepare("INSERT INTO touchpoints (source_system, external_id, contact_id, contact_ref, "
+                    "anonymous_id, account_id, occurred_at, type, channel, source, medium, "
+                    "utm_campaign, utm_content, utm_term, url, referrer, event_name, value, "
+                    "message_id) VALUES ('tracking', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                    "?, ?, ?) ON CONFLICT (source_system, external_id) DO NOTHING RETURNING id"));
+    MOPS_ASSIGN_OR_RETURN(
+        insert_rejection_,
+        db_.Prepare("INSERT INTO tracking_rejections (write_key_id, received_at, route, "
+                    "item_index, field, reason, message_id) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+    return {};
+  }
+
+  core::Status Store(int64_t key_id, std::string_view route, const std::vector<Event>& events,
+                     const std::vector<Rejection>& rejected, const std::vector<Json>* items,
+                     StoreReport& report) {
+    const int64_t now = NowMillis();
+    for (const Rejection& r : rejected) {
+      std::string message_id;
+      if (items != nullptr && r.index < items->size() && (*items)[r.index].is_object()) {
+        auto it = (*items)[r.index].find("messageId");
+        if (it != (*items)[r.index].end() && it->is_string()) message_id = it->get<std::string>();
+      }
+      MOPS_TRY(insert_rejection_->Execute(std::vector<Value>{
+          key_id == 0 ? Value() : Value(key_id), now, std::string(route),
+          static_cast<int64_t>(r.index), TextOrNull(r.field), r.reason, TextOrNull(message_id)}));
+    }
+    current_.clear();
+    for (const Event& ev : events) MOPS_TRY(StoreOne(key_id, ev, report));
+    report.contacts.assign(current_.begin(), current_.end());
+    return {};
+  }
+
+  // Touched contacts: first and latest source; all of the group's in `report`.
+  core::Status Finish(StoreReport& report) {
+    for (int64_t contact : touched_) MOPS_TRY(RefreshSources(contact));
+    report.contacts.assign(touched_.begin(), touched_.end());
+    return {};
+  }
+
+  std::vector<PendingMerge>& merges() { return merges_; }
+
+ private:
+  std::optional<int64_t> FindIdentity(std::string_view kind, std::string_view value) {
+    if (value.empty()) return std::nullopt;
+    auto rows = find_identity_->Query(std::vector<Value>{std::string(kind), std::string(value)});
+    if (!rows || rows->empty()) return std::nullopt;
+    return store::AsInt(rows->rows[0][0]);
+  }
+
+  core::Result<int64_t> CountIdentities(int64_t contact, std::string_view kind) {
+    MOPS_ASSIGN_OR_RETURN(Value v, db_.QueryValue("SELECT COUNT(*) FROM identities WHERE "
+                                                  "contact_id = ? AND kind = ?",
+                                                  std::vector<Value>{contact, std::string(kind)}));
+    return store::AsInt(v);
+  }
+
+  core::Status LogMerge(int64_t key_id, const Event& ev, std::string_view kind,
+                        std::string_view value, int64_t survivor, int64_t merged,
+                        std::string_view status, std::string_view reason, int64_t* id = nullptr) {
+    MOPS_ASSIGN_OR_RETURN(
+        store::Rows rows,
+        db_.Query("INSERT INTO identity_merges (at, write_key_id, message_id, kind, value, "
+                  "survivor_id, merged_id, status, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                  "RETURNING id",
+                  std::vector<Value>{NowMillis() / 1000, key_id, ev.message_id, std::string(kind),
+                                     std::string(value), survivor, merged, std::string(status),
+                                     TextOrNull(reason)}));
+    if (id != nullptr) *id = store::AsInt(rows.rows.at(0).at(0));
+    return {};
+  }
+
+  // Links (kind, value) to `contact` unless the value is blocked, already
+  // linked, or the contact has its limit of that kind. Returns the contact
+  // the value pointed at before, when another one (a merge candidate).
+  core::Result<std::optional<int64_t>> Link(int64_t key_id, const Event& ev, std::string_view kind,
+                                            std::string_view value, int64_t contact) {
+    if (value.empty()) return std::optional<int64_t>();
+    if (auto existing = FindIdentity(kind, value)) {
+      if (*existing == contact) return std::optional<int64_t>();
+      return std::optional<int64_t>(*existing);
+    }
+    MOPS_ASSIGN_OR_RETURN(int64_t count, CountIdentities(contact, kind));
+    if (count >= config_.identity.Limit(kind)) {
+      MOPS_TRY(LogMerge(key_id, ev, kind, value, contact, 0, "refused",
+                        fmt::format("contact {} already has {} {} identifiers (limit {})", contact,
+                                    count, kind, config_.identity.Limit(kind))));
+      return std::optional<int64_t>();
+    }
+    MOPS_TRY(db_.Execute(
+        "INSERT INTO identities (kind, value, contact_id, created_at, source_system) VALUES (?, ?, "
+        "?, ?, 'tracking') ON CONFLICT (kind, value) DO UPDATE SET contact_id = "
+        "excluded.contact_id WHERE identities.contact_id IS NULL",
+        std::vector<Value>{std::string(kind), std::string(value), contact, NowMillis() / 1000}));
+    return std::optional<int64_t>();
+  }
+
+  // Earlier touchpoints of this visitor (by anonymous id or user id) that no
+  // contact holds yet now belong to `contact`.
+  core::Status Stitch(int64_t contact, std::string_view anonymous_id, std::string_view user_id,
+                      StoreReport& report) {
+    int64_t n = 0;
+    if (!anonymous_id.empty()) {
+      MOPS_ASSIGN_OR_RETURN(int64_t a,
+                            db_.Execute("UPDATE touchpoints SET contact_id = ? WHERE anonymous_id "
+                                        "= ? AND contact_id IS NULL",
+                                        std::vector<Value>{contact, std::string(anonymous_id)}));
+      n += a;
+    }
+    if (!user_id.empty()) {
+      MOPS_ASSIGN_OR_RETURN(int64_t u,
+                            db_.Execute("UPDATE touchpoints SET contact_id = ? WHERE "
+                                        "source_system = 'tracking' AND contact_ref = "
+                                        "? AND contact_id IS NULL",
+                                        std::vector<Value>{contact, std::string(user_id)}));
+      n += u;
+    }
+    if (n > 0) {
+      MOPS_TRY(
+          db_.Execute("UPDATE tracking_events SET contact_id = ? WHERE contact_id IS NULL "
+                      "AND touchpoint_id IN (SELECT id FROM touchpoints WHERE contact_id = ? "
+                      "AND source_system = 'tracking')",
+                      std::vector<Value>{contact, contact}));
+    }
+    report.stitched += n;
+    return {};
+  }
+
+  // A merge of `merged` into `survivor` that (kind, value) asked for,
+  // checked against the per-kind limits, logged, and made after the commit.
+  core::Status AskMerge(int64_t key_id, const Event& ev, std::string_view kind,
+                        std::string_view value, int64_t survivor, int64_t merged) {
+    if (survivor == merged) return {};
+    for (const auto& [limit_kind, limit] : config_.identity.max_per_kind) {
+      MOPS_ASSIGN_OR_RETURN(int64_t a, CountIdentities(survivor, limit_kind));
+      MOPS_ASSIGN_OR_RETURN(int64_t b, CountIdentities(merged, limit_kind));
+      if (a + b > limit) {
+        return LogMerge(key_id, ev, kind, value, survivor, merged, "refused",
+                        fmt::format("the merged contact would have {} {} identifiers (limit {})",
+                                    a + b, limit_kind, limit));
+      }
+    }
+    for (const PendingMerge& p : merges_) {
+      if ((p.survivor == survivor && p.merged == merged) ||
+          (p.survivor == merged && p.merged == survivor) || p.merged == merged ||
+          p.merged == survivor) {
+        return {};
+      }
+    }
+    PendingMerge p;
+    p.survivor = survivor;
+    p.merged = merged;
+    MOPS_TRY(LogMerge(key_id, ev, kind, value, survivor, merged, "pending", "", &p.log_id));
+    merges_.push_back(p);
+    return {};
+  }
+
+  core::Result<int64_t> CreateContact(const Event& ev, std::string_view email) {
+    const std::string external = !ev.user_id.empty() ? ev.user_id : std::string(email);
+    MOPS_ASSIGN_OR_RETURN(
+        store::Rows rows,
+        db_.Query("INSERT INTO contacts (source_system, external_id, email, created_at, "
+                  "updated_at, lifecycle_stage) VALUES ('tracking', ?, ?, ?, ?, 'subscriber') ON "
+                  "CONFLICT (source_system, external_id) DO UPDATE SET updated_at = "
+                  "excluded.updated_at RETURNING id, merged_into",
+                  std::vector<Value>{external, TextOrNull(email), ev.time_ms / 1000,
+                                     ev.received_at_ms / 1000}));
+    const auto& r = rows.rows.at(0);
+    return store::IsNull(r[1]) ? store::AsInt(r[0]) : store::AsInt(r[1]);
+  }
+
+  core::Status UpdateContact(int64_t contact, const Event& ev, std::string_view email) {
+    const Json& t = ev.traits;
+    std::string first = TraitText(t, "firstName");
+    if (first.empty()) first = TraitText(t, "first_name");
+    std::string last = TraitText(t, "lastName");
+    if (last.empty()) last = TraitText(t, "last_name");
+    if (first.empty() && last.empty()) {
+      const std::string name = TraitText(t, "name");
+      if (const size_t sp = name.find(' '); sp != std::string::npos) {
+        first = name.substr(0, sp);
+        last = name.substr(sp + 1);
+      }
+    }
+    std::string company = TraitText(t, "company");
+    if (company.empty() && t.contains("company") && t["company"].is_object()) {
+      company = TraitText(t["company"], "name");
+    }
+    MOPS_TRY(db_.Execute(
+        "UPDATE contacts SET email = COALESCE(email, ?), first_name = COALESCE(?, first_name), "
+        "last_name = COALESCE(?, last_name), title = COALESCE(?, title), phone = COALESCE(?, "
+        "phone), company_name = COALESCE(?, company_name), updated_at = ? WHERE id = ?",
+        std::vector<Value>{TextOrNull(email), TextOrNull(first), TextOrNull(last),
+                           TextOrNull(TraitText(t, "title")), TextOrNull(TraitText(t, "phone")),
+                           TextOrNull(company), ev.received_at_ms / 1000, contact}));
+    return {};
+  }
+
+  core::Result<std::optional<int64_t>> Identify(int64_t key_id, const Event& ev,
+                                                StoreReport& report) {
+    const IdentityRules& rules = config_.identity;
+    const std::string uid = IsBlockedIdentity(ev.user_id, rules) ? "" : ev.user_id;
+    const std::string aid = IsBlockedIdentity(ev.anonymous_id, rules) ? "" : ev.anonymous_id;
+    std::string email;
+    if (!ev.email.empty()) {
+      const quality::EmailInfo info = quality::StandardizeEmail(ev.email);
+      if (info.status != "invalid" && info.status != "empty" &&
+          !IsBlockedIdentity(info.email, rules)) {
+        email = info.email;
+      }
+    }
+    const std::optional<int64_t> by_user = FindIdentity("user_id", uid);
+    const std::optional<int64_t> by_email = FindIdentity("email", email);
+    const std::optional<int64_t> by_anon = FindIdentity("anonymous_id", aid);
+    std::optional<int64_t> contact = by_user ? by_user : by_email ? by_email : by_anon;
+    if (!contact) {
+      if (uid.empty() && email.empty()) return std::optional<int64_t>();
+      MOPS_ASSIGN_OR_RETURN(int64_t created, CreateContact(ev, email));
+      contact = created;
+    }
+    MOPS_TRY(UpdateContact(*contact, ev, email));
+    // Link what is new; a value that points at another contact asks for a merge.
+    const std::pair<std::string_view, std::string_view> ids[] = {
+        {"user_id", uid}, {"email", email}, {"anonymous_id", aid}};
+    for (const auto& [kind, value] : ids) {
+      MOPS_ASSIGN_OR_RETURN(std::optional<int64_t> other, Link(key_id, ev, kind, value, *contact));
+      if (other) MOPS_TRY(AskMerge(key_id, ev, kind, value, *contact, *other));
+    }
+    MOPS_TRY(Stitch(*contact, aid, uid, report));
+    return contact;
+  }
+
+  core::Result<std::optional<int64_t>> Alias(int64_t key_id, const Event& ev, StoreReport& report) {
+    const IdentityRules& rules = config_.identity;
+    if (IsBlockedIdentity(ev.previous_id, rules) || IsBlockedIdentity(ev.user_id, rules)) {
+      return std::optional<int64_t>();
+    }
+    std::optional<int64_t> prev = FindIdentity("user_id", ev.previous_id);
+    if (!prev) prev = FindIdentity("anonymous_id", ev.previous_id);
+    std::optional<int64_t> next = FindIdentity("user_id", ev.user_id);
+    if (prev && next) {
+      MOPS_TRY(AskMerge(key_id, ev, "user_id", ev.user_id, *next, *prev));
+      return next;
+    }
+    if (next) {
+      MOPS_TRY(Link(key_id, ev, "anonymous_id", ev.previous_id, *next));
+      MOPS_TRY(Stitch(*next, ev.previous_id, ev.previous_id, report));
+      return next;
+    }
+    if (prev) {
+      MOPS_TRY(Link(key_id, ev, "user_id", ev.user_id, *prev));
+      MOPS_TRY(Stitch(*prev, "", ev.user_id, report));
+      return prev;
+    }
+    return std::optional<int64_t>();
+  }
+
+  core::Result<std::optional<int64_t>> Group(const Event& ev) {
+    const Json& t = ev.traits;
+    std::string website = TraitText(t, "website");
+    std::string domain = TraitText(t, "domain");
+    if (domain.empty() && !website.empty()) domain = ParseUrl(website).host;
+    const std::string employees = TraitText(t, "employees");
+    Value employees_value;
+    if (t.contains("employees") && t["employees"].is_number_integer()) {
+      employees_value = t["employees"].get<int64_t>();
+    } else if (!employees.empty() && std::all_of(employees.begin(), employees.end(), ::isdigit)) {
+      employees_value = static_cast<int64_t>(std::stoll(employees.substr(0, 15)));
+    }
+    const int64_t now = ev.received_at_ms / 1000;
+    MOPS_ASSIGN_OR_RETURN(
+        store::Rows rows,
+        db_.Query(
+            "INSERT INTO accounts (source_system, external_id, name, domain, website, "
+            "industry, employees, created_at, updated_at) VALUES ('tracking', ?, ?, ?, ?, ?, "
+            "?, ?, ?) ON CONFLICT (source_system, external_id) DO UPDATE SET name = "
+            "COALESCE(excluded.name, accounts.name), domain = COALESCE(excluded.domain, "
+            "accounts.domain), website = COALESCE(excluded.website, accounts.website), "
+            "industry = COALESCE(excluded.industry, accounts.industry), employees = "
+            "COALESCE(excluded.employees, accounts.employees), updated_at = "
+            "excluded.updated_at RETURNING id, merged_into",
+            std::vector<Value>{ev.group_id, TextOrNull(TraitText(t, "name")), TextOrNull(domain),
+                               TextOrNull(website), TextOrNull(TraitText(t, "industry")),
+                               employees_value, now, now}));
+    const auto& r = rows.rows.at(0);
+    const int64_t account = store::IsNull(r[1]) ? store::AsInt(r[0]) : store::AsInt(r[1]);
+    std::optional<int64_t> contact = FindIdentity("user_id", ev.user_id);
+    if (!contact) contact = FindIdentity("anonymous_id", ev.anonymous_id);
+    if (contact) {
+      MOPS_TRY(db_.Execute("UPDATE contacts SET account_id = ?, updated_at = ? WHERE id = ?",
+                           std::vector<Value>{account, now, *contact}));
+      account_of_[*contact] = account;
+      MOPS_TRY(
+          db_.Execute("UPDATE touchpoints SET account_id = ? WHERE contact_id = ? AND "
+                      "account_id IS NULL",
+                      std::vector<Value>{account, *contact}));
+    }
+    return contact;
+  }
+
+  // A page, screen or track call: its touchpoint and the event row, inserted
+  // with their contact and channel (no second write). The touchpoint's key
+  // ("<write key>:<messageId>") is unique, so it detects replays first.
+  core::Status StoreTouch(int64_t key_id, const Event& ev, const std::string& tp_type,
+                          StoreReport& report) {
+    const IdentityRules& rules = config_.identity;
+    std::optional<int64_t> contact;
+    if (!IsBlockedIdentity(ev.user_id, rules)) contact = FindIdentity("user_id", ev.user_id);
+    if (!contact && !IsBlockedIdentity(ev.anonymous_id, rules)) {
+      contact = FindIdentity("anonymous_id", ev.anonymous_id);
+    }
+    Value account;
+    if (contact) {
+      MOPS_ASSIGN_OR_RETURN(account, AccountOf(*contact));
+    }
+    const std::string channel(ingest::ClassifyChannel(
+        ingest::ChannelInputs{ev.utm.source, ev.utm.medium, ev.referrer, tp_type, ev.url}));
+    const std::string external_id = fmt::format("{}:{}", key_id, ev.message_id);
+    MOPS_ASSIGN_OR_RETURN(
+        store::Rows tp,
+        insert_touchpoint_->Query(std::vector<Value>{
+            external_id, contact ? Value(*contact) : Value(), TextOrNull(ev.user_id),
+            TextOrNull(ev.anonymous_id), account, ev.time_ms / 1000, tp_type, channel,
+            TextOrNull(ev.utm.source), TextOrNull(ev.utm.medium), TextOrNull(ev.utm.campaign),
+            TextOrNull(ev.utm.content), TextOrNull(ev.utm.term), TextOrNull(ev.url),
+            TextOrNull(ev.referrer), TextOrNull(ev.type == EventType::kTrack ? ev.event : ev.name),
+            ev.value ? Value(*ev.value) : Value(), ev.message_id}));
+    if (tp.empty()) {
+      ++report.duplicates;
+      return {};
+    }
+    const Value touchpoint_id = tp.rows[0][0];
+    MOPS_ASSIGN_OR_RETURN(
+        store::Rows inserted,
+        insert_touch_event_->Query(std::vector<Value>{
+            key_id, ev.message_id, std::string(EventTypeName(ev.type)), TextOrNull(ev.event),
+            TextOrNull(ev.user_id), TextOrNull(ev.anonymous_id), ev.time_ms / 1000,
+            ev.received_at_ms, ev.raw, contact ? Value(*contact) : Value(), touchpoint_id,
+            channel}));
+    if (inserted.empty()) {
+      // The event is known but its touchpoint was deleted since: a replay.
+      MOPS_TRY(
+          db_.Execute("DELETE FROM touchpoints WHERE id = ?", std::vector<Value>{touchpoint_id}));
+      ++report.duplicates;
+      return {};
+    }
+    ++report.stored;
+    ++report.touchpoints;
+    if (contact) {
+      touched_.insert(*contact);
+      current_.insert(*contact);
+    }
+    return {};
+  }
+
+  core::Result<Value> AccountOf(int64_t contact) {
+    if (auto it = account_of_.find(contact); it != account_of_.end()) return it->second;
+    MOPS_ASSIGN_OR_RETURN(Value account,
+                          db_.QueryValue("SELECT account_id FROM contacts WHERE id = ?",
+                                         std::vector<Value>{contact}));
+    account_of_.emplace(contact, account);
+    return account;
+  }
+
+  core::Status StoreOne(int64_t key_id, const Event& ev, StoreReport& report) {
+    const std::string tp_type = TouchpointType(ev, config_.event_types);
+    if (!tp_type.empty()) return StoreTouch(key_id, ev, tp_type, report);
+    const std::string type(EventTypeName(ev.type));
+    MOPS_ASSIGN_OR_RETURN(
+        store::Rows inserted,
+        insert_event_->Query(std::vector<Value>{key_id, ev.message_id, type, TextOrNull(ev.event),
+                                                TextOrNull(ev.user_id), TextOrNull(ev.anonymous_id),
+                                                ev.time_ms / 1000, ev.received_at_ms, ev.raw}));
+    if (inserted.empty()) {
+      ++report.duplicates;
+      return {};
+    }
+    ++report.stored;
+    const int64_t event_id = store::AsInt(inserted.rows[0][0]);
+    std::optional<int64_t> contact;
+    switch (ev.type) {
+      case EventType::kIdentify: {
+        MOPS_ASSIGN_OR_RETURN(contact, Identify(key_id, ev, report));
+        break;
+      }
+      case EventType::kAlias: {
+        MOPS_ASSIGN_OR_RETURN(contact, Alias(key_id, ev, report));
+        break;
+      }
+      case EventType::kGroup: {
+        MOPS_ASSIGN_OR_RETURN(contact, Group(ev));
+        break;
+      }
+      default:
+        break;
+    }
+    if (contact) {
+      touched_.insert(*contact);
+      current_.insert(*contact);
+      MOPS_TRY(update_event_->Execute(std::vector<Value>{*contact, Value(), Value(), event_id}));
+    }
+    return {};
+  }
+
+  // First touch (original source, first UTM values, first referrer, first
+  // landing page) and latest source of a contact, from its touchpoints.
+  core::Status RefreshSources(int64_t contact) {
+    constexpr std::string_view kColumns =
+        "occurred_at, channel, source, medium, utm_campaign, referrer, url";
+    MOPS_ASSIGN_OR_RETURN(
+        store::Rows first,
+        db_.Query(fmt::format("SELECT {} FROM touchpoints WHERE contact_id = ? ORDER BY "
+                              "occurred_at, id LIMIT 1",
+                              kColumns),
+                  std::vector<Value>{contact}));
+    if (first.empty()) return {};
+    MOPS_ASSIGN_OR_RETURN(
+        store::Rows last,
+        db_.Query(fmt::format("SELECT {} FROM touchpoints WHERE contact_id = ? ORDER BY "
+                              "occurred_at DESC, id DESC LIMIT 1",
+                              kColumns),
+                  std::vector<Value>{contact}));
+    const auto& f = first.rows[0];
+    const auto& l = last.rows[0];
+    MOPS_TRY(db_.Execute(
+        "UPDATE contacts SET first_touch_at = ?, first_touch_channel = ?, first_touch_source = ?, "
+        "first_touch_medium = ?, first_touch_campaign = ?, first_touch_referrer = ?, "
+        "first_touch_landing_page = ?, latest_touch_at = ?, latest_channel = ?, "
+        "latest_utm_source = ?, latest_medium = ?, latest_campaign = ?, original_source = "
+        "COALESCE(NULLIF(original_source, ''), ?), latest_source = CASE WHEN latest_source_at IS "
+        "NULL OR latest_source_at <= ? THEN ? ELSE latest_source END, latest_source_at = CASE WHEN "
+        "latest_source_at IS NULL OR latest_source_at <= ? THEN ? ELSE latest_source_at END WHERE "
+        "id = ?",
+        std::vector<Value>{f[0], f[1], f[2], f[3], f[4], f[5], f[6], l[0], l[1], l[2], l[3], l[4],
+                           f[1], l[0], l[1], l[0], l[0], contact}));
+    return {};
+  }
+
+  store::Database& db_;
+  const TrackingConfig& config_;
+  std::unique_ptr<store::Statement> insert_event_, insert_touch_event_, update_event_,
+      find_identity_, insert_touchpoint_, insert_rejection_;
+  std::set<int64_t> touched_;
+  std::set<int64_t> current_;            // contacts of the request being stored
+  std::map<int64_t, Value> account_of_;  // contact -> account_id, within the group
+  std::vector<PendingMerge> merges_;
+};
+
+struct Work {
+  int64_t key_id = 0;
+  std::string route;
+  std::vector<Event> events;
+  std::vector<Rejection> rejected;
+  StoreReport report;
+  core::Status status;
+  bool done = false;
+};
+
+// Merges asked for by a committed group, each in its own transaction
+// through the quality slice's survivorship merge (so it can be undone).
+int64_t RunMerges(store::Database& db, const std::vector<PendingMerge>& merges,
+                  std::set<int64_t>& touched) {
+  if (merges.empty()) return 0;
+  auto config = quality::LoadQualityConfig(db);
+  int64_t made = 0;
+  for (const PendingMerge& p : merges) {
+    std::string status = "merged";
+    std::string reason;
+    Value merge_id;
+    if (!config) {
+      status = "failed";
+      reason = config.error().message;
+    } else {
+      const int64_t ids[] = {p.survivor, p.merged};
+      auto merged = quality::MergeRecords(db, "contacts", ids, config->survivorship, "tracking");
+      if (merged) {
+        merge_id = merged->merge_id;
+        touched.insert(merged->survivor_id);
+        ++made;
+      } else {
+        status = "failed";
+        reason = merged.error().message;
+      }
+    }
+    auto logged =
+        db.Execute("UPDATE identity_merges SET status = ?, reason = ?, merge_id = ? WHERE id = ?",
+                   std::vector<Value>{status, TextOrNull(reason), merge_id, p.log_id});
+    if (!logged) spdlog::error("tracking: merge log: {}", logged.error().ToString());
+  }
+  return made;
+}
+
+void Notify(store::Database& db, const std::set<int64_t>& touched) {
+  if (touched.empty()) return;
+  const std::vector<int64_t> ids(touched.begin(), touched.end());
+  std::vector<TouchedListener> listeners;
+  {
+    std::lock_guard lock(listeners_mu);
+    listeners = Listeners();
+  }
+  for (const TouchedListener& l : listeners) {
+    auto done = l(db, ids);
+    if (!done) spdlog::error("tracking: contacts-touched listener: {}", done.error().ToString());
+  }
+}
+
+// Commits `works` in one transaction. On failure nothing of them is stored.
+core::Status CommitGroup(store::Database& db, std::span<Work* const> works,
+                         std::vector<PendingMerge>& merges, std::set<int64_t>& touched) {
+  MOPS_ASSIGN_OR_RETURN(TrackingConfig config, LoadTrackingConfig(db));
+  MOPS_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Start(db));
+  Batch batch(db, config);
+  MOPS_TRY(batch.Prepare());
+  std::vector<StoreReport> reports(works.size());
+  for (size_t i = 0; i < works.size(); ++i) {
+    MOPS_TRY(batch.Store(works[i]->key_id, works[i]->route, works[i]->events, works[i]->rejected,
+                         nullptr, reports[i]));
+  }
+  StoreReport all;
+  MOPS_TRY(batch.Finish(all));
+  MOPS_TRY(tx.Commit());
+  for (size_t i = 0; i < works.size(); ++i) works[i]->report = std::move(reports[i]);
+  touched.insert(all.contacts.begin(), all.contacts.end());
+  merges = std::move(batch.merges());
+  return {};
+}
+
+// Commits the group, or each work alone when the group fails; then merges
+// and listeners.
+void CommitAll(store::Database& db, std::span<Work* const> works) {
+  std::vector<PendingMerge> merges;
+  std::set<int64_t> touched;
+  auto status = CommitGroup(db, works, merges, touched);
+  if (!status && works.size() > 1) {
+    for (Work* w : works) {
+      std::vector<PendingMerge> m;
+      Work* one[] = {w};
+      w->status = CommitGroup(db, one, m, touched);
+      merges.insert(merges.end(), m.begin(), m.end());
+    }
+  } else {
+    for (Work* w : works) w->status = status;
+  }
+  // Merges and listeners belong to the events: report them with the first
+  // request that caused them.
+  const int64_t made = RunMerges(db, merges, touched);
+  if (!works.empty()) works.front()->report.merges += made;
+  Notify(db, touched);
+}
+
+}  // namespace
+
+void AddTouchedListener(TouchedListener listener) {
+  std::lock_guard lock(listeners_mu);
+  Listeners().push_back(std::move(listener));
+}
+
+struct Writer::State {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<Work*> queue;
+  bool committing = false;
+};
+
+Writer::Writer() : state_(std::make_unique<State>()) {}
+Writer::~Writer() = default;
+
+core::Result<StoreReport> Writer::Store(store::Database& db, int64_t key_id, std::string_view route,
+                                        std::vector<Event> events,
+                                        std::vector<Rejection> rejected) {
+  Work work;
+  work.key_id = key_id;
+  work.route = std::string(route);
+  work.events = std::move(events);
+  work.rejected = std::move(rejected);
+  State& s = *state_;
+  std::unique_lock lock(s.mu);
+  s.queue.push_back(&work);
+  while (!work.done) {
+    if (s.committing) {
+      s.cv.wait(lock);
+      continue;
+    }
+    // Lead: take everything queued (this work among it) and commit it.
+    s.committing = true;
+    std::vector<Work*> group;
+    group.swap(s.queue);
+    lock.unlock();
+    CommitAll(db, group);
+    lock.lock();
+    for (Work* w : group) w->done = true;
+    s.committing = false;
+    s.cv.notify_all();
+  }
+  if (!work.status) return std::unexpected(work.status.error());
+  return std::move(work.report);
+}
+
+core::Result<StoreReport> StoreEvents(store::Database& db, int64_t key_id, std::string_view route,
+                                      std::vector<Event> events, std::vector<Rejection> rejected) {
+  Work work;
+  work.key_id = key_id;
+  work.route = std::string(route);
+  work.events = std::move(events);
+  work.rejected = std::move(rejected);
+  Work* one[] = {&work};
+  CommitAll(db, one);
+  if (!work.status) return std::unexpected(work.status.error());
+  return std::move(work.report);
+}
+
+}  // namespace mops::tracking
