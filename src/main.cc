@@ -15,6 +15,7 @@
 #include "demo/demo_verb.h"
 #include "http/commands.h"
 #include "ingest/ingest.h"
+#include "quality/enrich/enrich.h"
 #include "quality/linkage/linkage.h"
 #include "quality/quality.h"
 #include "records/commands.h"
@@ -30,6 +31,7 @@ void InstallRoutes(mops::http::Router& router) {
   mops::stack::RegisterRoutes(router);
   mops::quality::RegisterRoutes(router, mops::quality::linkage::MatchedClusters);
   mops::quality::linkage::RegisterRoutes(router);
+  mops::quality::enrich::RegisterRoutes(router);
 }
 
 // New contacts and accounts are matched against the workspace's with the
@@ -109,6 +111,7 @@ int main(int argc, char** argv) {
   CLI::App* quality =
       mops::quality::RegisterCommands(app, ctx, mops::quality::linkage::MatchedClusters);
   mops::quality::linkage::RegisterCommands(*quality, ctx);
+  mops::quality::enrich::RegisterCommands(*quality, ctx);
   mops::demo::RegisterCommands(app, ctx);
   CLI::App* attribute = mops::attribution::RegisterCommands(app, ctx);
   mops::attribution::RegisterPathsVerb(*attribute, ctx);
