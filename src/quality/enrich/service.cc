@@ -38,14 +38,6 @@ core::Status Audit(store::Database& db, int64_t at, std::string_view actor, std:
   return {};
 }
 
-Json ProvenanceJson(const Provenance& p) {
-  Json j = {{"source", p.source}, {"confidence", p.confidence},
-            {"reason", p.reason}, {"at", core::FormatTimestamp(p.at)},
-            {"at_unix", p.at},    {"run", p.run_id}};
-  if (!p.vendor_record_id.empty()) j["vendor_record_id"] = p.vendor_record_id;
-  return j;
-}
-
 Provenance ProvenanceFrom(const Json& j) {
   Provenance p;
   p.source = j.value("source", "");
@@ -107,13 +99,6 @@ std::string CellText(const store::Column& c, size_t r) {
   return c.texts[r];
 }
 
-// The stored value of a cell, typed, for undo.
-Json CellJson(const store::Column& c, size_t r) {
-  if (c.nulls[r]) return nullptr;
-  if (c.type == ColumnType::kInt) return c.ints[r];
-  return c.texts[r];
-}
-
 Value ValueFor(std::string_view field, const std::string& text) {
   if (text.empty()) return Value{};
   if (IsIntegerField(field)) return Value{store::AsInt(Value{text})};
@@ -127,17 +112,25 @@ Value ValueFromJson(const Json& j) {
   return Value{j.get<std::string>()};
 }
 
-core::Result<std::unordered_map<int64_t, Json>> LoadProvenance(store::Database& db,
-                                                               std::string_view entity) {
-  std::unordered_map<int64_t, Json> out;
+// A record's provenance as stored (the text, kept exactly for undo) and parsed.
+struct StoredProvenance {
+  std::string text;
+  Json fields;
+};
+
+core::Result<std::unordered_map<int64_t, StoredProvenance>> LoadProvenance(
+    store::Database& db, std::string_view entity) {
+  std::unordered_map<int64_t, StoredProvenance> out;
   MOPS_ASSIGN_OR_RETURN(
       store::Rows rows,
       db.Query("SELECT record_id, fields FROM enrichment_provenance WHERE entity = ?",
                std::vector<Value>{std::string(entity)}));
   for (const auto& row : rows.rows) {
-    Json fields = Json::parse(store::AsText(row[1]), nullptr, false);
-    if (fields.is_discarded() || !fields.is_object()) continue;
-    out.emplace(store::AsInt(row[0]), std::move(fields));
+    StoredProvenance p;
+    p.text = store::AsText(row[1]);
+    p.fields = Json::parse(p.text, nullptr, false);
+    if (p.fields.is_discarded() || !p.fields.is_object()) p.fields = Json::object();
+    out.emplace(store::AsInt(row[0]), std::move(p));
   }
   return out;
 }
@@ -208,40 +201,118 @@ void StagedCandidates(const Staged& s, std::string_view entity, int64_t record_i
   }
 }
 
-// One record's decisions: changed fields, new provenance.
+// One record's decisions: changed fields and the candidates that won.
 struct RecordChange {
-  size_t row = 0;
   std::vector<int> fields;
-  std::vector<Candidate> chosen;  // parallel to fields
+  std::vector<Candidate> chosen;  // parallel to fields (copies: candidates grow and re-sort)
+  void Clear() {
+    fields.clear();
+    chosen.clear();
+  }
 };
+
+bool IsEmptyCell(const store::Column& c, size_t r) {
+  return c.nulls[r] || (c.type != ColumnType::kInt && c.texts[r].empty());
+}
+
+// Candidates grouped by field (a record has a few dozen at most).
+void SortByField(std::vector<Candidate>& candidates) {
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const Candidate& a, const Candidate& b) { return a.field < b.field; });
+}
+
+std::span<const Candidate> OfField(const std::vector<Candidate>& sorted, int field) {
+  auto lo = std::lower_bound(sorted.begin(), sorted.end(), field,
+                             [](const Candidate& c, int f) { return c.field < f; });
+  auto hi = lo;
+  while (hi != sorted.end() && hi->field == field) ++hi;
+  return {sorted.data() + (lo - sorted.begin()), static_cast<size_t>(hi - lo)};
+}
+
+// JSON text without building a document: the hot path writes one
+// provenance object and one change row per changed record.
+void AppendString(std::string& out, std::string_view s) {
+  out.push_back('"');
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (ch == '"' || ch == '\\') {
+      out.push_back('\\');
+      out.push_back(ch);
+    } else if (c < 0x20) {
+      out += fmt::format("\\u{:04x}", c);
+    } else {
+      out.push_back(ch);
+    }
+  }
+  out.push_back('"');
+}
+
+void AppendCell(std::string& out, const store::Column& c, size_t r) {
+  if (c.nulls[r]) {
+    out += "null";
+  } else if (c.type == ColumnType::kInt) {
+    out += std::to_string(c.ints[r]);
+  } else {
+    AppendString(out, c.texts[r]);
+  }
+}
+
+void AppendValue(std::string& out, std::string_view field, const std::string& value) {
+  if (IsIntegerField(field)) {
+    out += std::to_string(store::AsInt(Value{value}));
+  } else {
+    AppendString(out, value);
+  }
+}
+
+void AppendProvenance(std::string& out, const Candidate& c, const std::string& at, int64_t now,
+                      int64_t run_id) {
+  out += "{\"source\":";
+  AppendString(out, c.source);
+  if (!c.vendor_record_id.empty()) {
+    out += ",\"vendor_record_id\":";
+    AppendString(out, c.vendor_record_id);
+  }
+  out += fmt::format(",\"confidence\":{:.4g},\"reason\":", c.confidence);
+  AppendString(out, c.reason);
+  out += fmt::format(",\"at\":\"{}\",\"at_unix\":{},\"run\":{}}}", at, now, run_id);
+}
 
 struct Runner {
   std::string_view entity;
   const EnrichmentConfig& config;
-  std::string only_source;
   RunReport& report;
   std::vector<FieldFill*> fills;  // by field index
-  std::vector<Candidate> field_candidates;
+  // The config per field, looked up once.
+  std::vector<std::vector<std::string>> order;
+  std::vector<uint8_t> overwrite;
 
-  // Decides `field` of one record, updating `values` and `change`.
-  void Decide(int field, int64_t id, std::vector<std::string>& values, const Json* provenance,
-              std::span<const Candidate> candidates, RecordChange& change) {
-    const std::string_view name = FieldNames(entity)[field];
-    field_candidates.clear();
-    for (const Candidate& c : candidates) {
-      if (c.field == field) field_candidates.push_back(c);
+  void Init(std::vector<FieldFill>& field_fills) {
+    const auto names = FieldNames(entity);
+    for (size_t f = 0; f < names.size(); ++f) {
+      fills.push_back(&field_fills[f]);
+      order.push_back(config.SourcesFor(entity, static_cast<int>(f)));
+      overwrite.push_back(config.overwrite.contains(fmt::format("{}.{}", entity, names[f])));
     }
-    if (field_candidates.empty()) return;
+  }
+
+  // Decides `field` of one record from its candidates (sorted by field),
+  // updating `values` and `change`.
+  void Decide(int field, int64_t id, std::vector<std::string>& values,
+              const StoredProvenance* provenance, const std::vector<Candidate>& candidates,
+              RecordChange& change) {
+    const std::span<const Candidate> of_field = OfField(candidates, field);
+    if (of_field.empty()) return;
+    const std::string_view name = FieldNames(entity)[field];
     std::string current_source;
     if (provenance != nullptr) {
-      if (auto it = provenance->find(name); it != provenance->end() && it->is_object()) {
+      const Json& fields = provenance->fields;
+      if (auto it = fields.find(name); it != fields.end() && it->is_object()) {
         current_source = it->value("source", "");
       }
     }
-    const std::string key = fmt::format("{}.{}", entity, name);
-    FieldDecision d = DecideField(entity, id, name, values[field], current_source, field_candidates,
-                                  config.SourcesFor(entity, field), config.overwrite.contains(key),
-                                  config.tolerance);
+    FieldDecision d = DecideField(entity, id, name, values[field], current_source, of_field,
+                                  order[field], overwrite[field] != 0, config.tolerance);
     for (Conflict& c : d.conflicts) report.conflicts.push_back(std::move(c));
     if (d.chosen == nullptr) return;
     values[field] = d.chosen->value;
@@ -249,6 +320,97 @@ struct Runner {
     change.chosen.push_back(*d.chosen);
     fills[field]->changed++;
     fills[field]->by_source[d.chosen->source]++;
+  }
+};
+
+// The writes of a run: the changed fields, the provenance, the change row
+// that undo reads. Statements are queued (one round trip per batch on
+// PostgreSQL).
+struct Writer {
+  int64_t run_id = 0, now = 0;
+  std::string at;
+  std::unique_ptr<store::Statement> update[2], upsert_prov, insert_change;
+  std::vector<Value> params;
+  std::string prov_text, before, after;
+
+  core::Status Prepare(store::Database& db, int64_t run, int64_t time) {
+    run_id = run;
+    now = time;
+    at = core::FormatTimestamp(time);
+    for (int e = 0; e < 2; ++e) {
+      const std::string_view entity = e == 0 ? "contacts" : "accounts";
+      const auto names = FieldNames(entity);
+      std::string sql = fmt::format("UPDATE {} SET ", entity);
+      for (size_t f = 0; f < names.size(); ++f) {
+        sql += fmt::format("{}{} = CASE WHEN ? = 1 THEN ? ELSE {} END", f == 0 ? "" : ", ",
+                           names[f], names[f]);
+      }
+      sql += " WHERE id = ?";
+      MOPS_ASSIGN_OR_RETURN(update[e], db.Prepare(sql));
+    }
+    MOPS_ASSIGN_OR_RETURN(upsert_prov,
+                          db.Prepare("INSERT INTO enrichment_provenance (entity, record_id, "
+                                     "fields) VALUES (?, ?, ?) ON CONFLICT (entity, record_id) DO "
+                                     "UPDATE SET fields = excluded.fields"));
+    MOPS_ASSIGN_OR_RETURN(insert_change,
+                          db.Prepare("INSERT INTO enrichment_changes (run_id, entity, record_id, "
+                                     "before, after) VALUES (?, ?, ?, ?, ?)"));
+    return {};
+  }
+
+  core::Status Write(std::string_view entity, const Loaded& l, size_t r, const RecordChange& ch,
+                     const StoredProvenance* old_prov) {
+    const auto names = FieldNames(entity);
+    const int64_t id = l.ids[r];
+    params.assign(names.size() * 2 + 1, Value{int64_t{0}});
+    before = "{\"values\":{";
+    after = "{\"values\":{";
+    for (size_t k = 0; k < ch.fields.size(); ++k) {
+      const int f = ch.fields[k];
+      const Candidate& c = ch.chosen[k];
+      params[2 * f] = int64_t{1};
+      params[2 * f + 1] = ValueFor(names[f], c.value);
+      if (k > 0) {
+        before.push_back(',');
+        after.push_back(',');
+      }
+      AppendString(before, names[f]);
+      before.push_back(':');
+      AppendCell(before, l.fields[f], r);
+      AppendString(after, names[f]);
+      after.push_back(':');
+      AppendValue(after, names[f], c.value);
+    }
+    after += "}}";
+    before += "},\"provenance\":";
+    if (old_prov == nullptr) {
+      before += "null";
+      prov_text = "{";
+      for (size_t k = 0; k < ch.fields.size(); ++k) {
+        if (k > 0) prov_text.push_back(',');
+        AppendString(prov_text, names[ch.fields[k]]);
+        prov_text.push_back(':');
+        AppendProvenance(prov_text, ch.chosen[k], at, now, run_id);
+      }
+      prov_text.push_back('}');
+    } else {
+      // Enriched before: keep the other fields' provenance, and the stored
+      // text as it was (a JSON string) for undo.
+      AppendString(before, old_prov->text);
+      Json merged = old_prov->fields;
+      for (size_t k = 0; k < ch.fields.size(); ++k) {
+        std::string one;
+        AppendProvenance(one, ch.chosen[k], at, now, run_id);
+        merged[std::string(names[ch.fields[k]])] = Json::parse(one);
+      }
+      prov_text = Dump(merged);
+    }
+    before.push_back('}');
+    params.back() = id;
+    MOPS_TRY(update[entity == "contacts" ? 0 : 1]->ExecuteQueued(params));
+    MOPS_TRY(upsert_prov->ExecuteQueued(std::vector<Value>{std::string(entity), id, prov_text}));
+    return insert_change->ExecuteQueued(
+        std::vector<Value>{run_id, std::string(entity), id, before, after});
   }
 };
 
@@ -472,12 +634,25 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
       fills[f].records = static_cast<int64_t>(l.ids.size());
       const store::Column& c = l.fields[f];
       for (size_t r = 0; r < c.size(); ++r) {
-        if (!c.nulls[r] && (c.type == ColumnType::kInt || !c.texts[r].empty())) ++fills[f].before;
+        if (!IsEmptyCell(c, r)) ++fills[f].before;
       }
+      fills[f].after = fills[f].before;
     }
   };
   count_before("contacts", con, contact_fills);
   count_before("accounts", acc, account_fills);
+
+  std::optional<Writer> writer;
+  if (!options.dry_run) {
+    MOPS_ASSIGN_OR_RETURN(
+        store::Rows run_row,
+        db.Query("INSERT INTO enrichment_runs (run_at, actor, source, records_changed, "
+                 "fields_changed, conflicts, report) VALUES (?, ?, ?, 0, 0, 0, '{}') RETURNING id",
+                 std::vector<Value>{now, options.actor, TextOrNull(options.source)}));
+    report.run_id = store::AsInt(run_row.rows.at(0).at(0));
+    writer.emplace();
+    MOPS_TRY(writer->Prepare(db, report.run_id, now));
+  }
 
   const bool inferred_on = options.source.empty() || options.source == kInferred;
   const std::string vendor_only = options.source == kInferred ? "\x01" : options.source;
@@ -497,12 +672,23 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
     if (!domain.empty()) contact_domains[it->second].push_back(std::move(domain));
   }
 
-  std::vector<RecordChange> account_changes, contact_changes;
   std::vector<AccountView> views(acc.ids.size());
   std::vector<Candidate> candidates;
+  RecordChange change;
+  auto finish = [&](std::string_view entity, const Loaded& l, size_t r,
+                    const StoredProvenance* prov, std::vector<FieldFill>& fills) -> core::Status {
+    if (change.fields.empty()) return {};
+    ++report.records_changed;
+    for (int f : change.fields) {
+      ++report.fields_changed;
+      if (IsEmptyCell(l.fields[f], r)) ++fills[f].after;
+    }
+    if (writer) MOPS_TRY(writer->Write(entity, l, r, change, prov));
+    return {};
+  };
   {
-    Runner runner{"accounts", config, options.source, report, {}, {}};
-    for (FieldFill& f : account_fills) runner.fills.push_back(&f);
+    Runner runner{"accounts", config, report, {}, {}, {}};
+    runner.Init(account_fills);
     size_t cursor = 0;
     for (size_t r = 0; r < acc.ids.size(); ++r) {
       AccountView& view = views[r];
@@ -514,14 +700,14 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
       StagedCandidates(acc_staged, "accounts", view.id, cursor, vendor_only, candidates);
       if (inferred_on) InferAccount(acc.extra[1].texts[r], contact_domains[r], candidates);
       if (candidates.empty()) continue;
+      SortByField(candidates);
       const auto pit = acc_prov.find(view.id);
-      const Json* prov = pit == acc_prov.end() ? nullptr : &pit->second;
-      RecordChange change;
-      change.row = r;
+      const StoredProvenance* prov = pit == acc_prov.end() ? nullptr : &pit->second;
+      change.Clear();
       for (int f = 0; f < kAccountFieldCount; ++f) {
         runner.Decide(f, view.id, view.values, prov, candidates, change);
       }
-      if (!change.fields.empty()) account_changes.push_back(std::move(change));
+      MOPS_TRY(finish("accounts", acc, r, prov, account_fills));
     }
   }
   contact_domains.clear();
@@ -546,8 +732,8 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
     }
   }
   {
-    Runner runner{"contacts", config, options.source, report, {}, {}};
-    for (FieldFill& f : contact_fills) runner.fills.push_back(&f);
+    Runner runner{"contacts", config, report, {}, {}, {}};
+    runner.Init(contact_fills);
     static constexpr int kDerived[] = {kCSeniority, kCDepartment, kCJobFunction, kCTimeZone};
     size_t cursor = 0;
     std::vector<std::string> values(kContactFieldCount);
@@ -572,111 +758,30 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
         InferContact(values, link, candidates);
       }
       const auto pit = con_prov.find(id);
-      const Json* prov = pit == con_prov.end() ? nullptr : &pit->second;
-      RecordChange change;
-      change.row = r;
+      const StoredProvenance* prov = pit == con_prov.end() ? nullptr : &pit->second;
+      change.Clear();
+      SortByField(candidates);
       for (int f = 0; f < kContactFieldCount; ++f) {
         if (std::find(std::begin(kDerived), std::end(kDerived), f) != std::end(kDerived)) continue;
         runner.Decide(f, id, values, prov, candidates, change);
       }
-      if (inferred_on) DerivedCandidates(values, candidates);
-      for (int f : kDerived) runner.Decide(f, id, values, prov, candidates, change);
-      if (!change.fields.empty()) contact_changes.push_back(std::move(change));
-    }
-  }
-
-  for (auto* fills : {&contact_fills, &account_fills}) {
-    for (FieldFill& f : *fills) {
-      f.after = f.before;
-      report.fields.push_back(std::move(f));
-    }
-  }
-  // after = before + fields filled from empty (a replaced value was filled already).
-  auto count_filled = [&](std::string_view entity, const Loaded& l,
-                          const std::vector<RecordChange>& changes, size_t offset) {
-    for (const RecordChange& ch : changes) {
-      for (int f : ch.fields) {
-        const store::Column& c = l.fields[f];
-        const bool was_empty =
-            c.nulls[ch.row] || (c.type != ColumnType::kInt && c.texts[ch.row].empty());
-        if (was_empty) ++report.fields[offset + f].after;
-        report.fields_changed++;
+      if (inferred_on) {
+        DerivedCandidates(values, candidates);
+        SortByField(candidates);
       }
+      for (int f : kDerived) runner.Decide(f, id, values, prov, candidates, change);
+      MOPS_TRY(finish("contacts", con, r, prov, contact_fills));
     }
-    report.records_changed += static_cast<int64_t>(changes.size());
-    (void)entity;
-  };
-  count_filled("contacts", con, contact_changes, 0);
-  count_filled("accounts", acc, account_changes, kContactFieldCount);
+  }
+  for (auto* fills : {&contact_fills, &account_fills}) {
+    for (FieldFill& f : *fills) report.fields.push_back(std::move(f));
+  }
 
-  if (options.dry_run) {
+  if (!writer) {
     report.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return report;
   }
-
-  MOPS_ASSIGN_OR_RETURN(
-      store::Rows run_row,
-      db.Query("INSERT INTO enrichment_runs (run_at, actor, source, records_changed, "
-               "fields_changed, conflicts, report) VALUES (?, ?, ?, ?, ?, ?, '{}') RETURNING id",
-               std::vector<Value>{now, options.actor, TextOrNull(options.source),
-                                  report.records_changed, report.fields_changed,
-                                  static_cast<int64_t>(report.conflicts.size())}));
-  report.run_id = store::AsInt(run_row.rows.at(0).at(0));
-
-  MOPS_ASSIGN_OR_RETURN(auto upsert_prov,
-                        db.Prepare("INSERT INTO enrichment_provenance (entity, record_id, fields) "
-                                   "VALUES (?, ?, ?) ON CONFLICT (entity, record_id) DO UPDATE "
-                                   "SET fields = excluded.fields"));
-  MOPS_ASSIGN_OR_RETURN(auto insert_change,
-                        db.Prepare("INSERT INTO enrichment_changes (run_id, entity, record_id, "
-                                   "before, after) VALUES (?, ?, ?, ?, ?)"));
-  auto write = [&](std::string_view entity, const Loaded& l,
-                   const std::vector<RecordChange>& changes,
-                   std::unordered_map<int64_t, Json>& provenance) -> core::Status {
-    const auto names = FieldNames(entity);
-    std::string sql = fmt::format("UPDATE {} SET ", entity);
-    for (size_t f = 0; f < names.size(); ++f) {
-      sql += fmt::format("{}{} = CASE WHEN ? = 1 THEN ? ELSE {} END", f == 0 ? "" : ", ", names[f],
-                         names[f]);
-    }
-    sql += " WHERE id = ?";
-    MOPS_ASSIGN_OR_RETURN(auto update, db.Prepare(sql));
-    std::vector<Value> params;
-    for (const RecordChange& ch : changes) {
-      const int64_t id = l.ids[ch.row];
-      params.assign(names.size() * 2 + 1, Value{});
-      Json before_values = Json::object(), after_values = Json::object();
-      Json& fields = provenance[id];
-      const Json before_prov = fields.is_object() ? fields : Json();
-      if (!fields.is_object()) fields = Json::object();
-      for (size_t k = 0; k < ch.fields.size(); ++k) {
-        const int f = ch.fields[k];
-        const Candidate& c = ch.chosen[k];
-        params[2 * f] = int64_t{1};
-        params[2 * f + 1] = ValueFor(names[f], c.value);
-        before_values[names[f]] = CellJson(l.fields[f], ch.row);
-        after_values[names[f]] =
-            IsIntegerField(names[f]) ? Json(store::AsInt(Value{c.value})) : Json(c.value);
-        Provenance p{c.source, c.vendor_record_id, c.confidence, c.reason, now, report.run_id};
-        fields[names[f]] = ProvenanceJson(p);
-      }
-      for (size_t f = 0; f < names.size(); ++f) {
-        if (store::IsNull(params[2 * f])) params[2 * f] = int64_t{0};
-      }
-      params.back() = id;
-      MOPS_TRY(update->ExecuteQueued(params));
-      MOPS_TRY(
-          upsert_prov->ExecuteQueued(std::vector<Value>{std::string(entity), id, Dump(fields)}));
-      MOPS_TRY(insert_change->ExecuteQueued(
-          std::vector<Value>{report.run_id, std::string(entity), id,
-                             Dump({{"values", before_values}, {"provenance", before_prov}}),
-                             Dump({{"values", after_values}})}));
-    }
-    return {};
-  };
-  MOPS_TRY(write("accounts", acc, account_changes, acc_prov));
-  MOPS_TRY(write("contacts", con, contact_changes, con_prov));
   MOPS_ASSIGN_OR_RETURN(
       auto insert_conflict,
       db.Prepare("INSERT INTO enrichment_conflicts (run_id, entity, record_id, field, kept_value, "
@@ -692,8 +797,12 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   Json stored = ToJson(report);
   stored.erase("conflicts");  // they are rows of their own
-  MOPS_TRY(db.Execute("UPDATE enrichment_runs SET report = ? WHERE id = ?",
-                      std::vector<Value>{Dump(stored), report.run_id}));
+  MOPS_TRY(
+      db.Execute("UPDATE enrichment_runs SET records_changed = ?, fields_changed = ?, "
+                 "conflicts = ?, report = ? WHERE id = ?",
+                 std::vector<Value>{report.records_changed, report.fields_changed,
+                                    static_cast<int64_t>(report.conflicts.size()), Dump(stored),
+                                    report.run_id}));
   MOPS_TRY(Audit(db, now, options.actor, "quality.enrich", "enrichment_runs",
                  std::to_string(report.run_id), Json(),
                  {{"records_changed", report.records_changed},
@@ -797,7 +906,8 @@ core::Status Undo(store::Database& db, int64_t run_id, std::string_view actor) {
     if (prov.is_null()) {
       MOPS_TRY(delete_prov->Execute(std::vector<Value>{entity, id}));
     } else {
-      MOPS_TRY(upsert_prov->Execute(std::vector<Value>{entity, id, Dump(prov)}));
+      const std::string text = prov.is_string() ? prov.get<std::string>() : Dump(prov);
+      MOPS_TRY(upsert_prov->Execute(std::vector<Value>{entity, id, text}));
     }
   }
   const int64_t now = core::NowUtc();
