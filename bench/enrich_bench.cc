@@ -6,6 +6,7 @@
 //
 // Steps, each timed on its own (building the workspace and the file is not):
 //   load  LoadVendorFile: parse, detect, convert, match and stage every row
+//   dry   Run with --dry-run: the scans and the engines, no writes
 //   run   Run: accounts and contacts scanned, inference, the waterfall,
 //         updates, provenance, change rows, in one transaction
 //   total load + run
@@ -182,6 +183,14 @@ void RunOn(const std::string& backend, store::Database& db, const Sizes& n,
              "unmatched, {} ambiguous\n",
              backend, loaded->matched, loaded->by_method["email"], loaded->by_method["domain"],
              loaded->by_method["name_company"], loaded->unmatched, loaded->ambiguous);
+  t = std::chrono::steady_clock::now();
+  cpu = CpuSeconds();
+  quality::enrich::RunOptions dry;
+  dry.dry_run = true;
+  auto preview = quality::enrich::Run(db, dry);
+  if (!preview) bench::Die(preview.error());
+  Print({backend, "dry", n.contacts + n.accounts, bench::Since(t), CpuSeconds() - cpu,
+         bench::PeakMb()});
   t = std::chrono::steady_clock::now();
   cpu = CpuSeconds();
   auto run = quality::enrich::Run(db, {});

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <numeric>
+#include <thread>
 #include <unordered_map>
 
 #include "core/strings.h"
@@ -676,14 +677,15 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
   std::vector<Candidate> candidates;
   RecordChange change;
   auto finish = [&](std::string_view entity, const Loaded& l, size_t r,
-                    const StoredProvenance* prov, std::vector<FieldFill>& fills) -> core::Status {
-    if (change.fields.empty()) return {};
+                    const StoredProvenance* prov, std::vector<FieldFill>& fills,
+                    const RecordChange& ch) -> core::Status {
+    if (ch.fields.empty()) return {};
     ++report.records_changed;
-    for (int f : change.fields) {
+    for (int f : ch.fields) {
       ++report.fields_changed;
       if (IsEmptyCell(l.fields[f], r)) ++fills[f].after;
     }
-    if (writer) MOPS_TRY(writer->Write(entity, l, r, change, prov));
+    if (writer) MOPS_TRY(writer->Write(entity, l, r, ch, prov));
     return {};
   };
   {
@@ -707,7 +709,7 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
       for (int f = 0; f < kAccountFieldCount; ++f) {
         runner.Decide(f, view.id, view.values, prov, candidates, change);
       }
-      MOPS_TRY(finish("accounts", acc, r, prov, account_fills));
+      MOPS_TRY(finish("accounts", acc, r, prov, account_fills, change));
     }
   }
   contact_domains.clear();
@@ -731,17 +733,34 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
       if (m.account_id != 0) lead_matches.emplace(m.contact_id, m);
     }
   }
-  {
-    Runner runner{"contacts", config, report, {}, {}, {}};
-    runner.Init(contact_fills);
-    static constexpr int kDerived[] = {kCSeniority, kCDepartment, kCJobFunction, kCTimeZone};
+  // Contacts are independent of each other: blocks of them are decided on
+  // every core, then written on this thread in record order.
+  struct Worker {
+    RunReport local;  // conflicts
+    std::vector<FieldFill> fills = std::vector<FieldFill>(kContactFieldCount);
+    std::vector<Candidate> candidates;
+    std::vector<std::string> values = std::vector<std::string>(kContactFieldCount);
+    std::vector<std::pair<size_t, RecordChange>> changes;
+  };
+  static constexpr int kDerived[] = {kCSeniority, kCDepartment, kCJobFunction, kCTimeZone};
+  auto decide_contacts = [&](Worker& w, size_t lo, size_t hi) {
+    Runner runner{"contacts", config, w.local, {}, {}, {}};
+    runner.Init(w.fills);
+    std::vector<std::string>& values = w.values;
+    std::vector<Candidate>& cands = w.candidates;
     size_t cursor = 0;
-    std::vector<std::string> values(kContactFieldCount);
-    for (size_t r = 0; r < con.ids.size(); ++r) {
+    if (lo < hi) {
+      const int64_t first = con.ids[lo];
+      cursor = static_cast<size_t>(
+          std::partition_point(con_staged.order.begin(), con_staged.order.end(),
+                               [&](uint32_t i) { return con_staged.cols[0].ints[i] < first; }) -
+          con_staged.order.begin());
+    }
+    for (size_t r = lo; r < hi; ++r) {
       const int64_t id = con.ids[r];
       for (int f = 0; f < kContactFieldCount; ++f) values[f] = CellText(con.fields[f], r);
-      candidates.clear();
-      StagedCandidates(con_staged, "contacts", id, cursor, vendor_only, candidates);
+      cands.clear();
+      StagedCandidates(con_staged, "contacts", id, cursor, vendor_only, cands);
       if (inferred_on) {
         AccountLink link;
         if (!con_account.nulls[r]) {
@@ -755,22 +774,56 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
                     by_domain ? 0.8 : 0.7 * it->second.similarity};
           }
         }
-        InferContact(values, link, candidates);
+        InferContact(values, link, cands);
       }
       const auto pit = con_prov.find(id);
       const StoredProvenance* prov = pit == con_prov.end() ? nullptr : &pit->second;
-      change.Clear();
-      SortByField(candidates);
+      RecordChange ch;
+      SortByField(cands);
       for (int f = 0; f < kContactFieldCount; ++f) {
         if (std::find(std::begin(kDerived), std::end(kDerived), f) != std::end(kDerived)) continue;
-        runner.Decide(f, id, values, prov, candidates, change);
+        runner.Decide(f, id, values, prov, cands, ch);
       }
       if (inferred_on) {
-        DerivedCandidates(values, candidates);
-        SortByField(candidates);
+        DerivedCandidates(values, cands);
+        SortByField(cands);
       }
-      for (int f : kDerived) runner.Decide(f, id, values, prov, candidates, change);
-      MOPS_TRY(finish("contacts", con, r, prov, contact_fills));
+      for (int f : kDerived) runner.Decide(f, id, values, prov, cands, ch);
+      if (!ch.fields.empty()) w.changes.emplace_back(r, std::move(ch));
+    }
+  };
+  {
+    const size_t threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8);
+    constexpr size_t kBlock = 1 << 16;
+    std::vector<Worker> workers(threads);
+    for (size_t lo = 0; lo < con.ids.size(); lo += kBlock) {
+      const size_t hi = std::min(con.ids.size(), lo + kBlock);
+      const size_t per = (hi - lo + threads - 1) / threads;
+      std::vector<std::thread> pool;
+      for (size_t t = 0; t < threads; ++t) {
+        const size_t a = std::min(hi, lo + t * per), b = std::min(hi, a + per);
+        if (t == 0) continue;
+        pool.emplace_back([&, t, a, b] { decide_contacts(workers[t], a, b); });
+      }
+      decide_contacts(workers[0], lo, std::min(hi, lo + per));
+      for (std::thread& th : pool) th.join();
+      for (Worker& w : workers) {
+        for (auto& [r, ch] : w.changes) {
+          const auto pit = con_prov.find(con.ids[r]);
+          const StoredProvenance* prov = pit == con_prov.end() ? nullptr : &pit->second;
+          MOPS_TRY(finish("contacts", con, r, prov, contact_fills, ch));
+        }
+        w.changes.clear();
+        for (Conflict& c : w.local.conflicts) report.conflicts.push_back(std::move(c));
+        w.local.conflicts.clear();
+      }
+    }
+    for (Worker& w : workers) {
+      for (int f = 0; f < kContactFieldCount; ++f) {
+        contact_fills[f].changed += w.fills[f].changed;
+        for (const auto& [source, n] : w.fills[f].by_source)
+          contact_fills[f].by_source[source] += n;
+      }
     }
   }
   for (auto* fills : {&contact_fills, &account_fills}) {

@@ -408,7 +408,7 @@ core::Result<VendorFile> ReadVendorFile(std::string_view text, std::string_view 
     row.title = std::string(cell(3));
     row.seniority = Seniority(cell(4));
     row.department = Department(cell(5));
-    row.email = StandardizeEmail(cell(6)).email;
+    row.email = linkage::NormalizeEmail(cell(6));
     row.company_name = std::string(cell(8));
     row.domain = DomainFromWebsite(cell(9));
     if (row.domain.empty()) row.domain = CompanyDomainFromEmail(row.email);
