@@ -216,10 +216,14 @@ bool IsEmptyCell(const store::Column& c, size_t r) {
   return c.nulls[r] || (c.type != ColumnType::kInt && c.texts[r].empty());
 }
 
-// Candidates grouped by field (a record has a few dozen at most).
+// Candidates grouped by field, stable (a record has a few dozen at most:
+// insertion sort, no allocation).
 void SortByField(std::vector<Candidate>& candidates) {
-  std::stable_sort(candidates.begin(), candidates.end(),
-                   [](const Candidate& a, const Candidate& b) { return a.field < b.field; });
+  for (size_t i = 1; i < candidates.size(); ++i) {
+    for (size_t j = i; j > 0 && candidates[j - 1].field > candidates[j].field; --j) {
+      std::swap(candidates[j - 1], candidates[j]);
+    }
+  }
 }
 
 std::span<const Candidate> OfField(const std::vector<Candidate>& sorted, int field) {
