@@ -250,6 +250,7 @@ bool IsTotalsRow(std::span<const std::string_view> fields) {
 // the linkage library's name levels: exact, nickname, initial, JW >= 0.92,
 // JW >= 0.80, different. m and u per level are fixed: a vendor file is not a
 // sample to train on.
+// Names as linkage::NormalizeName gives them.
 double NameWeight(std::string_view row_first, std::string_view row_last, std::string_view first,
                   std::string_view last) {
   static constexpr double kM[] = {1, 0.90, 0.04, 0.02, 0.025, 0.01, 0.005};
@@ -257,8 +258,7 @@ double NameWeight(std::string_view row_first, std::string_view row_last, std::st
   double w = 0;
   const std::pair<std::string_view, std::string_view> pairs[] = {{row_first, first},
                                                                  {row_last, last}};
-  for (const auto& [a, b] : pairs) {
-    const std::string x = linkage::NormalizeName(a), y = linkage::NormalizeName(b);
+  for (const auto& [x, y] : pairs) {
     if (x.empty() || y.empty()) continue;
     const uint8_t level = linkage::CompareValues(linkage::Comparison::kName, x, y);
     if (level >= 1 && level <= 6) w += std::log2(kM[level] / kU[level]);
@@ -267,11 +267,15 @@ double NameWeight(std::string_view row_first, std::string_view row_last, std::st
 }
 
 // The best record of a block by name, as a RowMatch (status set by caller).
+// `names` holds each contact's normalized first and last name.
 RowMatch BestByName(const VendorRow& row, std::span<const uint32_t> block,
-                    std::span<const MatchContact> contacts, std::string_view method,
-                    double min_probability) {
+                    std::span<const MatchContact> contacts,
+                    std::span<const std::pair<std::string, std::string>> names,
+                    std::string_view method, double min_probability) {
   RowMatch m;
   if (block.empty() || (row.first_name.empty() && row.last_name.empty())) return m;
+  const std::string row_first = linkage::NormalizeName(row.first_name);
+  const std::string row_last = linkage::NormalizeName(row.last_name);
   const double n = static_cast<double>(block.size());
   const double prior = n <= 1 ? 0 : std::log2(1 / (n - 1));  // one of n is the person
   double best = -1, second = -1;
@@ -279,7 +283,7 @@ RowMatch BestByName(const VendorRow& row, std::span<const uint32_t> block,
   for (uint32_t i : block) {
     const MatchContact& c = contacts[i];
     const double p = linkage::Probability(
-        prior + NameWeight(row.first_name, row.last_name, c.first_name, c.last_name));
+        prior + NameWeight(row_first, row_last, names[i].first, names[i].second));
     if (p > best) {
       second = best;
       best = p;
@@ -462,8 +466,10 @@ std::vector<RowMatch> MatchVendorRows(std::span<const VendorRow> rows, std::stri
     std::unordered_map<std::string_view, int64_t> by_email;  // -1: shared by several
     std::unordered_map<std::string, std::vector<uint32_t>> by_domain, by_company;
     by_email.reserve(contacts.size());
+    std::vector<std::pair<std::string, std::string>> names(contacts.size());
     for (uint32_t i = 0; i < contacts.size(); ++i) {
       const MatchContact& c = contacts[i];
+      names[i] = {linkage::NormalizeName(c.first_name), linkage::NormalizeName(c.last_name)};
       if (!c.email.empty()) {
         auto [it, fresh] = by_email.emplace(c.email, c.id);
         if (!fresh && it->second != c.id) it->second = -1;
@@ -492,7 +498,7 @@ std::vector<RowMatch> MatchVendorRows(std::span<const VendorRow> rows, std::stri
       if (!row.domain.empty()) {
         if (auto it = by_domain.find(row.domain);
             it != by_domain.end() && it->second.size() <= kMaxBlock) {
-          RowMatch best = BestByName(row, it->second, contacts, "domain", min_probability);
+          RowMatch best = BestByName(row, it->second, contacts, names, "domain", min_probability);
           if (!best.status.empty()) {
             m = best;
             continue;
@@ -503,7 +509,8 @@ std::vector<RowMatch> MatchVendorRows(std::span<const VendorRow> rows, std::stri
       if (!key.empty()) {
         if (auto it = by_company.find(key);
             it != by_company.end() && it->second.size() <= kMaxBlock) {
-          RowMatch best = BestByName(row, it->second, contacts, "name_company", min_probability);
+          RowMatch best =
+              BestByName(row, it->second, contacts, names, "name_company", min_probability);
           if (!best.status.empty()) m = best;
         }
       }
