@@ -17,6 +17,7 @@
 #include "demo/demo_verb.h"
 #include "http/commands.h"
 #include "ingest/ingest.h"
+#include "quality/enrich/enrich.h"
 #include "quality/linkage/linkage.h"
 #include "quality/quality.h"
 #include "records/commands.h"
@@ -38,6 +39,7 @@ void InstallRoutes(mops::http::Router& router) {
   mops::quality::linkage::RegisterRoutes(router);
   mops::analytics::RegisterRoutes(router);
   mops::tracking::RegisterRoutes(router);
+  mops::quality::enrich::RegisterRoutes(router);
 }
 
 // New contacts and accounts are matched against the workspace's with the
@@ -117,6 +119,7 @@ int main(int argc, char** argv) {
   CLI::App* quality =
       mops::quality::RegisterCommands(app, ctx, mops::quality::linkage::MatchedClusters);
   mops::quality::linkage::RegisterCommands(*quality, ctx);
+  mops::quality::enrich::RegisterCommands(*quality, ctx);
   mops::demo::RegisterCommands(app, ctx);
   CLI::App* attribute = mops::attribution::RegisterCommands(app, ctx);
   mops::attribution::RegisterPathsVerb(*attribute, ctx);

@@ -136,7 +136,20 @@ core::Result<Json> Get(store::Database& db, const EntitySpec& entity, int64_t id
   if (rows.empty()) {
     return core::Fail(core::ErrorCode::kNotFound, "no {} with id {}", entity.name, id);
   }
-  return RowToJson(rows, rows.rows[0]);
+  Json record = RowToJson(rows, rows.rows[0]);
+  if (entity.name == "contacts" || entity.name == "accounts") {
+    // Where enriched values came from (quality/enrich): field -> source,
+    // vendor record id, confidence, reason, time.
+    MOPS_ASSIGN_OR_RETURN(
+        Value provenance,
+        db.QueryValue("SELECT fields FROM enrichment_provenance WHERE entity = ? AND record_id = ?",
+                      std::vector<Value>{entity.name, id}));
+    if (!store::IsNull(provenance)) {
+      Json fields = Json::parse(store::AsText(provenance), nullptr, false);
+      if (fields.is_object()) record["provenance"] = std::move(fields);
+    }
+  }
+  return record;
 }
 
 core::Result<Overview> LoadOverview(store::Database& db) {

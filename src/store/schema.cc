@@ -752,6 +752,95 @@ CREATE INDEX touchpoints_anonymous ON touchpoints (anonymous_id);
 CREATE INDEX touchpoints_contact_ref ON touchpoints (source_system, contact_ref);
 )SQL";
 
+// Issue 19, data enrichment: the contact fields that enrichment fills and
+// scoring and routing read (firmographics from the account or a vendor, time
+// zone, job function); runs and their per-record changes (what undo
+// restores: values with their types, and the provenance before); the
+// provenance of every enriched field per record (JSON: field -> source,
+// vendor record id, confidence, reason, time, run); vendor rows staged and
+// matched before a run uses them; the conflicts a run listed.
+constexpr std::string_view kEnrichment = R"SQL(
+ALTER TABLE contacts ADD COLUMN industry TEXT;
+ALTER TABLE contacts ADD COLUMN employees BIGINT;
+ALTER TABLE contacts ADD COLUMN annual_revenue BIGINT;
+ALTER TABLE contacts ADD COLUMN time_zone TEXT;
+ALTER TABLE contacts ADD COLUMN job_function TEXT;
+CREATE TABLE enrichment_runs (
+  id {{ID}},
+  run_at BIGINT NOT NULL,
+  actor TEXT,
+  source TEXT,
+  records_changed BIGINT NOT NULL,
+  fields_changed BIGINT NOT NULL,
+  conflicts BIGINT NOT NULL,
+  report TEXT NOT NULL,
+  undone_at BIGINT,
+  undone_by TEXT
+);
+CREATE TABLE enrichment_changes (
+  id {{ID}},
+  run_id BIGINT NOT NULL,
+  entity TEXT NOT NULL,
+  record_id BIGINT NOT NULL,
+  before TEXT NOT NULL,
+  after TEXT NOT NULL
+);
+CREATE INDEX enrichment_changes_run ON enrichment_changes (run_id);
+CREATE INDEX enrichment_changes_record ON enrichment_changes (entity, record_id);
+CREATE TABLE enrichment_provenance (
+  entity TEXT NOT NULL,
+  record_id BIGINT NOT NULL,
+  fields TEXT NOT NULL,
+  PRIMARY KEY (entity, record_id)
+);
+CREATE TABLE enrichment_staging (
+  id {{ID}},
+  batch_id BIGINT NOT NULL,
+  source TEXT NOT NULL,
+  layout TEXT NOT NULL,
+  entity TEXT NOT NULL,
+  file TEXT,
+  line BIGINT,
+  vendor_record_id TEXT,
+  email TEXT,
+  first_name TEXT,
+  last_name TEXT,
+  company_name TEXT,
+  domain TEXT,
+  title TEXT,
+  seniority TEXT,
+  department TEXT,
+  phone TEXT,
+  country TEXT,
+  state TEXT,
+  city TEXT,
+  industry TEXT,
+  employees BIGINT,
+  annual_revenue BIGINT,
+  loaded_at BIGINT NOT NULL,
+  record_id BIGINT,
+  match_method TEXT,
+  match_probability DOUBLE PRECISION,
+  match_status TEXT NOT NULL
+);
+CREATE INDEX enrichment_staging_source ON enrichment_staging (source, entity);
+CREATE INDEX enrichment_staging_record ON enrichment_staging (entity, record_id);
+CREATE TABLE enrichment_conflicts (
+  id {{ID}},
+  run_id BIGINT NOT NULL,
+  entity TEXT NOT NULL,
+  record_id BIGINT NOT NULL,
+  field TEXT NOT NULL,
+  kept_value TEXT,
+  kept_source TEXT,
+  other_value TEXT,
+  other_source TEXT,
+  other_record_id TEXT,
+  reason TEXT
+);
+CREATE INDEX enrichment_conflicts_run ON enrichment_conflicts (run_id);
+)SQL";
+
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "core tables", kCoreTables},
@@ -768,6 +857,8 @@ const std::vector<Migration>& Migrations() {
        kReadPathSqlite, kReadPathPostgres},
       {12, "tracking API: write keys, events, rejections, identity merges, first touch", kTracking},
       {15, "analytics: spend conversions and platform campaign names", kAnalytics},
+      {16, "data enrichment: contact firmographics, runs, provenance, staging, conflicts",
+       kEnrichment},
       {17, "stack discovery: spend, sign-ins, aliases, applies", kDiscovery},
   };
   return kMigrations;

@@ -6,6 +6,7 @@ import { axisTooltip } from '../escape.js';
 import { Banner } from '../components/Banner.jsx';
 import { Loading } from '../components/Loading.jsx';
 import { Icon } from '../components/icons.jsx';
+import { EnrichmentPanel } from '../components/EnrichmentPanel.jsx';
 import './quality.css';
 
 const entityLabel = { contacts: 'Contacts', accounts: 'Accounts' };
@@ -675,6 +676,7 @@ function Quality() {
         </div>
         <MergeHistory merges={merges} onUndo={undo} busy={busy} />
       </div>
+      <EnrichmentPanel />
     </section>
   );
 }

@@ -1,0 +1,439 @@
+// The enrichment engines: config, inference, the waterfall, vendor layouts
+// (each on a fixture written from the vendor's documented columns, with
+// invented people) and matching.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "core/csv.h"
+#include "quality/enrich/enrich.h"
+
+namespace mops::quality::enrich {
+namespace {
+
+std::string Fixture(const std::string& name) {
+  auto text = core::ReadFile(std::string(MOPS_ENRICH_FIXTURES) + "/" + name);
+  EXPECT_TRUE(text.has_value()) << name;
+  return text ? *text : std::string();
+}
+
+VendorFile Read(const std::string& name, core::NumberFormat numbers = {}) {
+  VendorReadOptions options;
+  options.numbers = numbers;
+  auto file = ReadVendorFile(Fixture(name), name, options);
+  EXPECT_TRUE(file.has_value()) << (file ? "" : file.error().ToString());
+  return file ? *file : VendorFile{};
+}
+
+std::vector<std::string> Order(std::initializer_list<const char*> names) {
+  return std::vector<std::string>(names.begin(), names.end());
+}
+
+Candidate Make(int field, std::string value, std::string source, double confidence = 0.9) {
+  Candidate c;
+  c.field = field;
+  c.value = std::move(value);
+  c.source = std::move(source);
+  c.confidence = confidence;
+  c.reason = "test";
+  return c;
+}
+
+// ---------------------------------------------------------------- config
+
+TEST(EnrichConfig, DefaultCoversEveryField) {
+  const EnrichmentConfig& config = DefaultEnrichmentConfig();
+  for (std::string_view entity : {"contacts", "accounts"}) {
+    for (size_t f = 0; f < FieldNames(entity).size(); ++f) {
+      EXPECT_FALSE(config.SourcesFor(entity, static_cast<int>(f)).empty())
+          << entity << "." << FieldNames(entity)[f];
+    }
+  }
+  EXPECT_EQ(config.stale_after_days, 180);
+  EXPECT_DOUBLE_EQ(config.tolerance, 2.0);
+}
+
+TEST(EnrichConfig, FieldAndEntityFieldKeys) {
+  auto config = ParseEnrichmentConfig(
+      "sources:\n  employees: [apollo, zoominfo, inferred]\n  contacts.industry: [inferred]\n"
+      "overwrite: [contacts.title]\n",
+      "enrichment.yaml");
+  ASSERT_TRUE(config.has_value()) << config.error().ToString();
+  EXPECT_EQ(config->SourcesFor("contacts", kCEmployees), Order({"apollo", "zoominfo", "inferred"}));
+  EXPECT_EQ(config->SourcesFor("accounts", kAEmployees), Order({"apollo", "zoominfo", "inferred"}));
+  EXPECT_EQ(config->SourcesFor("contacts", kCIndustry), Order({"inferred"}));
+  // Fields the file does not name keep the default order.
+  EXPECT_EQ(config->SourcesFor("accounts", kAIndustry),
+            DefaultEnrichmentConfig().SourcesFor("accounts", kAIndustry));
+  EXPECT_TRUE(config->overwrite.contains("contacts.title"));
+}
+
+TEST(EnrichConfig, UnknownFieldNamesLineAndKey) {
+  auto config = ParseEnrichmentConfig(
+      "stale_after_days: 90\nsources:\n  employees: [zoominfo]\n  headcount: [apollo]\n",
+      "enrichment.yaml");
+  ASSERT_FALSE(config.has_value());
+  EXPECT_EQ(config.error().file, "enrichment.yaml");
+  EXPECT_EQ(config.error().line, 4);
+  EXPECT_EQ(config.error().field, "sources.headcount");
+  EXPECT_NE(config.error().message.find("unknown field 'headcount'"), std::string::npos);
+}
+
+TEST(EnrichConfig, UnknownSourceNamesLineAndKey) {
+  auto config =
+      ParseEnrichmentConfig("sources:\n  employees: [zoominfo, zoomifo]\n", "enrichment.yaml");
+  ASSERT_FALSE(config.has_value());
+  EXPECT_EQ(config.error().line, 2);
+  EXPECT_EQ(config.error().field, "sources.employees");
+  EXPECT_NE(config.error().message.find("unknown source 'zoomifo'"), std::string::npos);
+}
+
+TEST(EnrichConfig, OtherBadInput) {
+  EXPECT_FALSE(ParseEnrichmentConfig("colour: blue\n", "x").has_value());
+  EXPECT_FALSE(ParseEnrichmentConfig("overwrite: [shoe_size]\n", "x").has_value());
+  EXPECT_FALSE(ParseEnrichmentConfig("tolerance: 0.5\n", "x").has_value());
+  EXPECT_FALSE(ParseEnrichmentConfig("stale_after_days: soon\n", "x").has_value());
+  EXPECT_FALSE(ParseEnrichmentConfig("sources: [a, b]\n", "x").has_value());
+  EXPECT_FALSE(ParseEnrichmentConfig("sources:\n  city: [apollo, apollo]\n", "x").has_value());
+  EXPECT_FALSE(ParseEnrichmentConfig("sources: {city: [x\n", "x").has_value());
+}
+
+// ---------------------------------------------------------------- inference
+
+std::vector<std::string> EmptyContact() { return std::vector<std::string>(kContactFieldCount); }
+
+TEST(EnrichInfer, EmptyIndustryFilledFromTheAccount) {
+  AccountView account;
+  account.id = 12;
+  account.name = "Kessler Maschinenbau GmbH";
+  account.values = std::vector<std::string>(kAccountFieldCount);
+  account.values[kAIndustry] = "Manufacturing";
+  account.values[kAEmployees] = "420";
+  std::vector<std::string> contact = EmptyContact();
+  std::vector<Candidate> candidates;
+  InferContact(contact, {&account, "account_id", 0.9}, candidates);
+  std::vector<Candidate> industry;
+  for (const Candidate& c : candidates) {
+    if (c.field == kCIndustry) industry.push_back(c);
+  }
+  ASSERT_EQ(industry.size(), 1u);
+  const auto order = DefaultEnrichmentConfig().SourcesFor("contacts", kCIndustry);
+  FieldDecision d = DecideField("contacts", 1, "industry", "", "", industry, order, false, 2);
+  ASSERT_NE(d.chosen, nullptr);
+  EXPECT_EQ(d.chosen->value, "Manufacturing");
+  EXPECT_EQ(d.chosen->source, "inferred");
+  EXPECT_DOUBLE_EQ(d.chosen->confidence, 0.9);
+  EXPECT_EQ(d.chosen->reason, "account #12 (Kessler Maschinenbau GmbH)");
+}
+
+TEST(EnrichInfer, GermanPhoneGivesDe) {
+  EXPECT_EQ(PhoneRegion("+49 30 901820"), "DE");
+  EXPECT_EQ(PhoneRegion("0049 30 901820"), "DE");
+  EXPECT_EQ(PhoneRegion("+14155550134"), "US");
+  EXPECT_EQ(PhoneRegion("(415) 555-0134"), "");  // no country code: no evidence
+  EXPECT_EQ(PhoneRegion("+49 1"), "");
+  std::vector<std::string> contact = EmptyContact();
+  contact[kCPhone] = "+4930901820";
+  std::vector<Candidate> candidates;
+  InferContact(contact, {}, candidates);
+  ASSERT_EQ(candidates.size(), 1u);
+  EXPECT_EQ(candidates[0].field, kCCountry);
+  EXPECT_EQ(candidates[0].value, "DE");
+  EXPECT_EQ(candidates[0].reason, "phone +49…: DE");
+}
+
+TEST(EnrichInfer, TitleGivesSeniorityDepartmentAndFunction) {
+  std::vector<std::string> contact = EmptyContact();
+  contact[kCTitle] = "VP Marketing";
+  std::vector<Candidate> candidates;
+  DerivedCandidates(contact, candidates);
+  std::map<int, std::string> by_field;
+  for (const Candidate& c : candidates) by_field[c.field] = c.value;
+  EXPECT_EQ(by_field[kCSeniority], "vp");
+  EXPECT_EQ(by_field[kCDepartment], "marketing");
+  EXPECT_EQ(by_field[kCJobFunction], "marketing");
+  EXPECT_EQ(JobFunction("Director of Demand Generation"), "demand_generation");
+  EXPECT_EQ(JobFunction("Sr. Software Engineer"), "software_engineering");
+  EXPECT_EQ(JobFunction(""), "");
+}
+
+TEST(EnrichInfer, TimeZoneFromCountryAndState) {
+  EXPECT_EQ(TimeZoneFor("DE", "").first, "Europe/Berlin");
+  EXPECT_EQ(TimeZoneFor("US", "US-CA").first, "America/Los_Angeles");
+  EXPECT_EQ(TimeZoneFor("US", "NY").first, "America/New_York");
+  EXPECT_DOUBLE_EQ(TimeZoneFor("US", "US-TX").second, 0.8);  // split state
+  EXPECT_EQ(TimeZoneFor("US", "").first, "");                // spans zones
+  EXPECT_EQ(TimeZoneFor("ZZ", "").first, "");
+  std::vector<std::string> contact = EmptyContact();
+  contact[kCCountry] = "United States";
+  contact[kCState] = "California";
+  std::vector<Candidate> candidates;
+  DerivedCandidates(contact, candidates);
+  ASSERT_EQ(candidates.size(), 1u);
+  EXPECT_EQ(candidates[0].value, "America/Los_Angeles");
+  EXPECT_EQ(candidates[0].reason, "country US, state US-CA");
+}
+
+TEST(EnrichInfer, AccountDomainFromWebsiteElseAgreeingAddresses) {
+  std::vector<Candidate> out;
+  InferAccount("https://www.Brightfield.io/about", {}, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].value, "brightfield.io");
+  out.clear();
+  const std::vector<std::string> agree = {"tulpdata.nl", "", "tulpdata.nl"};
+  InferAccount("", agree, out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].value, "tulpdata.nl");
+  EXPECT_EQ(out[0].reason, "2 contact addresses @tulpdata.nl");
+  out.clear();
+  const std::vector<std::string> disagree = {"tulpdata.nl", "other.nl"};
+  InferAccount("", disagree, out);
+  EXPECT_TRUE(out.empty());
+}
+
+// ---------------------------------------------------------------- waterfall
+
+TEST(EnrichWaterfall, FirstSourceInOrderWins) {
+  const std::vector<Candidate> c = {Make(kCEmployees, "400", "inferred"),
+                                    Make(kCEmployees, "450", "apollo"),
+                                    Make(kCEmployees, "500", "zoominfo")};
+  auto d = DecideField("contacts", 1, "employees", "", "", c,
+                       Order({"zoominfo", "apollo", "inferred"}), false, 2);
+  ASSERT_NE(d.chosen, nullptr);
+  EXPECT_EQ(d.chosen->source, "zoominfo");
+  d = DecideField("contacts", 1, "employees", "", "", c, Order({"apollo", "zoominfo", "inferred"}),
+                  false, 2);
+  ASSERT_NE(d.chosen, nullptr);
+  EXPECT_EQ(d.chosen->value, "450");
+  // A source not listed for the field does not count.
+  d = DecideField("contacts", 1, "employees", "", "", c, Order({"clearbit"}), false, 2);
+  EXPECT_EQ(d.chosen, nullptr);
+  // An enriched value gives way to a more trusted source, not to a less trusted one.
+  d = DecideField("contacts", 1, "employees", "400", "inferred", c,
+                  Order({"zoominfo", "apollo", "inferred"}), false, 2);
+  ASSERT_NE(d.chosen, nullptr);
+  EXPECT_EQ(d.chosen->source, "zoominfo");
+  const std::vector<Candidate> only_inferred = {Make(kCEmployees, "420", "inferred")};
+  d = DecideField("contacts", 1, "employees", "500", "zoominfo", only_inferred,
+                  Order({"zoominfo", "apollo", "inferred"}), false, 2);
+  EXPECT_EQ(d.chosen, nullptr);
+}
+
+TEST(EnrichWaterfall, ValueAPersonEnteredIsLeftAlone) {
+  const std::vector<Candidate> c = {Make(kCIndustry, "Software", "zoominfo")};
+  auto d = DecideField("contacts", 1, "industry", "Retail", "", c, Order({"zoominfo"}), false, 2);
+  EXPECT_EQ(d.chosen, nullptr);
+  EXPECT_TRUE(d.conflicts.empty());  // industries are worded differently: no conflict
+  d = DecideField("contacts", 1, "industry", "Retail", "", c, Order({"zoominfo"}), true, 2);
+  ASSERT_NE(d.chosen, nullptr);  // unless the config says so for the field
+  EXPECT_EQ(d.chosen->value, "Software");
+}
+
+TEST(EnrichWaterfall, ConflictListedNotResolved) {
+  // A person's value contradicted by a vendor: kept, listed.
+  const std::vector<Candidate> big = {Make(kCEmployees, "5000", "zoominfo")};
+  auto d = DecideField("contacts", 7, "employees", "100", "", big, Order({"zoominfo"}), false, 2);
+  EXPECT_EQ(d.chosen, nullptr);
+  ASSERT_EQ(d.conflicts.size(), 1u);
+  EXPECT_EQ(d.conflicts[0].record_id, 7);
+  EXPECT_EQ(d.conflicts[0].kept_value, "100");
+  EXPECT_EQ(d.conflicts[0].kept_source, "workspace");
+  EXPECT_EQ(d.conflicts[0].other_value, "5000");
+  // Two sources more than 2x apart on an empty field: not filled, listed.
+  const std::vector<Candidate> two = {Make(kCEmployees, "100", "zoominfo"),
+                                      Make(kCEmployees, "250", "apollo")};
+  d = DecideField("contacts", 7, "employees", "", "", two, Order({"zoominfo", "apollo"}), false, 2);
+  EXPECT_EQ(d.chosen, nullptr);
+  ASSERT_EQ(d.conflicts.size(), 1u);
+  EXPECT_EQ(d.conflicts[0].other_source, "apollo");
+  // Within tolerance: filled from the first.
+  const std::vector<Candidate> near = {Make(kCEmployees, "100", "zoominfo"),
+                                       Make(kCEmployees, "190", "apollo")};
+  d = DecideField("contacts", 7, "employees", "", "", near, Order({"zoominfo", "apollo"}), false,
+                  2);
+  ASSERT_NE(d.chosen, nullptr);
+  EXPECT_EQ(d.chosen->value, "100");
+  // Another country.
+  const std::vector<Candidate> countries = {Make(kCCountry, "DE", "inferred"),
+                                            Make(kCCountry, "US", "zoominfo")};
+  d = DecideField("contacts", 7, "country", "", "", countries, Order({"inferred", "zoominfo"}),
+                  false, 2);
+  EXPECT_EQ(d.chosen, nullptr);
+  ASSERT_EQ(d.conflicts.size(), 1u);
+  EXPECT_TRUE(Disagree("country", "Germany", "US", 2));
+  EXPECT_FALSE(Disagree("country", "Germany", "DE", 2));
+}
+
+// ---------------------------------------------------------------- vendor files
+
+const VendorRow* RowWithId(const VendorFile& file, std::string_view id) {
+  for (const VendorRow& r : file.rows) {
+    if (r.vendor_record_id == id) return &r;
+  }
+  return nullptr;
+}
+
+TEST(EnrichVendor, ZoomInfoContacts) {
+  VendorFile f = Read("zoominfo_contacts.csv");
+  EXPECT_EQ(f.layout, "zoominfo_contacts");
+  EXPECT_EQ(f.source, "zoominfo");
+  EXPECT_EQ(f.entity, "contacts");
+  ASSERT_EQ(f.rows.size(), 3u);  // title rows and the totals row are skipped
+  EXPECT_EQ(f.skipped, 3);
+  const VendorRow* helga = RowWithId(f, "1482736501");
+  ASSERT_NE(helga, nullptr);
+  EXPECT_EQ(helga->line, 4);
+  EXPECT_EQ(helga->email, "helga.brandt@kessler-maschinen.de");
+  EXPECT_EQ(helga->country, "DE");
+  EXPECT_EQ(helga->state, "DE-BE");
+  EXPECT_EQ(helga->phone, "+4930901820");
+  EXPECT_EQ(helga->domain, "kessler-maschinen.de");
+  EXPECT_EQ(helga->seniority, "director");
+  EXPECT_EQ(helga->employees, 420);
+  EXPECT_EQ(helga->annual_revenue, int64_t{85000} * 1000 * 100);  // thousands of USD, minor units
+  const VendorRow* tobi = RowWithId(f, "1482736502");
+  ASSERT_NE(tobi, nullptr);
+  EXPECT_EQ(tobi->phone, "+14155550134");
+  EXPECT_EQ(tobi->state, "US-CA");
+  EXPECT_EQ(tobi->seniority, "vp");
+  const VendorRow* maja = RowWithId(f, "1482736503");
+  ASSERT_NE(maja, nullptr);
+  EXPECT_EQ(maja->employees, 150);  // "1.5E+2" as a spreadsheet wrote it
+  EXPECT_FALSE(maja->annual_revenue.has_value());
+  ASSERT_EQ(f.warnings.size(), 1u);
+  EXPECT_NE(f.warnings[0].find("line 6"), std::string::npos) << f.warnings[0];
+}
+
+TEST(EnrichVendor, ZoomInfoCompanies) {
+  VendorFile f = Read("zoominfo_companies.csv");
+  EXPECT_EQ(f.layout, "zoominfo_companies");
+  EXPECT_EQ(f.entity, "accounts");
+  ASSERT_EQ(f.rows.size(), 3u);
+  EXPECT_EQ(f.rows[0].domain, "kessler-maschinen.de");  // from "http://www.../de/"
+  EXPECT_EQ(f.rows[1].domain, "brightfield.io");
+  EXPECT_EQ(f.rows[2].country, "GB");
+  EXPECT_EQ(f.rows[2].employees, 210);
+}
+
+TEST(EnrichVendor, ApolloPeopleAndAccounts) {
+  VendorFile people = Read("apollo_people.csv");
+  EXPECT_EQ(people.layout, "apollo_people");
+  ASSERT_EQ(people.rows.size(), 3u);
+  EXPECT_EQ(people.rows[0].vendor_record_id, "64f0a1b2c3d4e5f6a7b8c9d0");
+  EXPECT_EQ(people.rows[0].phone, "+14155550134");  // a leading apostrophe from a spreadsheet
+  EXPECT_EQ(people.rows[0].department, "sales");    // "master_sales"
+  EXPECT_EQ(people.rows[0].annual_revenue, int64_t{12000000} * 100);
+  EXPECT_EQ(people.rows[1].seniority, "director");  // "head"
+  EXPECT_EQ(people.rows[1].email, "");
+  EXPECT_EQ(people.rows[1].domain, "brightfield.io");
+  VendorFile accounts = Read("apollo_accounts.csv");
+  EXPECT_EQ(accounts.layout, "apollo_accounts");
+  EXPECT_EQ(accounts.entity, "accounts");
+  ASSERT_EQ(accounts.rows.size(), 2u);
+  EXPECT_EQ(accounts.rows[1].employees, 4000);
+}
+
+TEST(EnrichVendor, Clearbit) {
+  VendorFile people = Read("clearbit_people.csv");
+  EXPECT_EQ(people.layout, "clearbit_people");
+  ASSERT_EQ(people.rows.size(), 1u);
+  EXPECT_EQ(people.rows[0].seniority, "director");
+  EXPECT_EQ(people.rows[0].department, "marketing");
+  EXPECT_EQ(people.rows[0].employees, 450);
+  VendorFile companies = Read("clearbit_companies.csv");
+  EXPECT_EQ(companies.layout, "clearbit_companies");
+  ASSERT_EQ(companies.rows.size(), 1u);
+  EXPECT_EQ(companies.rows[0].state, "US-CA");
+}
+
+TEST(EnrichVendor, LushaWithEuropeanNumbers) {
+  VendorFile f = Read("lusha_contacts.csv", core::NumberFormat{',', '.'});
+  EXPECT_EQ(f.layout, "lusha_contacts");
+  ASSERT_EQ(f.rows.size(), 2u);  // the blank last row is skipped
+  EXPECT_EQ(f.rows[0].employees, 1200);
+  EXPECT_EQ(f.rows[0].country, "NL");
+  EXPECT_EQ(f.rows[0].phone, "+31207948120");
+  EXPECT_EQ(f.rows[0].vendor_record_id, "lusha_contacts.csv:2");  // no id column: file and line
+  EXPECT_EQ(f.rows[1].seniority, "c_level");
+}
+
+TEST(EnrichVendor, Cognism) {
+  VendorFile f = Read("cognism_contacts.csv");
+  EXPECT_EQ(f.layout, "cognism_contacts");
+  ASSERT_EQ(f.rows.size(), 2u);
+  EXPECT_EQ(f.rows[0].employees, 350);  // "201-500": the middle
+  EXPECT_EQ(f.rows[0].phone, "+442079460322");
+  EXPECT_EQ(f.rows[0].country, "GB");
+}
+
+TEST(EnrichVendor, UnknownLayoutIsAClearError) {
+  auto f = ReadVendorFile(Fixture("unknown_layout.csv"), "unknown_layout.csv", {});
+  ASSERT_FALSE(f.has_value());
+  EXPECT_EQ(f.error().file, "unknown_layout.csv");
+  EXPECT_EQ(f.error().line, 1);
+  EXPECT_NE(f.error().message.find("unknown vendor layout"), std::string::npos);
+  EXPECT_NE(f.error().message.find("Name, Mail, Firm, Size"), std::string::npos);
+  EXPECT_NE(f.error().message.find("zoominfo_contacts"), std::string::npos);
+  VendorReadOptions bad;
+  bad.layout = "hoovers";
+  auto g = ReadVendorFile(Fixture("apollo_people.csv"), "apollo_people.csv", bad);
+  ASSERT_FALSE(g.has_value());
+  EXPECT_EQ(g.error().field, "layout");
+}
+
+// ---------------------------------------------------------------- matching
+
+TEST(EnrichMatch, EmailThenDomainThenNameAndCompany) {
+  const std::vector<MatchContact> contacts = {
+      {1, "tobi.okafor@brightfield.io", "Tobi", "Okafor", "brightfield labs"},
+      {2, "r.ferreira@brightfield.io", "Rosa", "Ferreira", "brightfield labs"},
+      {3, "helga.brandt@kessler-maschinen.de", "Helga", "Brandt", "kessler maschinenbau"},
+      {4, "sanne@gmail.com", "Sanne", "Bakker", "tulp data"},
+      {5, "dup@x.com", "A", "B", ""},
+      {6, "dup@x.com", "C", "D", ""},
+      {7, "jan@tulpdata.nl", "Jan", "Smit", "tulp data"},
+  };
+  std::vector<VendorRow> rows(6);
+  rows[0].email = "tobi.okafor@brightfield.io";
+  rows[1].first_name = "Rosa";  // no email: her work domain, then her name
+  rows[1].last_name = "Ferreira";
+  rows[1].domain = "brightfield.io";
+  rows[2].first_name = "Sanne";  // personal mailbox: name and company
+  rows[2].last_name = "Bakker";
+  rows[2].company_name = "Tulp Data B.V.";
+  rows[3].email = "dup@x.com";
+  rows[4].first_name = "Nobody";
+  rows[4].last_name = "Known";
+  rows[4].company_name = "Tulp Data";
+  rows[5].first_name = "Ghost";
+  rows[5].company_name = "Elsewhere Inc";
+  auto m = MatchVendorRows(rows, "contacts", contacts, {}, 0.9);
+  EXPECT_EQ(m[0].record_id, 1);
+  EXPECT_EQ(m[0].method, "email");
+  EXPECT_EQ(m[1].record_id, 2);
+  EXPECT_EQ(m[1].method, "domain");
+  EXPECT_GT(m[1].probability, 0.99);
+  EXPECT_EQ(m[2].record_id, 4);
+  EXPECT_EQ(m[2].method, "name_company");
+  EXPECT_EQ(m[3].status, "ambiguous");
+  EXPECT_EQ(m[4].status, "unmatched");
+  EXPECT_EQ(m[5].status, "unmatched");
+}
+
+TEST(EnrichMatch, AccountsByDomainThenName) {
+  const std::vector<MatchAccount> accounts = {{10, "brightfield.io", "brightfield labs", "US"},
+                                              {11, "", "kessler maschinenbau", "DE"},
+                                              {12, "", "quillon freight", "GB"},
+                                              {13, "", "quillon freight", "IE"}};
+  VendorFile f = Read("zoominfo_companies.csv");
+  auto m = MatchVendorRows(f.rows, "accounts", {}, accounts, 0.9);
+  ASSERT_EQ(m.size(), 3u);
+  EXPECT_EQ(m[0].record_id, 11);
+  EXPECT_EQ(m[0].method, "name_company");
+  EXPECT_EQ(m[1].record_id, 10);
+  EXPECT_EQ(m[1].method, "domain");
+  EXPECT_EQ(m[2].record_id, 12);  // the country tells the two Quillons apart
+}
+
+}  // namespace
+}  // namespace mops::quality::enrich

@@ -1,0 +1,1073 @@
+// The enrichment services: config, vendor files into staging, runs of the
+// waterfall, undo, and the listings, on a workspace, in transactions.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <numeric>
+#include <thread>
+#include <unordered_map>
+
+#include "core/strings.h"
+#include "core/time.h"
+#include "quality/enrich/enrich.h"
+#include "quality/quality.h"
+
+namespace mops::quality::enrich {
+namespace {
+
+using core::ErrorCode;
+using store::ColumnType;
+using store::Value;
+
+constexpr std::string_view kAuditInsert =
+    "INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after) VALUES (?, ?, ?, "
+    "?, ?, ?, ?)";
+
+std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+Value TextOrNull(std::string_view s) { return s.empty() ? Value{} : Value{std::string(s)}; }
+
+core::Status Audit(store::Database& db, int64_t at, std::string_view actor, std::string_view action,
+                   std::string_view entity, const std::string& entity_id, const Json& before,
+                   const Json& after) {
+  MOPS_TRY(db.Execute(
+      kAuditInsert,
+      std::vector<Value>{at, std::string(actor), std::string(action), std::string(entity),
+                         entity_id, before.is_null() ? Value{} : Value{Dump(before)},
+                         after.is_null() ? Value{} : Value{Dump(after)}}));
+  return {};
+}
+
+Provenance ProvenanceFrom(const Json& j) {
+  Provenance p;
+  p.source = j.value("source", "");
+  p.vendor_record_id = j.value("vendor_record_id", "");
+  p.confidence = j.value("confidence", 0.0);
+  p.reason = j.value("reason", "");
+  p.at = j.value("at_unix", int64_t{0});
+  p.run_id = j.value("run", int64_t{0});
+  return p;
+}
+
+Json ConflictJson(const Conflict& c) {
+  return {{"entity", c.entity},
+          {"record_id", c.record_id},
+          {"field", c.field},
+          {"kept_value", c.kept_value},
+          {"kept_source", c.kept_source},
+          {"other_value", c.other_value},
+          {"other_source", c.other_source},
+          {"other_record_id", c.other_record_id},
+          {"reason", c.reason}};
+}
+
+// The enrichable columns of an entity, scanned with their types.
+struct Loaded {
+  std::vector<int64_t> ids;
+  std::vector<store::Column> fields;  // by FieldNames(entity)
+  std::vector<store::Column> extra;   // the entity's read-only inputs
+};
+
+core::Result<Loaded> LoadEntity(store::Database& db, std::string_view entity,
+                                std::span<const std::string_view> extra,
+                                std::span<const ColumnType> extra_types) {
+  const auto names = FieldNames(entity);
+  std::string sql = "SELECT id";
+  std::vector<ColumnType> types = {ColumnType::kInt};
+  for (std::string_view f : names) {
+    sql += fmt::format(", {}", f);
+    types.push_back(IsIntegerField(f) ? ColumnType::kInt : ColumnType::kText);
+  }
+  for (size_t i = 0; i < extra.size(); ++i) {
+    sql += fmt::format(", {}", extra[i]);
+    types.push_back(extra_types[i]);
+  }
+  sql += fmt::format(" FROM {} WHERE merged_into IS NULL ORDER BY id", entity);
+  MOPS_ASSIGN_OR_RETURN(std::vector<store::Column> cols, db.ScanColumns(sql, {}, types));
+  Loaded out;
+  out.ids = std::move(cols[0].ints);
+  for (size_t f = 0; f < names.size(); ++f) out.fields.push_back(std::move(cols[1 + f]));
+  for (size_t i = 0; i < extra.size(); ++i) {
+    out.extra.push_back(std::move(cols[1 + names.size() + i]));
+  }
+  return out;
+}
+
+std::string CellText(const store::Column& c, size_t r) {
+  if (c.nulls[r]) return {};
+  if (c.type == ColumnType::kInt) return std::to_string(c.ints[r]);
+  return c.texts[r];
+}
+
+Value ValueFor(std::string_view field, const std::string& text) {
+  if (text.empty()) return Value{};
+  if (IsIntegerField(field)) return Value{store::AsInt(Value{text})};
+  return Value{text};
+}
+
+Value ValueFromJson(const Json& j) {
+  if (j.is_null()) return Value{};
+  if (j.is_number_integer()) return Value{j.get<int64_t>()};
+  if (j.is_number()) return Value{j.get<double>()};
+  return Value{j.get<std::string>()};
+}
+
+// A record's provenance as stored (the text, kept exactly for undo) and parsed.
+struct StoredProvenance {
+  std::string text;
+  Json fields;
+};
+
+core::Result<std::unordered_map<int64_t, StoredProvenance>> LoadProvenance(
+    store::Database& db, std::string_view entity) {
+  std::unordered_map<int64_t, StoredProvenance> out;
+  MOPS_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      db.Query("SELECT record_id, fields FROM enrichment_provenance WHERE entity = ?",
+               std::vector<Value>{std::string(entity)}));
+  for (const auto& row : rows.rows) {
+    StoredProvenance p;
+    p.text = store::AsText(row[1]);
+    p.fields = Json::parse(p.text, nullptr, false);
+    if (p.fields.is_discarded() || !p.fields.is_object()) p.fields = Json::object();
+    out.emplace(store::AsInt(row[0]), std::move(p));
+  }
+  return out;
+}
+
+// The staged vendor rows matched to records of one entity, ordered by record.
+struct Staged {
+  std::vector<store::Column> cols;
+  std::vector<uint32_t> order;  // row indexes sorted by record id
+};
+constexpr std::string_view kStagingColumns =
+    "record_id, source, vendor_record_id, match_method, match_probability, email, first_name, "
+    "last_name, company_name, domain, title, seniority, department, phone, country, state, city, "
+    "industry, employees, annual_revenue";
+
+core::Result<Staged> LoadStaged(store::Database& db, std::string_view entity) {
+  const ColumnType T = ColumnType::kText, I = ColumnType::kInt, D = ColumnType::kDict,
+                   R = ColumnType::kReal;
+  const std::vector<ColumnType> types = {I, D, T, D, R, T, T, T, T, T,
+                                         T, T, T, T, T, T, T, T, I, I};
+  Staged s;
+  MOPS_ASSIGN_OR_RETURN(
+      s.cols, db.ScanColumns(fmt::format("SELECT {} FROM enrichment_staging WHERE entity = ? AND "
+                                         "match_status = 'matched' ORDER BY id",
+                                         kStagingColumns),
+                             std::vector<Value>{std::string(entity)}, types));
+  s.order.resize(s.cols[0].size());
+  std::iota(s.order.begin(), s.order.end(), 0u);
+  std::stable_sort(s.order.begin(), s.order.end(),
+                   [&](uint32_t a, uint32_t b) { return s.cols[0].ints[a] < s.cols[0].ints[b]; });
+  return s;
+}
+
+VendorRow StagedRow(const Staged& s, uint32_t i) {
+  VendorRow row;
+  row.vendor_record_id = s.cols[2].texts[i];
+  row.email = s.cols[5].texts[i];
+  row.first_name = s.cols[6].texts[i];
+  row.last_name = s.cols[7].texts[i];
+  row.company_name = s.cols[8].texts[i];
+  row.domain = s.cols[9].texts[i];
+  row.title = s.cols[10].texts[i];
+  row.seniority = s.cols[11].texts[i];
+  row.department = s.cols[12].texts[i];
+  row.phone = s.cols[13].texts[i];
+  row.country = s.cols[14].texts[i];
+  row.state = s.cols[15].texts[i];
+  row.city = s.cols[16].texts[i];
+  row.industry = s.cols[17].texts[i];
+  if (!s.cols[18].nulls[i]) row.employees = s.cols[18].ints[i];
+  if (!s.cols[19].nulls[i]) row.annual_revenue = s.cols[19].ints[i];
+  return row;
+}
+
+std::string_view DictText(const store::Column& c, size_t i) {
+  return c.codes[i] < 0 ? std::string_view{} : std::string_view(c.dict[c.codes[i]]);
+}
+
+// Candidates of the staged rows of `record_id`; `cursor` walks s.order.
+void StagedCandidates(const Staged& s, std::string_view entity, int64_t record_id, size_t& cursor,
+                      std::string_view only_source, std::vector<Candidate>& out) {
+  while (cursor < s.order.size() && s.cols[0].ints[s.order[cursor]] < record_id) ++cursor;
+  for (size_t k = cursor; k < s.order.size() && s.cols[0].ints[s.order[k]] == record_id; ++k) {
+    const uint32_t i = s.order[k];
+    const std::string_view source = DictText(s.cols[1], i);
+    if (!only_source.empty() && source != only_source) continue;
+    VendorCandidates(StagedRow(s, i), source, entity, s.cols[4].reals[i], DictText(s.cols[3], i),
+                     out);
+  }
+}
+
+// One record's decisions: changed fields and the candidates that won.
+struct RecordChange {
+  std::vector<int> fields;
+  std::vector<Candidate> chosen;  // parallel to fields (copies: candidates grow and re-sort)
+  void Clear() {
+    fields.clear();
+    chosen.clear();
+  }
+};
+
+bool IsEmptyCell(const store::Column& c, size_t r) {
+  return c.nulls[r] || (c.type != ColumnType::kInt && c.texts[r].empty());
+}
+
+// Candidates grouped by field, stable (a record has a few dozen at most:
+// insertion sort, no allocation).
+void SortByField(std::vector<Candidate>& candidates) {
+  for (size_t i = 1; i < candidates.size(); ++i) {
+    for (size_t j = i; j > 0 && candidates[j - 1].field > candidates[j].field; --j) {
+      std::swap(candidates[j - 1], candidates[j]);
+    }
+  }
+}
+
+std::span<const Candidate> OfField(const std::vector<Candidate>& sorted, int field) {
+  auto lo = std::lower_bound(sorted.begin(), sorted.end(), field,
+                             [](const Candidate& c, int f) { return c.field < f; });
+  auto hi = lo;
+  while (hi != sorted.end() && hi->field == field) ++hi;
+  return {sorted.data() + (lo - sorted.begin()), static_cast<size_t>(hi - lo)};
+}
+
+// JSON text without building a document: the hot path writes one
+// provenance object and one change row per changed record.
+void AppendString(std::string& out, std::string_view s) {
+  out.push_back('"');
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (ch == '"' || ch == '\\') {
+      out.push_back('\\');
+      out.push_back(ch);
+    } else if (c < 0x20) {
+      out += fmt::format("\\u{:04x}", c);
+    } else {
+      out.push_back(ch);
+    }
+  }
+  out.push_back('"');
+}
+
+void AppendCell(std::string& out, const store::Column& c, size_t r) {
+  if (c.nulls[r]) {
+    out += "null";
+  } else if (c.type == ColumnType::kInt) {
+    out += std::to_string(c.ints[r]);
+  } else {
+    AppendString(out, c.texts[r]);
+  }
+}
+
+void AppendValue(std::string& out, std::string_view field, const std::string& value) {
+  if (IsIntegerField(field)) {
+    out += std::to_string(store::AsInt(Value{value}));
+  } else {
+    AppendString(out, value);
+  }
+}
+
+void AppendProvenance(std::string& out, const Candidate& c, const std::string& at, int64_t now,
+                      int64_t run_id) {
+  out += "{\"source\":";
+  AppendString(out, c.source);
+  if (!c.vendor_record_id.empty()) {
+    out += ",\"vendor_record_id\":";
+    AppendString(out, c.vendor_record_id);
+  }
+  out += fmt::format(",\"confidence\":{:.4g},\"reason\":", c.confidence);
+  AppendString(out, c.reason);
+  out += fmt::format(",\"at\":\"{}\",\"at_unix\":{},\"run\":{}}}", at, now, run_id);
+}
+
+struct Runner {
+  std::string_view entity;
+  const EnrichmentConfig& config;
+  RunReport& report;
+  std::vector<FieldFill*> fills;  // by field index
+  // The config per field, looked up once.
+  std::vector<std::vector<std::string>> order;
+  std::vector<uint8_t> overwrite;
+
+  void Init(std::vector<FieldFill>& field_fills) {
+    const auto names = FieldNames(entity);
+    for (size_t f = 0; f < names.size(); ++f) {
+      fills.push_back(&field_fills[f]);
+      order.push_back(config.SourcesFor(entity, static_cast<int>(f)));
+      overwrite.push_back(config.overwrite.contains(fmt::format("{}.{}", entity, names[f])));
+    }
+  }
+
+  // Decides `field` of one record from its candidates (sorted by field),
+  // updating `values` and `change`.
+  void Decide(int field, int64_t id, std::vector<std::string>& values,
+              const StoredProvenance* provenance, const std::vector<Candidate>& candidates,
+              RecordChange& change) {
+    const std::span<const Candidate> of_field = OfField(candidates, field);
+    if (of_field.empty()) return;
+    const std::string_view name = FieldNames(entity)[field];
+    std::string current_source;
+    if (provenance != nullptr) {
+      const Json& fields = provenance->fields;
+      if (auto it = fields.find(name); it != fields.end() && it->is_object()) {
+        current_source = it->value("source", "");
+      }
+    }
+    FieldDecision d = DecideField(entity, id, name, values[field], current_source, of_field,
+                                  order[field], overwrite[field] != 0, config.tolerance);
+    for (Conflict& c : d.conflicts) report.conflicts.push_back(std::move(c));
+    if (d.chosen == nullptr) return;
+    values[field] = d.chosen->value;
+    change.fields.push_back(field);
+    change.chosen.push_back(*d.chosen);
+    fills[field]->changed++;
+    fills[field]->by_source[d.chosen->source]++;
+  }
+};
+
+// The writes of a run: the changed fields, the provenance, the change row
+// that undo reads. Statements are queued (one round trip per batch on
+// PostgreSQL).
+struct Writer {
+  int64_t run_id = 0, now = 0;
+  std::string at;
+  std::unique_ptr<store::Statement> update[2], upsert_prov, insert_change;
+  std::vector<Value> params;
+  std::string prov_text, before, after;
+
+  core::Status Prepare(store::Database& db, int64_t run, int64_t time) {
+    run_id = run;
+    now = time;
+    at = core::FormatTimestamp(time);
+    for (int e = 0; e < 2; ++e) {
+      const std::string_view entity = e == 0 ? "contacts" : "accounts";
+      const auto names = FieldNames(entity);
+      std::string sql = fmt::format("UPDATE {} SET ", entity);
+      for (size_t f = 0; f < names.size(); ++f) {
+        sql += fmt::format("{}{} = CASE WHEN ? = 1 THEN ? ELSE {} END", f == 0 ? "" : ", ",
+                           names[f], names[f]);
+      }
+      sql += " WHERE id = ?";
+      MOPS_ASSIGN_OR_RETURN(update[e], db.Prepare(sql));
+    }
+    MOPS_ASSIGN_OR_RETURN(upsert_prov,
+                          db.Prepare("INSERT INTO enrichment_provenance (entity, record_id, "
+                                     "fields) VALUES (?, ?, ?) ON CONFLICT (entity, record_id) DO "
+                                     "UPDATE SET fields = excluded.fields"));
+    MOPS_ASSIGN_OR_RETURN(insert_change,
+                          db.Prepare("INSERT INTO enrichment_changes (run_id, entity, record_id, "
+                                     "before, after) VALUES (?, ?, ?, ?, ?)"));
+    return {};
+  }
+
+  core::Status Write(std::string_view entity, const Loaded& l, size_t r, const RecordChange& ch,
+                     const StoredProvenance* old_prov) {
+    const auto names = FieldNames(entity);
+    const int64_t id = l.ids[r];
+    params.assign(names.size() * 2 + 1, Value{int64_t{0}});
+    before = "{\"values\":{";
+    after = "{\"values\":{";
+    for (size_t k = 0; k < ch.fields.size(); ++k) {
+      const int f = ch.fields[k];
+      const Candidate& c = ch.chosen[k];
+      params[2 * f] = int64_t{1};
+      params[2 * f + 1] = ValueFor(names[f], c.value);
+      if (k > 0) {
+        before.push_back(',');
+        after.push_back(',');
+      }
+      AppendString(before, names[f]);
+      before.push_back(':');
+      AppendCell(before, l.fields[f], r);
+      AppendString(after, names[f]);
+      after.push_back(':');
+      AppendValue(after, names[f], c.value);
+    }
+    after += "}}";
+    before += "},\"provenance\":";
+    if (old_prov == nullptr) {
+      before += "null";
+      prov_text = "{";
+      for (size_t k = 0; k < ch.fields.size(); ++k) {
+        if (k > 0) prov_text.push_back(',');
+        AppendString(prov_text, names[ch.fields[k]]);
+        prov_text.push_back(':');
+        AppendProvenance(prov_text, ch.chosen[k], at, now, run_id);
+      }
+      prov_text.push_back('}');
+    } else {
+      // Enriched before: keep the other fields' provenance, and the stored
+      // text as it was (a JSON string) for undo.
+      AppendString(before, old_prov->text);
+      Json merged = old_prov->fields;
+      for (size_t k = 0; k < ch.fields.size(); ++k) {
+        std::string one;
+        AppendProvenance(one, ch.chosen[k], at, now, run_id);
+        merged[std::string(names[ch.fields[k]])] = Json::parse(one);
+      }
+      prov_text = Dump(merged);
+    }
+    before.push_back('}');
+    params.back() = id;
+    MOPS_TRY(update[entity == "contacts" ? 0 : 1]->ExecuteQueued(params));
+    MOPS_TRY(upsert_prov->ExecuteQueued(std::vector<Value>{std::string(entity), id, prov_text}));
+    return insert_change->ExecuteQueued(
+        std::vector<Value>{run_id, std::string(entity), id, before, after});
+  }
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// Config
+
+core::Result<std::pair<std::string, bool>> ConfigYaml(store::Database& db) {
+  MOPS_ASSIGN_OR_RETURN(Value v,
+                        db.QueryValue("SELECT body FROM configs WHERE name = 'enrichment'"));
+  if (store::IsNull(v)) return std::make_pair(std::string(DefaultEnrichmentConfigYaml()), true);
+  return std::make_pair(store::AsText(v), false);
+}
+
+core::Result<EnrichmentConfig> LoadConfig(store::Database& db) {
+  MOPS_ASSIGN_OR_RETURN(auto yaml, ConfigYaml(db));
+  if (yaml.second) return DefaultEnrichmentConfig();
+  auto config = ParseEnrichmentConfig(yaml.first, "stored enrichment config");
+  if (!config) {
+    core::Error e = std::move(config).error();
+    e.message += " (fix it with mops quality enrich config set FILE)";
+    return core::Fail(std::move(e));
+  }
+  return config;
+}
+
+core::Status SetConfig(store::Database& db, std::string_view yaml, std::string_view source_name,
+                       std::string_view actor) {
+  MOPS_TRY(ParseEnrichmentConfig(yaml, source_name));
+  MOPS_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Start(db));
+  MOPS_ASSIGN_OR_RETURN(auto old, ConfigYaml(db));
+  const int64_t now = core::NowUtc();
+  MOPS_TRY(db.Execute(
+      "INSERT INTO configs (name, body, updated_at, updated_by) VALUES ('enrichment', ?, ?, ?) "
+      "ON CONFLICT (name) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at, "
+      "updated_by = excluded.updated_by",
+      std::vector<Value>{std::string(yaml), now, std::string(actor)}));
+  MOPS_TRY(Audit(db, now, actor, "quality.enrich_config", "configs", "enrichment",
+                 old.second ? Json() : Json(old.first), Json(std::string(yaml))));
+  return tx.Commit();
+}
+
+// ---------------------------------------------------------------------------
+// Vendor files
+
+core::Result<LoadReport> LoadVendorFile(store::Database& db, std::string_view text,
+                                        std::string_view file_name,
+                                        const VendorReadOptions& options, std::string_view actor) {
+  MOPS_ASSIGN_OR_RETURN(VendorFile file, ReadVendorFile(text, file_name, options));
+  MOPS_ASSIGN_OR_RETURN(EnrichmentConfig config, LoadConfig(db));
+  LoadReport report;
+  report.layout = file.layout;
+  report.source = file.source;
+  report.entity = file.entity;
+  report.file = std::string(file_name);
+  report.rows = static_cast<int64_t>(file.rows.size());
+  report.skipped = file.skipped;
+  report.warnings = file.warnings;
+
+  MOPS_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Start(db));
+  const ColumnType T = ColumnType::kText, I = ColumnType::kInt;
+  std::vector<MatchContact> contacts;
+  std::vector<MatchAccount> accounts;
+  if (file.entity == "contacts") {
+    const std::vector<ColumnType> types = {I, T, T, T, T, T};
+    MOPS_ASSIGN_OR_RETURN(
+        auto c, db.ScanColumns("SELECT c.id, c.email, c.first_name, c.last_name, c.company_name, "
+                               "a.name FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id "
+                               "WHERE c.merged_into IS NULL ORDER BY c.id",
+                               {}, types));
+    contacts.resize(c[0].size());
+    for (size_t i = 0; i < contacts.size(); ++i) {
+      MatchContact& m = contacts[i];
+      m.id = c[0].ints[i];
+      m.email = core::ToLower(core::Trim(c[1].texts[i]));
+      m.first_name = std::move(c[2].texts[i]);
+      m.last_name = std::move(c[3].texts[i]);
+      m.company_key = CompanyKey(c[5].texts[i].empty() ? c[4].texts[i] : c[5].texts[i]);
+    }
+  } else {
+    const std::vector<ColumnType> types = {I, T, T, T, T};
+    MOPS_ASSIGN_OR_RETURN(auto a, db.ScanColumns("SELECT id, domain, website, name, country FROM "
+                                                 "accounts WHERE merged_into IS NULL ORDER BY id",
+                                                 {}, types));
+    accounts.resize(a[0].size());
+    for (size_t i = 0; i < accounts.size(); ++i) {
+      MatchAccount& m = accounts[i];
+      m.id = a[0].ints[i];
+      m.domain = DomainFromWebsite(a[1].texts[i]);
+      if (m.domain.empty()) m.domain = DomainFromWebsite(a[2].texts[i]);
+      m.company_key = CompanyKey(a[3].texts[i]);
+      m.country = CountryCode(a[4].texts[i]).value_or("");
+    }
+  }
+  const std::vector<RowMatch> matches =
+      MatchVendorRows(file.rows, file.entity, contacts, accounts, config.min_match_probability);
+
+  MOPS_ASSIGN_OR_RETURN(Value last, db.QueryValue("SELECT MAX(batch_id) FROM enrichment_staging"));
+  report.batch_id = store::AsInt(last, 0) + 1;
+  const int64_t now = core::NowUtc();
+  MOPS_ASSIGN_OR_RETURN(int64_t replaced,
+                        db.Execute("DELETE FROM enrichment_staging WHERE source = ? AND entity = ?",
+                                   std::vector<Value>{file.source, file.entity}));
+  std::string placeholders = "?";
+  for (int i = 1; i < 27; ++i) placeholders += ", ?";
+  MOPS_ASSIGN_OR_RETURN(
+      auto insert,
+      db.Prepare(fmt::format("INSERT INTO enrichment_staging (batch_id, layout, entity, file, "
+                             "line, loaded_at, match_status, {}) VALUES ({})",
+                             kStagingColumns, placeholders)));
+  std::vector<Value> params;
+  for (size_t r = 0; r < file.rows.size(); ++r) {
+    const VendorRow& row = file.rows[r];
+    const RowMatch& m = matches[r];
+    if (m.status == "matched") {
+      ++report.matched;
+      ++report.by_method[m.method];
+    } else {
+      (m.status == "ambiguous" ? report.ambiguous : report.unmatched)++;
+      if (report.examples.size() < 20) {
+        report.examples.push_back({{"line", row.line},
+                                   {"vendor_record_id", row.vendor_record_id},
+                                   {"name", core::Trim(row.first_name + " " + row.last_name)},
+                                   {"email", row.email},
+                                   {"company", row.company_name},
+                                   {"status", m.status},
+                                   {"method", m.method}});
+      }
+    }
+    params = {report.batch_id,
+              file.layout,
+              file.entity,
+              std::string(file_name),
+              row.line,
+              now,
+              m.status,
+              m.record_id == 0 ? Value{} : Value{m.record_id},
+              file.source,
+              row.vendor_record_id,
+              TextOrNull(m.method),
+              m.method.empty() ? Value{} : Value{m.probability},
+              TextOrNull(row.email),
+              TextOrNull(row.first_name),
+              TextOrNull(row.last_name),
+              TextOrNull(row.company_name),
+              TextOrNull(row.domain),
+              TextOrNull(row.title),
+              TextOrNull(row.seniority),
+              TextOrNull(row.department),
+              TextOrNull(row.phone),
+              TextOrNull(row.country),
+              TextOrNull(row.state),
+              TextOrNull(row.city),
+              TextOrNull(row.industry),
+              row.employees ? Value{*row.employees} : Value{},
+              row.annual_revenue ? Value{*row.annual_revenue} : Value{}};
+    MOPS_TRY(insert->ExecuteQueued(params));
+  }
+  MOPS_TRY(db.Flush());
+  MOPS_TRY(Audit(db, now, actor, "quality.enrich_load", "enrichment_staging",
+                 std::to_string(report.batch_id), replaced > 0 ? Json{{"rows", replaced}} : Json(),
+                 {{"file", report.file},
+                  {"layout", report.layout},
+                  {"rows", report.rows},
+                  {"matched", report.matched},
+                  {"unmatched", report.unmatched},
+                  {"ambiguous", report.ambiguous}}));
+  MOPS_TRY(tx.Commit());
+  return report;
+}
+
+Json ToJson(const LoadReport& r) {
+  return {{"batch_id", r.batch_id},   {"layout", r.layout},       {"source", r.source},
+          {"entity", r.entity},       {"file", r.file},           {"rows", r.rows},
+          {"skipped", r.skipped},     {"matched", r.matched},     {"unmatched", r.unmatched},
+          {"ambiguous", r.ambiguous}, {"by_method", r.by_method}, {"warnings", r.warnings},
+          {"examples", r.examples}};
+}
+
+// ---------------------------------------------------------------------------
+// Runs
+
+core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  if (!options.source.empty() && !IsSource(options.source)) {
+    std::vector<std::string> names = {std::string(kInferred)};
+    for (std::string_view v : VendorNames()) names.emplace_back(v);
+    return core::Fail(core::MakeError(ErrorCode::kInvalidArgument,
+                                      fmt::format("unknown source '{}' (sources: {})",
+                                                  options.source, core::Join(names, ", ")))
+                          .InField("source"));
+  }
+  MOPS_ASSIGN_OR_RETURN(EnrichmentConfig config, LoadConfig(db));
+  const int64_t now = options.now != 0 ? options.now : core::NowUtc();
+  RunReport report;
+  report.dry_run = options.dry_run;
+  report.source = options.source;
+  MOPS_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Start(db));
+
+  const ColumnType T = ColumnType::kText, I = ColumnType::kInt;
+  const std::string_view account_extra[] = {"name", "website"};
+  const ColumnType account_extra_types[] = {T, T};
+  MOPS_ASSIGN_OR_RETURN(Loaded acc, LoadEntity(db, "accounts", account_extra, account_extra_types));
+  const std::string_view contact_extra[] = {"email", "account_id"};
+  const ColumnType contact_extra_types[] = {T, I};
+  MOPS_ASSIGN_OR_RETURN(Loaded con, LoadEntity(db, "contacts", contact_extra, contact_extra_types));
+  report.accounts = static_cast<int64_t>(acc.ids.size());
+  report.contacts = static_cast<int64_t>(con.ids.size());
+  MOPS_ASSIGN_OR_RETURN(auto acc_prov, LoadProvenance(db, "accounts"));
+  MOPS_ASSIGN_OR_RETURN(auto con_prov, LoadProvenance(db, "contacts"));
+  MOPS_ASSIGN_OR_RETURN(Staged acc_staged, LoadStaged(db, "accounts"));
+  MOPS_ASSIGN_OR_RETURN(Staged con_staged, LoadStaged(db, "contacts"));
+
+  // Fill rates before, one entry per field, contacts first (what scoring
+  // and routing read).
+  std::vector<FieldFill> contact_fills(kContactFieldCount), account_fills(kAccountFieldCount);
+  auto count_before = [](std::string_view entity, const Loaded& l, std::vector<FieldFill>& fills) {
+    for (size_t f = 0; f < fills.size(); ++f) {
+      fills[f].field = fmt::format("{}.{}", entity, FieldNames(entity)[f]);
+      fills[f].records = static_cast<int64_t>(l.ids.size());
+      const store::Column& c = l.fields[f];
+      for (size_t r = 0; r < c.size(); ++r) {
+        if (!IsEmptyCell(c, r)) ++fills[f].before;
+      }
+      fills[f].after = fills[f].before;
+    }
+  };
+  count_before("contacts", con, contact_fills);
+  count_before("accounts", acc, account_fills);
+
+  std::optional<Writer> writer;
+  if (!options.dry_run) {
+    MOPS_ASSIGN_OR_RETURN(
+        store::Rows run_row,
+        db.Query("INSERT INTO enrichment_runs (run_at, actor, source, records_changed, "
+                 "fields_changed, conflicts, report) VALUES (?, ?, ?, 0, 0, 0, '{}') RETURNING id",
+                 std::vector<Value>{now, options.actor, TextOrNull(options.source)}));
+    report.run_id = store::AsInt(run_row.rows.at(0).at(0));
+    writer.emplace();
+    MOPS_TRY(writer->Prepare(db, report.run_id, now));
+  }
+
+  const bool inferred_on = options.source.empty() || options.source == kInferred;
+  const std::string vendor_only = options.source == kInferred ? "\x01" : options.source;
+
+  // Accounts first: contacts inherit the enriched values.
+  std::unordered_map<int64_t, size_t> account_row;
+  account_row.reserve(acc.ids.size());
+  for (size_t r = 0; r < acc.ids.size(); ++r) account_row.emplace(acc.ids[r], r);
+  std::vector<std::vector<std::string>> contact_domains(acc.ids.size());
+  const store::Column& con_email = con.extra[0];
+  const store::Column& con_account = con.extra[1];
+  for (size_t r = 0; r < con.ids.size(); ++r) {
+    if (con_account.nulls[r]) continue;
+    auto it = account_row.find(con_account.ints[r]);
+    if (it == account_row.end()) continue;
+    std::string domain = CompanyDomainFromEmail(con_email.texts[r]);
+    if (!domain.empty()) contact_domains[it->second].push_back(std::move(domain));
+  }
+
+  std::vector<AccountView> views(acc.ids.size());
+  std::vector<Candidate> candidates;
+  RecordChange change;
+  auto finish = [&](std::string_view entity, const Loaded& l, size_t r,
+                    const StoredProvenance* prov, std::vector<FieldFill>& fills,
+                    const RecordChange& ch) -> core::Status {
+    if (ch.fields.empty()) return {};
+    ++report.records_changed;
+    for (int f : ch.fields) {
+      ++report.fields_changed;
+      if (IsEmptyCell(l.fields[f], r)) ++fills[f].after;
+    }
+    if (writer) MOPS_TRY(writer->Write(entity, l, r, ch, prov));
+    return {};
+  };
+  {
+    Runner runner{"accounts", config, report, {}, {}, {}};
+    runner.Init(account_fills);
+    size_t cursor = 0;
+    for (size_t r = 0; r < acc.ids.size(); ++r) {
+      AccountView& view = views[r];
+      view.id = acc.ids[r];
+      view.name = acc.extra[0].texts[r];
+      view.values.resize(kAccountFieldCount);
+      for (int f = 0; f < kAccountFieldCount; ++f) view.values[f] = CellText(acc.fields[f], r);
+      candidates.clear();
+      StagedCandidates(acc_staged, "accounts", view.id, cursor, vendor_only, candidates);
+      if (inferred_on) InferAccount(acc.extra[1].texts[r], contact_domains[r], candidates);
+      if (candidates.empty()) continue;
+      SortByField(candidates);
+      const auto pit = acc_prov.find(view.id);
+      const StoredProvenance* prov = pit == acc_prov.end() ? nullptr : &pit->second;
+      change.Clear();
+      for (int f = 0; f < kAccountFieldCount; ++f) {
+        runner.Decide(f, view.id, view.values, prov, candidates, change);
+      }
+      MOPS_TRY(finish("accounts", acc, r, prov, account_fills, change));
+    }
+  }
+  contact_domains.clear();
+
+  // Contacts without an account inherit from the one lead-to-account
+  // matching finds (without attaching them: that is match-accounts' call).
+  std::unordered_map<int64_t, AccountMatch> lead_matches;
+  if (inferred_on) {
+    std::vector<LeadKey> leads;
+    for (size_t r = 0; r < con.ids.size(); ++r) {
+      if (!con_account.nulls[r]) continue;
+      leads.push_back({con.ids[r], con_email.texts[r], CellText(con.fields[kCCompanyName], r),
+                       CountryCode(CellText(con.fields[kCCountry], r)).value_or("")});
+    }
+    std::vector<AccountKey> keys(acc.ids.size());
+    for (size_t r = 0; r < acc.ids.size(); ++r) {
+      keys[r] = {acc.ids[r], views[r].values[kADomain], CompanyKey(views[r].name),
+                 CountryCode(views[r].values[kACountry]).value_or("")};
+    }
+    for (const AccountMatch& m : MatchLeadsToAccounts(leads, keys)) {
+      if (m.account_id != 0) lead_matches.emplace(m.contact_id, m);
+    }
+  }
+  // Contacts are independent of each other: blocks of them are decided on
+  // every core, then written on this thread in record order.
+  struct Worker {
+    RunReport local;  // conflicts
+    std::vector<FieldFill> fills = std::vector<FieldFill>(kContactFieldCount);
+    std::vector<Candidate> candidates;
+    std::vector<std::string> values = std::vector<std::string>(kContactFieldCount);
+    std::vector<std::pair<size_t, RecordChange>> changes;
+  };
+  static constexpr int kDerived[] = {kCSeniority, kCDepartment, kCJobFunction, kCTimeZone};
+  auto decide_contacts = [&](Worker& w, size_t lo, size_t hi) {
+    Runner runner{"contacts", config, w.local, {}, {}, {}};
+    runner.Init(w.fills);
+    std::vector<std::string>& values = w.values;
+    std::vector<Candidate>& cands = w.candidates;
+    size_t cursor = 0;
+    if (lo < hi) {
+      const int64_t first = con.ids[lo];
+      cursor = static_cast<size_t>(
+          std::partition_point(con_staged.order.begin(), con_staged.order.end(),
+                               [&](uint32_t i) { return con_staged.cols[0].ints[i] < first; }) -
+          con_staged.order.begin());
+    }
+    for (size_t r = lo; r < hi; ++r) {
+      const int64_t id = con.ids[r];
+      for (int f = 0; f < kContactFieldCount; ++f) values[f] = CellText(con.fields[f], r);
+      cands.clear();
+      StagedCandidates(con_staged, "contacts", id, cursor, vendor_only, cands);
+      if (inferred_on) {
+        AccountLink link;
+        if (!con_account.nulls[r]) {
+          if (auto it = account_row.find(con_account.ints[r]); it != account_row.end()) {
+            link = {&views[it->second], "account_id", 0.9};
+          }
+        } else if (auto it = lead_matches.find(id); it != lead_matches.end()) {
+          if (auto a = account_row.find(it->second.account_id); a != account_row.end()) {
+            const bool by_domain = it->second.method == "domain";
+            link = {&views[a->second], it->second.method,
+                    by_domain ? 0.8 : 0.7 * it->second.similarity};
+          }
+        }
+        InferContact(values, link, cands);
+      }
+      const auto pit = con_prov.find(id);
+      const StoredProvenance* prov = pit == con_prov.end() ? nullptr : &pit->second;
+      RecordChange ch;
+      SortByField(cands);
+      for (int f = 0; f < kContactFieldCount; ++f) {
+        if (std::find(std::begin(kDerived), std::end(kDerived), f) != std::end(kDerived)) continue;
+        runner.Decide(f, id, values, prov, cands, ch);
+      }
+      if (inferred_on) {
+        DerivedCandidates(values, cands);
+        SortByField(cands);
+      }
+      for (int f : kDerived) runner.Decide(f, id, values, prov, cands, ch);
+      if (!ch.fields.empty()) w.changes.emplace_back(r, std::move(ch));
+    }
+  };
+  {
+    const size_t threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8);
+    constexpr size_t kBlock = 1 << 16;
+    std::vector<Worker> workers(threads);
+    for (size_t lo = 0; lo < con.ids.size(); lo += kBlock) {
+      const size_t hi = std::min(con.ids.size(), lo + kBlock);
+      const size_t per = (hi - lo + threads - 1) / threads;
+      std::vector<std::thread> pool;
+      for (size_t t = 0; t < threads; ++t) {
+        const size_t a = std::min(hi, lo + t * per), b = std::min(hi, a + per);
+        if (t == 0) continue;
+        pool.emplace_back([&, t, a, b] { decide_contacts(workers[t], a, b); });
+      }
+      decide_contacts(workers[0], lo, std::min(hi, lo + per));
+      for (std::thread& th : pool) th.join();
+      for (Worker& w : workers) {
+        for (auto& [r, ch] : w.changes) {
+          const auto pit = con_prov.find(con.ids[r]);
+          const StoredProvenance* prov = pit == con_prov.end() ? nullptr : &pit->second;
+          MOPS_TRY(finish("contacts", con, r, prov, contact_fills, ch));
+        }
+        w.changes.clear();
+        for (Conflict& c : w.local.conflicts) report.conflicts.push_back(std::move(c));
+        w.local.conflicts.clear();
+      }
+    }
+    for (Worker& w : workers) {
+      for (int f = 0; f < kContactFieldCount; ++f) {
+        contact_fills[f].changed += w.fills[f].changed;
+        for (const auto& [source, n] : w.fills[f].by_source)
+          contact_fills[f].by_source[source] += n;
+      }
+    }
+  }
+  for (auto* fills : {&contact_fills, &account_fills}) {
+    for (FieldFill& f : *fills) report.fields.push_back(std::move(f));
+  }
+
+  if (!writer) {
+    report.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return report;
+  }
+  MOPS_ASSIGN_OR_RETURN(
+      auto insert_conflict,
+      db.Prepare("INSERT INTO enrichment_conflicts (run_id, entity, record_id, field, kept_value, "
+                 "kept_source, other_value, other_source, other_record_id, reason) VALUES (?, ?, "
+                 "?, ?, ?, ?, ?, ?, ?, ?)"));
+  for (const Conflict& c : report.conflicts) {
+    MOPS_TRY(insert_conflict->ExecuteQueued(std::vector<Value>{
+        report.run_id, c.entity, c.record_id, c.field, c.kept_value, c.kept_source, c.other_value,
+        c.other_source, TextOrNull(c.other_record_id), c.reason}));
+  }
+  MOPS_TRY(db.Flush());
+  report.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  Json stored = ToJson(report);
+  stored.erase("conflicts");  // they are rows of their own
+  MOPS_TRY(
+      db.Execute("UPDATE enrichment_runs SET records_changed = ?, fields_changed = ?, "
+                 "conflicts = ?, report = ? WHERE id = ?",
+                 std::vector<Value>{report.records_changed, report.fields_changed,
+                                    static_cast<int64_t>(report.conflicts.size()), Dump(stored),
+                                    report.run_id}));
+  MOPS_TRY(Audit(db, now, options.actor, "quality.enrich", "enrichment_runs",
+                 std::to_string(report.run_id), Json(),
+                 {{"records_changed", report.records_changed},
+                  {"fields_changed", report.fields_changed},
+                  {"conflicts", report.conflicts.size()},
+                  {"source", options.source}}));
+  MOPS_TRY(tx.Commit());
+  return report;
+}
+
+Json ToJson(const RunReport& r) {
+  Json fields = Json::array();
+  for (const FieldFill& f : r.fields) {
+    auto rate = [&](int64_t n) {
+      return f.records == 0 ? 0.0 : static_cast<double>(n) / static_cast<double>(f.records);
+    };
+    fields.push_back({{"field", f.field},
+                      {"records", f.records},
+                      {"before", f.before},
+                      {"after", f.after},
+                      {"fill_before", rate(f.before)},
+                      {"fill_after", rate(f.after)},
+                      {"changed", f.changed},
+                      {"by_source", f.by_source}});
+  }
+  Json conflicts = Json::array();
+  for (const Conflict& c : r.conflicts) conflicts.push_back(ConflictJson(c));
+  return {{"run_id", r.run_id == 0 ? Json() : Json(r.run_id)},
+          {"dry_run", r.dry_run},
+          {"source", r.source},
+          {"contacts", r.contacts},
+          {"accounts", r.accounts},
+          {"records_changed", r.records_changed},
+          {"fields_changed", r.fields_changed},
+          {"conflict_count", r.conflicts.size()},
+          {"fields", fields},
+          {"conflicts", conflicts},
+          {"seconds", r.seconds}};
+}
+
+// ---------------------------------------------------------------------------
+// Undo
+
+core::Status Undo(store::Database& db, int64_t run_id, std::string_view actor) {
+  MOPS_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Start(db));
+  MOPS_ASSIGN_OR_RETURN(
+      store::Rows run,
+      db.Query("SELECT undone_at FROM enrichment_runs WHERE id = ?", std::vector<Value>{run_id}));
+  if (run.empty()) return core::Fail(ErrorCode::kNotFound, "no enrichment run {}", run_id);
+  if (!store::IsNull(run.rows[0][0])) {
+    return core::Fail(ErrorCode::kConflict, "enrichment run {} is undone already", run_id);
+  }
+  MOPS_ASSIGN_OR_RETURN(
+      Value later,
+      db.QueryValue("SELECT MIN(r.id) FROM enrichment_runs r JOIN enrichment_changes c ON "
+                    "c.run_id = r.id WHERE r.id > ? AND r.undone_at IS NULL AND EXISTS (SELECT 1 "
+                    "FROM enrichment_changes m WHERE m.run_id = ? AND m.entity = c.entity AND "
+                    "m.record_id = c.record_id)",
+                    std::vector<Value>{run_id, run_id}));
+  if (!store::IsNull(later)) {
+    return core::Fail(ErrorCode::kConflict,
+                      "enrichment run {} changed records that run {} changed later: undo run {} "
+                      "first",
+                      store::AsInt(later), run_id, store::AsInt(later));
+  }
+  MOPS_ASSIGN_OR_RETURN(store::Rows changes,
+                        db.Query("SELECT entity, record_id, before FROM enrichment_changes WHERE "
+                                 "run_id = ? ORDER BY id DESC",
+                                 std::vector<Value>{run_id}));
+  MOPS_ASSIGN_OR_RETURN(auto upsert_prov,
+                        db.Prepare("INSERT INTO enrichment_provenance (entity, record_id, fields) "
+                                   "VALUES (?, ?, ?) ON CONFLICT (entity, record_id) DO UPDATE "
+                                   "SET fields = excluded.fields"));
+  MOPS_ASSIGN_OR_RETURN(auto delete_prov,
+                        db.Prepare("DELETE FROM enrichment_provenance WHERE entity = ? AND "
+                                   "record_id = ?"));
+  for (const auto& row : changes.rows) {
+    const std::string entity = store::AsText(row[0]);
+    const int64_t id = store::AsInt(row[1]);
+    const Json before = Json::parse(store::AsText(row[2]), nullptr, false);
+    if (before.is_discarded() || !before.contains("values")) {
+      return core::Fail(ErrorCode::kInternal,
+                        "enrichment run {}: the change of {} {} is unreadable", run_id, entity, id);
+    }
+    std::string sql = fmt::format("UPDATE {} SET ", entity == "accounts" ? "accounts" : "contacts");
+    std::vector<Value> params;
+    bool first = true;
+    for (const auto& [field, value] : before["values"].items()) {
+      if (FieldIndex(entity, field) < 0) {
+        return core::Fail(ErrorCode::kInternal, "enrichment run {}: unknown field '{}'", run_id,
+                          field);
+      }
+      sql += fmt::format("{}{} = ?", first ? "" : ", ", field);
+      params.push_back(ValueFromJson(value));
+      first = false;
+    }
+    sql += " WHERE id = ?";
+    params.push_back(id);
+    MOPS_TRY(db.Execute(sql, params));
+    const Json& prov = before["provenance"];
+    if (prov.is_null()) {
+      MOPS_TRY(delete_prov->Execute(std::vector<Value>{entity, id}));
+    } else {
+      const std::string text = prov.is_string() ? prov.get<std::string>() : Dump(prov);
+      MOPS_TRY(upsert_prov->Execute(std::vector<Value>{entity, id, text}));
+    }
+  }
+  const int64_t now = core::NowUtc();
+  MOPS_TRY(db.Execute("UPDATE enrichment_runs SET undone_at = ?, undone_by = ? WHERE id = ?",
+                      std::vector<Value>{now, std::string(actor), run_id}));
+  MOPS_TRY(Audit(db, now, actor, "quality.enrich_undo", "enrichment_runs", std::to_string(run_id),
+                 Json(), {{"records_restored", changes.size()}}));
+  return tx.Commit();
+}
+
+// ---------------------------------------------------------------------------
+// Listings
+
+core::Result<std::vector<RunEntry>> ListRuns(store::Database& db, int limit) {
+  MOPS_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      db.Query("SELECT id, run_at, actor, source, records_changed, fields_changed, conflicts, "
+               "undone_at FROM enrichment_runs ORDER BY id DESC LIMIT ?",
+               std::vector<Value>{int64_t{limit}}));
+  std::vector<RunEntry> out;
+  for (const auto& r : rows.rows) {
+    RunEntry e;
+    e.id = store::AsInt(r[0]);
+    e.at = store::AsInt(r[1]);
+    e.actor = store::AsText(r[2]);
+    e.source = store::AsText(r[3]);
+    e.records_changed = store::AsInt(r[4]);
+    e.fields_changed = store::AsInt(r[5]);
+    e.conflicts = store::AsInt(r[6]);
+    if (!store::IsNull(r[7])) e.undone_at = store::AsInt(r[7]);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+core::Result<Json> RunDetail(store::Database& db, int64_t run_id) {
+  MOPS_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      db.Query("SELECT report, run_at, actor, undone_at FROM enrichment_runs WHERE id = ?",
+               std::vector<Value>{run_id}));
+  if (rows.empty()) return core::Fail(ErrorCode::kNotFound, "no enrichment run {}", run_id);
+  Json out = Json::parse(store::AsText(rows.rows[0][0]), nullptr, false);
+  if (out.is_discarded()) out = Json::object();
+  out["run_id"] = run_id;
+  out["at"] = core::FormatTimestamp(store::AsInt(rows.rows[0][1]));
+  out["actor"] = store::AsText(rows.rows[0][2]);
+  out["undone_at"] = store::IsNull(rows.rows[0][3])
+                         ? Json()
+                         : Json(core::FormatTimestamp(store::AsInt(rows.rows[0][3])));
+  return out;
+}
+
+core::Result<std::vector<Conflict>> ListConflicts(store::Database& db, int64_t run_id, int limit) {
+  if (run_id == 0) {
+    MOPS_ASSIGN_OR_RETURN(
+        Value last, db.QueryValue("SELECT MAX(id) FROM enrichment_runs WHERE undone_at IS NULL"));
+    if (store::IsNull(last)) return std::vector<Conflict>{};
+    run_id = store::AsInt(last);
+  }
+  MOPS_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      db.Query("SELECT entity, record_id, field, kept_value, kept_source, other_value, "
+               "other_source, other_record_id, reason FROM enrichment_conflicts WHERE run_id = ? "
+               "ORDER BY id LIMIT ?",
+               std::vector<Value>{run_id, int64_t{limit}}));
+  std::vector<Conflict> out;
+  for (const auto& r : rows.rows) {
+    out.push_back({store::AsText(r[0]), store::AsInt(r[1]), store::AsText(r[2]),
+                   store::AsText(r[3]), store::AsText(r[4]), store::AsText(r[5]),
+                   store::AsText(r[6]), store::AsText(r[7]), store::AsText(r[8])});
+  }
+  return out;
+}
+
+core::Result<std::vector<StaleValue>> ListStale(store::Database& db, int64_t now, int limit) {
+  MOPS_ASSIGN_OR_RETURN(EnrichmentConfig config, LoadConfig(db));
+  if (now == 0) now = core::NowUtc();
+  const int64_t cutoff = now - config.stale_after_days * 86400;
+  MOPS_ASSIGN_OR_RETURN(store::Rows rows,
+                        db.Query("SELECT entity, record_id, fields FROM enrichment_provenance "
+                                 "ORDER BY entity, record_id"));
+  std::vector<StaleValue> out;
+  for (const auto& r : rows.rows) {
+    const Json fields = Json::parse(store::AsText(r[2]), nullptr, false);
+    if (fields.is_discarded() || !fields.is_object()) continue;
+    for (const auto& [field, j] : fields.items()) {
+      Provenance p = ProvenanceFrom(j);
+      if (p.at >= cutoff) continue;
+      out.push_back({store::AsText(r[0]), store::AsInt(r[1]), field, std::move(p)});
+      if (static_cast<int>(out.size()) >= limit) return out;
+    }
+  }
+  return out;
+}
+
+core::Result<Json> RecordProvenance(store::Database& db, std::string_view entity,
+                                    int64_t record_id) {
+  MOPS_ASSIGN_OR_RETURN(Value v, db.QueryValue("SELECT fields FROM enrichment_provenance WHERE "
+                                               "entity = ? AND record_id = ?",
+                                               std::vector<Value>{std::string(entity), record_id}));
+  if (store::IsNull(v)) return Json::object();
+  Json fields = Json::parse(store::AsText(v), nullptr, false);
+  return fields.is_discarded() ? Json::object() : fields;
+}
+
+}  // namespace mops::quality::enrich

@@ -1,0 +1,600 @@
+// Vendor exports: layouts detected from the header, rows converted into the
+// workspace's form, rows matched to workspace records (engine).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+
+#include "core/csv.h"
+#include "core/strings.h"
+#include "quality/engine.h"
+#include "quality/enrich/enrich.h"
+#include "quality/linkage/engine.h"
+
+namespace mops::quality::enrich {
+namespace {
+
+using core::ErrorCode;
+
+// A layout's signature is '|'-separated headers that must all be present.
+constexpr VendorLayout kLayouts[] = {
+    {"zoominfo_contacts", "zoominfo", "contacts", "ZoomInfo Contact ID"},
+    {"zoominfo_companies", "zoominfo", "accounts", "ZoomInfo Company ID"},
+    {"apollo_people", "apollo", "contacts", "Apollo Contact Id"},
+    {"apollo_accounts", "apollo", "accounts", "Apollo Account Id"},
+    {"clearbit_people", "clearbit", "contacts", "person.email|person.name.fullName"},
+    {"clearbit_companies", "clearbit", "accounts", "company.domain|company.metrics.employees"},
+    {"lusha_contacts", "lusha", "contacts", "Business Email|Direct Dial"},
+    {"cognism_contacts", "cognism", "contacts", "Office Phone|Mobile Phone|Job Title"},
+};
+
+// Our field -> the layout's headers, first present wins ('|'-separated).
+struct ColumnMap {
+  std::string_view layout;
+  std::string_view field;
+  std::string_view headers;
+};
+// How a revenue column is written: 1 = dollars, 1000 = thousands of dollars.
+struct RevenueScale {
+  std::string_view layout;
+  int64_t scale;
+};
+constexpr RevenueScale kRevenueScales[] = {{"zoominfo_contacts", 1000},
+                                           {"zoominfo_companies", 1000}};
+
+constexpr ColumnMap kColumns[] = {
+    // ZoomInfo contacts: the person, then the company's firmographics.
+    {"zoominfo_contacts", "id", "ZoomInfo Contact ID"},
+    {"zoominfo_contacts", "first_name", "First Name"},
+    {"zoominfo_contacts", "last_name", "Last Name"},
+    {"zoominfo_contacts", "title", "Job Title"},
+    {"zoominfo_contacts", "seniority", "Management Level"},
+    {"zoominfo_contacts", "department", "Department"},
+    {"zoominfo_contacts", "email", "Email Address"},
+    {"zoominfo_contacts", "phone", "Direct Phone Number|Mobile phone"},
+    {"zoominfo_contacts", "company_name", "Company Name"},
+    {"zoominfo_contacts", "domain", "Website|Email Domain"},
+    {"zoominfo_contacts", "country", "Country|Company Country"},
+    {"zoominfo_contacts", "state", "Person State|Company State"},
+    {"zoominfo_contacts", "city", "Person City|Company City"},
+    {"zoominfo_contacts", "industry", "Primary Industry"},
+    {"zoominfo_contacts", "employees", "Employees|Employee Range"},
+    {"zoominfo_contacts", "annual_revenue", "Revenue (in 000s USD)"},
+    // ZoomInfo companies.
+    {"zoominfo_companies", "id", "ZoomInfo Company ID"},
+    {"zoominfo_companies", "company_name", "Company Name"},
+    {"zoominfo_companies", "domain", "Website"},
+    {"zoominfo_companies", "phone", "Company HQ Phone"},
+    {"zoominfo_companies", "country", "Company Country|Country"},
+    {"zoominfo_companies", "state", "Company State"},
+    {"zoominfo_companies", "city", "Company City"},
+    {"zoominfo_companies", "industry", "Primary Industry"},
+    {"zoominfo_companies", "employees", "Employees|Employee Range"},
+    {"zoominfo_companies", "annual_revenue", "Revenue (in 000s USD)"},
+    // Apollo people.
+    {"apollo_people", "id", "Apollo Contact Id"},
+    {"apollo_people", "first_name", "First Name"},
+    {"apollo_people", "last_name", "Last Name"},
+    {"apollo_people", "title", "Title"},
+    {"apollo_people", "seniority", "Seniority"},
+    {"apollo_people", "department", "Departments"},
+    {"apollo_people", "email", "Email"},
+    {"apollo_people", "phone", "Work Direct Phone|Mobile Phone|Corporate Phone"},
+    {"apollo_people", "company_name", "Company|Company Name for Emails"},
+    {"apollo_people", "domain", "Website"},
+    {"apollo_people", "country", "Country|Company Country"},
+    {"apollo_people", "state", "State|Company State"},
+    {"apollo_people", "city", "City|Company City"},
+    {"apollo_people", "industry", "Industry"},
+    {"apollo_people", "employees", "# Employees"},
+    {"apollo_people", "annual_revenue", "Annual Revenue"},
+    // Apollo accounts.
+    {"apollo_accounts", "id", "Apollo Account Id"},
+    {"apollo_accounts", "company_name", "Company|Company Name for Emails"},
+    {"apollo_accounts", "domain", "Website"},
+    {"apollo_accounts", "phone", "Company Phone"},
+    {"apollo_accounts", "country", "Company Country"},
+    {"apollo_accounts", "state", "Company State"},
+    {"apollo_accounts", "city", "Company City"},
+    {"apollo_accounts", "industry", "Industry"},
+    {"apollo_accounts", "employees", "# Employees"},
+    {"apollo_accounts", "annual_revenue", "Annual Revenue"},
+    // Clearbit: the Enrichment API's attributes, flattened with dots.
+    {"clearbit_people", "id", "person.id"},
+    {"clearbit_people", "first_name", "person.name.givenName"},
+    {"clearbit_people", "last_name", "person.name.familyName"},
+    {"clearbit_people", "email", "person.email"},
+    {"clearbit_people", "title", "person.employment.title"},
+    {"clearbit_people", "seniority", "person.employment.seniority"},
+    {"clearbit_people", "department", "person.employment.role"},
+    {"clearbit_people", "company_name", "company.name|person.employment.name"},
+    {"clearbit_people", "domain", "company.domain|person.employment.domain"},
+    {"clearbit_people", "country", "person.geo.countryCode|person.geo.country"},
+    {"clearbit_people", "state", "person.geo.stateCode|person.geo.state"},
+    {"clearbit_people", "city", "person.geo.city"},
+    {"clearbit_people", "industry", "company.category.industry"},
+    {"clearbit_people", "employees", "company.metrics.employees"},
+    {"clearbit_people", "annual_revenue", "company.metrics.annualRevenue"},
+    {"clearbit_companies", "id", "company.id"},
+    {"clearbit_companies", "company_name", "company.name"},
+    {"clearbit_companies", "domain", "company.domain"},
+    {"clearbit_companies", "phone", "company.phone"},
+    {"clearbit_companies", "country", "company.geo.countryCode|company.geo.country"},
+    {"clearbit_companies", "state", "company.geo.stateCode|company.geo.state"},
+    {"clearbit_companies", "city", "company.geo.city"},
+    {"clearbit_companies", "industry", "company.category.industry"},
+    {"clearbit_companies", "employees", "company.metrics.employees"},
+    {"clearbit_companies", "annual_revenue", "company.metrics.annualRevenue"},
+    // Lusha: the fields its CSV enrichment adds.
+    {"lusha_contacts", "id", "Lusha Contact ID|Contact ID"},
+    {"lusha_contacts", "first_name", "First Name"},
+    {"lusha_contacts", "last_name", "Last Name"},
+    {"lusha_contacts", "title", "Job Title"},
+    {"lusha_contacts", "seniority", "Seniority"},
+    {"lusha_contacts", "department", "Department"},
+    {"lusha_contacts", "email", "Business Email|Email"},
+    {"lusha_contacts", "phone", "Direct Dial|Mobile Phone"},
+    {"lusha_contacts", "company_name", "Company Name"},
+    {"lusha_contacts", "domain", "Company Domain"},
+    {"lusha_contacts", "country", "Country"},
+    {"lusha_contacts", "state", "State"},
+    {"lusha_contacts", "city", "City"},
+    {"lusha_contacts", "industry", "Company Industry|Industry"},
+    {"lusha_contacts", "employees", "Company Employee Count|Employee Count|Company Size"},
+    // Cognism: its export mapping's names.
+    {"cognism_contacts", "id", "Cognism ID|Prospect ID"},
+    {"cognism_contacts", "first_name", "First Name"},
+    {"cognism_contacts", "last_name", "Last Name"},
+    {"cognism_contacts", "title", "Job Title"},
+    {"cognism_contacts", "seniority", "Seniority"},
+    {"cognism_contacts", "department", "Department"},
+    {"cognism_contacts", "email", "Email"},
+    {"cognism_contacts", "phone", "Office Phone|Mobile Phone"},
+    {"cognism_contacts", "company_name", "Company Name"},
+    {"cognism_contacts", "domain", "Website"},
+    {"cognism_contacts", "country", "Country"},
+    {"cognism_contacts", "state", "State"},
+    {"cognism_contacts", "city", "City"},
+    {"cognism_contacts", "industry", "Industry"},
+    {"cognism_contacts", "employees", "Company Size|Employees"},
+    {"cognism_contacts", "annual_revenue", "Revenue"},
+};
+
+constexpr std::string_view kRowFields[] = {
+    "id",    "first_name", "last_name",    "title",         "seniority", "department",
+    "email", "phone",      "company_name", "domain",        "country",   "state",
+    "city",  "industry",   "employees",    "annual_revenue"};
+
+std::string Normalized(std::string_view header) { return core::ToLower(core::Trim(header)); }
+
+bool Matches(const VendorLayout& layout, const std::vector<std::string>& headers) {
+  for (std::string_view need : core::Split(layout.signature, '|')) {
+    if (std::find(headers.begin(), headers.end(), Normalized(need)) == headers.end()) return false;
+  }
+  return true;
+}
+
+// "10,001+", "51-200" (the middle), "1.200" in the file's format.
+std::optional<int64_t> ParseCount(std::string_view text, core::NumberFormat format) {
+  std::string t(core::Trim(text));
+  while (!t.empty() && t.back() == '+') t.pop_back();
+  for (std::string_view dash : {"-", "–", " to "}) {
+    if (const size_t at = t.find(dash); at != std::string::npos && at > 0) {
+      auto lo = ParseCount(t.substr(0, at), format);
+      auto hi = ParseCount(t.substr(at + dash.size()), format);
+      if (!lo || !hi || *hi < *lo) return std::nullopt;
+      return (*lo + *hi) / 2;
+    }
+  }
+  auto v = core::ParseDouble(t, format);
+  if (!v || *v < 0 || *v > 1e12) return std::nullopt;
+  return static_cast<int64_t>(std::llround(*v));
+}
+
+// "$12.5M", "12500000", "1,234" (x scale) -> minor units of USD.
+std::optional<int64_t> ParseRevenue(std::string_view text, core::NumberFormat format,
+                                    int64_t scale) {
+  std::string t(core::Trim(text));
+  double multiplier = static_cast<double>(scale);
+  if (!t.empty()) {
+    const char last = core::AsciiToUpper(t.back());
+    if (last == 'K' || last == 'M' || last == 'B') {
+      multiplier *= last == 'K' ? 1e3 : last == 'M' ? 1e6 : 1e9;
+      t.pop_back();
+    }
+  }
+  if (t.find('-') != std::string::npos && t.find('-') > 0) return std::nullopt;  // a range
+  auto v = core::ParseDouble(t, format);
+  if (!v || *v < 0) return std::nullopt;
+  const double minor = *v * multiplier * 100;
+  if (minor > 9e18) return std::nullopt;
+  return static_cast<int64_t>(std::llround(minor));
+}
+
+std::string Department(std::string_view raw) {
+  std::string_view first = core::Trim(core::Split(raw, ',').front());
+  std::string text(first);
+  if (text.starts_with("master_")) text = text.substr(7);
+  for (char& c : text) {
+    if (c == '_') c = ' ';
+  }
+  return NormalizeDepartment(text);
+}
+
+// Vendors' seniority words: ZoomInfo's management levels ("VP-Level",
+// "Non-Manager"), Apollo's ("c_suite", "head"), Clearbit's ("executive").
+std::string Seniority(std::string_view raw) {
+  std::string value = NormalizeSeniority(raw);
+  if (!value.empty()) return value;
+  std::string text = core::ToLower(core::Trim(raw));
+  if (text == "non-manager" || text == "non manager") return "entry";
+  for (std::string_view suffix : {"-level", " level"}) {
+    if (text.ends_with(suffix))
+      return NormalizeSeniority(text.substr(0, text.size() - suffix.size()));
+  }
+  return {};
+}
+
+bool IsTotalsRow(std::span<const std::string_view> fields) {
+  int filled = 0;
+  for (std::string_view f : fields) filled += core::Trim(f).empty() ? 0 : 1;
+  if (filled == 0) return true;
+  const std::string_view first = core::Trim(fields.empty() ? std::string_view{} : fields[0]);
+  return filled <= 2 &&
+         (core::IStartsWith(first, "total") || core::IStartsWith(first, "grand total") ||
+          core::IStartsWith(first, "records:") || core::IStartsWith(first, "count"));
+}
+
+// Name agreement of a row and a record as a Fellegi-Sunter weight (bits), with
+// the linkage library's name levels: exact, nickname, initial, JW >= 0.92,
+// JW >= 0.80, different. m and u per level are fixed: a vendor file is not a
+// sample to train on.
+// Names as linkage::NormalizeName gives them.
+double NameWeight(std::string_view row_first, std::string_view row_last, std::string_view first,
+                  std::string_view last) {
+  static constexpr double kM[] = {1, 0.90, 0.04, 0.02, 0.025, 0.01, 0.005};
+  static constexpr double kU[] = {1, 0.01, 0.005, 0.02, 0.01, 0.03, 0.925};
+  double w = 0;
+  const std::pair<std::string_view, std::string_view> pairs[] = {{row_first, first},
+                                                                 {row_last, last}};
+  for (const auto& [x, y] : pairs) {
+    if (x.empty() || y.empty()) continue;
+    const uint8_t level = linkage::CompareValues(linkage::Comparison::kName, x, y);
+    if (level >= 1 && level <= 6) w += std::log2(kM[level] / kU[level]);
+  }
+  return w;
+}
+
+// The best record of a block by name, as a RowMatch (status set by caller).
+// `names` holds each contact's normalized first and last name.
+RowMatch BestByName(const VendorRow& row, std::span<const uint32_t> block,
+                    std::span<const MatchContact> contacts,
+                    std::span<const std::pair<std::string, std::string>> names,
+                    std::string_view method, double min_probability) {
+  RowMatch m;
+  if (block.empty() || (row.first_name.empty() && row.last_name.empty())) return m;
+  const std::string row_first = linkage::NormalizeName(row.first_name);
+  const std::string row_last = linkage::NormalizeName(row.last_name);
+  const double n = static_cast<double>(block.size());
+  const double prior = n <= 1 ? 0 : std::log2(1 / (n - 1));  // one of n is the person
+  double best = -1, second = -1;
+  int64_t best_id = 0;
+  for (uint32_t i : block) {
+    const MatchContact& c = contacts[i];
+    const double p = linkage::Probability(
+        prior + NameWeight(row_first, row_last, names[i].first, names[i].second));
+    if (p > best) {
+      second = best;
+      best = p;
+      best_id = c.id;
+    } else if (p > second) {
+      second = p;
+    }
+  }
+  if (best < min_probability) return m;
+  m.method = std::string(method);
+  m.probability = best;
+  if (second >= min_probability && best - second < 0.05) {
+    m.status = "ambiguous";
+    return m;
+  }
+  m.record_id = best_id;
+  m.status = "matched";
+  return m;
+}
+
+}  // namespace
+
+std::span<const VendorLayout> VendorLayouts() { return kLayouts; }
+
+core::Result<VendorFile> ReadVendorFile(std::string_view text, std::string_view file_name,
+                                        const VendorReadOptions& options) {
+  core::CsvOptions csv_options;
+  csv_options.require_same_width = false;
+  csv_options.file_name = std::string(file_name);
+  core::CsvReader reader(text, csv_options);
+  std::vector<std::string_view> fields;
+  const VendorLayout* layout = nullptr;
+  std::vector<std::string> headers;
+  VendorFile file;
+  int64_t header_line = 0;
+  std::vector<std::string> first_header;
+  // The header is among the first lines: exports put a title, a date or a
+  // filter description above it.
+  for (int attempt = 0; attempt < 10 && layout == nullptr; ++attempt) {
+    auto more = reader.Next(fields);
+    if (!more) return std::unexpected(std::move(more).error());
+    if (!*more) break;
+    headers.clear();
+    for (std::string_view f : fields) headers.push_back(Normalized(f));
+    if (first_header.empty()) {
+      for (std::string_view f : fields) first_header.emplace_back(core::Trim(f));
+    }
+    for (const VendorLayout& l : kLayouts) {
+      if (!options.layout.empty() && l.name != options.layout) continue;
+      if (Matches(l, headers)) {
+        layout = &l;
+        header_line = reader.record_line();
+        break;
+      }
+    }
+    if (layout == nullptr) ++file.skipped;
+  }
+  if (layout == nullptr) {
+    std::vector<std::string> names;
+    for (const VendorLayout& l : kLayouts) {
+      names.push_back(fmt::format("{} ({})", l.name, l.signature));
+    }
+    if (!options.layout.empty() &&
+        std::none_of(std::begin(kLayouts), std::end(kLayouts),
+                     [&](const VendorLayout& l) { return l.name == options.layout; })) {
+      return core::Fail(core::MakeError(ErrorCode::kInvalidArgument,
+                                        fmt::format("unknown layout '{}' (layouts: {})",
+                                                    options.layout, core::Join(names, ", ")))
+                            .InField("layout"));
+    }
+    std::vector<std::string> shown(first_header.begin(),
+                                   first_header.begin() + std::min<size_t>(first_header.size(), 6));
+    return core::Fail(
+        core::MakeError(ErrorCode::kInvalidArgument,
+                        fmt::format("unknown vendor layout: the header ({}{}) is none of the "
+                                    "known exports; known layouts and the columns that identify "
+                                    "them: {}",
+                                    core::Join(shown, ", "), first_header.size() > 6 ? ", ..." : "",
+                                    core::Join(names, "; ")))
+            .At(std::string(file_name), 1));
+  }
+  file.layout = std::string(layout->name);
+  file.source = std::string(layout->source);
+  file.entity = std::string(layout->entity);
+  (void)header_line;
+
+  // Column of each row field (-1: absent).
+  std::vector<int> column(std::size(kRowFields), -1);
+  for (const ColumnMap& c : kColumns) {
+    if (c.layout != layout->name) continue;
+    const auto field_it = std::find(std::begin(kRowFields), std::end(kRowFields), c.field);
+    const size_t f = static_cast<size_t>(field_it - std::begin(kRowFields));
+    for (std::string_view h : core::Split(c.headers, '|')) {
+      const auto it = std::find(headers.begin(), headers.end(), Normalized(h));
+      if (it != headers.end()) {
+        column[f] = static_cast<int>(it - headers.begin());
+        break;
+      }
+    }
+  }
+  int64_t scale = 1;
+  for (const RevenueScale& s : kRevenueScales) {
+    if (s.layout == layout->name) scale = s.scale;
+  }
+  auto cell = [&](size_t f) -> std::string_view {
+    const int c = column[f];
+    if (c < 0 || static_cast<size_t>(c) >= fields.size()) return {};
+    return core::Trim(fields[c]);
+  };
+  while (true) {
+    auto more = reader.Next(fields);
+    if (!more) return std::unexpected(std::move(more).error());
+    if (!*more) break;
+    if (IsTotalsRow(fields)) {
+      ++file.skipped;
+      continue;
+    }
+    VendorRow row;
+    row.line = reader.record_line();
+    row.vendor_record_id = std::string(cell(0));
+    if (row.vendor_record_id.empty()) {
+      row.vendor_record_id = fmt::format("{}:{}", file_name, row.line);
+    }
+    row.first_name = std::string(cell(1));
+    row.last_name = std::string(cell(2));
+    row.title = std::string(cell(3));
+    row.seniority = Seniority(cell(4));
+    row.department = Department(cell(5));
+    row.email = linkage::NormalizeEmail(cell(6));
+    row.company_name = std::string(cell(8));
+    row.domain = DomainFromWebsite(cell(9));
+    if (row.domain.empty()) row.domain = CompanyDomainFromEmail(row.email);
+    const std::string_view country = cell(10);
+    row.country =
+        country.empty() ? std::string() : CountryCode(country).value_or(std::string(country));
+    const std::string_view state = cell(11);
+    row.state = state.empty() ? std::string()
+                              : SubdivisionCode(state, row.country).value_or(std::string(state));
+    row.city = std::string(cell(12));
+    row.industry = std::string(cell(13));
+    if (const std::string_view phone = cell(7); !phone.empty()) {
+      const PhoneInfo info = StandardizePhone(phone, row.country);
+      if (info.valid) {
+        row.phone = info.phone;
+      } else {
+        file.warnings.push_back(fmt::format("line {}: phone '{}' is not a valid number; left out",
+                                            row.line, phone.substr(0, 40)));
+      }
+    }
+    if (const std::string_view v = cell(14); !v.empty()) {
+      row.employees = ParseCount(v, options.numbers);
+      if (!row.employees) {
+        file.warnings.push_back(
+            fmt::format("line {} column {}: employees '{}' is not a number; "
+                        "left out",
+                        row.line, column[14] + 1, v.substr(0, 40)));
+      }
+    }
+    if (const std::string_view v = cell(15); !v.empty()) {
+      row.annual_revenue = ParseRevenue(v, options.numbers, scale);
+      if (!row.annual_revenue) {
+        file.warnings.push_back(
+            fmt::format("line {} column {}: revenue '{}' is not an amount; "
+                        "left out",
+                        row.line, column[15] + 1, v.substr(0, 40)));
+      }
+    }
+    file.rows.push_back(std::move(row));
+  }
+  return file;
+}
+
+std::vector<RowMatch> MatchVendorRows(std::span<const VendorRow> rows, std::string_view entity,
+                                      std::span<const MatchContact> contacts,
+                                      std::span<const MatchAccount> accounts,
+                                      double min_probability) {
+  std::vector<RowMatch> out(rows.size());
+  constexpr size_t kMaxBlock = 500;  // a value shared by more is no evidence (as in linkage)
+  if (entity == "contacts") {
+    std::unordered_map<std::string_view, int64_t> by_email;  // -1: shared by several
+    std::unordered_map<std::string, std::vector<uint32_t>> by_domain, by_company;
+    by_email.reserve(contacts.size());
+    std::vector<std::pair<std::string, std::string>> names(contacts.size());
+    for (uint32_t i = 0; i < contacts.size(); ++i) {
+      const MatchContact& c = contacts[i];
+      names[i] = {linkage::NormalizeName(c.first_name), linkage::NormalizeName(c.last_name)};
+      if (!c.email.empty()) {
+        auto [it, fresh] = by_email.emplace(c.email, c.id);
+        if (!fresh && it->second != c.id) it->second = -1;
+        const std::string domain = CompanyDomainFromEmail(c.email);
+        if (!domain.empty()) by_domain[domain].push_back(i);
+      }
+      if (!c.company_key.empty()) by_company[c.company_key].push_back(i);
+    }
+    for (size_t r = 0; r < rows.size(); ++r) {
+      const VendorRow& row = rows[r];
+      RowMatch& m = out[r];
+      m.status = "unmatched";
+      if (!row.email.empty()) {
+        if (auto it = by_email.find(row.email); it != by_email.end()) {
+          m.method = "email";
+          m.probability = 0.99;
+          if (it->second < 0) {
+            m.status = "ambiguous";
+          } else {
+            m.record_id = it->second;
+            m.status = "matched";
+          }
+          continue;
+        }
+      }
+      if (!row.domain.empty()) {
+        if (auto it = by_domain.find(row.domain);
+            it != by_domain.end() && it->second.size() <= kMaxBlock) {
+          RowMatch best = BestByName(row, it->second, contacts, names, "domain", min_probability);
+          if (!best.status.empty()) {
+            m = best;
+            continue;
+          }
+        }
+      }
+      const std::string key = CompanyKey(row.company_name);
+      if (!key.empty()) {
+        if (auto it = by_company.find(key);
+            it != by_company.end() && it->second.size() <= kMaxBlock) {
+          RowMatch best =
+              BestByName(row, it->second, contacts, names, "name_company", min_probability);
+          if (!best.status.empty()) m = best;
+        }
+      }
+    }
+    return out;
+  }
+  std::unordered_map<std::string_view, std::vector<uint32_t>> by_domain, by_key;
+  for (uint32_t i = 0; i < accounts.size(); ++i) {
+    if (!accounts[i].domain.empty()) by_domain[accounts[i].domain].push_back(i);
+    if (!accounts[i].company_key.empty()) by_key[accounts[i].company_key].push_back(i);
+  }
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const VendorRow& row = rows[r];
+    RowMatch& m = out[r];
+    m.status = "unmatched";
+    auto decide = [&](const std::vector<uint32_t>& hits, std::string_view method, double p) {
+      m.method = std::string(method);
+      m.probability = p;
+      if (hits.size() == 1) {
+        m.record_id = accounts[hits[0]].id;
+        m.status = "matched";
+      } else {
+        m.status = "ambiguous";
+      }
+    };
+    if (!row.domain.empty()) {
+      if (auto it = by_domain.find(row.domain); it != by_domain.end()) {
+        decide(it->second, "domain", 0.98);
+        continue;
+      }
+    }
+    const std::string key = CompanyKey(row.company_name);
+    if (key.empty()) continue;
+    if (auto it = by_key.find(key); it != by_key.end()) {
+      std::vector<uint32_t> hits;
+      for (uint32_t i : it->second) {
+        const std::string& country = accounts[i].country;
+        if (row.country.empty() || country.empty() || country == row.country) hits.push_back(i);
+      }
+      if (!hits.empty()) decide(hits, "name_company", row.country.empty() ? 0.9 : 0.95);
+    }
+    if (m.status == "matched" && m.probability < min_probability) {
+      m.record_id = 0;
+      m.status = "unmatched";
+    }
+  }
+  return out;
+}
+
+void VendorCandidates(const VendorRow& row, std::string_view source, std::string_view entity,
+                      double probability, std::string_view method, std::vector<Candidate>& out) {
+  const std::string reason =
+      fmt::format("{} {} ({} match, p={:.2f})", source, row.vendor_record_id, method, probability);
+  const double confidence = 0.9 * probability;
+  auto add = [&](int field, std::string value) {
+    if (field < 0 || value.empty()) return;
+    Candidate c;
+    c.field = field;
+    c.value = std::move(value);
+    c.source = std::string(source);
+    c.vendor_record_id = row.vendor_record_id;
+    c.confidence = confidence;
+    c.reason = reason;
+    out.push_back(std::move(c));
+  };
+  auto number = [](const std::optional<int64_t>& v) {
+    return v ? std::to_string(*v) : std::string();
+  };
+  const bool contacts = entity == "contacts";
+  add(FieldIndex(entity, "industry"), row.industry);
+  add(FieldIndex(entity, "employees"), number(row.employees));
+  add(FieldIndex(entity, "annual_revenue"), number(row.annual_revenue));
+  add(FieldIndex(entity, "country"), row.country);
+  add(FieldIndex(entity, "state"), row.state);
+  add(FieldIndex(entity, "city"), row.city);
+  if (contacts) {
+    add(kCCompanyName, row.company_name);
+    add(kCTitle, row.title);
+    add(kCSeniority, row.seniority);
+    add(kCDepartment, row.department);
+    add(kCPhone, row.phone);
+  } else {
+    add(kADomain, row.domain);
+  }
+}
+
+}  // namespace mops::quality::enrich

@@ -1,0 +1,125 @@
+// The waterfall: for one field of one record, the first trusted source that
+// has a value fills it, unless sources disagree beyond tolerance (engine).
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "core/numbers.h"
+#include "core/strings.h"
+#include "quality/engine.h"
+#include "quality/enrich/enrich.h"
+
+namespace mops::quality::enrich {
+namespace {
+
+std::optional<int64_t> PositiveInt(std::string_view text) {
+  auto v = core::ParseInt(text);
+  if (!v || *v <= 0) return std::nullopt;
+  return *v;
+}
+
+std::string CountryOf(std::string_view text) {
+  if (auto code = CountryCode(text)) return *code;
+  return core::ToUpper(core::Trim(text));
+}
+
+// The same value, as the field compares.
+bool SameValue(std::string_view field, std::string_view a, std::string_view b) {
+  if (a == b) return true;
+  if (IsIntegerField(field)) {
+    auto x = core::ParseInt(a), y = core::ParseInt(b);
+    return x && y && *x == *y;
+  }
+  if (field == "country") return CountryOf(a) == CountryOf(b);
+  if (field == "domain" || field == "industry" || field == "city") return core::IEquals(a, b);
+  return false;
+}
+
+size_t Rank(std::span<const std::string> order, std::string_view source) {
+  const auto it = std::find(order.begin(), order.end(), source);
+  return static_cast<size_t>(it - order.begin());  // order.size() when unlisted
+}
+
+std::string DisagreeReason(std::string_view field, double tolerance) {
+  if (IsIntegerField(field)) return fmt::format("more than {:g}x apart", tolerance);
+  return "different countries";
+}
+
+}  // namespace
+
+bool Disagree(std::string_view field, std::string_view a, std::string_view b, double tolerance) {
+  if (a.empty() || b.empty()) return false;
+  if (IsIntegerField(field)) {
+    const auto x = PositiveInt(a), y = PositiveInt(b);
+    if (!x || !y) return false;
+    const double hi = static_cast<double>(std::max(*x, *y));
+    const double lo = static_cast<double>(std::min(*x, *y));
+    return hi > lo * tolerance;
+  }
+  if (field == "country") return CountryOf(a) != CountryOf(b);
+  return false;
+}
+
+FieldDecision DecideField(std::string_view entity, int64_t record_id, std::string_view field,
+                          std::string_view current, std::string_view current_source,
+                          std::span<const Candidate> candidates, std::span<const std::string> order,
+                          bool overwrite, double tolerance) {
+  FieldDecision decision;
+  // One candidate per listed source (the most confident), in order of trust.
+  std::vector<const Candidate*> ranked(order.size(), nullptr);
+  for (const Candidate& c : candidates) {
+    const size_t rank = Rank(order, c.source);
+    if (rank >= order.size() || c.value.empty()) continue;
+    if (ranked[rank] == nullptr || c.confidence > ranked[rank]->confidence) ranked[rank] = &c;
+  }
+  std::erase(ranked, nullptr);
+  if (ranked.empty()) return decision;
+  const Candidate& top = *ranked.front();
+  const bool owned = !current.empty() && current_source.empty();
+  auto conflict = [&](std::string_view kept_value, std::string_view kept_source,
+                      const Candidate& other, std::string_view outcome) {
+    Conflict c;
+    c.entity = std::string(entity);
+    c.record_id = record_id;
+    c.field = std::string(field);
+    c.kept_value = std::string(kept_value);
+    c.kept_source = std::string(kept_source);
+    c.other_value = other.value;
+    c.other_source = other.source;
+    c.other_record_id = other.vendor_record_id;
+    c.reason = fmt::format("{} {} ({}) against {} ({}): {}; {}", field, kept_value, kept_source,
+                           other.value, other.source, DisagreeReason(field, tolerance), outcome);
+    decision.conflicts.push_back(std::move(c));
+  };
+
+  bool may_change = false;
+  if (current.empty()) {
+    may_change = true;
+  } else if (owned) {
+    may_change = overwrite;
+  } else {
+    // Enriched before: a more trusted source replaces it, its own source refreshes it.
+    may_change = Rank(order, top.source) <= Rank(order, current_source);
+  }
+  if (may_change && !SameValue(field, top.value, current)) {
+    for (size_t i = 1; i < ranked.size(); ++i) {
+      if (Disagree(field, top.value, ranked[i]->value, tolerance)) {
+        conflict(top.value, top.source, *ranked[i],
+                 current.empty() ? "left empty" : "left as it was");
+      }
+    }
+    if (decision.conflicts.empty()) decision.chosen = &top;
+    return decision;
+  }
+  if (!current.empty()) {
+    const std::string kept_source = owned ? "workspace" : std::string(current_source);
+    for (const Candidate* c : ranked) {
+      if (Disagree(field, current, c->value, tolerance)) {
+        conflict(current, kept_source, *c, "kept");
+      }
+    }
+  }
+  return decision;
+}
+
+}  // namespace mops::quality::enrich
