@@ -10,6 +10,8 @@
 #include "attribution/commands.h"
 #include "attribution/path_commands.h"
 #include "attribution/routes.h"
+#include "campaigns/commands.h"
+#include "campaigns/routes.h"
 #include "cli/cli.h"
 #include "demo/demo.h"
 #include "demo/demo_verb.h"
@@ -30,6 +32,7 @@ void InstallRoutes(mops::http::Router& router) {
   mops::stack::RegisterRoutes(router);
   mops::quality::RegisterRoutes(router, mops::quality::linkage::MatchedClusters);
   mops::quality::linkage::RegisterRoutes(router);
+  mops::campaigns::RegisterRoutes(router);
 }
 
 // New contacts and accounts are matched against the workspace's with the
@@ -113,6 +116,7 @@ int main(int argc, char** argv) {
   CLI::App* attribute = mops::attribution::RegisterCommands(app, ctx);
   mops::attribution::RegisterPathsVerb(*attribute, ctx);
   mops::stack::RegisterCommands(app, ctx);
+  mops::campaigns::RegisterCommands(app, ctx);
   mops::demo::RegisterDemoVerb(app, ctx, InstallRoutes, PrepareDemo);
 
   // CLI11 would answer `mops leads --help` with the top-level help and exit 0.
