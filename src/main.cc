@@ -10,6 +10,7 @@
 #include "attribution/commands.h"
 #include "attribution/path_commands.h"
 #include "attribution/routes.h"
+#include "campaigns/campaigns.h"
 #include "campaigns/commands.h"
 #include "campaigns/routes.h"
 #include "cli/cli.h"
@@ -78,6 +79,7 @@ mops::core::Status PrepareDemo(mops::store::Database& db) {
   mops::quality::CheckOptions check;
   check.actor = "demo";
   MOPS_TRY(mops::quality::Check(db, check));
+  MOPS_TRY(mops::campaigns::SeedDemo(db));
   return {};
 }
 

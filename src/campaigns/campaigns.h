@@ -629,3 +629,13 @@ core::Result<FixReport> FixStoredUtms(store::Database& db, bool dry_run, std::st
 core::Result<int64_t> UndoUtmFix(store::Database& db, int64_t fix_id, std::string_view actor);
 
 }  // namespace mops::campaigns
+
+namespace mops::campaigns {
+
+// Writes the demo company's campaign operations (demo::PlanCampaignOps:
+// naming config, assets, templates, workflow states and approval history,
+// period costs, planted problems) into a workspace loaded with the demo
+// company, in one transaction. Does nothing when templates exist already.
+core::Status SeedDemo(store::Database& db);
+
+}  // namespace mops::campaigns

@@ -46,8 +46,8 @@ CampaignOpsPlan PlanCampaignOps(std::span<const CampaignRef> campaigns, uint64_t
   // <yyyy>q<n>_<code>_<region>_<slug>, lower case.
   plan.naming_yaml =
       "# Naming rules for tracked links (UTM governance).\n"
-      "sources: [google, bing, linkedin, facebook, newsletter, g2, capterra, partner, webinar, "
-      "event, syndication, youtube, direct_mail, marketo, hubspot]\n"
+      "mediums: [email, organic, (none), cpc, paid_social, referral, webinar, display, social, "
+      "offline, video, syndication, partner, affiliate]\n"
       "case: lower\n"
       "space_replacement: \"_\"\n"
       "forbidden: \"?#&=%<>\"\n"
@@ -55,7 +55,7 @@ CampaignOpsPlan PlanCampaignOps(std::span<const CampaignRef> campaigns, uint64_t
       "required: [utm_source, utm_medium, utm_campaign]\n"
       "campaign_pattern: \"{yyyy}{q}_{code}_{region}_{name}\"\n"
       "fields:\n"
-      "  code: [ps, so, dsp, em, nl, wb, ev, cs, pt, dm, rv, vd, af, ct]\n"
+      "  code: [ps, so, dsp, em, web, evt, cs, ptr, dm, rev, vid, aff, soc]\n"
       "  region: [na, emea, apac, global]\n";
 
   // The asset library. Two are planted problems: a landing page link
@@ -90,7 +90,7 @@ CampaignOpsPlan PlanCampaignOps(std::span<const CampaignRef> campaigns, uint64_t
       {"Webinar",
        "Webinar",
        "webinar",
-       "{yyyy}{q}_wb_{region}_{name}",
+       "{yyyy}{q}_web_{region}_{name}",
        "Live webinar with registration, reminder and follow-up",
        {"Speaker confirmed", "Recording tested", "Follow-up sequence scheduled"},
        {0, 1},
@@ -99,7 +99,7 @@ CampaignOpsPlan PlanCampaignOps(std::span<const CampaignRef> campaigns, uint64_t
       {"Field event",
        "Event",
        "events",
-       "{yyyy}{q}_ev_{region}_{name}",
+       "{yyyy}{q}_evt_{region}_{name}",
        "Conference or field event with booth and meetings",
        {"Booth shipped", "Lead scanner rented", "Badge list imported"},
        {2, 3},
