@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <map>
+
 #include "campaigns/internal.h"
 #include "core/numbers.h"
 #include "core/strings.h"
@@ -62,6 +64,27 @@ const std::initializer_list<std::string_view> kCampaignFields = {
     "name",   "type",     "channel", "parent_id", "status",   "start_date",   "end_date",
     "budget", "currency", "owner",   "goal",      "audience", "utm_campaign", "utm_pattern"};
 
+// Per campaign, its newest approval round: approved (every step), pending,
+// changes_required or rejected.
+core::Result<std::map<int64_t, std::string>> ApprovalSummaries(store::Database& db) {
+  MOPS_ASSIGN_OR_RETURN(store::Rows rows,
+                        db.Query("SELECT campaign_id, round, decision FROM approval_steps ORDER BY "
+                                 "campaign_id, round"));
+  std::map<int64_t, std::pair<int64_t, std::string>> latest;
+  for (const auto& r : rows.rows) {
+    const int64_t id = store::AsInt(r[0]), round = store::AsInt(r[1]);
+    const std::string d = store::AsText(r[2]);
+    auto& [at, summary] = latest[id];
+    if (round > at) at = round, summary = "approved";
+    if (round < at) continue;
+    if (d == "pending" && summary == "approved") summary = "pending";
+    if (d == "changes_required" || d == "rejected") summary = d;
+  }
+  std::map<int64_t, std::string> out;
+  for (const auto& [id, v] : latest) out[id] = v.second;
+  return out;
+}
+
 core::Result<Json> Detail(store::Database& db, int64_t id) {
   MOPS_ASSIGN_OR_RETURN(CampaignRecord c, GetCampaign(db, id));
   const core::Timestamp now = core::NowUtc();
@@ -116,9 +139,20 @@ void CampaignRoutes(http::Router& router) {
                  only = *parsed;
                }
                MOPS_ASSIGN_OR_RETURN(std::vector<CampaignRecord> all, ListCampaigns(ctx.db));
+               MOPS_ASSIGN_OR_RETURN(auto approval, ApprovalSummaries(ctx.db));
                Json list = Json::array();
                for (const CampaignRecord& c : all) {
-                 if (!only || c.fields.state == *only) list.push_back(internal::CampaignJson(c));
+                 if (only && c.fields.state != *only) continue;
+                 Json j = internal::CampaignJson(c);
+                 auto it = approval.find(c.fields.id);
+                 j["approval"] = it == approval.end() ? "none" : it->second;
+                 // Past approval without an approved round: launched without approval.
+                 const State s = c.fields.state;
+                 j["unapproved_launch"] =
+                     c.in_workflow &&
+                     (s == State::kLive || s == State::kScheduled || s == State::kCompleted) &&
+                     j["approval"] != "approved";
+                 list.push_back(std::move(j));
                }
                return Json{{"campaigns", list}, {"total", list.size()}};
              });
