@@ -1,5 +1,8 @@
 // REST routes of campaign operations. Roles: viewer reads, ops creates and
 // changes, approver decides approval steps (admin may do everything).
+// GET /api/v1/campaigns and /api/v1/campaigns/{id} are the records' plain
+// list and get (records/): the workflow's views have their own paths
+// (campaign-board, campaign-hierarchy, campaign-calendar, .../detail).
 #include "campaigns/routes.h"
 
 #include <fmt/format.h>
@@ -85,6 +88,11 @@ core::Result<std::map<int64_t, std::string>> ApprovalSummaries(store::Database& 
   return out;
 }
 
+// A live or completed campaign's blockers are what it was launched without.
+State GateState(State s) {
+  return s == State::kLive || s == State::kCompleted ? State::kScheduled : s;
+}
+
 core::Result<Json> Detail(store::Database& db, int64_t id) {
   MOPS_ASSIGN_OR_RETURN(CampaignRecord c, GetCampaign(db, id));
   const core::Timestamp now = core::NowUtc();
@@ -120,14 +128,14 @@ core::Result<Json> Detail(store::Database& db, int64_t id) {
               {"active_steps", active},
               {"overdue_steps", overdue},
               {"qa", qa_json},
-              {"launch_blockers", LaunchGate(c.fields.state, approvals.steps, qa)},
+              {"launch_blockers", LaunchGate(GateState(c.fields.state), approvals.steps, qa)},
               {"assets", asset_json},
               {"members", {{"total", total}, {"by_status", member_json}}},
               {"budget", internal::BudgetJson(budget)}};
 }
 
 void CampaignRoutes(http::Router& router) {
-  router.Get("/api/v1/campaigns", Role::kViewer,
+  router.Get("/api/v1/campaign-board", Role::kViewer,
              {"Campaigns with their workflow state (?state= filters)",
               {{"state", "draft, in_review, approved, scheduled, live, completed or cancelled"}},
               std::string(kTag)},
@@ -184,7 +192,7 @@ void CampaignRoutes(http::Router& router) {
                 }
                 return Detail(ctx.db, id);
               });
-  router.Get("/api/v1/campaigns/rollups", Role::kViewer,
+  router.Get("/api/v1/campaign-hierarchy", Role::kViewer,
              {"The hierarchy with roll-ups of budget, actual cost, members, responses, pipeline "
               "and won revenue",
               {{"run",
@@ -208,7 +216,7 @@ void CampaignRoutes(http::Router& router) {
                                      Rollups(ctx.db, runs, runs.empty() ? "" : model));
                return internal::RollupJson(report);
              });
-  router.Get("/api/v1/campaigns/calendar", Role::kViewer,
+  router.Get("/api/v1/campaign-calendar", Role::kViewer,
              {"Campaigns by date with conflicts (same audience e-mailed twice a day, two launches "
               "on a segment in a week)",
               {{"from", "First day, YYYY-MM-DD"}, {"to", "Day after the last, YYYY-MM-DD"}},
@@ -264,7 +272,7 @@ void CampaignRoutes(http::Router& router) {
       });
 
   router.Get(
-      "/api/v1/campaigns/{id}", Role::kViewer,
+      "/api/v1/campaigns/{id}/detail", Role::kViewer,
       {"One campaign: fields, approvals, QA, launch blockers, assets, members by status, budget",
        {},
        std::string(kTag)},

@@ -14,6 +14,7 @@
 #include "campaigns/routes.h"
 #include "http/http.h"
 #include "ingest/ingest.h"
+#include "records/routes.h"
 #include "store/database.h"
 #include "tests/support/test_server.h"
 #ifdef MOPS_CAMPAIGNS_TEST_POSTGRES
@@ -456,7 +457,12 @@ TEST(Routes, RolesAreEnforcedWithAReason) {
   const std::string viewer = *http::CreateToken(ws.db(), "vera", http::Role::kViewer);
   const std::string ops = *http::CreateToken(ws.db(), "olga", http::Role::kOps);
   const std::string approver = *http::CreateToken(ws.db(), "ana", http::Role::kApprover);
-  test_support::TestServer server(ws.url(), [](http::Router& r) { RegisterRoutes(r); });
+  // The records' routes first, as the composition root installs them: the
+  // campaign routes must not be shadowed by GET /api/v1/campaigns/{id}.
+  test_support::TestServer server(ws.url(), [](http::Router& r) {
+    records::RegisterRoutes(r);
+    RegisterRoutes(r);
+  });
   httplib::Client client("127.0.0.1", server.port());
   auto auth = [](const std::string& t) {
     return httplib::Headers{{"Authorization", "Bearer " + t}};
@@ -465,7 +471,7 @@ TEST(Routes, RolesAreEnforcedWithAReason) {
     return client.Post(path, auth(token), body.dump(), "application/json");
   };
   // Viewer reads, cannot create.
-  EXPECT_EQ(client.Get("/api/v1/campaigns", auth(viewer))->status, 200);
+  EXPECT_EQ(client.Get("/api/v1/campaign-board", auth(viewer))->status, 200);
   auto denied = post(viewer, "/api/v1/campaigns", {{"name", "x"}});
   ASSERT_EQ(denied->status, 403);
   EXPECT_THAT(denied->body, HasSubstr("needs 'ops'"));
@@ -486,7 +492,7 @@ TEST(Routes, RolesAreEnforcedWithAReason) {
   const int64_t id = Json::parse(created->body)["campaign"]["id"];
   const std::string base = "/api/v1/campaigns/" + std::to_string(id);
   ASSERT_EQ(post(ops, base + "/transition", {{"to", "in_review"}})->status, 200);
-  const Json detail = Json::parse(client.Get(base, auth(viewer))->body);
+  const Json detail = Json::parse(client.Get(base + "/detail", auth(viewer))->body);
   ASSERT_EQ(detail["approvals"].size(), 1u);
   const std::string step =
       base + "/approvals/" + std::to_string(detail["approvals"][0]["id"].get<int64_t>());
@@ -531,17 +537,21 @@ TEST(Routes, RolesAreEnforcedWithAReason) {
   EXPECT_THAT(config->body, HasSubstr("lower, upper or any"));
   EXPECT_EQ(client.Get("/api/v1/utm/stored?limit=0", auth(viewer))->status, 400);
   EXPECT_EQ(client.Get("/api/v1/utm/stored", auth(viewer))->status, 200);
-  EXPECT_EQ(client.Get("/api/v1/campaigns/rollups", auth(viewer))->status, 200);
+  // The records' plain list stays, and lists the campaign.
+  auto records = client.Get("/api/v1/campaigns", auth(viewer));
+  ASSERT_EQ(records->status, 200);
+  EXPECT_THAT(records->body, HasSubstr("Spring"));
+  EXPECT_EQ(client.Get("/api/v1/campaign-hierarchy", auth(viewer))->status, 200);
   EXPECT_EQ(
-      client.Get("/api/v1/campaigns/calendar?from=2026-03-01&to=2026-04-01", auth(viewer))->status,
+      client.Get("/api/v1/campaign-calendar?from=2026-03-01&to=2026-04-01", auth(viewer))->status,
       200);
   EXPECT_EQ(
-      client.Get("/api/v1/campaigns/calendar?from=2026-05-01&to=2026-04-01", auth(viewer))->status,
+      client.Get("/api/v1/campaign-calendar?from=2026-05-01&to=2026-04-01", auth(viewer))->status,
       400);
-  EXPECT_EQ(client.Get("/api/v1/campaigns/999", auth(viewer))->status, 404);
-  EXPECT_EQ(client.Get("/api/v1/campaigns/abc", auth(viewer))->status, 400);
+  EXPECT_EQ(client.Get("/api/v1/campaigns/999/detail", auth(viewer))->status, 404);
+  EXPECT_EQ(client.Get("/api/v1/campaigns/abc/detail", auth(viewer))->status, 400);
   auto openapi = Json::parse(client.Get("/api/v1/openapi.json", auth(viewer))->body)["paths"];
-  for (const char* path : {"/api/v1/campaigns", "/api/v1/campaigns/{id}/approvals/{step_id}",
+  for (const char* path : {"/api/v1/campaign-board", "/api/v1/campaigns/{id}/approvals/{step_id}",
                            "/api/v1/utm/stored", "/api/v1/utm/fix", "/api/v1/assets"}) {
     EXPECT_TRUE(openapi.contains(path)) << path;
   }

@@ -2,7 +2,8 @@
 // calendar with its conflicts, UTM health (top violations, preview and apply
 // of the fixes, a link builder) and a campaign's detail (checklist, approvals,
 // assets, members by status, budget vs actual). Every figure comes from
-// /api/v1/campaigns/..., /api/v1/utm/... and /api/v1/attribution/runs.
+// /api/v1/campaign-*, /api/v1/campaigns/..., /api/v1/utm/... and
+// /api/v1/attribution/runs.
 // Everything from data is text in JSX (escaped by Preact); chart tooltips are
 // DOM nodes built by escape.js.
 import { useEffect, useMemo, useState } from 'preact/hooks';
@@ -72,7 +73,7 @@ function Hierarchy({ onOpen }) {
   const [run, setRun] = useState('');
   const [model, setModel] = useState('linear');
   const rollups = useApi(
-    (o) => get(`/api/v1/campaigns/rollups${run ? `?run=${encodeURIComponent(run)}&model=${encodeURIComponent(model)}` : ''}`, o),
+    (o) => get(`/api/v1/campaign-hierarchy${run ? `?run=${encodeURIComponent(run)}&model=${encodeURIComponent(model)}` : ''}`, o),
     [run, model],
   );
   const runList = runs.data?.runs ?? [];
@@ -198,10 +199,12 @@ function Hierarchy({ onOpen }) {
 // -------------------------------------------------------------------- board
 
 function Board({ onOpen }) {
-  const list = useApi((o) => get('/api/v1/campaigns', o), []);
+  const list = useApi((o) => get('/api/v1/campaign-board', o), []);
   const by = useMemo(() => {
     const m = Object.fromEntries(STATES.map((s) => [s, []]));
     for (const c of list.data?.campaigns ?? []) m[c.state]?.push(c);
+    // Latest first: what is about to start or just started leads.
+    for (const s of STATES) m[s].sort((a, b) => String(b.start_date ?? '').localeCompare(String(a.start_date ?? '')));
     return m;
   }, [list.data]);
   return (
@@ -248,7 +251,7 @@ function prevMonth(ym) {
 function Calendar({ onOpen }) {
   const [month, setMonth] = useState(() => new Date().toISOString().slice(0, 7));
   const [view, setView] = useState('month');
-  const cal = useApi((o) => get(`/api/v1/campaigns/calendar?from=${monthStart(month)}&to=${monthStart(nextMonth(month))}`, o), [month]);
+  const cal = useApi((o) => get(`/api/v1/campaign-calendar?from=${monthStart(month)}&to=${monthStart(nextMonth(month))}`, o), [month]);
   const entries = cal.data?.entries ?? [];
   const conflicted = new Set((cal.data?.conflicts ?? []).flatMap((c) => c.campaigns));
   const days = useMemo(() => {
@@ -566,7 +569,7 @@ function BudgetChart({ budget }) {
 }
 
 function Detail({ id, me, onClose, onChanged }) {
-  const detail = useApi((o) => get(`/api/v1/campaigns/${id}`, o), [id]);
+  const detail = useApi((o) => get(`/api/v1/campaigns/${id}/detail`, o), [id]);
   const [error, setError] = useState(null);
   const [comment, setComment] = useState('');
   const [busy, setBusy] = useState(false);
@@ -773,8 +776,15 @@ function Detail({ id, me, onClose, onChanged }) {
 function CampaignsPage() {
   const [params, setParams] = useState(hashParams);
   const [generation, setGeneration] = useState(0);
+  const [listGeneration, setListGeneration] = useState(0);
   const [me, setMe] = useState(null);
   useEffect(() => setHash(params), [params]);
+  // A link or the address bar changes the tab or the campaign in place.
+  useEffect(() => {
+    const onChange = () => setParams(hashParams());
+    window.addEventListener('hashchange', onChange);
+    return () => window.removeEventListener('hashchange', onChange);
+  }, []);
   useEffect(() => {
     const ctrl = new AbortController();
     get('/api/v1/me', { signal: ctrl.signal }).then(setMe, () => {});
@@ -799,8 +809,8 @@ function CampaignsPage() {
           ))}
         </nav>
       </header>
-      {params.id ? <Detail key={`${params.id}-${generation}`} id={params.id} me={me} onClose={() => setParams({ ...params, id: '' })} onChanged={() => {}} /> : null}
-      <div key={generation}>
+      {params.id ? <Detail key={`${params.id}-${generation}`} id={params.id} me={me} onClose={() => setParams({ ...params, id: '' })} onChanged={() => setListGeneration((g) => g + 1)} /> : null}
+      <div key={`${generation}-${listGeneration}`}>
         {params.tab === 'hierarchy' ? <Hierarchy onOpen={open} /> : null}
         {params.tab === 'board' ? <Board onOpen={open} /> : null}
         {params.tab === 'calendar' ? <Calendar onOpen={open} /> : null}
