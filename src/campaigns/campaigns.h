@@ -234,10 +234,13 @@ std::string UrlDecode(std::string_view text);
 std::string UrlEncode(std::string_view text);
 
 // Stored UTMs as the service loads them: dictionary-coded columns of the
-// touchpoints (source, medium, utm_campaign), -1 for NULL.
+// touchpoints (source, medium, utm_campaign), -1 for NULL, one row per
+// touchpoint or, with `counts`, per distinct combination and its number of
+// touchpoints.
 struct StoredUtms {
   std::vector<std::string> source_dict, medium_dict, campaign_dict;
   std::vector<int32_t> source, medium, campaign;
+  std::vector<int64_t> counts;  // empty: every row is one touchpoint
   // utm_campaign values of the campaigns table.
   std::vector<std::string> campaign_names;
 };

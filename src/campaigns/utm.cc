@@ -672,8 +672,9 @@ core::Result<BuiltUrl> BuildUrl(const NamingRules& rules, const BuildRequest& re
 
 StoredCheck CheckStored(const NamingRules& rules, const StoredUtms& utms) {
   StoredCheck out;
-  out.touchpoints = static_cast<int64_t>(
-      std::max({utms.source.size(), utms.medium.size(), utms.campaign.size()}));
+  const size_t rows = std::max({utms.source.size(), utms.medium.size(), utms.campaign.size()});
+  auto weight = [&](size_t i) -> int64_t { return utms.counts.empty() ? 1 : utms.counts[i]; };
+  for (size_t i = 0; i < rows; ++i) out.touchpoints += weight(i);
   struct Param {
     std::string_view name;
     const std::vector<std::string>* dict;
@@ -682,7 +683,7 @@ StoredCheck CheckStored(const NamingRules& rules, const StoredUtms& utms) {
   const Param params[] = {{"utm_source", &utms.source_dict, &utms.source},
                           {"utm_medium", &utms.medium_dict, &utms.medium},
                           {"utm_campaign", &utms.campaign_dict, &utms.campaign}};
-  std::vector<uint8_t> affected(out.touchpoints, 0), with_utm(out.touchpoints, 0);
+  std::vector<uint8_t> affected(rows, 0), with_utm(rows, 0);
   std::set<std::string> known(utms.campaign_names.begin(), utms.campaign_names.end());
   for (const Param& p : params) {
     const std::string param(p.name);
@@ -715,7 +716,7 @@ StoredCheck CheckStored(const NamingRules& rules, const StoredUtms& utms) {
     for (size_t i = 0; i < codes.size(); ++i) {
       const int32_t c = codes[i];
       if (c < 0) continue;
-      ++counts[c];
+      counts[c] += weight(i);
       with_utm[i] = 1;
       if (bad[c] >= 0) affected[i] = 1;
     }
@@ -729,9 +730,9 @@ StoredCheck CheckStored(const NamingRules& rules, const StoredUtms& utms) {
       out.violations.push_back(std::move(v));
     }
   }
-  for (size_t i = 0; i < affected.size(); ++i) {
-    out.touchpoints_affected += affected[i];
-    out.with_utm += with_utm[i];
+  for (size_t i = 0; i < rows; ++i) {
+    out.touchpoints_affected += affected[i] * weight(i);
+    out.with_utm += with_utm[i] * weight(i);
   }
   std::stable_sort(out.violations.begin(), out.violations.end(),
                    [](const StoredViolation& a, const StoredViolation& b) {

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <thread>
 
 #include "campaigns/campaigns.h"
 #include "campaigns/internal.h"
@@ -23,8 +22,6 @@ using Json = nlohmann::json;
 namespace {
 
 constexpr std::string_view kConfigName = "naming";
-// Above this many touchpoints the load is split over connections.
-constexpr int64_t kParallelLoadRows = 200'000;
 
 Value Opt(const std::string& s, bool was_null) { return was_null ? Value() : Value(s); }
 
@@ -60,26 +57,21 @@ core::Status SaveNamingConfig(store::Database& db, std::string_view yaml, std::s
 core::Result<StoredCheck> CheckStoredUtms(store::Database& db, const NamingRules& rules) {
   StoredUtms utms;
   {
+    // Counted per distinct combination from the touchpoints_utm index: the
+    // table's wide rows are not read.
     const store::ColumnType types[] = {store::ColumnType::kDict, store::ColumnType::kDict,
-                                       store::ColumnType::kDict};
-    MOPS_ASSIGN_OR_RETURN(store::Rows range, db.Query("SELECT MIN(id), MAX(id) FROM touchpoints"));
-    const int64_t lo = AsInt(range.rows.at(0).at(0));
-    const int64_t hi = AsInt(range.rows.at(0).at(1)) + 1;
-    const int parts =
-        hi - lo > kParallelLoadRows
-            ? static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u))
-            : 1;
-    MOPS_ASSIGN_OR_RETURN(auto cols,
-                          store::ScanColumnsParallel(db,
-                                                     "SELECT source, medium, utm_campaign FROM "
-                                                     "touchpoints WHERE id >= ? AND id < ?",
-                                                     lo, hi, types, parts));
+                                       store::ColumnType::kDict, store::ColumnType::kInt};
+    MOPS_ASSIGN_OR_RETURN(
+        auto cols, db.ScanColumns("SELECT source, medium, utm_campaign, COUNT(*) FROM touchpoints "
+                                  "GROUP BY source, medium, utm_campaign",
+                                  {}, types));
     utms.source_dict = std::move(cols[0].dict);
     utms.medium_dict = std::move(cols[1].dict);
     utms.campaign_dict = std::move(cols[2].dict);
     utms.source = std::move(cols[0].codes);
     utms.medium = std::move(cols[1].codes);
     utms.campaign = std::move(cols[2].codes);
+    utms.counts = std::move(cols[3].ints);
   }
   MOPS_ASSIGN_OR_RETURN(store::Rows campaigns,
                         db.Query("SELECT id, name, utm_campaign FROM campaigns WHERE "

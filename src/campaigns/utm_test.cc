@@ -221,6 +221,21 @@ TEST(StoredCheck, CountsTouchpointsPerValueAndMergesVariants) {
   EXPECT_EQ(c.unknown_campaigns[0],
             (std::pair<std::string, int64_t>{"EMEA_202603_social_spring", 2}));
   EXPECT_EQ(c.unknown_campaigns[1].first, "old_name");
+  // The same touchpoints as counted combinations give the same answer.
+  StoredUtms grouped = u;
+  grouped.source = {0, 1, 2, 3, 4, -1, 0};
+  grouped.medium = {0, 0, 0, 1, 1, -1, 2};
+  grouped.campaign = {0, 1, 0, -1, 2, -1, 0};
+  grouped.counts = {1, 2, 1, 1, 1, 1, 1};
+  const StoredCheck g = CheckStored(r, grouped);
+  EXPECT_EQ(g.touchpoints, c.touchpoints);
+  EXPECT_EQ(g.with_utm, c.with_utm);
+  EXPECT_EQ(g.touchpoints_affected, c.touchpoints_affected);
+  ASSERT_EQ(g.violations.size(), c.violations.size());
+  for (size_t i = 0; i < g.violations.size(); ++i) {
+    EXPECT_EQ(g.violations[i].touchpoints, c.violations[i].touchpoints) << g.violations[i].value;
+  }
+  EXPECT_EQ(g.unknown_campaigns, c.unknown_campaigns);
 }
 
 }  // namespace

@@ -609,7 +609,9 @@ CREATE TRIGGER touchpoint_weeks_change AFTER INSERT OR DELETE OR UPDATE OF occur
 // pattern. Member statuses are per campaign type (campaign_id NULL) or per
 // campaign. Approval steps keep every round (the history); decisions are also
 // in audit_log. utm_fix_changes keeps each touchpoint's values before a fix,
-// so that a fix can be undone.
+// so that a fix can be undone. touchpoints_utm lets the check of every stored
+// UTM count touchpoints per (source, medium, utm_campaign) from the index
+// alone, and a fix find its rows.
 constexpr std::string_view kCampaignOps = R"SQL(
 ALTER TABLE campaigns ADD COLUMN state TEXT;
 ALTER TABLE campaigns ADD COLUMN goal TEXT;
@@ -714,6 +716,7 @@ CREATE TABLE utm_fix_changes (
   channel TEXT
 );
 CREATE INDEX utm_fix_changes_fix ON utm_fix_changes (fix_id);
+CREATE INDEX touchpoints_utm ON touchpoints (source, medium, utm_campaign);
 )SQL";
 
 const std::vector<Migration>& Migrations() {
