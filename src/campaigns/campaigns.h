@@ -547,6 +547,19 @@ struct AlignReport {
 core::Result<AlignReport> AlignImportedMembers(store::Database& db, int64_t campaign_id,
                                                std::string_view actor);
 
+// A HubSpot list export (contacts in a list: Record ID, Email, ...) as
+// members of a campaign, in its default status. Title rows above the header
+// are skipped; ids written "1,201" or "1201.0" are read as 1201. A row
+// matches a contact by HubSpot record id, else by e-mail (any case); rows
+// that match none are reported with their line and add nothing. A file that
+// cannot be read changes nothing.
+struct ListImport {
+  int64_t rows = 0, added = 0, already = 0;
+  std::vector<std::pair<int64_t, std::string>> unmatched;  // line, why
+};
+core::Result<ListImport> ImportListMembers(store::Database& db, int64_t campaign_id,
+                                           const std::string& path, std::string_view actor);
+
 // Templates and assets.
 core::Result<std::vector<Template>> ListTemplates(store::Database& db);
 core::Result<Template> GetTemplate(store::Database& db, int64_t id);

@@ -355,6 +355,17 @@ core::Status RunStatuses(cli::Context& ctx, const Args& args) {
                            args.type, statuses, args.actor);
 }
 
+core::Status RunImportList(cli::Context& ctx, const Args& args) {
+  MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());
+  MOPS_ASSIGN_OR_RETURN(ListImport r, ImportListMembers(*db, args.id, args.file, args.actor));
+  std::cout << fmt::format("{} rows: {} members added, {} already members, {} unmatched\n", r.rows,
+                           r.added, r.already, r.unmatched.size());
+  for (const auto& [line, why] : r.unmatched) {
+    std::cout << fmt::format("{}:{}: {}\n", args.file, line, why);
+  }
+  return {};
+}
+
 core::Status RunAlign(cli::Context& ctx, const Args& args) {
   MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());
   MOPS_ASSIGN_OR_RETURN(AlignReport r, AlignImportedMembers(*db, args.id, args.actor));
@@ -717,6 +728,14 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
     s->add_option(
         "--set", a->json,
         "[{\"name\":\"Sent\",\"is_default\":true}, {\"name\":\"Clicked\",\"responded\":true}]");
+    actor(s, *a);
+  }
+  {
+    auto [s, a] = verb(root, "import-list",
+                       "Add the contacts of a HubSpot list export to a campaign (default status)",
+                       RunImportList);
+    id(s, *a);
+    s->add_option("FILE", a->file, "The list export (CSV)")->required();
     actor(s, *a);
   }
   {

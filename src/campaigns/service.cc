@@ -9,6 +9,7 @@
 
 #include "campaigns/campaigns.h"
 #include "campaigns/internal.h"
+#include "core/csv.h"
 #include "core/numbers.h"
 #include "core/strings.h"
 #include "core/taxonomy.h"
@@ -705,6 +706,92 @@ core::Result<AlignReport> AlignImportedMembers(store::Database& db, int64_t camp
   MOPS_TRY(Audit(
       db, actor, "campaign.members_aligned", "campaign_members", campaign_id, "",
       Json{{"members", out.members}, {"changed", out.changed}, {"unmapped", unmapped}}.dump()));
+  MOPS_TRY(tx.Commit());
+  return out;
+}
+
+core::Result<ListImport> ImportListMembers(store::Database& db, int64_t campaign_id,
+                                           const std::string& path, std::string_view actor) {
+  MOPS_ASSIGN_OR_RETURN(std::string text, core::ReadFile(path));
+  core::CsvOptions options;
+  options.require_same_width = false;
+  options.trim_fields = true;
+  options.file_name = path;
+  core::CsvReader reader(text, options);
+  std::vector<std::string_view> fields;
+  int id_col = -1, email_col = -1;
+  // The header is the first record naming the record id or the e-mail.
+  while (true) {
+    MOPS_ASSIGN_OR_RETURN(bool more, reader.Next(fields));
+    if (!more) {
+      return core::Fail(core::MakeError(ErrorCode::kInvalidArgument,
+                                        "no header with 'Record ID' or 'Email' in the file")
+                            .At(path));
+    }
+    for (size_t i = 0; i < fields.size(); ++i) {
+      const std::string h = core::ToLower(core::Trim(fields[i]));
+      if (h == "record id" || h == "contact id" || h == "vid") id_col = static_cast<int>(i);
+      if (h == "email" || h == "e-mail") email_col = static_cast<int>(i);
+    }
+    if (id_col >= 0 || email_col >= 0) break;
+  }
+  MOPS_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Start(db));
+  MOPS_ASSIGN_OR_RETURN(std::vector<MemberStatus> statuses, MemberStatusesOf(db, campaign_id));
+  std::string status;
+  for (const MemberStatus& s : statuses) {
+    if (s.is_default) status = s.name;
+  }
+  ListImport out;
+  const core::Timestamp now = core::NowUtc();
+  while (true) {
+    MOPS_ASSIGN_OR_RETURN(bool more, reader.Next(fields));
+    if (!more) break;
+    ++out.rows;
+    const int64_t line = reader.record_line();
+    auto field = [&](int col) {
+      return col >= 0 && static_cast<size_t>(col) < fields.size()
+                 ? std::string(core::Trim(fields[col]))
+                 : std::string();
+    };
+    // "1,201" and "1201.0" (a spreadsheet's) are record 1201.
+    std::string id;
+    for (char c : field(id_col)) {
+      if (c != ',') id.push_back(c);
+    }
+    if (id.ends_with(".0")) id.resize(id.size() - 2);
+    const std::string email = core::ToLower(field(email_col));
+    Value contact;
+    if (!id.empty()) {
+      MOPS_ASSIGN_OR_RETURN(contact, db.QueryValue("SELECT COALESCE(merged_into, id) FROM contacts "
+                                                   "WHERE source_system = 'hubspot' AND "
+                                                   "external_id = ?",
+                                                   std::vector<Value>{id}));
+    }
+    if (IsNull(contact) && !email.empty()) {
+      MOPS_ASSIGN_OR_RETURN(contact, db.QueryValue("SELECT MIN(COALESCE(merged_into, id)) FROM "
+                                                   "contacts WHERE LOWER(email) = ?",
+                                                   std::vector<Value>{email}));
+    }
+    if (IsNull(contact)) {
+      out.unmatched.emplace_back(
+          line, fmt::format("no contact with record id '{}' or e-mail '{}'", id, email));
+      continue;
+    }
+    MOPS_ASSIGN_OR_RETURN(
+        int64_t n,
+        db.Execute("INSERT INTO campaign_members (source_system, external_id, campaign_id, "
+                   "contact_id, status, responded, created_at) VALUES ('hubspot_list', ?, ?, ?, "
+                   "?, 0, ?) ON CONFLICT (source_system, external_id) DO NOTHING",
+                   std::vector<Value>{fmt::format("{}:{}", campaign_id, AsInt(contact)),
+                                      campaign_id, AsInt(contact), status, now}));
+    (n > 0 ? out.added : out.already) += 1;
+  }
+  MOPS_TRY(Audit(db, actor, "campaign.list_import", "campaigns", campaign_id, "",
+                 Json{{"file", path},
+                      {"rows", out.rows},
+                      {"added", out.added},
+                      {"unmatched", out.unmatched.size()}}
+                     .dump()));
   MOPS_TRY(tx.Commit());
   return out;
 }

@@ -325,6 +325,32 @@ TEST(Members, ImportedMembersLandInStatusesAndOnlyMoveForward) {
   EXPECT_EQ(Ok(MemberStatusesOf(db, id)).size(), 2u);
 }
 
+TEST(Members, AHubSpotListExportBecomesMembers) {
+  Workspace ws;
+  store::Database& db = ws.db();
+  const int64_t id = Ok(CreateCampaign(db, {{"name", "Q2 webinar"}, {"type", "Webinar"}}, "o"));
+  ws.Exec(
+      "INSERT INTO contacts (source_system, external_id, email) VALUES ('hubspot', '1201', "
+      "'ingrid.halvorsen@fjordlytics.example'), ('hubspot', '1202', "
+      "'t.wierzba@brightmill.example'), ('salesforce', '003A', "
+      "'ama.owusu@kente-data.example')");
+  const std::string file = std::string(MOPS_FIXTURES) + "/hubspot_list_members.csv";
+  const ListImport r = Ok(ImportListMembers(db, id, file, "o"));
+  EXPECT_EQ(r.rows, 4);
+  EXPECT_EQ(r.added, 3);
+  ASSERT_EQ(r.unmatched.size(), 1u);
+  EXPECT_EQ(r.unmatched[0].first, 6);
+  EXPECT_THAT(r.unmatched[0].second, HasSubstr("9999"));
+  EXPECT_EQ(ws.Value("SELECT COUNT(*) FROM campaign_members WHERE status = 'Invited'"), 3);
+  // Again: nothing new.
+  const ListImport again = Ok(ImportListMembers(db, id, file, "o"));
+  EXPECT_EQ(again.added, 0);
+  EXPECT_EQ(again.already, 3);
+  EXPECT_EQ(ImportListMembers(db, id, file + ".missing", "o").error().code,
+            core::ErrorCode::kNotFound);
+  EXPECT_EQ(ws.Value("SELECT COUNT(*) FROM campaign_members"), 3);
+}
+
 TEST(Templates, ACampaignClonesItsTemplate) {
   Workspace ws;
   store::Database& db = ws.db();
