@@ -733,8 +733,7 @@ const std::vector<Migration>& Migrations() {
        kImportFidelity},
       {11, "token expiry; weekly touchpoint counts kept by triggers", kReadPathCommon,
        kReadPathSqlite, kReadPathPostgres},
-      {14, "campaign operations: workflow state, member statuses, templates, assets, approvals, "
-           "costs, UTM fixes",
+      {14, "campaign operations: workflow, statuses, templates, assets, approvals, costs",
        kCampaignOps},
   };
   return kMigrations;
