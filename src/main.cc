@@ -12,6 +12,9 @@
 #include "attribution/commands.h"
 #include "attribution/path_commands.h"
 #include "attribution/routes.h"
+#include "campaigns/campaigns.h"
+#include "campaigns/commands.h"
+#include "campaigns/routes.h"
 #include "cli/cli.h"
 #include "demo/demo.h"
 #include "demo/demo_verb.h"
@@ -40,6 +43,7 @@ void InstallRoutes(mops::http::Router& router) {
   mops::analytics::RegisterRoutes(router);
   mops::tracking::RegisterRoutes(router);
   mops::quality::enrich::RegisterRoutes(router);
+  mops::campaigns::RegisterRoutes(router);
 }
 
 // New contacts and accounts are matched against the workspace's with the
@@ -85,6 +89,7 @@ mops::core::Status PrepareDemo(mops::store::Database& db) {
   mops::quality::CheckOptions check;
   check.actor = "demo";
   MOPS_TRY(mops::quality::Check(db, check));
+  MOPS_TRY(mops::campaigns::SeedDemo(db));
   return {};
 }
 
@@ -128,6 +133,7 @@ int main(int argc, char** argv) {
   mops::demo::AddExportLoader(mops::stack::discovery::ImportDemoExports);
   mops::analytics::RegisterCommands(app, ctx);
   mops::tracking::RegisterCommands(app, ctx);
+  mops::campaigns::RegisterCommands(app, ctx);
   mops::demo::RegisterDemoVerb(app, ctx, InstallRoutes, PrepareDemo);
 
   // CLI11 would answer `mops leads --help` with the top-level help and exit 0.

@@ -841,6 +841,122 @@ CREATE TABLE enrichment_conflicts (
 CREATE INDEX enrichment_conflicts_run ON enrichment_conflicts (run_id);
 )SQL";
 
+// Campaign operations (issue 14). campaigns gains the workflow state (NULL
+// for imported campaigns that never went through it: their CRM status says
+// where they are), goal, audience, the template it came from and its own UTM
+// pattern. Member statuses are per campaign type (campaign_id NULL) or per
+// campaign. Approval steps keep every round (the history); decisions are also
+// in audit_log. utm_fix_changes keeps each touchpoint's values before a fix,
+// so that a fix can be undone. touchpoints_utm lets the check of every stored
+// UTM count touchpoints per (source, medium, utm_campaign) from the index
+// alone, and a fix find its rows.
+constexpr std::string_view kCampaignOps = R"SQL(
+ALTER TABLE campaigns ADD COLUMN state TEXT;
+ALTER TABLE campaigns ADD COLUMN goal TEXT;
+ALTER TABLE campaigns ADD COLUMN audience TEXT;
+ALTER TABLE campaigns ADD COLUMN template_id BIGINT;
+ALTER TABLE campaigns ADD COLUMN utm_pattern TEXT;
+CREATE INDEX campaigns_parent ON campaigns (parent_id);
+CREATE INDEX spend_campaign ON spend (campaign_id);
+CREATE TABLE campaign_member_statuses (
+  id {{ID}},
+  campaign_type TEXT,
+  campaign_id BIGINT,
+  name TEXT NOT NULL,
+  sort_order INTEGER NOT NULL,
+  responded INTEGER NOT NULL DEFAULT 0,
+  is_default INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX campaign_member_statuses_scope ON campaign_member_statuses (campaign_id, campaign_type);
+CREATE TABLE campaign_templates (
+  id {{ID}},
+  name TEXT NOT NULL UNIQUE,
+  type TEXT,
+  channel TEXT,
+  description TEXT,
+  utm_pattern TEXT,
+  body TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  created_by TEXT
+);
+CREATE TABLE assets (
+  id {{ID}},
+  name TEXT NOT NULL,
+  type TEXT NOT NULL,
+  url TEXT,
+  owner TEXT,
+  status TEXT NOT NULL,
+  body TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE TABLE campaign_assets (
+  campaign_id BIGINT NOT NULL,
+  asset_id BIGINT NOT NULL,
+  PRIMARY KEY (campaign_id, asset_id)
+);
+CREATE INDEX campaign_assets_asset ON campaign_assets (asset_id);
+CREATE TABLE campaign_checklist (
+  id {{ID}},
+  campaign_id BIGINT NOT NULL,
+  label TEXT NOT NULL,
+  blocking INTEGER NOT NULL DEFAULT 1,
+  done INTEGER NOT NULL DEFAULT 0,
+  done_by TEXT,
+  done_at BIGINT
+);
+CREATE INDEX campaign_checklist_campaign ON campaign_checklist (campaign_id);
+CREATE TABLE approval_chains (
+  campaign_id BIGINT PRIMARY KEY,
+  body TEXT NOT NULL
+);
+CREATE TABLE approval_steps (
+  id {{ID}},
+  campaign_id BIGINT NOT NULL,
+  round INTEGER NOT NULL,
+  stage INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  role TEXT,
+  user_name TEXT,
+  decision TEXT NOT NULL,
+  due_at BIGINT NOT NULL,
+  decided_by TEXT,
+  decided_at BIGINT,
+  comment TEXT
+);
+CREATE INDEX approval_steps_campaign ON approval_steps (campaign_id, round);
+CREATE TABLE campaign_costs (
+  id {{ID}},
+  campaign_id BIGINT NOT NULL,
+  month BIGINT NOT NULL,
+  amount BIGINT NOT NULL,
+  currency TEXT,
+  note TEXT,
+  created_at BIGINT NOT NULL,
+  created_by TEXT
+);
+CREATE INDEX campaign_costs_campaign ON campaign_costs (campaign_id);
+CREATE TABLE utm_fixes (
+  id {{ID}},
+  at BIGINT NOT NULL,
+  actor TEXT,
+  touchpoints BIGINT NOT NULL,
+  fixes TEXT NOT NULL,
+  undone_at BIGINT
+);
+CREATE TABLE utm_fix_changes (
+  id {{ID}},
+  fix_id BIGINT NOT NULL,
+  touchpoint_id BIGINT NOT NULL,
+  source TEXT,
+  medium TEXT,
+  utm_campaign TEXT,
+  channel TEXT
+);
+CREATE INDEX utm_fix_changes_fix ON utm_fix_changes (fix_id);
+CREATE INDEX touchpoints_utm ON touchpoints (source, medium, utm_campaign);
+)SQL";
+
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "core tables", kCoreTables},
@@ -856,6 +972,8 @@ const std::vector<Migration>& Migrations() {
       {11, "token expiry; weekly touchpoint counts kept by triggers", kReadPathCommon,
        kReadPathSqlite, kReadPathPostgres},
       {12, "tracking API: write keys, events, rejections, identity merges, first touch", kTracking},
+      {14, "campaign operations: workflow, statuses, templates, assets, approvals, costs",
+       kCampaignOps},
       {15, "analytics: spend conversions and platform campaign names", kAnalytics},
       {16, "data enrichment: contact firmographics, runs, provenance, staging, conflicts",
        kEnrichment},
