@@ -15,6 +15,8 @@
 #include "demo/demo_verb.h"
 #include "http/commands.h"
 #include "ingest/ingest.h"
+#include "leads/commands.h"
+#include "leads/routes.h"
 #include "quality/linkage/linkage.h"
 #include "quality/quality.h"
 #include "records/commands.h"
@@ -30,6 +32,7 @@ void InstallRoutes(mops::http::Router& router) {
   mops::stack::RegisterRoutes(router);
   mops::quality::RegisterRoutes(router, mops::quality::linkage::MatchedClusters);
   mops::quality::linkage::RegisterRoutes(router);
+  mops::leads::RegisterRoutes(router);
 }
 
 // New contacts and accounts are matched against the workspace's with the
@@ -113,6 +116,7 @@ int main(int argc, char** argv) {
   CLI::App* attribute = mops::attribution::RegisterCommands(app, ctx);
   mops::attribution::RegisterPathsVerb(*attribute, ctx);
   mops::stack::RegisterCommands(app, ctx);
+  mops::leads::RegisterCommands(app, ctx);
   mops::demo::RegisterDemoVerb(app, ctx, InstallRoutes, PrepareDemo);
 
   // CLI11 would answer `mops leads --help` with the top-level help and exit 0.
