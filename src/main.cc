@@ -16,6 +16,7 @@
 #include "http/commands.h"
 #include "ingest/ingest.h"
 #include "leads/commands.h"
+#include "leads/leads.h"
 #include "leads/routes.h"
 #include "quality/linkage/linkage.h"
 #include "quality/quality.h"
@@ -78,6 +79,7 @@ mops::core::Status PrepareDemo(mops::store::Database& db) {
   mops::quality::CheckOptions check;
   check.actor = "demo";
   MOPS_TRY(mops::quality::Check(db, check));
+  MOPS_TRY(mops::leads::ScoreDemo(db));
   return {};
 }
 

@@ -380,8 +380,13 @@ struct ScoreRunReport {
 // row and a history row only where the score changed, then applies the
 // lifecycle (MQL by threshold, opportunity, customer, recycle after
 // inactivity).
+// lifecycle: false scores only (the demo keeps the generator's lifecycle).
 core::Result<ScoreRunReport> ScoreWorkspace(store::Database& db, Timestamp as_of,
-                                            std::string_view actor, int threads = 0);
+                                            std::string_view actor, int threads = 0,
+                                            bool lifecycle = true);
+// Scores the workspace as of its newest touchpoint (scores only, no
+// lifecycle moves): what the demo company opens with.
+core::Status ScoreDemo(store::Database& db);
 // Rescores a few contacts (after new events). Same writes as ScoreWorkspace
 // for those contacts only.
 core::Result<ScoreRunReport> RescoreContacts(store::Database& db, std::span<const int64_t> ids,

@@ -243,7 +243,7 @@ namespace {
 core::Result<ScoreRunReport> Store(store::Database& db, const ScoringConfig& config,
                                    const ScoringInput& input, const std::vector<Score>& scores,
                                    Timestamp as_of, std::string_view actor,
-                                   std::span<const int64_t> only) {
+                                   std::span<const int64_t> only, bool lifecycle) {
   ScoreRunReport report;
   report.as_of = as_of;
   report.contacts = static_cast<int64_t>(input.size());
@@ -284,11 +284,13 @@ core::Result<ScoreRunReport> Store(store::Database& db, const ScoringConfig& con
     MOPS_TRY(history->ExecuteQueued(h));
   }
   MOPS_TRY(db.Flush());
-  MOPS_ASSIGN_OR_RETURN(std::vector<internal::Role> roles, internal::LoadRoles(db, only));
-  MOPS_ASSIGN_OR_RETURN(
-      report.lifecycle_moves,
-      internal::ApplyLifecycle(db, config, input, scores, roles, as_of, actor, &report.mqls_new));
-  MOPS_TRY(db.Flush());
+  if (lifecycle) {
+    MOPS_ASSIGN_OR_RETURN(std::vector<internal::Role> roles, internal::LoadRoles(db, only));
+    MOPS_ASSIGN_OR_RETURN(
+        report.lifecycle_moves,
+        internal::ApplyLifecycle(db, config, input, scores, roles, as_of, actor, &report.mqls_new));
+    MOPS_TRY(db.Flush());
+  }
   MOPS_TRY(tx.Commit());
   report.write_seconds = Seconds(started);
   return report;
@@ -297,7 +299,7 @@ core::Result<ScoreRunReport> Store(store::Database& db, const ScoringConfig& con
 }  // namespace
 
 core::Result<ScoreRunReport> ScoreWorkspace(store::Database& db, Timestamp as_of,
-                                            std::string_view actor, int threads) {
+                                            std::string_view actor, int threads, bool lifecycle) {
   MOPS_ASSIGN_OR_RETURN(ScoringConfig config, LoadScoringConfig(db));
   auto started = std::chrono::steady_clock::now();
   MOPS_ASSIGN_OR_RETURN(
@@ -308,10 +310,18 @@ core::Result<ScoreRunReport> ScoreWorkspace(store::Database& db, Timestamp as_of
   started = std::chrono::steady_clock::now();
   const std::vector<Score> scores = ScoreAll(config, input, as_of, threads);
   const double score = Seconds(started);
-  MOPS_ASSIGN_OR_RETURN(ScoreRunReport report, Store(db, config, input, scores, as_of, actor, {}));
+  MOPS_ASSIGN_OR_RETURN(ScoreRunReport report,
+                        Store(db, config, input, scores, as_of, actor, {}, lifecycle));
   report.load_seconds = load;
   report.score_seconds = score;
   return report;
+}
+
+core::Status ScoreDemo(store::Database& db) {
+  MOPS_ASSIGN_OR_RETURN(Value last, db.QueryValue("SELECT MAX(occurred_at) FROM touchpoints"));
+  if (store::IsNull(last)) return {};
+  MOPS_TRY(ScoreWorkspace(db, store::AsInt(last), "demo", 0, false));
+  return {};
 }
 
 core::Result<ScoreRunReport> RescoreContacts(store::Database& db, std::span<const int64_t> ids,
@@ -320,7 +330,7 @@ core::Result<ScoreRunReport> RescoreContacts(store::Database& db, std::span<cons
   MOPS_ASSIGN_OR_RETURN(ScoringConfig config, LoadScoringConfig(db));
   MOPS_ASSIGN_OR_RETURN(ScoringInput input, LoadScoringInput(db, as_of, 1, ids));
   const std::vector<Score> scores = ScoreAll(config, input, as_of, 1);
-  return Store(db, config, input, scores, as_of, "rescore", ids);
+  return Store(db, config, input, scores, as_of, "rescore", ids, true);
 }
 
 core::Result<Explanation> Explain(store::Database& db, int64_t contact_id, Timestamp as_of) {
