@@ -1,6 +1,7 @@
 // Shared between the service files of leads/ only.
 #pragma once
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -42,6 +43,18 @@ core::Result<int64_t> ApplyLifecycle(store::Database& db, const ScoringConfig& c
                                      const ScoringInput& input, std::span<const Score> scores,
                                      std::span<const Role> roles, Timestamp as_of,
                                      std::string_view actor, int64_t* new_mqls);
+
+// Writes stage moves with statements prepared once (contacts.lifecycle_stage,
+// lifecycle_history with the cause, audit_log); queued: flush before reading.
+class StageWriter {
+ public:
+  static core::Result<StageWriter> Make(store::Database& db);
+  core::Status Move(int64_t contact_id, std::string_view from, std::string_view to,
+                    std::string_view cause, Timestamp at, std::string_view actor);
+
+ private:
+  std::unique_ptr<store::Statement> update_, history_, audit_;
+};
 
 // Records one stage move (contacts.lifecycle_stage, lifecycle_history with
 // its cause, audit_log).

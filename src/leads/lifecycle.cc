@@ -68,25 +68,40 @@ core::Result<std::vector<Role>> LoadRoles(store::Database& db, std::span<const i
   return roles;
 }
 
-core::Status MoveStage(store::Database& db, int64_t contact_id, std::string_view from,
-                       std::string_view to, std::string_view cause, Timestamp at,
-                       std::string_view actor) {
-  const std::vector<Value> update = {std::string(to), contact_id};
-  MOPS_TRY(db.Execute("UPDATE contacts SET lifecycle_stage = ? WHERE id = ?", update));
+core::Result<StageWriter> StageWriter::Make(store::Database& db) {
+  StageWriter w;
+  MOPS_ASSIGN_OR_RETURN(w.update_,
+                        db.Prepare("UPDATE contacts SET lifecycle_stage = ? WHERE id = ?"));
   // One move per stage and instant: a second identical move keeps the first row.
+  MOPS_ASSIGN_OR_RETURN(w.history_,
+                        db.Prepare("INSERT INTO lifecycle_history (contact_id, stage, entered_at, "
+                                   "cause, from_stage) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO "
+                                   "NOTHING"));
+  MOPS_ASSIGN_OR_RETURN(w.audit_, db.Prepare(kAuditInsert));
+  return w;
+}
+
+core::Status StageWriter::Move(int64_t contact_id, std::string_view from, std::string_view to,
+                               std::string_view cause, Timestamp at, std::string_view actor) {
+  const std::vector<Value> update = {std::string(to), contact_id};
+  MOPS_TRY(update_->ExecuteQueued(update));
   const std::vector<Value> history = {contact_id, std::string(to), at, std::string(cause),
                                       std::string(from)};
-  MOPS_TRY(
-      db.Execute("INSERT INTO lifecycle_history (contact_id, stage, entered_at, cause, "
-                 "from_stage) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                 history));
+  MOPS_TRY(history_->ExecuteQueued(history));
   const nlohmann::json before = {{"lifecycle_stage", from}};
   const nlohmann::json after = {{"lifecycle_stage", to}, {"cause", cause}};
   const std::vector<Value> audit = {at,          std::string(actor),         "leads.lifecycle",
                                     "contacts",  std::to_string(contact_id), before.dump(),
                                     after.dump()};
-  MOPS_TRY(db.Execute(kAuditInsert, audit));
-  return {};
+  return audit_->ExecuteQueued(audit);
+}
+
+core::Status MoveStage(store::Database& db, int64_t contact_id, std::string_view from,
+                       std::string_view to, std::string_view cause, Timestamp at,
+                       std::string_view actor) {
+  MOPS_ASSIGN_OR_RETURN(StageWriter w, StageWriter::Make(db));
+  MOPS_TRY(w.Move(contact_id, from, to, cause, at, actor));
+  return db.Flush();
 }
 
 core::Result<int64_t> ApplyLifecycle(store::Database& db, const ScoringConfig& config,
@@ -94,6 +109,7 @@ core::Result<int64_t> ApplyLifecycle(store::Database& db, const ScoringConfig& c
                                      std::span<const Role> roles, Timestamp as_of,
                                      std::string_view actor, int64_t* new_mqls) {
   int64_t moves = 0;
+  MOPS_ASSIGN_OR_RETURN(StageWriter writer, StageWriter::Make(db));
   const size_t stage_field = 9;  // FitFields(): lifecycle_stage
   const TextColumn& stages = input.texts[stage_field];
   size_t r = 0;
@@ -113,7 +129,7 @@ core::Result<int64_t> ApplyLifecycle(store::Database& db, const ScoringConfig& c
       if (roles[q].won && roles[q].close_date <= as_of && won == nullptr) won = &roles[q];
     }
     auto move = [&](std::string_view to, const std::string& cause, Timestamp at) -> core::Status {
-      MOPS_TRY(MoveStage(db, id, stage, to, cause, at, actor));
+      MOPS_TRY(writer.Move(id, stage, to, cause, at, actor));
       stage = std::string(to);
       rank = StageRank(stage);
       ++moves;
