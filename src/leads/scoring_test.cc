@@ -208,6 +208,25 @@ TEST(Scoring, EngagementGroupCapAndOperators) {
   EXPECT_EQ(Sum(lines), s.total());
 }
 
+// A rule on a key none of the touches has a value for matches nothing (it
+// once matched everything: an empty dictionary was read as "any value").
+TEST(Scoring, ConstrainedKeyWithoutValuesMatchesNothing) {
+  auto config = ParseScoringConfig(R"(groups:
+  - name: g
+    kind: engagement
+    rules:
+      - {name: demo, event: demo request, points: 50}
+      - {name: visit, type: page_view, points: 10, repeatable: true}
+)");
+  ASSERT_TRUE(config) << config.error().ToString();
+  InputBuilder b;
+  b.Contact(1, {}, {});
+  b.Touch(kAsOf - kDay, "page_view");
+  b.Touch(kAsOf - kDay, "page_view");
+  const Scorer scorer(*config, b.input());
+  EXPECT_EQ(scorer.ScoreOne(0, kAsOf).engagement, 2000);
+}
+
 TEST(Scoring, DefaultConfigParsesAndGrades) {
   auto config = ParseScoringConfig(DefaultScoringYaml());
   ASSERT_TRUE(config) << config.error().ToString();
