@@ -678,8 +678,7 @@ const std::vector<Migration>& Migrations() {
        kImportFidelity},
       {11, "token expiry; weekly touchpoint counts kept by triggers", kReadPathCommon,
        kReadPathSqlite, kReadPathPostgres},
-      {13, "leads: scores and their history, lifecycle causes, assignments, routing state",
-       kLeads},
+      {13, "leads: scores and their history, lifecycle causes, assignments, routing state", kLeads},
   };
   return kMigrations;
 }
