@@ -140,6 +140,7 @@ std::vector<Row> Run(int64_t n, const std::string& dir) {
              next_day->load_seconds, next_day->score_seconds, next_day->write_seconds,
              next_day->changed);
 
+  fmt::print(stderr, "  incremental rescores...\n");
   // Incremental: one contact at a time, as after an event.
   std::vector<double> ms;
   for (int i = 0; i < 1000; ++i) {
@@ -160,6 +161,7 @@ std::vector<Row> Run(int64_t n, const std::string& dir) {
 
   t = Clock::now();
   cpu_mark = CpuSeconds();
+  fmt::print(stderr, "  backtest...\n");
   auto bt = leads::RunBacktest(db, kAsOf - 90 * 86400, 90, std::nullopt);
   if (!bt) Die(bt.error());
   rows.push_back(MakeRow("backtest (90 days)", n, Since(t)));

@@ -146,7 +146,9 @@ core::Result<ScoringInput> LoadScoringInput(store::Database& db, Timestamp as_of
                                                 : ColumnType::kDict);
   }
   select +=
-      " FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id WHERE c.merged_into IS NULL";
+      // Unary +: SQLite would otherwise read the contacts_merged index (all of
+      // it: nearly every contact is unmerged) even when a few ids are asked for.
+      " FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id WHERE +c.merged_into IS NULL";
   std::string touches = fmt::format(
       "SELECT t.contact_id, t.id, t.occurred_at, t.type, t.event_name, t.url, "
       "t.channel, COALESCE(cp.name, t.utm_campaign) FROM touchpoints t LEFT JOIN "
