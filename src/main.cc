@@ -21,6 +21,9 @@
 #include "http/commands.h"
 #include "ingest/ingest.h"
 #include "quality/enrich/enrich.h"
+#include "leads/commands.h"
+#include "leads/leads.h"
+#include "leads/routes.h"
 #include "quality/linkage/linkage.h"
 #include "quality/quality.h"
 #include "records/commands.h"
@@ -44,6 +47,7 @@ void InstallRoutes(mops::http::Router& router) {
   mops::tracking::RegisterRoutes(router);
   mops::quality::enrich::RegisterRoutes(router);
   mops::campaigns::RegisterRoutes(router);
+  mops::leads::RegisterRoutes(router);
 }
 
 // New contacts and accounts are matched against the workspace's with the
@@ -90,6 +94,7 @@ mops::core::Status PrepareDemo(mops::store::Database& db) {
   check.actor = "demo";
   MOPS_TRY(mops::quality::Check(db, check));
   MOPS_TRY(mops::campaigns::SeedDemo(db));
+  MOPS_TRY(mops::leads::ScoreDemo(db));
   return {};
 }
 
@@ -134,6 +139,7 @@ int main(int argc, char** argv) {
   mops::analytics::RegisterCommands(app, ctx);
   mops::tracking::RegisterCommands(app, ctx);
   mops::campaigns::RegisterCommands(app, ctx);
+  mops::leads::RegisterCommands(app, ctx);
   mops::demo::RegisterDemoVerb(app, ctx, InstallRoutes, PrepareDemo);
 
   // CLI11 would answer `mops leads --help` with the top-level help and exit 0.

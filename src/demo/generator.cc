@@ -28,6 +28,7 @@
 
 #include "core/taxonomy.h"
 #include "demo/demo.h"
+#include "demo/lead_signal.h"
 #include "demo/random.h"
 #include "demo/vocabulary.h"
 
@@ -2531,9 +2532,14 @@ class Generator {
         std::min<int>(static_cast<int>(people.size()) - 1,
                       static_cast<int>(rng.Below(static_cast<uint64_t>(max_others) + 1)));
     std::vector<int32_t> chosen;
+    // Buyers are drawn by fit and engagement (lead_signal.h).
+    std::vector<double> weights(people.size());
+    for (size_t k = 0; k < people.size(); ++k) {
+      weights[k] = BuyerWeight(people_[people[k]].fit, person_weight_[people[k]]);
+    }
     for (int attempt = 0; attempt < 4 * others && static_cast<int>(chosen.size()) < others;
          ++attempt) {
-      const int32_t p = people[rng.Below(people.size())];
+      const int32_t p = people[PickByWeight(weights, rng.Uniform())];
       if (p == primary_person || std::find(chosen.begin(), chosen.end(), p) != chosen.end()) {
         continue;
       }

@@ -957,6 +957,67 @@ CREATE INDEX utm_fix_changes_fix ON utm_fix_changes (fix_id);
 CREATE INDEX touchpoints_utm ON touchpoints (source, medium, utm_campaign);
 )SQL";
 
+// Issue 13, lead management. Scores in centipoints (1 point = 100) so that an
+// explanation's lines add up exactly: lead_scores holds each contact's
+// current score, lead_score_history a row whenever it changed. Every
+// lifecycle move records its cause and the stage it left. Routing audits each
+// assignment with the rule that fired (user_id NULL: to the fallback queue)
+// and keeps each pool's round robin credits. lead_status_changes are sales'
+// statuses (working, accepted, qualified, rejected, unqualified), the owner's
+// first one counting as a first touch for the SLA.
+constexpr std::string_view kLeads = R"SQL(
+CREATE TABLE lead_scores (
+  contact_id BIGINT PRIMARY KEY,
+  fit BIGINT NOT NULL,
+  engagement BIGINT NOT NULL,
+  total BIGINT NOT NULL,
+  grade TEXT NOT NULL,
+  as_of BIGINT NOT NULL,
+  scored_at BIGINT NOT NULL
+);
+CREATE INDEX lead_scores_total ON lead_scores (total);
+CREATE TABLE lead_score_history (
+  id {{ID}},
+  contact_id BIGINT NOT NULL,
+  at BIGINT NOT NULL,
+  fit BIGINT NOT NULL,
+  engagement BIGINT NOT NULL,
+  total BIGINT NOT NULL,
+  grade TEXT NOT NULL
+);
+CREATE INDEX lead_score_history_contact ON lead_score_history (contact_id, at);
+ALTER TABLE lifecycle_history ADD COLUMN cause TEXT;
+ALTER TABLE lifecycle_history ADD COLUMN from_stage TEXT;
+CREATE INDEX lifecycle_history_stage ON lifecycle_history (stage, entered_at);
+CREATE TABLE lead_assignments (
+  id {{ID}},
+  contact_id BIGINT NOT NULL,
+  user_id BIGINT,
+  queue TEXT,
+  rule TEXT,
+  reason TEXT,
+  assigned_at BIGINT NOT NULL,
+  actor TEXT
+);
+CREATE INDEX lead_assignments_contact ON lead_assignments (contact_id);
+CREATE TABLE lead_routing_state (
+  pool TEXT NOT NULL,
+  user_id BIGINT NOT NULL,
+  credit BIGINT NOT NULL,
+  PRIMARY KEY (pool, user_id)
+);
+CREATE TABLE lead_status_changes (
+  id {{ID}},
+  contact_id BIGINT NOT NULL,
+  status TEXT NOT NULL,
+  changed_at BIGINT NOT NULL,
+  user_id BIGINT,
+  reason TEXT,
+  actor TEXT
+);
+CREATE INDEX lead_status_changes_contact ON lead_status_changes (contact_id, changed_at);
+)SQL";
+
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "core tables", kCoreTables},
@@ -972,6 +1033,7 @@ const std::vector<Migration>& Migrations() {
       {11, "token expiry; weekly touchpoint counts kept by triggers", kReadPathCommon,
        kReadPathSqlite, kReadPathPostgres},
       {12, "tracking API: write keys, events, rejections, identity merges, first touch", kTracking},
+      {13, "leads: scores and their history, lifecycle causes, assignments, routing state", kLeads},
       {14, "campaign operations: workflow, statuses, templates, assets, approvals, costs",
        kCampaignOps},
       {15, "analytics: spend conversions and platform campaign names", kAnalytics},

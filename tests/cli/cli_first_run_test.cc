@@ -15,11 +15,11 @@ mode_t ModeOf(const fs::path& path) {
 
 TEST(CliFirstRun, UnknownVerbExitsTwoNamingItAndTheVerbsThatExist) {
   CliWorkspace ws;
-  for (std::vector<std::string> args : {std::vector<std::string>{"leads"},
-                                        {"leads", "--help"},
+  for (std::vector<std::string> args : {std::vector<std::string>{"teleport"},
+                                        {"teleport", "--help"},
                                         {"forecast", "--help"},
                                         {"audit", "--help"},
-                                        {"--workspace", ws.workspace(), "leads", "list"}}) {
+                                        {"--workspace", ws.workspace(), "teleport", "list"}}) {
     RunResult run = ws.Run(args);
     EXPECT_EQ(run.exit_code, 2) << args[0];
     const std::string verb = args[0] == "--workspace" ? args[2] : args[0];

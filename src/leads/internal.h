@@ -1,0 +1,68 @@
+// Shared between the service files of leads/ only.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "leads/leads.h"
+#include "store/database.h"
+
+namespace mops::leads::internal {
+
+using store::Value;
+
+inline constexpr std::string_view kAuditInsert =
+    "INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after) VALUES (?, ?, ?, "
+    "?, ?, ?, ?)";
+
+// Stage ranks: subscriber 0 .. evangelist 6; recycled and disqualified -1
+// (side states); an unknown or empty stage counts as lead (1).
+int StageRank(std::string_view stage);
+// The canonical name of a stage as CRMs write it ("marketingqualifiedlead",
+// "MQL", "Sales Qualified Lead" -> mql / sql); empty stays empty.
+std::string CanonicalStage(std::string_view stage);
+
+// A contact's opportunity roles (for lifecycle and the backtest).
+struct Role {
+  int64_t contact_id = 0;
+  int64_t opportunity_id = 0;
+  bool won = false;
+  Timestamp created_at = 0;
+  Timestamp close_date = 0;
+  std::string role;
+};
+// Sorted by contact, then opportunity creation. `only`: those contacts.
+core::Result<std::vector<Role>> LoadRoles(store::Database& db, std::span<const int64_t> only = {});
+
+// Moves contacts forward by score, opportunity roles and inactivity (see
+// leads.h ScoreWorkspace). Runs inside the caller's transaction.
+core::Result<int64_t> ApplyLifecycle(store::Database& db, const ScoringConfig& config,
+                                     const ScoringInput& input, std::span<const Score> scores,
+                                     std::span<const Role> roles, Timestamp as_of,
+                                     std::string_view actor, int64_t* new_mqls);
+
+// Writes stage moves with statements prepared once (contacts.lifecycle_stage,
+// lifecycle_history with the cause, audit_log); queued: flush before reading.
+class StageWriter {
+ public:
+  static core::Result<StageWriter> Make(store::Database& db);
+  core::Status Move(int64_t contact_id, std::string_view from, std::string_view to,
+                    std::string_view cause, Timestamp at, std::string_view actor);
+
+ private:
+  std::unique_ptr<store::Statement> update_, history_, audit_;
+};
+
+// Records one stage move (contacts.lifecycle_stage, lifecycle_history with
+// its cause, audit_log).
+core::Status MoveStage(store::Database& db, int64_t contact_id, std::string_view from,
+                       std::string_view to, std::string_view cause, Timestamp at,
+                       std::string_view actor);
+
+// "2026-03-30" or a full time stamp; empty -> `fallback`.
+core::Result<Timestamp> ParseAsOf(std::string_view text, Timestamp fallback);
+
+}  // namespace mops::leads::internal

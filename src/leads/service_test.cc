@@ -1,0 +1,493 @@
+// Lead management on a real workspace (SQLite, or PostgreSQL when built with
+// MOPS_LEADS_TEST_POSTGRES): score history only on change, explain equal to
+// the stored score, incremental rescore, bad configs changing nothing,
+// lifecycle moves with their causes, the backtest on a hand-built workspace,
+// routing with audit and persisted round robin, the SLA report and funnel,
+// and the REST routes with their roles.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "leads/internal.h"
+#include "leads/report.h"
+#include "leads/routes.h"
+#include "store/database.h"
+#include "tests/support/test_server.h"
+#ifdef MOPS_LEADS_TEST_POSTGRES
+#include "tests/support/postgres_server.h"
+#endif
+
+namespace mops::leads {
+namespace {
+
+namespace fs = std::filesystem;
+using store::Value;
+
+constexpr int64_t kDay = 86400;
+constexpr Timestamp kAsOf = 1773619200;  // Monday 2026-03-16 00:00 UTC
+
+constexpr std::string_view kConfig = R"(groups:
+  - name: fit
+    kind: fit
+    rules:
+      - {name: vp, field: seniority, equals: vp, points: 40}
+  - name: eng
+    kind: engagement
+    rules:
+      - {name: demo, event: demo request, points: 50, once: true}
+      - {name: visit, type: page_view, points: 10, repeatable: true}
+grades: {fit: [40, 20, 10], engagement: [50, 20, 10]}
+lifecycle:
+  mql: {fit: 30, engagement: 40}
+  recycle_after_days: 30
+)";
+
+class Workspace {
+ public:
+  Workspace() {
+    static int counter = 0;
+    dir_ = fs::temp_directory_path() /
+           ("mops-leads-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+#ifdef MOPS_LEADS_TEST_POSTGRES
+    auto server = test_support::PostgresServer::Shared();
+    if (!server) {
+      ADD_FAILURE() << server.error().ToString();
+      std::abort();
+    }
+    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+    auto url = (*server)->CreateDatabase(test != nullptr ? test->name() : "leads");
+    if (!url) {
+      ADD_FAILURE() << url.error().ToString();
+      std::abort();
+    }
+    url_ = *url;
+#else
+    url_ = (dir_ / "ws.db").string();
+#endif
+    auto db = store::Open(url_);
+    EXPECT_TRUE(db.has_value());
+    db_ = std::move(*db);
+    EXPECT_TRUE(store::Migrate(*db_).has_value());
+  }
+  ~Workspace() {
+    db_.reset();
+    std::error_code ignored;
+    fs::remove_all(dir_, ignored);
+  }
+  store::Database& db() { return *db_; }
+  std::string url() const { return url_; }
+  int64_t Count(const std::string& sql) { return store::AsInt(*db_->QueryValue(sql)); }
+  void Exec(const std::string& sql, std::vector<Value> params) {
+    auto r = db_->Execute(sql, params);
+    ASSERT_TRUE(r) << sql << ": " << r.error().ToString();
+  }
+  int64_t Contact(std::string seniority, Timestamp created = kAsOf - 100 * kDay,
+                  std::string stage = "lead") {
+    const int64_t n = ++contacts_;
+    Exec(
+        "INSERT INTO contacts (source_system, external_id, email, first_name, seniority, "
+        "lifecycle_stage, created_at) VALUES ('t', ?, ?, ?, ?, ?, ?)",
+        {"c" + std::to_string(n), "p" + std::to_string(n) + "@acme.com",
+         "Person" + std::to_string(n), seniority.empty() ? Value() : Value(seniority), stage,
+         created});
+    return store::AsInt(*db_->QueryValue("SELECT id FROM contacts WHERE external_id = ?",
+                                         std::vector<Value>{"c" + std::to_string(n)}));
+  }
+  void Touch(int64_t contact, Timestamp at, std::string type, std::string event = "") {
+    const int64_t n = ++touches_;
+    Exec(
+        "INSERT INTO touchpoints (source_system, external_id, contact_id, occurred_at, type, "
+        "event_name) VALUES ('t', ?, ?, ?, ?, ?)",
+        {"t" + std::to_string(n), contact, at, type, event.empty() ? Value() : Value(event)});
+  }
+  int64_t Opportunity(int64_t contact, Timestamp created, bool won, Timestamp closed) {
+    const int64_t n = ++opps_;
+    Exec(
+        "INSERT INTO opportunities (source_system, external_id, name, created_at, close_date, "
+        "is_closed, is_won) VALUES ('t', ?, 'deal', ?, ?, ?, ?)",
+        {"o" + std::to_string(n), created, closed, int64_t{won ? 1 : 0}, int64_t{won ? 1 : 0}});
+    const int64_t id =
+        store::AsInt(*db_->QueryValue("SELECT id FROM opportunities WHERE external_id = ?",
+                                      std::vector<Value>{"o" + std::to_string(n)}));
+    Exec(
+        "INSERT INTO opportunity_contacts (source_system, external_id, opportunity_id, "
+        "contact_id, role) VALUES ('t', ?, ?, ?, 'Champion')",
+        {"oc" + std::to_string(n), id, contact});
+    return id;
+  }
+  int64_t User(std::string name, std::string team, int64_t capacity = 0) {
+    Exec(
+        "INSERT INTO users (source_system, external_id, name, email, team, capacity) VALUES "
+        "('t', ?, ?, ?, ?, ?)",
+        {name, name, name + "@example.com", team, capacity > 0 ? Value(capacity) : Value()});
+    return store::AsInt(
+        *db_->QueryValue("SELECT id FROM users WHERE external_id = ?", std::vector<Value>{name}));
+  }
+
+ private:
+  fs::path dir_;
+  std::string url_;
+  std::unique_ptr<store::Database> db_;
+  int64_t contacts_ = 0, touches_ = 0, opps_ = 0;
+};
+
+TEST(LeadsService, ScoresHistoryOnlyOnChangeAndExplainMatches) {
+  Workspace ws;
+  ASSERT_TRUE(SaveConfig(ws.db(), kScoringConfig, kConfig, "test"));
+  const int64_t a = ws.Contact("vp");
+  const int64_t b = ws.Contact("");
+  ws.Contact("");  // scores 0: no row
+  ws.Touch(a, kAsOf - 5 * kDay, "form_submit", "Demo Request");
+  ws.Touch(a, kAsOf - 4 * kDay, "page_view");
+  ws.Touch(b, kAsOf - 3 * kDay, "page_view");
+  ws.Touch(b, kAsOf + 3 * kDay, "page_view");  // after as_of
+
+  auto first = ScoreWorkspace(ws.db(), kAsOf, "test");
+  ASSERT_TRUE(first) << first.error().ToString();
+  EXPECT_EQ(first->contacts, 3);
+  EXPECT_EQ(first->changed, 2);
+  EXPECT_EQ(ws.Count("SELECT total FROM lead_scores WHERE contact_id = " + std::to_string(a)),
+            10000);
+  EXPECT_EQ(ws.Count("SELECT total FROM lead_scores WHERE contact_id = " + std::to_string(b)),
+            1000);
+  EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM lead_score_history"), 2);
+
+  // Same data, same as_of: nothing changes, no history row.
+  auto again = ScoreWorkspace(ws.db(), kAsOf, "test");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->changed, 0);
+  EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM lead_score_history"), 2);
+
+  // A new event: the incremental rescore writes that contact only.
+  ws.Touch(b, kAsOf - 1 * kDay, "page_view");
+  const int64_t ids[] = {b};
+  auto inc = RescoreContacts(ws.db(), ids, kAsOf);
+  ASSERT_TRUE(inc) << inc.error().ToString();
+  EXPECT_EQ(inc->contacts, 1);
+  EXPECT_EQ(inc->changed, 1);
+  EXPECT_EQ(ws.Count("SELECT total FROM lead_scores WHERE contact_id = " + std::to_string(b)),
+            2000);
+  EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM lead_score_history"), 3);
+
+  auto e = Explain(ws.db(), a, kAsOf);
+  ASSERT_TRUE(e) << e.error().ToString();
+  int64_t sum = 0;
+  for (const ScoreLine& l : e->lines) sum += l.points;
+  EXPECT_EQ(sum, e->score.total());
+  EXPECT_EQ(e->score.total(), 10000);
+  EXPECT_EQ(e->score.grade, "A1");
+  EXPECT_EQ(e->lines.size(), 3u);
+  EXPECT_FALSE(Explain(ws.db(), 999999, kAsOf));
+}
+
+TEST(LeadsService, BadConfigChangesNothing) {
+  Workspace ws;
+  ASSERT_TRUE(SaveConfig(ws.db(), kScoringConfig, kConfig, "test"));
+  const int64_t audits = ws.Count("SELECT COUNT(*) FROM audit_log");
+  auto bad = SaveConfig(ws.db(), kScoringConfig,
+                        "groups:\n  - name: g\n    kind: fit\n    rules:\n"
+                        "      - {name: broken, field: title, regex: '(', points: 5}\n",
+                        "test");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().ToString().substr(0, 45), "scoring:5: rule 'broken' (group g): regex '('");
+  EXPECT_EQ(*ConfigYaml(ws.db(), kScoringConfig), kConfig);
+  EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM audit_log"), audits);
+  auto bad_routing = SaveConfig(ws.db(), kRoutingConfig, "rules: 3\n", "test");
+  ASSERT_FALSE(bad_routing);
+  EXPECT_EQ(bad_routing.error().ToString(), "routing:1: rules must be a list");
+  EXPECT_EQ(*ConfigYaml(ws.db(), kRoutingConfig), DefaultRoutingYaml());
+  EXPECT_FALSE(SaveConfig(ws.db(), "colours", "a: 1\n", "test"));
+  EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM configs"), 1);
+}
+
+TEST(LeadsService, LifecycleMovesForwardWithCauses) {
+  Workspace ws;
+  ASSERT_TRUE(SaveConfig(ws.db(), kScoringConfig, kConfig, "test"));
+  const int64_t mql = ws.Contact("vp");
+  ws.Touch(mql, kAsOf - 2 * kDay, "form_submit", "demo request");
+  const int64_t sql_low = ws.Contact("", kAsOf - 100 * kDay, "salesqualifiedlead");
+  ws.Touch(sql_low, kAsOf - 40 * kDay, "page_view");  // inactive 40 days: recycled
+  const int64_t opp = ws.Contact("");
+  ws.Opportunity(opp, kAsOf - 10 * kDay, false, kAsOf + 30 * kDay);
+  const int64_t won = ws.Contact("", kAsOf - 100 * kDay, "mql");
+  ws.Opportunity(won, kAsOf - 60 * kDay, true, kAsOf - 5 * kDay);
+  const int64_t cust = ws.Contact("vp", kAsOf - 100 * kDay, "customer");
+  ws.Touch(cust, kAsOf - 1 * kDay, "form_submit", "demo request");
+
+  auto r = ScoreWorkspace(ws.db(), kAsOf, "test");
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(r->mqls_new, 1);
+  EXPECT_EQ(r->lifecycle_moves, 4);
+  auto stage = [&](int64_t id) {
+    return store::AsText(*ws.db().QueryValue("SELECT lifecycle_stage FROM contacts WHERE id = ?",
+                                             std::vector<Value>{id}));
+  };
+  EXPECT_EQ(stage(mql), "mql");
+  EXPECT_EQ(stage(sql_low), "recycled");
+  EXPECT_EQ(stage(opp), "opportunity");
+  EXPECT_EQ(stage(won), "customer");
+  EXPECT_EQ(stage(cust), "customer");  // forward only: a customer never becomes an MQL
+  auto cause = [&](int64_t id) {
+    return store::AsText(*ws.db().QueryValue(
+        "SELECT cause FROM lifecycle_history WHERE contact_id = ? ORDER BY id DESC",
+        std::vector<Value>{id}));
+  };
+  EXPECT_EQ(cause(mql), "score: fit 40.00 >= 30.00 and engagement 50.00 >= 40.00");
+  EXPECT_EQ(cause(sql_low), "no activity for 40 days (last touch 2026-02-04)");
+  EXPECT_EQ(cause(opp).substr(0, 24), "Champion on opportunity ");
+  EXPECT_EQ(cause(won).substr(0, 12), "opportunity ");
+  EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM audit_log WHERE action = 'leads.lifecycle'"), 4);
+  // A second run moves nobody again.
+  auto again = ScoreWorkspace(ws.db(), kAsOf, "test");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->lifecycle_moves, 0);
+
+  // Side moves: sales rejects (recycled), qualifies (sql), disqualifies (reason needed).
+  const int64_t user = ws.User("ana", "AE");
+  auto no_reason = SetLeadStatus(ws.db(), mql, "unqualified", user, "", "test", kAsOf + 60);
+  ASSERT_FALSE(no_reason);
+  EXPECT_EQ(no_reason.error().ToString(), "field 'reason': disqualifying a lead needs a reason");
+  EXPECT_EQ(stage(mql), "mql");
+  EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM lead_status_changes"), 0);
+  ASSERT_TRUE(SetLeadStatus(ws.db(), mql, "qualified", user, "", "test", kAsOf + 120));
+  EXPECT_EQ(stage(mql), "sql");
+  ASSERT_TRUE(SetLeadStatus(ws.db(), mql, "unqualified", user, "student", "test", kAsOf + 180));
+  EXPECT_EQ(stage(mql), "disqualified");
+  EXPECT_EQ(cause(mql), "disqualified: student");
+  EXPECT_FALSE(SetLeadStatus(ws.db(), mql, "maybe", user, "", "test", kAsOf));
+  // A disqualified lead stays so, whatever its score.
+  ASSERT_TRUE(ScoreWorkspace(ws.db(), kAsOf + 240, "test"));
+  EXPECT_EQ(stage(mql), "disqualified");
+}
+
+TEST(LeadsService, BacktestOnHandBuiltWorkspace) {
+  Workspace ws;
+  ASSERT_TRUE(SaveConfig(ws.db(), kScoringConfig, kConfig, "test"));
+  const int64_t c1 = ws.Contact("vp");  // 90, converts and wins
+  ws.Touch(c1, kAsOf - 3 * kDay, "form_submit", "demo request");
+  const int64_t c2 = ws.Contact("vp");  // 60
+  ws.Touch(c2, kAsOf - 3 * kDay, "page_view");
+  ws.Touch(c2, kAsOf - 2 * kDay, "page_view");
+  const int64_t c3 = ws.Contact("");  // 30, converts
+  for (int i = 1; i <= 3; ++i) ws.Touch(c3, kAsOf - i * kDay, "page_view");
+  const int64_t c4 = ws.Contact("");  // 10
+  ws.Touch(c4, kAsOf - kDay, "page_view");
+  ws.Contact("");                       // 0
+  const int64_t c6 = ws.Contact("vp");  // already on a deal: not a lead
+  ws.Opportunity(c6, kAsOf - 5 * kDay, false, kAsOf + 50 * kDay);
+  const int64_t c7 = ws.Contact("vp", kAsOf + kDay);  // not known yet
+  ws.Opportunity(c7, kAsOf + 5 * kDay, false, kAsOf + 50 * kDay);
+  ws.Opportunity(c1, kAsOf + 10 * kDay, true, kAsOf + 20 * kDay);
+  ws.Opportunity(c3, kAsOf + 30 * kDay, false, kAsOf + 200 * kDay);
+  const int64_t late = ws.Contact("");  // converts after the horizon
+  ws.Opportunity(late, kAsOf + 100 * kDay, false, kAsOf + 200 * kDay);
+  (void)c2, (void)c4;
+
+  auto r = RunBacktest(ws.db(), kAsOf, 90, std::string(R"(groups:
+  - name: noise
+    kind: engagement
+    rules:
+      - {name: visits, type: page_view, points: -10, repeatable: true}
+)"));
+  ASSERT_TRUE(r) << r.error().ToString();
+  const BacktestResult& s = r->stored;
+  EXPECT_EQ(s.contacts, 6);
+  EXPECT_EQ(s.converted, 2);
+  EXPECT_EQ(s.won, 1);
+  // Positives 90 and 30 against 60, 10, 0, 0: (4 + 3) / 8.
+  EXPECT_DOUBLE_EQ(s.auc, 7.0 / 8.0);
+  ASSERT_EQ(s.deciles.size(), 10u);
+  EXPECT_EQ(s.deciles[0].count, 1);
+  EXPECT_DOUBLE_EQ(s.deciles[0].lift, 3.0);  // rate 1 over 2/6
+  EXPECT_DOUBLE_EQ(s.deciles[1].lift, 0.0);
+  EXPECT_DOUBLE_EQ(s.deciles[2].lift, 3.0);
+  EXPECT_EQ(s.mqls, 1);
+  EXPECT_EQ(s.mqls_converted, 1);
+  ASSERT_TRUE(r->draft);
+  // The draft scores visits down: c1 (0 visits) and c3 (-30) ...
+  EXPECT_LT(r->draft->auc, s.auc);
+  EXPECT_FALSE(RunBacktest(ws.db(), kAsOf, 0, std::nullopt));
+  auto bad_draft = RunBacktest(ws.db(), kAsOf, 90, std::string("groups: 1\n"));
+  ASSERT_FALSE(bad_draft);
+  EXPECT_EQ(bad_draft.error().ToString(), "draft:1: groups must list at least one group");
+}
+
+TEST(LeadsService, RoutesWithAuditAndPersistedRoundRobin) {
+  Workspace ws;
+  ASSERT_TRUE(SaveConfig(ws.db(), kScoringConfig, kConfig, "test"));
+  const int64_t ana = ws.User("ana", "AE");
+  const int64_t ben = ws.User("ben", "AE");
+  const int64_t cho = ws.User("cho", "AE", 1);
+  ASSERT_TRUE(SaveConfig(ws.db(), kRoutingConfig, R"(pools:
+  - name: inbound
+    members: [{user: ana, weight: 2}, {user: ben}, {user: cho}]
+rules:
+  - {name: everyone, to: {pool: inbound}}
+fallback_queue: triage
+)",
+                         "test"));
+  std::vector<int64_t> leads;
+  for (int i = 0; i < 8; ++i) {
+    leads.push_back(ws.Contact("vp", kAsOf - 100 * kDay, "mql"));
+  }
+  auto dry = RouteLeads(ws.db(), true, "test", kAsOf);
+  ASSERT_TRUE(dry) << dry.error().ToString();
+  EXPECT_EQ(dry->leads, 8);
+  EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM lead_assignments"), 0);
+  EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM contacts WHERE owner_id IS NOT NULL"), 0);
+
+  auto r = RouteLeads(ws.db(), false, "test", kAsOf);
+  ASSERT_TRUE(r) << r.error().ToString();
+  // Cho takes one (capacity 1), then ana and ben share 2:1.
+  auto owned = [&](int64_t user) {
+    return ws.Count("SELECT COUNT(*) FROM contacts WHERE owner_id = " + std::to_string(user));
+  };
+  EXPECT_EQ(owned(cho), 1);
+  EXPECT_EQ(owned(ana) + owned(ben), 7);
+  EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM lead_assignments WHERE rule = 'everyone'"), 8);
+  EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM audit_log WHERE action = 'leads.route'"), 8);
+  EXPECT_GT(ws.Count("SELECT COUNT(*) FROM lead_routing_state"), 0);
+  // Nothing left to route.
+  auto none = RouteLeads(ws.db(), false, "test", kAsOf);
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->leads, 0);
+  // Everyone at capacity: the fallback queue, recorded once.
+  ws.Exec("UPDATE users SET capacity = 1", {});
+  ws.Contact("vp", kAsOf - 100 * kDay, "mql");
+  auto full = RouteLeads(ws.db(), false, "test", kAsOf);
+  ASSERT_TRUE(full);
+  ASSERT_EQ(full->assignments.size(), 1u);
+  EXPECT_EQ(full->assignments[0].queue, "triage");
+  ASSERT_TRUE(RouteLeads(ws.db(), false, "test", kAsOf));
+  EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM lead_assignments WHERE queue = 'triage'"), 1);
+  auto queue = RoutingQueue(ws.db(), 10);
+  ASSERT_TRUE(queue);
+  EXPECT_EQ((*queue)["total"], 1);
+  EXPECT_EQ((*queue)["items"][0]["queue"], "triage");
+}
+
+TEST(LeadsService, SlaReportAndFunnel) {
+  Workspace ws;
+  ASSERT_TRUE(SaveConfig(ws.db(), kSlaConfig, R"(tiers:
+  - {name: all, within_minutes: 60, business_hours: false}
+)",
+                         "test"));
+  const int64_t ana = ws.User("ana", "AE");
+  const int64_t fast = ws.Contact("vp");
+  const int64_t slow = ws.Contact("vp");
+  const int64_t never = ws.Contact("vp");
+  const int64_t by_status = ws.Contact("vp");
+  for (int64_t c : {fast, slow, never, by_status}) {
+    ws.Exec("UPDATE contacts SET owner_id = ? WHERE id = ?", {ana, c});
+    ws.Exec("INSERT INTO lifecycle_history (contact_id, stage, entered_at) VALUES (?, 'mql', ?)",
+            {c, kAsOf});
+  }
+  ws.Touch(fast, kAsOf + 60 * 60, "sales_activity");  // exactly at the deadline: met
+  ws.Touch(slow, kAsOf + 60 * 60 + 1, "call");        // one second late
+  ASSERT_TRUE(SetLeadStatus(ws.db(), by_status, "accepted", ana, "", "test", kAsOf + 600));
+  ws.Opportunity(fast, kAsOf + kDay, true, kAsOf + 5 * kDay);
+
+  auto r = SlaReportOf(ws.db(), kAsOf + 10 * kDay);
+  ASSERT_TRUE(r) << r.error().ToString();
+  ASSERT_EQ(r->reps.size(), 1u);
+  const SlaRepRow& rep = r->reps[0];
+  EXPECT_EQ(rep.key, "ana");
+  EXPECT_EQ(rep.leads, 4);
+  EXPECT_EQ(rep.met, 2);
+  EXPECT_EQ(rep.breached, 2);
+  EXPECT_DOUBLE_EQ(rep.within_share, 0.5);
+  EXPECT_DOUBLE_EQ(rep.median_minutes, 60);  // 10, 60, 60
+  ASSERT_EQ(r->escalations.size(), 1u);
+  EXPECT_EQ(r->escalations[0].contact_id, never);
+  ASSERT_EQ(r->funnel.size(), 1u);
+  EXPECT_EQ(r->funnel[0].month, "2026-03");
+  EXPECT_EQ(r->funnel[0].mql, 4);
+  EXPECT_EQ(r->funnel[0].sal, 3);
+  EXPECT_EQ(r->funnel[0].sql, 1);
+  EXPECT_EQ(r->funnel[0].opportunity, 1);
+  EXPECT_EQ(r->funnel[0].won, 1);
+}
+
+TEST(LeadsRoutes, RolesAndDocuments) {
+  Workspace ws;
+  ASSERT_TRUE(SaveConfig(ws.db(), kScoringConfig, kConfig, "test"));
+  const int64_t a = ws.Contact("vp");
+  ws.Touch(a, kAsOf - kDay, "form_submit", "demo request");
+  auto analyst = http::CreateToken(ws.db(), "analyst", http::Role::kAnalyst);
+  auto ops = http::CreateToken(ws.db(), "ops", http::Role::kOps);
+  ASSERT_TRUE(analyst && ops);
+  test_support::TestServer server(ws.url(), [](http::Router& r) { RegisterRoutes(r); });
+  httplib::Client client("127.0.0.1", server.port());
+  const httplib::Headers as_analyst = {{"Authorization", "Bearer " + *analyst}};
+  const httplib::Headers as_ops = {{"Authorization", "Bearer " + *ops}};
+  const std::string score_body = R"({"as_of": "2026-03-16"})";
+
+  auto denied = client.Post("/api/v1/leads/score", as_analyst, score_body, "application/json");
+  ASSERT_TRUE(denied);
+  EXPECT_EQ(denied->status, 403);
+  auto scored = client.Post("/api/v1/leads/score", as_ops, score_body, "application/json");
+  ASSERT_TRUE(scored);
+  ASSERT_EQ(scored->status, 200) << scored->body;
+  EXPECT_EQ(nlohmann::json::parse(scored->body)["changed"], 1);
+
+  auto summary = client.Get("/api/v1/leads/summary", as_analyst);
+  ASSERT_TRUE(summary);
+  ASSERT_EQ(summary->status, 200) << summary->body;
+  const auto s = nlohmann::json::parse(summary->body);
+  EXPECT_EQ(s["scored"], 1);
+  EXPECT_EQ(s["grades"]["A1"], 1);
+  // The grade matrix's count is the list's total.
+  auto list = client.Get("/api/v1/leads/scores?grade=A1", as_analyst);
+  ASSERT_TRUE(list);
+  EXPECT_EQ(nlohmann::json::parse(list->body)["total"], 1);
+  auto bad_limit = client.Get("/api/v1/leads/scores?limit=0", as_analyst);
+  ASSERT_TRUE(bad_limit);
+  EXPECT_EQ(bad_limit->status, 400);
+
+  auto detail =
+      client.Get("/api/v1/leads/contacts/" + std::to_string(a) + "?as_of=2026-03-16", as_analyst);
+  ASSERT_TRUE(detail);
+  ASSERT_EQ(detail->status, 200) << detail->body;
+  const auto d = nlohmann::json::parse(detail->body);
+  EXPECT_EQ(d["total"], 90.0);
+  EXPECT_EQ(d["lifecycle"][0]["stage"], "mql");
+
+  auto bad_config = client.Put("/api/v1/leads/config/scoring", as_ops, R"({"yaml": "groups: [\n"})",
+                               "application/json");
+  ASSERT_TRUE(bad_config);
+  EXPECT_EQ(bad_config->status, 400);
+  const auto err = nlohmann::json::parse(bad_config->body)["error"];
+  EXPECT_EQ(err["details"]["file"], "scoring");
+  EXPECT_EQ(err["details"]["line"], 2);
+  EXPECT_EQ(err["message"].get<std::string>().substr(0, 14), "not valid YAML");
+  auto analyst_put = client.Put("/api/v1/leads/config/scoring", as_analyst, R"({"yaml": "x: 1"})",
+                                "application/json");
+  ASSERT_TRUE(analyst_put);
+  EXPECT_EQ(analyst_put->status, 403);
+  auto unknown = client.Put("/api/v1/leads/config/scoring", as_ops, R"({"yaml": "x", "extra": 1})",
+                            "application/json");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 400);
+  auto config = client.Get("/api/v1/leads/config/routing", as_analyst);
+  ASSERT_TRUE(config);
+  EXPECT_EQ(config->status, 200);
+  auto backtest = client.Post("/api/v1/leads/backtest", as_analyst,
+                              R"({"as_of": "2026-03-16", "horizon_days": 30})", "application/json");
+  ASSERT_TRUE(backtest);
+  EXPECT_EQ(backtest->status, 200) << backtest->body;
+  auto route =
+      client.Post("/api/v1/leads/route", as_ops, R"({"dry_run": true})", "application/json");
+  ASSERT_TRUE(route);
+  EXPECT_EQ(route->status, 200) << route->body;
+  auto sla = client.Get("/api/v1/leads/sla", as_analyst);
+  ASSERT_TRUE(sla);
+  EXPECT_EQ(sla->status, 200) << sla->body;
+}
+
+}  // namespace
+}  // namespace mops::leads
