@@ -147,6 +147,7 @@ void Normalize(const ChannelInputs& in, Inputs& out) {
 struct CompiledList {
   StringSet words;
   std::vector<std::string> globs;
+  int slot = 0;  // index among the rules' compiled lists (per-call match cache)
 
   // The entry that `value` matches, empty when none. Host fields also match
   // an entry against each label and each dot-suffix of the value.
@@ -198,7 +199,10 @@ namespace {
 
 // Whether a condition holds; `why` (when not null) says what made it hold or
 // fail.
-bool Holds(const CompiledCondition& c, const Inputs& in, std::string* why) {
+// `cache` (when not null) holds, per compiled list and field, whether the
+// list matched the field's value in this call (-1: not tried yet): a list
+// used by several rules is matched once per touchpoint.
+bool Holds(const CompiledCondition& c, const Inputs& in, std::string* why, int8_t* cache) {
   switch (c.kind) {
     case ChannelCondition::Kind::kValues: {
       const std::string& v = in.Get(c.field);
@@ -209,6 +213,12 @@ bool Holds(const CompiledCondition& c, const Inputs& in, std::string* why) {
           return true;
         }
         for (const auto& [name, list] : c.lists) {
+          if (cache != nullptr) {
+            int8_t& known = cache[list->slot * 4 + static_cast<int>(c.field)];
+            if (known < 0) known = list->Match(v, host).empty() ? 0 : 1;
+            if (known == 1) return true;
+            continue;
+          }
           if (auto hit = list->Match(v, host); !hit.empty()) {
             if (why)
               *why = fmt::format("{} '{}' matches '{}' of @{}", FieldName(c.field), v, hit, name);
@@ -425,6 +435,7 @@ core::Result<ChannelRules> ParseChannelRules(std::string_view yaml, std::string_
     auto it = out.compiled_->lists.find(key);
     if (it != out.compiled_->lists.end()) return &it->second;
     CompiledList& list = out.compiled_->lists[key];
+    list.slot = static_cast<int>(out.compiled_->lists.size()) - 1;
     for (const std::string& e : out.lists_.at(name)) AddEntry(list, NormalizeEntry(e, host));
     return &list;
   };
@@ -578,12 +589,14 @@ const ChannelRules& DefaultChannelRules() {
 
 ChannelMatch Classify(const ChannelRules& rules, const ChannelInputs& in) {
   thread_local Inputs norm;
+  thread_local std::vector<int8_t> cache;
   Normalize(in, norm);
   const ChannelRules::Compiled& compiled = CompiledOf(rules);
+  cache.assign(compiled.lists.size() * 4, -1);
   for (size_t i = 0; i < compiled.rules.size(); ++i) {
     bool all = true;
     for (const CompiledCondition& c : compiled.rules[i]) {
-      if (!Holds(c, norm, nullptr)) {
+      if (!Holds(c, norm, nullptr, cache.data())) {
         all = false;
         break;
       }
@@ -609,7 +622,7 @@ ChannelExplanation ExplainChannel(const ChannelRules& rules, const ChannelInputs
     std::string failed;
     for (const CompiledCondition& c : compiled.rules[i]) {
       std::string why;
-      if (!Holds(c, norm, &why)) {
+      if (!Holds(c, norm, &why, nullptr)) {
         failed = std::move(why);
         break;
       }
