@@ -168,7 +168,8 @@ void RegisterConfigCommands(CLI::App& app, Context& ctx) {
         return {};
       }
       const std::string text = spec.default_text ? spec.default_text() : std::string();
-      std::cerr << fmt::format("# {}: built-in defaults\n", spec.name);
+      std::cerr << fmt::format("# {}: built-in defaults{}\n", spec.name,
+                               text.empty() ? " (not a document: nothing stored yet)" : "");
       std::cout << text;
       if (!text.empty() && !text.ends_with('\n')) std::cout << "\n";
       return {};
