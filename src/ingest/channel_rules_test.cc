@@ -163,6 +163,15 @@ TEST(ChannelRules, SocialNetworkReferrersAndSources) {
   EXPECT_EQ(ClassifyChannel({"linkedin.com", "paid-social", "", "", ""}), "paid_social");
 }
 
+TEST(ChannelRules, ReferralLinksFromReviewSitesAndSocialNetworks) {
+  // The demo tags its G2 profile links utm_medium=referral.
+  EXPECT_EQ(ClassifyChannel({"g2", "referral", "https://www.g2.com/products/x/reviews", "page_view",
+                             "https://www.example.com/?utm_source=g2&utm_medium=referral"}),
+            "review_sites");
+  EXPECT_EQ(ClassifyChannel({"facebook", "referral", "", "", ""}), "organic_social");
+  EXPECT_EQ(ClassifyChannel({"blog", "referral", "", "", ""}), "referral");
+}
+
 TEST(ChannelRules, OtherShippedLists) {
   CheckList("video_sites", "video");
   CheckList("review_sites", "review_sites");
