@@ -391,185 +391,195 @@ core::Result<ChannelRules> ParseChannelRules(std::string_view yaml, std::string_
   } catch (const YAML::Exception& e) {
     return RuleError(file, e.mark.line + 1, "invalid YAML: " + e.msg);
   }
-  if (!root.IsMap()) {
-    return RuleError(file, LineOf(root),
-                     "a channels config is a map with 'rules' (and optional 'lists', 'default')");
-  }
-  for (const auto& kv : root) {
-    const std::string key = kv.first.as<std::string>();
-    if (key != "rules" && key != "lists" && key != "default") {
-      return RuleError(file, LineOf(kv.first),
-                       "unknown key '" + key + "' (expected rules, lists, default)");
+  // A key or value of the wrong shape (a list where a name goes) throws from
+  // yaml-cpp's conversions: an error at its line, like any other.
+  try {
+    if (!root.IsMap()) {
+      return RuleError(file, LineOf(root),
+                       "a channels config is a map with 'rules' (and optional 'lists', 'default')");
     }
-  }
-
-  // Lists: the built-in ones, then the document's (which may replace them).
-  for (const auto& [name, text] : BuiltinChannelLists()) {
-    out.lists_[name] = ListFileEntries(text);
-  }
-  if (const YAML::Node lists = root["lists"]) {
-    if (!lists.IsMap()) return RuleError(file, LineOf(lists), "'lists' must be a map of lists");
-    for (const auto& kv : lists) {
-      const std::string name = kv.first.as<std::string>();
-      if (name.empty() || name.find_first_of(" @*") != std::string::npos) {
-        return RuleError(file, LineOf(kv.first), "list name '" + name + "' is not a plain word");
-      }
-      auto entries = Scalars(kv.second, "list '" + name + "'");
-      if (!entries) return in_file(std::move(entries).error());
-      std::vector<std::string>& dst = out.lists_[name];
-      dst.clear();
-      for (const std::string& e : *entries) {
-        if (core::Trim(e).starts_with('@')) {
-          return RuleError(
-              file, LineOf(kv.second),
-              "list '" + name + "' names another list ('" + e + "'): lists hold values");
-        }
-        // Kept as written (lower case); normalized per use below.
-        dst.push_back(std::string(core::Trim(e)));
-      }
-    }
-  }
-  // Compiled per field kind: host fields keep '-' in dotted entries.
-  auto compiled_list = [&](const std::string& name, bool host) -> const CompiledList* {
-    const std::string key = (host ? "h:" : "t:") + name;
-    auto it = out.compiled_->lists.find(key);
-    if (it != out.compiled_->lists.end()) return &it->second;
-    CompiledList& list = out.compiled_->lists[key];
-    list.slot = static_cast<int>(out.compiled_->lists.size()) - 1;
-    for (const std::string& e : out.lists_.at(name)) AddEntry(list, NormalizeEntry(e, host));
-    return &list;
-  };
-
-  if (const YAML::Node d = root["default"]) {
-    if (!d.IsScalar()) return RuleError(file, LineOf(d), "'default' must be a channel name");
-    const std::string c = core::ToLower(core::Trim(d.as<std::string>()));
-    if (!IsChannelName(c)) {
-      return RuleError(
-          file, LineOf(d),
-          fmt::format("default: unknown channel '{}' (expected one of: {})", c, ChannelList()));
-    }
-    out.default_channel_ = c;
-  }
-
-  const YAML::Node rules = root["rules"];
-  if (!rules) return RuleError(file, LineOf(root), "no 'rules' list");
-  if (!rules.IsSequence()) return RuleError(file, LineOf(rules), "'rules' must be a list of rules");
-  std::map<std::string, size_t> names;
-  int catch_all = -1;
-  for (size_t i = 0; i < rules.size(); ++i) {
-    const YAML::Node r = rules[i];
-    const int64_t line = LineOf(r);
-    ChannelRule rule;
-    rule.line = line;
-    if (!r.IsMap()) return RuleError(file, line, RuleLabel(i, "") + ": a rule must be a map");
-    if (const YAML::Node n = r["name"]) {
-      if (!n.IsScalar())
-        return RuleError(file, LineOf(n), RuleLabel(i, "") + ": name must be a text");
-      rule.name = std::string(core::Trim(n.as<std::string>()));
-    }
-    const std::string label = RuleLabel(i, rule.name);
-    if (rule.name.empty()) rule.name = fmt::format("rule_{}", i + 1);
-    if (auto [it, added] = names.emplace(rule.name, i); !added) {
-      return RuleError(
-          file, line,
-          fmt::format("{}: the name is already used by rule {}", label, it->second + 1));
-    }
-    if (catch_all >= 0) {
-      return RuleError(
-          file, line,
-          fmt::format("{} can never match: {} above it has no condition and matches "
-                      "everything",
-                      label,
-                      RuleLabel(catch_all, rules[catch_all]["name"]
-                                               ? rules[catch_all]["name"].as<std::string>()
-                                               : "")));
-    }
-    std::vector<CompiledCondition> compiled;
-    for (const auto& kv : r) {
+    for (const auto& kv : root) {
       const std::string key = kv.first.as<std::string>();
-      const int64_t key_line = LineOf(kv.first);
-      const YAML::Node& value = kv.second;
-      if (key == "name") continue;
-      if (key == "channel") {
-        if (!value.IsScalar()) return RuleError(file, key_line, label + ": channel must be a name");
-        rule.channel = core::ToLower(core::Trim(value.as<std::string>()));
-        if (!IsChannelName(rule.channel)) {
-          return RuleError(file, key_line,
-                           fmt::format("{}: unknown channel '{}' (expected one of: {})", label,
-                                       rule.channel, ChannelList()));
-        }
-        continue;
+      if (key != "rules" && key != "lists" && key != "default") {
+        return RuleError(file, LineOf(kv.first),
+                         "unknown key '" + key + "' (expected rules, lists, default)");
       }
-      auto entries = Scalars(value, label + ": " + key);
-      if (!entries) return in_file(std::move(entries).error());
-      ChannelCondition cond;
-      CompiledCondition cc;
-      if (key == "type" || key == "medium" || key == "source" || key == "referrer") {
-        cond.kind = ChannelCondition::Kind::kValues;
-        cond.field = *ParseField(key);
-        const bool host = IsHostField(cond.field);
-        cc.kind = cond.kind;
-        cc.field = cond.field;
-        for (const std::string& e : *entries) {
-          std::string n = NormalizeEntry(e, host);
-          if (n.empty()) {
-            return RuleError(file, key_line, fmt::format("{}: {} has an empty entry", label, key));
-          }
-          if (n.starts_with('@')) {
-            const std::string list = n.substr(1);
-            if (!out.lists_.contains(list)) {
-              std::vector<std::string_view> known;
-              for (const auto& [name, unused] : out.lists_) known.push_back(name);
-              return RuleError(file, key_line,
-                               fmt::format("{}: {}: unknown list '{}' (lists: {})", label, key, n,
-                                           core::Join(known, ", ")));
-            }
-            cc.lists.emplace_back(list, compiled_list(list, host));
-          } else {
-            AddEntry(cc.inline_entries, n);
-          }
-          cond.values.push_back(std::move(n));
-        }
-      } else if (key == "click_id") {
-        cond.kind = cc.kind = ChannelCondition::Kind::kClickId;
-        for (const std::string& e : *entries) {
-          const std::string p(core::Trim(e));
-          if (p.empty() || p.find_first_of("?&=# ") != std::string::npos) {
-            return RuleError(
-                file, key_line,
-                fmt::format("{}: click_id '{}' is not a query parameter name", label, p));
-          }
-          cond.values.push_back(p);
-          cc.params.push_back(p);
-        }
-      } else if (key == "present" || key == "empty") {
-        cond.kind = cc.kind =
-            key == "present" ? ChannelCondition::Kind::kPresent : ChannelCondition::Kind::kEmpty;
-        for (const std::string& e : *entries) {
-          auto f = ParseField(core::Trim(e));
-          if (!f)
-            return RuleError(file, key_line,
-                             fmt::format("{}: {}: {}", label, key, f.error().message));
-          cond.fields.push_back(*f);
-          cc.fields.push_back(*f);
-        }
-      } else {
-        return RuleError(file, key_line,
-                         fmt::format("{}: unknown key '{}' (expected name, channel, type, medium, "
-                                     "source, referrer, click_id, present, empty)",
-                                     label, key));
-      }
-      rule.conditions.push_back(std::move(cond));
-      compiled.push_back(std::move(cc));
     }
-    if (rule.channel.empty()) return RuleError(file, line, label + ": no channel");
-    if (compiled.empty()) catch_all = static_cast<int>(i);
-    out.rules_.push_back(std::move(rule));
-    out.compiled_->rules.push_back(std::move(compiled));
-  }
-  // The documents' own lists, normalized for show.
-  for (auto& [name, entries] : out.lists_) {
-    for (std::string& e : entries) e = NormalizeEntry(e, true);
+
+    // Lists: the built-in ones, then the document's (which may replace them).
+    for (const auto& [name, text] : BuiltinChannelLists()) {
+      out.lists_[name] = ListFileEntries(text);
+    }
+    if (const YAML::Node lists = root["lists"]) {
+      if (!lists.IsMap()) return RuleError(file, LineOf(lists), "'lists' must be a map of lists");
+      for (const auto& kv : lists) {
+        const std::string name = kv.first.as<std::string>();
+        if (name.empty() || name.find_first_of(" @*") != std::string::npos) {
+          return RuleError(file, LineOf(kv.first), "list name '" + name + "' is not a plain word");
+        }
+        auto entries = Scalars(kv.second, "list '" + name + "'");
+        if (!entries) return in_file(std::move(entries).error());
+        std::vector<std::string>& dst = out.lists_[name];
+        dst.clear();
+        for (const std::string& e : *entries) {
+          if (core::Trim(e).starts_with('@')) {
+            return RuleError(
+                file, LineOf(kv.second),
+                "list '" + name + "' names another list ('" + e + "'): lists hold values");
+          }
+          // Kept as written (lower case); normalized per use below.
+          dst.push_back(std::string(core::Trim(e)));
+        }
+      }
+    }
+    // Compiled per field kind: host fields keep '-' in dotted entries.
+    auto compiled_list = [&](const std::string& name, bool host) -> const CompiledList* {
+      const std::string key = (host ? "h:" : "t:") + name;
+      auto it = out.compiled_->lists.find(key);
+      if (it != out.compiled_->lists.end()) return &it->second;
+      CompiledList& list = out.compiled_->lists[key];
+      list.slot = static_cast<int>(out.compiled_->lists.size()) - 1;
+      for (const std::string& e : out.lists_.at(name)) AddEntry(list, NormalizeEntry(e, host));
+      return &list;
+    };
+
+    if (const YAML::Node d = root["default"]) {
+      if (!d.IsScalar()) return RuleError(file, LineOf(d), "'default' must be a channel name");
+      const std::string c = core::ToLower(core::Trim(d.as<std::string>()));
+      if (!IsChannelName(c)) {
+        return RuleError(
+            file, LineOf(d),
+            fmt::format("default: unknown channel '{}' (expected one of: {})", c, ChannelList()));
+      }
+      out.default_channel_ = c;
+    }
+
+    const YAML::Node rules = root["rules"];
+    if (!rules) return RuleError(file, LineOf(root), "no 'rules' list");
+    if (!rules.IsSequence())
+      return RuleError(file, LineOf(rules), "'rules' must be a list of rules");
+    std::map<std::string, size_t> names;
+    int catch_all = -1;
+    for (size_t i = 0; i < rules.size(); ++i) {
+      const YAML::Node r = rules[i];
+      const int64_t line = LineOf(r);
+      ChannelRule rule;
+      rule.line = line;
+      if (!r.IsMap()) return RuleError(file, line, RuleLabel(i, "") + ": a rule must be a map");
+      if (const YAML::Node n = r["name"]) {
+        if (!n.IsScalar())
+          return RuleError(file, LineOf(n), RuleLabel(i, "") + ": name must be a text");
+        rule.name = std::string(core::Trim(n.as<std::string>()));
+      }
+      const std::string label = RuleLabel(i, rule.name);
+      if (rule.name.empty()) rule.name = fmt::format("rule_{}", i + 1);
+      if (auto [it, added] = names.emplace(rule.name, i); !added) {
+        return RuleError(
+            file, line,
+            fmt::format("{}: the name is already used by rule {}", label, it->second + 1));
+      }
+      if (catch_all >= 0) {
+        return RuleError(
+            file, line,
+            fmt::format("{} can never match: {} above it has no condition and matches "
+                        "everything",
+                        label,
+                        RuleLabel(catch_all, rules[catch_all]["name"]
+                                                 ? rules[catch_all]["name"].as<std::string>()
+                                                 : "")));
+      }
+      std::vector<CompiledCondition> compiled;
+      for (const auto& kv : r) {
+        const std::string key = kv.first.as<std::string>();
+        const int64_t key_line = LineOf(kv.first);
+        const YAML::Node& value = kv.second;
+        if (key == "name") continue;
+        if (key == "channel") {
+          if (!value.IsScalar())
+            return RuleError(file, key_line, label + ": channel must be a name");
+          rule.channel = core::ToLower(core::Trim(value.as<std::string>()));
+          if (!IsChannelName(rule.channel)) {
+            return RuleError(file, key_line,
+                             fmt::format("{}: unknown channel '{}' (expected one of: {})", label,
+                                         rule.channel, ChannelList()));
+          }
+          continue;
+        }
+        auto entries = Scalars(value, label + ": " + key);
+        if (!entries) return in_file(std::move(entries).error());
+        ChannelCondition cond;
+        CompiledCondition cc;
+        if (key == "type" || key == "medium" || key == "source" || key == "referrer") {
+          cond.kind = ChannelCondition::Kind::kValues;
+          cond.field = *ParseField(key);
+          const bool host = IsHostField(cond.field);
+          cc.kind = cond.kind;
+          cc.field = cond.field;
+          for (const std::string& e : *entries) {
+            std::string n = NormalizeEntry(e, host);
+            if (n.empty()) {
+              return RuleError(file, key_line,
+                               fmt::format("{}: {} has an empty entry", label, key));
+            }
+            if (n.starts_with('@')) {
+              const std::string list = n.substr(1);
+              if (!out.lists_.contains(list)) {
+                std::vector<std::string_view> known;
+                for (const auto& [name, unused] : out.lists_) known.push_back(name);
+                return RuleError(file, key_line,
+                                 fmt::format("{}: {}: unknown list '{}' (lists: {})", label, key, n,
+                                             core::Join(known, ", ")));
+              }
+              cc.lists.emplace_back(list, compiled_list(list, host));
+            } else {
+              AddEntry(cc.inline_entries, n);
+            }
+            cond.values.push_back(std::move(n));
+          }
+        } else if (key == "click_id") {
+          cond.kind = cc.kind = ChannelCondition::Kind::kClickId;
+          for (const std::string& e : *entries) {
+            const std::string p(core::Trim(e));
+            if (p.empty() || p.find_first_of("?&=# ") != std::string::npos) {
+              return RuleError(
+                  file, key_line,
+                  fmt::format("{}: click_id '{}' is not a query parameter name", label, p));
+            }
+            cond.values.push_back(p);
+            cc.params.push_back(p);
+          }
+        } else if (key == "present" || key == "empty") {
+          cond.kind = cc.kind =
+              key == "present" ? ChannelCondition::Kind::kPresent : ChannelCondition::Kind::kEmpty;
+          for (const std::string& e : *entries) {
+            auto f = ParseField(core::Trim(e));
+            if (!f)
+              return RuleError(file, key_line,
+                               fmt::format("{}: {}: {}", label, key, f.error().message));
+            cond.fields.push_back(*f);
+            cc.fields.push_back(*f);
+          }
+        } else {
+          return RuleError(
+              file, key_line,
+              fmt::format("{}: unknown key '{}' (expected name, channel, type, medium, "
+                          "source, referrer, click_id, present, empty)",
+                          label, key));
+        }
+        rule.conditions.push_back(std::move(cond));
+        compiled.push_back(std::move(cc));
+      }
+      if (rule.channel.empty()) return RuleError(file, line, label + ": no channel");
+      if (compiled.empty()) catch_all = static_cast<int>(i);
+      out.rules_.push_back(std::move(rule));
+      out.compiled_->rules.push_back(std::move(compiled));
+    }
+    // The documents' own lists, normalized for show.
+    for (auto& [name, entries] : out.lists_) {
+      for (std::string& e : entries) e = NormalizeEntry(e, true);
+    }
+  } catch (const YAML::Exception& e) {
+    return RuleError(file, e.mark.line + 1, "invalid channels config: " + e.msg);
   }
   return out;
 }
