@@ -9,6 +9,7 @@
 
 #include "analytics/commands.h"
 #include "analytics/routes.h"
+#include "attribution/attribution.h"
 #include "attribution/commands.h"
 #include "attribution/path_commands.h"
 #include "attribution/routes.h"
@@ -16,9 +17,12 @@
 #include "campaigns/commands.h"
 #include "campaigns/routes.h"
 #include "cli/cli.h"
+#include "cli/config.h"
 #include "demo/demo.h"
 #include "demo/demo_verb.h"
 #include "http/commands.h"
+#include "ingest/channel_routes.h"
+#include "ingest/channel_rules.h"
 #include "ingest/ingest.h"
 #include "quality/enrich/enrich.h"
 #include "leads/commands.h"
@@ -41,6 +45,7 @@ void InstallRoutes(mops::http::Router& router) {
   mops::attribution::RegisterRoutes(router);
   mops::stack::RegisterRoutes(router);
   mops::stack::discovery::RegisterRoutes(router);
+  mops::ingest::RegisterChannelRoutes(router);
   mops::quality::RegisterRoutes(router, mops::quality::linkage::MatchedClusters);
   mops::quality::linkage::RegisterRoutes(router);
   mops::analytics::RegisterRoutes(router);
@@ -141,6 +146,18 @@ int main(int argc, char** argv) {
   mops::campaigns::RegisterCommands(app, ctx);
   mops::leads::RegisterCommands(app, ctx);
   mops::demo::RegisterDemoVerb(app, ctx, InstallRoutes, PrepareDemo);
+  mops::cli::RegisterConfigCommands(app, ctx);
+  {
+    mops::cli::ConfigSpec attribution;
+    attribution.name = "attribution";
+    attribution.description = "Attribution runs: models, lookback, journeys, model weights";
+    attribution.validate = [](std::string_view yaml, std::string_view) -> mops::core::Status {
+      MOPS_TRY(mops::attribution::RequestFromConfig(yaml));
+      return {};
+    };
+    mops::cli::RegisterConfig(std::move(attribution));
+  }
+  mops::ingest::RegisterChannelCommands(app, ctx);
 
   // CLI11 would answer `mops leads --help` with the top-level help and exit 0.
   if (auto unknown = mops::cli::UnknownVerb(app, argc, argv)) {

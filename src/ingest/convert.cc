@@ -8,6 +8,7 @@
 #include "core/numbers.h"
 #include "core/salesforce_id.h"
 #include "core/strings.h"
+#include "ingest/channel_rules.h"
 #include "ingest/internal.h"
 
 namespace mops::ingest {
@@ -557,7 +558,8 @@ void RowConverter::Derive(ConvertedRow& row) {
       if (text(ix_.channel).empty()) {
         const ChannelInputs in{text(ix_.source_utm), text(ix_.medium), text(ix_.referrer),
                                text(ix_.type), text(ix_.url)};
-        SetText(row.values[ix_.channel], ClassifyChannel(in));
+        SetText(row.values[ix_.channel],
+                Classify(channel_rules_ ? *channel_rules_ : DefaultChannelRules(), in).channel);
       }
       break;
     }

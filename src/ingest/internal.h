@@ -16,6 +16,10 @@
 #include "core/time.h"
 #include "ingest/ingest.h"
 
+namespace mops::ingest {
+class ChannelRules;
+}
+
 namespace mops::ingest::internal {
 
 // A typed cell, the same type as store::Value (monostate is NULL).
@@ -268,6 +272,9 @@ class RowConverter {
   // Salesforce ids (keys and references) to their 18-character form; the
   // null id becomes an empty reference.
   void SetSalesforceIds(bool on) { salesforce_ids_ = on; }
+  // The rules that give touchpoints without a channel theirs (not owned;
+  // default: DefaultChannelRules()).
+  void SetChannelRules(const ChannelRules* rules) { channel_rules_ = rules; }
   // Values of the last converted row that were imported but lost precision in
   // a spreadsheet (scientific notation, stripped leading zeros): column,
   // value and reason.
@@ -300,6 +307,7 @@ class RowConverter {
   ColumnPlan plan_;
   core::NumberFormat numbers_;
   bool salesforce_ids_ = false;
+  const ChannelRules* channel_rules_ = nullptr;
   std::vector<CellProblem> damage_;
   std::string damaged_fields_;
   int damage_field_ = -1;    // damaged_fields, when the kind has it

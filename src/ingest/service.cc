@@ -20,6 +20,7 @@
 #include "core/csv.h"
 #include "core/mapped_file.h"
 #include "core/strings.h"
+#include "ingest/channel_rules.h"
 #include "ingest/crm_touches.h"
 #include "ingest/ingest.h"
 #include "ingest/internal.h"
@@ -1062,6 +1063,13 @@ core::Result<ImportSummary> Importer::Run(std::string_view csv,
     converter.SetNumberFormat(numbers);
   }
   converter.SetSalesforceIds(mapping.preset == Preset::kSalesforce);
+  // Touchpoints without a channel get the workspace's rules, loaded once.
+  std::optional<ChannelRules> channel_rules;
+  if (spec_.kind == Kind::kTouchpoints) {
+    MOPS_ASSIGN_OR_RETURN(ChannelRules rules, LoadChannelRules(db_));
+    channel_rules.emplace(std::move(rules));
+    converter.SetChannelRules(&*channel_rules);
+  }
   MOPS_TRY(SurveyColumns(csv, mapping, order, converter));
   const int64_t total_lines = core::CountLines(csv);
 

@@ -6,6 +6,7 @@ import { axisTooltip } from '../escape.js';
 import { Banner } from '../components/Banner.jsx';
 import { Loading } from '../components/Loading.jsx';
 import { EChart } from '../components/EChart.jsx';
+import { ChannelRulesPanel } from '../components/ChannelRulesPanel.jsx';
 import { channelColor, channelLabel } from '../charts/channels.js';
 
 const MODELS = [
@@ -478,6 +479,7 @@ function Attribution() {
           </div>
         </>
       ) : null}
+      <ChannelRulesPanel />
     </section>
   );
 }
