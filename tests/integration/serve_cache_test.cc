@@ -18,16 +18,16 @@ namespace {
 namespace raw = rawhttp;
 using Json = nlohmann::json;
 
-struct Run {
+struct MopsRun {
   int exit_code = -1;
   std::string out;
 };
 
-Run RunMops(const std::vector<std::string>& args) {
+MopsRun RunMops(const std::vector<std::string>& args) {
   std::string cmd = "'" + std::string(MOPS_BIN) + "'";
   for (const auto& a : args) cmd += " '" + a + "'";
   cmd += " 2>&1";
-  Run run;
+  MopsRun run;
   FILE* p = ::popen(cmd.c_str(), "r");
   char buf[4096];
   size_t n;
@@ -58,7 +58,7 @@ class ServeCacheTest : public ::testing::TestWithParam<bool> {
     } else {
       workspace_ = dir_ + "/mops.db";
     }
-    const Run init = RunMops({"--workspace", workspace_, "init"});
+    const MopsRun init = RunMops({"--workspace", workspace_, "init"});
     std::smatch m;
     ASSERT_TRUE(std::regex_search(init.out, m, std::regex("admin token: (mops_\\S+)"))) << init.out;
     token_ = m[1];
@@ -71,7 +71,9 @@ class ServeCacheTest : public ::testing::TestWithParam<bool> {
     ASSERT_TRUE(server_->WaitHealthy(port_, 30)) << server_->Output();
   }
   void TearDown() override {
-    if (server_) EXPECT_EQ(server_->Stop(), 0) << server_->Output();
+    if (server_) {
+      EXPECT_EQ(server_->Stop(), 0) << server_->Output();
+    }
     std::filesystem::remove_all(dir_);
   }
 
@@ -90,7 +92,7 @@ class ServeCacheTest : public ::testing::TestWithParam<bool> {
   void Import(const std::string& name, const std::string& csv) {
     const std::string file = dir_ + "/" + name;
     WriteFile(file, csv);
-    const Run run = RunMops({"--workspace", workspace_, "import", "contacts", file});
+    const MopsRun run = RunMops({"--workspace", workspace_, "import", "contacts", file});
     ASSERT_EQ(run.exit_code, 0) << run.out;
   }
 
