@@ -331,6 +331,29 @@ TEST(ResponseCacheUnit, KeysSeparateRolesPathsAndQueries) {
   EXPECT_NE(ResponseCache::Key(a, Role::kViewer), ResponseCache::Key(d, Role::kViewer));
 }
 
+TEST(ResponseCacheUnit, OnlyPlainApiGetsAreCacheable) {
+  Router router;
+  auto ok = [](RequestContext&) { return core::Result<Json>(Json::object()); };
+  for (const char* pattern : {"/api/v1/contacts", "/api/v1/me", "/api/v1/session",
+                              "/api/v1/events/live", "/api/v1/imports/{id}/stream", "/v1/track"}) {
+    router.Get(pattern, Role::kViewer, {"x", {}, "test"}, ok);
+  }
+  router.Post("/api/v1/contacts", Role::kOps, {"x", {}, "test"}, ok);
+  std::map<std::string, bool> cacheable;
+  for (const auto& route : router.routes()) {
+    Request req;
+    req.method = route.method;
+    cacheable[route.method + " " + route.pattern] = ResponseCache::Cacheable(req, route);
+  }
+  EXPECT_TRUE(cacheable.at("GET /api/v1/contacts"));
+  EXPECT_FALSE(cacheable.at("POST /api/v1/contacts"));
+  EXPECT_FALSE(cacheable.at("GET /api/v1/me"));
+  EXPECT_FALSE(cacheable.at("GET /api/v1/session"));
+  EXPECT_FALSE(cacheable.at("GET /api/v1/events/live"));
+  EXPECT_FALSE(cacheable.at("GET /api/v1/imports/{id}/stream"));
+  EXPECT_FALSE(cacheable.at("GET /v1/track"));
+}
+
 TEST(ResponseCacheUnit, IfNoneMatchComparison) {
   EXPECT_TRUE(ResponseCache::Matches("\"abc\"", "\"abc\""));
   EXPECT_TRUE(ResponseCache::Matches(" \"x\" , W/\"abc\"", "\"abc\""));
