@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <ctime>
 
 namespace mops::http::internal {
 namespace {
@@ -68,12 +69,14 @@ core::Result<std::string> DataVersion::Current() {
       store::Value v,
       db_->QueryValue(sqlite ? "PRAGMA data_version" : "SELECT pg_current_snapshot()::text"));
   if (store::IsNull(v)) return core::Fail(ErrorCode::kInternal, "no data version");
-  return std::to_string(writes) + "/" +
+  const int64_t utc_day = static_cast<int64_t>(std::time(nullptr)) / 86400;
+  return std::to_string(utc_day) + "/" + std::to_string(writes) + "/" +
          (sqlite ? std::to_string(store::AsInt(v)) : store::AsText(v));
 }
 
-ResponseCache::ResponseCache(std::unique_ptr<DataVersion> version, size_t max_bytes)
-    : version_(std::move(version)), max_bytes_(max_bytes) {}
+ResponseCache::ResponseCache(std::unique_ptr<DataVersion> version, size_t max_bytes,
+                             std::chrono::milliseconds max_age)
+    : version_(std::move(version)), max_bytes_(max_bytes), max_age_(max_age) {}
 
 bool ResponseCache::Cacheable(const Request& req, const Router::Route& route) {
   if (req.method != "GET" || !route.pattern.starts_with("/api/v1/")) return false;
@@ -145,6 +148,12 @@ std::shared_ptr<const CachedBody> ResponseCache::Find(const std::string& key,
     current_ = version;
   }
   auto it = index_.find(key);
+  if (it != index_.end() && std::chrono::steady_clock::now() - it->second->made > max_age_) {
+    bytes_ -= it->second->bytes;
+    lru_.erase(it->second);
+    index_.erase(it);
+    it = index_.end();
+  }
   if (it == index_.end()) {
     ++misses_;
     return nullptr;
@@ -169,7 +178,7 @@ void ResponseCache::Store(const std::string& key, const std::string& version,
     index_.erase(lru_.back().key);
     lru_.pop_back();
   }
-  lru_.push_front(Slot{key, std::move(entry), bytes});
+  lru_.push_front(Slot{key, std::move(entry), bytes, std::chrono::steady_clock::now()});
   index_.emplace(key, lru_.begin());
   bytes_ += bytes;
 }

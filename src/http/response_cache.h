@@ -19,9 +19,14 @@
 // - Both: a counter this process bumps after every non-GET request, so a
 //   write is invalidated even before the database is asked.
 // A version that cannot be read disables the cache for that request.
+//
+// Some answers also depend on the clock (a default `as_of` of today, "last
+// 30 days"): the version includes the UTC day, and an entry is served for at
+// most `max_age` after it was made.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <list>
 #include <memory>
@@ -60,7 +65,8 @@ struct CachedBody {
 class ResponseCache {
  public:
   // `max_bytes` bounds the bytes held (keys and bodies, both encodings).
-  ResponseCache(std::unique_ptr<DataVersion> version, size_t max_bytes);
+  ResponseCache(std::unique_ptr<DataVersion> version, size_t max_bytes,
+                std::chrono::milliseconds max_age = std::chrono::seconds(10));
 
   // False for routes whose responses must not be shared: per-caller ones
   // (/api/v1/me, the session), live feeds, and anything outside /api/v1.
@@ -94,11 +100,13 @@ class ResponseCache {
     std::string key;
     std::shared_ptr<const CachedBody> entry;
     size_t bytes = 0;
+    std::chrono::steady_clock::time_point made;
   };
   void ClearLocked();
 
   std::unique_ptr<DataVersion> version_;
   const size_t max_bytes_;
+  const std::chrono::milliseconds max_age_;
   mutable std::mutex mu_;
   std::string current_;  // the version the entries belong to
   std::list<Slot> lru_;  // most recently used first

@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <thread>
 
 #include "http/dispatch.h"
 #ifdef MOPS_HTTP_CACHE_TEST_POSTGRES
@@ -313,6 +314,17 @@ TEST(ResponseCacheUnit, NewVersionDropsEverythingAndLateStoresAreRefused) {
   // A handler that read v1 before the write finishes after it: dropped.
   cache.Store("k", "v1", ResponseCache::Make("{\"old\":1}"));
   EXPECT_EQ(cache.Find("k", "v2"), nullptr);
+}
+
+TEST(ResponseCacheUnit, EntriesExpireAfterTheirMaxAge) {
+  ResponseCache cache(nullptr, 1 << 20, std::chrono::milliseconds(50));
+  cache.Find("k", "v1");
+  cache.Store("k", "v1", ResponseCache::Make("{}"));
+  ASSERT_NE(cache.Find("k", "v1"), nullptr);
+  std::this_thread::sleep_for(std::chrono::milliseconds(80));
+  EXPECT_EQ(cache.Find("k", "v1"), nullptr);
+  EXPECT_EQ(cache.stats().entries, 0u);
+  EXPECT_EQ(cache.stats().bytes, 0u);
 }
 
 TEST(ResponseCacheUnit, KeysSeparateRolesPathsAndQueries) {
