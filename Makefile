@@ -54,7 +54,10 @@ bench: build
 	  $(BUILD)/bench/attribution_bench && $(BUILD)/bench/attribution_paths_bench && \
 	  $(BUILD)/bench/stack_bench && $(BUILD)/bench/quality_standardize_bench && \
 	  $(BUILD)/bench/dedup_bench && $(BUILD)/bench/http_load && \
-	  $(BUILD)/bench/read_routes_bench'
+	  $(BUILD)/bench/read_routes_bench && $(BUILD)/bench/tracking_load && \
+	  $(BUILD)/bench/channels_bench && $(BUILD)/bench/leads_bench && \
+	  $(BUILD)/bench/campaigns_bench && $(BUILD)/bench/analytics_bench && \
+	  $(BUILD)/bench/enrich_bench && $(BUILD)/bench/discovery_bench'
 
 format:
 	git ls-files '*.cc' '*.h' | xargs clang-format -i

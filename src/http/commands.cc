@@ -130,7 +130,14 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx, RouteInstaller install_r
   serve->add_flag("--trust-forwarded-proto", options->trust_forwarded_proto,
                   "Behind a TLS proxy: mark the session cookie Secure when the proxy sends "
                   "X-Forwarded-Proto: https");
-  serve->callback([&ctx, options, install_routes] {
+  auto cache_mb = std::make_shared<int>(64);
+  serve
+      ->add_option("--cache-mb", *cache_mb,
+                   "Memory for cached GET responses, in MiB (0: no cache); a committed write "
+                   "invalidates them")
+      ->check(CLI::Range(0, 65536));
+  serve->callback([&ctx, options, install_routes, cache_mb] {
+    options->response_cache_bytes = static_cast<size_t>(*cache_mb) * 1024 * 1024;
     cli::RunVerb(ctx,
                  [&]() -> core::Status { return ServeWorkspace(ctx, *options, install_routes); });
   });

@@ -59,6 +59,49 @@ bool HasBody(const Request& req) {
   return cl && Trim(*cl) != "0";
 }
 
+// True when Accept-Encoding lists gzip (or *) without q=0.
+bool AcceptsGzip(const Request& req) {
+  const std::optional<std::string> header = req.Header("Accept-Encoding");
+  if (!header) return false;
+  std::string_view rest = *header;
+  while (!rest.empty()) {
+    const size_t comma = rest.find(',');
+    std::string_view item = Trim(rest.substr(0, comma));
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    const size_t semi = item.find(';');
+    const std::string_view coding = Trim(item.substr(0, semi));
+    if (!IEquals(coding, "gzip") && coding != "*") continue;
+    if (semi == std::string_view::npos) return true;
+    std::string_view q = Trim(item.substr(semi + 1));
+    if (q.starts_with("q=") || q.starts_with("Q=")) {
+      q.remove_prefix(2);
+      return q.find_first_not_of("0.") != std::string_view::npos;
+    }
+    return true;
+  }
+  return false;
+}
+
+// A cached body as a response: 304 when the client holds it already, else
+// the body (gzipped when the client accepts it and it was worth it).
+Response CachedResponse(const CachedBody& entry, const Request& req) {
+  Response res;
+  res.Set("ETag", entry.etag);
+  res.Set("Vary", "Accept-Encoding");
+  if (auto inm = req.Header("If-None-Match"); inm && ResponseCache::Matches(*inm, entry.etag)) {
+    res.status = 304;
+    return res;
+  }
+  res.Set("Content-Type", "application/json");
+  if (!entry.gzip.empty() && AcceptsGzip(req)) {
+    res.Set("Content-Encoding", "gzip");
+    res.body = entry.gzip;
+  } else {
+    res.body = entry.body;
+  }
+  return res;
+}
+
 }  // namespace
 
 void Response::Set(std::string name, std::string value) {
@@ -356,8 +399,10 @@ Plan Dispatcher::Prepare(const Request& req) const {
 }
 
 Response Dispatcher::Execute(const Plan& plan, const Request& req) const {
-  auto lease = pool_.Acquire();
   if (plan.ingress != nullptr) {
+    // The tracking API's own routes: never cached; their writes commit on
+    // the writer's connection, which the cache's data version sees.
+    auto lease = pool_.Acquire();
     try {
       return FromReply(plan.ingress->handle(req, *lease));
     } catch (const std::exception& e) {
@@ -365,17 +410,39 @@ Response Dispatcher::Execute(const Plan& plan, const Request& req) const {
       return ErrorResponse(core::MakeError(ErrorCode::kInternal, "internal error"));
     }
   }
-  RequestContext ctx{req, plan.principal, *lease, plan.params};
-  core::Result<Json> result;
-  try {
-    result = plan.route->handler(ctx);
-  } catch (const std::exception& e) {
-    // Library exception text stays in the log, never reaches the client.
-    spdlog::error("{} {}: {}", req.method, EscapeForLog(req.path), EscapeForLog(e.what()));
-    result = std::unexpected(core::MakeError(ErrorCode::kInternal, "internal error"));
+  // The version is read before the handler runs: whatever the handler sees
+  // is at least as new as it, and a later commit changes it.
+  std::string key, version;
+  if (cache_ != nullptr && ResponseCache::Cacheable(req, *plan.route)) {
+    if (auto current = cache_->version().Current()) {
+      version = std::move(*current);
+      key = ResponseCache::Key(req, plan.principal.role);
+      if (auto hit = cache_->Find(key, version)) return CachedResponse(*hit, req);
+    } else {
+      spdlog::warn("response cache off for this request: {}", current.error().message);
+    }
   }
+  core::Result<Json> result;
+  {
+    auto lease = pool_.Acquire();
+    RequestContext ctx{req, plan.principal, *lease, plan.params};
+    try {
+      result = plan.route->handler(ctx);
+    } catch (const std::exception& e) {
+      // Library exception text stays in the log, never reaches the client.
+      spdlog::error("{} {}: {}", req.method, EscapeForLog(req.path), EscapeForLog(e.what()));
+      result = std::unexpected(core::MakeError(ErrorCode::kInternal, "internal error"));
+    }
+  }
+  if (cache_ != nullptr && req.method != "GET" && req.method != "HEAD") {
+    cache_->version().NoteWrite();
+  }
+  // Errors are never cached.
   if (!result) return ErrorResponse(result.error());
-  return JsonResponse(200, *result);
+  if (version.empty()) return JsonResponse(200, *result);
+  auto entry = ResponseCache::Make(result->dump(-1, ' ', false, Json::error_handler_t::replace));
+  cache_->Store(key, version, entry);
+  return CachedResponse(*entry, req);
 }
 
 }  // namespace mops::http::internal

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "http/http.h"
+#include "http/response_cache.h"
 
 namespace mops::http::internal {
 
@@ -57,8 +58,10 @@ struct Plan {
 
 class Dispatcher {
  public:
-  Dispatcher(const Router& router, store::Pool& pool, const ServerOptions& options)
-      : router_(router), pool_(pool), options_(options) {}
+  // `cache` (optional) keeps GET responses until the next committed write.
+  Dispatcher(const Router& router, store::Pool& pool, const ServerOptions& options,
+             ResponseCache* cache = nullptr)
+      : router_(router), pool_(pool), options_(options), cache_(cache) {}
 
   // True for paths answered without the database (health, dashboard).
   static bool IsStatic(std::string_view path);
@@ -79,6 +82,7 @@ class Dispatcher {
   const Router& router_;
   store::Pool& pool_;
   const ServerOptions& options_;
+  ResponseCache* cache_;
 };
 
 }  // namespace mops::http::internal

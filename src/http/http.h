@@ -208,6 +208,8 @@ struct ServerOptions {
   bool trust_forwarded_proto = false;
   std::string workspace;  // URL or path
   bool access_log = true;
+  // Bytes of GET responses kept until the next committed write (0: off).
+  size_t response_cache_bytes = 64 * 1024 * 1024;
   // Called once the socket listens (e.g. to print the URL). `stop` ends the
   // server as SIGTERM would; it may be called from any thread.
   std::function<void(const std::string& url, std::function<void()> stop)> on_listening;

@@ -113,9 +113,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
 class Server {
  public:
-  Server(const ServerOptions& options, const Router& router, store::Pool& pool)
+  Server(const ServerOptions& options, const Router& router, store::Pool& pool,
+         internal::ResponseCache* cache)
       : options(options),
-        dispatcher(router, pool, options),
+        dispatcher(router, pool, options, cache),
         workers(static_cast<size_t>(std::max(1, options.threads))),
         acceptor(io) {}
 
@@ -416,7 +417,13 @@ core::Status Serve(const ServerOptions& options, const Router& router) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  Server server(options, router, *pool);
+  std::unique_ptr<internal::ResponseCache> cache;
+  if (options.response_cache_bytes > 0) {
+    MOPS_ASSIGN_OR_RETURN(auto version, internal::DataVersion::Open(options.workspace));
+    cache =
+        std::make_unique<internal::ResponseCache>(std::move(version), options.response_cache_bytes);
+  }
+  Server server(options, router, *pool, cache.get());
   MOPS_TRY(server.Listen());
   auto stop = [&server] { asio::post(server.io, [&server] { server.Stop(); }); };
   std::atomic<bool> done = false;
