@@ -18,24 +18,25 @@
 #include "campaigns/routes.h"
 #include "cli/cli.h"
 #include "cli/config.h"
+#include "core/time.h"
 #include "demo/demo.h"
 #include "demo/demo_verb.h"
 #include "http/commands.h"
 #include "ingest/channel_routes.h"
 #include "ingest/channel_rules.h"
 #include "ingest/ingest.h"
-#include "quality/enrich/enrich.h"
 #include "leads/commands.h"
 #include "leads/leads.h"
 #include "leads/routes.h"
+#include "quality/enrich/enrich.h"
 #include "quality/linkage/linkage.h"
 #include "quality/quality.h"
 #include "records/commands.h"
 #include "records/routes.h"
 #include "stack/commands.h"
-#include "stack/routes.h"
 #include "stack/discovery/commands.h"
 #include "stack/discovery/routes.h"
+#include "stack/routes.h"
 #include "tracking/tracking.h"
 
 namespace {
@@ -103,6 +104,22 @@ mops::core::Status PrepareDemo(mops::store::Database& db) {
   return {};
 }
 
+// Tracked events rescore the contacts they touched, and a contact that
+// became an MQL by it is routed at once (lead management reads what the
+// tracking API writes).
+void InstallLeadHooks() {
+  mops::tracking::AddTouchedListener(
+      [](mops::store::Database& db, std::span<const int64_t> contacts) -> mops::core::Status {
+        const mops::core::Timestamp now = mops::core::NowUtc();
+        MOPS_ASSIGN_OR_RETURN(mops::leads::ScoreRunReport report,
+                              mops::leads::RescoreContacts(db, contacts, now));
+        if (report.mqls_new > 0) {
+          MOPS_TRY(mops::leads::RouteLeads(db, /*dry_run=*/false, "tracking", now));
+        }
+        return {};
+      });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -131,6 +148,7 @@ int main(int argc, char** argv) {
   mops::ingest::RegisterCommands(app, ctx);
   mops::ingest::AddPostImportHook(MatchImported);
   InstallMerger();
+  InstallLeadHooks();
   CLI::App* quality =
       mops::quality::RegisterCommands(app, ctx, mops::quality::linkage::MatchedClusters);
   mops::quality::linkage::RegisterCommands(*quality, ctx);

@@ -413,11 +413,33 @@ Response Dispatcher::Execute(const Plan& plan, const Request& req) const {
   // The version is read before the handler runs: whatever the handler sees
   // is at least as new as it, and a later commit changes it.
   std::string key, version;
+  std::shared_ptr<ResponseCache::Flight> flight;  // set when this request leads one
+  // The waiters of a flight this request leads hear its outcome on every
+  // path, errors included.
+  std::shared_ptr<const CachedBody> landed;
+  struct LandOnExit {
+    ResponseCache* cache;
+    const std::string& key;
+    const std::string& version;
+    const std::shared_ptr<ResponseCache::Flight>& flight;
+    const std::shared_ptr<const CachedBody>& landed;
+    ~LandOnExit() {
+      if (flight != nullptr) cache->Land(key, version, flight, landed);
+    }
+  } land_on_exit{cache_, key, version, flight, landed};
   if (cache_ != nullptr && ResponseCache::Cacheable(req, *plan.route)) {
     if (auto current = cache_->version().Current()) {
       version = std::move(*current);
       key = ResponseCache::Key(req, plan.principal.role);
       if (auto hit = cache_->Find(key, version)) return CachedResponse(*hit, req);
+      bool leader = false;
+      flight = cache_->Join(key, version, &leader);
+      if (!leader) {
+        // Another request is computing this answer: wait for its body
+        // rather than run the same handler again.
+        if (auto body = flight->Wait(std::chrono::seconds(5))) return CachedResponse(*body, req);
+        flight.reset();
+      }
     } else {
       spdlog::warn("response cache off for this request: {}", current.error().message);
     }
@@ -442,6 +464,7 @@ Response Dispatcher::Execute(const Plan& plan, const Request& req) const {
   if (version.empty()) return JsonResponse(200, *result);
   auto entry = ResponseCache::Make(result->dump(-1, ' ', false, Json::error_handler_t::replace));
   cache_->Store(key, version, entry);
+  landed = entry;
   return CachedResponse(*entry, req);
 }
 

@@ -188,4 +188,42 @@ ResponseCache::Stats ResponseCache::stats() const {
   return Stats{hits_, misses_, index_.size(), bytes_};
 }
 
+std::shared_ptr<const CachedBody> ResponseCache::Flight::Wait(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  cv_.wait_for(lock, timeout, [this] { return done_; });
+  return entry_;
+}
+
+std::shared_ptr<ResponseCache::Flight> ResponseCache::Join(const std::string& key,
+                                                           const std::string& version,
+                                                           bool* leader) {
+  std::string id = key;
+  id.push_back('\0');
+  id += version;
+  std::lock_guard lock(mu_);
+  std::shared_ptr<Flight>& slot = flights_[id];
+  *leader = slot == nullptr;
+  if (*leader) slot = std::make_shared<Flight>();
+  return slot;
+}
+
+void ResponseCache::Land(const std::string& key, const std::string& version,
+                         const std::shared_ptr<Flight>& flight,
+                         std::shared_ptr<const CachedBody> entry) {
+  std::string id = key;
+  id.push_back('\0');
+  id += version;
+  {
+    std::lock_guard lock(mu_);
+    auto it = flights_.find(id);
+    if (it != flights_.end() && it->second == flight) flights_.erase(it);
+  }
+  {
+    std::lock_guard lock(flight->mu_);
+    flight->done_ = true;
+    flight->entry_ = std::move(entry);
+  }
+  flight->cv_.notify_all();
+}
+
 }  // namespace mops::http::internal

@@ -27,6 +27,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <list>
 #include <memory>
@@ -87,6 +88,30 @@ class ResponseCache {
   void Store(const std::string& key, const std::string& version,
              std::shared_ptr<const CachedBody> entry);
 
+  // Single flight: when many clients miss the same key at once (a new data
+  // version, an expired entry), the first computes it and the others wait
+  // for its body instead of running the same expensive handler together.
+  class Flight {
+   public:
+    // The leader's body, or null when it failed or took longer than
+    // `timeout` (the waiter then computes the answer itself).
+    std::shared_ptr<const CachedBody> Wait(std::chrono::milliseconds timeout);
+
+   private:
+    friend class ResponseCache;
+    std::mutex mu_;
+    std::condition_variable cv_;
+    bool done_ = false;
+    std::shared_ptr<const CachedBody> entry_;
+  };
+  // The flight for `key` at `version`; `*leader` is true for the caller that
+  // must compute it and then call Land (on every path, errors included).
+  std::shared_ptr<Flight> Join(const std::string& key, const std::string& version, bool* leader);
+  // Ends a flight the caller leads, handing `entry` (null on error) to the
+  // waiters.
+  void Land(const std::string& key, const std::string& version,
+            const std::shared_ptr<Flight>& flight, std::shared_ptr<const CachedBody> entry);
+
   struct Stats {
     uint64_t hits = 0;
     uint64_t misses = 0;
@@ -112,6 +137,7 @@ class ResponseCache {
   std::list<Slot> lru_;  // most recently used first
   std::unordered_map<std::string, std::list<Slot>::iterator> index_;
   size_t bytes_ = 0;
+  std::unordered_map<std::string, std::shared_ptr<Flight>> flights_;  // key, NUL, version
   uint64_t hits_ = 0;
   uint64_t misses_ = 0;
 };

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <filesystem>
 #include <thread>
+#include <vector>
 
 #include "http/dispatch.h"
 #ifdef MOPS_HTTP_CACHE_TEST_POSTGRES
@@ -364,6 +365,51 @@ TEST(ResponseCacheUnit, OnlyPlainApiGetsAreCacheable) {
   EXPECT_FALSE(cacheable.at("GET /api/v1/events/live"));
   EXPECT_FALSE(cacheable.at("GET /api/v1/imports/{id}/stream"));
   EXPECT_FALSE(cacheable.at("GET /v1/track"));
+}
+
+// Many clients missing one key at once run its handler once: the first
+// leads, the others wait for its body.
+TEST(ResponseCacheUnit, ConcurrentMissesOfOneKeyComputeItOnce) {
+  ResponseCache cache(nullptr, 1 << 20);
+  bool leader = false;
+  auto flight = cache.Join("k", "v1", &leader);
+  ASSERT_TRUE(leader);
+  std::vector<std::thread> waiters;
+  std::atomic<int> served = 0;
+  for (int i = 0; i < 4; ++i) {
+    waiters.emplace_back([&] {
+      bool lead = true;
+      auto joined = cache.Join("k", "v1", &lead);
+      EXPECT_FALSE(lead);
+      auto body = joined->Wait(std::chrono::seconds(10));
+      if (body != nullptr && body->body == "{\"n\":1}") served.fetch_add(1);
+    });
+  }
+  // Another key or another version is a flight of its own.
+  bool other = false;
+  auto separate = cache.Join("k", "v2", &other);
+  EXPECT_TRUE(other);
+  cache.Land("k", "v2", separate, nullptr);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  cache.Land("k", "v1", flight, ResponseCache::Make("{\"n\":1}"));
+  for (auto& t : waiters) t.join();
+  EXPECT_EQ(served, 4);
+  // Landed: the next miss leads again.
+  cache.Join("k", "v1", &leader);
+  EXPECT_TRUE(leader);
+}
+
+// A leader that failed hands its waiters nothing: they compute the answer
+// themselves (errors are never shared or cached).
+TEST(ResponseCacheUnit, AFailedLeaderLeavesWaitersToComputeThemselves) {
+  ResponseCache cache(nullptr, 1 << 20);
+  bool leader = false;
+  auto flight = cache.Join("k", "v1", &leader);
+  bool lead = true;
+  auto joined = cache.Join("k", "v1", &lead);
+  EXPECT_FALSE(lead);
+  cache.Land("k", "v1", flight, nullptr);
+  EXPECT_EQ(joined->Wait(std::chrono::seconds(1)), nullptr);
 }
 
 TEST(ResponseCacheUnit, IfNoneMatchComparison) {
