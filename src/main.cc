@@ -77,6 +77,7 @@ mops::core::Status PrepareDemo(mops::store::Database& db) {
   mops::quality::CheckOptions check;
   check.actor = "demo";
   MOPS_TRY(mops::quality::Check(db, check));
+  MOPS_TRY(mops::tracking::LoadDemoEvents(db));  // after the pinned figures: adds touchpoints
   return {};
 }
 
