@@ -4,8 +4,8 @@
 // (default 60) on SQLite, single events to /v1/track, and the batch run again
 // on PostgreSQL (a server started for the run, or MOPS_TEST_POSTGRES_URL's).
 // Every event has its own messageId, so every one is stored; 200 means
-// committed. Prints events/s, requests/s, latency p50/p99 and the server's
-// peak RSS (VmHWM) per run.
+// committed. Prints events/s, requests/s, latency p50/p99, the server's
+// peak RSS (VmHWM) and its CPU time (total and per event) per run.
 //
 //   tracking_load [--mops PATH] [--seconds N] [--connections C] [--no-postgres]
 #include <fcntl.h>
@@ -21,6 +21,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -82,6 +84,23 @@ long PeakRssKb(pid_t pid) {
   return 0;
 }
 
+// User + system CPU seconds the process has used so far (/proc/PID/stat
+// fields 14 and 15, in clock ticks): wall time is noisy on a shared host,
+// CPU per event is not.
+double CpuSeconds(pid_t pid) {
+  std::ifstream in(fmt::format("/proc/{}/stat", pid));
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t close = stat.rfind(')');  // the command name may hold spaces
+  if (close == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string f;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> f; ++i) {
+    if (i >= 14) ticks += std::stod(f);
+  }
+  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
 void Stop(const Server& s) {
   ::kill(s.pid, SIGTERM);
   int status = 0;
@@ -97,6 +116,7 @@ struct Result {
   long errors = 0;
   double p50 = 0, p99 = 0;
   long rss_kb = 0;
+  double cpu_seconds = 0;  // the server's user + system CPU time during the run
 };
 
 std::string Basic(const std::string& key) {
@@ -119,6 +139,7 @@ Result Load(const std::string& name, const Server& server, const std::string& ke
             int batch, int seconds) {
   std::atomic<long> errors{0};
   std::vector<std::vector<double>> latencies(connections);
+  const double cpu_before = CpuSeconds(server.pid);
   const auto start = Clock::now();
   const auto deadline = start + std::chrono::seconds(seconds);
   std::vector<std::thread> threads;
@@ -163,6 +184,7 @@ Result Load(const std::string& name, const Server& server, const std::string& ke
   }
   for (auto& t : threads) t.join();
   Result r;
+  r.cpu_seconds = CpuSeconds(server.pid) - cpu_before;
   r.name = name;
   r.connections = connections;
   r.batch = batch;
@@ -242,15 +264,17 @@ int main(int argc, char** argv) {
     }
   }
 
-  fmt::print("{:<15} {:>5} {:>5} {:>7} {:>10} {:>11} {:>9} {:>8} {:>8} {:>7} {:>9}\n", "run",
-             "conns", "batch", "seconds", "requests", "events/s", "req/s", "p50 ms", "p99 ms",
-             "errors", "peak MB");
+  fmt::print("{:<15} {:>5} {:>5} {:>7} {:>10} {:>11} {:>9} {:>8} {:>8} {:>7} {:>9} {:>8} {:>8}\n",
+             "run", "conns", "batch", "seconds", "requests", "events/s", "req/s", "p50 ms",
+             "p99 ms", "errors", "peak MB", "cpu s", "cpu us/ev");
   for (const Result& r : results) {
     const double events = static_cast<double>(r.requests) * r.batch;
     fmt::print(
-        "{:<15} {:>5} {:>5} {:>7.1f} {:>10} {:>11.0f} {:>9.0f} {:>8.2f} {:>8.2f} {:>7} {:>9.1f}\n",
+        "{:<15} {:>5} {:>5} {:>7.1f} {:>10} {:>11.0f} {:>9.0f} {:>8.2f} {:>8.2f} {:>7} {:>9.1f} "
+        "{:>8.1f} {:>8.1f}\n",
         r.name, r.connections, r.batch, r.seconds, r.requests, events / r.seconds,
-        r.requests / r.seconds, r.p50, r.p99, r.errors, r.rss_kb / 1024.0);
+        r.requests / r.seconds, r.p50, r.p99, r.errors, r.rss_kb / 1024.0, r.cpu_seconds,
+        events > 0 ? r.cpu_seconds * 1e6 / events : 0.0);
   }
   fs::remove_all(dir);
   return 0;

@@ -101,6 +101,7 @@ mops::core::Status PrepareDemo(mops::store::Database& db) {
   MOPS_TRY(mops::quality::Check(db, check));
   MOPS_TRY(mops::campaigns::SeedDemo(db));
   MOPS_TRY(mops::leads::ScoreDemo(db));
+  MOPS_TRY(mops::tracking::LoadDemoEvents(db));  // after the pinned figures: adds touchpoints
   return {};
 }
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <map>
 
 #include "core/time.h"
 
@@ -361,14 +362,31 @@ core::Result<Event> NormalizeEvent(const Json& item, std::optional<EventType> ro
   if (!ev.value) ev.value = Number(properties, "value");
   ev.currency = Text(properties, "currency");
 
-  Json stored = item;
-  if (!stored.contains("context") && !envelope.context.empty())
-    stored["context"] = envelope.context;
-  stored["receivedAt"] = FormatIsoMillis(received_at_ms);
-  stored["type"] = std::string(EventTypeName(ev.type));
-  if (!stored.contains("sentAt") && sent_at) stored["sentAt"] = FormatIsoMillis(*sent_at);
-  stored.erase("writeKey");
-  ev.raw = stored.dump(-1, ' ', false, Json::error_handler_t::replace);
+  // The stored form: the item with receivedAt, type, the envelope's context
+  // and sentAt when it lacks them, and without writeKey; serialized member
+  // by member in key order (as a copy's dump would be), with no copy of the
+  // item's tree.
+  const Json received = FormatIsoMillis(received_at_ms);
+  const Json type_name = std::string(EventTypeName(ev.type));
+  const Json sent = sent_at ? Json(FormatIsoMillis(*sent_at)) : Json();
+  std::map<std::string_view, const Json*> members;
+  for (const auto& [key, value] : item.items()) members.emplace(key, &value);
+  if (!members.contains("context") && !envelope.context.empty()) {
+    members.emplace("context", &envelope.context);
+  }
+  members["receivedAt"] = &received;
+  members["type"] = &type_name;
+  if (!members.contains("sentAt") && sent_at) members.emplace("sentAt", &sent);
+  members.erase("writeKey");
+  ev.raw.clear();
+  ev.raw += '{';
+  for (const auto& [key, value] : members) {
+    if (ev.raw.size() > 1) ev.raw += ',';
+    ev.raw += Json(key).dump(-1, ' ', false, Json::error_handler_t::replace);
+    ev.raw += ':';
+    ev.raw += value->dump(-1, ' ', false, Json::error_handler_t::replace);
+  }
+  ev.raw += '}';
   if (ev.raw.size() > kMaxEventBytes) {
     return core::Fail(FieldError(
         "", fmt::format("event is {} bytes, over the limit of {}", ev.raw.size(), kMaxEventBytes)));

@@ -287,3 +287,42 @@ TEST(Identity, BlockedValues) {
 
 }  // namespace
 }  // namespace mops::tracking
+
+namespace mops::tracking {
+namespace {
+
+// The stored form is the item's own JSON in key order, with receivedAt and
+// the type set, the envelope's context and sentAt added only when missing,
+// and the write key dropped: what a copy of the item so amended would dump.
+TEST(NormalizeEvent, StoredFormIsTheAmendedItem) {
+  const Json item =
+      Json::parse(R"({"writeKey":"wk_secret","anonymousId":"a\"1","event":"Ünïcode \u2028",)"
+                  R"("properties":{"z":1,"a":[true,null,2.5]},"type":"track","messageId":"m1",)"
+                  R"("receivedAt":"1999-01-01T00:00:00.000Z"})");
+  Envelope envelope;
+  envelope.sent_at_ms = 1'717'243'201'000;
+  envelope.context = {{"library", {{"name", "analytics-node"}}}};
+  auto ev = NormalizeEvent(item, std::nullopt, envelope, 1'717'243'200'000);
+  ASSERT_TRUE(ev.has_value()) << ev.error().ToString();
+  Json expected = item;
+  expected.erase("writeKey");
+  expected["context"] = envelope.context;
+  expected["receivedAt"] = "2024-06-01T12:00:00.000Z";
+  expected["sentAt"] = "2024-06-01T12:00:01.000Z";
+  EXPECT_EQ(ev->raw, expected.dump());
+  EXPECT_EQ(ev->raw.find("wk_secret"), std::string::npos);
+
+  // An item's own context and sentAt win over the envelope's.
+  Json own = item;
+  own["context"] = {{"ip", "203.0.113.9"}};
+  own["sentAt"] = "2024-06-01T11:59:59.000Z";
+  auto ev2 = NormalizeEvent(own, std::nullopt, envelope, 1'717'243'200'000);
+  ASSERT_TRUE(ev2.has_value()) << ev2.error().ToString();
+  Json expected2 = own;
+  expected2.erase("writeKey");
+  expected2["receivedAt"] = "2024-06-01T12:00:00.000Z";
+  EXPECT_EQ(ev2->raw, expected2.dump());
+}
+
+}  // namespace
+}  // namespace mops::tracking

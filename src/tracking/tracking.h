@@ -106,6 +106,28 @@ class Writer {
   std::unique_ptr<State> state_;
 };
 
+// The demo company's website traffic (`mops demo`): anonymous page views
+// with UTMs and referrers, conversions and identifies that stitch them, a
+// second device joining a known user, group calls and refused items, sent
+// through ParseBody and StoreEvents under a new "demo website" write key.
+// Deterministic for a workspace and seed, except the arrival times: spread
+// over the 30 minutes before `now_ms` (0: now), for the live window.
+struct DemoEventsOptions {
+  int visitors = 0;  // 0: one per 20 contacts of the workspace, at least 50
+  uint64_t seed = 42;
+  int64_t now_ms = 0;
+};
+struct DemoEventsReport {
+  int64_t write_key_id = 0;
+  int64_t stored = 0;
+  int64_t rejected = 0;
+  int64_t touchpoints = 0;
+  int64_t stitched = 0;
+  int64_t merges = 0;
+};
+core::Result<DemoEventsReport> LoadDemoEvents(store::Database& db,
+                                              const DemoEventsOptions& options = {});
+
 // Stores events in the caller's transaction-free connection at once (no
 // grouping): for tests, imports and the CLI.
 core::Result<StoreReport> StoreEvents(store::Database& db, int64_t key_id, std::string_view route,

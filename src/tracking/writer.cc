@@ -8,7 +8,9 @@
 #include <chrono>
 #include <condition_variable>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 
 #include "ingest/ingest.h"
@@ -53,11 +55,21 @@ struct PendingMerge {
   int64_t merged = 0;
 };
 
-// One group's statements, prepared once per group on the committing
-// connection.
+// A group's statements and state. The server's writer prepares the
+// statements once on its own connection and reuses them for every group
+// (`Reset` between groups); `StoreEvents` prepares them for its one call.
 class Batch {
  public:
-  Batch(store::Database& db, const TrackingConfig& config) : db_(db), config_(config) {}
+  explicit Batch(store::Database& db) : db_(db) {}
+
+  // Starts a group under `config` (which must outlive the group).
+  void Reset(const TrackingConfig& config) {
+    config_ = &config;
+    touched_.clear();
+    current_.clear();
+    account_of_.clear();
+    merges_.clear();
+  }
 
   core::Status Prepare() {
     MOPS_ASSIGN_OR_RETURN(
@@ -161,10 +173,10 @@ class Batch {
       return std::optional<int64_t>(*existing);
     }
     MOPS_ASSIGN_OR_RETURN(int64_t count, CountIdentities(contact, kind));
-    if (count >= config_.identity.Limit(kind)) {
+    if (count >= config_->identity.Limit(kind)) {
       MOPS_TRY(LogMerge(key_id, ev, kind, value, contact, 0, "refused",
                         fmt::format("contact {} already has {} {} identifiers (limit {})", contact,
-                                    count, kind, config_.identity.Limit(kind))));
+                                    count, kind, config_->identity.Limit(kind))));
       return std::optional<int64_t>();
     }
     MOPS_TRY(db_.Execute(
@@ -211,7 +223,7 @@ class Batch {
   core::Status AskMerge(int64_t key_id, const Event& ev, std::string_view kind,
                         std::string_view value, int64_t survivor, int64_t merged) {
     if (survivor == merged) return {};
-    for (const auto& [limit_kind, limit] : config_.identity.max_per_kind) {
+    for (const auto& [limit_kind, limit] : config_->identity.max_per_kind) {
       MOPS_ASSIGN_OR_RETURN(int64_t a, CountIdentities(survivor, limit_kind));
       MOPS_ASSIGN_OR_RETURN(int64_t b, CountIdentities(merged, limit_kind));
       if (a + b > limit) {
@@ -278,7 +290,7 @@ class Batch {
 
   core::Result<std::optional<int64_t>> Identify(int64_t key_id, const Event& ev,
                                                 StoreReport& report) {
-    const IdentityRules& rules = config_.identity;
+    const IdentityRules& rules = config_->identity;
     const std::string uid = IsBlockedIdentity(ev.user_id, rules) ? "" : ev.user_id;
     const std::string aid = IsBlockedIdentity(ev.anonymous_id, rules) ? "" : ev.anonymous_id;
     std::string email;
@@ -311,7 +323,7 @@ class Batch {
   }
 
   core::Result<std::optional<int64_t>> Alias(int64_t key_id, const Event& ev, StoreReport& report) {
-    const IdentityRules& rules = config_.identity;
+    const IdentityRules& rules = config_->identity;
     if (IsBlockedIdentity(ev.previous_id, rules) || IsBlockedIdentity(ev.user_id, rules)) {
       return std::optional<int64_t>();
     }
@@ -383,7 +395,7 @@ class Batch {
   // ("<write key>:<messageId>") is unique, so it detects replays first.
   core::Status StoreTouch(int64_t key_id, const Event& ev, const std::string& tp_type,
                           StoreReport& report) {
-    const IdentityRules& rules = config_.identity;
+    const IdentityRules& rules = config_->identity;
     std::optional<int64_t> contact;
     if (!IsBlockedIdentity(ev.user_id, rules)) contact = FindIdentity("user_id", ev.user_id);
     if (!contact && !IsBlockedIdentity(ev.anonymous_id, rules)) {
@@ -443,7 +455,7 @@ class Batch {
   }
 
   core::Status StoreOne(int64_t key_id, const Event& ev, StoreReport& report) {
-    const std::string tp_type = TouchpointType(ev, config_.event_types);
+    const std::string tp_type = TouchpointType(ev, config_->event_types);
     if (!tp_type.empty()) return StoreTouch(key_id, ev, tp_type, report);
     const std::string type(EventTypeName(ev.type));
     MOPS_ASSIGN_OR_RETURN(
@@ -517,7 +529,7 @@ class Batch {
   }
 
   store::Database& db_;
-  const TrackingConfig& config_;
+  const TrackingConfig* config_ = nullptr;
   std::unique_ptr<store::Statement> insert_event_, insert_touch_event_, update_event_,
       find_identity_, insert_touchpoint_, insert_rejection_;
   std::set<int64_t> touched_;
@@ -584,13 +596,44 @@ void Notify(store::Database& db, const std::set<int64_t>& touched) {
   }
 }
 
+// The tracking config as of its stored text: every group reads the text
+// (one indexed row) and parses it again only when it changed, since parsing
+// the YAML cost more than storing a small group of events.
+core::Result<std::shared_ptr<const TrackingConfig>> CurrentConfig(store::Database& db) {
+  static std::mutex mu;
+  static std::optional<std::string> cached_text;  // nullopt: nothing parsed yet
+  static std::shared_ptr<const TrackingConfig> cached;
+  MOPS_ASSIGN_OR_RETURN(Value v, db.QueryValue("SELECT body FROM configs WHERE name = 'tracking'"));
+  // An absent row is the default config; "\0" cannot be a stored YAML text.
+  std::string text = store::IsNull(v) ? std::string(1, '\0') : store::AsText(v);
+  {
+    std::lock_guard lock(mu);
+    if (cached && cached_text == text) return cached;
+  }
+  MOPS_ASSIGN_OR_RETURN(TrackingConfig parsed,
+                        store::IsNull(v) ? core::Result<TrackingConfig>(DefaultTrackingConfig())
+                                         : ParseTrackingConfig(text, "tracking config"));
+  auto config = std::make_shared<const TrackingConfig>(std::move(parsed));
+  std::lock_guard lock(mu);
+  cached_text = std::move(text);
+  cached = config;
+  return config;
+}
+
 // Commits `works` in one transaction. On failure nothing of them is stored.
+// `prepared`: statements prepared on `db` already (else prepared here).
 core::Status CommitGroup(store::Database& db, std::span<Work* const> works,
-                         std::vector<PendingMerge>& merges, std::set<int64_t>& touched) {
-  MOPS_ASSIGN_OR_RETURN(TrackingConfig config, LoadTrackingConfig(db));
+                         std::vector<PendingMerge>& merges, std::set<int64_t>& touched,
+                         Batch* prepared) {
+  MOPS_ASSIGN_OR_RETURN(std::shared_ptr<const TrackingConfig> current, CurrentConfig(db));
   MOPS_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Start(db));
-  Batch batch(db, config);
-  MOPS_TRY(batch.Prepare());
+  std::optional<Batch> local;
+  if (prepared == nullptr) {
+    local.emplace(db);
+    MOPS_TRY(local->Prepare());
+  }
+  Batch& batch = prepared != nullptr ? *prepared : *local;
+  batch.Reset(*current);
   std::vector<StoreReport> reports(works.size());
   for (size_t i = 0; i < works.size(); ++i) {
     MOPS_TRY(batch.Store(works[i]->key_id, works[i]->route, works[i]->events, works[i]->rejected,
@@ -607,15 +650,15 @@ core::Status CommitGroup(store::Database& db, std::span<Work* const> works,
 
 // Commits the group, or each work alone when the group fails; then merges
 // and listeners.
-void CommitAll(store::Database& db, std::span<Work* const> works) {
+void CommitAll(store::Database& db, std::span<Work* const> works, Batch* prepared) {
   std::vector<PendingMerge> merges;
   std::set<int64_t> touched;
-  auto status = CommitGroup(db, works, merges, touched);
+  auto status = CommitGroup(db, works, merges, touched, prepared);
   if (!status && works.size() > 1) {
     for (Work* w : works) {
       std::vector<PendingMerge> m;
       Work* one[] = {w};
-      w->status = CommitGroup(db, one, m, touched);
+      w->status = CommitGroup(db, one, m, touched, prepared);
       merges.insert(merges.end(), m.begin(), m.end());
     }
   } else {
@@ -640,6 +683,35 @@ struct Writer::State {
   std::condition_variable cv;
   std::vector<Work*> queue;
   bool committing = false;
+  // The writer's own connection and its statements, used by one leader at a
+  // time (`committing`): opened on the first group, kept for the next ones.
+  std::unique_ptr<store::Database> conn;
+  std::unique_ptr<Batch> batch;
+  bool own_connection_tried = false;
+
+  // The writer's connection, opened from the first request's: a file or a
+  // PostgreSQL database (an in-memory SQLite database cannot be opened twice).
+  void OpenConnection(store::Database& db) {
+    if (own_connection_tried) return;
+    own_connection_tried = true;
+    const std::string& name = db.display_name();
+    if (db.dialect() == store::Dialect::kSqlite &&
+        (name.empty() || name == ":memory:" || name.starts_with("file:"))) {
+      return;
+    }
+    auto opened = db.OpenAnother();
+    if (!opened) {
+      spdlog::warn("tracking: own connection: {}", opened.error().ToString());
+      return;
+    }
+    auto prepared = std::make_unique<Batch>(**opened);
+    if (auto status = prepared->Prepare(); !status) {
+      spdlog::warn("tracking: statements: {}", status.error().ToString());
+      return;
+    }
+    conn = std::move(*opened);
+    batch = std::move(prepared);
+  }
 };
 
 Writer::Writer() : state_(std::make_unique<State>()) {}
@@ -666,7 +738,12 @@ core::Result<StoreReport> Writer::Store(store::Database& db, int64_t key_id, std
     std::vector<Work*> group;
     group.swap(s.queue);
     lock.unlock();
-    CommitAll(db, group);
+    s.OpenConnection(db);
+    if (s.conn) {
+      CommitAll(*s.conn, group, s.batch.get());
+    } else {
+      CommitAll(db, group, nullptr);
+    }
     lock.lock();
     for (Work* w : group) w->done = true;
     s.committing = false;
@@ -684,7 +761,7 @@ core::Result<StoreReport> StoreEvents(store::Database& db, int64_t key_id, std::
   work.events = std::move(events);
   work.rejected = std::move(rejected);
   Work* one[] = {&work};
-  CommitAll(db, one);
+  CommitAll(db, one, nullptr);
   if (!work.status) return std::unexpected(work.status.error());
   return std::move(work.report);
 }
