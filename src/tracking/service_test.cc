@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "ingest/channel_rules.h"
 #include "quality/quality.h"
 #include "tracking/tracking.h"
 #ifdef MOPS_TRACKING_TEST_POSTGRES
@@ -327,3 +328,33 @@ TEST_F(TrackingServiceTest, GroupCommitStoresEveryRequestOnceAndCallsListeners) 
 
 }  // namespace
 }  // namespace mops::tracking
+
+// A contact imported from the CRM has an email but no identity row: an
+// identify with that address (in any case) is that contact, not a new one.
+TEST_F(TrackingServiceTest, IdentifyWithAnImportedContactsEmailAttachesToIt) {
+  ASSERT_TRUE(db_->Execute("INSERT INTO contacts (source_system, external_id, email) VALUES "
+                           "('salesforce', '003A', 'dana.lee@acme.example')")
+                  .has_value());
+  const int64_t imported = Int("SELECT id FROM contacts WHERE external_id = '003A'");
+  Send(R"({"batch": [
+    {"type": "page", "anonymousId": "anon-9", "messageId": "p9",
+     "context": {"page": {"url": "https://acme.example/pricing"}}},
+    {"type": "identify", "anonymousId": "anon-9", "messageId": "i9",
+     "traits": {"email": "Dana.Lee@ACME.example"}}]})");
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM contacts"), 1);
+  EXPECT_EQ(Int("SELECT contact_id FROM identities WHERE kind = 'email'"), imported);
+  EXPECT_EQ(Int("SELECT contact_id FROM touchpoints WHERE message_id = 'p9'"), imported);
+}
+
+// Tracked touches follow the workspace's stored channel rules.
+TEST_F(TrackingServiceTest, TouchpointsFollowTheStoredChannelRules) {
+  auto saved = ingest::SaveChannelRules(*db_, R"(rules:
+  - {name: partner portal, channel: partner, source: [partnerhub]}
+)",
+                                        "rules.yaml", "test");
+  ASSERT_TRUE(saved.has_value()) << saved.error().ToString();
+  Send(R"({"batch": [
+    {"type": "page", "anonymousId": "anon-5", "messageId": "p5",
+     "context": {"page": {"url": "https://acme.example/?utm_source=partnerhub&utm_medium=link"}}}]})");
+  EXPECT_EQ(Text("SELECT channel FROM touchpoints WHERE message_id = 'p5'"), "partner");
+}

@@ -13,6 +13,7 @@
 #include <optional>
 #include <set>
 
+#include "ingest/channel_rules.h"
 #include "ingest/ingest.h"
 #include "quality/quality.h"
 #include "tracking/tracking.h"
@@ -63,8 +64,9 @@ class Batch {
   explicit Batch(store::Database& db) : db_(db) {}
 
   // Starts a group under `config` (which must outlive the group).
-  void Reset(const TrackingConfig& config) {
+  void Reset(const TrackingConfig& config, const ingest::ChannelRules& channels) {
     config_ = &config;
+    channels_ = &channels;
     touched_.clear();
     current_.clear();
     account_of_.clear();
@@ -89,6 +91,11 @@ class Batch {
     MOPS_ASSIGN_OR_RETURN(find_identity_,
                           db_.Prepare("SELECT contact_id FROM identities WHERE kind = ? AND "
                                       "value = ? AND contact_id IS NOT NULL"));
+    // Contacts that came from a CRM import have an email but no identity
+    // row: an identify with that address is the same person.
+    MOPS_ASSIGN_OR_RETURN(find_contact_by_email_,
+                          db_.Prepare("SELECT id FROM contacts WHERE email IN (?, ?) AND "
+                                      "merged_into IS NULL ORDER BY id LIMIT 1"));
     MOPS_ASSIGN_OR_RETURN(
         insert_touchpoint_,
         db_.Prepare("INSERT INTO touchpoints (source_system, external_id, contact_id, contact_ref, "
@@ -136,6 +143,13 @@ class Batch {
   std::optional<int64_t> FindIdentity(std::string_view kind, std::string_view value) {
     if (value.empty()) return std::nullopt;
     auto rows = find_identity_->Query(std::vector<Value>{std::string(kind), std::string(value)});
+    if (!rows || rows->empty()) return std::nullopt;
+    return store::AsInt(rows->rows[0][0]);
+  }
+
+  std::optional<int64_t> FindContactByEmail(std::string_view standardized, std::string_view raw) {
+    auto rows = find_contact_by_email_->Query(
+        std::vector<Value>{std::string(standardized), std::string(raw)});
     if (!rows || rows->empty()) return std::nullopt;
     return store::AsInt(rows->rows[0][0]);
   }
@@ -302,7 +316,8 @@ class Batch {
       }
     }
     const std::optional<int64_t> by_user = FindIdentity("user_id", uid);
-    const std::optional<int64_t> by_email = FindIdentity("email", email);
+    std::optional<int64_t> by_email = FindIdentity("email", email);
+    if (!by_email && !email.empty()) by_email = FindContactByEmail(email, ev.email);
     const std::optional<int64_t> by_anon = FindIdentity("anonymous_id", aid);
     std::optional<int64_t> contact = by_user ? by_user : by_email ? by_email : by_anon;
     if (!contact) {
@@ -405,8 +420,10 @@ class Batch {
     if (contact) {
       MOPS_ASSIGN_OR_RETURN(account, AccountOf(*contact));
     }
-    const std::string channel(ingest::ClassifyChannel(
-        ingest::ChannelInputs{ev.utm.source, ev.utm.medium, ev.referrer, tp_type, ev.url}));
+    const std::string channel(
+        ingest::Classify(*channels_, ingest::ChannelInputs{ev.utm.source, ev.utm.medium,
+                                                           ev.referrer, tp_type, ev.url})
+            .channel);
     const std::string external_id = fmt::format("{}:{}", key_id, ev.message_id);
     MOPS_ASSIGN_OR_RETURN(
         store::Rows tp,
@@ -530,8 +547,9 @@ class Batch {
 
   store::Database& db_;
   const TrackingConfig* config_ = nullptr;
+  const ingest::ChannelRules* channels_ = nullptr;  // the workspace's channel rules
   std::unique_ptr<store::Statement> insert_event_, insert_touch_event_, update_event_,
-      find_identity_, insert_touchpoint_, insert_rejection_;
+      find_identity_, find_contact_by_email_, insert_touchpoint_, insert_rejection_;
   std::set<int64_t> touched_;
   std::set<int64_t> current_;            // contacts of the request being stored
   std::map<int64_t, Value> account_of_;  // contact -> account_id, within the group
@@ -620,12 +638,33 @@ core::Result<std::shared_ptr<const TrackingConfig>> CurrentConfig(store::Databas
   return config;
 }
 
+// The workspace's channel rules (`mops config set channels`), parsed again
+// only when their stored text changed, like the tracking config above.
+core::Result<std::shared_ptr<const ingest::ChannelRules>> CurrentChannelRules(store::Database& db) {
+  static std::mutex mu;
+  static std::optional<std::string> cached_text;
+  static std::shared_ptr<const ingest::ChannelRules> cached;
+  MOPS_ASSIGN_OR_RETURN(std::string text, ingest::StoredChannelRulesText(db));
+  {
+    std::lock_guard lock(mu);
+    if (cached && cached_text == text) return cached;
+  }
+  MOPS_ASSIGN_OR_RETURN(ingest::ChannelRules parsed, ingest::LoadChannelRules(db));
+  auto rules = std::make_shared<const ingest::ChannelRules>(std::move(parsed));
+  std::lock_guard lock(mu);
+  cached_text = std::move(text);
+  cached = rules;
+  return rules;
+}
+
 // Commits `works` in one transaction. On failure nothing of them is stored.
 // `prepared`: statements prepared on `db` already (else prepared here).
 core::Status CommitGroup(store::Database& db, std::span<Work* const> works,
                          std::vector<PendingMerge>& merges, std::set<int64_t>& touched,
                          Batch* prepared) {
   MOPS_ASSIGN_OR_RETURN(std::shared_ptr<const TrackingConfig> current, CurrentConfig(db));
+  MOPS_ASSIGN_OR_RETURN(std::shared_ptr<const ingest::ChannelRules> channels,
+                        CurrentChannelRules(db));
   MOPS_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Start(db));
   std::optional<Batch> local;
   if (prepared == nullptr) {
@@ -633,7 +672,7 @@ core::Status CommitGroup(store::Database& db, std::span<Work* const> works,
     MOPS_TRY(local->Prepare());
   }
   Batch& batch = prepared != nullptr ? *prepared : *local;
-  batch.Reset(*current);
+  batch.Reset(*current, *channels);
   std::vector<StoreReport> reports(works.size());
   for (size_t i = 0; i < works.size(); ++i) {
     MOPS_TRY(batch.Store(works[i]->key_id, works[i]->route, works[i]->events, works[i]->rejected,
