@@ -270,17 +270,18 @@ void AppendValue(std::string& out, std::string_view field, const std::string& va
   }
 }
 
-void AppendProvenance(std::string& out, const Candidate& c, const std::string& at, int64_t now,
-                      int64_t run_id) {
+// `tail`: what follows the reason in every provenance entry of a run
+// (`,"at":"…","at_unix":…,"run":…}`).
+void AppendProvenance(std::string& out, const Candidate& c, std::string_view tail) {
   out += "{\"source\":";
   AppendString(out, c.source);
   if (!c.vendor_record_id.empty()) {
     out += ",\"vendor_record_id\":";
     AppendString(out, c.vendor_record_id);
   }
-  out += fmt::format(",\"confidence\":{:.4g},\"reason\":", c.confidence);
+  fmt::format_to(std::back_inserter(out), ",\"confidence\":{:.4g},\"reason\":", c.confidence);
   AppendString(out, c.reason);
-  out += fmt::format(",\"at\":\"{}\",\"at_unix\":{},\"run\":{}}}", at, now, run_id);
+  out += tail;
 }
 
 struct Runner {
@@ -329,52 +330,76 @@ struct Runner {
 };
 
 // The writes of a run: the changed fields, the provenance, the change row
-// that undo reads. Statements are queued (one round trip per batch on
-// PostgreSQL).
+// that undo reads. Statements are prepared once and reused (one UPDATE per
+// set of changed fields, binding only those) and queued (one round trip per
+// batch on PostgreSQL).
+static_assert(kContactFieldCount <= 32 && kAccountFieldCount <= 32);
 struct Writer {
+  store::Database* db = nullptr;
   int64_t run_id = 0, now = 0;
-  std::string at;
-  std::unique_ptr<store::Statement> update[2], upsert_prov, insert_change;
-  std::vector<Value> params;
+  std::string tail;  // of every provenance entry
+  std::unordered_map<uint32_t, std::unique_ptr<store::Statement>> update[2];  // by field mask
+  std::unique_ptr<store::Statement> upsert_prov, insert_change;
+  std::vector<Value> params, prov_params, change_params;
   std::string prov_text, before, after;
 
-  core::Status Prepare(store::Database& db, int64_t run, int64_t time) {
+  core::Status Prepare(store::Database& database, int64_t run, int64_t time) {
+    db = &database;
     run_id = run;
     now = time;
-    at = core::FormatTimestamp(time);
-    for (int e = 0; e < 2; ++e) {
-      const std::string_view entity = e == 0 ? "contacts" : "accounts";
-      const auto names = FieldNames(entity);
-      std::string sql = fmt::format("UPDATE {} SET ", entity);
-      for (size_t f = 0; f < names.size(); ++f) {
-        sql += fmt::format("{}{} = CASE WHEN ? = 1 THEN ? ELSE {} END", f == 0 ? "" : ", ",
-                           names[f], names[f]);
-      }
-      sql += " WHERE id = ?";
-      MOPS_ASSIGN_OR_RETURN(update[e], db.Prepare(sql));
-    }
+    tail = fmt::format(",\"at\":\"{}\",\"at_unix\":{},\"run\":{}}}", core::FormatTimestamp(time),
+                       now, run_id);
     MOPS_ASSIGN_OR_RETURN(upsert_prov,
-                          db.Prepare("INSERT INTO enrichment_provenance (entity, record_id, "
-                                     "fields) VALUES (?, ?, ?) ON CONFLICT (entity, record_id) DO "
-                                     "UPDATE SET fields = excluded.fields"));
+                          db->Prepare("INSERT INTO enrichment_provenance (entity, record_id, "
+                                      "fields) VALUES (?, ?, ?) ON CONFLICT (entity, record_id) DO "
+                                      "UPDATE SET fields = excluded.fields"));
     MOPS_ASSIGN_OR_RETURN(insert_change,
-                          db.Prepare("INSERT INTO enrichment_changes (run_id, entity, record_id, "
-                                     "before, after) VALUES (?, ?, ?, ?, ?)"));
+                          db->Prepare("INSERT INTO enrichment_changes (run_id, entity, record_id, "
+                                      "before, after) VALUES (?, ?, ?, ?, ?)"));
     return {};
+  }
+
+  // The UPDATE of exactly the fields in `mask` (bit f: field f), prepared
+  // the first time that set of fields changes.
+  core::Result<store::Statement*> UpdateFor(std::string_view entity, uint32_t mask) {
+    auto& cache = update[entity == "contacts" ? 0 : 1];
+    if (auto it = cache.find(mask); it != cache.end()) return it->second.get();
+    const auto names = FieldNames(entity);
+    std::string sql = fmt::format("UPDATE {} SET ", entity);
+    bool first = true;
+    for (size_t f = 0; f < names.size(); ++f) {
+      if ((mask & (uint32_t{1} << f)) == 0) continue;
+      sql += fmt::format("{}{} = ?", first ? "" : ", ", names[f]);
+      first = false;
+    }
+    sql += " WHERE id = ?";
+    MOPS_ASSIGN_OR_RETURN(std::unique_ptr<store::Statement> stmt, db->Prepare(sql));
+    return cache.emplace(mask, std::move(stmt)).first->second.get();
   }
 
   core::Status Write(std::string_view entity, const Loaded& l, size_t r, const RecordChange& ch,
                      const StoredProvenance* old_prov) {
     const auto names = FieldNames(entity);
     const int64_t id = l.ids[r];
-    params.assign(names.size() * 2 + 1, Value{int64_t{0}});
-    before = "{\"values\":{";
-    after = "{\"values\":{";
+    // Fields in column order (the order the UPDATE lists them).
+    uint32_t mask = 0;
+    for (int f : ch.fields) mask |= uint32_t{1} << f;
+    params.clear();
+    for (size_t f = 0; f < names.size(); ++f) {
+      if ((mask & (uint32_t{1} << f)) == 0) continue;
+      for (size_t k = 0; k < ch.fields.size(); ++k) {
+        if (ch.fields[k] == static_cast<int>(f)) {
+          params.push_back(ValueFor(names[f], ch.chosen[k].value));
+          break;
+        }
+      }
+    }
+    params.emplace_back(id);
+    before.assign("{\"values\":{");
+    after.assign("{\"values\":{");
     for (size_t k = 0; k < ch.fields.size(); ++k) {
       const int f = ch.fields[k];
       const Candidate& c = ch.chosen[k];
-      params[2 * f] = int64_t{1};
-      params[2 * f + 1] = ValueFor(names[f], c.value);
       if (k > 0) {
         before.push_back(',');
         after.push_back(',');
@@ -390,12 +415,12 @@ struct Writer {
     before += "},\"provenance\":";
     if (old_prov == nullptr) {
       before += "null";
-      prov_text = "{";
+      prov_text.assign("{");
       for (size_t k = 0; k < ch.fields.size(); ++k) {
         if (k > 0) prov_text.push_back(',');
         AppendString(prov_text, names[ch.fields[k]]);
         prov_text.push_back(':');
-        AppendProvenance(prov_text, ch.chosen[k], at, now, run_id);
+        AppendProvenance(prov_text, ch.chosen[k], tail);
       }
       prov_text.push_back('}');
     } else {
@@ -405,17 +430,31 @@ struct Writer {
       Json merged = old_prov->fields;
       for (size_t k = 0; k < ch.fields.size(); ++k) {
         std::string one;
-        AppendProvenance(one, ch.chosen[k], at, now, run_id);
+        AppendProvenance(one, ch.chosen[k], tail);
         merged[std::string(names[ch.fields[k]])] = Json::parse(one);
       }
       prov_text = Dump(merged);
     }
     before.push_back('}');
-    params.back() = id;
-    MOPS_TRY(update[entity == "contacts" ? 0 : 1]->ExecuteQueued(params));
-    MOPS_TRY(upsert_prov->ExecuteQueued(std::vector<Value>{std::string(entity), id, prov_text}));
-    return insert_change->ExecuteQueued(
-        std::vector<Value>{run_id, std::string(entity), id, before, after});
+    MOPS_ASSIGN_OR_RETURN(store::Statement * update_stmt, UpdateFor(entity, mask));
+    MOPS_TRY(update_stmt->ExecuteQueued(params));
+    // The texts move into the parameters (queued statements copy them).
+    prov_params.clear();
+    prov_params.emplace_back(std::string(entity));
+    prov_params.emplace_back(id);
+    prov_params.emplace_back(std::move(prov_text));
+    MOPS_TRY(upsert_prov->ExecuteQueued(prov_params));
+    change_params.clear();
+    change_params.emplace_back(run_id);
+    change_params.emplace_back(std::string(entity));
+    change_params.emplace_back(id);
+    change_params.emplace_back(std::move(before));
+    change_params.emplace_back(std::move(after));
+    MOPS_TRY(insert_change->ExecuteQueued(change_params));
+    prov_text.clear();
+    before.clear();
+    after.clear();
+    return {};
   }
 };
 
