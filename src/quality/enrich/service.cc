@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <numeric>
 #include <thread>
@@ -92,6 +93,18 @@ core::Result<Loaded> LoadEntity(store::Database& db, std::string_view entity,
     out.extra.push_back(std::move(cols[1 + names.size() + i]));
   }
   return out;
+}
+
+// CellText into `out`, reusing its buffer.
+void AssignCellText(std::string& out, const store::Column& c, size_t r) {
+  if (c.nulls[r]) {
+    out.clear();
+  } else if (c.type == ColumnType::kInt) {
+    out.clear();
+    fmt::format_to(std::back_inserter(out), "{}", c.ints[r]);
+  } else {
+    out.assign(c.texts[r]);
+  }
 }
 
 std::string CellText(const store::Column& c, size_t r) {
@@ -216,14 +229,22 @@ bool IsEmptyCell(const store::Column& c, size_t r) {
   return c.nulls[r] || (c.type != ColumnType::kInt && c.texts[r].empty());
 }
 
-// Candidates grouped by field, stable (a record has a few dozen at most:
-// insertion sort, no allocation).
-void SortByField(std::vector<Candidate>& candidates) {
-  for (size_t i = 1; i < candidates.size(); ++i) {
-    for (size_t j = i; j > 0 && candidates[j - 1].field > candidates[j].field; --j) {
-      std::swap(candidates[j - 1], candidates[j]);
-    }
+// Candidates grouped by field, stable: a counting sort that moves each
+// candidate once into `scratch` (reused, so no allocation once warm).
+void SortByField(std::vector<Candidate>& candidates, std::vector<Candidate>& scratch) {
+  constexpr size_t kFields = 32;
+  static_assert(kContactFieldCount <= kFields && kAccountFieldCount <= kFields);
+  std::array<uint32_t, kFields + 1> start{};
+  bool sorted = true;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    ++start[static_cast<size_t>(candidates[i].field) + 1];
+    if (i > 0 && candidates[i - 1].field > candidates[i].field) sorted = false;
   }
+  if (sorted) return;
+  for (size_t f = 1; f <= kFields; ++f) start[f] += start[f - 1];
+  scratch.resize(candidates.size());
+  for (Candidate& c : candidates) scratch[start[static_cast<size_t>(c.field)]++] = std::move(c);
+  candidates.swap(scratch);
 }
 
 std::span<const Candidate> OfField(const std::vector<Candidate>& sorted, int field) {
@@ -717,7 +738,7 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
   }
 
   std::vector<AccountView> views(acc.ids.size());
-  std::vector<Candidate> candidates;
+  std::vector<Candidate> candidates, scratch;
   RecordChange change;
   auto finish = [&](std::string_view entity, const Loaded& l, size_t r,
                     const StoredProvenance* prov, std::vector<FieldFill>& fills,
@@ -745,7 +766,7 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
       StagedCandidates(acc_staged, "accounts", view.id, cursor, vendor_only, candidates);
       if (inferred_on) InferAccount(acc.extra[1].texts[r], contact_domains[r], candidates);
       if (candidates.empty()) continue;
-      SortByField(candidates);
+      SortByField(candidates, scratch);
       const auto pit = acc_prov.find(view.id);
       const StoredProvenance* prov = pit == acc_prov.end() ? nullptr : &pit->second;
       change.Clear();
@@ -781,7 +802,7 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
   struct Worker {
     RunReport local;  // conflicts
     std::vector<FieldFill> fills = std::vector<FieldFill>(kContactFieldCount);
-    std::vector<Candidate> candidates;
+    std::vector<Candidate> candidates, scratch;
     std::vector<std::string> values = std::vector<std::string>(kContactFieldCount);
     std::vector<std::pair<size_t, RecordChange>> changes;
   };
@@ -801,7 +822,7 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
     }
     for (size_t r = lo; r < hi; ++r) {
       const int64_t id = con.ids[r];
-      for (int f = 0; f < kContactFieldCount; ++f) values[f] = CellText(con.fields[f], r);
+      for (int f = 0; f < kContactFieldCount; ++f) AssignCellText(values[f], con.fields[f], r);
       cands.clear();
       StagedCandidates(con_staged, "contacts", id, cursor, vendor_only, cands);
       if (inferred_on) {
@@ -822,14 +843,14 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
       const auto pit = con_prov.find(id);
       const StoredProvenance* prov = pit == con_prov.end() ? nullptr : &pit->second;
       RecordChange ch;
-      SortByField(cands);
+      SortByField(cands, w.scratch);
       for (int f = 0; f < kContactFieldCount; ++f) {
         if (std::find(std::begin(kDerived), std::end(kDerived), f) != std::end(kDerived)) continue;
         runner.Decide(f, id, values, prov, cands, ch);
       }
       if (inferred_on) {
         DerivedCandidates(values, cands);
-        SortByField(cands);
+        SortByField(cands, w.scratch);
       }
       for (int f : kDerived) runner.Decide(f, id, values, prov, cands, ch);
       if (!ch.fields.empty()) w.changes.emplace_back(r, std::move(ch));

@@ -565,11 +565,11 @@ void VendorCandidates(const VendorRow& row, std::string_view source, std::string
   const std::string reason =
       fmt::format("{} {} ({} match, p={:.2f})", source, row.vendor_record_id, method, probability);
   const double confidence = 0.9 * probability;
-  auto add = [&](int field, std::string value) {
+  auto add = [&](int field, std::string_view value) {
     if (field < 0 || value.empty()) return;
     Candidate c;
     c.field = field;
-    c.value = std::move(value);
+    c.value = std::string(value);
     c.source = std::string(source);
     c.vendor_record_id = row.vendor_record_id;
     c.confidence = confidence;
