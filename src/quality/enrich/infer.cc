@@ -2,6 +2,7 @@
 // from the phone, the time zone from country and state, seniority,
 // department and job function from the title, an account's domain from its
 // website or its contacts' addresses (engine).
+#include <fmt/compile.h>
 #include <fmt/format.h>
 #include <phonenumbers/phonenumberutil.h>
 
@@ -277,8 +278,8 @@ void InferContact(std::span<const std::string> values, const AccountLink& link,
     const AccountView& a = *link.account;
     const std::string why =
         link.method == "account_id"
-            ? fmt::format("account #{} ({})", a.id, a.name)
-            : fmt::format("account #{} ({}) matched by {}", a.id, a.name, link.method);
+            ? fmt::format(FMT_COMPILE("account #{} ({})"), a.id, a.name)
+            : fmt::format(FMT_COMPILE("account #{} ({}) matched by {}"), a.id, a.name, link.method);
     constexpr std::pair<int, int> kFromAccount[] = {
         {kCIndustry, kAIndustry}, {kCEmployees, kAEmployees}, {kCAnnualRevenue, kAAnnualRevenue},
         {kCCountry, kACountry},   {kCState, kAState},         {kCCity, kACity}};

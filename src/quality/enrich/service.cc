@@ -1,5 +1,6 @@
 // The enrichment services: config, vendor files into staging, runs of the
 // waterfall, undo, and the listings, on a workspace, in transactions.
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -300,7 +301,8 @@ void AppendProvenance(std::string& out, const Candidate& c, std::string_view tai
     out += ",\"vendor_record_id\":";
     AppendString(out, c.vendor_record_id);
   }
-  fmt::format_to(std::back_inserter(out), ",\"confidence\":{:.4g},\"reason\":", c.confidence);
+  fmt::format_to(std::back_inserter(out), FMT_COMPILE(",\"confidence\":{:.4g},\"reason\":"),
+                 c.confidence);
   AppendString(out, c.reason);
   out += tail;
 }
@@ -843,6 +845,8 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
       const auto pit = con_prov.find(id);
       const StoredProvenance* prov = pit == con_prov.end() ? nullptr : &pit->second;
       RecordChange ch;
+      ch.fields.reserve(kContactFieldCount);
+      ch.chosen.reserve(kContactFieldCount);
       SortByField(cands, w.scratch);
       for (int f = 0; f < kContactFieldCount; ++f) {
         if (std::find(std::begin(kDerived), std::end(kDerived), f) != std::end(kDerived)) continue;
