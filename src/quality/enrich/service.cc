@@ -29,6 +29,8 @@ constexpr std::string_view kAuditInsert =
 std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
 Value TextOrNull(std::string_view s) { return s.empty() ? Value{} : Value{std::string(s)}; }
+// The same, taking the text (for rows not needed afterwards).
+Value TakeTextOrNull(std::string& s) { return s.empty() ? Value{} : Value{std::move(s)}; }
 
 core::Status Audit(store::Database& db, int64_t at, std::string_view actor, std::string_view action,
                    std::string_view entity, const std::string& entity_id, const Json& before,
@@ -178,25 +180,26 @@ core::Result<Staged> LoadStaged(store::Database& db, std::string_view entity) {
   return s;
 }
 
-VendorRow StagedRow(const Staged& s, uint32_t i) {
-  VendorRow row;
-  row.vendor_record_id = s.cols[2].texts[i];
-  row.email = s.cols[5].texts[i];
-  row.first_name = s.cols[6].texts[i];
-  row.last_name = s.cols[7].texts[i];
-  row.company_name = s.cols[8].texts[i];
-  row.domain = s.cols[9].texts[i];
-  row.title = s.cols[10].texts[i];
-  row.seniority = s.cols[11].texts[i];
-  row.department = s.cols[12].texts[i];
-  row.phone = s.cols[13].texts[i];
-  row.country = s.cols[14].texts[i];
-  row.state = s.cols[15].texts[i];
-  row.city = s.cols[16].texts[i];
-  row.industry = s.cols[17].texts[i];
+// Staged row `i` into `row`, reusing its buffers (this runs per staged row).
+void ReadStagedRow(const Staged& s, uint32_t i, VendorRow& row) {
+  row.vendor_record_id.assign(s.cols[2].texts[i]);
+  row.email.assign(s.cols[5].texts[i]);
+  row.first_name.assign(s.cols[6].texts[i]);
+  row.last_name.assign(s.cols[7].texts[i]);
+  row.company_name.assign(s.cols[8].texts[i]);
+  row.domain.assign(s.cols[9].texts[i]);
+  row.title.assign(s.cols[10].texts[i]);
+  row.seniority.assign(s.cols[11].texts[i]);
+  row.department.assign(s.cols[12].texts[i]);
+  row.phone.assign(s.cols[13].texts[i]);
+  row.country.assign(s.cols[14].texts[i]);
+  row.state.assign(s.cols[15].texts[i]);
+  row.city.assign(s.cols[16].texts[i]);
+  row.industry.assign(s.cols[17].texts[i]);
+  row.employees.reset();
+  row.annual_revenue.reset();
   if (!s.cols[18].nulls[i]) row.employees = s.cols[18].ints[i];
   if (!s.cols[19].nulls[i]) row.annual_revenue = s.cols[19].ints[i];
-  return row;
 }
 
 std::string_view DictText(const store::Column& c, size_t i) {
@@ -211,8 +214,9 @@ void StagedCandidates(const Staged& s, std::string_view entity, int64_t record_i
     const uint32_t i = s.order[k];
     const std::string_view source = DictText(s.cols[1], i);
     if (!only_source.empty() && source != only_source) continue;
-    VendorCandidates(StagedRow(s, i), source, entity, s.cols[4].reals[i], DictText(s.cols[3], i),
-                     out);
+    thread_local VendorRow row;
+    ReadStagedRow(s, i, row);
+    VendorCandidates(row, source, entity, s.cols[4].reals[i], DictText(s.cols[3], i), out);
   }
 }
 
@@ -591,7 +595,7 @@ core::Result<LoadReport> LoadVendorFile(store::Database& db, std::string_view te
                              kStagingColumns, placeholders)));
   std::vector<Value> params;
   for (size_t r = 0; r < file.rows.size(); ++r) {
-    const VendorRow& row = file.rows[r];
+    VendorRow& row = file.rows[r];  // its texts move into the parameters
     const RowMatch& m = matches[r];
     if (m.status == "matched") {
       ++report.matched;
@@ -617,22 +621,22 @@ core::Result<LoadReport> LoadVendorFile(store::Database& db, std::string_view te
               m.status,
               m.record_id == 0 ? Value{} : Value{m.record_id},
               file.source,
-              row.vendor_record_id,
+              std::move(row.vendor_record_id),
               TextOrNull(m.method),
               m.method.empty() ? Value{} : Value{m.probability},
-              TextOrNull(row.email),
-              TextOrNull(row.first_name),
-              TextOrNull(row.last_name),
-              TextOrNull(row.company_name),
-              TextOrNull(row.domain),
-              TextOrNull(row.title),
-              TextOrNull(row.seniority),
-              TextOrNull(row.department),
-              TextOrNull(row.phone),
-              TextOrNull(row.country),
-              TextOrNull(row.state),
-              TextOrNull(row.city),
-              TextOrNull(row.industry),
+              TakeTextOrNull(row.email),
+              TakeTextOrNull(row.first_name),
+              TakeTextOrNull(row.last_name),
+              TakeTextOrNull(row.company_name),
+              TakeTextOrNull(row.domain),
+              TakeTextOrNull(row.title),
+              TakeTextOrNull(row.seniority),
+              TakeTextOrNull(row.department),
+              TakeTextOrNull(row.phone),
+              TakeTextOrNull(row.country),
+              TakeTextOrNull(row.state),
+              TakeTextOrNull(row.city),
+              TakeTextOrNull(row.industry),
               row.employees ? Value{*row.employees} : Value{},
               row.annual_revenue ? Value{*row.annual_revenue} : Value{}};
     MOPS_TRY(insert->ExecuteQueued(params));
