@@ -2,6 +2,7 @@
 // from the phone, the time zone from country and state, seniority,
 // department and job function from the title, an account's domain from its
 // website or its contacts' addresses (engine).
+#include <fmt/compile.h>
 #include <fmt/format.h>
 #include <phonenumbers/phonenumberutil.h>
 
@@ -149,21 +150,39 @@ bool HasWord(std::string_view text, std::string_view word) {
 // "+49…": the country code, not the whole number (reasons are shown widely).
 std::string ShortPhone(int country_code) { return fmt::format("+{}…", country_code); }
 
-void Add(std::vector<Candidate>& out, int field, std::string value, double confidence,
-         std::string reason) {
+void Add(std::vector<Candidate>& out, int field, std::string_view value, double confidence,
+         std::string_view reason) {
   if (value.empty()) return;
   Candidate c;
   c.field = field;
-  c.value = std::move(value);
+  c.value = std::string(value);
   c.source = std::string(kInferred);
   c.confidence = confidence;
-  c.reason = std::move(reason);
+  c.reason = std::string(reason);
   out.push_back(std::move(c));
 }
 
 }  // namespace
 
-std::string PhoneRegion(std::string_view phone) {
+namespace {
+
+// Results of a pure function memoized per distinct key, per thread (the
+// engines run on every core). Bounded: emptied when it reaches `kLimit`.
+template <typename V>
+struct Memo {
+  static constexpr size_t kLimit = size_t{1} << 18;
+  std::unordered_map<std::string, V> map;
+  template <typename F>
+  const V& Get(std::string_view key, F&& compute) {
+    if (auto it = map.find(std::string(key)); it != map.end()) return it->second;
+    if (map.size() >= kLimit) map.clear();
+    return map.emplace(std::string(key), compute()).first->second;
+  }
+};
+
+// The number as libphonenumber reads it: "+" and digits, "00" as "+";
+// empty when it has no country code.
+std::string PhoneDigits(std::string_view phone) {
   std::string_view text = core::Trim(phone);
   if (const size_t ext = text.find(";ext="); ext != std::string_view::npos) {
     text = text.substr(0, ext);
@@ -174,6 +193,10 @@ std::string PhoneRegion(std::string_view phone) {
   }
   if (digits.starts_with("00")) digits = "+" + digits.substr(2);
   if (!digits.starts_with("+") || digits.size() < 8) return {};
+  return digits;
+}
+
+std::string RegionOfDigits(const std::string& digits) {
   static const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
   PhoneNumber number;
   if (util.Parse(digits, "ZZ", &number) != PhoneNumberUtil::NO_PARSING_ERROR) return {};
@@ -182,6 +205,36 @@ std::string PhoneRegion(std::string_view phone) {
   util.GetRegionCodeForNumber(number, &region);
   if (region == "ZZ" || region == "001") return {};
   return region;
+}
+
+// The country a phone number gives, with the reason, per distinct number
+// (libphonenumber's parse and validation cost most of a contact's
+// inference; a workspace repeats switchboard numbers).
+struct PhoneCountry {
+  std::string region, reason;
+};
+const PhoneCountry& PhoneCountryOf(std::string_view phone) {
+  thread_local Memo<PhoneCountry> memo;
+  const std::string digits = PhoneDigits(phone);
+  return memo.Get(digits, [&] {
+    PhoneCountry out;
+    if (digits.empty()) return out;
+    out.region = RegionOfDigits(digits);
+    if (!out.region.empty()) {
+      static const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+      out.reason = fmt::format("phone {}: {}", ShortPhone(util.GetCountryCodeForRegion(out.region)),
+                               out.region);
+    }
+    return out;
+  });
+}
+
+}  // namespace
+
+std::string PhoneRegion(std::string_view phone) {
+  const std::string digits = PhoneDigits(phone);
+  if (digits.empty()) return {};
+  return RegionOfDigits(digits);
 }
 
 std::pair<std::string, double> TimeZoneFor(std::string_view country, std::string_view state) {
@@ -225,8 +278,8 @@ void InferContact(std::span<const std::string> values, const AccountLink& link,
     const AccountView& a = *link.account;
     const std::string why =
         link.method == "account_id"
-            ? fmt::format("account #{} ({})", a.id, a.name)
-            : fmt::format("account #{} ({}) matched by {}", a.id, a.name, link.method);
+            ? fmt::format(FMT_COMPILE("account #{} ({})"), a.id, a.name)
+            : fmt::format(FMT_COMPILE("account #{} ({}) matched by {}"), a.id, a.name, link.method);
     constexpr std::pair<int, int> kFromAccount[] = {
         {kCIndustry, kAIndustry}, {kCEmployees, kAEmployees}, {kCAnnualRevenue, kAAnnualRevenue},
         {kCCountry, kACountry},   {kCState, kAState},         {kCCity, kACity}};
@@ -239,31 +292,67 @@ void InferContact(std::span<const std::string> values, const AccountLink& link,
   }
   const std::string& phone = values[kCPhone];
   if (!phone.empty()) {
-    const std::string region = PhoneRegion(phone);
-    if (!region.empty()) {
-      static const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
-      Add(out, kCCountry, region, 0.9,
-          fmt::format("phone {}: {}", ShortPhone(util.GetCountryCodeForRegion(region)), region));
-    }
+    const PhoneCountry& pc = PhoneCountryOf(phone);
+    if (!pc.region.empty()) Add(out, kCCountry, pc.region, 0.9, pc.reason);
   }
 }
+
+namespace {
+
+// What a title says (seniority, department, job function), per distinct title.
+struct TitleFacts {
+  std::string seniority, department, function, why;
+};
+const TitleFacts& TitleFactsOf(const std::string& title) {
+  thread_local Memo<TitleFacts> memo;
+  return memo.Get(title, [&] {
+    TitleFacts t;
+    TitleInfo info = ClassifyTitle(title);
+    t.seniority = std::move(info.seniority);
+    if (info.department != "other") t.department = std::move(info.department);
+    t.function = JobFunction(title);
+    t.why = fmt::format("title '{}'", title.substr(0, 60));
+    return t;
+  });
+}
+
+// The time zone a country and state give, per distinct pair.
+struct ZoneFacts {
+  std::string zone, why;
+  double confidence = 0;
+};
+const ZoneFacts& ZoneFactsOf(const std::string& country_raw, const std::string& state_raw) {
+  thread_local Memo<ZoneFacts> memo;
+  std::string key = country_raw;
+  key.push_back('\x1f');
+  key += state_raw;
+  return memo.Get(key, [&] {
+    ZoneFacts z;
+    const std::string country = CountryCode(country_raw).value_or("");
+    if (country.empty()) return z;
+    const std::string state = SubdivisionCode(state_raw, country).value_or("");
+    auto [zone, confidence] = TimeZoneFor(country, state);
+    z.zone = std::move(zone);
+    z.confidence = confidence;
+    z.why = state.empty() || confidence == 0 ? fmt::format("country {}", country)
+                                             : fmt::format("country {}, state {}", country, state);
+    return z;
+  });
+}
+
+}  // namespace
 
 void DerivedCandidates(std::span<const std::string> values, std::vector<Candidate>& out) {
   const std::string& title = values[kCTitle];
   if (!title.empty()) {
-    const TitleInfo info = ClassifyTitle(title);
-    const std::string why = fmt::format("title '{}'", title.substr(0, 60));
-    Add(out, kCSeniority, info.seniority, 0.8, why);
-    if (info.department != "other") Add(out, kCDepartment, info.department, 0.8, why);
-    Add(out, kCJobFunction, JobFunction(title), 0.75, why);
+    const TitleFacts& t = TitleFactsOf(title);
+    Add(out, kCSeniority, t.seniority, 0.8, t.why);
+    Add(out, kCDepartment, t.department, 0.8, t.why);
+    Add(out, kCJobFunction, t.function, 0.75, t.why);
   }
-  const std::string country = CountryCode(values[kCCountry]).value_or("");
-  if (!country.empty()) {
-    const std::string state = SubdivisionCode(values[kCState], country).value_or("");
-    auto [zone, confidence] = TimeZoneFor(country, state);
-    Add(out, kCTimeZone, std::move(zone), confidence,
-        state.empty() || confidence == 0 ? fmt::format("country {}", country)
-                                         : fmt::format("country {}, state {}", country, state));
+  if (!values[kCCountry].empty()) {
+    const ZoneFacts& z = ZoneFactsOf(values[kCCountry], values[kCState]);
+    Add(out, kCTimeZone, z.zone, z.confidence, z.why);
   }
 }
 

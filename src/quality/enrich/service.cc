@@ -1,8 +1,10 @@
 // The enrichment services: config, vendor files into staging, runs of the
 // waterfall, undo, and the listings, on a workspace, in transactions.
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <numeric>
 #include <thread>
@@ -27,6 +29,8 @@ constexpr std::string_view kAuditInsert =
 std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
 Value TextOrNull(std::string_view s) { return s.empty() ? Value{} : Value{std::string(s)}; }
+// The same, taking the text (for rows not needed afterwards).
+Value TakeTextOrNull(std::string& s) { return s.empty() ? Value{} : Value{std::move(s)}; }
 
 core::Status Audit(store::Database& db, int64_t at, std::string_view actor, std::string_view action,
                    std::string_view entity, const std::string& entity_id, const Json& before,
@@ -92,6 +96,18 @@ core::Result<Loaded> LoadEntity(store::Database& db, std::string_view entity,
     out.extra.push_back(std::move(cols[1 + names.size() + i]));
   }
   return out;
+}
+
+// CellText into `out`, reusing its buffer.
+void AssignCellText(std::string& out, const store::Column& c, size_t r) {
+  if (c.nulls[r]) {
+    out.clear();
+  } else if (c.type == ColumnType::kInt) {
+    out.clear();
+    fmt::format_to(std::back_inserter(out), "{}", c.ints[r]);
+  } else {
+    out.assign(c.texts[r]);
+  }
 }
 
 std::string CellText(const store::Column& c, size_t r) {
@@ -164,25 +180,26 @@ core::Result<Staged> LoadStaged(store::Database& db, std::string_view entity) {
   return s;
 }
 
-VendorRow StagedRow(const Staged& s, uint32_t i) {
-  VendorRow row;
-  row.vendor_record_id = s.cols[2].texts[i];
-  row.email = s.cols[5].texts[i];
-  row.first_name = s.cols[6].texts[i];
-  row.last_name = s.cols[7].texts[i];
-  row.company_name = s.cols[8].texts[i];
-  row.domain = s.cols[9].texts[i];
-  row.title = s.cols[10].texts[i];
-  row.seniority = s.cols[11].texts[i];
-  row.department = s.cols[12].texts[i];
-  row.phone = s.cols[13].texts[i];
-  row.country = s.cols[14].texts[i];
-  row.state = s.cols[15].texts[i];
-  row.city = s.cols[16].texts[i];
-  row.industry = s.cols[17].texts[i];
+// Staged row `i` into `row`, reusing its buffers (this runs per staged row).
+void ReadStagedRow(const Staged& s, uint32_t i, VendorRow& row) {
+  row.vendor_record_id.assign(s.cols[2].texts[i]);
+  row.email.assign(s.cols[5].texts[i]);
+  row.first_name.assign(s.cols[6].texts[i]);
+  row.last_name.assign(s.cols[7].texts[i]);
+  row.company_name.assign(s.cols[8].texts[i]);
+  row.domain.assign(s.cols[9].texts[i]);
+  row.title.assign(s.cols[10].texts[i]);
+  row.seniority.assign(s.cols[11].texts[i]);
+  row.department.assign(s.cols[12].texts[i]);
+  row.phone.assign(s.cols[13].texts[i]);
+  row.country.assign(s.cols[14].texts[i]);
+  row.state.assign(s.cols[15].texts[i]);
+  row.city.assign(s.cols[16].texts[i]);
+  row.industry.assign(s.cols[17].texts[i]);
+  row.employees.reset();
+  row.annual_revenue.reset();
   if (!s.cols[18].nulls[i]) row.employees = s.cols[18].ints[i];
   if (!s.cols[19].nulls[i]) row.annual_revenue = s.cols[19].ints[i];
-  return row;
 }
 
 std::string_view DictText(const store::Column& c, size_t i) {
@@ -197,8 +214,9 @@ void StagedCandidates(const Staged& s, std::string_view entity, int64_t record_i
     const uint32_t i = s.order[k];
     const std::string_view source = DictText(s.cols[1], i);
     if (!only_source.empty() && source != only_source) continue;
-    VendorCandidates(StagedRow(s, i), source, entity, s.cols[4].reals[i], DictText(s.cols[3], i),
-                     out);
+    thread_local VendorRow row;
+    ReadStagedRow(s, i, row);
+    VendorCandidates(row, source, entity, s.cols[4].reals[i], DictText(s.cols[3], i), out);
   }
 }
 
@@ -216,14 +234,22 @@ bool IsEmptyCell(const store::Column& c, size_t r) {
   return c.nulls[r] || (c.type != ColumnType::kInt && c.texts[r].empty());
 }
 
-// Candidates grouped by field, stable (a record has a few dozen at most:
-// insertion sort, no allocation).
-void SortByField(std::vector<Candidate>& candidates) {
-  for (size_t i = 1; i < candidates.size(); ++i) {
-    for (size_t j = i; j > 0 && candidates[j - 1].field > candidates[j].field; --j) {
-      std::swap(candidates[j - 1], candidates[j]);
-    }
+// Candidates grouped by field, stable: a counting sort that moves each
+// candidate once into `scratch` (reused, so no allocation once warm).
+void SortByField(std::vector<Candidate>& candidates, std::vector<Candidate>& scratch) {
+  constexpr size_t kFields = 32;
+  static_assert(kContactFieldCount <= kFields && kAccountFieldCount <= kFields);
+  std::array<uint32_t, kFields + 1> start{};
+  bool sorted = true;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    ++start[static_cast<size_t>(candidates[i].field) + 1];
+    if (i > 0 && candidates[i - 1].field > candidates[i].field) sorted = false;
   }
+  if (sorted) return;
+  for (size_t f = 1; f <= kFields; ++f) start[f] += start[f - 1];
+  scratch.resize(candidates.size());
+  for (Candidate& c : candidates) scratch[start[static_cast<size_t>(c.field)]++] = std::move(c);
+  candidates.swap(scratch);
 }
 
 std::span<const Candidate> OfField(const std::vector<Candidate>& sorted, int field) {
@@ -270,17 +296,19 @@ void AppendValue(std::string& out, std::string_view field, const std::string& va
   }
 }
 
-void AppendProvenance(std::string& out, const Candidate& c, const std::string& at, int64_t now,
-                      int64_t run_id) {
+// `tail`: what follows the reason in every provenance entry of a run
+// (`,"at":"…","at_unix":…,"run":…}`).
+void AppendProvenance(std::string& out, const Candidate& c, std::string_view tail) {
   out += "{\"source\":";
   AppendString(out, c.source);
   if (!c.vendor_record_id.empty()) {
     out += ",\"vendor_record_id\":";
     AppendString(out, c.vendor_record_id);
   }
-  out += fmt::format(",\"confidence\":{:.4g},\"reason\":", c.confidence);
+  fmt::format_to(std::back_inserter(out), FMT_COMPILE(",\"confidence\":{:.4g},\"reason\":"),
+                 c.confidence);
   AppendString(out, c.reason);
-  out += fmt::format(",\"at\":\"{}\",\"at_unix\":{},\"run\":{}}}", at, now, run_id);
+  out += tail;
 }
 
 struct Runner {
@@ -329,52 +357,76 @@ struct Runner {
 };
 
 // The writes of a run: the changed fields, the provenance, the change row
-// that undo reads. Statements are queued (one round trip per batch on
-// PostgreSQL).
+// that undo reads. Statements are prepared once and reused (one UPDATE per
+// set of changed fields, binding only those) and queued (one round trip per
+// batch on PostgreSQL).
+static_assert(kContactFieldCount <= 32 && kAccountFieldCount <= 32);
 struct Writer {
+  store::Database* db = nullptr;
   int64_t run_id = 0, now = 0;
-  std::string at;
-  std::unique_ptr<store::Statement> update[2], upsert_prov, insert_change;
-  std::vector<Value> params;
+  std::string tail;  // of every provenance entry
+  std::unordered_map<uint32_t, std::unique_ptr<store::Statement>> update[2];  // by field mask
+  std::unique_ptr<store::Statement> upsert_prov, insert_change;
+  std::vector<Value> params, prov_params, change_params;
   std::string prov_text, before, after;
 
-  core::Status Prepare(store::Database& db, int64_t run, int64_t time) {
+  core::Status Prepare(store::Database& database, int64_t run, int64_t time) {
+    db = &database;
     run_id = run;
     now = time;
-    at = core::FormatTimestamp(time);
-    for (int e = 0; e < 2; ++e) {
-      const std::string_view entity = e == 0 ? "contacts" : "accounts";
-      const auto names = FieldNames(entity);
-      std::string sql = fmt::format("UPDATE {} SET ", entity);
-      for (size_t f = 0; f < names.size(); ++f) {
-        sql += fmt::format("{}{} = CASE WHEN ? = 1 THEN ? ELSE {} END", f == 0 ? "" : ", ",
-                           names[f], names[f]);
-      }
-      sql += " WHERE id = ?";
-      MOPS_ASSIGN_OR_RETURN(update[e], db.Prepare(sql));
-    }
+    tail = fmt::format(",\"at\":\"{}\",\"at_unix\":{},\"run\":{}}}", core::FormatTimestamp(time),
+                       now, run_id);
     MOPS_ASSIGN_OR_RETURN(upsert_prov,
-                          db.Prepare("INSERT INTO enrichment_provenance (entity, record_id, "
-                                     "fields) VALUES (?, ?, ?) ON CONFLICT (entity, record_id) DO "
-                                     "UPDATE SET fields = excluded.fields"));
+                          db->Prepare("INSERT INTO enrichment_provenance (entity, record_id, "
+                                      "fields) VALUES (?, ?, ?) ON CONFLICT (entity, record_id) DO "
+                                      "UPDATE SET fields = excluded.fields"));
     MOPS_ASSIGN_OR_RETURN(insert_change,
-                          db.Prepare("INSERT INTO enrichment_changes (run_id, entity, record_id, "
-                                     "before, after) VALUES (?, ?, ?, ?, ?)"));
+                          db->Prepare("INSERT INTO enrichment_changes (run_id, entity, record_id, "
+                                      "before, after) VALUES (?, ?, ?, ?, ?)"));
     return {};
+  }
+
+  // The UPDATE of exactly the fields in `mask` (bit f: field f), prepared
+  // the first time that set of fields changes.
+  core::Result<store::Statement*> UpdateFor(std::string_view entity, uint32_t mask) {
+    auto& cache = update[entity == "contacts" ? 0 : 1];
+    if (auto it = cache.find(mask); it != cache.end()) return it->second.get();
+    const auto names = FieldNames(entity);
+    std::string sql = fmt::format("UPDATE {} SET ", entity);
+    bool first = true;
+    for (size_t f = 0; f < names.size(); ++f) {
+      if ((mask & (uint32_t{1} << f)) == 0) continue;
+      sql += fmt::format("{}{} = ?", first ? "" : ", ", names[f]);
+      first = false;
+    }
+    sql += " WHERE id = ?";
+    MOPS_ASSIGN_OR_RETURN(std::unique_ptr<store::Statement> stmt, db->Prepare(sql));
+    return cache.emplace(mask, std::move(stmt)).first->second.get();
   }
 
   core::Status Write(std::string_view entity, const Loaded& l, size_t r, const RecordChange& ch,
                      const StoredProvenance* old_prov) {
     const auto names = FieldNames(entity);
     const int64_t id = l.ids[r];
-    params.assign(names.size() * 2 + 1, Value{int64_t{0}});
-    before = "{\"values\":{";
-    after = "{\"values\":{";
+    // Fields in column order (the order the UPDATE lists them).
+    uint32_t mask = 0;
+    for (int f : ch.fields) mask |= uint32_t{1} << f;
+    params.clear();
+    for (size_t f = 0; f < names.size(); ++f) {
+      if ((mask & (uint32_t{1} << f)) == 0) continue;
+      for (size_t k = 0; k < ch.fields.size(); ++k) {
+        if (ch.fields[k] == static_cast<int>(f)) {
+          params.push_back(ValueFor(names[f], ch.chosen[k].value));
+          break;
+        }
+      }
+    }
+    params.emplace_back(id);
+    before.assign("{\"values\":{");
+    after.assign("{\"values\":{");
     for (size_t k = 0; k < ch.fields.size(); ++k) {
       const int f = ch.fields[k];
       const Candidate& c = ch.chosen[k];
-      params[2 * f] = int64_t{1};
-      params[2 * f + 1] = ValueFor(names[f], c.value);
       if (k > 0) {
         before.push_back(',');
         after.push_back(',');
@@ -390,12 +442,12 @@ struct Writer {
     before += "},\"provenance\":";
     if (old_prov == nullptr) {
       before += "null";
-      prov_text = "{";
+      prov_text.assign("{");
       for (size_t k = 0; k < ch.fields.size(); ++k) {
         if (k > 0) prov_text.push_back(',');
         AppendString(prov_text, names[ch.fields[k]]);
         prov_text.push_back(':');
-        AppendProvenance(prov_text, ch.chosen[k], at, now, run_id);
+        AppendProvenance(prov_text, ch.chosen[k], tail);
       }
       prov_text.push_back('}');
     } else {
@@ -405,17 +457,31 @@ struct Writer {
       Json merged = old_prov->fields;
       for (size_t k = 0; k < ch.fields.size(); ++k) {
         std::string one;
-        AppendProvenance(one, ch.chosen[k], at, now, run_id);
+        AppendProvenance(one, ch.chosen[k], tail);
         merged[std::string(names[ch.fields[k]])] = Json::parse(one);
       }
       prov_text = Dump(merged);
     }
     before.push_back('}');
-    params.back() = id;
-    MOPS_TRY(update[entity == "contacts" ? 0 : 1]->ExecuteQueued(params));
-    MOPS_TRY(upsert_prov->ExecuteQueued(std::vector<Value>{std::string(entity), id, prov_text}));
-    return insert_change->ExecuteQueued(
-        std::vector<Value>{run_id, std::string(entity), id, before, after});
+    MOPS_ASSIGN_OR_RETURN(store::Statement * update_stmt, UpdateFor(entity, mask));
+    MOPS_TRY(update_stmt->ExecuteQueued(params));
+    // The texts move into the parameters (queued statements copy them).
+    prov_params.clear();
+    prov_params.emplace_back(std::string(entity));
+    prov_params.emplace_back(id);
+    prov_params.emplace_back(std::move(prov_text));
+    MOPS_TRY(upsert_prov->ExecuteQueued(prov_params));
+    change_params.clear();
+    change_params.emplace_back(run_id);
+    change_params.emplace_back(std::string(entity));
+    change_params.emplace_back(id);
+    change_params.emplace_back(std::move(before));
+    change_params.emplace_back(std::move(after));
+    MOPS_TRY(insert_change->ExecuteQueued(change_params));
+    prov_text.clear();
+    before.clear();
+    after.clear();
+    return {};
   }
 };
 
@@ -529,7 +595,7 @@ core::Result<LoadReport> LoadVendorFile(store::Database& db, std::string_view te
                              kStagingColumns, placeholders)));
   std::vector<Value> params;
   for (size_t r = 0; r < file.rows.size(); ++r) {
-    const VendorRow& row = file.rows[r];
+    VendorRow& row = file.rows[r];  // its texts move into the parameters
     const RowMatch& m = matches[r];
     if (m.status == "matched") {
       ++report.matched;
@@ -555,22 +621,22 @@ core::Result<LoadReport> LoadVendorFile(store::Database& db, std::string_view te
               m.status,
               m.record_id == 0 ? Value{} : Value{m.record_id},
               file.source,
-              row.vendor_record_id,
+              std::move(row.vendor_record_id),
               TextOrNull(m.method),
               m.method.empty() ? Value{} : Value{m.probability},
-              TextOrNull(row.email),
-              TextOrNull(row.first_name),
-              TextOrNull(row.last_name),
-              TextOrNull(row.company_name),
-              TextOrNull(row.domain),
-              TextOrNull(row.title),
-              TextOrNull(row.seniority),
-              TextOrNull(row.department),
-              TextOrNull(row.phone),
-              TextOrNull(row.country),
-              TextOrNull(row.state),
-              TextOrNull(row.city),
-              TextOrNull(row.industry),
+              TakeTextOrNull(row.email),
+              TakeTextOrNull(row.first_name),
+              TakeTextOrNull(row.last_name),
+              TakeTextOrNull(row.company_name),
+              TakeTextOrNull(row.domain),
+              TakeTextOrNull(row.title),
+              TakeTextOrNull(row.seniority),
+              TakeTextOrNull(row.department),
+              TakeTextOrNull(row.phone),
+              TakeTextOrNull(row.country),
+              TakeTextOrNull(row.state),
+              TakeTextOrNull(row.city),
+              TakeTextOrNull(row.industry),
               row.employees ? Value{*row.employees} : Value{},
               row.annual_revenue ? Value{*row.annual_revenue} : Value{}};
     MOPS_TRY(insert->ExecuteQueued(params));
@@ -678,7 +744,7 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
   }
 
   std::vector<AccountView> views(acc.ids.size());
-  std::vector<Candidate> candidates;
+  std::vector<Candidate> candidates, scratch;
   RecordChange change;
   auto finish = [&](std::string_view entity, const Loaded& l, size_t r,
                     const StoredProvenance* prov, std::vector<FieldFill>& fills,
@@ -706,7 +772,7 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
       StagedCandidates(acc_staged, "accounts", view.id, cursor, vendor_only, candidates);
       if (inferred_on) InferAccount(acc.extra[1].texts[r], contact_domains[r], candidates);
       if (candidates.empty()) continue;
-      SortByField(candidates);
+      SortByField(candidates, scratch);
       const auto pit = acc_prov.find(view.id);
       const StoredProvenance* prov = pit == acc_prov.end() ? nullptr : &pit->second;
       change.Clear();
@@ -742,7 +808,7 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
   struct Worker {
     RunReport local;  // conflicts
     std::vector<FieldFill> fills = std::vector<FieldFill>(kContactFieldCount);
-    std::vector<Candidate> candidates;
+    std::vector<Candidate> candidates, scratch;
     std::vector<std::string> values = std::vector<std::string>(kContactFieldCount);
     std::vector<std::pair<size_t, RecordChange>> changes;
   };
@@ -762,7 +828,7 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
     }
     for (size_t r = lo; r < hi; ++r) {
       const int64_t id = con.ids[r];
-      for (int f = 0; f < kContactFieldCount; ++f) values[f] = CellText(con.fields[f], r);
+      for (int f = 0; f < kContactFieldCount; ++f) AssignCellText(values[f], con.fields[f], r);
       cands.clear();
       StagedCandidates(con_staged, "contacts", id, cursor, vendor_only, cands);
       if (inferred_on) {
@@ -783,14 +849,16 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
       const auto pit = con_prov.find(id);
       const StoredProvenance* prov = pit == con_prov.end() ? nullptr : &pit->second;
       RecordChange ch;
-      SortByField(cands);
+      ch.fields.reserve(kContactFieldCount);
+      ch.chosen.reserve(kContactFieldCount);
+      SortByField(cands, w.scratch);
       for (int f = 0; f < kContactFieldCount; ++f) {
         if (std::find(std::begin(kDerived), std::end(kDerived), f) != std::end(kDerived)) continue;
         runner.Decide(f, id, values, prov, cands, ch);
       }
       if (inferred_on) {
         DerivedCandidates(values, cands);
-        SortByField(cands);
+        SortByField(cands, w.scratch);
       }
       for (int f : kDerived) runner.Decide(f, id, values, prov, cands, ch);
       if (!ch.fields.empty()) w.changes.emplace_back(r, std::move(ch));

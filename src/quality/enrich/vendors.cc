@@ -1,5 +1,6 @@
 // Vendor exports: layouts detected from the header, rows converted into the
 // workspace's form, rows matched to workspace records (engine).
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -562,14 +563,14 @@ std::vector<RowMatch> MatchVendorRows(std::span<const VendorRow> rows, std::stri
 
 void VendorCandidates(const VendorRow& row, std::string_view source, std::string_view entity,
                       double probability, std::string_view method, std::vector<Candidate>& out) {
-  const std::string reason =
-      fmt::format("{} {} ({} match, p={:.2f})", source, row.vendor_record_id, method, probability);
+  const std::string reason = fmt::format(FMT_COMPILE("{} {} ({} match, p={:.2f})"), source,
+                                         row.vendor_record_id, method, probability);
   const double confidence = 0.9 * probability;
-  auto add = [&](int field, std::string value) {
+  auto add = [&](int field, std::string_view value) {
     if (field < 0 || value.empty()) return;
     Candidate c;
     c.field = field;
-    c.value = std::move(value);
+    c.value = std::string(value);
     c.source = std::string(source);
     c.vendor_record_id = row.vendor_record_id;
     c.confidence = confidence;

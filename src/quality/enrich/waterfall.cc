@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 
 #include "core/numbers.h"
 #include "core/strings.h"
@@ -65,14 +66,26 @@ FieldDecision DecideField(std::string_view entity, int64_t record_id, std::strin
                           std::span<const Candidate> candidates, std::span<const std::string> order,
                           bool overwrite, double tolerance) {
   FieldDecision decision;
-  // One candidate per listed source (the most confident), in order of trust.
-  std::vector<const Candidate*> ranked(order.size(), nullptr);
+  // One candidate per listed source (the most confident), in order of trust
+  // (on the stack for the usual few sources: this runs per field and record).
+  constexpr size_t kInline = 16;
+  std::array<const Candidate*, kInline> inline_slots{};
+  std::vector<const Candidate*> heap_slots;
+  std::span<const Candidate*> slots(inline_slots.data(), std::min(order.size(), kInline));
+  if (order.size() > kInline) {
+    heap_slots.assign(order.size(), nullptr);
+    slots = heap_slots;
+  }
   for (const Candidate& c : candidates) {
     const size_t rank = Rank(order, c.source);
     if (rank >= order.size() || c.value.empty()) continue;
-    if (ranked[rank] == nullptr || c.confidence > ranked[rank]->confidence) ranked[rank] = &c;
+    if (slots[rank] == nullptr || c.confidence > slots[rank]->confidence) slots[rank] = &c;
   }
-  std::erase(ranked, nullptr);
+  size_t n_ranked = 0;
+  for (const Candidate* c : slots) {
+    if (c != nullptr) slots[n_ranked++] = c;
+  }
+  const std::span<const Candidate* const> ranked(slots.data(), n_ranked);
   if (ranked.empty()) return decision;
   const Candidate& top = *ranked.front();
   const bool owned = !current.empty() && current_source.empty();
