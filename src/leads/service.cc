@@ -245,9 +245,10 @@ core::Result<ScoringInput> LoadScoringInput(store::Database& db, Timestamp as_of
     // range of the table, in table order; rows are grouped by contact below.
     MOPS_ASSIGN_OR_RETURN(Value tlo, db.QueryValue("SELECT MIN(id) FROM touchpoints"));
     MOPS_ASSIGN_OR_RETURN(Value thi, db.QueryValue("SELECT MAX(id) FROM touchpoints"));
-    MOPS_ASSIGN_OR_RETURN(t, store::ScanColumnsParallel(db, touches + " AND t.id >= ? AND t.id < ?",
-                                                        store::AsInt(tlo, 0),
-                                                        store::AsInt(thi, -1) + 1, touch_types, n));
+    MOPS_ASSIGN_OR_RETURN(
+        t, store::ScanColumnsParallel(
+               db, touches + " AND +t.contact_id IS NOT NULL AND t.id >= ? AND t.id < ?",
+               store::AsInt(tlo, 0), store::AsInt(thi, -1) + 1, touch_types, n));
   }
   MOPS_TRY(ResolveCampaignKey(db, t[7], t[8]));
   const size_t n = c[0].size();
