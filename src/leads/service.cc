@@ -1,6 +1,7 @@
 // The scoring service: configs, columnar loads, the workspace rescore with
 // its write-back of changed rows only, incremental rescores, explain, and the
 // backtest.
+#include <algorithm>
 #include <chrono>
 #include <mutex>
 #include <unordered_map>
@@ -131,6 +132,71 @@ core::Result<SlaConfig> LoadSlaConfig(store::Database& db) {
   return ParseSlaConfig(yaml);
 }
 
+namespace {
+
+// Replaces `campaign_id` (kInt) by a kDict column of the campaign key,
+// COALESCE(campaigns.name, utm_campaign), as a LEFT JOIN would give it.
+core::Status ResolveCampaignKey(store::Database& db, store::Column& campaign_id,
+                                const store::Column& utm) {
+  const ColumnType types[] = {ColumnType::kInt, ColumnType::kText};
+  MOPS_ASSIGN_OR_RETURN(auto cp, db.ScanColumns("SELECT id, name FROM campaigns", {}, types));
+  store::Column key;
+  key.type = ColumnType::kDict;
+  const size_t m = campaign_id.size();
+  key.codes.resize(m, -1);
+  key.nulls.resize(m, 1);
+  // Codes of the utm dictionary are kept; campaign names are appended (or
+  // mapped onto an equal utm value).
+  key.dict = utm.dict;
+  key.dict.reserve(utm.dict.size() + cp[0].size());  // the index views its strings
+  std::unordered_map<std::string_view, int32_t> index;
+  for (size_t k = 0; k < key.dict.size(); ++k) index.emplace(key.dict[k], static_cast<int32_t>(k));
+  // Campaign ids are usually dense: a table by id, else a hash map.
+  int64_t lo = 0, hi = -1;
+  for (size_t row = 0; row < cp[0].size(); ++row) {
+    if (cp[0].nulls[row]) continue;
+    if (hi < lo) lo = hi = cp[0].ints[row];
+    lo = std::min(lo, cp[0].ints[row]);
+    hi = std::max(hi, cp[0].ints[row]);
+  }
+  const bool dense = hi - lo < static_cast<int64_t>(4 * cp[0].size() + 1024);
+  std::vector<int32_t> by_id(dense && hi >= lo ? static_cast<size_t>(hi - lo + 1) : 0, -1);
+  std::unordered_map<int64_t, int32_t> campaign_code;
+  for (size_t row = 0; row < cp[0].size(); ++row) {
+    if (cp[0].nulls[row] || cp[1].nulls[row]) continue;
+    const int64_t id = cp[0].ints[row];
+    const std::string& name = cp[1].texts[row];
+    auto it = index.find(name);
+    if (it == index.end()) {
+      key.dict.push_back(name);
+      it = index.emplace(key.dict.back(), static_cast<int32_t>(key.dict.size() - 1)).first;
+    }
+    if (dense) {
+      by_id[static_cast<size_t>(id - lo)] = it->second;
+    } else {
+      campaign_code.emplace(id, it->second);
+    }
+  }
+  for (size_t k = 0; k < m; ++k) {
+    int32_t code = -1;
+    if (!campaign_id.nulls[k]) {
+      const int64_t id = campaign_id.ints[k];
+      if (dense) {
+        if (id >= lo && id <= hi) code = by_id[static_cast<size_t>(id - lo)];
+      } else if (auto it = campaign_code.find(id); it != campaign_code.end()) {
+        code = it->second;
+      }
+    }
+    if (code < 0 && !utm.nulls[k]) code = utm.codes[k];
+    key.codes[k] = code;
+    key.nulls[k] = code < 0 ? 1 : 0;
+  }
+  campaign_id = std::move(key);
+  return {};
+}
+
+}  // namespace
+
 core::Result<ScoringInput> LoadScoringInput(store::Database& db, Timestamp as_of, int parts,
                                             std::span<const int64_t> only) {
   ScoringInput in = ScoringInput::Empty();
@@ -149,14 +215,16 @@ core::Result<ScoringInput> LoadScoringInput(store::Database& db, Timestamp as_of
       // Unary +: SQLite would otherwise read the contacts_merged index (all of
       // it: nearly every contact is unmerged) even when a few ids are asked for.
       " FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id WHERE +c.merged_into IS NULL";
+  // The campaign key is COALESCE(campaign name, utm_campaign): resolved here
+  // from the (small) campaigns table rather than by a join, which costs an
+  // index lookup per touch.
   std::string touches = fmt::format(
       "SELECT t.contact_id, t.id, t.occurred_at, t.type, t.event_name, t.url, "
-      "t.channel, COALESCE(cp.name, t.utm_campaign) FROM touchpoints t LEFT JOIN "
-      "campaigns cp ON cp.id = t.campaign_id WHERE +t.occurred_at <= {}",
+      "t.channel, t.campaign_id, t.utm_campaign FROM touchpoints t WHERE +t.occurred_at <= {}",
       as_of);
   const std::vector<ColumnType> touch_types = {
-      ColumnType::kInt,  ColumnType::kInt,  ColumnType::kInt,  ColumnType::kDict,
-      ColumnType::kDict, ColumnType::kDict, ColumnType::kDict, ColumnType::kDict};
+      ColumnType::kInt,  ColumnType::kInt,  ColumnType::kInt, ColumnType::kDict, ColumnType::kDict,
+      ColumnType::kDict, ColumnType::kDict, ColumnType::kInt, ColumnType::kDict};
   std::vector<store::Column> c, t;
   if (!only.empty()) {
     const std::string ids = IdList(only);
@@ -173,13 +241,16 @@ core::Result<ScoringInput> LoadScoringInput(store::Database& db, Timestamp as_of
     MOPS_ASSIGN_OR_RETURN(
         c, store::ScanColumnsParallel(db, select + " AND c.id >= ? AND c.id < ? ORDER BY c.id", l,
                                       h, types, n));
+    // Split by touch id (the row id): each connection reads only its own
+    // range of the table, in table order; rows are grouped by contact below.
+    MOPS_ASSIGN_OR_RETURN(Value tlo, db.QueryValue("SELECT MIN(id) FROM touchpoints"));
+    MOPS_ASSIGN_OR_RETURN(Value thi, db.QueryValue("SELECT MAX(id) FROM touchpoints"));
     MOPS_ASSIGN_OR_RETURN(
         t, store::ScanColumnsParallel(
-               db,
-               // A plain scan in table order (unary + keeps SQLite off the index,
-               // whose order means a random read per row); grouped below.
-               touches + " AND +t.contact_id >= ? AND +t.contact_id < ?", l, h, touch_types, n));
+               db, touches + " AND +t.contact_id IS NOT NULL AND t.id >= ? AND t.id < ?",
+               store::AsInt(tlo, 0), store::AsInt(thi, -1) + 1, touch_types, n));
   }
+  MOPS_TRY(ResolveCampaignKey(db, t[7], t[8]));
   const size_t n = c[0].size();
   in.contact_ids = std::move(c[0].ints);
   size_t col = 1;

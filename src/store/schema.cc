@@ -667,7 +667,7 @@ constexpr std::string_view kAnalytics = R"SQL(
 ALTER TABLE spend ADD COLUMN conversions DOUBLE PRECISION;
 ALTER TABLE spend ADD COLUMN campaign_name TEXT;
 ALTER TABLE spend ADD COLUMN campaign_type TEXT;
-CREATE INDEX lifecycle_history_stage ON lifecycle_history (stage, entered_at);
+CREATE INDEX IF NOT EXISTS lifecycle_history_stage ON lifecycle_history (stage, entered_at);
 )SQL";
 
 // Issue 12: the tracking API. write_keys: credentials that may only send
