@@ -326,9 +326,6 @@ TEST_F(TrackingServiceTest, GroupCommitStoresEveryRequestOnceAndCallsListeners) 
   EXPECT_EQ(touched.load(), kThreads * kRequests * 10);
 }
 
-}  // namespace
-}  // namespace mops::tracking
-
 // A contact imported from the CRM has an email but no identity row: an
 // identify with that address (in any case) is that contact, not a new one.
 TEST_F(TrackingServiceTest, IdentifyWithAnImportedContactsEmailAttachesToIt) {
@@ -358,3 +355,6 @@ TEST_F(TrackingServiceTest, TouchpointsFollowTheStoredChannelRules) {
      "context": {"page": {"url": "https://acme.example/?utm_source=partnerhub&utm_medium=link"}}}]})");
   EXPECT_EQ(Text("SELECT channel FROM touchpoints WHERE message_id = 'p5'"), "partner");
 }
+
+}  // namespace
+}  // namespace mops::tracking
