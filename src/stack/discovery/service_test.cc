@@ -282,7 +282,9 @@ TEST(DiscoveryRoutes, AnalystsReadOpsApply) {
                        auth(analyst));
   ASSERT_EQ(tx->status, 200) << tx->body;
   const Json t = Json::parse(tx->body);
-  for (const Json& tool : Json::parse(spend->body)["tools"]) {
+  // A named document: a range-for over a temporary's member would outlive it.
+  const Json spend_doc = Json::parse(spend->body);
+  for (const Json& tool : spend_doc["tools"]) {
     if (tool["tool"] == "HubSpot Marketing Hub") {
       EXPECT_DOUBLE_EQ(t["total"].get<double>(), tool["net"].get<double>());
     }
