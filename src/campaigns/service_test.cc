@@ -17,9 +17,7 @@
 #include "records/routes.h"
 #include "store/database.h"
 #include "tests/support/test_server.h"
-#ifdef MOPS_CAMPAIGNS_TEST_POSTGRES
-#include "tests/support/postgres_server.h"
-#endif
+#include "tests/support/test_workspace.h"
 
 namespace mops::campaigns {
 namespace {
@@ -29,52 +27,18 @@ using ::testing::HasSubstr;
 using Json = nlohmann::json;
 using store::Value;
 
-class Workspace {
+class Workspace : public test_support::TestWorkspace {
  public:
-  Workspace() {
-    static int counter = 0;
-    dir_ = fs::temp_directory_path() /
-           ("mops-campaigns-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
 #ifdef MOPS_CAMPAIGNS_TEST_POSTGRES
-    auto server = test_support::PostgresServer::Shared();
-    if (!server) {
-      ADD_FAILURE() << server.error().ToString();
-      std::abort();
-    }
-    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    auto url = (*server)->CreateDatabase(test != nullptr ? test->name() : "campaigns");
-    if (!url) {
-      ADD_FAILURE() << url.error().ToString();
-      std::abort();
-    }
-    url_ = *url;
+  Workspace() : TestWorkspace("campaigns", test_support::Backend::kPostgres) {}
 #else
-    url_ = (dir_ / "ws.db").string();
+  Workspace() : TestWorkspace("campaigns", test_support::Backend::kSqlite) {}
 #endif
-    auto db = store::Open(url_);
-    EXPECT_TRUE(db.has_value());
-    db_ = std::move(*db);
-    EXPECT_TRUE(store::Migrate(*db_).has_value());
-  }
-  ~Workspace() {
-    db_.reset();
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-  store::Database& db() { return *db_; }
-  const std::string& url() const { return url_; }
   int64_t Value(const std::string& sql) { return store::AsInt(*db_->QueryValue(sql)); }
   void Exec(const std::string& sql, std::vector<store::Value> params = {}) {
     auto r = db_->Execute(sql, params);
     ASSERT_TRUE(r) << sql << ": " << r.error().ToString();
   }
-
- private:
-  fs::path dir_;
-  std::string url_;
-  std::unique_ptr<store::Database> db_;
 };
 
 template <typename T>

@@ -15,9 +15,7 @@
 #include "ingest/channel_rules.h"
 #include "store/database.h"
 #include "tests/support/test_server.h"
-#ifdef MOPS_CHANNELS_TEST_POSTGRES
-#include "tests/support/postgres_server.h"
-#endif
+#include "tests/support/test_workspace.h"
 
 namespace mops::ingest {
 namespace {
@@ -25,42 +23,13 @@ namespace {
 namespace fs = std::filesystem;
 using store::Value;
 
-class Workspace {
+class Workspace : public test_support::TestWorkspace {
  public:
-  Workspace() {
-    static int counter = 0;
-    dir_ = fs::temp_directory_path() /
-           ("mops-channels-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
 #ifdef MOPS_CHANNELS_TEST_POSTGRES
-    auto server = test_support::PostgresServer::Shared();
-    if (!server) {
-      ADD_FAILURE() << server.error().ToString();
-      std::abort();
-    }
-    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    auto url = (*server)->CreateDatabase(test != nullptr ? test->name() : "channels");
-    if (!url) {
-      ADD_FAILURE() << url.error().ToString();
-      std::abort();
-    }
-    url_ = *url;
+  Workspace() : TestWorkspace("channels", test_support::Backend::kPostgres) {}
 #else
-    url_ = (dir_ / "ws.db").string();
+  Workspace() : TestWorkspace("channels", test_support::Backend::kSqlite) {}
 #endif
-    auto db = store::Open(url_);
-    EXPECT_TRUE(db.has_value());
-    db_ = std::move(*db);
-    EXPECT_TRUE(store::Migrate(*db_).has_value());
-  }
-  ~Workspace() {
-    db_.reset();
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-  store::Database& db() { return *db_; }
-  const std::string& url() const { return url_; }
   int64_t Int(const std::string& sql, std::vector<Value> params = {}) {
     auto v = db_->QueryValue(sql, params);
     EXPECT_TRUE(v.has_value()) << sql;
@@ -87,11 +56,6 @@ class Workspace {
       EXPECT_EQ(store::AsInt(direct->rows[i][1]), store::AsInt(weeks->rows[i][1]));
     }
   }
-
- private:
-  fs::path dir_;
-  std::string url_;
-  std::unique_ptr<store::Database> db_;
 };
 
 core::Result<ImportSummary> Import(store::Database& db, std::string_view csv) {

@@ -16,9 +16,7 @@
 #include "leads/routes.h"
 #include "store/database.h"
 #include "tests/support/test_server.h"
-#ifdef MOPS_LEADS_TEST_POSTGRES
-#include "tests/support/postgres_server.h"
-#endif
+#include "tests/support/test_workspace.h"
 
 namespace mops::leads {
 namespace {
@@ -45,42 +43,13 @@ lifecycle:
   recycle_after_days: 30
 )";
 
-class Workspace {
+class Workspace : public test_support::TestWorkspace {
  public:
-  Workspace() {
-    static int counter = 0;
-    dir_ = fs::temp_directory_path() /
-           ("mops-leads-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
 #ifdef MOPS_LEADS_TEST_POSTGRES
-    auto server = test_support::PostgresServer::Shared();
-    if (!server) {
-      ADD_FAILURE() << server.error().ToString();
-      std::abort();
-    }
-    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    auto url = (*server)->CreateDatabase(test != nullptr ? test->name() : "leads");
-    if (!url) {
-      ADD_FAILURE() << url.error().ToString();
-      std::abort();
-    }
-    url_ = *url;
+  Workspace() : TestWorkspace("leads", test_support::Backend::kPostgres) {}
 #else
-    url_ = (dir_ / "ws.db").string();
+  Workspace() : TestWorkspace("leads", test_support::Backend::kSqlite) {}
 #endif
-    auto db = store::Open(url_);
-    EXPECT_TRUE(db.has_value());
-    db_ = std::move(*db);
-    EXPECT_TRUE(store::Migrate(*db_).has_value());
-  }
-  ~Workspace() {
-    db_.reset();
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-  store::Database& db() { return *db_; }
-  std::string url() const { return url_; }
   int64_t Count(const std::string& sql) { return store::AsInt(*db_->QueryValue(sql)); }
   void Exec(const std::string& sql, std::vector<Value> params) {
     auto r = db_->Execute(sql, params);
@@ -129,10 +98,6 @@ class Workspace {
         *db_->QueryValue("SELECT id FROM users WHERE external_id = ?", std::vector<Value>{name}));
   }
 
- private:
-  fs::path dir_;
-  std::string url_;
-  std::unique_ptr<store::Database> db_;
   int64_t contacts_ = 0, touches_ = 0, opps_ = 0;
 };
 

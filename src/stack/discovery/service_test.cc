@@ -16,9 +16,7 @@
 #include "stack/discovery/routes.h"
 #include "store/database.h"
 #include "tests/support/test_server.h"
-#ifdef MOPS_DISCOVERY_TEST_POSTGRES
-#include "tests/support/postgres_server.h"
-#endif
+#include "tests/support/test_workspace.h"
 
 namespace mops::stack::discovery {
 namespace {
@@ -26,41 +24,13 @@ namespace {
 namespace fs = std::filesystem;
 const std::string kDir = std::string(MOPS_FIXTURES) + "/discovery/";
 
-class Workspace {
+class Workspace : public test_support::TestWorkspace {
  public:
-  Workspace() {
-    static int counter = 0;
-    dir_ = fs::temp_directory_path() /
-           ("mops-discovery-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
 #ifdef MOPS_DISCOVERY_TEST_POSTGRES
-    auto server = test_support::PostgresServer::Shared();
-    if (!server) {
-      ADD_FAILURE() << server.error().ToString();
-      std::abort();
-    }
-    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    auto url = (*server)->CreateDatabase(test != nullptr ? test->name() : "discovery");
-    if (!url) {
-      ADD_FAILURE() << url.error().ToString();
-      std::abort();
-    }
-    url_ = *url;
+  Workspace() : TestWorkspace("discovery", test_support::Backend::kPostgres) {}
 #else
-    url_ = (dir_ / "ws.db").string();
+  Workspace() : TestWorkspace("discovery", test_support::Backend::kSqlite) {}
 #endif
-    auto db = store::Open(url_);
-    EXPECT_TRUE(db.has_value());
-    db_ = std::move(*db);
-    EXPECT_TRUE(store::Migrate(*db_).has_value());
-  }
-  ~Workspace() {
-    db_.reset();
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-  store::Database& db() { return *db_; }
   std::string path() const { return url_; }
   std::string Write(const std::string& name, const std::string& text) {
     std::ofstream(dir_ / name) << text;
@@ -82,11 +52,6 @@ class Workspace {
     }
     return out;
   }
-
- private:
-  fs::path dir_;
-  std::string url_;
-  std::unique_ptr<store::Database> db_;
 };
 
 Timestamp Day(const char* d) { return *core::ParseTimestamp(d); }
