@@ -706,7 +706,9 @@ function CohortPanel({ params, setParams, open }) {
   );
 }
 
-function RetentionTable({ title, rows, months, testid }) {
+// A cohort table: a row per cohort with its size, then one cell per month
+// since the cohort began (at most six).
+function CohortTable({ title, testid, sizeLabel, rows, months, sizeOf, valuesOf, renderCell }) {
   const shown = Math.min(months, 6);
   return (
     <div class="table-scroll">
@@ -715,7 +717,7 @@ function RetentionTable({ title, rows, months, testid }) {
         <thead>
           <tr>
             <th>Cohort</th>
-            <th class="num">Contacts</th>
+            <th class="num">{sizeLabel}</th>
             {Array.from({ length: shown }, (_, i) => (
               <th key={i} class="num">
                 M{i}
@@ -727,12 +729,14 @@ function RetentionTable({ title, rows, months, testid }) {
           {rows.map((r) => (
             <tr key={r.cohort}>
               <td>{r.cohort}</td>
-              <td class="num">{formatInteger(r.size)}</td>
-              {r.retained.slice(0, shown).map((n, i) => (
-                <td key={i} class="num">
-                  {r.size ? pct(n / r.size) : '–'}
-                </td>
-              ))}
+              <td class="num">{formatInteger(sizeOf(r))}</td>
+              {valuesOf(r)
+                .slice(0, shown)
+                .map((v, i) => (
+                  <td key={i} class="num">
+                    {renderCell(r, v, i)}
+                  </td>
+                ))}
             </tr>
           ))}
         </tbody>
@@ -741,38 +745,35 @@ function RetentionTable({ title, rows, months, testid }) {
   );
 }
 
-function RevenueCohorts({ rows, months, open }) {
-  const shown = Math.min(months, 6);
+function RetentionTable({ title, rows, months, testid }) {
   return (
-    <div class="table-scroll">
-      <h3 class="small-heading">Revenue cohorts (accounts by first won deal, cumulative won revenue)</h3>
-      <table class="data-table" data-testid="revenue-cohorts">
-        <thead>
-          <tr>
-            <th>Cohort</th>
-            <th class="num">Accounts</th>
-            {Array.from({ length: shown }, (_, i) => (
-              <th key={i} class="num">
-                M{i}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.cohort}>
-              <td>{r.cohort}</td>
-              <td class="num">{formatInteger(r.accounts)}</td>
-              {r.revenue.slice(0, shown).map((v, i) => (
-                <td key={i} class="num">
-                  <Cell value={formatMoney(v)} raw={v} testid="revenue-cohort-cell" onOpen={() => open(r.cohort, i)} />
-                </td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <CohortTable
+      title={title}
+      testid={testid}
+      sizeLabel="Contacts"
+      rows={rows}
+      months={months}
+      sizeOf={(r) => r.size}
+      valuesOf={(r) => r.retained}
+      renderCell={(r, n) => (r.size ? pct(n / r.size) : '–')}
+    />
+  );
+}
+
+function RevenueCohorts({ rows, months, open }) {
+  return (
+    <CohortTable
+      title="Revenue cohorts (accounts by first won deal, cumulative won revenue)"
+      testid="revenue-cohorts"
+      sizeLabel="Accounts"
+      rows={rows}
+      months={months}
+      sizeOf={(r) => r.accounts}
+      valuesOf={(r) => r.revenue}
+      renderCell={(r, v, i) => (
+        <Cell value={formatMoney(v)} raw={v} testid="revenue-cohort-cell" onOpen={() => open(r.cohort, i)} />
+      )}
+    />
   );
 }
 
