@@ -13,6 +13,7 @@
 
 #include "cli/cli.h"
 #include "store/database.h"
+#include "tests/support/in_process_cli.h"
 
 namespace mops::stack {
 namespace {
@@ -21,11 +22,7 @@ namespace fs = std::filesystem;
 
 // Runs `mops --workspace WS ARGS...` with the stack verbs and captures stdout
 // and stderr.
-struct Outcome {
-  int exit_code = 0;
-  std::string out;
-  std::string err;
-};
+using Outcome = test_support::CliOutcome;
 
 class CommandsTest : public ::testing::Test {
  protected:
@@ -58,33 +55,9 @@ class CommandsTest : public ::testing::Test {
   }
 
   Outcome Mops(std::vector<std::string> args) {
-    CLI::App app{"mops"};
-    app.require_subcommand(1);
-    app.fallthrough();
-    cli::Context ctx;
-    ctx.workspace = (dir_ / "ws.db").string();
-    app.add_option("--format", ctx.format_name);
-    RegisterCommands(app, ctx);
-    std::vector<std::string> argv = {"mops"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<char*> raw;
-    for (std::string& a : argv) raw.push_back(a.data());
-    std::ostringstream out, err;
-    std::streambuf* old_out = std::cout.rdbuf(out.rdbuf());
-    std::streambuf* old_err = std::cerr.rdbuf(err.rdbuf());
-    Outcome run;
-    try {
-      app.parse(static_cast<int>(raw.size()), raw.data());
-      run.exit_code = ctx.exit_code;
-    } catch (const CLI::ParseError& e) {
-      run.exit_code = 2;
-      err << e.what();
-    }
-    std::cout.rdbuf(old_out);
-    std::cerr.rdbuf(old_err);
-    run.out = out.str();
-    run.err = err.str();
-    return run;
+    return test_support::RunInProcess(
+        [](CLI::App& app, cli::Context& ctx) { RegisterCommands(app, ctx); },
+        (dir_ / "ws.db").string(), std::move(args));
   }
 
   void Import() {

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "cli/cli.h"
+#include "tests/support/in_process_cli.h"
 #include "tracking/tracking.h"
 
 namespace mops::tracking {
@@ -16,11 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Outcome {
-  int exit_code = 0;
-  std::string out;
-  std::string err;
-};
+using Outcome = test_support::CliOutcome;
 
 class TrackingCommandsTest : public ::testing::Test {
  protected:
@@ -40,33 +37,9 @@ class TrackingCommandsTest : public ::testing::Test {
     return (dir_ / name).string();
   }
   Outcome Mops(std::vector<std::string> args) {
-    CLI::App app{"mops"};
-    app.require_subcommand(1);
-    app.fallthrough();
-    cli::Context ctx;
-    ctx.workspace = (dir_ / "ws.db").string();
-    app.add_option("--format", ctx.format_name);
-    RegisterCommands(app, ctx);
-    std::vector<std::string> argv = {"mops"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::vector<char*> raw;
-    for (std::string& a : argv) raw.push_back(a.data());
-    std::ostringstream out, err;
-    std::streambuf* old_out = std::cout.rdbuf(out.rdbuf());
-    std::streambuf* old_err = std::cerr.rdbuf(err.rdbuf());
-    Outcome run;
-    try {
-      app.parse(static_cast<int>(raw.size()), raw.data());
-      run.exit_code = ctx.exit_code;
-    } catch (const CLI::ParseError& e) {
-      run.exit_code = 2;
-      err << e.what();
-    }
-    std::cout.rdbuf(old_out);
-    std::cerr.rdbuf(old_err);
-    run.out = out.str();
-    run.err = err.str();
-    return run;
+    return test_support::RunInProcess(
+        [](CLI::App& app, cli::Context& ctx) { RegisterCommands(app, ctx); },
+        (dir_ / "ws.db").string(), std::move(args));
   }
   fs::path dir_;
 };
