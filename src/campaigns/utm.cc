@@ -460,9 +460,17 @@ std::vector<Violation> CheckValue(const NamingRules& rules, std::string_view par
   auto add = [&](std::string rule, std::string message) {
     out.push_back({p, std::string(value), std::move(rule), std::move(message), ""});
   };
-  if (core::Trim(value).empty()) {
+  // Analytics tools write "(not set)", "(none)" or "(not provided)" where a
+  // link carried no value: that is a missing value, not a name to rewrite.
+  const std::string trimmed = core::ToLower(core::Trim(value));
+  const bool placeholder = trimmed == "(not set)" || trimmed == "(not_set)" ||
+                           trimmed == "(none)" || trimmed == "(not provided)" ||
+                           trimmed == "(direct)" || trimmed == "(notset)";
+  if (trimmed.empty() || placeholder) {
     if (std::find(rules.required.begin(), rules.required.end(), p) != rules.required.end()) {
-      add("missing", p + " is required");
+      add("missing", placeholder ? fmt::format("{} is required ('{}' stands for no value)", p,
+                                               std::string(value))
+                                 : p + " is required");
     }
     return out;
   }

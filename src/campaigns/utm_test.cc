@@ -98,6 +98,19 @@ TEST(NamingRules, MixedCaseSpacesAndAliasesBecomeOneValue) {
   EXPECT_EQ(tiktok[0].suggestion, "");
 }
 
+// "(not set)" and its kin are an analytics tool's word for no value: the
+// check calls them missing and never suggests renaming them.
+TEST(NamingRules, PlaceholdersOfAnalyticsToolsAreMissingValues) {
+  const NamingRules r = Rules();
+  for (const char* v : {"(not set)", "(none)", "(Not Provided)", " (direct) "}) {
+    const auto medium = CheckValue(r, "utm_medium", v);
+    EXPECT_THAT(RulesOf(medium), ElementsAre("missing")) << v;
+    EXPECT_EQ(medium[0].suggestion, "") << v;
+  }
+  // Not required: nothing to say.
+  EXPECT_TRUE(CheckValue(r, "utm_content", "(not set)").empty());
+}
+
 TEST(NamingRules, UnicodeIsKeptAndOnlyAsciiChangesCase) {
   const NamingRules r = Rules();
   // "Événement Été" : É is not ASCII and stays as written; the space goes.
