@@ -614,47 +614,56 @@ void Notify(store::Database& db, const std::set<int64_t>& touched) {
   }
 }
 
-// The tracking config as of its stored text: every group reads the text
-// (one indexed row) and parses it again only when it changed, since parsing
-// the YAML cost more than storing a small group of events.
+// A config parsed from its stored text and kept until that text changes:
+// every group reads the text (one indexed row) and parses it again only when
+// it changed, since parsing the YAML cost more than storing a small group of
+// events.
+template <typename Config>
+class ParsedByText {
+ public:
+  template <typename Parse>
+  core::Result<std::shared_ptr<const Config>> Get(std::string text, Parse parse) {
+    {
+      std::lock_guard lock(mu_);
+      if (cached_ && text_ == text) return cached_;
+    }
+    MOPS_ASSIGN_OR_RETURN(Config parsed, parse(text));
+    auto config = std::make_shared<const Config>(std::move(parsed));
+    std::lock_guard lock(mu_);
+    text_ = std::move(text);
+    cached_ = config;
+    return config;
+  }
+
+ private:
+  std::mutex mu_;
+  std::string text_;
+  std::shared_ptr<const Config> cached_;  // null: nothing parsed yet
+};
+
+// The tracking config (`mops tracking config set`).
 core::Result<std::shared_ptr<const TrackingConfig>> CurrentConfig(store::Database& db) {
-  static std::mutex mu;
-  static std::optional<std::string> cached_text;  // nullopt: nothing parsed yet
-  static std::shared_ptr<const TrackingConfig> cached;
+  static ParsedByText<TrackingConfig> cache;
   MOPS_ASSIGN_OR_RETURN(Value v, db.QueryValue("SELECT body FROM configs WHERE name = 'tracking'"));
   // An absent row is the default config; "\0" cannot be a stored YAML text.
-  std::string text = store::IsNull(v) ? std::string(1, '\0') : store::AsText(v);
-  {
-    std::lock_guard lock(mu);
-    if (cached && cached_text == text) return cached;
-  }
-  MOPS_ASSIGN_OR_RETURN(TrackingConfig parsed,
-                        store::IsNull(v) ? core::Result<TrackingConfig>(DefaultTrackingConfig())
-                                         : ParseTrackingConfig(text, "tracking config"));
-  auto config = std::make_shared<const TrackingConfig>(std::move(parsed));
-  std::lock_guard lock(mu);
-  cached_text = std::move(text);
-  cached = config;
-  return config;
+  const bool absent = store::IsNull(v);
+  return cache.Get(absent ? std::string(1, '\0') : store::AsText(v),
+                   [absent](const std::string& text) -> core::Result<TrackingConfig> {
+                     if (absent) return DefaultTrackingConfig();
+                     return ParseTrackingConfig(text, "tracking config");
+                   });
 }
 
-// The workspace's channel rules (`mops config set channels`), parsed again
-// only when their stored text changed, like the tracking config above.
+// The workspace's channel rules (`mops config set channels`); empty text
+// means the built-in rules.
 core::Result<std::shared_ptr<const ingest::ChannelRules>> CurrentChannelRules(store::Database& db) {
-  static std::mutex mu;
-  static std::optional<std::string> cached_text;
-  static std::shared_ptr<const ingest::ChannelRules> cached;
+  static ParsedByText<ingest::ChannelRules> cache;
   MOPS_ASSIGN_OR_RETURN(std::string text, ingest::StoredChannelRulesText(db));
-  {
-    std::lock_guard lock(mu);
-    if (cached && cached_text == text) return cached;
-  }
-  MOPS_ASSIGN_OR_RETURN(ingest::ChannelRules parsed, ingest::LoadChannelRules(db));
-  auto rules = std::make_shared<const ingest::ChannelRules>(std::move(parsed));
-  std::lock_guard lock(mu);
-  cached_text = std::move(text);
-  cached = rules;
-  return rules;
+  return cache.Get(std::move(text), [](const std::string& stored) {
+    return stored.empty()
+               ? ingest::ParseChannelRules(ingest::DefaultChannelRulesText(), "built-in rules")
+               : ingest::ParseChannelRules(stored, "configs.channels");
+  });
 }
 
 // Commits `works` in one transaction. On failure nothing of them is stored.
