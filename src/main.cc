@@ -99,6 +99,15 @@ mops::core::Status PrepareDemo(mops::store::Database& db) {
   mops::quality::CheckOptions check;
   check.actor = "demo";
   MOPS_TRY(mops::quality::Check(db, check));
+  // A stored pipeline run and revenue run, so campaign roll-ups and channel
+  // performance show attributed figures from the first click.
+  for (auto conversion :
+       {mops::attribution::ConversionKind::kCreated, mops::attribution::ConversionKind::kWon}) {
+    MOPS_ASSIGN_OR_RETURN(mops::attribution::RunRequest request,
+                          mops::attribution::DefaultRequest(db));
+    request.conversion = conversion;
+    MOPS_TRY(mops::attribution::Run(db, request, "demo"));
+  }
   MOPS_TRY(mops::campaigns::SeedDemo(db));
   MOPS_TRY(mops::leads::ScoreDemo(db));
   MOPS_TRY(mops::tracking::LoadDemoEvents(db));  // after the pinned figures: adds touchpoints

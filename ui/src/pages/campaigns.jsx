@@ -70,14 +70,22 @@ function Stat({ label, value, testid, tone }) {
 
 function Hierarchy({ onOpen }) {
   const runs = useApi((o) => get('/api/v1/attribution/runs?limit=50', o), []);
-  const [run, setRun] = useState('');
+  const runList = runs.data?.items ?? [];
+  // By default the newest pipeline run and the newest revenue run together
+  // (the runs come newest first); null until the user picks.
+  const latest = ['created', 'won']
+    .map((kind) => runList.find((r) => r.conversion === kind))
+    .filter(Boolean)
+    .map((r) => String(r.id))
+    .join(',');
+  const [picked, setRun] = useState(null);
+  const run = picked ?? latest;
   const [model, setModel] = useState('linear');
   const rollups = useApi(
     (o) => get(`/api/v1/campaign-hierarchy${run ? `?run=${encodeURIComponent(run)}&model=${encodeURIComponent(model)}` : ''}`, o),
     [run, model],
   );
-  const runList = runs.data?.runs ?? [];
-  const chosen = runList.find((r) => String(r.id) === run);
+  const chosen = runList.find((r) => run.split(',').includes(String(r.id)));
   const models = chosen ? String(chosen.models).split(',') : [];
   const [collapsed, setCollapsed] = useState(() => new Set());
   const rows = rollups.data?.campaigns ?? [];
@@ -106,6 +114,7 @@ function Hierarchy({ onOpen }) {
         <label class="field-inline">
           Pipeline and revenue from run
           <select value={run} data-testid="rollup-run" onChange={(e) => setRun(e.currentTarget.value)}>
+            {latest && latest.includes(',') ? <option value={latest}>latest pipeline and revenue runs</option> : null}
             <option value="">none</option>
             {runList.map((r) => (
               <option key={r.id} value={String(r.id)}>
