@@ -78,6 +78,32 @@ describe('campaigns page against mops demo', { timeout: 300_000 }, () => {
     assert.ok(Math.abs(sum - rollups.totals.budget) < 0.01);
   });
 
+  test('the hierarchy opens on the newest pipeline and revenue runs, and its totals are theirs', async () => {
+    const runs = (await getJson(`${baseUrl}/api/v1/attribution/runs`, token)).items;
+    const created = runs.find((r) => r.conversion === 'created');
+    const won = runs.find((r) => r.conversion === 'won');
+    assert.ok(created && won, 'the demo stores a pipeline run and a revenue run');
+    const rollups = await getJson(
+      `${baseUrl}/api/v1/campaign-hierarchy?run=${created.id},${won.id}&model=linear`,
+      token,
+    );
+    assert.ok(rollups.totals.pipeline > 0 && rollups.totals.won_revenue > 0, JSON.stringify(rollups.totals));
+    const browser = await launchBrowser();
+    try {
+      const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+      await addSession(context, baseUrl, token);
+      const page = await context.newPage();
+      await page.goto(`${baseUrl}/#/campaigns`);
+      await page.waitForFunction(() =>
+        document.querySelector('[data-testid=rollup-model-shown]')?.textContent.startsWith('Attribution: run'),
+      );
+      const shown = await page.textContent('[data-testid=rollup-model-shown]');
+      assert.ok(shown.includes(String(created.id)) && shown.includes(String(won.id)), shown);
+    } finally {
+      await browser.close();
+    }
+  });
+
   test('build a UTM link, approve a campaign and launch it', async () => {
     const browser = await launchBrowser();
     try {
