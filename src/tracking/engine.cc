@@ -188,6 +188,14 @@ std::string_view FindClickId(const std::map<std::string, std::string>& query) {
   return {};
 }
 
+bool ContinuesVisit(std::string_view url, std::string_view referrer, const Utm& utm,
+                    std::string_view click_id) {
+  if (!utm.source.empty() || !utm.medium.empty() || !click_id.empty()) return false;
+  if (TrimView(referrer).empty()) return true;
+  const std::string page_host = ParseUrl(url).host;
+  return !page_host.empty() && ParseUrl(referrer).host == page_host;
+}
+
 core::Result<int64_t> ParseIsoMillis(std::string_view text) {
   text = TrimView(text);
   if (text.size() < 10 || !std::isdigit(static_cast<unsigned char>(text[0]))) {

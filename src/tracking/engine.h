@@ -50,6 +50,16 @@ inline constexpr std::string_view kClickIds[] = {"gclid",  "gbraid",    "wbraid"
 // The first click id present in the query (its name), or empty.
 std::string_view FindClickId(const std::map<std::string, std::string>& query);
 
+// A touch that continues a visit: it carries no campaign (no UTM values, no
+// click id) and comes without an outside referrer (none, or a page of the
+// same site). The rules would call it direct; it belongs to the channel that
+// brought the visitor, so it takes the channel of the visitor's previous
+// touch when that came within the session window (30 minutes, as web
+// analytics sessions do).
+inline constexpr int64_t kSessionWindowSeconds = 30 * 60;
+bool ContinuesVisit(std::string_view url, std::string_view referrer, const Utm& utm,
+                    std::string_view click_id);
+
 // ---------------------------------------------------------------------------
 // Times
 

@@ -324,5 +324,21 @@ TEST(NormalizeEvent, StoredFormIsTheAmendedItem) {
   EXPECT_EQ(ev2->raw, expected2.dump());
 }
 
+// A touch continues a visit when it carries no campaign and no outside
+// referrer; a campaign, a click id or another site's referrer starts a new
+// one.
+TEST(Visits, WhatContinuesAVisit) {
+  const Utm none;
+  Utm paid;
+  paid.source = "google";
+  paid.medium = "cpc";
+  EXPECT_TRUE(ContinuesVisit("https://www.acme.example/pricing", "", none, ""));
+  EXPECT_TRUE(
+      ContinuesVisit("https://www.acme.example/pricing", "https://acme.example/", none, ""));
+  EXPECT_FALSE(ContinuesVisit("https://acme.example/pricing", "https://www.google.com/", none, ""));
+  EXPECT_FALSE(ContinuesVisit("https://acme.example/?utm_source=google", "", paid, ""));
+  EXPECT_FALSE(ContinuesVisit("https://acme.example/?gclid=x", "", none, "gclid"));
+}
+
 }  // namespace
 }  // namespace mops::tracking

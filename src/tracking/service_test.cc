@@ -356,5 +356,24 @@ TEST_F(TrackingServiceTest, TouchpointsFollowTheStoredChannelRules) {
   EXPECT_EQ(Text("SELECT channel FROM touchpoints WHERE message_id = 'p5'"), "partner");
 }
 
+// Pages after the landing page belong to the channel that brought the
+// visitor, within the session window; after it, a page without referrer is
+// direct again.
+TEST_F(TrackingServiceTest, LaterPagesOfAVisitKeepTheLandingChannel) {
+  Send(R"({"batch": [
+    {"type": "page", "anonymousId": "v1", "messageId": "l1", "timestamp": "2024-05-01T10:00:00Z",
+     "context": {"page": {"url": "https://acme.example/?gclid=abc", "referrer": "https://www.google.com/"}}},
+    {"type": "page", "anonymousId": "v1", "messageId": "l2", "timestamp": "2024-05-01T10:05:00Z",
+     "context": {"page": {"url": "https://acme.example/pricing", "referrer": "https://acme.example/"}}},
+    {"type": "track", "anonymousId": "v1", "messageId": "l3", "event": "Demo Requested",
+     "timestamp": "2024-05-01T10:20:00Z", "context": {"page": {"url": "https://acme.example/demo"}}},
+    {"type": "page", "anonymousId": "v1", "messageId": "l4", "timestamp": "2024-05-01T13:00:00Z",
+     "context": {"page": {"url": "https://acme.example/pricing"}}}]})");
+  EXPECT_EQ(Text("SELECT channel FROM touchpoints WHERE message_id = 'l1'"), "paid_search");
+  EXPECT_EQ(Text("SELECT channel FROM touchpoints WHERE message_id = 'l2'"), "paid_search");
+  EXPECT_EQ(Text("SELECT channel FROM touchpoints WHERE message_id = 'l3'"), "paid_search");
+  EXPECT_EQ(Text("SELECT channel FROM touchpoints WHERE message_id = 'l4'"), "direct");
+}
+
 }  // namespace
 }  // namespace mops::tracking

@@ -91,6 +91,11 @@ class Batch {
     MOPS_ASSIGN_OR_RETURN(find_identity_,
                           db_.Prepare("SELECT contact_id FROM identities WHERE kind = ? AND "
                                       "value = ? AND contact_id IS NOT NULL"));
+    // The visitor's latest touch in the session window before this one.
+    MOPS_ASSIGN_OR_RETURN(previous_touch_,
+                          db_.Prepare("SELECT channel FROM touchpoints WHERE anonymous_id = ? "
+                                      "AND occurred_at <= ? AND occurred_at >= ? "
+                                      "ORDER BY occurred_at DESC, id DESC LIMIT 1"));
     // Contacts that came from a CRM import have an email but no identity
     // row: an identify with that address is the same person.
     MOPS_ASSIGN_OR_RETURN(find_contact_by_email_,
@@ -420,10 +425,19 @@ class Batch {
     if (contact) {
       MOPS_ASSIGN_OR_RETURN(account, AccountOf(*contact));
     }
-    const std::string channel(
+    std::string channel(
         ingest::Classify(*channels_, ingest::ChannelInputs{ev.utm.source, ev.utm.medium,
                                                            ev.referrer, tp_type, ev.url})
             .channel);
+    if (channel == "direct" && !ev.anonymous_id.empty() &&
+        ContinuesVisit(ev.url, ev.referrer, ev.utm, ev.click_id)) {
+      MOPS_ASSIGN_OR_RETURN(store::Rows previous, previous_touch_->Query(std::vector<Value>{
+                                                      ev.anonymous_id, ev.time_ms / 1000,
+                                                      ev.time_ms / 1000 - kSessionWindowSeconds}));
+      if (!previous.empty() && !store::IsNull(previous.rows[0][0])) {
+        channel = store::AsText(previous.rows[0][0]);
+      }
+    }
     const std::string external_id = fmt::format("{}:{}", key_id, ev.message_id);
     MOPS_ASSIGN_OR_RETURN(
         store::Rows tp,
@@ -549,7 +563,8 @@ class Batch {
   const TrackingConfig* config_ = nullptr;
   const ingest::ChannelRules* channels_ = nullptr;  // the workspace's channel rules
   std::unique_ptr<store::Statement> insert_event_, insert_touch_event_, update_event_,
-      find_identity_, find_contact_by_email_, insert_touchpoint_, insert_rejection_;
+      find_identity_, find_contact_by_email_, previous_touch_, insert_touchpoint_,
+      insert_rejection_;
   std::set<int64_t> touched_;
   std::set<int64_t> current_;            // contacts of the request being stored
   std::map<int64_t, Value> account_of_;  // contact -> account_id, within the group
