@@ -429,7 +429,12 @@ class Batch {
         ingest::Classify(*channels_, ingest::ChannelInputs{ev.utm.source, ev.utm.medium,
                                                            ev.referrer, tp_type, ev.url})
             .channel);
-    if (channel == "direct" && !ev.anonymous_id.empty() &&
+    // A type that names its channel (a webinar, an email click) keeps it;
+    // other touches of a continuing visit take the visit's channel.
+    const bool type_decides =
+        ingest::Classify(*channels_, ingest::ChannelInputs{{}, {}, {}, tp_type, {}}).channel !=
+        ingest::Classify(*channels_, ingest::ChannelInputs{}).channel;
+    if (!type_decides && !ev.anonymous_id.empty() &&
         ContinuesVisit(ev.url, ev.referrer, ev.utm, ev.click_id)) {
       MOPS_ASSIGN_OR_RETURN(store::Rows previous, previous_touch_->Query(std::vector<Value>{
                                                       ev.anonymous_id, ev.time_ms / 1000,
