@@ -89,30 +89,30 @@ std::vector<uint8_t> PaidChannels(const Dataset& d, const CacOptions& o) {
   return paid;
 }
 
-enum class Metric { kPaidSpend, kNewCustomer, kPaidCustomer, kNewArr, kOpen };
+enum class CacMetric { kPaidSpend, kNewCustomer, kPaidCustomer, kNewArr, kOpen };
 
-using Visit = std::function<void(Metric, char kind, size_t row, double value, Timestamp at)>;
+using CacVisit = std::function<void(CacMetric, char kind, size_t row, double value, Timestamp at)>;
 
-void Walk(const Dataset& d, const CacOptions& o, const Span& s, const std::vector<uint8_t>& paid,
-          const Visit& visit) {
+void WalkCac(const Dataset& d, const CacOptions& o, const Span& s, const std::vector<uint8_t>& paid,
+             const CacVisit& visit) {
   for (size_t i = 0; i < d.spend_id.size(); ++i) {
     if (d.spend_date[i] >= s.from && d.spend_date[i] < s.to) {
-      visit(Metric::kPaidSpend, 's', i, static_cast<double>(d.spend_amount[i]) / 100,
+      visit(CacMetric::kPaidSpend, 's', i, static_cast<double>(d.spend_amount[i]) / 100,
             d.spend_date[i]);
     }
   }
   for (size_t p = 0; p < d.opportunity_count(); ++p) {
     const double amount = static_cast<double>(d.opp_amount[p]) / 100;
     if (d.opp_created[p] < s.to && (!d.opp_closed[p] || d.opp_close[p] >= s.to)) {
-      visit(Metric::kOpen, 'o', p, 1, d.opp_created[p]);
+      visit(CacMetric::kOpen, 'o', p, 1, d.opp_created[p]);
     }
     if (!d.opp_won[p] || d.opp_close[p] < s.from || d.opp_close[p] >= s.to) continue;
-    if (!IsRenewal(d, p)) visit(Metric::kNewArr, 'o', p, amount, d.opp_close[p]);
+    if (!IsRenewal(d, p)) visit(CacMetric::kNewArr, 'o', p, amount, d.opp_close[p]);
     if (!IsNewBusiness(d, o, p)) continue;
-    visit(Metric::kNewCustomer, 'o', p, 1, d.opp_close[p]);
+    visit(CacMetric::kNewCustomer, 'o', p, 1, d.opp_close[p]);
     const int32_t ch = SourceChannel(d, p);
     if (ch >= 0 && paid[static_cast<size_t>(ch)]) {
-      visit(Metric::kPaidCustomer, 'o', p, 1, d.opp_close[p]);
+      visit(CacMetric::kPaidCustomer, 'o', p, 1, d.opp_close[p]);
     }
   }
 }
@@ -122,22 +122,22 @@ CacRow Compute(const Dataset& d, const CacOptions& o, const Span& s,
   CacRow r;
   r.period = s.name;
   double new_business = 0;
-  Walk(d, o, s, paid, [&](Metric m, char, size_t row, double value, Timestamp) {
+  WalkCac(d, o, s, paid, [&](CacMetric m, char, size_t row, double value, Timestamp) {
     switch (m) {
-      case Metric::kPaidSpend:
+      case CacMetric::kPaidSpend:
         r.paid_spend += d.spend_amount[row];
         break;
-      case Metric::kNewCustomer:
+      case CacMetric::kNewCustomer:
         ++r.new_customers;
         new_business += static_cast<double>(d.opp_amount[row]) / 100;
         break;
-      case Metric::kPaidCustomer:
+      case CacMetric::kPaidCustomer:
         ++r.paid_customers;
         break;
-      case Metric::kNewArr:
+      case CacMetric::kNewArr:
         r.new_arr += value;
         break;
-      case Metric::kOpen:
+      case CacMetric::kOpen:
         ++r.open_opportunities;
         break;
     }
@@ -193,12 +193,12 @@ CacReport Cac(const Dataset& d, const CacOptions& o) {
 
 core::Result<std::vector<Record>> CacDrill(const Dataset& d, const CacOptions& o,
                                            std::string_view period, std::string_view metric) {
-  static const std::pair<std::string_view, Metric> kMetrics[] = {
-      {"paid_spend", Metric::kPaidSpend},        {"new_customers", Metric::kNewCustomer},
-      {"paid_customers", Metric::kPaidCustomer}, {"new_arr", Metric::kNewArr},
-      {"open_opportunities", Metric::kOpen},
+  static const std::pair<std::string_view, CacMetric> kMetrics[] = {
+      {"paid_spend", CacMetric::kPaidSpend},        {"new_customers", CacMetric::kNewCustomer},
+      {"paid_customers", CacMetric::kPaidCustomer}, {"new_arr", CacMetric::kNewArr},
+      {"open_opportunities", CacMetric::kOpen},
   };
-  const Metric* wanted = nullptr;
+  const CacMetric* wanted = nullptr;
   for (const auto& [name, m] : kMetrics) {
     if (name == metric) wanted = &m;
   }
@@ -213,7 +213,7 @@ core::Result<std::vector<Record>> CacDrill(const Dataset& d, const CacOptions& o
     if (s.name != period) continue;
     std::vector<Record> out;
     const auto paid = PaidChannels(d, o);
-    Walk(d, o, s, paid, [&](Metric m, char kind, size_t row, double value, Timestamp at) {
+    WalkCac(d, o, s, paid, [&](CacMetric m, char kind, size_t row, double value, Timestamp at) {
       if (m != *wanted) return;
       Record r;
       r.at = at;

@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "core/strings.h"
+#include "core/time.h"
 
 namespace mops::attribution {
 namespace {
@@ -21,8 +22,6 @@ constexpr std::array<Model, kModelCount> kModels = {
 constexpr std::array<std::string_view, 4> kConversionNames = {"created", "won", "lead", "mql"};
 constexpr std::array<std::string_view, kDimensionCount> kDimensionNames = {
     "channel", "campaign", "source", "medium", "content"};
-
-constexpr int64_t kDay = 86400;
 
 bool TouchBefore(const TouchTable& t, uint32_t a, uint32_t b) {
   return t.at[a] != t.at[b] ? t.at[a] < t.at[b] : t.id[a] < t.id[b];
@@ -147,7 +146,7 @@ Journeys BuildJourneys(const TouchTable& touches, const TouchIndex& index,
   out.all_first.reserve(conversions.size());
   out.milestones.reserve(conversions.size());
   std::vector<uint32_t> window;
-  const int64_t lookback = int64_t{options.lookback_days} * kDay;
+  const int64_t lookback = int64_t{options.lookback_days} * core::kSecondsPerDay;
   for (const ConversionEvent& c : conversions) {
     CollectWindow(touches, index, c.groups, c.at - lookback, c.at, window);
     AppendJourney(touches, window, out);
@@ -184,7 +183,7 @@ Journeys BuildNullJourneys(const TouchTable& touches, const TouchIndex& index,
   }
   Journeys out;
   std::vector<uint32_t> window;
-  const int64_t lookback = int64_t{options.lookback_days} * kDay;
+  const int64_t lookback = int64_t{options.lookback_days} * core::kSecondsPerDay;
   for (size_t g = 0; g < group_count; ++g) {
     if (converted[g]) continue;
     auto first = index.order.begin() + index.group_offsets[g];

@@ -13,6 +13,7 @@
 
 #include "attribution/attribution.h"
 #include "core/strings.h"
+#include "core/time.h"
 
 namespace mops::attribution {
 namespace {
@@ -22,7 +23,6 @@ using store::Value;
 using Json = nlohmann::json;
 
 constexpr std::string_view kConfigName = "attribution";
-constexpr int64_t kDay = 86400;
 constexpr core::Timestamp kNoTime = std::numeric_limits<core::Timestamp>::min();
 // Below this many touchpoints one connection loads them faster than several.
 constexpr int64_t kParallelLoadRows = 200'000;
@@ -311,7 +311,8 @@ core::Result<std::vector<ConversionEvent>> LoadConversions(store::Database& db,
     core::Timestamp at = opp[2].ints[o];
     if (won) {
       if (opp[4].ints[o] == 0) continue;
-      if (won_at[o] == kNoTime && !opp[3].nulls[o]) won_at[o] = opp[3].ints[o] + kDay - 1;
+      if (won_at[o] == kNoTime && !opp[3].nulls[o])
+        won_at[o] = opp[3].ints[o] + core::kSecondsPerDay - 1;
       if (won_at[o] == kNoTime) continue;
       at = won_at[o];
     }

@@ -331,4 +331,10 @@ Timestamp NowUtc() {
       .count();
 }
 
+int64_t NowUnixMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace mops::core

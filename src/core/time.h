@@ -66,5 +66,7 @@ std::string FormatDate(Timestamp t);
 
 // The current time, from the system clock.
 Timestamp NowUtc();
+// Milliseconds since the Unix epoch, for durations and receive times.
+int64_t NowUnixMillis();
 
 }  // namespace mops::core

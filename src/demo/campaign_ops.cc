@@ -12,8 +12,7 @@ namespace mops::demo {
 namespace {
 
 constexpr uint64_t kStreamCampaignOps = 0x63616d706f7073;  // "campops"
-constexpr int64_t kDay = core::kSecondsPerDay;
-constexpr std::string_view kSite = "https://www.northwind-analytics.example";
+constexpr std::string_view kDemoSite = "https://www.northwind-analytics.example";
 
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -22,7 +21,7 @@ std::string Lower(std::string s) {
 
 std::string Url(std::string_view path, std::string_view source, std::string_view medium,
                 std::string_view campaign) {
-  return fmt::format("{}{}?utm_source={}&utm_medium={}&utm_campaign={}", kSite, path, source,
+  return fmt::format("{}{}?utm_source={}&utm_medium={}&utm_campaign={}", kDemoSite, path, source,
                      medium, campaign);
 }
 
@@ -67,8 +66,8 @@ CampaignOpsPlan PlanCampaignOps(std::span<const CampaignRef> campaigns, uint64_t
       {"Webinar reminder e-mail", "email", Url("/webinars/live", "newsletter", "email", "webinar"),
        "Maya Chen", "ready", "Hi {{contact.frist_name}}, we start in one hour."},
       {"Event landing page", "landing_page",
-       fmt::format("{}/events?utm_source=event&utm_campaign=events", kSite), "Luis Ortega", "ready",
-       ""},
+       fmt::format("{}/events?utm_source=event&utm_campaign=events", kDemoSite), "Luis Ortega",
+       "ready", ""},
       {"Event booth one-pager", "document", "", "Luis Ortega", "ready", ""},
       {"Newsletter template", "email", Url("/blog", "newsletter", "email", "newsletter"),
        "Priya Raman", "ready", "Hello {{contact.first_name}}, this month at {{company}}..."},
@@ -76,8 +75,8 @@ CampaignOpsPlan PlanCampaignOps(std::span<const CampaignRef> campaigns, uint64_t
        "ready", "Attribution you can trust. Try it free."},
       {"LinkedIn carousel", "social_post", Url("/lp/demo", "linkedin", "paid_social", "social"),
        "Sam Patel", "ready", "Four charts every CMO asks for."},
-      {"Attribution e-book", "document", fmt::format("{}/resources/attribution-ebook.pdf", kSite),
-       "Priya Raman", "ready", ""},
+      {"Attribution e-book", "document",
+       fmt::format("{}/resources/attribution-ebook.pdf", kDemoSite), "Priya Raman", "ready", ""},
       {"2024 brand deck", "document", "", "Priya Raman", "retired", ""},
   };
 
@@ -153,7 +152,7 @@ CampaignOpsPlan PlanCampaignOps(std::span<const CampaignRef> campaigns, uint64_t
     const PlannedTemplate& t = plan.templates[tpl];
     w.assets = t.assets;
     const std::string status = Lower(c->status);
-    const core::Timestamp submitted = c->start - 14 * kDay;
+    const core::Timestamp submitted = c->start - 14 * core::kSecondsPerDay;
     auto approve_all = [&](core::Timestamp at, int round) {
       for (size_t s = 0; s < t.chain.size(); ++s) {
         const PlannedStep& step = t.chain[s];
@@ -163,8 +162,8 @@ CampaignOpsPlan PlanCampaignOps(std::span<const CampaignRef> campaigns, uint64_t
         d.decision = rng.Chance(0.15) ? "approved_with_changes" : "approved";
         d.actor = step.user.empty() ? std::string(kApprovers[rng.Below(2)]) : step.user;
         d.comment = d.decision == "approved" ? "" : "Tightened the headline";
-        d.due_at = at + step.due_days * kDay;
-        d.at = at + rng.Between(0, step.due_days) * kDay + 3600 * rng.Between(1, 8);
+        d.due_at = at + step.due_days * core::kSecondsPerDay;
+        d.at = at + rng.Between(0, step.due_days) * core::kSecondsPerDay + 3600 * rng.Between(1, 8);
         w.approvals.push_back(d);
       }
     };
@@ -179,8 +178,8 @@ CampaignOpsPlan PlanCampaignOps(std::span<const CampaignRef> campaigns, uint64_t
         d.decision = "changes_required";
         d.actor = std::string(kApprovers[rng.Below(2)]);
         d.comment = "Logo lock-up is outdated; use the 2025 kit";
-        d.due_at = submitted - 5 * kDay;
-        d.at = submitted - 6 * kDay;
+        d.due_at = submitted - 5 * core::kSecondsPerDay;
+        d.at = submitted - 6 * core::kSecondsPerDay;
         w.approvals.push_back(d);
         approve_all(submitted, 2);
       } else {
@@ -203,14 +202,15 @@ CampaignOpsPlan PlanCampaignOps(std::span<const CampaignRef> campaigns, uint64_t
         w.state = "draft";
       } else if (slot == 1) {
         w.state = "in_review";
-        const core::Timestamp at = overdue == 0 ? reference_time - 9 * kDay : reference_time - kDay;
+        const core::Timestamp at = overdue == 0 ? reference_time - 9 * core::kSecondsPerDay
+                                                : reference_time - core::kSecondsPerDay;
         for (size_t s = 0; s < t.chain.size(); ++s) {
           PlannedDecision d;
           d.step = static_cast<int>(s);
           d.decision = s == 0 && overdue != 0 ? "approved" : "pending";
           d.actor = d.decision == "pending" ? "" : std::string(kApprovers[0]);
-          d.due_at = at + t.chain[s].due_days * kDay;
-          d.at = d.decision == "pending" ? 0 : at + kDay;
+          d.due_at = at + t.chain[s].due_days * core::kSecondsPerDay;
+          d.at = d.decision == "pending" ? 0 : at + core::kSecondsPerDay;
           w.approvals.push_back(d);
         }
         if (overdue == 0) {
@@ -219,7 +219,7 @@ CampaignOpsPlan PlanCampaignOps(std::span<const CampaignRef> campaigns, uint64_t
         }
       } else {
         w.state = slot == 2 ? "approved" : "scheduled";
-        approve_all(reference_time - 10 * kDay, 1);
+        approve_all(reference_time - 10 * core::kSecondsPerDay, 1);
       }
     }
     if (c->channel == "email" && email_a == nullptr && w.state != "cancelled") email_a = c;

@@ -13,7 +13,6 @@
 namespace mops::demo {
 namespace {
 
-constexpr int64_t kDay = core::kSecondsPerDay;
 constexpr uint64_t kStreamDiscovery = 0x6469736376;  // "discv"
 
 // How a tool is paid and used. Cost per charge in cents; 0 cost: not paid.
@@ -65,12 +64,12 @@ constexpr std::string_view kLast[] = {"Abbott",   "Baptiste",  "Castillo", "Dube
                                       "Fontaine", "Gallo",     "Haddad",   "Ito",     "Jansen",
                                       "Kowalski", "Lindqvist", "Moreau",   "Nakamura"};
 
-struct Person {
+struct CardHolder {
   std::string name, email, team;
 };
 
-std::vector<Person> People(const Company& c) {
-  std::vector<Person> out;
+std::vector<CardHolder> People(const Company& c) {
+  std::vector<CardHolder> out;
   for (const User& u : c.users) out.push_back({u.name, u.email, u.team});
   // The rest of the company (not in the CRM's user list): 100 more people.
   for (int i = 0; static_cast<int>(out.size()) < 132; ++i) {
@@ -90,16 +89,17 @@ std::string Money(int64_t cents) {
 }
 
 std::string UsDate(core::Timestamp t) {
-  const core::CivilDate d = core::CivilFromDays(core::FloorDiv(t, kDay));
+  const core::CivilDate d = core::CivilFromDays(core::FloorDiv(t, core::kSecondsPerDay));
   return fmt::format("{:02}/{:02}/{:04}", d.month, d.day, d.year);
 }
 
 core::Timestamp AddMonths(core::Timestamp t, int months) {
-  const core::CivilDate d = core::CivilFromDays(core::FloorDiv(t, kDay));
+  const core::CivilDate d = core::CivilFromDays(core::FloorDiv(t, core::kSecondsPerDay));
   int64_t m = static_cast<int64_t>(d.month) - 1 + months;
   const int64_t y = d.year + core::FloorDiv(m, 12);
   m -= core::FloorDiv(m, 12) * 12;
-  return core::DaysFromCivil(y, static_cast<unsigned>(m + 1), std::min(d.day, 28u)) * kDay;
+  return core::DaysFromCivil(y, static_cast<unsigned>(m + 1), std::min(d.day, 28u)) *
+         core::kSecondsPerDay;
 }
 
 core::Status Save(const std::filesystem::path& path, const std::string& text) {
@@ -114,9 +114,10 @@ core::Status Save(const std::filesystem::path& path, const std::string& text) {
 
 core::Status WriteDiscoveryExports(const Company& company, const std::string& dir) {
   Rng rng(company.options.seed, kStreamDiscovery);
-  const core::Timestamp today = core::FloorDiv(company.truth.reference_time, kDay) * kDay;
-  const core::Timestamp start = today - 395 * kDay;
-  const std::vector<Person> people = People(company);
+  const core::Timestamp today =
+      core::FloorDiv(company.truth.reference_time, core::kSecondsPerDay) * core::kSecondsPerDay;
+  const core::Timestamp start = today - 395 * core::kSecondsPerDay;
+  const std::vector<CardHolder> people = People(company);
   const auto pick = [&](std::string_view team, int n) {
     std::vector<int32_t> out;
     for (int32_t i = 0; i < static_cast<int32_t>(people.size()) && static_cast<int>(out.size()) < n;
@@ -148,8 +149,8 @@ core::Status WriteDiscoveryExports(const Company& company, const std::string& di
     const int months = p.cadence == "monthly" ? 1 : p.cadence == "quarterly" ? 3 : 12;
     // The first charge falls in the first period of the window (annual
     // contracts in its first month, so the year shows two of them).
-    core::Timestamp t = start + rng.Between(0, std::min(months, 1) * 28 - 1) * kDay;
-    if (months == 3) t = start + rng.Between(0, 83) * kDay;
+    core::Timestamp t = start + rng.Between(0, std::min(months, 1) * 28 - 1) * core::kSecondsPerDay;
+    if (months == 3) t = start + rng.Between(0, 83) * core::kSecondsPerDay;
     for (int n = 0; t <= today; ++n, t = AddMonths(t, months)) {
       int64_t a = amount;
       std::string original;
@@ -179,14 +180,14 @@ core::Status WriteDiscoveryExports(const Company& company, const std::string& di
     if (p.tool == "Canva") charge(p, sales[2], "Sales", 11999);
   }
   // A credit from HubSpot for an outage.
-  txns.push_back({today - 40 * kDay, "HUBSPOT INC 888-482-7768 MA", -50000, "", hubspot_payer,
-                  card_of(hubspot_payer), "Marketing", "service credit"});
+  txns.push_back({today - 40 * core::kSecondsPerDay, "HUBSPOT INC 888-482-7768 MA", -50000, "",
+                  hubspot_payer, card_of(hubspot_payer), "Marketing", "service credit"});
   // Everyday card spend that is no software at all.
   constexpr std::string_view kEveryday[] = {"UBER *TRIP", "DELTA AIR LINES", "BLUE BOTTLE COFFEE",
                                             "WEWORK DAY PASS", "FEDEX OFFICE"};
   for (int i = 0; i < 120; ++i) {
     const int32_t person = (i % 2 == 0 ? marketing : sales)[static_cast<size_t>(i % 6)];
-    txns.push_back({start + rng.Between(0, 394) * kDay,
+    txns.push_back({start + rng.Between(0, 394) * core::kSecondsPerDay,
                     std::string(kEveryday[rng.Below(std::size(kEveryday))]),
                     rng.Between(800, 60000), "", person, card_of(person),
                     people[person].team == "Marketing" ? "Marketing" : "Sales", ""});
@@ -215,15 +216,16 @@ core::Status WriteDiscoveryExports(const Company& company, const std::string& di
     }
     const size_t offset = static_cast<size_t>(rng.Below(people.size()));
     for (int i = 0; i < p.assigned; ++i) {
-      const Person& who = people[(offset + static_cast<size_t>(i) * 7) % people.size()];
+      const CardHolder& who = people[(offset + static_cast<size_t>(i) * 7) % people.size()];
       std::string last;
       if (i < p.active) {
-        last = core::FormatTimestamp(today - rng.Between(0, 25) * kDay - rng.Between(0, 80000));
+        last = core::FormatTimestamp(today - rng.Between(0, 25) * core::kSecondsPerDay -
+                                     rng.Between(0, 80000));
       } else if (i % 3 != 2) {
-        last = core::FormatTimestamp(today - rng.Between(35, 200) * kDay);
+        last = core::FormatTimestamp(today - rng.Between(35, 200) * core::kSecondsPerDay);
       }  // else assigned and never signed in
       okta.Row({app, std::string(p.tool), who.name, who.email, "ACTIVE",
-                core::FormatDate(start - rng.Between(0, 300) * kDay), last});
+                core::FormatDate(start - rng.Between(0, 300) * core::kSecondsPerDay), last});
     }
   }
   return Save(root / "discovery_okta.csv", okta.data());

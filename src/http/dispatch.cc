@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <ctime>
 
+#include "core/strings.h"
 #include "http/session.h"
 #include "http/ui_assets.h"
 
@@ -24,12 +25,6 @@ bool IEquals(std::string_view a, std::string_view b) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 const UiAsset* FindAsset(std::string_view path) {
@@ -56,7 +51,7 @@ Response FromReply(Reply reply) {
 bool HasBody(const Request& req) {
   if (auto te = req.Header("Transfer-Encoding")) return true;
   auto cl = req.Header("Content-Length");
-  return cl && Trim(*cl) != "0";
+  return cl && core::Trim(*cl) != "0";
 }
 
 // True when Accept-Encoding lists gzip (or *) without q=0.
@@ -66,13 +61,13 @@ bool AcceptsGzip(const Request& req) {
   std::string_view rest = *header;
   while (!rest.empty()) {
     const size_t comma = rest.find(',');
-    std::string_view item = Trim(rest.substr(0, comma));
+    std::string_view item = core::Trim(rest.substr(0, comma));
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
     const size_t semi = item.find(';');
-    const std::string_view coding = Trim(item.substr(0, semi));
+    const std::string_view coding = core::Trim(item.substr(0, semi));
     if (!IEquals(coding, "gzip") && coding != "*") continue;
     if (semi == std::string_view::npos) return true;
-    std::string_view q = Trim(item.substr(semi + 1));
+    std::string_view q = core::Trim(item.substr(semi + 1));
     if (q.starts_with("q=") || q.starts_with("Q=")) {
       q.remove_prefix(2);
       return q.find_first_not_of("0.") != std::string_view::npos;
@@ -205,24 +200,24 @@ std::string EscapeForLog(std::string_view in) {
 }
 
 std::string_view BearerToken(std::string_view authorization) {
-  authorization = Trim(authorization);
+  authorization = core::Trim(authorization);
   constexpr std::string_view kScheme = "bearer";
   if (authorization.size() <= kScheme.size() ||
       !IEquals(authorization.substr(0, kScheme.size()), kScheme) ||
       (authorization[kScheme.size()] != ' ' && authorization[kScheme.size()] != '\t')) {
     return {};
   }
-  return Trim(authorization.substr(kScheme.size()));
+  return core::Trim(authorization.substr(kScheme.size()));
 }
 
 std::string_view CookieValue(std::string_view header, std::string_view name) {
   while (!header.empty()) {
     const size_t semi = header.find(';');
-    std::string_view part = Trim(header.substr(0, semi));
+    std::string_view part = core::Trim(header.substr(0, semi));
     header = semi == std::string_view::npos ? std::string_view() : header.substr(semi + 1);
     const size_t eq = part.find('=');
-    if (eq != std::string_view::npos && Trim(part.substr(0, eq)) == name) {
-      return Trim(part.substr(eq + 1));
+    if (eq != std::string_view::npos && core::Trim(part.substr(0, eq)) == name) {
+      return core::Trim(part.substr(eq + 1));
     }
   }
   return {};

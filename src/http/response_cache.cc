@@ -7,6 +7,8 @@
 #include <array>
 #include <ctime>
 
+#include "core/strings.h"
+
 namespace mops::http::internal {
 namespace {
 
@@ -33,12 +35,6 @@ std::string Gzip(std::string_view in) {
   deflateEnd(&z);
   if (rc != Z_STREAM_END || out.size() >= in.size()) return {};
   return out;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 // Length-prefixed, so that no value can forge another key's layout.
@@ -125,7 +121,7 @@ bool ResponseCache::Matches(std::string_view header, std::string_view etag) {
   // If-None-Match uses the weak comparison: W/ is ignored.
   while (!header.empty()) {
     const size_t comma = header.find(',');
-    std::string_view tag = Trim(header.substr(0, comma));
+    std::string_view tag = core::Trim(header.substr(0, comma));
     header = comma == std::string_view::npos ? std::string_view() : header.substr(comma + 1);
     if (tag == "*") return true;
     if (tag.starts_with("W/")) tag.remove_prefix(2);

@@ -11,18 +11,17 @@
 #include "core/strings.h"
 #include "core/taxonomy.h"
 #include "ingest/channel_data.h"
+#include "ingest/resolve.h"
 
 namespace mops::ingest {
+
+// Outside the anonymous namespace: CompiledList, a member of ChannelRules'
+// compiled form, holds one.
+using WordSet = std::unordered_set<std::string, internal::StringHash, std::equal_to<>>;
 
 namespace {
 
 using core::ErrorCode;
-
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-using StringSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
 
 bool IsHostField(ChannelField f) {
   return f == ChannelField::kSource || f == ChannelField::kReferrer;
@@ -145,7 +144,7 @@ void Normalize(const ChannelInputs& in, Inputs& out) {
 // A list compiled for matching: whole entries in a hash set, '*' patterns
 // apart.
 struct CompiledList {
-  StringSet words;
+  WordSet words;
   std::vector<std::string> globs;
   int slot = 0;  // index among the rules' compiled lists (per-call match cache)
 

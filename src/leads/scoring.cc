@@ -14,12 +14,11 @@
 #include <thread>
 
 #include "core/strings.h"
+#include "core/time.h"
 #include "leads/leads.h"
 
 namespace mops::leads {
 namespace {
-
-constexpr int64_t kDay = 86400;
 
 bool ContainsNoCase(std::string_view hay, std::string_view needle) {
   if (needle.empty()) return true;
@@ -126,9 +125,9 @@ double DecayFactor(const Decay& decay, double age_seconds) {
     case DecayKind::kNone:
       return 1;
     case DecayKind::kHalfLife:
-      return std::exp2(-age / (decay.days * kDay));
+      return std::exp2(-age / (decay.days * core::kSecondsPerDay));
     case DecayKind::kWindow:
-      return age < decay.days * kDay ? 1 : 0;
+      return age < decay.days * core::kSecondsPerDay ? 1 : 0;
   }
   return 1;
 }
@@ -250,8 +249,8 @@ Score Scorer::ScoreOne(size_t i, Timestamp as_of, std::vector<ScoreLine>* lines)
         Bucket* bucket = nullptr;
         if (r.period_days > 0) {
           // Periods of N days counted from Monday 1969-12-29.
-          const int64_t period =
-              core::FloorDiv(core::FloorDiv(input_.occurred_at[t], kDay) + 3, r.period_days);
+          const int64_t period = core::FloorDiv(
+              core::FloorDiv(input_.occurred_at[t], core::kSecondsPerDay) + 3, r.period_days);
           for (Bucket& b : buckets) {
             if (b.period == period) bucket = &b;
           }
@@ -289,7 +288,7 @@ Score Scorer::ScoreOne(size_t i, Timestamp as_of, std::vector<ScoreLine>* lines)
           l.points = now;
           l.touch_id = input_.touch_ids[t];
           l.occurred_at = input_.occurred_at[t];
-          const double d = g.decay.days * kDay;
+          const double d = g.decay.days * core::kSecondsPerDay;
           if (g.decay.kind == DecayKind::kHalfLife) {
             l.halves_at = as_of + static_cast<Timestamp>(d);
             if (earn > 50) {

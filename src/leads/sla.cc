@@ -7,12 +7,11 @@
 #include <mutex>
 
 #include "core/strings.h"
+#include "core/time.h"
 #include "leads/leads.h"
 
 namespace mops::leads {
 namespace {
-
-constexpr int64_t kDay = 86400;
 
 // ISO weekday (Monday 1) of a day number since 1970-01-01 (a Thursday).
 int Weekday(int64_t day) { return static_cast<int>(((day % 7) + 7 + 3) % 7) + 1; }
@@ -52,8 +51,8 @@ Timestamp AddBusinessMinutes(const BusinessHours& hours, Timestamp start, int64_
   for (int guard = 0; guard < 20000; ++guard) {
     const int64_t off = UtcOffset(hours.timezone, t).value_or(0);
     const int64_t local = t + off;
-    const int64_t day = core::FloorDiv(local, kDay);
-    const int64_t tod = local - day * kDay;
+    const int64_t day = core::FloorDiv(local, core::kSecondsPerDay);
+    const int64_t tod = local - day * core::kSecondsPerDay;
     const bool workday =
         std::find(hours.days.begin(), hours.days.end(), Weekday(day)) != hours.days.end();
     if (workday && tod < close) {
@@ -67,7 +66,7 @@ Timestamp AddBusinessMinutes(const BusinessHours& hours, Timestamp start, int64_
       t += available;
       continue;
     }
-    t += kDay - tod;  // the next local midnight
+    t += core::kSecondsPerDay - tod;  // the next local midnight
   }
   return t;
 }

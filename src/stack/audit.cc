@@ -28,14 +28,9 @@ namespace {
 
 using internal::FormatMoney;
 
-std::string Label(std::string_view capability) {
-  const CapabilityInfo* c = FindCapability(capability);
-  return c != nullptr ? std::string(c->label) : std::string(capability);
-}
-
 std::string Labels(const std::vector<std::string>& capabilities) {
   std::vector<std::string> out;
-  for (const std::string& c : capabilities) out.push_back(Label(c));
+  for (const std::string& c : capabilities) out.push_back(CapabilityLabel(c));
   return core::Join(out, ", ");
 }
 
@@ -68,8 +63,6 @@ bool ProducesData(const Tool& t) {
   }
   return false;
 }
-
-std::string Date(Timestamp t) { return core::FormatDate(t); }
 
 }  // namespace
 
@@ -266,9 +259,10 @@ AuditReport Audit(const Stack& stack, const Options& options) {
     f.kind = "renewal";
     f.tools = {t.name};
     f.severity = passed ? "low" : r.window <= 30 ? "high" : r.window <= 60 ? "medium" : "low";
-    f.evidence = fmt::format("{} {} on {} ({} a year); notice deadline {} ", t.name,
-                             r.auto_renew ? "auto-renews" : "renews", Date(r.renewal_date),
-                             money(t.annual_cost), Date(r.notice_deadline));
+    f.evidence =
+        fmt::format("{} {} on {} ({} a year); notice deadline {} ", t.name,
+                    r.auto_renew ? "auto-renews" : "renews", core::FormatDate(r.renewal_date),
+                    money(t.annual_cost), core::FormatDate(r.notice_deadline));
     f.evidence += passed ? fmt::format("passed {} days ago", -r.days_to_deadline)
                          : fmt::format("is in {} days", r.days_to_deadline);
     auto u = usage_of.find(r.tool);
@@ -280,15 +274,15 @@ AuditReport Audit(const Stack& stack, const Options& options) {
     } else if (retire_by.contains(r.tool)) {
       f.action = "retire";
       f.recommendation = fmt::format("Give notice by {} and consolidate on {}",
-                                     Date(r.notice_deadline), retire_by[r.tool]);
+                                     core::FormatDate(r.notice_deadline), retire_by[r.tool]);
     } else if (u != usage_of.end() && u->second->below_threshold) {
       f.action = "renegotiate";
       f.recommendation = fmt::format("Renegotiate before {}: {} seats are unused",
-                                     Date(r.notice_deadline), u->second->unused_seats);
+                                     core::FormatDate(r.notice_deadline), u->second->unused_seats);
     } else {
       f.action = "keep";
       f.recommendation =
-          fmt::format("Confirm the renewal terms before {}", Date(r.notice_deadline));
+          fmt::format("Confirm the renewal terms before {}", core::FormatDate(r.notice_deadline));
     }
     findings.push_back(std::move(f));
   }
@@ -299,11 +293,11 @@ AuditReport Audit(const Stack& stack, const Options& options) {
     Finding f;
     f.kind = "gap";
     f.severity = g.essential ? "high" : "low";
-    f.evidence =
-        fmt::format("no active tool covers {}, {} for a {}-stage stack", Label(g.capability),
-                    g.essential ? "essential" : "recommended", StageName(options.stage));
+    f.evidence = fmt::format("no active tool covers {}, {} for a {}-stage stack",
+                             CapabilityLabel(g.capability),
+                             g.essential ? "essential" : "recommended", StageName(options.stage));
     f.action = "add";
-    f.recommendation = "Add " + Label(g.capability);
+    f.recommendation = "Add " + CapabilityLabel(g.capability);
     if (g.typical_annual_cost > 0) {
       f.recommendation += fmt::format(" (typically about {} a year)", money(g.typical_annual_cost));
     }
@@ -323,7 +317,8 @@ AuditReport Audit(const Stack& stack, const Options& options) {
       f.severity = "medium";
       f.action = "retire";
       f.evidence += fmt::format("; {} a year", money(o.annual_cost));
-      f.recommendation = "Retire or pause " + Label(o.capability) + " until the company needs it";
+      f.recommendation =
+          "Retire or pause " + CapabilityLabel(o.capability) + " until the company needs it";
       f.annual_impact = o.annual_cost;
     }
     findings.push_back(std::move(f));

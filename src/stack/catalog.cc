@@ -392,6 +392,11 @@ const CapabilityInfo* FindCapability(std::string_view name) {
   return it == index.end() ? nullptr : it->second;
 }
 
+std::string CapabilityLabel(std::string_view name) {
+  const CapabilityInfo* c = FindCapability(name);
+  return c != nullptr ? std::string(c->label) : std::string(name);
+}
+
 std::string CanonicalCapability(std::string_view name) {
   name = core::Trim(name);
   if (name.empty()) return {};

@@ -16,16 +16,11 @@ namespace {
 
 double Major(int64_t minor) { return static_cast<double>(minor) / 100.0; }
 
-Json Date(std::optional<Timestamp> t) { return t ? Json(core::FormatDate(*t)) : Json(); }
+Json DateOrNull(std::optional<Timestamp> t) { return t ? Json(core::FormatDate(*t)) : Json(); }
 
 template <typename T>
 Json Maybe(const std::optional<T>& v) {
   return v ? Json(*v) : Json();
-}
-
-std::string Label(std::string_view capability) {
-  const CapabilityInfo* c = FindCapability(capability);
-  return c != nullptr ? std::string(c->label) : std::string(capability);
 }
 
 std::string Html(std::string_view s) {
@@ -126,11 +121,12 @@ Json InventoryJson(const Stack& stack, const Options& options) {
         {"active_seats", Maybe(t.active_seats)},
         {"utilization", u != usage_of.end() ? Json(u->second->utilization) : Json()},
         {"underused", u != usage_of.end() && u->second->below_threshold},
-        {"contract_start", Date(t.contract_start)},
+        {"contract_start", DateOrNull(t.contract_start)},
         {"renewal_date",
-         r != renewal_of.end() ? Date(r->second->renewal_date) : Date(t.renewal_date)},
+         r != renewal_of.end() ? DateOrNull(r->second->renewal_date) : DateOrNull(t.renewal_date)},
         {"notice_days", Maybe(t.notice_days)},
-        {"notice_deadline", r != renewal_of.end() ? Date(r->second->notice_deadline) : Json()},
+        {"notice_deadline",
+         r != renewal_of.end() ? DateOrNull(r->second->notice_deadline) : Json()},
         {"auto_renew", t.auto_renew},
         {"status", t.status.empty() ? std::string("active") : t.status},
         {"sso", Maybe(t.sso)},
@@ -150,13 +146,13 @@ Json OverlapJson(const Stack& stack, const OverlapReport& overlap) {
   for (int32_t t : overlap.tools) tools.push_back(name(t));
   Json caps = Json::array();
   for (const std::string& c : overlap.capabilities)
-    caps.push_back({{"id", c}, {"label", Label(c)}});
+    caps.push_back({{"id", c}, {"label", CapabilityLabel(c)}});
   Json redundancies = Json::array();
   for (const Redundancy& r : overlap.redundancies) {
     Json names = Json::array();
     for (int32_t t : r.tools) names.push_back(name(t));
     redundancies.push_back({{"capability", r.capability},
-                            {"label", Label(r.capability)},
+                            {"label", CapabilityLabel(r.capability)},
                             {"tools", names},
                             {"primary_count", r.primary_count},
                             {"all_integrated", r.all_integrated},
@@ -277,7 +273,7 @@ Json CostJson(const CostReport& cost, const Options& options) {
   const auto lines = [](const std::vector<CostLine>& v, bool labels) {
     Json out = Json::array();
     for (const CostLine& l : v) {
-      out.push_back({{"name", labels ? Label(l.name) : l.name},
+      out.push_back({{"name", labels ? CapabilityLabel(l.name) : l.name},
                      {"key", l.name},
                      {"annual_cost", Major(l.annual_cost)},
                      {"tools", l.tools}});
@@ -300,7 +296,7 @@ Json GapsJson(const Stack& stack, const GapReport& gaps) {
   Json g = Json::array();
   for (const Gap& x : gaps.gaps) {
     g.push_back({{"capability", x.capability},
-                 {"label", Label(x.capability)},
+                 {"label", CapabilityLabel(x.capability)},
                  {"essential", x.essential},
                  {"typical_annual_cost", Major(x.typical_annual_cost)}});
   }

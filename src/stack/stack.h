@@ -51,6 +51,8 @@ std::span<const CapabilityInfo> Taxonomy();
 // The capability named by an id, a label or an alias, compared by NameKey;
 // nullptr when the taxonomy has none.
 const CapabilityInfo* FindCapability(std::string_view name);
+// The capability's label, or the name itself when the catalog lacks it.
+std::string CapabilityLabel(std::string_view name);
 // The taxonomy id of `name`, or for a capability outside the taxonomy its
 // name lower-cased with runs of other characters as '_' ("Lead Scoring" ->
 // "lead_scoring"). Empty for a blank name.

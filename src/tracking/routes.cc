@@ -10,6 +10,7 @@
 #include <map>
 #include <mutex>
 
+#include "core/time.h"
 #include "http/input.h"
 #include "tracking/tracking.h"
 
@@ -19,12 +20,6 @@ namespace {
 using core::ErrorCode;
 using http::Reply;
 using http::Request;
-
-int64_t NowMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 Reply JsonReply(int status, const Json& body) {
   Reply r;
@@ -191,7 +186,7 @@ core::Result<std::string> Gunzip(std::string_view in, size_t limit) {
 // A POST of events: /v1/<type>, /v1/batch, /v1/import.
 Reply HandleEvents(const Request& req, store::Database& db, Ingress& ingress,
                    std::optional<EventType> type, size_t limit) {
-  const int64_t received = NowMillis();
+  const int64_t received = core::NowUnixMillis();
   const std::string route = req.path;
   const std::optional<std::string> origin = req.Header("Origin");
   std::string body_storage;

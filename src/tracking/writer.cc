@@ -32,12 +32,6 @@ std::vector<TouchedListener>& Listeners() {
   return listeners;
 }
 
-int64_t NowMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 Value TextOrNull(std::string_view s) { return s.empty() ? Value() : Value(std::string(s)); }
 
 std::string TraitText(const Json& traits, std::string_view key) {
@@ -118,7 +112,7 @@ class Batch {
   core::Status Store(int64_t key_id, std::string_view route, const std::vector<Event>& events,
                      const std::vector<Rejection>& rejected, const std::vector<Json>* items,
                      StoreReport& report) {
-    const int64_t now = NowMillis();
+    const int64_t now = core::NowUnixMillis();
     for (const Rejection& r : rejected) {
       std::string message_id;
       if (items != nullptr && r.index < items->size() && (*items)[r.index].is_object()) {
@@ -174,9 +168,9 @@ class Batch {
         db_.Query("INSERT INTO identity_merges (at, write_key_id, message_id, kind, value, "
                   "survivor_id, merged_id, status, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
                   "RETURNING id",
-                  std::vector<Value>{NowMillis() / 1000, key_id, ev.message_id, std::string(kind),
-                                     std::string(value), survivor, merged, std::string(status),
-                                     TextOrNull(reason)}));
+                  std::vector<Value>{core::NowUnixMillis() / 1000, key_id, ev.message_id,
+                                     std::string(kind), std::string(value), survivor, merged,
+                                     std::string(status), TextOrNull(reason)}));
     if (id != nullptr) *id = store::AsInt(rows.rows.at(0).at(0));
     return {};
   }
@@ -202,7 +196,8 @@ class Batch {
         "INSERT INTO identities (kind, value, contact_id, created_at, source_system) VALUES (?, ?, "
         "?, ?, 'tracking') ON CONFLICT (kind, value) DO UPDATE SET contact_id = "
         "excluded.contact_id WHERE identities.contact_id IS NULL",
-        std::vector<Value>{std::string(kind), std::string(value), contact, NowMillis() / 1000}));
+        std::vector<Value>{std::string(kind), std::string(value), contact,
+                           core::NowUnixMillis() / 1000}));
     return std::optional<int64_t>();
   }
 

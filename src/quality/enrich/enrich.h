@@ -338,6 +338,7 @@ struct RunReport {
 // row ("quality.enrich"). A dry run writes nothing.
 core::Result<RunReport> Run(store::Database& db, const RunOptions& options);
 Json ToJson(const RunReport& report);
+Json ToJson(const Conflict& conflict);
 
 // Restores every field run `run_id` changed, and the provenance before it.
 // kConflict when it is undone already or a later run changed one of its

@@ -49,18 +49,6 @@ Json RunJson(const RunEntry& e) {
           {"undone_at", e.undone_at ? Json(core::FormatTimestamp(*e.undone_at)) : Json()}};
 }
 
-Json ConflictJson(const Conflict& c) {
-  return {{"entity", c.entity},
-          {"record_id", c.record_id},
-          {"field", c.field},
-          {"kept_value", c.kept_value},
-          {"kept_source", c.kept_source},
-          {"other_value", c.other_value},
-          {"other_source", c.other_source},
-          {"other_record_id", c.other_record_id},
-          {"reason", c.reason}};
-}
-
 }  // namespace
 
 void RegisterRoutes(http::Router& router) {
@@ -156,7 +144,7 @@ void RegisterRoutes(http::Router& router) {
         }
         MOPS_ASSIGN_OR_RETURN(auto list, ListConflicts(ctx.db, run, limit));
         Json items = Json::array();
-        for (const Conflict& c : list) items.push_back(ConflictJson(c));
+        for (const Conflict& c : list) items.push_back(ToJson(c));
         return Json{{"items", items}};
       });
 

@@ -54,18 +54,6 @@ Provenance ProvenanceFrom(const Json& j) {
   return p;
 }
 
-Json ConflictJson(const Conflict& c) {
-  return {{"entity", c.entity},
-          {"record_id", c.record_id},
-          {"field", c.field},
-          {"kept_value", c.kept_value},
-          {"kept_source", c.kept_source},
-          {"other_value", c.other_value},
-          {"other_source", c.other_source},
-          {"other_record_id", c.other_record_id},
-          {"reason", c.reason}};
-}
-
 // The enrichable columns of an entity, scanned with their types.
 struct Loaded {
   std::vector<int64_t> ids;
@@ -938,6 +926,18 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
   return report;
 }
 
+Json ToJson(const Conflict& c) {
+  return {{"entity", c.entity},
+          {"record_id", c.record_id},
+          {"field", c.field},
+          {"kept_value", c.kept_value},
+          {"kept_source", c.kept_source},
+          {"other_value", c.other_value},
+          {"other_source", c.other_source},
+          {"other_record_id", c.other_record_id},
+          {"reason", c.reason}};
+}
+
 Json ToJson(const RunReport& r) {
   Json fields = Json::array();
   for (const FieldFill& f : r.fields) {
@@ -954,7 +954,7 @@ Json ToJson(const RunReport& r) {
                       {"by_source", f.by_source}});
   }
   Json conflicts = Json::array();
-  for (const Conflict& c : r.conflicts) conflicts.push_back(ConflictJson(c));
+  for (const Conflict& c : r.conflicts) conflicts.push_back(ToJson(c));
   return {{"run_id", r.run_id == 0 ? Json() : Json(r.run_id)},
           {"dry_run", r.dry_run},
           {"source", r.source},

@@ -13,10 +13,8 @@
 namespace mops::stack::discovery {
 namespace {
 
-constexpr int64_t kDay = core::kSecondsPerDay;
-
 Timestamp AddMonths(Timestamp t, int months) {
-  const int64_t days = core::FloorDiv(t, kDay);
+  const int64_t days = core::FloorDiv(t, core::kSecondsPerDay);
   const core::CivilDate d = core::CivilFromDays(days);
   int64_t month0 = static_cast<int64_t>(d.month) - 1 + months;
   int64_t year = d.year + core::FloorDiv(month0, 12);
@@ -25,11 +23,12 @@ Timestamp AddMonths(Timestamp t, int months) {
   static constexpr unsigned kLength[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   unsigned length = kLength[month - 1];
   if (month == 2 && ((year % 4 == 0 && year % 100 != 0) || year % 400 == 0)) length = 29;
-  return core::DaysFromCivil(year, month, std::min(d.day, length)) * kDay + (t - days * kDay);
+  return core::DaysFromCivil(year, month, std::min(d.day, length)) * core::kSecondsPerDay +
+         (t - days * core::kSecondsPerDay);
 }
 
 std::string MonthOf(Timestamp t) {
-  const core::CivilDate d = core::CivilFromDays(core::FloorDiv(t, kDay));
+  const core::CivilDate d = core::CivilFromDays(core::FloorDiv(t, core::kSecondsPerDay));
   return fmt::format("{:04}-{:02}", d.year, d.month);
 }
 
@@ -64,7 +63,7 @@ Billing Bill(std::span<const Charge> input, Timestamp as_of) {
     b.first = charges.front().date;
     b.last = charges.back().date;
   }
-  const int64_t year_start = as_of - 365 * kDay;
+  const int64_t year_start = as_of - 365 * core::kSecondsPerDay;
   int64_t trailing = 0;
   for (const Charge& c : charges) {
     if (c.date > year_start && c.date <= as_of) trailing += c.amount;
@@ -84,8 +83,8 @@ Billing Bill(std::span<const Charge> input, Timestamp as_of) {
   }
   std::vector<int64_t> gaps;
   for (size_t i = 1; i < positive.size(); ++i) {
-    gaps.push_back(core::FloorDiv(positive[i]->date, kDay) -
-                   core::FloorDiv(positive[i - 1]->date, kDay));
+    gaps.push_back(core::FloorDiv(positive[i]->date, core::kSecondsPerDay) -
+                   core::FloorDiv(positive[i - 1]->date, core::kSecondsPerDay));
   }
   std::sort(gaps.begin(), gaps.end());
   const size_t n = gaps.size();
@@ -151,14 +150,14 @@ SpendReport AnalyzeSpend(std::span<const SpendRow> rows, const Matcher& matcher,
       }
     }
   }
-  const core::CivilDate first_day = core::CivilFromDays(core::FloorDiv(lo, kDay));
-  for (Timestamp m = core::DaysFromCivil(first_day.year, first_day.month, 1) * kDay; m <= hi;
-       m = AddMonths(m, 1)) {
+  const core::CivilDate first_day = core::CivilFromDays(core::FloorDiv(lo, core::kSecondsPerDay));
+  for (Timestamp m = core::DaysFromCivil(first_day.year, first_day.month, 1) * core::kSecondsPerDay;
+       m <= hi; m = AddMonths(m, 1)) {
     report.months.push_back(MonthOf(m));
   }
   const int64_t base_month = first_day.year * 12 + first_day.month - 1;
   const auto month_index = [base_month](Timestamp t) {
-    const core::CivilDate d = core::CivilFromDays(core::FloorDiv(t, kDay));
+    const core::CivilDate d = core::CivilFromDays(core::FloorDiv(t, core::kSecondsPerDay));
     return static_cast<size_t>(d.year * 12 + d.month - 1 - base_month);
   };
 

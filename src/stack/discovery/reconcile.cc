@@ -12,8 +12,6 @@
 namespace mops::stack::discovery {
 namespace {
 
-constexpr int64_t kDay = core::kSecondsPerDay;
-
 // The key a tool is compared by: its catalog product, else its name.
 std::string ToolKey(std::string_view name) {
   if (const Product* p = FindProduct(name)) return NameKey(p->name);
@@ -57,8 +55,8 @@ UsageReport AnalyzeUsage(std::span<const UserApp> pairs, const Matcher& matcher,
       slot->second = p.last_used;
     }
   }
-  const Timestamp d30 = as_of - 30 * kDay, d90 = as_of - 90 * kDay;
-  const Timestamp window = as_of - static_cast<int64_t>(active_days) * kDay;
+  const Timestamp d30 = as_of - 30 * core::kSecondsPerDay, d90 = as_of - 90 * core::kSecondsPerDay;
+  const Timestamp window = as_of - static_cast<int64_t>(active_days) * core::kSecondsPerDay;
   for (auto& [name, u] : tools) {
     ToolUsage t;
     t.tool = name;

@@ -13,7 +13,7 @@ double Major(int64_t minor) { return static_cast<double>(minor) / 100.0; }
 std::string Money(int64_t minor) { return core::FormatMoneyMinor(minor); }
 Json Date(std::optional<Timestamp> t) { return t ? Json(core::FormatDate(*t)) : Json(nullptr); }
 std::string DateText(std::optional<Timestamp> t) { return t ? core::FormatDate(*t) : ""; }
-Json Opt(const std::optional<int64_t>& v) { return v ? Json(*v) : Json(nullptr); }
+Json OptJson(const std::optional<int64_t>& v) { return v ? Json(*v) : Json(nullptr); }
 std::string OptText(const std::optional<int64_t>& v) { return v ? std::to_string(*v) : ""; }
 
 Json PriceChangesJson(const std::vector<PriceChange>& changes) {
@@ -118,7 +118,7 @@ Json UsageJson(const UsageReport& r, const Stack& stack) {
     Json inventory = nullptr;
     for (const Tool& i : stack.tools) {
       if (NameKey(i.catalog_product.empty() ? i.name : i.catalog_product) == NameKey(t.tool)) {
-        inventory = {{"seats", Opt(i.seats)}, {"active_seats", Opt(i.active_seats)}};
+        inventory = {{"seats", OptJson(i.seats)}, {"active_seats", OptJson(i.active_seats)}};
       }
     }
     tools.push_back({{"tool", t.tool},
@@ -151,10 +151,10 @@ Json ReconcileJson(const ReconcileReport& r) {
                      {"inventory_cost", Major(l.inventory_cost)},
                      {"actual_cost", Major(l.actual_cost)},
                      {"net_spend", Major(l.net_spend)},
-                     {"seats", Opt(l.seats)},
-                     {"inventory_active", Opt(l.inventory_active)},
-                     {"assigned", Opt(l.assigned)},
-                     {"active", Opt(l.active)},
+                     {"seats", OptJson(l.seats)},
+                     {"inventory_active", OptJson(l.inventory_active)},
+                     {"assigned", OptJson(l.assigned)},
+                     {"active", OptJson(l.active)},
                      {"duplicate", l.duplicate}});
   }
   return {{"as_of", core::FormatDate(r.as_of)},
@@ -184,8 +184,8 @@ Json ApplyJson(const ApplyResult& r) {
     Json before = nullptr;
     if (c.before_cost || c.before_seats || c.before_active) {
       before = {{"annual_cost", c.before_cost ? Json(Major(*c.before_cost)) : Json(nullptr)},
-                {"seats", Opt(c.before_seats)},
-                {"active_seats", Opt(c.before_active)}};
+                {"seats", OptJson(c.before_seats)},
+                {"active_seats", OptJson(c.before_active)}};
     }
     changes.push_back({{"tool", c.tool},
                        {"action", c.tool_id > 0 && c.before_cost ? "update" : "add"},
