@@ -140,12 +140,22 @@ std::string DatePart(std::string_view part, core::Timestamp t) {
 std::string PatternMismatch(const NamingRules& rules, std::string_view value) {
   // Backtracking over parts: constants must match literally, date parts have
   // fixed widths, fields take one of their values, the name takes 1+ chars.
+  // Failed (part, pos) pairs are remembered, so patterns with several
+  // {name} parts stay O(parts x length^2) instead of exponential.
   struct Matcher {
     const NamingRules& rules;
     std::string_view value;
     std::string first_error;
+    std::vector<bool> failed;
     bool Match(size_t part, size_t pos) {
       if (part == rules.parts.size()) return pos == value.size();
+      const size_t key = part * (value.size() + 1) + pos;
+      if (failed[key]) return false;
+      if (MatchPart(part, pos)) return true;
+      failed[key] = true;
+      return false;
+    }
+    bool MatchPart(size_t part, size_t pos) {
       const PatternPart& p = rules.parts[part];
       switch (p.kind) {
         case PatternPart::kConstant:
@@ -194,7 +204,7 @@ std::string PatternMismatch(const NamingRules& rules, std::string_view value) {
       return false;
     }
   };
-  Matcher m{rules, value, {}};
+  Matcher m{rules, value, {}, std::vector<bool>(rules.parts.size() * (value.size() + 1), false)};
   if (m.Match(0, 0)) return "";
   return m.first_error.empty() ? "does not match" : m.first_error;
 }
@@ -397,6 +407,25 @@ core::Result<NamingRules> ParseNamingConfig(std::string_view yaml, std::string_v
           "campaign_pattern uses {" + p.text + "} but 'fields' does not list its values");
     }
   }
+  // The pattern's constants must themselves follow the rules, or no name
+  // built from the pattern could pass them.
+  for (const PatternPart& p : rules.parts) {
+    if (p.kind != PatternPart::kConstant) continue;
+    std::string why;
+    if (ApplyCase(rules, p.text) != p.text) {
+      why = fmt::format("'{}' is not {} case", p.text,
+                        rules.case_rule == CaseRule::kLower ? "lower" : "upper");
+    } else if (std::any_of(p.text.begin(), p.text.end(),
+                           [](char c) { return core::IsAsciiSpace(c); })) {
+      why = fmt::format("'{}' contains a space", p.text);
+    } else if (p.text.find_first_of(rules.forbidden) != std::string::npos) {
+      why = fmt::format("'{}' contains a forbidden character", p.text);
+    }
+    if (!why.empty()) {
+      return ConfigError(name, MarkLine(root["campaign_pattern"]), "campaign_pattern",
+                         "campaign_pattern: the constant " + why);
+    }
+  }
   for (char c : rules.space_replacement) {
     if (rules.forbidden.find(c) != std::string::npos) {
       return ConfigError(name, MarkLine(root["forbidden"]), "forbidden",
@@ -453,8 +482,12 @@ std::string NormalizeValue(const NamingRules& rules, std::string_view param,
   return out;
 }
 
-std::vector<Violation> CheckValue(const NamingRules& rules, std::string_view param,
-                                  std::string_view value) {
+namespace {
+
+// The violations of a value; with `suggest`, each carries the normalized
+// value as its suggestion when that value itself breaks no rule.
+std::vector<Violation> CheckValueRules(const NamingRules& rules, std::string_view param,
+                                       std::string_view value, bool suggest) {
   std::vector<Violation> out;
   const std::string p(param);
   auto add = [&](std::string rule, std::string message) {
@@ -508,15 +541,20 @@ std::vector<Violation> CheckValue(const NamingRules& rules, std::string_view par
       add("pattern", fmt::format("'{}' does not follow {}: {}", v, rules.pattern, why));
     }
   }
-  const std::vector<std::string>* allowed = AllowedList(rules, p);
-  const bool fixed_ok = allowed == nullptr || std::find(allowed->begin(), allowed->end(),
-                                                        core::ToLower(fixed)) != allowed->end();
-  const bool pattern_ok =
-      p != "utm_campaign" || rules.parts.empty() || PatternMismatch(rules, fixed).empty();
-  if (fixed != v && fixed_ok && pattern_ok && !fixed.empty()) {
+  // A suggestion only when the fixed value passes every rule (an alias to a
+  // value with spaces, or a value still too long, gets none).
+  if (suggest && !out.empty() && fixed != v && !fixed.empty() &&
+      CheckValueRules(rules, p, fixed, false).empty()) {
     for (Violation& x : out) x.suggestion = fixed;
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<Violation> CheckValue(const NamingRules& rules, std::string_view param,
+                                  std::string_view value) {
+  return CheckValueRules(rules, param, value, true);
 }
 
 UrlCheck CheckUrl(const NamingRules& rules, std::string_view url) {
@@ -596,7 +634,7 @@ core::Result<std::string> CampaignName(const NamingRules& rules,
                                             "the pattern needs a date for {" + p.text + "}")
                                 .InField("date"));
         }
-        out += DatePart(p.text, *date);
+        out += ApplyCase(rules, DatePart(p.text, *date));
         break;
       case PatternPart::kField:
       case PatternPart::kName: {

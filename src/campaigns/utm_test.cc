@@ -149,6 +149,71 @@ TEST(NamingRules, CampaignPattern) {
   EXPECT_EQ(wrong.error().field, "region");
 }
 
+TEST(NamingConfig, PatternConstantsFollowTheRules) {
+  // No name built from the pattern could pass the case rule or the space rule.
+  auto upper = ParseNamingConfig("campaign_pattern: \"{name}_Q_{name}\"\n", "naming.yaml");
+  ASSERT_FALSE(upper);
+  EXPECT_EQ(upper.error().field, "campaign_pattern");
+  EXPECT_THAT(upper.error().message, HasSubstr("'_Q_' is not lower case"));
+  EXPECT_EQ(upper.error().line, 1);
+  auto space = ParseNamingConfig("case: any\ncampaign_pattern: \"{name} {yyyy}\"\n", "n.yaml");
+  ASSERT_FALSE(space);
+  EXPECT_EQ(space.error().line, 2);
+  EXPECT_THAT(space.error().message, HasSubstr("space"));
+  // The key order does not matter: case after the pattern is still seen.
+  EXPECT_FALSE(ParseNamingConfig("campaign_pattern: \"x_{name}\"\ncase: upper\n", "n.yaml"));
+  EXPECT_TRUE(ParseNamingConfig("campaign_pattern: \"X_{name}\"\ncase: upper\n", "n.yaml"));
+}
+
+TEST(NamingRules, DatePartsFollowTheCaseRule) {
+  auto r = ParseNamingConfig("case: upper\ncampaign_pattern: \"{yyyy}{q}_{name}\"\n", "n.yaml");
+  ASSERT_TRUE(r) << r.error().ToString();
+  const auto name = CampaignName(*r, {{"name", "launch"}}, 1772409600);  // 2026-03-02
+  ASSERT_TRUE(name) << name.error().ToString();
+  EXPECT_EQ(*name, "2026Q1_LAUNCH");
+  BuildRequest req;
+  req.url = "https://example.com/";
+  req.utm = {{"source", "google"}, {"medium", "cpc"}};
+  req.parts = {{"name", "launch"}};
+  req.date = 1772409600;
+  auto built = BuildUrl(*r, req);
+  ASSERT_TRUE(built) << built.error().ToString();
+  EXPECT_EQ(built->url,
+            "https://example.com/?utm_source=GOOGLE&utm_medium=CPC&utm_campaign=2026Q1_LAUNCH");
+}
+
+TEST(NamingRules, NoSuggestionThatStillBreaksARule) {
+  auto r = ParseNamingConfig("max_length: {utm_source: 8}\n", "n.yaml");
+  ASSERT_TRUE(r);
+  // "facebook_ads" is lower case without spaces, but still too long.
+  const auto vs = CheckValue(*r, "utm_source", "Facebook Ads");
+  EXPECT_THAT(RulesOf(vs), ElementsAre("case", "spaces", "length"));
+  for (const Violation& v : vs) EXPECT_EQ(v.suggestion, "") << v.rule;
+  // An alias to a value with a space is no suggestion either.
+  auto alias = ParseNamingConfig("aliases: {fb: \"face book\"}\n", "n.yaml");
+  ASSERT_TRUE(alias);
+  const auto fb = CheckValue(*alias, "utm_source", "fb");
+  ASSERT_EQ(fb.size(), 1u);
+  EXPECT_EQ(fb[0].suggestion, "");
+  // A fixable value still gets its fix.
+  EXPECT_EQ(CheckValue(*r, "utm_source", "Google")[0].suggestion, "google");
+}
+
+TEST(NamingRules, PatternsWithManyFreePartsStayFast) {
+  auto r = ParseNamingConfig(
+      "case: any\nmax_length: {utm_campaign: 2000}\n"
+      "campaign_pattern: \"{name}_{name}_{name}_{name}_{name}_{name}_{name}_end\"\n",
+      "n.yaml");
+  ASSERT_TRUE(r) << r.error().ToString();
+  std::string value;
+  for (int i = 0; i < 300; ++i) value += "a_";
+  value += "nd";  // never ends in "_end": every split is tried, each once
+  const auto vs = CheckValue(*r, "utm_campaign", value);
+  ASSERT_EQ(vs.size(), 1u);
+  EXPECT_EQ(vs[0].rule, "pattern");
+  EXPECT_TRUE(CheckValue(*r, "utm_campaign", "a_b_c_d_e_f_g_end").empty());
+}
+
 TEST(UrlCheck, AlreadyEncodedUrlsAndFragments) {
   const NamingRules r = Rules();
   const UrlCheck c =
