@@ -15,6 +15,7 @@
 //   - a built URL passes the check of the rules it was built under, and the
 //     campaign name built from the pattern follows the pattern.
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <iterator>
 #include <map>
@@ -29,9 +30,26 @@ using namespace mops::campaigns;
 
 namespace {
 
-void Check(bool ok) {
-  if (!ok) std::abort();
+// The input being run, printed when a check fails (the driver keeps no
+// crash files).
+std::string_view current_input;
+
+void Fail(const char* what, int line) {
+  std::fprintf(stderr, "check failed at naming_fuzz.cc:%d: %s\ninput: \"", line, what);
+  for (unsigned char c : current_input) {
+    if (c == '"' || c == '\\') {
+      std::fprintf(stderr, "\\%c", c);
+    } else if (c >= 0x20 && c < 0x7f) {
+      std::fputc(c, stderr);
+    } else {
+      std::fprintf(stderr, "\\x%02X", c);
+    }
+  }
+  std::fprintf(stderr, "\"\n");
+  std::abort();
 }
+
+#define Check(cond) ((cond) ? (void)0 : Fail(#cond, __LINE__))
 
 std::string Fragment(std::string_view url) {
   const size_t hash = url.find('#');
@@ -101,6 +119,7 @@ void CheckBuild(const NamingRules& rules, const std::vector<std::string_view>& l
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
+  current_input = input;
   const size_t sep = input.find("\n%%\n");
   NamingRules rules = DefaultNamingRules();
   std::string_view rest = input;

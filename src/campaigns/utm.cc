@@ -646,6 +646,13 @@ core::Result<std::string> CampaignName(const NamingRules& rules,
                   .InField(p.text));
         }
         const std::string v = NormalizeValue(rules, "utm_campaign", it->second);
+        if (v.empty()) {
+          return core::Fail(core::MakeError(ErrorCode::kInvalidArgument,
+                                            fmt::format("{{{}}} '{}' is empty once forbidden "
+                                                        "characters are dropped",
+                                                        p.text, it->second))
+                                .InField(p.text));
+        }
         if (p.kind == PatternPart::kField) {
           const auto& options = rules.fields.at(p.text);
           bool ok = false;

@@ -182,6 +182,18 @@ TEST(NamingRules, DatePartsFollowTheCaseRule) {
             "https://example.com/?utm_source=GOOGLE&utm_medium=CPC&utm_campaign=2026Q1_LAUNCH");
 }
 
+// Found by campaigns_naming_fuzz: a {name} of forbidden characters only
+// built "q126--", which the pattern then refused.
+TEST(NamingRules, APartEmptiedByTheRulesIsRefused) {
+  auto r = ParseNamingConfig("campaign_pattern: \"{yy}-{name}\"\n", "n.yaml");
+  ASSERT_TRUE(r);
+  auto name = CampaignName(*r, {{"name", "%%"}}, 1772409600);
+  ASSERT_FALSE(name);
+  EXPECT_EQ(name.error().field, "name");
+  EXPECT_THAT(name.error().message, HasSubstr("'%%' is empty once forbidden characters"));
+  EXPECT_EQ(*CampaignName(*r, {{"name", "50% off"}}, 1772409600), "26-50_off");
+}
+
 TEST(NamingRules, NoSuggestionThatStillBreaksARule) {
   auto r = ParseNamingConfig("max_length: {utm_source: 8}\n", "n.yaml");
   ASSERT_TRUE(r);
