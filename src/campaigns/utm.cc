@@ -723,6 +723,18 @@ core::Result<BuiltUrl> BuildUrl(const NamingRules& rules, const BuildRequest& re
   return out;
 }
 
+namespace {
+
+// An analytics tool's stand-in for "no value" ((not set), (none), ...), or
+// nothing at all.
+bool IsBlankValue(std::string_view value) {
+  const std::string v = core::ToLower(core::Trim(value));
+  return v.empty() || v == "(not set)" || v == "(not_set)" || v == "(notset)" || v == "(none)" ||
+         v == "(not provided)" || v == "(direct)";
+}
+
+}  // namespace
+
 StoredCheck CheckStored(const NamingRules& rules, const StoredUtms& utms) {
   StoredCheck out;
   const size_t rows = std::max({utms.source.size(), utms.medium.size(), utms.campaign.size()});
@@ -736,20 +748,34 @@ StoredCheck CheckStored(const NamingRules& rules, const StoredUtms& utms) {
   const Param params[] = {{"utm_source", &utms.source_dict, &utms.source},
                           {"utm_medium", &utms.medium_dict, &utms.medium},
                           {"utm_campaign", &utms.campaign_dict, &utms.campaign}};
-  std::vector<uint8_t> affected(rows, 0), with_utm(rows, 0);
+  auto code_at = [](const std::vector<int32_t>& codes, size_t i) {
+    return i < codes.size() ? codes[i] : -1;
+  };
+  // A touchpoint carries UTMs when one of its values is not blank; the
+  // others (direct and organic visits) are not checked.
+  std::vector<uint8_t> with_utm(rows, 0), affected(rows, 0);
+  for (const Param& p : params) {
+    std::vector<uint8_t> blank(p.dict->size(), 0);
+    for (size_t d = 0; d < blank.size(); ++d) blank[d] = IsBlankValue((*p.dict)[d]);
+    for (size_t i = 0; i < rows; ++i) {
+      const int32_t c = code_at(*p.codes, i);
+      if (c >= 0 && !blank[c]) with_utm[i] = 1;
+    }
+  }
   std::set<std::string> known(utms.campaign_names.begin(), utms.campaign_names.end());
   for (const Param& p : params) {
     const std::string param(p.name);
+    // One check per distinct value; slot n stands for NULL.
     const size_t n = p.dict->size();
-    // One check per distinct value.
-    std::vector<int32_t> bad(n, -1);
+    std::vector<int32_t> bad(n + 1, -1);
     std::vector<StoredViolation> found;
     std::vector<uint8_t> unknown(n, 0);
-    for (size_t d = 0; d < n; ++d) {
-      const std::string& value = (*p.dict)[d];
-      if (core::Trim(value).empty()) continue;
-      std::vector<Violation> vs = CheckValue(rules, param, value);
-      if (p.name == "utm_campaign" && !known.contains(value)) unknown[d] = 1;
+    for (size_t d = 0; d <= n; ++d) {
+      const std::string value = d < n ? (*p.dict)[d] : std::string();
+      const bool is_blank = IsBlankValue(value);
+      if (p.name == "utm_campaign" && d < n && !is_blank && !known.contains(value)) unknown[d] = 1;
+      // A blank value breaks only the rule that the parameter is required.
+      const std::vector<Violation> vs = CheckValue(rules, param, value);
       if (vs.empty()) continue;
       StoredViolation sv;
       sv.param = param;
@@ -764,18 +790,19 @@ StoredCheck CheckStored(const NamingRules& rules, const StoredUtms& utms) {
       bad[d] = static_cast<int32_t>(found.size());
       found.push_back(std::move(sv));
     }
-    std::vector<int64_t> counts(n, 0);
-    const std::vector<int32_t>& codes = *p.codes;
-    for (size_t i = 0; i < codes.size(); ++i) {
-      const int32_t c = codes[i];
-      if (c < 0) continue;
-      counts[c] += weight(i);
-      with_utm[i] = 1;
-      if (bad[c] >= 0) affected[i] = 1;
+    std::vector<int64_t> counts(n + 1, 0);
+    for (size_t i = 0; i < rows; ++i) {
+      if (!with_utm[i]) continue;
+      const int32_t c = code_at(*p.codes, i);
+      const size_t slot = c < 0 ? n : static_cast<size_t>(c);
+      counts[slot] += weight(i);
+      if (bad[slot] >= 0) affected[i] = 1;
     }
-    for (size_t d = 0; d < n; ++d) {
+    for (size_t d = 0; d <= n; ++d) {
       if (bad[d] >= 0) found[bad[d]].touchpoints = counts[d];
-      if (unknown[d] && counts[d] > 0) out.unknown_campaigns.emplace_back((*p.dict)[d], counts[d]);
+      if (d < n && unknown[d] && counts[d] > 0) {
+        out.unknown_campaigns.emplace_back((*p.dict)[d], counts[d]);
+      }
     }
     for (StoredViolation& v : found) {
       if (v.touchpoints == 0) continue;

@@ -298,10 +298,22 @@ TEST(StoredCheck, CountsTouchpointsPerValueAndMergesVariants) {
   const StoredCheck c = CheckStored(r, u);
   EXPECT_EQ(c.touchpoints, 8);
   EXPECT_EQ(c.with_utm, 7);
-  EXPECT_EQ(c.touchpoints_affected, 4);  // 1, 2 (Facebook + EMEA), 3 (fb), 5 (tiktok, old_name)
-  ASSERT_EQ(c.violations.size(), 5u);
+  // 1, 2 (Facebook + EMEA), 3 (fb), 4 (no utm_campaign), 5 (tiktok, old_name),
+  // 7 (an empty utm_medium); 6 carries no UTM at all.
+  EXPECT_EQ(c.touchpoints_affected, 6);
+  ASSERT_EQ(c.violations.size(), 7u);
   EXPECT_EQ(c.violations[0].value, "Facebook");
   EXPECT_EQ(c.violations[0].touchpoints, 2);
+  int missing = 0;
+  for (const StoredViolation& v : c.violations) {
+    if (v.rules == std::vector<std::string>{"missing"}) {
+      ++missing;
+      EXPECT_EQ(v.touchpoints, 1) << v.param;
+      EXPECT_EQ(v.value, "") << v.param;
+      EXPECT_EQ(v.suggestion, "") << v.param;
+    }
+  }
+  EXPECT_EQ(missing, 2);
   EXPECT_EQ(c.fixes.at("utm_source").at("Facebook"), "facebook");
   EXPECT_EQ(c.fixes.at("utm_source").at("fb"), "facebook");
   EXPECT_FALSE(c.fixes.at("utm_source").contains("tiktok"));
@@ -326,6 +338,32 @@ TEST(StoredCheck, CountsTouchpointsPerValueAndMergesVariants) {
     EXPECT_EQ(g.violations[i].touchpoints, c.violations[i].touchpoints) << g.violations[i].value;
   }
   EXPECT_EQ(g.unknown_campaigns, c.unknown_campaigns);
+}
+
+TEST(StoredCheck, PlaceholdersOfDirectVisitsAreNoUtms) {
+  const NamingRules r = Rules();
+  StoredUtms u;
+  u.source_dict = {"(direct)", "google", "(not set)"};
+  u.medium_dict = {"(none)", "cpc", "(not set)"};
+  u.campaign_dict = {"(not set)", "emea_202603_paid_brand"};
+  u.campaign_names = {"emea_202603_paid_brand"};
+  // A direct visit as analytics tools write it, a clean paid click, and a
+  // paid click whose link lacked utm_medium.
+  u.source = {0, 1, 1};
+  u.medium = {0, 1, 2};
+  u.campaign = {0, 1, 1};
+  u.counts = {40, 10, 3};
+  const StoredCheck c = CheckStored(r, u);
+  EXPECT_EQ(c.touchpoints, 53);
+  EXPECT_EQ(c.with_utm, 13);
+  EXPECT_EQ(c.touchpoints_affected, 3);
+  ASSERT_EQ(c.violations.size(), 1u);
+  EXPECT_EQ(c.violations[0].param, "utm_medium");
+  EXPECT_EQ(c.violations[0].value, "(not set)");
+  EXPECT_EQ(c.violations[0].rules, std::vector<std::string>{"missing"});
+  EXPECT_EQ(c.violations[0].touchpoints, 3);
+  EXPECT_TRUE(c.unknown_campaigns.empty());  // (not set) names no campaign
+  EXPECT_TRUE(c.fixes.empty());
 }
 
 }  // namespace
