@@ -268,11 +268,10 @@ struct StoredCheck {
 };
 // Checks every distinct value once and counts touchpoints per value. Values
 // that differ only by case, spaces or an alias (Facebook, facebook, fb) get
-// one suggestion. A touchpoint whose values are all blank (NULL, empty, or an
-// analytics placeholder such as (direct), (none), (not set)) carries no UTMs
-// and is not checked: direct and organic visits are normal. A touchpoint
-// with some UTMs misses each required one that is blank (a violation of
-// rule "missing" with the value as found, "" for NULL).
+// one suggestion. Blank values (NULL, empty, or an analytics placeholder
+// such as (direct), (none), (not set)) are not violations of the stored data:
+// touchpoints of direct and organic visits and CRM activities carry none, and
+// a touchpoint whose values are all blank is not counted as carrying UTMs.
 // O(rows x parameters + distinct values).
 StoredCheck CheckStored(const NamingRules& rules, const StoredUtms& utms);
 

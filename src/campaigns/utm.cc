@@ -773,8 +773,11 @@ StoredCheck CheckStored(const NamingRules& rules, const StoredUtms& utms) {
     for (size_t d = 0; d <= n; ++d) {
       const std::string value = d < n ? (*p.dict)[d] : std::string();
       const bool is_blank = IsBlankValue(value);
-      if (p.name == "utm_campaign" && d < n && !is_blank && !known.contains(value)) unknown[d] = 1;
-      // A blank value breaks only the rule that the parameter is required.
+      // The touchpoints table keeps referrer-derived sources and mediums
+      // (google / organic) and CRM activities (sales) beside tagged links, so
+      // a blank value is no missing parameter: only values are checked.
+      if (is_blank) continue;
+      if (p.name == "utm_campaign" && !known.contains(value)) unknown[d] = 1;
       const std::vector<Violation> vs = CheckValue(rules, param, value);
       if (vs.empty()) continue;
       StoredViolation sv;

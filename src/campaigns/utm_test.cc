@@ -298,22 +298,12 @@ TEST(StoredCheck, CountsTouchpointsPerValueAndMergesVariants) {
   const StoredCheck c = CheckStored(r, u);
   EXPECT_EQ(c.touchpoints, 8);
   EXPECT_EQ(c.with_utm, 7);
-  // 1, 2 (Facebook + EMEA), 3 (fb), 4 (no utm_campaign), 5 (tiktok, old_name),
-  // 7 (an empty utm_medium); 6 carries no UTM at all.
-  EXPECT_EQ(c.touchpoints_affected, 6);
-  ASSERT_EQ(c.violations.size(), 7u);
+  // 1, 2 (Facebook + EMEA), 3 (fb), 5 (tiktok, old_name); empty values are
+  // no violations of stored data; 6 carries no UTM at all.
+  EXPECT_EQ(c.touchpoints_affected, 4);
+  ASSERT_EQ(c.violations.size(), 5u);
   EXPECT_EQ(c.violations[0].value, "Facebook");
   EXPECT_EQ(c.violations[0].touchpoints, 2);
-  int missing = 0;
-  for (const StoredViolation& v : c.violations) {
-    if (v.rules == std::vector<std::string>{"missing"}) {
-      ++missing;
-      EXPECT_EQ(v.touchpoints, 1) << v.param;
-      EXPECT_EQ(v.value, "") << v.param;
-      EXPECT_EQ(v.suggestion, "") << v.param;
-    }
-  }
-  EXPECT_EQ(missing, 2);
   EXPECT_EQ(c.fixes.at("utm_source").at("Facebook"), "facebook");
   EXPECT_EQ(c.fixes.at("utm_source").at("fb"), "facebook");
   EXPECT_FALSE(c.fixes.at("utm_source").contains("tiktok"));
@@ -348,22 +338,21 @@ TEST(StoredCheck, PlaceholdersOfDirectVisitsAreNoUtms) {
   u.campaign_dict = {"(not set)", "emea_202603_paid_brand"};
   u.campaign_names = {"emea_202603_paid_brand"};
   // A direct visit as analytics tools write it, a clean paid click, and a
-  // paid click whose link lacked utm_medium.
-  u.source = {0, 1, 1};
-  u.medium = {0, 1, 2};
-  u.campaign = {0, 1, 1};
-  u.counts = {40, 10, 3};
+  // referral whose medium the tool did not know; then a bad source.
+  u.source_dict.push_back("Google");
+  u.source = {0, 1, 1, 3};
+  u.medium = {0, 1, 2, 1};
+  u.campaign = {0, 1, 0, 1};
+  u.counts = {40, 10, 3, 2};
   const StoredCheck c = CheckStored(r, u);
-  EXPECT_EQ(c.touchpoints, 53);
-  EXPECT_EQ(c.with_utm, 13);
-  EXPECT_EQ(c.touchpoints_affected, 3);
-  ASSERT_EQ(c.violations.size(), 1u);
-  EXPECT_EQ(c.violations[0].param, "utm_medium");
-  EXPECT_EQ(c.violations[0].value, "(not set)");
-  EXPECT_EQ(c.violations[0].rules, std::vector<std::string>{"missing"});
-  EXPECT_EQ(c.violations[0].touchpoints, 3);
+  EXPECT_EQ(c.touchpoints, 55);
+  EXPECT_EQ(c.with_utm, 15);  // not the 40 direct visits
+  EXPECT_EQ(c.touchpoints_affected, 2);
+  ASSERT_EQ(c.violations.size(), 1u);  // placeholders are no violations
+  EXPECT_EQ(c.violations[0].value, "Google");
+  EXPECT_EQ(c.violations[0].touchpoints, 2);
   EXPECT_TRUE(c.unknown_campaigns.empty());  // (not set) names no campaign
-  EXPECT_TRUE(c.fixes.empty());
+  EXPECT_EQ(c.fixes.at("utm_source").at("Google"), "google");
 }
 
 }  // namespace
