@@ -268,8 +268,11 @@ struct StoredCheck {
 };
 // Checks every distinct value once and counts touchpoints per value. Values
 // that differ only by case, spaces or an alias (Facebook, facebook, fb) get
-// one suggestion. Empty values are not violations of the stored data
-// (touchpoints without UTMs are normal); O(rows + distinct values).
+// one suggestion. Blank values (NULL, empty, or an analytics placeholder
+// such as (direct), (none), (not set)) are not violations of the stored data:
+// touchpoints of direct and organic visits and CRM activities carry none, and
+// a touchpoint whose values are all blank is not counted as carrying UTMs.
+// O(rows x parameters + distinct values).
 StoredCheck CheckStored(const NamingRules& rules, const StoredUtms& utms);
 
 // ---------------------------------------------------------------- approvals
@@ -551,26 +554,42 @@ core::Result<AlignReport> AlignImportedMembers(store::Database& db, int64_t camp
 // members of a campaign, in its default status. Title rows above the header
 // are skipped; ids written "1,201" or "1201.0" are read as 1201. A row
 // matches a contact by HubSpot record id, else by e-mail (any case); rows
-// that match none are reported with their line and add nothing. A file that
-// cannot be read changes nothing.
+// that match none are reported with their line and add nothing. The import
+// is one transaction: a file that cannot be read or parsed (the error names
+// the file and line), an unknown campaign, or with `strict` any unmatched row
+// (named with its line and column) changes nothing.
 struct ListImport {
   int64_t rows = 0, added = 0, already = 0;
   std::vector<std::pair<int64_t, std::string>> unmatched;  // line, why
 };
 core::Result<ListImport> ImportListMembers(store::Database& db, int64_t campaign_id,
-                                           const std::string& path, std::string_view actor);
+                                           const std::string& path, std::string_view actor,
+                                           bool strict = false);
+// The same from the file's text (an upload); `file_name` names it in errors
+// and the audit log.
+core::Result<ListImport> ImportListMembersText(store::Database& db, int64_t campaign_id,
+                                               std::string_view text, std::string_view file_name,
+                                               std::string_view actor, bool strict = false);
 
 // Templates and assets.
 core::Result<std::vector<Template>> ListTemplates(store::Database& db);
 core::Result<Template> GetTemplate(store::Database& db, int64_t id);
 core::Result<int64_t> CreateTemplate(store::Database& db, const Template& t,
                                      std::string_view actor);
+// A template from an existing campaign: its type, channel, UTM pattern,
+// manual checklist labels, assets, member statuses (its own, else its
+// type's, else the built-in ones) and approval chain (the one-approver
+// default when it has none). kConflict when the name is taken.
+core::Result<int64_t> TemplateFromCampaign(store::Database& db, int64_t campaign_id,
+                                           std::string_view name, std::string_view description,
+                                           std::string_view actor);
 struct AssetRecord {
   Asset asset;
   std::vector<int64_t> campaigns;  // that use it
 };
 core::Result<std::vector<AssetRecord>> ListAssets(store::Database& db,
                                                   std::optional<int64_t> campaign_id);
+core::Result<AssetRecord> GetAsset(store::Database& db, int64_t id);
 core::Result<int64_t> CreateAsset(store::Database& db, const Asset& a, std::string_view actor);
 core::Status UpdateAsset(store::Database& db, const Asset& a, std::string_view actor);
 // Links (or unlinks) an asset to a campaign; a content change of an

@@ -357,7 +357,8 @@ core::Status RunStatuses(cli::Context& ctx, const Args& args) {
 
 core::Status RunImportList(cli::Context& ctx, const Args& args) {
   MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());
-  MOPS_ASSIGN_OR_RETURN(ListImport r, ImportListMembers(*db, args.id, args.file, args.actor));
+  MOPS_ASSIGN_OR_RETURN(ListImport r,
+                        ImportListMembers(*db, args.id, args.file, args.actor, args.flag));
   std::cout << fmt::format("{} rows: {} members added, {} already members, {} unmatched\n", r.rows,
                            r.added, r.already, r.unmatched.size());
   for (const auto& [line, why] : r.unmatched) {
@@ -378,7 +379,19 @@ core::Status RunAlign(cli::Context& ctx, const Args& args) {
 }
 
 core::Status RunTemplates(cli::Context& ctx, const Args& args) {
+  if (args.other > 0 && args.name.empty()) {
+    return Usage("--from-campaign needs --name for the new template");
+  }
+  if (args.other > 0 && !args.file.empty()) {
+    return Usage("give either --add FILE or --from-campaign ID, not both");
+  }
   MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());
+  if (args.other > 0) {
+    MOPS_ASSIGN_OR_RETURN(int64_t id,
+                          TemplateFromCampaign(*db, args.other, args.name, args.note, args.actor));
+    std::cerr << "created template " << id << " from campaign " << args.other << "\n";
+    return {};
+  }
   if (!args.file.empty()) {
     MOPS_ASSIGN_OR_RETURN(std::string text, ReadFile(args.file));
     MOPS_ASSIGN_OR_RETURN(Json j, ParseJsonText(text, args.file));
@@ -433,6 +446,37 @@ core::Status RunAssets(cli::Context& ctx, const Args& args) {
                       a.asset.owner, a.asset.url, core::Join(ids, ",")});
   }
   cli::PrintTable(t, ctx.format(), std::cout);
+  return {};
+}
+
+core::Status RunAssetEdit(cli::Context& ctx, const Args& args) {
+  MOPS_ASSIGN_OR_RETURN(FieldEdits edits, ParseSets(args.sets));
+  if (edits.empty()) return Usage("nothing to change: give --set FIELD=VALUE");
+  MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());
+  MOPS_ASSIGN_OR_RETURN(AssetRecord stored, GetAsset(*db, args.other));
+  Asset a = stored.asset;
+  for (const auto& [field, value] : edits) {
+    if (field == "name") {
+      a.name = value;
+    } else if (field == "type") {
+      a.type = value;
+    } else if (field == "url") {
+      a.url = value;
+    } else if (field == "owner") {
+      a.owner = value;
+    } else if (field == "status") {
+      a.status = value;
+    } else if (field == "body") {
+      a.body = value;
+    } else {
+      return core::Fail(core::MakeError(core::ErrorCode::kInvalidArgument,
+                                        "unknown asset field '" + field +
+                                            "' (expected name, type, url, owner, status, body)")
+                            .InField(field));
+    }
+  }
+  MOPS_TRY(UpdateAsset(*db, a, args.actor));
+  std::cerr << "asset " << a.id << " saved\n";
   return {};
 }
 
@@ -736,6 +780,7 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
                        RunImportList);
     id(s, *a);
     s->add_option("FILE", a->file, "The list export (CSV)")->required();
+    s->add_flag("--strict", a->flag, "An unmatched row refuses the whole import");
     actor(s, *a);
   }
   {
@@ -746,8 +791,15 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
   }
   {
     auto [s, a] =
-        verb(root, "templates", "Templates; --add FILE creates one from JSON", RunTemplates);
+        verb(root, "templates",
+             "Templates; --add FILE creates one from JSON, --from-campaign ID --name N from a "
+             "campaign",
+             RunTemplates);
     s->add_option("--add", a->file, "Template JSON file");
+    s->add_option("--from-campaign", a->other, "Campaign to save as a template")
+        ->check(CLI::PositiveNumber);
+    s->add_option("--name", a->name, "Name of the template made from a campaign");
+    s->add_option("--description", a->note, "Its description");
     actor(s, *a);
   }
   {
@@ -764,6 +816,16 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
     s->add_option("--owner", a->owner, "Owner");
     s->add_option("--status", a->status, "draft, in_review, ready, retired");
     s->add_option("--body", a->body, "Text content");
+    actor(s, *a);
+  }
+  {
+    auto [s, a] = verb(root, "asset-edit",
+                       "Edit an asset: --set status=ready, url=..., owner=... (new content sends "
+                       "approved campaigns using it back to review)",
+                       RunAssetEdit);
+    s->add_option("ASSET", a->other, "Asset id")->required()->check(CLI::PositiveNumber);
+    s->add_option("--set", a->sets, "FIELD=VALUE (name, type, url, owner, status, body)")
+        ->required();
     actor(s, *a);
   }
   CLI::App* utm = root->add_subcommand("utm", "UTM naming governance");

@@ -395,6 +395,60 @@ void CampaignRoutes(http::Router& router) {
                                                ? Json(core::FormatTimestamp(*m.first_responded_at))
                                                : Json(nullptr)}};
       });
+  router.Post(
+      "/api/v1/campaigns/{id}/members/import", Role::kOps,
+      {"Add the contacts of a HubSpot list export to the campaign in its default status: the CSV "
+       "is the request body; one transaction",
+       {{"file_name", "Name of the export, for messages and the audit log"},
+        {"strict", "true: an unmatched row refuses the whole import (default false: reported)"}},
+       std::string(kTag)},
+      [](RequestContext& ctx) -> core::Result<Json> {
+        for (const auto& [key, _] : ctx.QueryParams()) {
+          if (key != "file_name" && key != "strict") {
+            return core::Fail(
+                Bad(key, "unknown parameter '" + key + "' (expected file_name, strict)"));
+          }
+        }
+        bool strict = false;
+        if (auto v = ctx.Query("strict")) {
+          auto b = core::ParseBool(*v);
+          if (!b) return core::Fail(Bad("strict", "strict is true or false, got '" + *v + "'"));
+          strict = *b;
+        }
+        if (core::Trim(ctx.BodyText()).empty()) {
+          return core::Fail(
+              Bad("body", "the request body is the list export (CSV), and it is empty"));
+        }
+        const std::string file = ctx.Query("file_name").value_or("request body");
+        MOPS_ASSIGN_OR_RETURN(
+            ListImport r,
+            ImportListMembersText(ctx.db, PathId(ctx), ctx.BodyText(), file, ActorOf(ctx), strict));
+        Json unmatched = Json::array();
+        for (const auto& [line, why] : r.unmatched) {
+          unmatched.push_back({{"file", file}, {"line", line}, {"reason", why}});
+        }
+        return Json{
+            {"rows", r.rows}, {"added", r.added}, {"already", r.already}, {"unmatched", unmatched}};
+      });
+  router.Post(
+      "/api/v1/campaigns/{id}/template", Role::kOps,
+      {"Save the campaign as a template: {name, description}; its checklist, assets, member "
+       "statuses, UTM pattern and approval chain",
+       {},
+       std::string(kTag)},
+      [](RequestContext& ctx) -> core::Result<Json> {
+        MOPS_ASSIGN_OR_RETURN(Json body, http::ObjectBody(ctx, {"name", "description"}));
+        if (!body.contains("name") || !body["name"].is_string())
+          return core::Fail(Bad("name", "name is the template's name"));
+        if (body.contains("description") && !body["description"].is_string())
+          return core::Fail(Bad("description", "description is a text"));
+        MOPS_ASSIGN_OR_RETURN(
+            int64_t id,
+            TemplateFromCampaign(ctx.db, PathId(ctx), body["name"].get<std::string>(),
+                                 body.value("description", std::string()), ActorOf(ctx)));
+        MOPS_ASSIGN_OR_RETURN(Template saved, GetTemplate(ctx.db, id));
+        return internal::TemplateJson(saved);
+      });
   router.Get(
       "/api/v1/campaigns/{id}/budget", Role::kViewer,
       {"Budget vs actual by month, variance, pacing, unit costs, and the cost lines behind them",
@@ -458,18 +512,26 @@ void CampaignRoutes(http::Router& router) {
                 });
 }
 
-core::Result<Asset> AssetOf(const Json& body) {
-  Asset a;
+// An asset from a body: the fields given over `base` (a new asset's
+// defaults, or the stored asset for an edit).
+core::Result<Asset> AssetOf(const Json& body, Asset base) {
   for (const char* key : {"name", "type", "url", "owner", "status", "body"}) {
     if (body.contains(key) && !body[key].is_string())
       return core::Fail(Bad(key, std::string(key) + " is a text"));
   }
-  a.name = body.value("name", std::string());
-  a.type = body.value("type", std::string());
-  a.url = body.value("url", std::string());
-  a.owner = body.value("owner", std::string());
-  a.status = body.value("status", std::string("draft"));
-  a.body = body.value("body", std::string());
+  Asset a = std::move(base);
+  a.name = body.value("name", a.name);
+  a.type = body.value("type", a.type);
+  a.url = body.value("url", a.url);
+  a.owner = body.value("owner", a.owner);
+  a.status = body.value("status", a.status);
+  a.body = body.value("body", a.body);
+  return a;
+}
+
+Asset NewAsset() {
+  Asset a;
+  a.status = "draft";
   return a;
 }
 
@@ -511,21 +573,23 @@ void LibraryRoutes(http::Router& router) {
                 MOPS_ASSIGN_OR_RETURN(
                     Json body,
                     http::ObjectBody(ctx, {"name", "type", "url", "owner", "status", "body"}));
-                MOPS_ASSIGN_OR_RETURN(Asset a, AssetOf(body));
+                MOPS_ASSIGN_OR_RETURN(Asset a, AssetOf(body, NewAsset()));
                 MOPS_ASSIGN_OR_RETURN(int64_t id, CreateAsset(ctx.db, a, ActorOf(ctx)));
                 return Json{{"id", id}};
               });
   router.Put("/api/v1/assets/{id}", Role::kOps,
-             {"Replace an asset; new content sends approved campaigns that use it back to review",
+             {"Edit an asset: the fields given change, the others stay; new content (url, body) "
+              "sends approved campaigns that use it back to review",
               {},
               std::string(kTag)},
              [](RequestContext& ctx) -> core::Result<Json> {
                MOPS_ASSIGN_OR_RETURN(Json body, http::ObjectBody(ctx, {"name", "type", "url",
                                                                        "owner", "status", "body"}));
-               MOPS_ASSIGN_OR_RETURN(Asset a, AssetOf(body));
-               a.id = PathId(ctx);
+               MOPS_ASSIGN_OR_RETURN(AssetRecord stored, GetAsset(ctx.db, PathId(ctx)));
+               MOPS_ASSIGN_OR_RETURN(Asset a, AssetOf(body, stored.asset));
                MOPS_TRY(UpdateAsset(ctx.db, a, ActorOf(ctx)));
-               return Json{{"id", a.id}};
+               MOPS_ASSIGN_OR_RETURN(AssetRecord saved, GetAsset(ctx.db, a.id));
+               return internal::AssetJson(saved);
              });
 }
 

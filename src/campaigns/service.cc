@@ -204,6 +204,22 @@ core::Result<std::pair<Json, bool>> ApplyEdits(store::Database& db, int64_t id,
     changed[field] = value;
     if (IsContentField(field)) content = true;
   }
+  // A flight that ends before it starts is refused when either date is
+  // edited (the caller's transaction rolls the edits back).
+  if (fields.contains("start_date") || fields.contains("end_date")) {
+    MOPS_ASSIGN_OR_RETURN(store::Rows dates,
+                          db.Query("SELECT start_date, end_date FROM campaigns WHERE id = ?",
+                                   std::vector<Value>{id}));
+    if (!dates.rows.empty() && !IsNull(dates.rows[0][0]) && !IsNull(dates.rows[0][1]) &&
+        AsInt(dates.rows[0][1]) < AsInt(dates.rows[0][0])) {
+      const std::string field = fields.contains("end_date") ? "end_date" : "start_date";
+      return core::Fail(core::MakeError(ErrorCode::kInvalidArgument,
+                                        fmt::format("the end date {} is before the start date {}",
+                                                    core::FormatDate(AsInt(dates.rows[0][1])),
+                                                    core::FormatDate(AsInt(dates.rows[0][0]))))
+                            .InField(field));
+    }
+  }
   return std::make_pair(changed, content);
 }
 
@@ -711,27 +727,42 @@ core::Result<AlignReport> AlignImportedMembers(store::Database& db, int64_t camp
 }
 
 core::Result<ListImport> ImportListMembers(store::Database& db, int64_t campaign_id,
-                                           const std::string& path, std::string_view actor) {
+                                           const std::string& path, std::string_view actor,
+                                           bool strict) {
   MOPS_ASSIGN_OR_RETURN(std::string text, core::ReadFile(path));
+  return ImportListMembersText(db, campaign_id, text, path, actor, strict);
+}
+
+core::Result<ListImport> ImportListMembersText(store::Database& db, int64_t campaign_id,
+                                               std::string_view text, std::string_view file_name,
+                                               std::string_view actor, bool strict) {
+  const std::string file(file_name);
   core::CsvOptions options;
   options.require_same_width = false;
   options.trim_fields = true;
-  options.file_name = path;
+  options.file_name = file;
   core::CsvReader reader(text, options);
   std::vector<std::string_view> fields;
   int id_col = -1, email_col = -1;
+  std::string id_header, email_header;
   // The header is the first record naming the record id or the e-mail.
   while (true) {
     MOPS_ASSIGN_OR_RETURN(bool more, reader.Next(fields));
     if (!more) {
       return core::Fail(core::MakeError(ErrorCode::kInvalidArgument,
                                         "no header with 'Record ID' or 'Email' in the file")
-                            .At(path));
+                            .At(file));
     }
     for (size_t i = 0; i < fields.size(); ++i) {
       const std::string h = core::ToLower(core::Trim(fields[i]));
-      if (h == "record id" || h == "contact id" || h == "vid") id_col = static_cast<int>(i);
-      if (h == "email" || h == "e-mail") email_col = static_cast<int>(i);
+      if (id_col < 0 && (h == "record id" || h == "contact id" || h == "vid")) {
+        id_col = static_cast<int>(i);
+        id_header = std::string(core::Trim(fields[i]));
+      }
+      if (email_col < 0 && (h == "email" || h == "e-mail")) {
+        email_col = static_cast<int>(i);
+        email_header = std::string(core::Trim(fields[i]));
+      }
     }
     if (id_col >= 0 || email_col >= 0) break;
   }
@@ -746,13 +777,19 @@ core::Result<ListImport> ImportListMembers(store::Database& db, int64_t campaign
   while (true) {
     MOPS_ASSIGN_OR_RETURN(bool more, reader.Next(fields));
     if (!more) break;
-    ++out.rows;
-    const int64_t line = reader.record_line();
     auto field = [&](int col) {
       return col >= 0 && static_cast<size_t>(col) < fields.size()
                  ? std::string(core::Trim(fields[col]))
                  : std::string();
     };
+    // A blank line between records is no member.
+    if (field(id_col).empty() && field(email_col).empty() &&
+        std::all_of(fields.begin(), fields.end(),
+                    [](std::string_view f) { return core::Trim(f).empty(); })) {
+      continue;
+    }
+    ++out.rows;
+    const int64_t line = reader.record_line();
     // "1,201" and "1201.0" (a spreadsheet's) are record 1201.
     std::string id;
     for (char c : field(id_col)) {
@@ -773,8 +810,22 @@ core::Result<ListImport> ImportListMembers(store::Database& db, int64_t campaign
                                                    std::vector<Value>{email}));
     }
     if (IsNull(contact)) {
-      out.unmatched.emplace_back(
-          line, fmt::format("no contact with record id '{}' or e-mail '{}'", id, email));
+      const bool by_id = !id.empty() || email.empty();
+      std::string why =
+          id.empty() && email.empty()
+              ? fmt::format("no {} or {} on the row", id_col >= 0 ? id_header : "Record ID",
+                            email_col >= 0 ? email_header : "Email")
+              : fmt::format("no contact with record id '{}' or e-mail '{}'", id, email);
+      if (strict) {
+        const int col = by_id ? id_col : email_col;
+        return core::Fail(
+            core::MakeError(ErrorCode::kInvalidArgument,
+                            why + "; nothing was imported (without strict, unmatched rows are "
+                                  "reported and the others added)")
+                .At(file, line, col >= 0 ? col + 1 : 0)
+                .InField(by_id ? (id_col >= 0 ? id_header : email_header) : email_header));
+      }
+      out.unmatched.emplace_back(line, std::move(why));
       continue;
     }
     MOPS_ASSIGN_OR_RETURN(
@@ -787,7 +838,7 @@ core::Result<ListImport> ImportListMembers(store::Database& db, int64_t campaign
     (n > 0 ? out.added : out.already) += 1;
   }
   MOPS_TRY(Audit(db, actor, "campaign.list_import", "campaigns", campaign_id, "",
-                 Json{{"file", path},
+                 Json{{"file", file},
                       {"rows", out.rows},
                       {"added", out.added},
                       {"unmatched", out.unmatched.size()}}
@@ -856,6 +907,36 @@ core::Result<int64_t> CreateTemplate(store::Database& db, const Template& t,
   MOPS_TRY(Audit(db, actor, "campaign_template.create", "campaign_templates", id, "", body));
   MOPS_TRY(tx.Commit());
   return id;
+}
+
+core::Result<int64_t> TemplateFromCampaign(store::Database& db, int64_t campaign_id,
+                                           std::string_view name, std::string_view description,
+                                           std::string_view actor) {
+  MOPS_ASSIGN_OR_RETURN(CampaignRecord c, GetCampaign(db, campaign_id));
+  Template t;
+  t.name = std::string(core::Trim(name));
+  t.description = std::string(description);
+  t.type = c.fields.type;
+  t.channel = c.fields.channel;
+  t.utm_pattern = c.utm_pattern;
+  MOPS_ASSIGN_OR_RETURN(std::vector<ChecklistItem> items, Checklist(db, campaign_id));
+  for (const ChecklistItem& i : items) t.checklist.push_back(i.label);
+  MOPS_ASSIGN_OR_RETURN(std::vector<AssetRecord> assets, ListAssets(db, campaign_id));
+  for (const AssetRecord& a : assets) t.assets.push_back(a.asset.id);
+  MOPS_ASSIGN_OR_RETURN(t.statuses, MemberStatusesOf(db, campaign_id));
+  MOPS_ASSIGN_OR_RETURN(t.approval_chain, ChainOf(db, campaign_id));
+  if (t.description.empty()) t.description = fmt::format("From campaign '{}'", c.fields.name);
+  return CreateTemplate(db, t, actor);
+}
+
+core::Result<AssetRecord> GetAsset(store::Database& db, int64_t id) {
+  MOPS_ASSIGN_OR_RETURN(std::vector<AssetRecord> all, ListAssets(db, std::nullopt));
+  for (AssetRecord& a : all) {
+    if (a.asset.id == id) return std::move(a);
+  }
+  return core::Fail(
+      core::MakeError(ErrorCode::kNotFound, fmt::format("asset {} does not exist", id))
+          .InField("id"));
 }
 
 core::Result<std::vector<AssetRecord>> ListAssets(store::Database& db,

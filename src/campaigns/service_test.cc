@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "campaigns/campaigns.h"
@@ -545,6 +547,173 @@ TEST(Routes, RolesAreEnforcedWithAReason) {
                            "/api/v1/utm/stored", "/api/v1/utm/fix", "/api/v1/assets"}) {
     EXPECT_TRUE(openapi.contains(path)) << path;
   }
+}
+
+TEST(Routes, AHubSpotListUploadLandsWholeOrNotAtAll) {
+  Workspace ws;
+  const std::string viewer = *http::CreateToken(ws.db(), "vera", http::Role::kViewer);
+  const std::string ops = *http::CreateToken(ws.db(), "olga", http::Role::kOps);
+  test_support::TestServer server(ws.url(), [](http::Router& r) {
+    records::RegisterRoutes(r);
+    RegisterRoutes(r);
+  });
+  httplib::Client client("127.0.0.1", server.port());
+  const httplib::Headers as_ops = {{"Authorization", "Bearer " + ops}};
+  const int64_t id =
+      Ok(CreateCampaign(ws.db(), {{"name", "Q2 webinar"}, {"type", "Webinar"}}, "o"));
+  ws.Exec(
+      "INSERT INTO contacts (source_system, external_id, email) VALUES ('hubspot', '1201', "
+      "'ingrid.halvorsen@fjordlytics.example'), ('hubspot', '1202', "
+      "'t.wierzba@brightmill.example'), ('salesforce', '003A', "
+      "'ama.owusu@kente-data.example')");
+  std::ifstream in(std::string(MOPS_FIXTURES) + "/hubspot_list_members.csv");
+  const std::string csv((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string path = "/api/v1/campaigns/" + std::to_string(id) + "/members/import";
+  auto members = [&] { return ws.Value("SELECT COUNT(*) FROM campaign_members"); };
+
+  // A viewer may not import.
+  auto denied = client.Post(path, {{"Authorization", "Bearer " + viewer}}, csv, "text/csv");
+  ASSERT_EQ(denied->status, 403);
+  EXPECT_THAT(denied->body, HasSubstr("needs 'ops'"));
+  // Strict: the unknown person on line 6 refuses the whole file, named by line and field.
+  auto strict =
+      client.Post(path + "?strict=true&file_name=registrants.csv", as_ops, csv, "text/csv");
+  ASSERT_EQ(strict->status, 400) << strict->body;
+  const Json error = Json::parse(strict->body)["error"];
+  EXPECT_THAT(error["message"].get<std::string>(), HasSubstr("9999"));
+  EXPECT_THAT(error.dump(), HasSubstr("registrants.csv"));
+  EXPECT_THAT(error.dump(), HasSubstr("\"line\":6"));
+  EXPECT_THAT(error.dump(), HasSubstr("Record ID"));
+  EXPECT_EQ(members(), 0);
+  // A broken CSV (an unclosed quote) after good rows: nothing lands, the line is named.
+  auto broken = client.Post(path + "?file_name=broken.csv", as_ops,
+                            "Record ID,Email\n1201,ingrid.halvorsen@fjordlytics.example\n"
+                            "\"1202,t.wierzba@brightmill.example\n",
+                            "text/csv");
+  ASSERT_EQ(broken->status, 400) << broken->body;
+  EXPECT_THAT(broken->body, HasSubstr("broken.csv"));
+  EXPECT_EQ(members(), 0);
+  // No header, an empty body, unknown parameters, an unknown campaign.
+  auto headless = client.Post(path, as_ops, "Name,Phone\nIngrid,+47 22 00 00 00\n", "text/csv");
+  ASSERT_EQ(headless->status, 400);
+  EXPECT_THAT(headless->body, HasSubstr("'Record ID' or 'Email'"));
+  auto empty = client.Post(path, as_ops, "", "text/csv");
+  ASSERT_EQ(empty->status, 400);
+  EXPECT_THAT(empty->body, HasSubstr("empty"));
+  EXPECT_EQ(client.Post(path + "?strict=maybe", as_ops, csv, "text/csv")->status, 400);
+  auto unknown = client.Post(path + "?dry_run=true", as_ops, csv, "text/csv");
+  ASSERT_EQ(unknown->status, 400);
+  EXPECT_THAT(unknown->body, HasSubstr("dry_run"));
+  EXPECT_EQ(client.Post("/api/v1/campaigns/999/members/import", as_ops, csv, "text/csv")->status,
+            404);
+  EXPECT_EQ(members(), 0);
+  // Without strict: three members in the default status, the unknown row reported.
+  auto ok = client.Post(path + "?file_name=registrants.csv", as_ops, csv, "text/csv");
+  ASSERT_EQ(ok->status, 200) << ok->body;
+  const Json r = Json::parse(ok->body);
+  EXPECT_EQ(r["rows"], 4);
+  EXPECT_EQ(r["added"], 3);
+  ASSERT_EQ(r["unmatched"].size(), 1u);
+  EXPECT_EQ(r["unmatched"][0]["line"], 6);
+  EXPECT_EQ(r["unmatched"][0]["file"], "registrants.csv");
+  EXPECT_EQ(ws.Value("SELECT COUNT(*) FROM campaign_members WHERE status = 'Invited'"), 3);
+  EXPECT_EQ(ws.Value("SELECT COUNT(*) FROM audit_log WHERE action = 'campaign.list_import'"), 1);
+  // Again: nothing new.
+  EXPECT_EQ(Json::parse(client.Post(path, as_ops, csv, "text/csv")->body)["already"], 3);
+  auto openapi = Json::parse(
+      client.Get("/api/v1/openapi.json", {{"Authorization", "Bearer " + viewer}})->body)["paths"];
+  EXPECT_TRUE(openapi.contains("/api/v1/campaigns/{id}/members/import"));
+  EXPECT_TRUE(openapi.contains("/api/v1/campaigns/{id}/template"));
+}
+
+TEST(Routes, ATemplateFromACampaignAndAssetEdits) {
+  Workspace ws;
+  const std::string viewer = *http::CreateToken(ws.db(), "vera", http::Role::kViewer);
+  const std::string ops = *http::CreateToken(ws.db(), "olga", http::Role::kOps);
+  test_support::TestServer server(ws.url(), [](http::Router& r) {
+    records::RegisterRoutes(r);
+    RegisterRoutes(r);
+  });
+  httplib::Client client("127.0.0.1", server.port());
+  auto auth = [](const std::string& t) {
+    return httplib::Headers{{"Authorization", "Bearer " + t}};
+  };
+  store::Database& db = ws.db();
+  const int64_t id = Ok(CreateCampaign(db, GoodFields("Spring webinar"), "o"));
+  Ok(UpdateCampaign(db, id, {{"utm_pattern", "{region}_{name}"}}, "o"));
+  const int64_t asset = Ok(
+      CreateAsset(db, {0, "Invite", "email", "https://example.com/w", "ana", "ready", "Hi"}, "o"));
+  Ok(LinkAsset(db, id, asset, true, "o"));
+  Ok(AddChecklistItem(db, id, "Speaker confirmed", true, "o"));
+  Ok(SetMemberStatuses(
+      db, id, "",
+      std::vector<MemberStatus>{{"Invited", 1, false, true}, {"Joined", 2, true, false}}, "o"));
+  Ok(SetApprovalChain(
+      db, id, std::vector<StepDef>{{1, "Brand", "approver", "", 2}, {2, "Legal", "", "lena", 1}},
+      "o"));
+  const std::string path = "/api/v1/campaigns/" + std::to_string(id) + "/template";
+  EXPECT_EQ(
+      client.Post(path, auth(viewer), Json{{"name", "Kit"}}.dump(), "application/json")->status,
+      403);
+  EXPECT_EQ(
+      client.Post(path, auth(ops), Json{{"colour", "red"}}.dump(), "application/json")->status,
+      400);
+  auto nameless = client.Post(path, auth(ops), "{}", "application/json");
+  ASSERT_EQ(nameless->status, 400);
+  EXPECT_THAT(nameless->body, HasSubstr("name"));
+  auto saved =
+      client.Post(path, auth(ops), Json{{"name", "Webinar kit"}}.dump(), "application/json");
+  ASSERT_EQ(saved->status, 200) << saved->body;
+  const Json t = Json::parse(saved->body);
+  EXPECT_EQ(t["type"], "Webinar");
+  EXPECT_EQ(t["utm_pattern"], "{region}_{name}");
+  EXPECT_EQ(t["checklist"], Json::array({"Speaker confirmed"}));
+  EXPECT_EQ(t["assets"], Json::array({asset}));
+  EXPECT_EQ(t["statuses"][1]["name"], "Joined");
+  ASSERT_EQ(t["approval_chain"].size(), 2u);
+  EXPECT_EQ(t["approval_chain"][1]["user"], "lena");
+  EXPECT_EQ(client.Post(path, auth(ops), Json{{"name", "Webinar kit"}}.dump(), "application/json")
+                ->status,
+            409);
+  EXPECT_EQ(client
+                .Post("/api/v1/campaigns/999/template", auth(ops), Json{{"name", "Other"}}.dump(),
+                      "application/json")
+                ->status,
+            404);
+  // A campaign cloned from it has the same checklist, assets, statuses and chain.
+  auto clone = client.Post("/api/v1/campaigns", auth(ops),
+                           Json{{"name", "June webinar"}, {"template_id", t["id"]}}.dump(),
+                           "application/json");
+  ASSERT_EQ(clone->status, 200) << clone->body;
+  const Json c = Json::parse(clone->body);
+  EXPECT_EQ(c["campaign"]["template_id"], t["id"]);
+  EXPECT_EQ(c["campaign"]["utm_pattern"], "{region}_{name}");
+  EXPECT_EQ(c["assets"][0]["id"], asset);
+  EXPECT_EQ(c["approval_chain"], t["approval_chain"]);
+  EXPECT_EQ(c["members"]["by_status"][1]["status"], "Joined");
+
+  // An asset edit changes only the fields given; bad values are refused.
+  const std::string apath = "/api/v1/assets/" + std::to_string(asset);
+  auto edited =
+      client.Put(apath, auth(ops), Json{{"status", "retired"}}.dump(), "application/json");
+  ASSERT_EQ(edited->status, 200) << edited->body;
+  const Json a = Json::parse(edited->body);
+  EXPECT_EQ(a["status"], "retired");
+  EXPECT_EQ(a["name"], "Invite");
+  EXPECT_EQ(a["url"], "https://example.com/w");
+  EXPECT_EQ(a["campaigns"].size(), 2u);
+  auto bad = client.Put(apath, auth(ops), Json{{"status", "gone"}}.dump(), "application/json");
+  ASSERT_EQ(bad->status, 400);
+  EXPECT_THAT(bad->body, HasSubstr("gone"));
+  EXPECT_EQ(client
+                .Put("/api/v1/assets/999", auth(ops), Json{{"status", "ready"}}.dump(),
+                     "application/json")
+                ->status,
+            404);
+  EXPECT_EQ(
+      client.Put(apath, auth(viewer), Json{{"status", "ready"}}.dump(), "application/json")->status,
+      403);
+  EXPECT_EQ(Ok(GetAsset(db, asset)).asset.status, "retired");
 }
 
 }  // namespace

@@ -140,12 +140,22 @@ std::string DatePart(std::string_view part, core::Timestamp t) {
 std::string PatternMismatch(const NamingRules& rules, std::string_view value) {
   // Backtracking over parts: constants must match literally, date parts have
   // fixed widths, fields take one of their values, the name takes 1+ chars.
+  // Failed (part, pos) pairs are remembered, so patterns with several
+  // {name} parts stay O(parts x length^2) instead of exponential.
   struct Matcher {
     const NamingRules& rules;
     std::string_view value;
     std::string first_error;
+    std::vector<bool> failed;
     bool Match(size_t part, size_t pos) {
       if (part == rules.parts.size()) return pos == value.size();
+      const size_t key = part * (value.size() + 1) + pos;
+      if (failed[key]) return false;
+      if (MatchPart(part, pos)) return true;
+      failed[key] = true;
+      return false;
+    }
+    bool MatchPart(size_t part, size_t pos) {
       const PatternPart& p = rules.parts[part];
       switch (p.kind) {
         case PatternPart::kConstant:
@@ -194,7 +204,7 @@ std::string PatternMismatch(const NamingRules& rules, std::string_view value) {
       return false;
     }
   };
-  Matcher m{rules, value, {}};
+  Matcher m{rules, value, {}, std::vector<bool>(rules.parts.size() * (value.size() + 1), false)};
   if (m.Match(0, 0)) return "";
   return m.first_error.empty() ? "does not match" : m.first_error;
 }
@@ -397,6 +407,25 @@ core::Result<NamingRules> ParseNamingConfig(std::string_view yaml, std::string_v
           "campaign_pattern uses {" + p.text + "} but 'fields' does not list its values");
     }
   }
+  // The pattern's constants must themselves follow the rules, or no name
+  // built from the pattern could pass them.
+  for (const PatternPart& p : rules.parts) {
+    if (p.kind != PatternPart::kConstant) continue;
+    std::string why;
+    if (ApplyCase(rules, p.text) != p.text) {
+      why = fmt::format("'{}' is not {} case", p.text,
+                        rules.case_rule == CaseRule::kLower ? "lower" : "upper");
+    } else if (std::any_of(p.text.begin(), p.text.end(),
+                           [](char c) { return core::IsAsciiSpace(c); })) {
+      why = fmt::format("'{}' contains a space", p.text);
+    } else if (p.text.find_first_of(rules.forbidden) != std::string::npos) {
+      why = fmt::format("'{}' contains a forbidden character", p.text);
+    }
+    if (!why.empty()) {
+      return ConfigError(name, MarkLine(root["campaign_pattern"]), "campaign_pattern",
+                         "campaign_pattern: the constant " + why);
+    }
+  }
   for (char c : rules.space_replacement) {
     if (rules.forbidden.find(c) != std::string::npos) {
       return ConfigError(name, MarkLine(root["forbidden"]), "forbidden",
@@ -453,8 +482,12 @@ std::string NormalizeValue(const NamingRules& rules, std::string_view param,
   return out;
 }
 
-std::vector<Violation> CheckValue(const NamingRules& rules, std::string_view param,
-                                  std::string_view value) {
+namespace {
+
+// The violations of a value; with `suggest`, each carries the normalized
+// value as its suggestion when that value itself breaks no rule.
+std::vector<Violation> CheckValueRules(const NamingRules& rules, std::string_view param,
+                                       std::string_view value, bool suggest) {
   std::vector<Violation> out;
   const std::string p(param);
   auto add = [&](std::string rule, std::string message) {
@@ -508,15 +541,20 @@ std::vector<Violation> CheckValue(const NamingRules& rules, std::string_view par
       add("pattern", fmt::format("'{}' does not follow {}: {}", v, rules.pattern, why));
     }
   }
-  const std::vector<std::string>* allowed = AllowedList(rules, p);
-  const bool fixed_ok = allowed == nullptr || std::find(allowed->begin(), allowed->end(),
-                                                        core::ToLower(fixed)) != allowed->end();
-  const bool pattern_ok =
-      p != "utm_campaign" || rules.parts.empty() || PatternMismatch(rules, fixed).empty();
-  if (fixed != v && fixed_ok && pattern_ok && !fixed.empty()) {
+  // A suggestion only when the fixed value passes every rule (an alias to a
+  // value with spaces, or a value still too long, gets none).
+  if (suggest && !out.empty() && fixed != v && !fixed.empty() &&
+      CheckValueRules(rules, p, fixed, false).empty()) {
     for (Violation& x : out) x.suggestion = fixed;
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<Violation> CheckValue(const NamingRules& rules, std::string_view param,
+                                  std::string_view value) {
+  return CheckValueRules(rules, param, value, true);
 }
 
 UrlCheck CheckUrl(const NamingRules& rules, std::string_view url) {
@@ -596,7 +634,7 @@ core::Result<std::string> CampaignName(const NamingRules& rules,
                                             "the pattern needs a date for {" + p.text + "}")
                                 .InField("date"));
         }
-        out += DatePart(p.text, *date);
+        out += ApplyCase(rules, DatePart(p.text, *date));
         break;
       case PatternPart::kField:
       case PatternPart::kName: {
@@ -608,6 +646,13 @@ core::Result<std::string> CampaignName(const NamingRules& rules,
                   .InField(p.text));
         }
         const std::string v = NormalizeValue(rules, "utm_campaign", it->second);
+        if (v.empty()) {
+          return core::Fail(core::MakeError(ErrorCode::kInvalidArgument,
+                                            fmt::format("{{{}}} '{}' is empty once forbidden "
+                                                        "characters are dropped",
+                                                        p.text, it->second))
+                                .InField(p.text));
+        }
         if (p.kind == PatternPart::kField) {
           const auto& options = rules.fields.at(p.text);
           bool ok = false;
@@ -678,6 +723,18 @@ core::Result<BuiltUrl> BuildUrl(const NamingRules& rules, const BuildRequest& re
   return out;
 }
 
+namespace {
+
+// An analytics tool's stand-in for "no value" ((not set), (none), ...), or
+// nothing at all.
+bool IsBlankValue(std::string_view value) {
+  const std::string v = core::ToLower(core::Trim(value));
+  return v.empty() || v == "(not set)" || v == "(not_set)" || v == "(notset)" || v == "(none)" ||
+         v == "(not provided)" || v == "(direct)";
+}
+
+}  // namespace
+
 StoredCheck CheckStored(const NamingRules& rules, const StoredUtms& utms) {
   StoredCheck out;
   const size_t rows = std::max({utms.source.size(), utms.medium.size(), utms.campaign.size()});
@@ -691,20 +748,37 @@ StoredCheck CheckStored(const NamingRules& rules, const StoredUtms& utms) {
   const Param params[] = {{"utm_source", &utms.source_dict, &utms.source},
                           {"utm_medium", &utms.medium_dict, &utms.medium},
                           {"utm_campaign", &utms.campaign_dict, &utms.campaign}};
-  std::vector<uint8_t> affected(rows, 0), with_utm(rows, 0);
+  auto code_at = [](const std::vector<int32_t>& codes, size_t i) {
+    return i < codes.size() ? codes[i] : -1;
+  };
+  // A touchpoint carries UTMs when one of its values is not blank; the
+  // others (direct and organic visits) are not checked.
+  std::vector<uint8_t> with_utm(rows, 0), affected(rows, 0);
+  for (const Param& p : params) {
+    std::vector<uint8_t> blank(p.dict->size(), 0);
+    for (size_t d = 0; d < blank.size(); ++d) blank[d] = IsBlankValue((*p.dict)[d]);
+    for (size_t i = 0; i < rows; ++i) {
+      const int32_t c = code_at(*p.codes, i);
+      if (c >= 0 && !blank[c]) with_utm[i] = 1;
+    }
+  }
   std::set<std::string> known(utms.campaign_names.begin(), utms.campaign_names.end());
   for (const Param& p : params) {
     const std::string param(p.name);
+    // One check per distinct value; slot n stands for NULL.
     const size_t n = p.dict->size();
-    // One check per distinct value.
-    std::vector<int32_t> bad(n, -1);
+    std::vector<int32_t> bad(n + 1, -1);
     std::vector<StoredViolation> found;
     std::vector<uint8_t> unknown(n, 0);
-    for (size_t d = 0; d < n; ++d) {
-      const std::string& value = (*p.dict)[d];
-      if (core::Trim(value).empty()) continue;
-      std::vector<Violation> vs = CheckValue(rules, param, value);
+    for (size_t d = 0; d <= n; ++d) {
+      const std::string value = d < n ? (*p.dict)[d] : std::string();
+      const bool is_blank = IsBlankValue(value);
+      // The touchpoints table keeps referrer-derived sources and mediums
+      // (google / organic) and CRM activities (sales) beside tagged links, so
+      // a blank value is no missing parameter: only values are checked.
+      if (is_blank) continue;
       if (p.name == "utm_campaign" && !known.contains(value)) unknown[d] = 1;
+      const std::vector<Violation> vs = CheckValue(rules, param, value);
       if (vs.empty()) continue;
       StoredViolation sv;
       sv.param = param;
@@ -719,18 +793,19 @@ StoredCheck CheckStored(const NamingRules& rules, const StoredUtms& utms) {
       bad[d] = static_cast<int32_t>(found.size());
       found.push_back(std::move(sv));
     }
-    std::vector<int64_t> counts(n, 0);
-    const std::vector<int32_t>& codes = *p.codes;
-    for (size_t i = 0; i < codes.size(); ++i) {
-      const int32_t c = codes[i];
-      if (c < 0) continue;
-      counts[c] += weight(i);
-      with_utm[i] = 1;
-      if (bad[c] >= 0) affected[i] = 1;
+    std::vector<int64_t> counts(n + 1, 0);
+    for (size_t i = 0; i < rows; ++i) {
+      if (!with_utm[i]) continue;
+      const int32_t c = code_at(*p.codes, i);
+      const size_t slot = c < 0 ? n : static_cast<size_t>(c);
+      counts[slot] += weight(i);
+      if (bad[slot] >= 0) affected[i] = 1;
     }
-    for (size_t d = 0; d < n; ++d) {
+    for (size_t d = 0; d <= n; ++d) {
       if (bad[d] >= 0) found[bad[d]].touchpoints = counts[d];
-      if (unknown[d] && counts[d] > 0) out.unknown_campaigns.emplace_back((*p.dict)[d], counts[d]);
+      if (d < n && unknown[d] && counts[d] > 0) {
+        out.unknown_campaigns.emplace_back((*p.dict)[d], counts[d]);
+      }
     }
     for (StoredViolation& v : found) {
       if (v.touchpoints == 0) continue;

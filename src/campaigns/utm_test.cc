@@ -149,6 +149,83 @@ TEST(NamingRules, CampaignPattern) {
   EXPECT_EQ(wrong.error().field, "region");
 }
 
+TEST(NamingConfig, PatternConstantsFollowTheRules) {
+  // No name built from the pattern could pass the case rule or the space rule.
+  auto upper = ParseNamingConfig("campaign_pattern: \"{name}_Q_{name}\"\n", "naming.yaml");
+  ASSERT_FALSE(upper);
+  EXPECT_EQ(upper.error().field, "campaign_pattern");
+  EXPECT_THAT(upper.error().message, HasSubstr("'_Q_' is not lower case"));
+  EXPECT_EQ(upper.error().line, 1);
+  auto space = ParseNamingConfig("case: any\ncampaign_pattern: \"{name} {yyyy}\"\n", "n.yaml");
+  ASSERT_FALSE(space);
+  EXPECT_EQ(space.error().line, 2);
+  EXPECT_THAT(space.error().message, HasSubstr("space"));
+  // The key order does not matter: case after the pattern is still seen.
+  EXPECT_FALSE(ParseNamingConfig("campaign_pattern: \"x_{name}\"\ncase: upper\n", "n.yaml"));
+  EXPECT_TRUE(ParseNamingConfig("campaign_pattern: \"X_{name}\"\ncase: upper\n", "n.yaml"));
+}
+
+TEST(NamingRules, DatePartsFollowTheCaseRule) {
+  auto r = ParseNamingConfig("case: upper\ncampaign_pattern: \"{yyyy}{q}_{name}\"\n", "n.yaml");
+  ASSERT_TRUE(r) << r.error().ToString();
+  const auto name = CampaignName(*r, {{"name", "launch"}}, 1772409600);  // 2026-03-02
+  ASSERT_TRUE(name) << name.error().ToString();
+  EXPECT_EQ(*name, "2026Q1_LAUNCH");
+  BuildRequest req;
+  req.url = "https://example.com/";
+  req.utm = {{"source", "google"}, {"medium", "cpc"}};
+  req.parts = {{"name", "launch"}};
+  req.date = 1772409600;
+  auto built = BuildUrl(*r, req);
+  ASSERT_TRUE(built) << built.error().ToString();
+  EXPECT_EQ(built->url,
+            "https://example.com/?utm_source=GOOGLE&utm_medium=CPC&utm_campaign=2026Q1_LAUNCH");
+}
+
+// Found by campaigns_naming_fuzz: a {name} of forbidden characters only
+// built "q126--", which the pattern then refused.
+TEST(NamingRules, APartEmptiedByTheRulesIsRefused) {
+  auto r = ParseNamingConfig("campaign_pattern: \"{yy}-{name}\"\n", "n.yaml");
+  ASSERT_TRUE(r);
+  auto name = CampaignName(*r, {{"name", "%%"}}, 1772409600);
+  ASSERT_FALSE(name);
+  EXPECT_EQ(name.error().field, "name");
+  EXPECT_THAT(name.error().message, HasSubstr("'%%' is empty once forbidden characters"));
+  EXPECT_EQ(*CampaignName(*r, {{"name", "50% off"}}, 1772409600), "26-50_off");
+}
+
+TEST(NamingRules, NoSuggestionThatStillBreaksARule) {
+  auto r = ParseNamingConfig("max_length: {utm_source: 8}\n", "n.yaml");
+  ASSERT_TRUE(r);
+  // "facebook_ads" is lower case without spaces, but still too long.
+  const auto vs = CheckValue(*r, "utm_source", "Facebook Ads");
+  EXPECT_THAT(RulesOf(vs), ElementsAre("case", "spaces", "length"));
+  for (const Violation& v : vs) EXPECT_EQ(v.suggestion, "") << v.rule;
+  // An alias to a value with a space is no suggestion either.
+  auto alias = ParseNamingConfig("aliases: {fb: \"face book\"}\n", "n.yaml");
+  ASSERT_TRUE(alias);
+  const auto fb = CheckValue(*alias, "utm_source", "fb");
+  ASSERT_EQ(fb.size(), 1u);
+  EXPECT_EQ(fb[0].suggestion, "");
+  // A fixable value still gets its fix.
+  EXPECT_EQ(CheckValue(*r, "utm_source", "Google")[0].suggestion, "google");
+}
+
+TEST(NamingRules, PatternsWithManyFreePartsStayFast) {
+  auto r = ParseNamingConfig(
+      "case: any\nmax_length: {utm_campaign: 2000}\n"
+      "campaign_pattern: \"{name}_{name}_{name}_{name}_{name}_{name}_{name}_end\"\n",
+      "n.yaml");
+  ASSERT_TRUE(r) << r.error().ToString();
+  std::string value;
+  for (int i = 0; i < 300; ++i) value += "a_";
+  value += "nd";  // never ends in "_end": every split is tried, each once
+  const auto vs = CheckValue(*r, "utm_campaign", value);
+  ASSERT_EQ(vs.size(), 1u);
+  EXPECT_EQ(vs[0].rule, "pattern");
+  EXPECT_TRUE(CheckValue(*r, "utm_campaign", "a_b_c_d_e_f_g_end").empty());
+}
+
 TEST(UrlCheck, AlreadyEncodedUrlsAndFragments) {
   const NamingRules r = Rules();
   const UrlCheck c =
@@ -221,7 +298,9 @@ TEST(StoredCheck, CountsTouchpointsPerValueAndMergesVariants) {
   const StoredCheck c = CheckStored(r, u);
   EXPECT_EQ(c.touchpoints, 8);
   EXPECT_EQ(c.with_utm, 7);
-  EXPECT_EQ(c.touchpoints_affected, 4);  // 1, 2 (Facebook + EMEA), 3 (fb), 5 (tiktok, old_name)
+  // 1, 2 (Facebook + EMEA), 3 (fb), 5 (tiktok, old_name); empty values are
+  // no violations of stored data; 6 carries no UTM at all.
+  EXPECT_EQ(c.touchpoints_affected, 4);
   ASSERT_EQ(c.violations.size(), 5u);
   EXPECT_EQ(c.violations[0].value, "Facebook");
   EXPECT_EQ(c.violations[0].touchpoints, 2);
@@ -249,6 +328,31 @@ TEST(StoredCheck, CountsTouchpointsPerValueAndMergesVariants) {
     EXPECT_EQ(g.violations[i].touchpoints, c.violations[i].touchpoints) << g.violations[i].value;
   }
   EXPECT_EQ(g.unknown_campaigns, c.unknown_campaigns);
+}
+
+TEST(StoredCheck, PlaceholdersOfDirectVisitsAreNoUtms) {
+  const NamingRules r = Rules();
+  StoredUtms u;
+  u.source_dict = {"(direct)", "google", "(not set)"};
+  u.medium_dict = {"(none)", "cpc", "(not set)"};
+  u.campaign_dict = {"(not set)", "emea_202603_paid_brand"};
+  u.campaign_names = {"emea_202603_paid_brand"};
+  // A direct visit as analytics tools write it, a clean paid click, and a
+  // referral whose medium the tool did not know; then a bad source.
+  u.source_dict.push_back("Google");
+  u.source = {0, 1, 1, 3};
+  u.medium = {0, 1, 2, 1};
+  u.campaign = {0, 1, 0, 1};
+  u.counts = {40, 10, 3, 2};
+  const StoredCheck c = CheckStored(r, u);
+  EXPECT_EQ(c.touchpoints, 55);
+  EXPECT_EQ(c.with_utm, 15);  // not the 40 direct visits
+  EXPECT_EQ(c.touchpoints_affected, 2);
+  ASSERT_EQ(c.violations.size(), 1u);  // placeholders are no violations
+  EXPECT_EQ(c.violations[0].value, "Google");
+  EXPECT_EQ(c.violations[0].touchpoints, 2);
+  EXPECT_TRUE(c.unknown_campaigns.empty());  // (not set) names no campaign
+  EXPECT_EQ(c.fixes.at("utm_source").at("Google"), "google");
 }
 
 }  // namespace

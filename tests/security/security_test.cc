@@ -564,6 +564,8 @@ constexpr RoleRule kRoleMatrix[] = {
     {"PUT", "/api/v1/campaigns/{id}/member-statuses", "ops", "++---"},
     {"GET", "/api/v1/campaigns/{id}/members", "viewer", "+++++"},
     {"POST", "/api/v1/campaigns/{id}/members", "ops", "++---"},
+    {"POST", "/api/v1/campaigns/{id}/members/import", "ops", "++---"},
+    {"POST", "/api/v1/campaigns/{id}/template", "ops", "++---"},
     {"POST", "/api/v1/campaigns/{id}/transition", "ops", "++---"},
     {"POST", "/api/v1/utm/build", "viewer", "+++++"},
     {"POST", "/api/v1/utm/check", "viewer", "+++++"},

@@ -1,7 +1,8 @@
 // Campaign operations: the hierarchy with roll-ups, a board by state, the
 // calendar with its conflicts, UTM health (top violations, preview and apply
 // of the fixes, a link builder) and a campaign's detail (checklist, approvals,
-// assets, members by status, budget vs actual). Every figure comes from
+// assets, members by status, budget vs actual), templates and the asset
+// library (campaigns-library.jsx). Every figure comes from
 // /api/v1/campaign-*, /api/v1/campaigns/..., /api/v1/utm/... and
 // /api/v1/attribution/runs.
 // Everything from data is text in JSX (escaped by Preact); chart tooltips are
@@ -14,6 +15,7 @@ import { axisTooltip } from '../escape.js';
 import { Banner } from '../components/Banner.jsx';
 import { Loading } from '../components/Loading.jsx';
 import { EChart } from '../components/EChart.jsx';
+import { AssetLibrary, AssetUrl, Templates } from './campaigns-library.jsx';
 import './campaigns.css';
 
 const STATES = ['draft', 'in_review', 'approved', 'scheduled', 'live', 'completed', 'cancelled'];
@@ -22,6 +24,8 @@ const TABS = [
   ['board', 'Board'],
   ['calendar', 'Calendar'],
   ['utm', 'UTM health'],
+  ['templates', 'Templates'],
+  ['assets', 'Asset library'],
 ];
 const DECISIONS = [
   ['approved', 'Approve'],
@@ -683,6 +687,18 @@ function Detail({ id, me, onClose, onChanged }) {
         <div>
           <h3>Approvals</h3>
           {d.overdue_steps.length > 0 ? <p class="warn small">{d.overdue_steps.length} step(s) overdue</p> : null}
+          {d.approvals.length === 0 && d.approval_chain.length > 0 ? (
+            <div class="small" data-testid="approval-chain">
+              <span class="muted">Chain (its steps start when the campaign is submitted for review):</span>
+              <ol class="plain">
+                {d.approval_chain.map((s) => (
+                  <li key={`${s.stage}-${s.name}`}>
+                    stage {s.stage}: {s.name} ({s.user ? `user ${s.user}` : `role ${s.role}`}, due in {s.due_days} day(s))
+                  </li>
+                ))}
+              </ol>
+            </div>
+          ) : null}
           <table class="data-table" data-testid="approvals">
             <thead>
               <tr>
@@ -737,7 +753,7 @@ function Detail({ id, me, onClose, onChanged }) {
                 {a.name} <span class="muted">({a.type}, {a.status})</span>
                 {a.url ? (
                   <div>
-                    <code>{a.url}</code>
+                    <AssetUrl url={a.url} />
                   </div>
                 ) : null}
               </li>
@@ -824,6 +840,8 @@ function CampaignsPage() {
         {params.tab === 'board' ? <Board onOpen={open} /> : null}
         {params.tab === 'calendar' ? <Calendar onOpen={open} /> : null}
         {params.tab === 'utm' ? <UtmHealth /> : null}
+        {params.tab === 'templates' ? <Templates me={me} onOpen={open} /> : null}
+        {params.tab === 'assets' ? <AssetLibrary me={me} onOpen={open} /> : null}
       </div>
       <button type="button" class="btn btn-small btn-ghost" onClick={() => setGeneration((g) => g + 1)} data-testid="refresh">
         Refresh
