@@ -401,4 +401,18 @@ core::Result<RouteReport> RouteLeads(store::Database& db, bool dry_run, std::str
   return report;
 }
 
+core::Result<RouteReport> RouteImportedMqls(store::Database& db, std::span<const int64_t> new_ids,
+                                            Timestamp now) {
+  if (new_ids.empty()) return RouteReport{};
+  // The ids an import adds are those above the table's previous maximum.
+  const std::vector<Value> from = {new_ids.front()};
+  MOPS_ASSIGN_OR_RETURN(Value waiting,
+                        db.QueryValue("SELECT COUNT(*) FROM contacts WHERE id >= ? AND "
+                                      "merged_into IS NULL AND owner_id IS NULL AND "
+                                      "lifecycle_stage = 'mql'",
+                                      from));
+  if (store::AsInt(waiting) == 0) return RouteReport{};
+  return RouteLeads(db, /*dry_run=*/false, "import", now);
+}
+
 }  // namespace mops::leads
