@@ -182,6 +182,11 @@ core::Result<ScoreRunReport> Store(store::Database& db, const ScoringConfig& con
           "ON CONFLICT (contact_id) DO UPDATE SET fit = excluded.fit, engagement = "
           "excluded.engagement, total = excluded.total, grade = excluded.grade, as_of = "
           "excluded.as_of, scored_at = excluded.scored_at"));
+  // Scores already stored change by a plain UPDATE (one seek by key); an
+  // upsert would first try the insert and then seek again.
+  MOPS_ASSIGN_OR_RETURN(auto update,
+                        db.Prepare("UPDATE lead_scores SET fit = ?, engagement = ?, total = ?, "
+                                   "grade = ?, as_of = ?, scored_at = ? WHERE contact_id = ?"));
   MOPS_ASSIGN_OR_RETURN(internal::BatchInsert history,
                         internal::BatchInsert::Make(db,
                                                     "INSERT INTO lead_score_history (contact_id, "
@@ -202,7 +207,12 @@ core::Result<ScoreRunReport> Store(store::Database& db, const ScoringConfig& con
     // A contact never scored and scoring 0 needs no row.
     if (!stored && s.fit == 0 && s.engagement == 0) continue;
     ++report.changed;
-    MOPS_TRY(upsert.Add(id, s.fit, s.engagement, s.total(), s.grade, as_of, now));
+    if (stored) {
+      const Value row[] = {s.fit, s.engagement, s.total(), s.grade, as_of, now, id};
+      MOPS_TRY(update->ExecuteQueued(row));
+    } else {
+      MOPS_TRY(upsert.Add(id, s.fit, s.engagement, s.total(), s.grade, as_of, now));
+    }
     MOPS_TRY(history.Add(id, as_of, s.fit, s.engagement, s.total(), s.grade));
   }
   MOPS_TRY(upsert.Finish());
