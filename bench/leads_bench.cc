@@ -4,10 +4,14 @@
 // contact (p50/p99 over 1,000 calls), routing 100,000 leads through a
 // weighted round-robin pool, and the backtest. Prints a table.
 //
-//   leads_bench [CONTACTS ...]      (default: 100000 1000000)
+//   leads_bench [--keep] [CONTACTS ...]      (default: 100000 1000000)
 //
 // The workspace is built with INSERT ... SELECT over a recursive counter and
 // deterministic arithmetic "randomness", so building it is not what is timed.
+// With --keep (or MOPS_BENCH_KEEP=1) the workspace of each size stays in the
+// system's temporary folder (leads-bench-N.db) and the next run reuses it:
+// its scores, lifecycle moves and assignments are cleared first, so every run
+// starts from the same state. Building 10,000,000 touchpoints takes minutes.
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -105,17 +109,48 @@ void Build(store::Database& db, int64_t n) {
   Check(db.Commit());
 }
 
-std::vector<Row> Run(int64_t n, const std::string& dir) {
+int64_t Count(store::Database& db, const char* sql) {
+  auto v = db.QueryValue(sql);
+  if (!v) Die(v.error());
+  return store::AsInt(*v);
+}
+
+// What the runs below write, cleared so that a kept workspace starts where a
+// new one does.
+void Reset(store::Database& db) {
+  Check(db.Begin());
+  Check(db.ExecScript(
+      "DELETE FROM lead_scores; DELETE FROM lead_score_history; DELETE FROM lifecycle_history; "
+      "DELETE FROM audit_log; DELETE FROM lead_assignments; DELETE FROM lead_routing_state; "
+      "UPDATE contacts SET lifecycle_stage = 'lead', owner_id = NULL WHERE lifecycle_stage IS "
+      "NOT 'lead' OR owner_id IS NOT NULL;"));
+  Check(db.Commit());
+}
+
+std::vector<Row> Run(int64_t n, const std::string& dir, bool keep) {
   std::vector<Row> rows;
-  const std::string path = dir + "/leads-" + std::to_string(n) + ".db";
-  fs::remove(path);
+  const std::string path = dir + (keep ? "/leads-bench-" : "/leads-") + std::to_string(n) + ".db";
+  if (!keep) fs::remove(path);
   auto opened = store::Open(path);
   if (!opened) Die(opened.error());
-  store::Database& db = **opened;
-  Check(store::Migrate(db));
+  Check(store::Migrate(**opened));
   auto t = Clock::now();
-  Build(db, n);
-  fmt::print(stderr, "built {} contacts, {} touchpoints in {:.1f} s\n", n, n * 10, Since(t));
+  if (keep && Count(**opened, "SELECT COUNT(*) FROM contacts") == n &&
+      Count(**opened, "SELECT MAX(id) FROM touchpoints") == n * 10) {
+    Reset(**opened);
+    fmt::print(stderr, "reused {} ({} contacts); reset in {:.1f} s\n", path, n, Since(t));
+  } else {
+    if (keep) {
+      opened->reset();
+      for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path + suffix);
+      opened = store::Open(path);
+      if (!opened) Die(opened.error());
+      Check(store::Migrate(**opened));
+    }
+    Build(**opened, n);
+    fmt::print(stderr, "built {} contacts, {} touchpoints in {:.1f} s\n", n, n * 10, Since(t));
+  }
+  store::Database& db = **opened;
 
   t = Clock::now();
   cpu_mark = CpuSeconds();
@@ -139,6 +174,24 @@ std::vector<Row> Run(int64_t n, const std::string& dir) {
   fmt::print(stderr, "  load {:.2f} s, score {:.2f} s, write {:.2f} s; {} changed\n",
              next_day->load_seconds, next_day->score_seconds, next_day->write_seconds,
              next_day->changed);
+
+  // The parts of a rescore on their own: the load (only the columns the
+  // stored config tests) and the scoring; the write is the rest.
+  {
+    auto config = leads::LoadScoringConfig(db);
+    if (!config) Die(config.error());
+    t = Clock::now();
+    cpu_mark = CpuSeconds();
+    auto input = leads::LoadScoringInput(db, kAsOf, 2, {}, leads::NeedsOf(*config));
+    if (!input) Die(input.error());
+    rows.push_back(MakeRow("  of which load", n, Since(t)));
+    t = Clock::now();
+    cpu_mark = CpuSeconds();
+    const auto scores = leads::ScoreAll(*config, *input, kAsOf);
+    rows.push_back(MakeRow("  of which score", n, Since(t)));
+    if (scores.size() != static_cast<size_t>(n))
+      Die(core::MakeError(core::ErrorCode::kInternal, "scores"));
+  }
 
   fmt::print(stderr, "  incremental rescores...\n");
   // Incremental: one contact at a time, as after an event.
@@ -166,9 +219,9 @@ std::vector<Row> Run(int64_t n, const std::string& dir) {
   if (!bt) Die(bt.error());
   rows.push_back(MakeRow("backtest (90 days)", n, Since(t)));
   opened->reset();
-  fs::remove(path);
-  fs::remove(path + "-wal");
-  fs::remove(path + "-shm");
+  if (!keep) {
+    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path + suffix);
+  }
   return rows;
 }
 
@@ -220,13 +273,21 @@ rules:
 int main(int argc, char** argv) {
   using namespace mops::bench;
   std::vector<int64_t> sizes;
-  for (int i = 1; i < argc; ++i) sizes.push_back(std::stoll(argv[i]));
+  const char* keep_env = std::getenv("MOPS_BENCH_KEEP");
+  bool keep = keep_env != nullptr && std::string(keep_env) == "1";
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--keep") {
+      keep = true;
+    } else {
+      sizes.push_back(std::stoll(argv[i]));
+    }
+  }
   if (sizes.empty()) sizes = {100000, 1000000};
   const std::string dir = std::filesystem::temp_directory_path().string();
   std::vector<Row> rows;
   for (int64_t n : sizes) {
     auto part =
-        InChild<Row>([&] { return Run(n, dir); }, [](Row& r, double mb) { r.peak_mb = mb; });
+        InChild<Row>([&] { return Run(n, dir, keep); }, [](Row& r, double mb) { r.peak_mb = mb; });
     rows.insert(rows.end(), part.begin(), part.end());
   }
   auto routing =

@@ -128,6 +128,22 @@ void InstallLeadHooks() {
         }
         return {};
       });
+  // Contacts an import brings in as MQLs are routed at once, as the tracking
+  // API's are.
+  mops::ingest::AddPostImportHook([](mops::store::Database& db, mops::ingest::Kind kind,
+                                     std::span<const int64_t> new_ids) -> mops::core::Status {
+    if (kind != mops::ingest::Kind::kContacts) return {};
+    MOPS_ASSIGN_OR_RETURN(mops::leads::RouteReport report,
+                          mops::leads::RouteImportedMqls(db, new_ids, mops::core::NowUtc()));
+    if (report.leads > 0) {
+      int64_t queued = 0;
+      for (const auto& a : report.assignments) queued += a.user_id == 0 ? 1 : 0;
+      std::cerr << "routed " << report.leads << " MQLs without an owner: " << report.leads - queued
+                << " to reps, " << queued
+                << " to the fallback queue (mops leads route --dry-run shows why)\n";
+    }
+    return {};
+  });
 }
 
 }  // namespace

@@ -44,6 +44,39 @@ core::Result<int64_t> ApplyLifecycle(store::Database& db, const ScoringConfig& c
                                      std::span<const Role> roles, Timestamp as_of,
                                      std::string_view actor, int64_t* new_mqls);
 
+// Multi-row INSERTs for bulk writes: rows are buffered and sent `batch` at a
+// time through one statement prepared once ("INSERT ... VALUES (..), (..)
+// ... <tail>"), the rest by Finish. Fewer, larger statements cost less per
+// row on both engines. Queued (see Statement::ExecuteQueued): run inside a
+// transaction and call Finish, then flush, before reading what was written.
+class BatchInsert {
+ public:
+  // head: "INSERT INTO t (a, b, c)"; tail: "" or "ON CONFLICT ...".
+  static core::Result<BatchInsert> Make(store::Database& db, std::string head, int columns,
+                                        std::string tail, int batch = 64);
+  // One row: exactly `columns` values.
+  template <typename... V>
+  core::Status Add(V&&... values) {
+    static_assert(sizeof...(V) > 0);
+    (values_.emplace_back(std::forward<V>(values)), ...);
+    if (values_.size() < static_cast<size_t>(batch_ * columns_)) return {};
+    return SendFull();
+  }
+  core::Status Finish();
+
+ private:
+  BatchInsert() = default;
+  std::string Sql(int rows) const;
+  core::Status SendFull();  // prepares the full-batch statement when first needed
+  core::Status Send(store::Statement& statement);
+
+  store::Database* db_ = nullptr;
+  std::string head_, tail_;
+  int columns_ = 0, batch_ = 0;
+  std::unique_ptr<store::Statement> full_;
+  std::vector<Value> values_;
+};
+
 // Writes stage moves with statements prepared once (contacts.lifecycle_stage,
 // lifecycle_history with the cause, audit_log); queued: flush before reading.
 class StageWriter {
@@ -61,6 +94,9 @@ class StageWriter {
 core::Status MoveStage(store::Database& db, int64_t contact_id, std::string_view from,
                        std::string_view to, std::string_view cause, Timestamp at,
                        std::string_view actor);
+
+// "1,2,3": ids for an IN list.
+std::string IdList(std::span<const int64_t> ids);
 
 // "2026-03-30" or a full time stamp; empty -> `fallback`.
 core::Result<Timestamp> ParseAsOf(std::string_view text, Timestamp fallback);

@@ -129,7 +129,12 @@ struct ScoringInput {
   std::vector<int64_t> touch_begin;
   std::vector<int64_t> touch_ids;
   std::vector<Timestamp> occurred_at;
-  std::vector<TextColumn> touch_keys;  // one per TouchKey
+  // One per TouchKey; a key that was not loaded has no codes (every touch
+  // reads as without a value).
+  std::vector<TextColumn> touch_keys;
+  // When loaded (ScoringNeeds::created_at): per contact, its creation time
+  // (the lowest Timestamp when unknown).
+  std::vector<Timestamp> created_at;
 
   size_t size() const { return contact_ids.size(); }
   // An empty input with every column present.
@@ -159,6 +164,12 @@ struct Score {
 
 // A rules compiled against one input's dictionaries; reusable over its
 // contacts from any number of threads.
+//
+// Compiling matches every rule once per distinct value (a URL glob per
+// distinct URL, not per touch): a touch key's code maps to a bit set of the
+// engagement rules it satisfies, and a touch's set is the AND over the keys
+// some rule tests. Scoring a contact then costs a few table lookups per touch
+// and one bit test per rule and touch, with no allocation.
 class Scorer {
  public:
   Scorer(const ScoringConfig& config, const ScoringInput& input);
@@ -170,11 +181,12 @@ class Scorer {
   struct CompiledFit {
     const FitRule* rule;
     int field;
+    bool numeric;
     std::vector<uint8_t> match_code;  // per dict entry (text fields)
   };
   struct CompiledEngagement {
     const EngagementRule* rule;
-    std::vector<std::vector<uint8_t>> key_match;  // per TouchKey: per code; empty: any
+    int bit;  // its bit in the touches' rule sets
   };
   struct CompiledGroup {
     const Group* group;
@@ -184,6 +196,11 @@ class Scorer {
   const ScoringConfig& config_;
   const ScoringInput& input_;
   std::vector<CompiledGroup> groups_;
+  // Rule sets are `words_` 64-bit words. Per tested key: for code c (-1: no
+  // value) the set at (c + 1) * words_.
+  size_t words_ = 0;
+  std::vector<int> tested_keys_;
+  std::vector<std::vector<uint64_t>> key_sets_;  // per TouchKey; empty when untested
 };
 
 // Scores every contact (in parallel over `threads`, 0: hardware).
@@ -363,10 +380,30 @@ core::Result<ScoringConfig> LoadScoringConfig(store::Database& db);
 core::Result<RoutingConfig> LoadRoutingConfig(store::Database& db);
 core::Result<SlaConfig> LoadSlaConfig(store::Database& db);
 
-// Contacts (not merged) whose id is in [lo, hi) and their touchpoints up to
-// `as_of`, loaded column by column (in parallel when `parts` > 1).
+// The columns a load reads: contact fields (bit f: FitFields()[f]) and touch
+// keys (bit k: TouchKey k); fields that are not read have no value for any
+// contact. The default reads everything (what an explanation shows).
+struct ScoringNeeds {
+  uint32_t fields = ~0u;
+  uint32_t keys = ~0u;
+  bool created_at = false;  // contacts' creation times (the backtest)
+  ScoringNeeds& operator|=(const ScoringNeeds& o) {
+    fields |= o.fields;
+    keys |= o.keys;
+    created_at = created_at || o.created_at;
+    return *this;
+  }
+};
+// What scoring with `config` and then the lifecycle read: the fields and keys
+// its rules test, and lifecycle_stage.
+ScoringNeeds NeedsOf(const ScoringConfig& config);
+
+// Contacts (not merged; all of them, or those of `only`) and their
+// touchpoints up to `as_of`, loaded column by column (in parallel over
+// `parts` connections when loading all).
 core::Result<ScoringInput> LoadScoringInput(store::Database& db, Timestamp as_of, int parts = 1,
-                                            std::span<const int64_t> only = {});
+                                            std::span<const int64_t> only = {},
+                                            const ScoringNeeds& needs = {});
 
 struct ScoreRunReport {
   int64_t contacts = 0;
@@ -427,6 +464,13 @@ struct RouteReport {
 // stored. dry_run: computes and changes nothing.
 core::Result<RouteReport> RouteLeads(store::Database& db, bool dry_run, std::string_view actor,
                                      Timestamp now);
+// After an import that added contacts (`new_ids`, ascending: the ids the
+// import created): when some of them are MQLs without an owner, routes the
+// waiting MQLs as RouteLeads does (actor "import"). Contacts an import only
+// updated are not looked at. Returns the report (no leads when nothing was
+// routed).
+core::Result<RouteReport> RouteImportedMqls(store::Database& db, std::span<const int64_t> new_ids,
+                                            Timestamp now);
 
 struct SlaRepRow {
   std::string key;  // rep name or team

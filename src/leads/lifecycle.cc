@@ -112,13 +112,21 @@ core::Result<int64_t> ApplyLifecycle(store::Database& db, const ScoringConfig& c
   MOPS_ASSIGN_OR_RETURN(StageWriter writer, StageWriter::Make(db));
   const size_t stage_field = 9;  // FitFields(): lifecycle_stage
   const TextColumn& stages = input.texts[stage_field];
+  // Each distinct stage text is read once, not once per contact.
+  std::vector<std::string> canonical(stages.dict.size());
+  std::vector<int> ranks(stages.dict.size());
+  for (size_t k = 0; k < stages.dict.size(); ++k) {
+    canonical[k] = CanonicalStage(stages.dict[k]);
+    ranks[k] = StageRank(canonical[k]);
+  }
+  const int no_stage_rank = StageRank("");
   size_t r = 0;
   for (size_t i = 0; i < input.size(); ++i) {
     const int64_t id = input.contact_ids[i];
     const int32_t code = stages.codes[i];
-    std::string stage = code >= 0 ? CanonicalStage(stages.dict[code]) : "";
+    std::string stage = code >= 0 ? canonical[code] : "";
     const std::string side = stage;
-    int rank = StageRank(stage);
+    int rank = code >= 0 ? ranks[code] : no_stage_rank;
     if (stage == "disqualified") continue;  // only an explicit move brings it back
     while (r < roles.size() && roles[r].contact_id < id) ++r;
     const Role* opp = nullptr;
@@ -399,6 +407,20 @@ core::Result<RouteReport> RouteLeads(store::Database& db, bool dry_run, std::str
   MOPS_TRY(db.Flush());
   MOPS_TRY(tx.Commit());
   return report;
+}
+
+core::Result<RouteReport> RouteImportedMqls(store::Database& db, std::span<const int64_t> new_ids,
+                                            Timestamp now) {
+  if (new_ids.empty()) return RouteReport{};
+  // The ids an import adds are those above the table's previous maximum.
+  const std::vector<Value> from = {new_ids.front()};
+  MOPS_ASSIGN_OR_RETURN(Value waiting,
+                        db.QueryValue("SELECT COUNT(*) FROM contacts WHERE id >= ? AND "
+                                      "merged_into IS NULL AND owner_id IS NULL AND "
+                                      "lifecycle_stage = 'mql'",
+                                      from));
+  if (store::AsInt(waiting) == 0) return RouteReport{};
+  return RouteLeads(db, /*dry_run=*/false, "import", now);
 }
 
 }  // namespace mops::leads

@@ -152,14 +152,15 @@ std::string GradeOf(const ScoringConfig& config, int64_t fit, int64_t engagement
 Scorer::Scorer(const ScoringConfig& config, const ScoringInput& input)
     : config_(config), input_(input) {
   const auto fields = FitFields();
+  int bit = 0;
   for (const Group& g : config.groups) {
     CompiledGroup cg{&g, {}, {}};
     for (const FitRule& r : g.fit_rules) {
-      CompiledFit cf{&r, 0, {}};
+      CompiledFit cf{&r, 0, IsNumericField(r.field), {}};
       for (size_t f = 0; f < fields.size(); ++f) {
         if (fields[f] == r.field) cf.field = static_cast<int>(f);
       }
-      if (!IsNumericField(r.field)) {
+      if (!cf.numeric) {
         std::optional<std::regex> re;
         if (r.op == FitOp::kRegex)
           re.emplace(r.values[0], std::regex::ECMAScript | std::regex::icase);
@@ -171,47 +172,76 @@ Scorer::Scorer(const ScoringConfig& config, const ScoringInput& input)
       }
       cg.fit.push_back(std::move(cf));
     }
-    for (const EngagementRule& r : g.engagement_rules) {
-      CompiledEngagement ce{&r, std::vector<std::vector<uint8_t>>(kTouchKeyCount)};
-      for (int k = 0; k < kTouchKeyCount; ++k) {
-        if (r.match[k].empty()) continue;
-        const auto& dict = input.touch_keys[k].dict;
-        ce.key_match[k].resize(dict.size());
+    for (const EngagementRule& r : g.engagement_rules) cg.engagement.push_back({&r, bit++});
+    groups_.push_back(std::move(cg));
+  }
+  words_ = std::max<size_t>(1, (static_cast<size_t>(bit) + 63) / 64);
+  key_sets_.resize(kTouchKeyCount);
+  for (int k = 0; k < kTouchKeyCount; ++k) {
+    const auto& dict = input.touch_keys[k].dict;
+    std::vector<uint64_t>& sets = key_sets_[k];
+    for (const CompiledGroup& cg : groups_) {
+      for (const CompiledEngagement& ce : cg.engagement) {
+        const auto& patterns = ce.rule->match[k];
+        if (patterns.empty()) continue;  // any value
+        if (sets.empty()) {
+          tested_keys_.push_back(k);
+          sets.assign((dict.size() + 1) * words_, ~uint64_t{0});
+        }
+        const uint64_t clear = ~(uint64_t{1} << (ce.bit % 64));
+        const size_t word = static_cast<size_t>(ce.bit) / 64;
+        sets[word] &= clear;  // no value: no match
         for (size_t c = 0; c < dict.size(); ++c) {
-          ce.key_match[k][c] =
-              TouchValueMatches(static_cast<TouchKey>(k), r.match[k], dict[c]) ? 1 : 0;
+          if (!TouchValueMatches(static_cast<TouchKey>(k), patterns, dict[c])) {
+            sets[(c + 1) * words_ + word] &= clear;
+          }
         }
       }
-      cg.engagement.push_back(std::move(ce));
     }
-    groups_.push_back(std::move(cg));
   }
 }
 
 Score Scorer::ScoreOne(size_t i, Timestamp as_of, std::vector<ScoreLine>* lines) const {
   Score score;
   const auto fields = FitFields();
-  const int64_t begin = input_.touch_begin[i], end = input_.touch_begin[i + 1];
+  const int64_t begin = input_.touch_begin[i];
+  int64_t end = input_.touch_begin[i + 1];
+  // Touches are in time order: those after as_of do not count.
+  while (end > begin && input_.occurred_at[end - 1] > as_of) --end;
+  const size_t count = static_cast<size_t>(end - begin);
   struct Bucket {
     int64_t period;
     int64_t used;
   };
-  std::vector<Bucket> buckets;
+  // Scratch space per thread: no allocation per contact once warm.
+  thread_local std::vector<Bucket> buckets;
+  thread_local std::vector<uint64_t> sets;
+  sets.assign(count * words_, ~uint64_t{0});
+  for (int k : tested_keys_) {
+    const std::vector<uint64_t>& table = key_sets_[k];
+    const std::vector<int32_t>& codes = input_.touch_keys[k].codes;
+    for (size_t j = 0; j < count; ++j) {
+      const size_t row = codes.empty() ? 0 : static_cast<size_t>(codes[begin + j] + 1);
+      for (size_t w = 0; w < words_; ++w) sets[j * words_ + w] &= table[row * words_ + w];
+    }
+  }
   for (const CompiledGroup& cg : groups_) {
     const Group& g = *cg.group;
     int64_t sum = 0;
     for (const CompiledFit& cf : cg.fit) {
       bool hit;
       std::string value;
-      if (IsNumericField(cf.rule->field)) {
-        const double x = input_.numbers[cf.field][i];
+      if (cf.numeric) {
+        const double x =
+            input_.numbers[cf.field].empty() ? std::nan("") : input_.numbers[cf.field][i];
         hit = NumberMatches(*cf.rule, x);
         if (lines && !std::isnan(x)) value = fmt::format("{}", x);
       } else {
-        const int32_t code = input_.texts[cf.field].codes[i];
+        const auto& column = input_.texts[cf.field];
+        const int32_t code = column.codes.empty() ? -1 : column.codes[i];
         hit = code >= 0 ? cf.match_code[code] != 0
                         : (cf.rule->op == FitOp::kExists && !cf.rule->exists);
-        if (lines && code >= 0) value = input_.texts[cf.field].dict[code];
+        if (lines && code >= 0) value = column.dict[code];
       }
       if (!hit) continue;
       sum += cf.rule->points;
@@ -228,18 +258,14 @@ Score Scorer::ScoreOne(size_t i, Timestamp as_of, std::vector<ScoreLine>* lines)
       const EngagementRule& r = *ce.rule;
       const int64_t size = std::abs(r.points);
       const int64_t sign = r.points < 0 ? -1 : 1;
+      const size_t word = static_cast<size_t>(ce.bit) / 64;
+      const int shift = ce.bit % 64;
       int64_t rule_used = 0;
       bool fired = false;
       buckets.clear();
-      for (int64_t t = begin; t < end; ++t) {
-        if (input_.occurred_at[t] > as_of) break;
-        bool match = true;
-        for (int k = 0; k < kTouchKeyCount && match; ++k) {
-          if (r.match[k].empty()) continue;  // any value
-          const int32_t code = input_.touch_keys[k].codes[t];
-          match = code >= 0 && ce.key_match[k][code] != 0;
-        }
-        if (!match) continue;
+      for (size_t j = 0; j < count; ++j) {
+        if (((sets[j * words_ + word] >> shift) & 1) == 0) continue;
+        const int64_t t = begin + static_cast<int64_t>(j);
         int64_t earn = size;
         if (!r.repeatable) {
           if (fired) break;
@@ -251,10 +277,10 @@ Score Scorer::ScoreOne(size_t i, Timestamp as_of, std::vector<ScoreLine>* lines)
           // Periods of N days counted from Monday 1969-12-29.
           const int64_t period = core::FloorDiv(
               core::FloorDiv(input_.occurred_at[t], core::kSecondsPerDay) + 3, r.period_days);
-          for (Bucket& b : buckets) {
-            if (b.period == period) bucket = &b;
-          }
-          if (bucket == nullptr) {
+          // Touches come in time order: the period is the last one or a new one.
+          if (!buckets.empty() && buckets.back().period == period) {
+            bucket = &buckets.back();
+          } else {
             buckets.push_back({period, 0});
             bucket = &buckets.back();
           }
@@ -276,10 +302,11 @@ Score Scorer::ScoreOne(size_t i, Timestamp as_of, std::vector<ScoreLine>* lines)
           l.rule = r.name;
           std::vector<std::string> parts;
           for (int k = 0; k < kTouchKeyCount; ++k) {
-            const int32_t code = input_.touch_keys[k].codes[t];
-            if (code >= 0 && !input_.touch_keys[k].dict[code].empty()) {
-              parts.push_back(fmt::format("{}={}", TouchKeyName(static_cast<TouchKey>(k)),
-                                          input_.touch_keys[k].dict[code]));
+            const TextColumn& key = input_.touch_keys[k];
+            const int32_t code = key.codes.empty() ? -1 : key.codes[t];
+            if (code >= 0 && !key.dict[code].empty()) {
+              parts.push_back(
+                  fmt::format("{}={}", TouchKeyName(static_cast<TouchKey>(k)), key.dict[code]));
             }
           }
           l.detail = core::Join(parts, " ");
@@ -379,9 +406,11 @@ BacktestResult Backtest(const ScoringConfig& config, std::span<const Score> scor
   BacktestResult r;
   const size_t n = scores.size();
   r.contacts = static_cast<int64_t>(n);
-  std::vector<int64_t> totals(n);
+  // One sort serves the deciles and the AUC: (-total, input position), so
+  // highest first and ties in input order.
+  std::vector<std::pair<int64_t, size_t>> order(n);
   for (size_t i = 0; i < n; ++i) {
-    totals[i] = scores[i].total();
+    order[i] = {-scores[i].total(), i};
     r.converted += converted[i];
     r.won += won[i];
     if (scores[i].fit >= config.mql_fit && scores[i].engagement >= config.mql_engagement) {
@@ -389,25 +418,44 @@ BacktestResult Backtest(const ScoringConfig& config, std::span<const Score> scor
       r.mqls_converted += converted[i];
     }
   }
+  std::sort(order.begin(), order.end());
   r.rate = n > 0 ? static_cast<double>(r.converted) / static_cast<double>(n) : 0;
   r.mql_rate = r.mqls > 0 ? static_cast<double>(r.mqls_converted) / static_cast<double>(r.mqls) : 0;
-  r.auc = Auc(totals, converted);
+  // AUC: in ascending order, the run of equal totals at descending positions
+  // [i, j) has ranks n - j + 1 .. n - i; ties take their average rank.
+  {
+    double rank_sum = 0;
+    int64_t pos = 0;
+    for (size_t i = 0; i < n;) {
+      size_t j = i;
+      while (j < n && order[j].first == order[i].first) ++j;
+      const double avg_rank = (static_cast<double>(n - j + 1) + static_cast<double>(n - i)) / 2;
+      for (size_t k = i; k < j; ++k) {
+        if (converted[order[k].second]) {
+          rank_sum += avg_rank;
+          ++pos;
+        }
+      }
+      i = j;
+    }
+    const int64_t neg = static_cast<int64_t>(n) - pos;
+    if (pos > 0 && neg > 0) {
+      r.auc = (rank_sum - static_cast<double>(pos) * static_cast<double>(pos + 1) / 2) /
+              (static_cast<double>(pos) * static_cast<double>(neg));
+    }
+  }
   auto finish = [&](BacktestBucket& b) {
     b.rate = b.count > 0 ? static_cast<double>(b.converted) / static_cast<double>(b.count) : 0;
     b.lift = r.rate > 0 ? b.rate / r.rate : 0;
   };
-  std::vector<size_t> order(n);
-  for (size_t i = 0; i < n; ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return totals[a] > totals[b]; });
   size_t at = 0;
   for (size_t d = 0; d < 10 && n > 0; ++d) {
     const size_t size = n / 10 + (d < n % 10 ? 1 : 0);
     BacktestBucket b;
     b.label = std::to_string(d + 1);
     for (size_t k = 0; k < size; ++k, ++at) {
-      const size_t i = order[at];
-      const double points = static_cast<double>(totals[i]) / 100;
+      const size_t i = order[at].second;
+      const double points = static_cast<double>(-order[at].first) / 100;
       if (b.count == 0) b.max_score = points;
       b.min_score = points;
       ++b.count;
@@ -417,17 +465,25 @@ BacktestResult Backtest(const ScoringConfig& config, std::span<const Score> scor
     finish(b);
     r.deciles.push_back(std::move(b));
   }
-  std::map<std::string, BacktestBucket> grades;
+  // Grades A1..D4 in a table, anything else in a map.
+  std::vector<BacktestBucket> table(16);
+  std::map<std::string, BacktestBucket> other;
   for (size_t i = 0; i < n; ++i) {
-    BacktestBucket& b = grades[scores[i].grade];
-    const double points = static_cast<double>(totals[i]) / 100;
+    const std::string& g = scores[i].grade;
+    const bool usual = g.size() == 2 && g[0] >= 'A' && g[0] <= 'D' && g[1] >= '1' && g[1] <= '4';
+    BacktestBucket& b = usual ? table[(g[0] - 'A') * 4 + (g[1] - '1')] : other[g];
+    const double points = static_cast<double>(scores[i].total()) / 100;
     if (b.count == 0 || points > b.max_score) b.max_score = points;
     if (b.count == 0 || points < b.min_score) b.min_score = points;
     ++b.count;
     b.converted += converted[i];
     b.won += won[i];
   }
-  for (auto& [grade, b] : grades) {
+  for (int k = 0; k < 16; ++k) {
+    if (table[k].count == 0) continue;
+    other[std::string{static_cast<char>('A' + k / 4), static_cast<char>('1' + k % 4)}] = table[k];
+  }
+  for (auto& [grade, b] : other) {
     b.label = grade;
     finish(b);
     r.grades.push_back(b);

@@ -2,6 +2,7 @@
 // caps per rule and per period, half-life and window decay on given dates,
 // negative points; explanations add up to the score; the backtest's lift and
 // AUC on hand-built numbers.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <numeric>
@@ -225,6 +226,60 @@ TEST(Scoring, ConstrainedKeyWithoutValuesMatchesNothing) {
   b.Touch(kAsOf - kDay, "page_view");
   const Scorer scorer(*config, b.input());
   EXPECT_EQ(scorer.ScoreOne(0, kAsOf).engagement, 2000);
+}
+
+// More engagement rules than one 64-bit word of rule bits: each rule still
+// matches only its own touches, whichever word its bit sits in.
+TEST(Scoring, ManyRulesUseSeveralWordsOfRuleBits) {
+  std::string yaml = "groups:\n  - name: g\n    kind: engagement\n    rules:\n";
+  for (int r = 0; r < 70; ++r) {
+    yaml += fmt::format("      - {{name: r{0}, event: e{0}, points: {1}, repeatable: true}}\n", r,
+                        r + 1);
+  }
+  auto config = ParseScoringConfig(yaml);
+  ASSERT_TRUE(config) << config.error().ToString();
+  InputBuilder b;
+  b.Contact(1, {}, {});
+  b.Touch(kAsOf - 3 * kDay, "page_view", "e0");
+  b.Touch(kAsOf - 2 * kDay, "page_view", "E63");
+  b.Touch(kAsOf - 2 * kDay, "page_view", "e64");
+  b.Touch(kAsOf - kDay, "page_view", "e69");
+  b.Touch(kAsOf - kDay, "page_view", "e69");
+  b.Touch(kAsOf - kDay, "page_view", "e70");  // no such rule
+  b.Contact(2, {}, {});
+  b.Touch(kAsOf - kDay, "page_view");
+  const Scorer scorer(*config, b.input());
+  std::vector<ScoreLine> lines;
+  const Score s = scorer.ScoreOne(0, kAsOf, &lines);
+  EXPECT_EQ(s.engagement, 100 + 6400 + 6500 + 2 * 7000);
+  ASSERT_EQ(lines.size(), 5u);
+  EXPECT_EQ(lines[0].rule, "r0");
+  EXPECT_EQ(lines[1].rule, "r63");
+  EXPECT_EQ(lines[2].rule, "r64");
+  EXPECT_EQ(lines[3].rule, "r69");
+  EXPECT_EQ(scorer.ScoreOne(1, kAsOf).engagement, 0);
+}
+
+// Touch keys that were not loaded (a load reads only what the rules test)
+// read as without a value: a rule on such a key matches nothing, the others
+// score as before.
+TEST(Scoring, KeysNotLoadedHaveNoValue) {
+  auto config = ParseScoringConfig(R"(groups:
+  - name: g
+    kind: engagement
+    rules:
+      - {name: visit, type: page_view, points: 10, repeatable: true}
+      - {name: pricing, url: '*/pricing', points: 5}
+)");
+  ASSERT_TRUE(config) << config.error().ToString();
+  InputBuilder b;
+  b.Contact(1, {}, {});
+  b.Touch(kAsOf - kDay, "page_view", "", "https://acme.io/pricing");
+  b.Touch(kAsOf - kDay, "page_view", "", "https://acme.io/pricing");
+  ScoringInput in = b.input();
+  EXPECT_EQ(Scorer(*config, in).ScoreOne(0, kAsOf).engagement, 2500);
+  in.touch_keys[static_cast<int>(TouchKey::kUrl)] = {};
+  EXPECT_EQ(Scorer(*config, in).ScoreOne(0, kAsOf).engagement, 2000);
 }
 
 TEST(Scoring, DefaultConfigParsesAndGrades) {

@@ -23,6 +23,54 @@ core::Result<Timestamp> ParseAsOf(std::string_view text, Timestamp fallback) {
   return *t;
 }
 
+core::Result<BatchInsert> BatchInsert::Make(store::Database& db, std::string head, int columns,
+                                            std::string tail, int batch) {
+  BatchInsert b;
+  b.db_ = &db;
+  b.head_ = std::move(head);
+  b.tail_ = std::move(tail);
+  b.columns_ = columns;
+  b.batch_ = std::max(1, batch);
+  b.values_.reserve(static_cast<size_t>(b.batch_ * columns));
+  return b;
+}
+
+std::string BatchInsert::Sql(int rows) const {
+  std::string one = "(";
+  for (int c = 0; c < columns_; ++c) one += c == 0 ? "?" : ", ?";
+  one += ")";
+  std::string sql = head_ + " VALUES ";
+  for (int r = 0; r < rows; ++r) {
+    if (r > 0) sql += ", ";
+    sql += one;
+  }
+  if (!tail_.empty()) sql += " " + tail_;
+  return sql;
+}
+
+core::Status BatchInsert::SendFull() {
+  if (!full_) {
+    MOPS_ASSIGN_OR_RETURN(full_, db_->Prepare(Sql(batch_)));
+  }
+  return Send(*full_);
+}
+
+core::Status BatchInsert::Send(store::Statement& statement) {
+  MOPS_TRY(statement.ExecuteQueued(values_));
+  values_.clear();
+  return {};
+}
+
+core::Status BatchInsert::Finish() {
+  if (!values_.empty()) {
+    const int rows = static_cast<int>(values_.size()) / columns_;
+    MOPS_ASSIGN_OR_RETURN(auto rest, db_->Prepare(Sql(rows)));
+    MOPS_TRY(Send(*rest));
+    MOPS_TRY(db_->Flush());  // before `rest` goes
+  }
+  return db_->Flush();
+}
+
 }  // namespace internal
 
 namespace {
@@ -32,30 +80,6 @@ using internal::kAuditInsert;
 double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
 }
-
-std::string IdList(std::span<const int64_t> ids) {
-  std::string out;
-  for (int64_t id : ids) {
-    if (!out.empty()) out += ',';
-    out += std::to_string(id);
-  }
-  return out;
-}
-
-TextColumn FromDict(store::Column&& c) {
-  TextColumn t;
-  t.codes = std::move(c.codes);
-  t.dict = std::move(c.dict);
-  return t;
-}
-
-// Column of contacts' text fields in FitFields() order, as SQL over c (contact)
-// and a (account).
-constexpr std::string_view kFieldSql[] = {
-    "c.email",           "NULL",           "c.title",     "c.seniority",     "c.department",
-    "c.country",         "c.state",        "c.city",      "c.lead_status",   "c.lifecycle_stage",
-    "c.original_source", "c.company_name", "a.name",      "a.domain",        "a.industry",
-    "a.country",         "a.state",        "a.employees", "a.annual_revenue"};
 
 }  // namespace
 
@@ -134,228 +158,6 @@ core::Result<SlaConfig> LoadSlaConfig(store::Database& db) {
 
 namespace {
 
-// Replaces `campaign_id` (kInt) by a kDict column of the campaign key,
-// COALESCE(campaigns.name, utm_campaign), as a LEFT JOIN would give it.
-core::Status ResolveCampaignKey(store::Database& db, store::Column& campaign_id,
-                                const store::Column& utm) {
-  const ColumnType types[] = {ColumnType::kInt, ColumnType::kText};
-  MOPS_ASSIGN_OR_RETURN(auto cp, db.ScanColumns("SELECT id, name FROM campaigns", {}, types));
-  store::Column key;
-  key.type = ColumnType::kDict;
-  const size_t m = campaign_id.size();
-  key.codes.resize(m, -1);
-  key.nulls.resize(m, 1);
-  // Codes of the utm dictionary are kept; campaign names are appended (or
-  // mapped onto an equal utm value).
-  key.dict = utm.dict;
-  key.dict.reserve(utm.dict.size() + cp[0].size());  // the index views its strings
-  std::unordered_map<std::string_view, int32_t> index;
-  for (size_t k = 0; k < key.dict.size(); ++k) index.emplace(key.dict[k], static_cast<int32_t>(k));
-  // Campaign ids are usually dense: a table by id, else a hash map.
-  int64_t lo = 0, hi = -1;
-  for (size_t row = 0; row < cp[0].size(); ++row) {
-    if (cp[0].nulls[row]) continue;
-    if (hi < lo) lo = hi = cp[0].ints[row];
-    lo = std::min(lo, cp[0].ints[row]);
-    hi = std::max(hi, cp[0].ints[row]);
-  }
-  const bool dense = hi - lo < static_cast<int64_t>(4 * cp[0].size() + 1024);
-  std::vector<int32_t> by_id(dense && hi >= lo ? static_cast<size_t>(hi - lo + 1) : 0, -1);
-  std::unordered_map<int64_t, int32_t> campaign_code;
-  for (size_t row = 0; row < cp[0].size(); ++row) {
-    if (cp[0].nulls[row] || cp[1].nulls[row]) continue;
-    const int64_t id = cp[0].ints[row];
-    const std::string& name = cp[1].texts[row];
-    auto it = index.find(name);
-    if (it == index.end()) {
-      key.dict.push_back(name);
-      it = index.emplace(key.dict.back(), static_cast<int32_t>(key.dict.size() - 1)).first;
-    }
-    if (dense) {
-      by_id[static_cast<size_t>(id - lo)] = it->second;
-    } else {
-      campaign_code.emplace(id, it->second);
-    }
-  }
-  for (size_t k = 0; k < m; ++k) {
-    int32_t code = -1;
-    if (!campaign_id.nulls[k]) {
-      const int64_t id = campaign_id.ints[k];
-      if (dense) {
-        if (id >= lo && id <= hi) code = by_id[static_cast<size_t>(id - lo)];
-      } else if (auto it = campaign_code.find(id); it != campaign_code.end()) {
-        code = it->second;
-      }
-    }
-    if (code < 0 && !utm.nulls[k]) code = utm.codes[k];
-    key.codes[k] = code;
-    key.nulls[k] = code < 0 ? 1 : 0;
-  }
-  campaign_id = std::move(key);
-  return {};
-}
-
-}  // namespace
-
-core::Result<ScoringInput> LoadScoringInput(store::Database& db, Timestamp as_of, int parts,
-                                            std::span<const int64_t> only) {
-  ScoringInput in = ScoringInput::Empty();
-  const auto fields = FitFields();
-  std::string select = "SELECT c.id";
-  std::vector<ColumnType> types = {ColumnType::kInt};
-  for (size_t f = 0; f < fields.size(); ++f) {
-    if (fields[f] == "email_domain") continue;  // derived from the e-mail
-    select += ", ";
-    select += kFieldSql[f];
-    types.push_back(f == 0                      ? ColumnType::kText
-                    : IsNumericField(fields[f]) ? ColumnType::kReal
-                                                : ColumnType::kDict);
-  }
-  select +=
-      // Unary +: SQLite would otherwise read the contacts_merged index (all of
-      // it: nearly every contact is unmerged) even when a few ids are asked for.
-      " FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id WHERE +c.merged_into IS NULL";
-  // The campaign key is COALESCE(campaign name, utm_campaign): resolved here
-  // from the (small) campaigns table rather than by a join, which costs an
-  // index lookup per touch.
-  std::string touches = fmt::format(
-      "SELECT t.contact_id, t.id, t.occurred_at, t.type, t.event_name, t.url, "
-      "t.channel, t.campaign_id, t.utm_campaign FROM touchpoints t WHERE +t.occurred_at <= {}",
-      as_of);
-  const std::vector<ColumnType> touch_types = {
-      ColumnType::kInt,  ColumnType::kInt,  ColumnType::kInt, ColumnType::kDict, ColumnType::kDict,
-      ColumnType::kDict, ColumnType::kDict, ColumnType::kInt, ColumnType::kDict};
-  std::vector<store::Column> c, t;
-  if (!only.empty()) {
-    const std::string ids = IdList(only);
-    MOPS_ASSIGN_OR_RETURN(
-        c, db.ScanColumns(select + " AND c.id IN (" + ids + ") ORDER BY c.id", {}, types));
-    MOPS_ASSIGN_OR_RETURN(t, db.ScanColumns(touches + " AND t.contact_id IN (" + ids +
-                                                ") ORDER BY t.contact_id, t.occurred_at, t.id",
-                                            {}, touch_types));
-  } else {
-    MOPS_ASSIGN_OR_RETURN(Value lo, db.QueryValue("SELECT MIN(id) FROM contacts"));
-    MOPS_ASSIGN_OR_RETURN(Value hi, db.QueryValue("SELECT MAX(id) FROM contacts"));
-    const int64_t l = store::AsInt(lo, 0), h = store::AsInt(hi, -1) + 1;
-    const int n = std::max(1, parts);
-    MOPS_ASSIGN_OR_RETURN(
-        c, store::ScanColumnsParallel(db, select + " AND c.id >= ? AND c.id < ? ORDER BY c.id", l,
-                                      h, types, n));
-    // Split by touch id (the row id): each connection reads only its own
-    // range of the table, in table order; rows are grouped by contact below.
-    MOPS_ASSIGN_OR_RETURN(Value tlo, db.QueryValue("SELECT MIN(id) FROM touchpoints"));
-    MOPS_ASSIGN_OR_RETURN(Value thi, db.QueryValue("SELECT MAX(id) FROM touchpoints"));
-    MOPS_ASSIGN_OR_RETURN(
-        t, store::ScanColumnsParallel(
-               db, touches + " AND +t.contact_id IS NOT NULL AND t.id >= ? AND t.id < ?",
-               store::AsInt(tlo, 0), store::AsInt(thi, -1) + 1, touch_types, n));
-  }
-  MOPS_TRY(ResolveCampaignKey(db, t[7], t[8]));
-  const size_t n = c[0].size();
-  in.contact_ids = std::move(c[0].ints);
-  size_t col = 1;
-  for (size_t f = 0; f < fields.size(); ++f) {
-    if (fields[f] == "email_domain") continue;
-    store::Column& src = c[col++];
-    if (IsNumericField(fields[f])) {
-      in.numbers[f].resize(n);
-      for (size_t i = 0; i < n; ++i) {
-        in.numbers[f][i] = src.nulls[i] ? std::nan("") : src.reals[i];
-      }
-    } else if (f == 0) {
-      // E-mails are unique: the address itself, and its domain as a dictionary.
-      TextColumn email, domain;
-      email.codes.resize(n, -1);
-      domain.codes.resize(n, -1);
-      std::unordered_map<std::string, int32_t> domains;
-      for (size_t i = 0; i < n; ++i) {
-        if (src.nulls[i] || src.texts[i].empty()) continue;
-        email.codes[i] = static_cast<int32_t>(email.dict.size());
-        const std::string& e = src.texts[i];
-        const size_t at = e.rfind('@');
-        if (at != std::string::npos) {
-          std::string d = core::ToLower(core::Trim(std::string_view(e).substr(at + 1)));
-          auto [it, fresh] = domains.emplace(d, static_cast<int32_t>(domain.dict.size()));
-          if (fresh) domain.dict.push_back(std::move(d));
-          domain.codes[i] = it->second;
-        }
-        email.dict.push_back(std::move(src.texts[i]));
-      }
-      in.texts[0] = std::move(email);
-      in.texts[1] = std::move(domain);
-    } else {
-      in.texts[f] = FromDict(std::move(src));
-    }
-  }
-  for (size_t f = 0; f < fields.size(); ++f) {
-    if (in.texts[f].codes.empty()) in.texts[f].codes.assign(n, -1);
-    if (in.numbers[f].empty()) in.numbers[f].assign(n, std::nan(""));
-  }
-  // Touches grouped by contact (a counting sort over the contacts' positions),
-  // then in time order within each contact.
-  const size_t m = t[0].size();
-  in.touch_begin.assign(n + 1, 0);
-  const int64_t min_id = n > 0 ? in.contact_ids.front() : 0;
-  const int64_t span = n > 0 ? in.contact_ids.back() - min_id + 1 : 0;
-  std::vector<int32_t> position;
-  const bool dense = span <= static_cast<int64_t>(4 * n + 1024);
-  if (dense) {
-    position.assign(static_cast<size_t>(span), -1);
-    for (size_t i = 0; i < n; ++i) position[in.contact_ids[i] - min_id] = static_cast<int32_t>(i);
-  }
-  auto contact_of = [&](int64_t id) -> int32_t {
-    if (n == 0 || id < min_id || id - min_id >= span) return -1;
-    if (dense) return position[id - min_id];
-    auto it = std::lower_bound(in.contact_ids.begin(), in.contact_ids.end(), id);
-    return it != in.contact_ids.end() && *it == id
-               ? static_cast<int32_t>(it - in.contact_ids.begin())
-               : -1;
-  };
-  std::vector<int32_t> owner(m);
-  for (size_t k = 0; k < m; ++k) {
-    owner[k] = t[0].nulls[k] ? -1 : contact_of(t[0].ints[k]);
-    if (owner[k] >= 0) ++in.touch_begin[owner[k] + 1];
-  }
-  for (size_t i = 0; i < n; ++i) in.touch_begin[i + 1] += in.touch_begin[i];
-  const size_t kept = static_cast<size_t>(in.touch_begin[n]);
-  std::vector<size_t> order(kept);
-  {
-    std::vector<int64_t> next(in.touch_begin.begin(), in.touch_begin.end() - 1);
-    for (size_t k = 0; k < m; ++k) {
-      if (owner[k] >= 0) order[next[owner[k]]++] = k;
-    }
-  }
-  for (size_t i = 0; i < n; ++i) {
-    auto b = order.begin() + in.touch_begin[i], e = order.begin() + in.touch_begin[i + 1];
-    if (e - b > 1) {
-      std::sort(b, e, [&](size_t x, size_t y) {
-        return t[2].ints[x] != t[2].ints[y] ? t[2].ints[x] < t[2].ints[y]
-                                            : t[1].ints[x] < t[1].ints[y];
-      });
-    }
-  }
-  in.touch_ids.resize(kept);
-  in.occurred_at.resize(kept);
-  for (int k = 0; k < kTouchKeyCount; ++k) {
-    in.touch_keys[k].dict = std::move(t[3 + k].dict);
-    in.touch_keys[k].codes.resize(kept);
-  }
-  for (size_t j = 0; j < kept; ++j) {
-    const size_t k = order[j];
-    in.touch_ids[j] = t[1].ints[k];
-    in.occurred_at[j] = t[2].ints[k];
-    for (int q = 0; q < kTouchKeyCount; ++q) in.touch_keys[q].codes[j] = t[3 + q].codes[k];
-  }
-  // Dictionary values compare without case: lower-case them once.
-  for (int q = 0; q < kTouchKeyCount; ++q) {
-    if (q == static_cast<int>(TouchKey::kUrl)) continue;
-    for (std::string& v : in.touch_keys[q].dict) v = core::ToLower(v);
-  }
-  return in;
-}
-
-namespace {
-
 // Writes the changed scores (and their history rows), then the lifecycle.
 core::Result<ScoreRunReport> Store(store::Database& db, const ScoringConfig& config,
                                    const ScoringInput& input, const std::vector<Score>& scores,
@@ -369,17 +171,27 @@ core::Result<ScoreRunReport> Store(store::Database& db, const ScoringConfig& con
   const std::vector<ColumnType> types = {ColumnType::kInt, ColumnType::kInt, ColumnType::kInt,
                                          ColumnType::kDict};
   std::string sql = "SELECT contact_id, fit, engagement, grade FROM lead_scores";
-  if (!only.empty()) sql += " WHERE contact_id IN (" + IdList(only) + ")";
+  if (!only.empty()) sql += " WHERE contact_id IN (" + internal::IdList(only) + ")";
   MOPS_ASSIGN_OR_RETURN(auto old, db.ScanColumns(sql + " ORDER BY contact_id", {}, types));
   MOPS_ASSIGN_OR_RETURN(
-      auto upsert,
-      db.Prepare("INSERT INTO lead_scores (contact_id, fit, engagement, total, grade, as_of, "
-                 "scored_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (contact_id) DO UPDATE SET "
-                 "fit = excluded.fit, engagement = excluded.engagement, total = excluded.total, "
-                 "grade = excluded.grade, as_of = excluded.as_of, scored_at = excluded.scored_at"));
-  MOPS_ASSIGN_OR_RETURN(auto history,
-                        db.Prepare("INSERT INTO lead_score_history (contact_id, at, fit, "
-                                   "engagement, total, grade) VALUES (?, ?, ?, ?, ?, ?)"));
+      internal::BatchInsert upsert,
+      internal::BatchInsert::Make(
+          db,
+          "INSERT INTO lead_scores (contact_id, fit, engagement, total, grade, as_of, scored_at)",
+          7,
+          "ON CONFLICT (contact_id) DO UPDATE SET fit = excluded.fit, engagement = "
+          "excluded.engagement, total = excluded.total, grade = excluded.grade, as_of = "
+          "excluded.as_of, scored_at = excluded.scored_at"));
+  // Scores already stored change by a plain UPDATE (one seek by key); an
+  // upsert would first try the insert and then seek again.
+  MOPS_ASSIGN_OR_RETURN(auto update,
+                        db.Prepare("UPDATE lead_scores SET fit = ?, engagement = ?, total = ?, "
+                                   "grade = ?, as_of = ?, scored_at = ? WHERE contact_id = ?"));
+  MOPS_ASSIGN_OR_RETURN(internal::BatchInsert history,
+                        internal::BatchInsert::Make(db,
+                                                    "INSERT INTO lead_score_history (contact_id, "
+                                                    "at, fit, engagement, total, grade)",
+                                                    6, ""));
   const int64_t now = core::NowUtc();
   size_t o = 0;
   const size_t old_n = old[0].size();
@@ -387,19 +199,24 @@ core::Result<ScoreRunReport> Store(store::Database& db, const ScoringConfig& con
     const int64_t id = input.contact_ids[i];
     while (o < old_n && old[0].ints[o] < id) ++o;
     const Score& s = scores[i];
-    if (o < old_n && old[0].ints[o] == id && old[1].ints[o] == s.fit &&
-        old[2].ints[o] == s.engagement && old[3].codes[o] >= 0 &&
-        old[3].dict[old[3].codes[o]] == s.grade) {
+    const bool stored = o < old_n && old[0].ints[o] == id;
+    if (stored && old[1].ints[o] == s.fit && old[2].ints[o] == s.engagement &&
+        old[3].codes[o] >= 0 && old[3].dict[old[3].codes[o]] == s.grade) {
       continue;
     }
     // A contact never scored and scoring 0 needs no row.
-    if ((o >= old_n || old[0].ints[o] != id) && s.fit == 0 && s.engagement == 0) continue;
+    if (!stored && s.fit == 0 && s.engagement == 0) continue;
     ++report.changed;
-    const std::vector<Value> row = {id, s.fit, s.engagement, s.total(), s.grade, as_of, now};
-    MOPS_TRY(upsert->ExecuteQueued(row));
-    const std::vector<Value> h = {id, as_of, s.fit, s.engagement, s.total(), s.grade};
-    MOPS_TRY(history->ExecuteQueued(h));
+    if (stored) {
+      const Value row[] = {s.fit, s.engagement, s.total(), s.grade, as_of, now, id};
+      MOPS_TRY(update->ExecuteQueued(row));
+    } else {
+      MOPS_TRY(upsert.Add(id, s.fit, s.engagement, s.total(), s.grade, as_of, now));
+    }
+    MOPS_TRY(history.Add(id, as_of, s.fit, s.engagement, s.total(), s.grade));
   }
+  MOPS_TRY(upsert.Finish());
+  MOPS_TRY(history.Finish());
   MOPS_TRY(db.Flush());
   if (lifecycle) {
     MOPS_ASSIGN_OR_RETURN(std::vector<internal::Role> roles, internal::LoadRoles(db, only));
@@ -419,7 +236,8 @@ core::Result<ScoreRunReport> ScoreWorkspace(store::Database& db, Timestamp as_of
                                             std::string_view actor, int threads, bool lifecycle) {
   MOPS_ASSIGN_OR_RETURN(ScoringConfig config, LoadScoringConfig(db));
   auto started = std::chrono::steady_clock::now();
-  MOPS_ASSIGN_OR_RETURN(ScoringInput input, LoadScoringInput(db, as_of, std::max(2, threads)));
+  MOPS_ASSIGN_OR_RETURN(ScoringInput input,
+                        LoadScoringInput(db, as_of, std::max(2, threads), {}, NeedsOf(config)));
   const double load = Seconds(started);
   started = std::chrono::steady_clock::now();
   const std::vector<Score> scores = ScoreAll(config, input, as_of, threads);
@@ -442,7 +260,7 @@ core::Result<ScoreRunReport> RescoreContacts(store::Database& db, std::span<cons
                                              Timestamp as_of) {
   if (ids.empty()) return ScoreRunReport{};
   MOPS_ASSIGN_OR_RETURN(ScoringConfig config, LoadScoringConfig(db));
-  MOPS_ASSIGN_OR_RETURN(ScoringInput input, LoadScoringInput(db, as_of, 1, ids));
+  MOPS_ASSIGN_OR_RETURN(ScoringInput input, LoadScoringInput(db, as_of, 1, ids, NeedsOf(config)));
   const std::vector<Score> scores = ScoreAll(config, input, as_of, 1);
   return Store(db, config, input, scores, as_of, "rescore", ids, true);
 }
@@ -476,21 +294,19 @@ core::Result<BacktestReport> RunBacktest(store::Database& db, Timestamp as_of, i
     MOPS_ASSIGN_OR_RETURN(draft, ParseScoringConfig(*draft_yaml, "draft"));
   }
   MOPS_ASSIGN_OR_RETURN(ScoringConfig config, LoadScoringConfig(db));
-  MOPS_ASSIGN_OR_RETURN(ScoringInput input, LoadScoringInput(db, as_of, std::max(2, threads)));
-  const std::vector<ColumnType> types = {ColumnType::kInt, ColumnType::kInt};
-  MOPS_ASSIGN_OR_RETURN(auto created, db.ScanColumns("SELECT id, created_at FROM contacts WHERE "
-                                                     "merged_into IS NULL ORDER BY id",
-                                                     {}, types));
+  ScoringNeeds needs = NeedsOf(config);
+  if (draft) needs |= NeedsOf(*draft);
+  needs.created_at = true;
+  MOPS_ASSIGN_OR_RETURN(ScoringInput input,
+                        LoadScoringInput(db, as_of, std::max(2, threads), {}, needs));
   MOPS_ASSIGN_OR_RETURN(std::vector<internal::Role> roles, internal::LoadRoles(db));
   const Timestamp end = as_of + horizon_days * 86400;
   // The population: contacts known at as_of and not yet on an opportunity.
   std::vector<uint8_t> keep(input.size(), 0), converted(input.size(), 0), won(input.size(), 0);
-  size_t k = 0, r = 0;
+  size_t r = 0;
   for (size_t i = 0; i < input.size(); ++i) {
     const int64_t id = input.contact_ids[i];
-    while (k < created[0].size() && created[0].ints[k] < id) ++k;
-    const bool known = k < created[0].size() && created[0].ints[k] == id &&
-                       (created[1].nulls[k] || created[1].ints[k] <= as_of);
+    const bool known = input.created_at[i] <= as_of;
     bool before = false;
     while (r < roles.size() && roles[r].contact_id < id) ++r;
     for (size_t q = r; q < roles.size() && roles[q].contact_id == id; ++q) {

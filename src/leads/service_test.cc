@@ -454,5 +454,191 @@ TEST(LeadsRoutes, RolesAndDocuments) {
   EXPECT_EQ(sla->status, 200) << sla->body;
 }
 
+// The campaign condition of an engagement rule matches the campaign's name,
+// else the touch's utm_campaign (COALESCE(campaign name, utm_campaign)),
+// without case.
+TEST(LeadsService, CampaignRuleMatchesCampaignNameElseUtm) {
+  Workspace ws;
+  ASSERT_TRUE(SaveConfig(ws.db(), kScoringConfig, R"(groups:
+  - name: eng
+    kind: engagement
+    rules:
+      - {name: launch, campaign: [Spring Launch], points: 10, repeatable: true}
+)",
+                         "test"));
+  ws.Exec("INSERT INTO campaigns (source_system, external_id, name) VALUES ('t', 'k1', ?)",
+          {"Spring Launch"});
+  ws.Exec("INSERT INTO campaigns (source_system, external_id, name) VALUES ('t', 'k2', 'Other')",
+          {});
+  const int64_t spring = ws.Count("SELECT id FROM campaigns WHERE external_id = 'k1'");
+  const int64_t other = ws.Count("SELECT id FROM campaigns WHERE external_id = 'k2'");
+  const int64_t c = ws.Contact("");
+  auto touch = [&](const std::string& id, Timestamp at, Value campaign, Value utm) {
+    ws.Exec(
+        "INSERT INTO touchpoints (source_system, external_id, contact_id, occurred_at, type, "
+        "campaign_id, utm_campaign) VALUES ('t', ?, ?, ?, 'email_click', ?, ?)",
+        {id, c, at, campaign, utm});
+  };
+  touch("by-campaign", kAsOf - 4 * kDay, spring, Value());                  // 10
+  touch("by-utm", kAsOf - 3 * kDay, Value(), "spring launch");              // 10
+  touch("name-wins", kAsOf - 2 * kDay, other, "Spring Launch");             // Other: no
+  touch("no-campaign", kAsOf - 1 * kDay, Value(), Value());                 // no
+  touch("unknown-id", kAsOf - 1 * kDay, int64_t{999999}, "Spring Launch");  // utm: 10
+  auto r = ScoreWorkspace(ws.db(), kAsOf, "test");
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(ws.Count("SELECT engagement FROM lead_scores WHERE contact_id = " + std::to_string(c)),
+            3000);
+  auto e = Explain(ws.db(), c, kAsOf);
+  ASSERT_TRUE(e) << e.error().ToString();
+  ASSERT_EQ(e->lines.size(), 3u);
+  EXPECT_NE(e->lines[0].detail.find("campaign=spring launch"), std::string::npos)
+      << e->lines[0].detail;
+}
+
+// The workspace load reads only the columns the rules test, groups touches
+// by contact in time order (then id) whatever the table's order, and writes
+// in batches: the stored scores equal those of a full load, one by one.
+TEST(LeadsService, WorkspaceLoadMatchesFullLoadAndWritesInBatches) {
+  Workspace ws;
+  ASSERT_TRUE(SaveConfig(ws.db(), kScoringConfig, R"(groups:
+  - name: who
+    kind: fit
+    rules:
+      - {name: vp, field: seniority, equals: vp, points: 10}
+      - {name: corp, field: email_domain, equals: acme.com, points: 5}
+  - name: eng
+    kind: engagement
+    half_life_days: 7
+    rules:
+      - {name: first, type: page_view, points: 20, once: true}
+      - {name: weekly, type: page_view, points: 3, repeatable: true, period_days: 7, period_cap: 5}
+)",
+                         "test"));
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 150; ++i) {
+    const int64_t c = ws.Contact(i % 3 == 0 ? "vp" : "");
+    ids.push_back(c);
+    // Newest first in the table: the load must sort them back.
+    for (int k = 0; k < i % 5; ++k) ws.Touch(c, kAsOf - (k * 3 + 1) * kDay, "page_view");
+  }
+  auto r = ScoreWorkspace(ws.db(), kAsOf, "test");
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(r->contacts, 150);
+  EXPECT_EQ(r->changed, 150);  // everyone has at least the e-mail domain's 5 points
+  EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM lead_scores"), 150);
+  EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM lead_score_history"), 150);
+
+  auto config = LoadScoringConfig(ws.db());
+  ASSERT_TRUE(config);
+  auto full = LoadScoringInput(ws.db(), kAsOf);  // every column, one connection
+  ASSERT_TRUE(full) << full.error().ToString();
+  ASSERT_EQ(full->size(), 150u);
+  for (size_t i = 0; i < full->size(); ++i) {
+    for (int64_t t = full->touch_begin[i] + 1; t < full->touch_begin[i + 1]; ++t) {
+      ASSERT_LE(full->occurred_at[t - 1], full->occurred_at[t]);
+    }
+  }
+  const auto expected = ScoreAll(*config, *full, kAsOf, 1);
+  auto needed = LoadScoringInput(ws.db(), kAsOf, 2, {}, NeedsOf(*config));
+  ASSERT_TRUE(needed) << needed.error().ToString();
+  EXPECT_TRUE(needed->touch_keys[static_cast<int>(TouchKey::kUrl)].codes.empty());
+  const auto got = ScoreAll(*config, *needed, kAsOf, 2);
+  ASSERT_EQ(got.size(), expected.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].total(), expected[i].total()) << "contact " << full->contact_ids[i];
+    EXPECT_EQ(ws.Count("SELECT total FROM lead_scores WHERE contact_id = " +
+                       std::to_string(full->contact_ids[i])),
+              expected[i].total());
+  }
+  // By hand, the fifth contact (not a vp; acme.com: fit 5): visits at -10
+  // (Friday), -7 (Monday), -4 and -1 days, half-life 7 days. first: 20 at
+  // -10: 2000 * 2^(-10/7) = 743. weekly (3, at most 5 a week): -10 earns 3
+  // (111), the new week's -7 earns 3 (150) and -4 the 2 left (134.6 -> 135),
+  // -1 nothing.
+  EXPECT_EQ(
+      ws.Count("SELECT engagement FROM lead_scores WHERE contact_id = " + std::to_string(ids[4])),
+      743 + 111 + 150 + 135);
+  EXPECT_EQ(ws.Count("SELECT fit FROM lead_scores WHERE contact_id = " + std::to_string(ids[4])),
+            500);
+  auto again = ScoreWorkspace(ws.db(), kAsOf, "test");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->changed, 0);
+  // A week later every engaged contact decays: a second batch of history rows.
+  auto later = ScoreWorkspace(ws.db(), kAsOf + 7 * kDay, "test");
+  ASSERT_TRUE(later);
+  EXPECT_EQ(later->changed, ws.Count("SELECT COUNT(*) FROM lead_scores WHERE engagement > 0"));
+  EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM lead_score_history"), 150 + later->changed);
+}
+
+// The default routing sends a lead without an account to the owner of the
+// account that lead-to-account matching finds (by its e-mail's domain);
+// a lead that matches nothing waits in the fallback queue.
+TEST(LeadsService, RoutesToTheOwnerOfTheMatchedAccount) {
+  Workspace ws;
+  const int64_t ana = ws.User("ana", "AE");
+  ws.Exec(
+      "INSERT INTO accounts (source_system, external_id, name, domain, country, owner_id) VALUES "
+      "('t', 'a1', 'Acme Corporation', 'acme.com', 'US', ?)",
+      {ana});
+  const int64_t matched = ws.Contact("vp", kAsOf - 100 * kDay, "mql");  // p1@acme.com
+  const int64_t stray = ws.Contact("vp", kAsOf - 100 * kDay, "mql");
+  ws.Exec("UPDATE contacts SET email = 'someone@example.org' WHERE id = ?", {stray});
+  EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM contacts WHERE account_id IS NOT NULL"), 0);
+  auto r = RouteLeads(ws.db(), false, "test", kAsOf);
+  ASSERT_TRUE(r) << r.error().ToString();
+  ASSERT_EQ(r->assignments.size(), 2u);
+  EXPECT_EQ(ws.Count("SELECT owner_id FROM contacts WHERE id = " + std::to_string(matched)), ana);
+  EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM lead_assignments WHERE contact_id = " +
+                     std::to_string(matched) + " AND user_id = " + std::to_string(ana) +
+                     " AND rule = 'existing_account'"),
+            1);
+  EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM contacts WHERE owner_id IS NULL AND id = " +
+                     std::to_string(stray)),
+            1);
+  EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM lead_assignments WHERE user_id IS NULL AND queue = "
+                     "'unassigned' AND contact_id = " +
+                     std::to_string(stray)),
+            1);
+}
+
+// After an import: the new contacts that are MQLs without an owner are
+// routed; an import that brought none changes nothing.
+TEST(LeadsService, RoutesMqlsAnImportCreated) {
+  Workspace ws;
+  const int64_t ana = ws.User("ana", "AE");
+  ASSERT_TRUE(SaveConfig(ws.db(), kRoutingConfig, R"(rules:
+  - {name: all, to: {user: ana}}
+)",
+                         "test"));
+  const int64_t lead = ws.Contact("vp");
+  const int64_t ids_lead[] = {lead};
+  auto none = RouteImportedMqls(ws.db(), ids_lead, kAsOf);
+  ASSERT_TRUE(none) << none.error().ToString();
+  EXPECT_EQ(none->leads, 0);
+  EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM lead_assignments"), 0);
+  auto empty = RouteImportedMqls(ws.db(), {}, kAsOf);
+  ASSERT_TRUE(empty);
+  EXPECT_EQ(empty->leads, 0);
+
+  const int64_t a = ws.Contact("vp", kAsOf - kDay, "mql");
+  const int64_t b = ws.Contact("", kAsOf - kDay, "mql");
+  const int64_t c = ws.Contact("", kAsOf - kDay, "lead");
+  const int64_t ids[] = {a, b, c};
+  auto routed = RouteImportedMqls(ws.db(), ids, kAsOf);
+  ASSERT_TRUE(routed) << routed.error().ToString();
+  EXPECT_EQ(routed->leads, 2);
+  EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM contacts WHERE owner_id = " + std::to_string(ana)), 2);
+  EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM lead_assignments WHERE actor = 'import' AND rule = "
+                     "'all'"),
+            2);
+  EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM audit_log WHERE action = 'leads.route' AND actor = "
+                     "'import'"),
+            2);
+  // Again: nobody is waiting.
+  auto again = RouteImportedMqls(ws.db(), ids, kAsOf);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->leads, 0);
+}
+
 }  // namespace
 }  // namespace mops::leads

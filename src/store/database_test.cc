@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "store/dict_builder.h"
+
 namespace mops::store {
 namespace {
 
@@ -44,6 +46,29 @@ TEST(ToDollarPlaceholders, IgnoresQuestionMarksInQuotedIdentifiers) {
 TEST(ToDollarPlaceholders, KeepsUtf8Intact) {
   EXPECT_EQ(ToDollarPlaceholders("SELECT 'café ?' WHERE n = ? -- é"),
             "SELECT 'café ?' WHERE n = $1 -- é");
+}
+
+// Codes in order of first appearance, the same code for the same text however
+// many values came between (the table grows past its first size many times),
+// the empty text a value like any other.
+TEST(DictBuilder, CodesInOrderOfFirstAppearance) {
+  Column col;
+  col.type = ColumnType::kDict;
+  DictBuilder dict;
+  EXPECT_EQ(dict.Code("b", col), 0);
+  EXPECT_EQ(dict.Code("a", col), 1);
+  EXPECT_EQ(dict.Code("b", col), 0);
+  EXPECT_EQ(dict.Code("", col), 2);
+  for (int i = 0; i < 20000; ++i) {
+    const std::string v = "https://example.com/page/" + std::to_string(i % 5000);
+    const int32_t code = dict.Code(v, col);
+    ASSERT_EQ(code, 3 + i % 5000) << v;
+    ASSERT_EQ(col.dict[code], v);
+  }
+  EXPECT_EQ(col.dict.size(), 5003u);
+  EXPECT_EQ(dict.Code("a", col), 1);
+  EXPECT_EQ(dict.Code("", col), 2);
+  EXPECT_EQ(dict.Code("https://example.com/page/4999x", col), 5003);
 }
 
 }  // namespace

@@ -1018,6 +1018,27 @@ CREATE TABLE lead_status_changes (
 CREATE INDEX lead_status_changes_contact ON lead_status_changes (contact_id, changed_at);
 )SQL";
 
+// lead_scores keyed by the contact id itself: on SQLite the id becomes the
+// row id (one b-tree instead of a table and a separate unique index), which
+// the workspace rescore's million-row upserts and its scan of the stored
+// scores go through.
+constexpr std::string_view kLeadScoresByContact = R"SQL(
+CREATE TABLE lead_scores_keyed (
+  contact_id {{ID}},
+  fit BIGINT NOT NULL,
+  engagement BIGINT NOT NULL,
+  total BIGINT NOT NULL,
+  grade TEXT NOT NULL,
+  as_of BIGINT NOT NULL,
+  scored_at BIGINT NOT NULL
+);
+INSERT INTO lead_scores_keyed (contact_id, fit, engagement, total, grade, as_of, scored_at)
+  SELECT contact_id, fit, engagement, total, grade, as_of, scored_at FROM lead_scores;
+DROP TABLE lead_scores;
+ALTER TABLE lead_scores_keyed RENAME TO lead_scores;
+CREATE INDEX lead_scores_total ON lead_scores (total);
+)SQL";
+
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "core tables", kCoreTables},
@@ -1040,6 +1061,8 @@ const std::vector<Migration>& Migrations() {
       {16, "data enrichment: contact firmographics, runs, provenance, staging, conflicts",
        kEnrichment},
       {17, "stack discovery: spend, sign-ins, aliases, applies", kDiscovery},
+      {21, "leads: lead_scores keyed by the contact id (the row id on SQLite)",
+       kLeadScoresByContact},
   };
   return kMigrations;
 }
