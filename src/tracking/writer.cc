@@ -40,6 +40,13 @@ int64_t NowMillis() {
 
 Value TextOrNull(std::string_view s) { return s.empty() ? Value() : Value(std::string(s)); }
 
+// The Monday week of a time in unix seconds, as touchpoint_weeks numbers
+// them (schema version 11): floor((t + 3 days) / 7 days).
+int64_t WeekOf(int64_t seconds) {
+  const int64_t shifted = seconds + 259'200;
+  return shifted >= 0 ? shifted / 604'800 : -((-shifted + 604'799) / 604'800);
+}
+
 std::string TraitText(const Json& traits, std::string_view key) {
   auto it = traits.find(key);
   if (it == traits.end()) return {};
@@ -71,6 +78,8 @@ class Batch {
     current_.clear();
     account_of_.clear();
     merges_.clear();
+    weeks_.clear();
+    type_decides_.clear();
   }
 
   core::Status Prepare() {
@@ -106,8 +115,14 @@ class Batch {
         db_.Prepare("INSERT INTO touchpoints (source_system, external_id, contact_id, contact_ref, "
                     "anonymous_id, account_id, occurred_at, type, channel, source, medium, "
                     "utm_campaign, utm_content, utm_term, url, referrer, event_name, value, "
-                    "message_id) VALUES ('tracking', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                    "?, ?, ?) ON CONFLICT (source_system, external_id) DO NOTHING RETURNING id"));
+                    "message_id, weeks_counted) VALUES ('tracking', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                    "?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (source_system, external_id) DO "
+                    "NOTHING RETURNING id"));
+    MOPS_ASSIGN_OR_RETURN(
+        add_week_,
+        db_.Prepare("INSERT INTO touchpoint_weeks (week, channel, touchpoints) VALUES (?, ?, ?) ON "
+                    "CONFLICT (week, channel) DO UPDATE SET touchpoints = "
+                    "touchpoint_weeks.touchpoints + excluded.touchpoints"));
     MOPS_ASSIGN_OR_RETURN(
         insert_rejection_,
         db_.Prepare("INSERT INTO tracking_rejections (write_key_id, received_at, route, "
@@ -135,8 +150,16 @@ class Batch {
     return {};
   }
 
-  // Touched contacts: first and latest source; all of the group's in `report`.
+  // The group's touchpoints into touchpoint_weeks (one upsert per week and
+  // channel; the insert trigger skips rows marked weeks_counted); touched
+  // contacts: first
+  // and latest source; all of the group's in `report`.
   core::Status Finish(StoreReport& report) {
+    for (const auto& [week_channel, count] : weeks_) {
+      MOPS_TRY(
+          add_week_->Execute(std::vector<Value>{week_channel.first, week_channel.second, count}));
+    }
+    weeks_.clear();
     for (int64_t contact : touched_) MOPS_TRY(RefreshSources(contact));
     report.contacts.assign(touched_.begin(), touched_.end());
     return {};
@@ -431,10 +454,7 @@ class Batch {
             .channel);
     // A type that names its channel (a webinar, an email click) keeps it;
     // other touches of a continuing visit take the visit's channel.
-    const bool type_decides =
-        ingest::Classify(*channels_, ingest::ChannelInputs{{}, {}, {}, tp_type, {}}).channel !=
-        ingest::Classify(*channels_, ingest::ChannelInputs{}).channel;
-    if (!type_decides && !ev.anonymous_id.empty() &&
+    if (!TypeDecides(tp_type) && !ev.anonymous_id.empty() &&
         ContinuesVisit(ev.url, ev.referrer, ev.utm, ev.click_id)) {
       MOPS_ASSIGN_OR_RETURN(store::Rows previous, previous_touch_->Query(std::vector<Value>{
                                                       ev.anonymous_id, ev.time_ms / 1000,
@@ -467,11 +487,16 @@ class Batch {
             channel}));
     if (inserted.empty()) {
       // The event is known but its touchpoint was deleted since: a replay.
+      // The delete's trigger takes the row out of touchpoint_weeks, so it is
+      // counted in first.
+      MOPS_TRY(
+          add_week_->Execute(std::vector<Value>{WeekOf(ev.time_ms / 1000), channel, int64_t{1}}));
       MOPS_TRY(
           db_.Execute("DELETE FROM touchpoints WHERE id = ?", std::vector<Value>{touchpoint_id}));
       ++report.duplicates;
       return {};
     }
+    ++weeks_[{WeekOf(ev.time_ms / 1000), channel}];
     ++report.stored;
     ++report.touchpoints;
     if (contact) {
@@ -479,6 +504,18 @@ class Batch {
       current_.insert(*contact);
     }
     return {};
+  }
+
+  // Whether the rules give touches of `tp_type` a channel of their own,
+  // whatever else they carry; one answer per type and group.
+  bool TypeDecides(const std::string& tp_type) {
+    auto it = type_decides_.find(tp_type);
+    if (it != type_decides_.end()) return it->second;
+    const bool decides =
+        ingest::Classify(*channels_, ingest::ChannelInputs{{}, {}, {}, tp_type, {}}).channel !=
+        ingest::Classify(*channels_, ingest::ChannelInputs{}).channel;
+    type_decides_.emplace(tp_type, decides);
+    return decides;
   }
 
   core::Result<Value> AccountOf(int64_t contact) {
@@ -568,12 +605,16 @@ class Batch {
   const TrackingConfig* config_ = nullptr;
   const ingest::ChannelRules* channels_ = nullptr;  // the workspace's channel rules
   std::unique_ptr<store::Statement> insert_event_, insert_touch_event_, update_event_,
-      find_identity_, find_contact_by_email_, previous_touch_, insert_touchpoint_,
+      find_identity_, find_contact_by_email_, previous_touch_, insert_touchpoint_, add_week_,
       insert_rejection_;
   std::set<int64_t> touched_;
   std::set<int64_t> current_;            // contacts of the request being stored
   std::map<int64_t, Value> account_of_;  // contact -> account_id, within the group
   std::vector<PendingMerge> merges_;
+  // The group's new touchpoints by (week, channel): touchpoint_weeks' share
+  // of them, written by Finish.
+  std::map<std::pair<int64_t, std::string>, int64_t> weeks_;
+  std::map<std::string, bool, std::less<>> type_decides_;  // TypeDecides, per group
 };
 
 struct Work {
@@ -584,6 +625,9 @@ struct Work {
   StoreReport report;
   core::Status status;
   bool done = false;
+  // Wakes the request's thread: when its work is done, or when it is first
+  // in the queue and may lead the next group (no thundering herd).
+  std::condition_variable cv;
 };
 
 // Merges asked for by a committed group, each in its own transaction
@@ -748,7 +792,6 @@ void AddTouchedListener(TouchedListener listener) {
 
 struct Writer::State {
   std::mutex mu;
-  std::condition_variable cv;
   std::vector<Work*> queue;
   bool committing = false;
   // The writer's own connection and its statements, used by one leader at a
@@ -798,7 +841,7 @@ core::Result<StoreReport> Writer::Store(store::Database& db, int64_t key_id, std
   s.queue.push_back(&work);
   while (!work.done) {
     if (s.committing) {
-      s.cv.wait(lock);
+      work.cv.wait(lock);
       continue;
     }
     // Lead: take everything queued (this work among it) and commit it.
@@ -813,9 +856,13 @@ core::Result<StoreReport> Writer::Store(store::Database& db, int64_t key_id, std
       CommitAll(db, group, nullptr);
     }
     lock.lock();
-    for (Work* w : group) w->done = true;
+    for (Work* w : group) {
+      w->done = true;
+      if (w != &work) w->cv.notify_one();
+    }
     s.committing = false;
-    s.cv.notify_all();
+    // The next group's leader: the oldest request queued meanwhile.
+    if (!s.queue.empty()) s.queue.front()->cv.notify_one();
   }
   if (!work.status) return std::unexpected(work.status.error());
   return std::move(work.report);
