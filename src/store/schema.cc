@@ -1033,9 +1033,11 @@ CREATE INDEX lead_status_changes_contact ON lead_status_changes (contact_id, cha
 // imports update or insert many rows per statement).
 //
 // touchpoints_anonymous also serves the visitor's latest touch before a time
-// (anonymous_id, occurred_at); it and touchpoints_contact_ref leave out the
-// rows without the value (imports have no anonymous id, anonymous visitors no
-// user id): every query on them names a value.
+// (anonymous_id, occurred_at). It, touchpoints_contact_ref, touchpoints_contact
+// and touchpoints_account leave out the rows without the value (imports have
+// no anonymous id; an anonymous visitor's touches have no user id, contact or
+// account): every query that reads them names a value (=, IN, a join), which
+// implies IS NOT NULL on both backends.
 constexpr std::string_view kTrackingThroughputCommon = R"SQL(
 ALTER TABLE touchpoints ADD COLUMN weeks_counted INTEGER;
 DROP INDEX touchpoints_anonymous;
@@ -1044,6 +1046,12 @@ CREATE INDEX touchpoints_anonymous ON touchpoints (anonymous_id, occurred_at)
 DROP INDEX touchpoints_contact_ref;
 CREATE INDEX touchpoints_contact_ref ON touchpoints (source_system, contact_ref)
   WHERE contact_ref IS NOT NULL;
+DROP INDEX touchpoints_contact;
+CREATE INDEX touchpoints_contact ON touchpoints (contact_id, occurred_at)
+  WHERE contact_id IS NOT NULL;
+DROP INDEX touchpoints_account;
+CREATE INDEX touchpoints_account ON touchpoints (account_id, occurred_at)
+  WHERE account_id IS NOT NULL;
 )SQL";
 
 constexpr std::string_view kTrackingThroughputSqlite = R"SQL(
