@@ -518,5 +518,33 @@ TEST_F(TrackingServiceTest, WeeklyCountsEqualAGroupByAfterEveryKindOfWrite) {
   expect_exact("deletes");
 }
 
+// The ingress routes' key cache: a revocation by this process holds at once,
+// one written by another process (here: straight into the table) after the
+// cache's age; refusals are never cached.
+TEST_F(TrackingServiceTest, CachedKeyChecksFollowRevocations) {
+  auto made = CreateWriteKey(*db_, "cached", {}, 0);
+  ASSERT_TRUE(made.has_value());
+  const std::string secret = made->secret;
+  const auto hour = std::chrono::milliseconds(3'600'000);
+  auto key = AuthenticateWriteKeyCached(*db_, secret, hour);
+  ASSERT_TRUE(key.has_value()) << key.error().ToString();
+  EXPECT_EQ(key->id, made->key.id);
+  EXPECT_FALSE(AuthenticateWriteKeyCached(*db_, "wk_unknown", hour).has_value());
+
+  ASSERT_TRUE(db_->Execute("UPDATE write_keys SET revoked_at = 1 WHERE id = ?",
+                           std::vector<Value>{made->key.id})
+                  .has_value());
+  EXPECT_TRUE(AuthenticateWriteKeyCached(*db_, secret, hour).has_value());
+  auto aged = AuthenticateWriteKeyCached(*db_, secret, std::chrono::milliseconds(0));
+  ASSERT_FALSE(aged.has_value());
+  EXPECT_EQ(aged.error().code, core::ErrorCode::kUnauthenticated);
+
+  auto other = CreateWriteKey(*db_, "other", {}, 0);
+  ASSERT_TRUE(other.has_value());
+  ASSERT_TRUE(AuthenticateWriteKeyCached(*db_, other->secret, hour).has_value());
+  ASSERT_TRUE(RevokeWriteKey(*db_, other->key.id).has_value());
+  EXPECT_FALSE(AuthenticateWriteKeyCached(*db_, other->secret, hour).has_value());
+}
+
 }  // namespace
 }  // namespace mops::tracking
