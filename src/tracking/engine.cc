@@ -393,15 +393,26 @@ core::Result<Event> NormalizeEvent(const Json& item, std::optional<EventType> ro
   const Json received = FormatIsoMillis(received_at_ms);
   const Json type_name = std::string(EventTypeName(ev.type));
   const Json sent = sent_at ? Json(FormatIsoMillis(*sent_at)) : Json();
-  std::map<std::string_view, const Json*> members;
-  for (const auto& [key, value] : item.items()) members.emplace(key, &value);
-  if (!members.contains("context") && !envelope.context.empty()) {
-    members.emplace("context", &envelope.context);
-  }
-  members["receivedAt"] = &received;
-  members["type"] = &type_name;
-  if (!members.contains("sentAt") && sent_at) members.emplace("sentAt", &sent);
-  members.erase("writeKey");
+  // The members in key order: the item's (a std::map, so sorted already)
+  // with the additions, in a vector rather than a tree of nodes.
+  using Member = std::pair<std::string_view, const Json*>;
+  std::vector<Member> members;
+  members.reserve(item.size() + 3);
+  for (const auto& [key, value] : item.items()) members.emplace_back(key, &value);
+  auto set = [&members](std::string_view key, const Json* value, bool replace) {
+    auto it = std::lower_bound(members.begin(), members.end(), key,
+                               [](const Member& m, std::string_view k) { return m.first < k; });
+    if (it != members.end() && it->first == key) {
+      if (replace) it->second = value;
+      return;
+    }
+    members.emplace(it, key, value);
+  };
+  if (!envelope.context.empty()) set("context", &envelope.context, false);
+  set("receivedAt", &received, true);
+  set("type", &type_name, true);
+  if (sent_at) set("sentAt", &sent, false);
+  std::erase_if(members, [](const Member& m) { return m.first == "writeKey"; });
   // One serializer writes every member (a dump() per member allocated its
   // own output and serializer).
   ev.raw.clear();
@@ -460,6 +471,8 @@ core::Result<ParsedBody> ParseBody(std::string_view body, std::optional<EventTyp
   Envelope envelope;
   MOPS_ASSIGN_OR_RETURN(envelope.sent_at_ms, TimeField(doc, "sentAt"));
   envelope.context = Child(doc, "context");
+  parsed.events.reserve(batch->size());
+  parsed.positions.reserve(batch->size());
   for (size_t i = 0; i < batch->size(); ++i) {
     auto ev = NormalizeEvent((*batch)[i], std::nullopt, envelope, received_at_ms);
     if (!ev) {

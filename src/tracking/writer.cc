@@ -55,6 +55,12 @@ std::string TraitText(const Json& traits, std::string_view key) {
   return {};
 }
 
+// The texts a group's config comes from: the tracking config and the
+// channel rules (ingest::kChannelsConfig).
+constexpr const char* kConfigTextsSql =
+    "SELECT name, body FROM configs WHERE name IN ('tracking', 'channels')";
+static_assert(ingest::kChannelsConfig == "channels");
+
 // A merge the events asked for, made after their commit (a survivorship
 // merge is its own transaction, so that it can be undone on its own).
 struct PendingMerge {
@@ -125,6 +131,7 @@ class Batch {
     } else {
       MOPS_ASSIGN_OR_RETURN(insert_touchpoint_, db_.Prepare(insert_touchpoint + " RETURNING id"));
     }
+    MOPS_ASSIGN_OR_RETURN(configs_, db_.Prepare(kConfigTextsSql));
     MOPS_ASSIGN_OR_RETURN(
         add_week_,
         db_.Prepare("INSERT INTO touchpoint_weeks (week, channel, touchpoints) VALUES (?, ?, ?) ON "
@@ -173,6 +180,8 @@ class Batch {
   }
 
   std::vector<PendingMerge>& merges() { return merges_; }
+  // Reads the tracking config's and the channel rules' texts (ReadConfigTexts).
+  store::Statement* configs() { return configs_.get(); }
 
  private:
   std::optional<int64_t> FindIdentity(std::string_view kind, std::string_view value) {
@@ -633,6 +642,7 @@ class Batch {
       find_identity_, find_contact_by_email_, previous_touch_, insert_touchpoint_, add_week_,
       insert_rejection_;
   std::unique_ptr<store::Statement> last_id_;  // SQLite only: the touchpoint's new id
+  std::unique_ptr<store::Statement> configs_;
   std::set<int64_t> touched_;
   std::set<int64_t> current_;            // contacts of the request being stored
   std::map<int64_t, Value> account_of_;  // contact -> account_id, within the group
@@ -731,24 +741,48 @@ class ParsedByText {
   std::shared_ptr<const Config> cached_;  // null: nothing parsed yet
 };
 
+// The stored texts of the tracking config (absent: the defaults) and of the
+// channel rules (empty: the built-in rules), read with one statement.
+struct ConfigTexts {
+  std::optional<std::string> tracking;
+  std::string channels;
+};
+core::Result<ConfigTexts> ReadConfigTexts(store::Database& db, store::Statement* prepared) {
+  store::Rows rows;
+  if (prepared != nullptr) {
+    MOPS_ASSIGN_OR_RETURN(rows, prepared->Query({}));
+  } else {
+    MOPS_ASSIGN_OR_RETURN(rows, db.Query(kConfigTextsSql));
+  }
+  ConfigTexts out;
+  for (const auto& row : rows.rows) {
+    if (store::IsNull(row.at(1))) continue;
+    if (store::AsText(row.at(0)) == "tracking") {
+      out.tracking = store::AsText(row[1]);
+    } else {
+      out.channels = store::AsText(row[1]);
+    }
+  }
+  return out;
+}
+
 // The tracking config (`mops tracking config set`).
-core::Result<std::shared_ptr<const TrackingConfig>> CurrentConfig(store::Database& db) {
+core::Result<std::shared_ptr<const TrackingConfig>> CurrentConfig(
+    const std::optional<std::string>& text) {
   static ParsedByText<TrackingConfig> cache;
-  MOPS_ASSIGN_OR_RETURN(Value v, db.QueryValue("SELECT body FROM configs WHERE name = 'tracking'"));
   // An absent row is the default config; "\0" cannot be a stored YAML text.
-  const bool absent = store::IsNull(v);
-  return cache.Get(absent ? std::string(1, '\0') : store::AsText(v),
-                   [absent](const std::string& text) -> core::Result<TrackingConfig> {
+  const bool absent = !text.has_value();
+  return cache.Get(absent ? std::string(1, '\0') : *text,
+                   [absent](const std::string& stored) -> core::Result<TrackingConfig> {
                      if (absent) return DefaultTrackingConfig();
-                     return ParseTrackingConfig(text, "tracking config");
+                     return ParseTrackingConfig(stored, "tracking config");
                    });
 }
 
 // The workspace's channel rules (`mops config set channels`); empty text
 // means the built-in rules.
-core::Result<std::shared_ptr<const ingest::ChannelRules>> CurrentChannelRules(store::Database& db) {
+core::Result<std::shared_ptr<const ingest::ChannelRules>> CurrentChannelRules(std::string text) {
   static ParsedByText<ingest::ChannelRules> cache;
-  MOPS_ASSIGN_OR_RETURN(std::string text, ingest::StoredChannelRulesText(db));
   return cache.Get(std::move(text), [](const std::string& stored) {
     return stored.empty()
                ? ingest::ParseChannelRules(ingest::DefaultChannelRulesText(), "built-in rules")
@@ -761,9 +795,12 @@ core::Result<std::shared_ptr<const ingest::ChannelRules>> CurrentChannelRules(st
 core::Status CommitGroup(store::Database& db, std::span<Work* const> works,
                          std::vector<PendingMerge>& merges, std::set<int64_t>& touched,
                          Batch* prepared) {
-  MOPS_ASSIGN_OR_RETURN(std::shared_ptr<const TrackingConfig> current, CurrentConfig(db));
+  MOPS_ASSIGN_OR_RETURN(ConfigTexts texts,
+                        ReadConfigTexts(db, prepared != nullptr ? prepared->configs() : nullptr));
+  MOPS_ASSIGN_OR_RETURN(std::shared_ptr<const TrackingConfig> current,
+                        CurrentConfig(texts.tracking));
   MOPS_ASSIGN_OR_RETURN(std::shared_ptr<const ingest::ChannelRules> channels,
-                        CurrentChannelRules(db));
+                        CurrentChannelRules(std::move(texts.channels)));
   MOPS_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Start(db));
   std::optional<Batch> local;
   if (prepared == nullptr) {
