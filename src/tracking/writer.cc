@@ -166,8 +166,7 @@ class Batch {
 
   // The group's touchpoints into touchpoint_weeks (one upsert per week and
   // channel; the insert trigger skips rows marked weeks_counted); touched
-  // contacts: first
-  // and latest source; all of the group's in `report`.
+  // contacts: first and latest source; all of the group's in `report`.
   core::Status Finish(StoreReport& report) {
     for (const auto& [week_channel, count] : weeks_) {
       MOPS_TRY(
