@@ -1039,6 +1039,95 @@ ALTER TABLE lead_scores_keyed RENAME TO lead_scores;
 CREATE INDEX lead_scores_total ON lead_scores (total);
 )SQL";
 
+// Issue 12, tracking throughput: touchpoint_weeks without a per-row cost on
+// the tracking API's inserts, and touchpoints indexes without entries for
+// rows that have no value to find them by.
+//
+// touchpoints.weeks_counted: 1 when the row's inserter added it to
+// touchpoint_weeks itself, NULL otherwise. The tracking writer does (one
+// aggregated upsert per (week, channel) per group commit, in the group's
+// transaction, instead of one upsert per row); the insert trigger counts
+// every other row as before. Deletes and changes of occurred_at or channel
+// stay counted by triggers, whoever inserted the row. On PostgreSQL the
+// per-row PL/pgSQL trigger becomes statement-level triggers over transition
+// tables: one aggregated upsert per statement (`channels reclassify` and
+// imports update or insert many rows per statement).
+//
+// touchpoints_anonymous also serves the visitor's latest touch before a time
+// (anonymous_id, occurred_at). It, touchpoints_contact_ref, touchpoints_contact
+// and touchpoints_account leave out the rows without the value (imports have
+// no anonymous id; an anonymous visitor's touches have no user id, contact or
+// account): every query that reads them names a value (=, IN, a join), which
+// implies IS NOT NULL on both backends.
+constexpr std::string_view kTrackingThroughputCommon = R"SQL(
+ALTER TABLE touchpoints ADD COLUMN weeks_counted INTEGER;
+DROP INDEX touchpoints_anonymous;
+CREATE INDEX touchpoints_anonymous ON touchpoints (anonymous_id, occurred_at)
+  WHERE anonymous_id IS NOT NULL;
+DROP INDEX touchpoints_contact_ref;
+CREATE INDEX touchpoints_contact_ref ON touchpoints (source_system, contact_ref)
+  WHERE contact_ref IS NOT NULL;
+DROP INDEX touchpoints_contact;
+CREATE INDEX touchpoints_contact ON touchpoints (contact_id, occurred_at)
+  WHERE contact_id IS NOT NULL;
+DROP INDEX touchpoints_account;
+CREATE INDEX touchpoints_account ON touchpoints (account_id, occurred_at)
+  WHERE account_id IS NOT NULL;
+)SQL";
+
+constexpr std::string_view kTrackingThroughputSqlite = R"SQL(
+DROP TRIGGER touchpoint_weeks_insert;
+CREATE TRIGGER touchpoint_weeks_insert AFTER INSERT ON touchpoints
+  WHEN NEW.weeks_counted IS NULL BEGIN
+  INSERT INTO touchpoint_weeks (week, channel, touchpoints)
+    VALUES ((CASE WHEN NEW.occurred_at >= -259200 THEN (NEW.occurred_at + 259200) / 604800 ELSE -((-259200 - NEW.occurred_at + 604799) / 604800) END), COALESCE(NEW.channel, ''), 1)
+    ON CONFLICT (week, channel) DO UPDATE SET touchpoints = touchpoints + 1;
+END;
+)SQL";
+
+constexpr std::string_view kTrackingThroughputPostgres = R"SQL(
+DROP TRIGGER touchpoint_weeks_change ON touchpoints;
+DROP FUNCTION mops_touchpoint_weeks();
+CREATE FUNCTION mops_touchpoint_weeks_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO touchpoint_weeks (week, channel, touchpoints)
+    SELECT (CASE WHEN n.occurred_at >= -259200 THEN (n.occurred_at + 259200) / 604800 ELSE -((-259200 - n.occurred_at + 604799) / 604800) END) AS week,
+           COALESCE(n.channel, '') AS channel, COUNT(*)
+      FROM mops_new_rows n WHERE n.weeks_counted IS NULL GROUP BY 1, 2
+    ON CONFLICT (week, channel) DO UPDATE SET touchpoints = touchpoint_weeks.touchpoints + excluded.touchpoints;
+  RETURN NULL;
+END $$;
+CREATE FUNCTION mops_touchpoint_weeks_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE touchpoint_weeks w SET touchpoints = w.touchpoints - d.n
+    FROM (SELECT (CASE WHEN o.occurred_at >= -259200 THEN (o.occurred_at + 259200) / 604800 ELSE -((-259200 - o.occurred_at + 604799) / 604800) END) AS week,
+                 COALESCE(o.channel, '') AS channel, COUNT(*) AS n
+            FROM mops_old_rows o GROUP BY 1, 2) d
+    WHERE w.week = d.week AND w.channel = d.channel;
+  RETURN NULL;
+END $$;
+CREATE FUNCTION mops_touchpoint_weeks_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO touchpoint_weeks (week, channel, touchpoints)
+    SELECT week, channel, SUM(n) FROM (
+        SELECT (CASE WHEN o.occurred_at >= -259200 THEN (o.occurred_at + 259200) / 604800 ELSE -((-259200 - o.occurred_at + 604799) / 604800) END) AS week,
+               COALESCE(o.channel, '') AS channel, -1 AS n FROM mops_old_rows o
+        UNION ALL
+        SELECT (CASE WHEN n.occurred_at >= -259200 THEN (n.occurred_at + 259200) / 604800 ELSE -((-259200 - n.occurred_at + 604799) / 604800) END),
+               COALESCE(n.channel, ''), 1 FROM mops_new_rows n) c
+      GROUP BY week, channel HAVING SUM(n) <> 0
+    ON CONFLICT (week, channel) DO UPDATE SET touchpoints = touchpoint_weeks.touchpoints + excluded.touchpoints;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER touchpoint_weeks_insert AFTER INSERT ON touchpoints
+  REFERENCING NEW TABLE AS mops_new_rows FOR EACH STATEMENT EXECUTE FUNCTION mops_touchpoint_weeks_insert();
+CREATE TRIGGER touchpoint_weeks_delete AFTER DELETE ON touchpoints
+  REFERENCING OLD TABLE AS mops_old_rows FOR EACH STATEMENT EXECUTE FUNCTION mops_touchpoint_weeks_delete();
+CREATE TRIGGER touchpoint_weeks_update AFTER UPDATE ON touchpoints
+  REFERENCING OLD TABLE AS mops_old_rows NEW TABLE AS mops_new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION mops_touchpoint_weeks_update();
+)SQL";
+
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "core tables", kCoreTables},
@@ -1061,6 +1150,8 @@ const std::vector<Migration>& Migrations() {
       {16, "data enrichment: contact firmographics, runs, provenance, staging, conflicts",
        kEnrichment},
       {17, "stack discovery: spend, sign-ins, aliases, applies", kDiscovery},
+      {20, "tracking throughput: tracked touchpoints counted per group, partial indexes",
+       kTrackingThroughputCommon, kTrackingThroughputSqlite, kTrackingThroughputPostgres},
       {21, "leads: lead_scores keyed by the contact id (the row id on SQLite)",
        kLeadScoresByContact},
   };

@@ -228,8 +228,24 @@ std::string FormatIsoMillis(int64_t ms) {
   const int64_t days = core::FloorDiv(seconds, core::kSecondsPerDay);
   const int64_t sod = seconds - days * core::kSecondsPerDay;
   const core::CivilDate d = core::CivilFromDays(days);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", d.year, d.month, d.day,
-                     sod / 3600, sod / 60 % 60, sod % 60, frac);
+  if (d.year < 0 || d.year > 9999) {
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", d.year, d.month, d.day,
+                       sod / 3600, sod / 60 % 60, sod % 60, frac);
+  }
+  // Every stored event formats its receivedAt: digits by hand, not fmt.
+  char out[] = "0000-00-00T00:00:00.000Z";
+  auto put = [&out](int at, int64_t value, int width) {
+    for (int i = width - 1; i >= 0; --i, value /= 10)
+      out[at + i] = static_cast<char>('0' + value % 10);
+  };
+  put(0, d.year, 4);
+  put(5, d.month, 2);
+  put(8, d.day, 2);
+  put(11, sod / 3600, 2);
+  put(14, sod / 60 % 60, 2);
+  put(17, sod % 60, 2);
+  put(20, frac, 3);
+  return std::string(out, sizeof out - 1);
 }
 
 int64_t CorrectedTime(std::optional<int64_t> timestamp, std::optional<int64_t> original_timestamp,
@@ -377,22 +393,40 @@ core::Result<Event> NormalizeEvent(const Json& item, std::optional<EventType> ro
   const Json received = FormatIsoMillis(received_at_ms);
   const Json type_name = std::string(EventTypeName(ev.type));
   const Json sent = sent_at ? Json(FormatIsoMillis(*sent_at)) : Json();
-  std::map<std::string_view, const Json*> members;
-  for (const auto& [key, value] : item.items()) members.emplace(key, &value);
-  if (!members.contains("context") && !envelope.context.empty()) {
-    members.emplace("context", &envelope.context);
-  }
-  members["receivedAt"] = &received;
-  members["type"] = &type_name;
-  if (!members.contains("sentAt") && sent_at) members.emplace("sentAt", &sent);
-  members.erase("writeKey");
+  // The members in key order: the item's (a std::map, so sorted already)
+  // with the additions, in a vector rather than a tree of nodes.
+  using Member = std::pair<std::string_view, const Json*>;
+  std::vector<Member> members;
+  members.reserve(item.size() + 3);
+  for (const auto& [key, value] : item.items()) members.emplace_back(key, &value);
+  auto set = [&members](std::string_view key, const Json* value, bool replace) {
+    auto it = std::lower_bound(members.begin(), members.end(), key,
+                               [](const Member& m, std::string_view k) { return m.first < k; });
+    if (it != members.end() && it->first == key) {
+      if (replace) it->second = value;
+      return;
+    }
+    members.emplace(it, key, value);
+  };
+  if (!envelope.context.empty()) set("context", &envelope.context, false);
+  set("receivedAt", &received, true);
+  set("type", &type_name, true);
+  if (sent_at) set("sentAt", &sent, false);
+  std::erase_if(members, [](const Member& m) { return m.first == "writeKey"; });
+  // One serializer writes every member (a dump() per member allocated its
+  // own output and serializer).
   ev.raw.clear();
+  ev.raw.reserve(512);
   ev.raw += '{';
+  nlohmann::detail::serializer<Json> out(nlohmann::detail::output_adapter<char>(ev.raw), ' ',
+                                         Json::error_handler_t::replace);
+  Json key_text = std::string();
   for (const auto& [key, value] : members) {
     if (ev.raw.size() > 1) ev.raw += ',';
-    ev.raw += Json(key).dump(-1, ' ', false, Json::error_handler_t::replace);
+    key_text.get_ref<std::string&>().assign(key);
+    out.dump(key_text, false, false, 0);
     ev.raw += ':';
-    ev.raw += value->dump(-1, ' ', false, Json::error_handler_t::replace);
+    out.dump(*value, false, false, 0);
   }
   ev.raw += '}';
   if (ev.raw.size() > kMaxEventBytes) {
@@ -437,6 +471,8 @@ core::Result<ParsedBody> ParseBody(std::string_view body, std::optional<EventTyp
   Envelope envelope;
   MOPS_ASSIGN_OR_RETURN(envelope.sent_at_ms, TimeField(doc, "sentAt"));
   envelope.context = Child(doc, "context");
+  parsed.events.reserve(batch->size());
+  parsed.positions.reserve(batch->size());
   for (size_t i = 0; i < batch->size(); ++i) {
     auto ev = NormalizeEvent((*batch)[i], std::nullopt, envelope, received_at_ms);
     if (!ev) {

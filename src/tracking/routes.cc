@@ -67,6 +67,10 @@ class RateLimiter {
   std::map<int64_t, Bucket> buckets_;
 };
 
+// How long an authenticated write key is trusted without reading it again:
+// a key revoked from another process (the CLI) is refused after this at most.
+constexpr std::chrono::milliseconds kKeyCacheAge{1000};
+
 // What the ingress routes share: the group-commit writer and the limiter.
 struct Ingress {
   Writer writer;
@@ -118,7 +122,7 @@ KeyCheck CheckKey(const Request& req, store::Database& db, std::optional<std::st
                   Ingress& ingress, bool limit = true) {
   KeyCheck out;
   if (!secret) return out;
-  auto key = AuthenticateWriteKey(db, *secret);
+  auto key = AuthenticateWriteKeyCached(db, *secret, kKeyCacheAge);
   if (!key) {
     Reply r = ErrorReply(401, "unauthenticated",
                          key.error().code == ErrorCode::kUnauthenticated

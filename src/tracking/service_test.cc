@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "ingest/channel_rules.h"
+#include "ingest/ingest.h"
 #include "quality/quality.h"
 #include "tracking/tracking.h"
 #ifdef MOPS_TRACKING_TEST_POSTGRES
@@ -373,6 +374,176 @@ TEST_F(TrackingServiceTest, LaterPagesOfAVisitKeepTheLandingChannel) {
   EXPECT_EQ(Text("SELECT channel FROM touchpoints WHERE message_id = 'l2'"), "paid_search");
   EXPECT_EQ(Text("SELECT channel FROM touchpoints WHERE message_id = 'l3'"), "paid_search");
   EXPECT_EQ(Text("SELECT channel FROM touchpoints WHERE message_id = 'l4'"), "direct");
+}
+
+// touchpoint_weeks equals a GROUP BY over touchpoints after every kind of
+// write: the tracking writer counts its touchpoints once per group (single
+// calls and group commits, a replay whose touchpoint was deleted), triggers
+// count the rest (imports, also under the source name "tracking", their
+// updates, stitching, reclassification, merges and their undo, deletes).
+TEST_F(TrackingServiceTest, WeeklyCountsEqualAGroupByAfterEveryKindOfWrite) {
+  const std::string week =
+      "(CASE WHEN occurred_at >= -259200 THEN (occurred_at + 259200) / 604800 ELSE -((-259200 - "
+      "occurred_at + 604799) / 604800) END)";
+  auto dump = [&](const std::string& sql) {
+    auto rows = db_->Query(sql);
+    EXPECT_TRUE(rows.has_value()) << sql << ": " << (rows ? "" : rows.error().ToString());
+    std::string out;
+    if (!rows) return out;
+    for (const auto& r : rows->rows) {
+      out += std::to_string(store::AsInt(r[0])) + " " + store::AsText(r[1]) + " " +
+             std::to_string(store::AsInt(r[2])) + "\n";
+    }
+    return out;
+  };
+  auto expect_exact = [&](const std::string& after) {
+    const std::string kept = dump(
+        "SELECT week, channel, touchpoints FROM touchpoint_weeks WHERE touchpoints <> 0 ORDER BY "
+        "week, channel");
+    const std::string grouped =
+        dump("SELECT " + week +
+             " AS w, COALESCE(channel, '') AS c, COUNT(*) FROM touchpoints GROUP BY 1, 2 ORDER "
+             "BY 1, 2");
+    EXPECT_EQ(kept, grouped) << "after " << after;
+    EXPECT_FALSE(grouped.empty()) << after;
+  };
+
+  // Two weeks, several channels, one before 1970.
+  const std::string first = R"({"batch": [
+    {"type": "page", "anonymousId": "w-a", "messageId": "w1", "timestamp": "2024-05-05T23:59:59Z",
+     "context": {"page": {"url": "https://acme.example/?utm_source=google&utm_medium=cpc"}}},
+    {"type": "page", "anonymousId": "w-a", "messageId": "w2", "timestamp": "2024-05-06T00:00:00Z",
+     "context": {"page": {"url": "https://acme.example/", "referrer": "https://www.google.com/"}}},
+    {"type": "track", "anonymousId": "w-b", "messageId": "w3", "event": "Form Submitted",
+     "timestamp": "2024-05-06T08:00:00Z"},
+    {"type": "page", "anonymousId": "w-b", "messageId": "w4", "timestamp": "1969-12-31T12:00:00Z"},
+    {"type": "identify", "anonymousId": "w-c", "messageId": "w5", "traits": {"title": "CMO"}}]})";
+  EXPECT_EQ(Send(first).touchpoints, 4);
+  expect_exact("a batch");
+
+  // Group commits on the writer's own connection.
+  Writer writer;
+  for (int i = 0; i < 3; ++i) {
+    auto parsed = ParseBody(
+        R"({"batch": [{"type": "page", "anonymousId": "w-d", "messageId": "g)" + std::to_string(i) +
+            R"(", "timestamp": "2024-05-13T10:00:00Z", "context": {"campaign": {"source": "news", "medium": "email"}}}]})",
+        std::nullopt, kNow);
+    ASSERT_TRUE(parsed.has_value());
+    auto stored = writer.Store(*db_, key_, "/v1/batch", std::move(parsed->events), {});
+    ASSERT_TRUE(stored.has_value()) << stored.error().ToString();
+    EXPECT_EQ(stored->touchpoints, 1);
+  }
+  expect_exact("group commits");
+
+  // A replay whose touchpoint was deleted meanwhile: inserted, then removed.
+  ASSERT_TRUE(db_->Execute("DELETE FROM touchpoints WHERE message_id = 'w2'").has_value());
+  expect_exact("a delete");
+  const StoreReport replay = Send(first);
+  EXPECT_EQ(replay.stored, 0);
+  EXPECT_EQ(replay.duplicates, 5);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM touchpoints WHERE message_id = 'w2'"), 0);
+  expect_exact("a replay");
+
+  // Stitching and an account: contact and account ids change, not weeks.
+  Send(R"({"batch": [
+    {"type": "identify", "anonymousId": "w-a", "userId": "w-user", "messageId": "w6",
+     "traits": {"email": "wendy@acme.example"}},
+    {"type": "group", "userId": "w-user", "groupId": "acme", "messageId": "w7",
+     "traits": {"name": "Acme"}},
+    {"type": "identify", "anonymousId": "w-b", "userId": "w-user-2", "messageId": "w8",
+     "traits": {"email": "walt@acme.example"}}]})");
+  EXPECT_GT(Int("SELECT COUNT(*) FROM touchpoints WHERE contact_id IS NOT NULL"), 0);
+  expect_exact("identify and group");
+
+  // Imports insert, then update channels and times; a file may even use the
+  // source name "tracking": its rows are not marked, so triggers count them.
+  ingest::ImportOptions options;
+  options.preset = ingest::Preset::kCanonical;
+  const std::string csv =
+      "external_id,occurred_at,type,channel,source,medium\n"
+      "i1,2024-05-07,page_view,display,google,display\n"
+      "i2,2024-05-20,email_click,email,news,email\n"
+      "i3,2024-05-20,page_view,,,\n";
+  auto imported = ingest::ImportCsvText(*db_, ingest::Kind::kTouchpoints, "t.csv", csv, options);
+  ASSERT_TRUE(imported.has_value()) << imported.error().ToString();
+  expect_exact("an import");
+  const std::string changed =
+      "external_id,occurred_at,type,channel,source,medium\n"
+      "i1,2024-05-21,page_view,paid_social,facebook,paid\n"
+      "i2,2024-05-20,email_click,partner,news,email\n";
+  imported = ingest::ImportCsvText(*db_, ingest::Kind::kTouchpoints, "t.csv", changed, options);
+  ASSERT_TRUE(imported.has_value()) << imported.error().ToString();
+  expect_exact("an import that updates");
+  options.source_system = "tracking";
+  imported = ingest::ImportCsvText(*db_, ingest::Kind::kTouchpoints, "t.csv", csv, options);
+  ASSERT_TRUE(imported.has_value()) << imported.error().ToString();
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM touchpoints WHERE source_system = 'tracking' AND "
+                "weeks_counted IS NULL"),
+            3);
+  expect_exact("an import under the source name tracking");
+
+  // Reclassification with other rules.
+  ASSERT_TRUE(ingest::SaveChannelRules(
+                  *db_,
+                  "rules:\n  - {name: news, channel: partner, source: [news]}\ndefault: other\n",
+                  "rules.yaml", "test")
+                  .has_value());
+  auto rules = ingest::LoadChannelRules(*db_);
+  ASSERT_TRUE(rules.has_value()) << rules.error().ToString();
+  auto reclassified = ingest::ReclassifyTouchpoints(*db_, *rules, ingest::ReclassifyOptions{});
+  ASSERT_TRUE(reclassified.has_value()) << reclassified.error().ToString();
+  EXPECT_GT(reclassified->changed, 0);
+  expect_exact("a reclassification");
+  // The writer's next group follows the stored rules.
+  Send(R"({"batch": [{"type": "page", "anonymousId": "w-e", "messageId": "w9",
+           "timestamp": "2024-05-13T10:00:00Z"}]})");
+  EXPECT_EQ(Text("SELECT channel FROM touchpoints WHERE message_id = 'w9'"), "other");
+  expect_exact("tracking under stored rules");
+
+  // A survivorship merge of the two known contacts, and its undo.
+  const int64_t a = Int("SELECT contact_id FROM identities WHERE value = 'w-user'");
+  const int64_t b = Int("SELECT contact_id FROM identities WHERE value = 'w-user-2'");
+  ASSERT_NE(a, b);
+  auto config = quality::LoadQualityConfig(*db_);
+  ASSERT_TRUE(config.has_value()) << config.error().ToString();
+  const int64_t ids[] = {a, b};
+  auto merged = quality::MergeRecords(*db_, "contacts", ids, config->survivorship, "test");
+  ASSERT_TRUE(merged.has_value()) << merged.error().ToString();
+  expect_exact("a merge");
+  ASSERT_TRUE(quality::UndoMerge(*db_, merged->merge_id, "test").has_value());
+  expect_exact("an undo");
+
+  // Deletes.
+  ASSERT_TRUE(db_->Execute("DELETE FROM touchpoints WHERE id % 2 = 0").has_value());
+  expect_exact("deletes");
+}
+
+// The ingress routes' key cache: a revocation by this process holds at once,
+// one written by another process (here: straight into the table) after the
+// cache's age; refusals are never cached.
+TEST_F(TrackingServiceTest, CachedKeyChecksFollowRevocations) {
+  auto made = CreateWriteKey(*db_, "cached", {}, 0);
+  ASSERT_TRUE(made.has_value());
+  const std::string secret = made->secret;
+  const auto hour = std::chrono::milliseconds(3'600'000);
+  auto key = AuthenticateWriteKeyCached(*db_, secret, hour);
+  ASSERT_TRUE(key.has_value()) << key.error().ToString();
+  EXPECT_EQ(key->id, made->key.id);
+  EXPECT_FALSE(AuthenticateWriteKeyCached(*db_, "wk_unknown", hour).has_value());
+
+  ASSERT_TRUE(db_->Execute("UPDATE write_keys SET revoked_at = 1 WHERE id = ?",
+                           std::vector<Value>{made->key.id})
+                  .has_value());
+  EXPECT_TRUE(AuthenticateWriteKeyCached(*db_, secret, hour).has_value());
+  auto aged = AuthenticateWriteKeyCached(*db_, secret, std::chrono::milliseconds(0));
+  ASSERT_FALSE(aged.has_value());
+  EXPECT_EQ(aged.error().code, core::ErrorCode::kUnauthenticated);
+
+  auto other = CreateWriteKey(*db_, "other", {}, 0);
+  ASSERT_TRUE(other.has_value());
+  ASSERT_TRUE(AuthenticateWriteKeyCached(*db_, other->secret, hour).has_value());
+  ASSERT_TRUE(RevokeWriteKey(*db_, other->key.id).has_value());
+  EXPECT_FALSE(AuthenticateWriteKeyCached(*db_, other->secret, hour).has_value());
 }
 
 }  // namespace

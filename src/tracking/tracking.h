@@ -7,6 +7,7 @@
 // routes and verbs are thin (RegisterRoutes, RegisterCommands).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -52,6 +53,13 @@ core::Result<std::vector<WriteKey>> ListWriteKeys(store::Database& db);
 core::Status RevokeWriteKey(store::Database& db, int64_t id);
 // kUnauthenticated for an unknown or revoked secret.
 core::Result<WriteKey> AuthenticateWriteKey(store::Database& db, std::string_view secret);
+// The same through a process-wide cache of the keys authenticated within the
+// last `max_age` (per workspace): what the ingress routes use, since every
+// request checks its key, most of them with the same few keys. Refusals are
+// not cached. A revocation by this process (RevokeWriteKey) empties the
+// cache; one by another process (the CLI) holds after `max_age` at most.
+core::Result<WriteKey> AuthenticateWriteKeyCached(store::Database& db, std::string_view secret,
+                                                  std::chrono::milliseconds max_age);
 Json ToJson(const WriteKey& key);
 
 // ---------------------------------------------------------------------------

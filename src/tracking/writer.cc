@@ -34,6 +34,13 @@ std::vector<TouchedListener>& Listeners() {
 
 Value TextOrNull(std::string_view s) { return s.empty() ? Value() : Value(std::string(s)); }
 
+// The Monday week of a time in unix seconds, as touchpoint_weeks numbers
+// them (schema version 11): floor((t + 3 days) / 7 days).
+int64_t WeekOf(int64_t seconds) {
+  const int64_t shifted = seconds + 259'200;
+  return shifted >= 0 ? shifted / 604'800 : -((-shifted + 604'799) / 604'800);
+}
+
 std::string TraitText(const Json& traits, std::string_view key) {
   auto it = traits.find(key);
   if (it == traits.end()) return {};
@@ -41,6 +48,12 @@ std::string TraitText(const Json& traits, std::string_view key) {
   if (it->is_number_integer()) return std::to_string(it->get<int64_t>());
   return {};
 }
+
+// The texts a group's config comes from: the tracking config and the
+// channel rules (ingest::kChannelsConfig).
+constexpr const char* kConfigTextsSql =
+    "SELECT name, body FROM configs WHERE name IN ('tracking', 'channels')";
+static_assert(ingest::kChannelsConfig == "channels");
 
 // A merge the events asked for, made after their commit (a survivorship
 // merge is its own transaction, so that it can be undone on its own).
@@ -65,6 +78,8 @@ class Batch {
     current_.clear();
     account_of_.clear();
     merges_.clear();
+    weeks_.clear();
+    type_decides_.clear();
   }
 
   core::Status Prepare() {
@@ -78,7 +93,7 @@ class Batch {
         db_.Prepare("INSERT INTO tracking_events (write_key_id, message_id, type, event, user_id, "
                     "anonymous_id, occurred_at, received_at, body, contact_id, touchpoint_id, "
                     "channel) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT "
-                    "(write_key_id, message_id) DO NOTHING RETURNING id"));
+                    "(write_key_id, message_id) DO NOTHING"));
     MOPS_ASSIGN_OR_RETURN(update_event_,
                           db_.Prepare("UPDATE tracking_events SET contact_id = ?, touchpoint_id = "
                                       "?, channel = ? WHERE id = ?"));
@@ -95,13 +110,27 @@ class Batch {
     MOPS_ASSIGN_OR_RETURN(find_contact_by_email_,
                           db_.Prepare("SELECT id FROM contacts WHERE email IN (?, ?) AND "
                                       "merged_into IS NULL ORDER BY id LIMIT 1"));
+    // SQLite runs RETURNING through a temporary table opened and closed per
+    // execution (a tenth of an event's cost): there the new id comes from
+    // last_insert_rowid() of the connection, which only this writer uses.
+    const std::string insert_touchpoint =
+        "INSERT INTO touchpoints (source_system, external_id, contact_id, contact_ref, "
+        "anonymous_id, account_id, occurred_at, type, channel, source, medium, utm_campaign, "
+        "utm_content, utm_term, url, referrer, event_name, value, message_id, weeks_counted) "
+        "VALUES ('tracking', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT "
+        "(source_system, external_id) DO NOTHING";
+    if (db_.dialect() == store::Dialect::kSqlite) {
+      MOPS_ASSIGN_OR_RETURN(insert_touchpoint_, db_.Prepare(insert_touchpoint));
+      MOPS_ASSIGN_OR_RETURN(last_id_, db_.Prepare("SELECT last_insert_rowid()"));
+    } else {
+      MOPS_ASSIGN_OR_RETURN(insert_touchpoint_, db_.Prepare(insert_touchpoint + " RETURNING id"));
+    }
+    MOPS_ASSIGN_OR_RETURN(configs_, db_.Prepare(kConfigTextsSql));
     MOPS_ASSIGN_OR_RETURN(
-        insert_touchpoint_,
-        db_.Prepare("INSERT INTO touchpoints (source_system, external_id, contact_id, contact_ref, "
-                    "anonymous_id, account_id, occurred_at, type, channel, source, medium, "
-                    "utm_campaign, utm_content, utm_term, url, referrer, event_name, value, "
-                    "message_id) VALUES ('tracking', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                    "?, ?, ?) ON CONFLICT (source_system, external_id) DO NOTHING RETURNING id"));
+        add_week_,
+        db_.Prepare("INSERT INTO touchpoint_weeks (week, channel, touchpoints) VALUES (?, ?, ?) ON "
+                    "CONFLICT (week, channel) DO UPDATE SET touchpoints = "
+                    "touchpoint_weeks.touchpoints + excluded.touchpoints"));
     MOPS_ASSIGN_OR_RETURN(
         insert_rejection_,
         db_.Prepare("INSERT INTO tracking_rejections (write_key_id, received_at, route, "
@@ -129,14 +158,23 @@ class Batch {
     return {};
   }
 
-  // Touched contacts: first and latest source; all of the group's in `report`.
+  // The group's touchpoints into touchpoint_weeks (one upsert per week and
+  // channel; the insert trigger skips rows marked weeks_counted); touched
+  // contacts: first and latest source; all of the group's in `report`.
   core::Status Finish(StoreReport& report) {
+    for (const auto& [week_channel, count] : weeks_) {
+      MOPS_TRY(
+          add_week_->Execute(std::vector<Value>{week_channel.first, week_channel.second, count}));
+    }
+    weeks_.clear();
     for (int64_t contact : touched_) MOPS_TRY(RefreshSources(contact));
     report.contacts.assign(touched_.begin(), touched_.end());
     return {};
   }
 
   std::vector<PendingMerge>& merges() { return merges_; }
+  // Reads the tracking config's and the channel rules' texts (ReadConfigTexts).
+  store::Statement* configs() { return configs_.get(); }
 
  private:
   std::optional<int64_t> FindIdentity(std::string_view kind, std::string_view value) {
@@ -426,10 +464,7 @@ class Batch {
             .channel);
     // A type that names its channel (a webinar, an email click) keeps it;
     // other touches of a continuing visit take the visit's channel.
-    const bool type_decides =
-        ingest::Classify(*channels_, ingest::ChannelInputs{{}, {}, {}, tp_type, {}}).channel !=
-        ingest::Classify(*channels_, ingest::ChannelInputs{}).channel;
-    if (!type_decides && !ev.anonymous_id.empty() &&
+    if (!TypeDecides(tp_type) && !ev.anonymous_id.empty() &&
         ContinuesVisit(ev.url, ev.referrer, ev.utm, ev.click_id)) {
       MOPS_ASSIGN_OR_RETURN(store::Rows previous, previous_touch_->Query(std::vector<Value>{
                                                       ev.anonymous_id, ev.time_ms / 1000,
@@ -438,35 +473,58 @@ class Batch {
         channel = store::AsText(previous.rows[0][0]);
       }
     }
-    const std::string external_id = fmt::format("{}:{}", key_id, ev.message_id);
-    MOPS_ASSIGN_OR_RETURN(
-        store::Rows tp,
-        insert_touchpoint_->Query(std::vector<Value>{
-            external_id, contact ? Value(*contact) : Value(), TextOrNull(ev.user_id),
-            TextOrNull(ev.anonymous_id), account, ev.time_ms / 1000, tp_type, channel,
-            TextOrNull(ev.utm.source), TextOrNull(ev.utm.medium), TextOrNull(ev.utm.campaign),
-            TextOrNull(ev.utm.content), TextOrNull(ev.utm.term), TextOrNull(ev.url),
-            TextOrNull(ev.referrer), TextOrNull(ev.type == EventType::kTrack ? ev.event : ev.name),
-            ev.value ? Value(*ev.value) : Value(), ev.message_id}));
-    if (tp.empty()) {
+    const std::vector<Value> touch = {fmt::format("{}:{}", key_id, ev.message_id),
+                                      contact ? Value(*contact) : Value(),
+                                      TextOrNull(ev.user_id),
+                                      TextOrNull(ev.anonymous_id),
+                                      account,
+                                      ev.time_ms / 1000,
+                                      tp_type,
+                                      channel,
+                                      TextOrNull(ev.utm.source),
+                                      TextOrNull(ev.utm.medium),
+                                      TextOrNull(ev.utm.campaign),
+                                      TextOrNull(ev.utm.content),
+                                      TextOrNull(ev.utm.term),
+                                      TextOrNull(ev.url),
+                                      TextOrNull(ev.referrer),
+                                      TextOrNull(ev.type == EventType::kTrack ? ev.event : ev.name),
+                                      ev.value ? Value(*ev.value) : Value(),
+                                      ev.message_id};
+    Value touchpoint_id;
+    if (last_id_ != nullptr) {
+      MOPS_ASSIGN_OR_RETURN(int64_t added, insert_touchpoint_->Execute(touch));
+      if (added > 0) {
+        MOPS_ASSIGN_OR_RETURN(store::Rows id, last_id_->Query({}));
+        touchpoint_id = id.rows.at(0).at(0);
+      }
+    } else {
+      MOPS_ASSIGN_OR_RETURN(store::Rows tp, insert_touchpoint_->Query(touch));
+      if (!tp.empty()) touchpoint_id = tp.rows[0][0];
+    }
+    if (store::IsNull(touchpoint_id)) {
       ++report.duplicates;
       return {};
     }
-    const Value touchpoint_id = tp.rows[0][0];
     MOPS_ASSIGN_OR_RETURN(
-        store::Rows inserted,
-        insert_touch_event_->Query(std::vector<Value>{
+        int64_t inserted,
+        insert_touch_event_->Execute(std::vector<Value>{
             key_id, ev.message_id, std::string(EventTypeName(ev.type)), TextOrNull(ev.event),
             TextOrNull(ev.user_id), TextOrNull(ev.anonymous_id), ev.time_ms / 1000,
             ev.received_at_ms, ev.raw, contact ? Value(*contact) : Value(), touchpoint_id,
             channel}));
-    if (inserted.empty()) {
+    if (inserted == 0) {
       // The event is known but its touchpoint was deleted since: a replay.
+      // The delete's trigger takes the row out of touchpoint_weeks, so it is
+      // counted in first.
+      MOPS_TRY(
+          add_week_->Execute(std::vector<Value>{WeekOf(ev.time_ms / 1000), channel, int64_t{1}}));
       MOPS_TRY(
           db_.Execute("DELETE FROM touchpoints WHERE id = ?", std::vector<Value>{touchpoint_id}));
       ++report.duplicates;
       return {};
     }
+    ++weeks_[{WeekOf(ev.time_ms / 1000), channel}];
     ++report.stored;
     ++report.touchpoints;
     if (contact) {
@@ -474,6 +532,18 @@ class Batch {
       current_.insert(*contact);
     }
     return {};
+  }
+
+  // Whether the rules give touches of `tp_type` a channel of their own,
+  // whatever else they carry; one answer per type and group.
+  bool TypeDecides(const std::string& tp_type) {
+    auto it = type_decides_.find(tp_type);
+    if (it != type_decides_.end()) return it->second;
+    const bool decides =
+        ingest::Classify(*channels_, ingest::ChannelInputs{{}, {}, {}, tp_type, {}}).channel !=
+        ingest::Classify(*channels_, ingest::ChannelInputs{}).channel;
+    type_decides_.emplace(tp_type, decides);
+    return decides;
   }
 
   core::Result<Value> AccountOf(int64_t contact) {
@@ -563,12 +633,18 @@ class Batch {
   const TrackingConfig* config_ = nullptr;
   const ingest::ChannelRules* channels_ = nullptr;  // the workspace's channel rules
   std::unique_ptr<store::Statement> insert_event_, insert_touch_event_, update_event_,
-      find_identity_, find_contact_by_email_, previous_touch_, insert_touchpoint_,
+      find_identity_, find_contact_by_email_, previous_touch_, insert_touchpoint_, add_week_,
       insert_rejection_;
+  std::unique_ptr<store::Statement> last_id_;  // SQLite only: the touchpoint's new id
+  std::unique_ptr<store::Statement> configs_;
   std::set<int64_t> touched_;
   std::set<int64_t> current_;            // contacts of the request being stored
   std::map<int64_t, Value> account_of_;  // contact -> account_id, within the group
   std::vector<PendingMerge> merges_;
+  // The group's new touchpoints by (week, channel): touchpoint_weeks' share
+  // of them, written by Finish.
+  std::map<std::pair<int64_t, std::string>, int64_t> weeks_;
+  std::map<std::string, bool, std::less<>> type_decides_;  // TypeDecides, per group
 };
 
 struct Work {
@@ -579,6 +655,9 @@ struct Work {
   StoreReport report;
   core::Status status;
   bool done = false;
+  // Wakes the request's thread: when its work is done, or when it is first
+  // in the queue and may lead the next group (no thundering herd).
+  std::condition_variable cv;
 };
 
 // Merges asked for by a committed group, each in its own transaction
@@ -656,24 +735,48 @@ class ParsedByText {
   std::shared_ptr<const Config> cached_;  // null: nothing parsed yet
 };
 
+// The stored texts of the tracking config (absent: the defaults) and of the
+// channel rules (empty: the built-in rules), read with one statement.
+struct ConfigTexts {
+  std::optional<std::string> tracking;
+  std::string channels;
+};
+core::Result<ConfigTexts> ReadConfigTexts(store::Database& db, store::Statement* prepared) {
+  store::Rows rows;
+  if (prepared != nullptr) {
+    MOPS_ASSIGN_OR_RETURN(rows, prepared->Query({}));
+  } else {
+    MOPS_ASSIGN_OR_RETURN(rows, db.Query(kConfigTextsSql));
+  }
+  ConfigTexts out;
+  for (const auto& row : rows.rows) {
+    if (store::IsNull(row.at(1))) continue;
+    if (store::AsText(row.at(0)) == "tracking") {
+      out.tracking = store::AsText(row[1]);
+    } else {
+      out.channels = store::AsText(row[1]);
+    }
+  }
+  return out;
+}
+
 // The tracking config (`mops tracking config set`).
-core::Result<std::shared_ptr<const TrackingConfig>> CurrentConfig(store::Database& db) {
+core::Result<std::shared_ptr<const TrackingConfig>> CurrentConfig(
+    const std::optional<std::string>& text) {
   static ParsedByText<TrackingConfig> cache;
-  MOPS_ASSIGN_OR_RETURN(Value v, db.QueryValue("SELECT body FROM configs WHERE name = 'tracking'"));
   // An absent row is the default config; "\0" cannot be a stored YAML text.
-  const bool absent = store::IsNull(v);
-  return cache.Get(absent ? std::string(1, '\0') : store::AsText(v),
-                   [absent](const std::string& text) -> core::Result<TrackingConfig> {
+  const bool absent = !text.has_value();
+  return cache.Get(absent ? std::string(1, '\0') : *text,
+                   [absent](const std::string& stored) -> core::Result<TrackingConfig> {
                      if (absent) return DefaultTrackingConfig();
-                     return ParseTrackingConfig(text, "tracking config");
+                     return ParseTrackingConfig(stored, "tracking config");
                    });
 }
 
 // The workspace's channel rules (`mops config set channels`); empty text
 // means the built-in rules.
-core::Result<std::shared_ptr<const ingest::ChannelRules>> CurrentChannelRules(store::Database& db) {
+core::Result<std::shared_ptr<const ingest::ChannelRules>> CurrentChannelRules(std::string text) {
   static ParsedByText<ingest::ChannelRules> cache;
-  MOPS_ASSIGN_OR_RETURN(std::string text, ingest::StoredChannelRulesText(db));
   return cache.Get(std::move(text), [](const std::string& stored) {
     return stored.empty()
                ? ingest::ParseChannelRules(ingest::DefaultChannelRulesText(), "built-in rules")
@@ -686,9 +789,12 @@ core::Result<std::shared_ptr<const ingest::ChannelRules>> CurrentChannelRules(st
 core::Status CommitGroup(store::Database& db, std::span<Work* const> works,
                          std::vector<PendingMerge>& merges, std::set<int64_t>& touched,
                          Batch* prepared) {
-  MOPS_ASSIGN_OR_RETURN(std::shared_ptr<const TrackingConfig> current, CurrentConfig(db));
+  MOPS_ASSIGN_OR_RETURN(ConfigTexts texts,
+                        ReadConfigTexts(db, prepared != nullptr ? prepared->configs() : nullptr));
+  MOPS_ASSIGN_OR_RETURN(std::shared_ptr<const TrackingConfig> current,
+                        CurrentConfig(texts.tracking));
   MOPS_ASSIGN_OR_RETURN(std::shared_ptr<const ingest::ChannelRules> channels,
-                        CurrentChannelRules(db));
+                        CurrentChannelRules(std::move(texts.channels)));
   MOPS_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Start(db));
   std::optional<Batch> local;
   if (prepared == nullptr) {
@@ -743,7 +849,6 @@ void AddTouchedListener(TouchedListener listener) {
 
 struct Writer::State {
   std::mutex mu;
-  std::condition_variable cv;
   std::vector<Work*> queue;
   bool committing = false;
   // The writer's own connection and its statements, used by one leader at a
@@ -793,7 +898,7 @@ core::Result<StoreReport> Writer::Store(store::Database& db, int64_t key_id, std
   s.queue.push_back(&work);
   while (!work.done) {
     if (s.committing) {
-      s.cv.wait(lock);
+      work.cv.wait(lock);
       continue;
     }
     // Lead: take everything queued (this work among it) and commit it.
@@ -808,9 +913,13 @@ core::Result<StoreReport> Writer::Store(store::Database& db, int64_t key_id, std
       CommitAll(db, group, nullptr);
     }
     lock.lock();
-    for (Work* w : group) w->done = true;
+    for (Work* w : group) {
+      w->done = true;
+      if (w != &work) w->cv.notify_one();
+    }
     s.committing = false;
-    s.cv.notify_all();
+    // The next group's leader: the oldest request queued meanwhile.
+    if (!s.queue.empty()) s.queue.front()->cv.notify_one();
   }
   if (!work.status) return std::unexpected(work.status.error());
   return std::move(work.report);
