@@ -1018,6 +1018,18 @@ CREATE TABLE lead_status_changes (
 CREATE INDEX lead_status_changes_contact ON lead_status_changes (contact_id, changed_at);
 )SQL";
 
+// Issue 16, the marketing operations audit: each stored run keeps the whole
+// audit document (JSON) it produced, so a run renders and diffs as it was.
+constexpr std::string_view kAuditRuns = R"SQL(
+CREATE TABLE audit_runs (
+  id {{ID}},
+  created_at BIGINT NOT NULL,
+  as_of BIGINT NOT NULL,
+  actor TEXT,
+  json TEXT NOT NULL
+);
+)SQL";
+
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "core tables", kCoreTables},
@@ -1040,6 +1052,7 @@ const std::vector<Migration>& Migrations() {
       {16, "data enrichment: contact firmographics, runs, provenance, staging, conflicts",
        kEnrichment},
       {17, "stack discovery: spend, sign-ins, aliases, applies", kDiscovery},
+      {18, "marketing operations audit runs", kAuditRuns},
   };
   return kMigrations;
 }
