@@ -53,7 +53,7 @@ std::string CurrencySymbol(std::string_view currency) {
 }
 
 // The examples named in a template: labels of the first three, and "and N
-// more" for the rest.
+// more" for the rest (their details are listed with the examples).
 std::string ExampleText(const std::vector<Example>& examples, int64_t total) {
   if (examples.empty()) return "none listed";
   std::string out;
@@ -61,7 +61,6 @@ std::string ExampleText(const std::vector<Example>& examples, int64_t total) {
   for (size_t i = 0; i < shown; ++i) {
     if (i > 0) out += ", ";
     out += examples[i].label;
-    if (!examples[i].detail.empty()) out += " (" + examples[i].detail + ")";
   }
   if (total > static_cast<int64_t>(shown)) out += fmt::format(" and {} more", total - shown);
   return out;

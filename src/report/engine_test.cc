@@ -178,7 +178,7 @@ TEST(Evaluate, HandComputedScoresSavingsAndPipelineAtRisk) {
   EXPECT_NE(audit.no_data[1].action.find("Too little data"), std::string::npos);
   // Templates.
   const Finding& overlap = audit.findings[1];
-  EXPECT_EQ(overlap.evidence, "1 seen: HubSpot + <Marketo> (both MAP)");
+  EXPECT_EQ(overlap.evidence, "1 seen: HubSpot + <Marketo>");
   EXPECT_EQ(overlap.action, "fix 7");
   EXPECT_EQ(overlap.impact, 1'200'000);
 }

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Ajv from 'ajv';
 import {
+  DEMO_AS_OF,
   addSession,
   assertBinaries,
   freePort,
@@ -160,6 +161,7 @@ describe('audit against mops demo', { timeout: 300_000 }, () => {
       await page.goto(`${baseUrl}/#/audit`);
       await page.waitForSelector('[data-testid=page-audit]');
       await page.waitForSelector('[data-testid=audit-scores][data-rendered=true]');
+      await page.fill('[data-testid=audit-as-of]', DEMO_AS_OF);
       await page.click('[data-testid=audit-run]');
       await page.waitForFunction(() => /run=\d+/.test(window.location.hash));
       const runId = Number(/run=(\d+)/.exec(await page.evaluate(() => window.location.hash))[1]);
@@ -171,6 +173,7 @@ describe('audit against mops demo', { timeout: 300_000 }, () => {
       const all = await page.locator('[data-testid=audit-finding]').count();
       assert.equal(all, run.audit.findings.length);
       assert.ok(run.diff, 'the run carries its diff with the one before');
+      assert.equal(run.as_of, DEMO_AS_OF);
 
       await page.selectOption('[data-testid=audit-filter-severity]', 'high');
       const high = run.audit.findings.filter((f) => f.severity === 'high');

@@ -142,6 +142,7 @@ function DiffPanel({ diff }) {
 function AuditPage() {
   const [params, setParams] = useState(hashParams);
   const [running, setRunning] = useState(false);
+  const [asOf, setAsOf] = useState('');
   const [runError, setRunError] = useState(null);
   const update = (next) => {
     const merged = { ...params, ...next };
@@ -156,7 +157,7 @@ function AuditPage() {
     setRunning(true);
     setRunError(null);
     try {
-      const created = await post('/api/v1/audit/runs', {});
+      const created = await post('/api/v1/audit/runs', asOf ? { as_of: asOf } : {});
       update({ run: String(created.id) });
       runs.reload();
     } catch (e) {
@@ -183,6 +184,10 @@ function AuditPage() {
         <button type="button" class="btn btn-primary" onClick={startRun} disabled={running} data-testid="audit-run">
           {running ? 'Running the audit…' : 'Run the audit'}
         </button>
+        <label>
+          As of{' '}
+          <input type="date" value={asOf} onInput={(e) => setAsOf(e.currentTarget.value)} data-testid="audit-as-of" />
+        </label>
         {runs.data?.items?.length ? (
           <label>
             Run{' '}
