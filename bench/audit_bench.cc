@@ -110,7 +110,9 @@ int main(int argc, char** argv) {
   std::vector<double> scales;
   for (int i = 1; i < argc; ++i) scales.push_back(std::atof(argv[i]));
   if (scales.empty()) scales = {1, 10};
-  const auto dir = std::filesystem::temp_directory_path() / "mops-bench-workspaces";
+  // Its own folder: the workspaces here are migrated and prepared by this
+  // build, not shared with other benchmarks.
+  const auto dir = std::filesystem::temp_directory_path() / "mops-bench-audit";
   std::vector<Row> rows;
   for (double scale : scales) {
     fmt::print(stderr, "preparing the scale-{} workspace...\n", scale);

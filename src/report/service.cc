@@ -772,8 +772,13 @@ core::Status GatherLeads(store::Database& db, Facts& f, const std::string& cur) 
   }
   for (const leads::SlaStatus& st : sla.escalations) {
     if (st.state != "breached") continue;
+    if (f.examples["leads.sla_breaches"].size() >= kKeep) break;
+    MOPS_ASSIGN_OR_RETURN(Value email, db.QueryValue("SELECT email FROM contacts WHERE id = ?",
+                                                     std::vector<Value>{st.contact_id}));
+    const std::string label = store::AsText(email);
     f.examples["leads.sla_breaches"].push_back(
-        Ex("contact", st.contact_id, "contact " + std::to_string(st.contact_id),
+        Ex("contact", st.contact_id,
+           label.empty() ? "contact " + std::to_string(st.contact_id) : label,
            fmt::format("{} min overdue, tier {}", st.overdue_minutes, st.tier)));
   }
   f.metrics["leads.sla_breaches#total"] = static_cast<double>(breached);
@@ -801,8 +806,12 @@ core::Status GatherLeads(store::Database& db, Facts& f, const std::string& cur) 
     f.missing["scoring"] =
         "No lead scores: run mops leads score, then the backtest can judge the scoring model.";
   } else {
-    MOPS_ASSIGN_OR_RETURN(leads::BacktestReport bt,
-                          leads::RunBacktest(db, f.as_of, 90, std::nullopt));
+    // Scores as of 90 days ago against the opportunities of the 90 days
+    // since: the horizon has to have happened.
+    constexpr int64_t kHorizonDays = 90;
+    MOPS_ASSIGN_OR_RETURN(
+        leads::BacktestReport bt,
+        leads::RunBacktest(db, f.as_of - kHorizonDays * 86400, kHorizonDays, std::nullopt));
     const leads::BacktestResult& r = bt.stored;
     f.metrics["leads.scored_contacts"] = static_cast<double>(r.contacts);
     f.metrics["leads.backtest_converted"] = static_cast<double>(r.converted);
