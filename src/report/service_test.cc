@@ -6,7 +6,9 @@
 // SQLite, and with MOPS_REPORT_TEST_POSTGRES on a real PostgreSQL.
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -449,6 +451,38 @@ TEST_F(AuditTest, RoutesRunStoreListAndDownloadWithRoles) {
   auto missing = client.Get("/api/v1/audit/runs/999", as_analyst);
   ASSERT_TRUE(missing);
   EXPECT_EQ(missing->status, 404);
+}
+
+// PDF goes through headless Chromium; without one on PATH the error says
+// what to install and how to get HTML instead, and writes nothing.
+TEST(AuditPdf, PrintsWithChromiumAndSaysSoWithout) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("mops-report-pdf-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "empty-bin");
+  const std::string html =
+      "<!DOCTYPE html><html><body><h1>Audit</h1><svg class=\"chart\" viewBox=\"0 0 10 10\">"
+      "<rect width=\"5\" height=\"5\"/></svg></body></html>";
+  const char* old = std::getenv("PATH");
+  const std::string saved = old != nullptr ? old : "";
+  ::setenv("PATH", (dir / "empty-bin").c_str(), 1);
+  const core::Status missing = WritePdf(html, (dir / "none.pdf").string());
+  ::setenv("PATH", saved.c_str(), 1);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, core::ErrorCode::kUnavailable);
+  EXPECT_NE(missing.error().message.find("chromium is not installed"), std::string::npos);
+  EXPECT_NE(missing.error().message.find("--format html"), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(dir / "none.pdf"));
+  if (!std::filesystem::exists("/usr/bin/chromium")) {
+    std::filesystem::remove_all(dir);
+    GTEST_SKIP() << "no chromium here";
+  }
+  const core::Status printed = WritePdf(html, (dir / "audit.pdf").string());
+  ASSERT_TRUE(printed) << printed.error().ToString();
+  std::ifstream in(dir / "audit.pdf", std::ios::binary);
+  std::string magic(5, '\0');
+  in.read(magic.data(), 5);
+  EXPECT_EQ(magic, "%PDF-");
+  std::filesystem::remove_all(dir);
 }
 
 // A workspace with nothing in it: every area says what is missing, nothing fails.
