@@ -36,6 +36,7 @@ struct Row {
   double cpu_s = 0;
   double html_ms = 0;
   double peak_mb = 0;
+  double area_s[6] = {};  // stack, attribution, data, leads, campaigns, reporting
 };
 
 void SetPeak(Row& r, double peak) { r.peak_mb = peak; }
@@ -91,8 +92,16 @@ std::vector<Row> Measure(double scale, const std::string& path) {
   options.actor = "bench";
   const double cpu0 = CpuSeconds();
   const auto start = std::chrono::steady_clock::now();
-  const report::Json doc = OrDie(report::RunAudit(*db, options));
+  const report::AuditConfig config = OrDie(report::LoadConfig(*db));
+  const report::Facts facts = OrDie(report::GatherFacts(*db, options));
+  const report::Json doc = report::ToJson(report::Evaluate(
+      facts, report::ApplyConfig(report::DefaultRules(), config), config.examples));
   r.seconds = bench::Since(start);
+  int i = 0;
+  for (const char* area : {"stack", "attribution", "data", "leads", "campaigns", "reporting"}) {
+    auto it = facts.seconds.find(area);
+    r.area_s[i++] = it == facts.seconds.end() ? 0 : it->second;
+  }
   r.cpu_s = CpuSeconds() - cpu0;
   r.findings = static_cast<int64_t>(doc["findings"].size());
   const auto html_start = std::chrono::steady_clock::now();
@@ -127,6 +136,12 @@ int main(int argc, char** argv) {
     fmt::print("{:>6} {:>9} {:>12} {:>13} {:>9} {:>9.2f} {:>8.2f} {:>8.1f} {:>8.0f}\n", r.scale,
                r.contacts, r.touchpoints, r.opportunities, r.findings, r.seconds, r.cpu_s,
                r.html_ms, r.peak_mb);
+  }
+  fmt::print("\nseconds per area (wall)\n{:>6} {:>8} {:>12} {:>8} {:>8} {:>10} {:>10}\n", "scale",
+             "stack", "attribution", "data", "leads", "campaigns", "reporting");
+  for (const Row& r : rows) {
+    fmt::print("{:>6} {:>8.2f} {:>12.2f} {:>8.2f} {:>8.2f} {:>10.2f} {:>10.2f}\n", r.scale,
+               r.area_s[0], r.area_s[1], r.area_s[2], r.area_s[3], r.area_s[4], r.area_s[5]);
   }
   return 0;
 }

@@ -78,6 +78,8 @@ struct Facts {
   std::map<int64_t, int64_t> open_amounts;
   // Tables and chart series of sections 2-7, as the renderers read them.
   Json sections = Json::array();
+  // Wall seconds spent gathering each area (for the benchmark).
+  std::map<std::string, double> seconds;
 };
 
 // ---------------------------------------------------------------- rules

@@ -1121,12 +1121,16 @@ core::Result<Facts> GatherFacts(store::Database& db, const RunOptions& options) 
                "GROUP BY currency ORDER BY COUNT(*) DESC LIMIT 1"));
   if (!currency.empty()) f.currency = store::AsText(currency.rows[0][0]);
   const std::string cur = f.currency;
-  MOPS_TRY(GatherStack(db, f, cur));
-  MOPS_TRY(GatherAttribution(db, f, cur));
-  MOPS_TRY(GatherData(db, f, cur));
-  MOPS_TRY(GatherLeads(db, f, cur));
-  MOPS_TRY(GatherCampaigns(db, f, cur));
-  MOPS_TRY(GatherReporting(db, f, cur));
+  using Gather = core::Status (*)(store::Database&, Facts&, const std::string&);
+  const std::pair<const char*, Gather> areas[] = {
+      {"stack", GatherStack}, {"attribution", GatherAttribution}, {"data", GatherData},
+      {"leads", GatherLeads}, {"campaigns", GatherCampaigns},     {"reporting", GatherReporting}};
+  for (const auto& [area, gather] : areas) {
+    const auto start = std::chrono::steady_clock::now();
+    MOPS_TRY(gather(db, f, cur));
+    f.seconds[area] =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
   if (!options.served) {
     for (auto& [metric, list] : f.examples) {
       for (Example& e : list) e.link.clear();
