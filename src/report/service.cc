@@ -13,6 +13,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <set>
 
 #include "analytics/analytics.h"
@@ -282,13 +283,6 @@ core::Status GatherAttribution(store::Database& db, Facts& f, const std::string&
   }
   f.metrics["attribution.opportunities"] = static_cast<double>(opportunities);
 
-  MOPS_ASSIGN_OR_RETURN(attribution::RunRequest request, attribution::DefaultRequest(db));
-  request.models = {attribution::Model::kFirstTouch, attribution::Model::kWShaped};
-  request.store = false;
-  request.conversion = attribution::ConversionKind::kCreated;
-  request.to = f.as_of + 1;
-  MOPS_ASSIGN_OR_RETURN(attribution::RunReport created, attribution::Run(db, request, "audit"));
-
   // Open opportunities and their amounts (the pipeline at risk counts these).
   MOPS_ASSIGN_OR_RETURN(store::Rows opps,
                         db.Query("SELECT id, COALESCE(name, ''), COALESCE(amount, 0), is_closed "
@@ -300,41 +294,114 @@ core::Status GatherAttribution(store::Database& db, Facts& f, const std::string&
     if (store::AsInt(r[3]) == 0) f.open_amounts[id] = store::AsInt(r[2]);
   }
 
-  const double pipeline = created.value * 100;
-  const double unattributed = created.unattributed_value * 100;
+  // Credit per channel under first touch and W-shaped, created pipeline and
+  // won revenue: from the newest stored runs when the workspace has them
+  // (what the attribution page shows), else from the engine on the
+  // workspace's journeys now (not stored). Money in minor units.
+  double pipeline = 0, unattributed = 0;
+  std::vector<int64_t> unattributed_ids;
+  std::map<std::string, std::pair<double, double>> by_channel;  // first touch, W-shaped
+  std::optional<double> revenue, revenue_unattributed;
+  MOPS_ASSIGN_OR_RETURN(std::vector<attribution::RunInfo> runs, attribution::ListRuns(db, 50));
+  const attribution::RunInfo* stored_created = nullptr;
+  const attribution::RunInfo* stored_won = nullptr;
+  for (const attribution::RunInfo& run : runs) {
+    const std::string models = "," + run.models + ",";
+    if (!stored_created && run.conversion == "created" &&
+        models.find(",first_touch,") != std::string::npos &&
+        models.find(",w_shaped,") != std::string::npos) {
+      stored_created = &run;
+    }
+    if (!stored_won && run.conversion == "won") stored_won = &run;
+  }
+  if (stored_created != nullptr) {
+    MOPS_ASSIGN_OR_RETURN(attribution::StoredRun run, attribution::LoadRun(db, stored_created->id));
+    pipeline = run.info.value * 100;
+    for (const auto& r : run.results) {
+      if (r.dimension != "channel") continue;
+      if (r.key == "(unattributed)") {
+        if (r.model == "first_touch") unattributed = r.value * 100;
+        continue;
+      }
+      if (r.model == "first_touch") by_channel[r.key].first += r.value * 100;
+      if (r.model == "w_shaped") by_channel[r.key].second += r.value * 100;
+    }
+    MOPS_ASSIGN_OR_RETURN(auto credited,
+                          attribution::RunCredits(db, run.info.id, "first_touch", "(unattributed)",
+                                                  std::numeric_limits<int>::max()));
+    for (const auto& c : credited) unattributed_ids.push_back(c.conversion_id);
+    s.Note(fmt::format("Figures from stored attribution run #{} ({}).", run.info.id,
+                       core::FormatTimestamp(run.info.created_at)));
+  } else {
+    MOPS_ASSIGN_OR_RETURN(attribution::RunRequest request, attribution::DefaultRequest(db));
+    request.models = {attribution::Model::kFirstTouch, attribution::Model::kWShaped};
+    request.store = false;
+    request.conversion = attribution::ConversionKind::kCreated;
+    request.to = f.as_of + 1;
+    MOPS_ASSIGN_OR_RETURN(attribution::RunReport created, attribution::Run(db, request, "audit"));
+    pipeline = created.value * 100;
+    unattributed = created.unattributed_value * 100;
+    for (const attribution::ConversionCredit& c : created.credits) {
+      if (c.model == attribution::Model::kFirstTouch && c.channel == "(unattributed)") {
+        unattributed_ids.push_back(c.conversion_id);
+      }
+    }
+    for (const attribution::ModelTotals& m : created.models) {
+      const auto& totals = m.by[static_cast<size_t>(attribution::Dimension::kChannel)];
+      for (size_t k = 0; k < totals.keys.size(); ++k) {
+        if (totals.keys[k] == "(unattributed)") continue;
+        auto& slot = by_channel[totals.keys[k]];
+        (m.model == attribution::Model::kFirstTouch ? slot.first : slot.second) +=
+            totals.value[k] * 100;
+      }
+    }
+  }
+  if (stored_won != nullptr) {
+    MOPS_ASSIGN_OR_RETURN(attribution::StoredRun run, attribution::LoadRun(db, stored_won->id));
+    revenue = run.info.value * 100;
+    revenue_unattributed = 0;
+    const std::string first_model = run.info.models.substr(0, run.info.models.find(','));
+    for (const auto& r : run.results) {
+      if (r.dimension == "channel" && r.key == "(unattributed)" && r.model == first_model) {
+        *revenue_unattributed += r.value * 100;
+      }
+    }
+  } else {
+    MOPS_ASSIGN_OR_RETURN(int64_t won,
+                          Count(db, "SELECT COUNT(*) FROM opportunities WHERE is_won = 1"));
+    if (won > 0) {
+      MOPS_ASSIGN_OR_RETURN(attribution::RunRequest request, attribution::DefaultRequest(db));
+      request.models = {attribution::Model::kFirstTouch};
+      request.store = false;
+      request.conversion = attribution::ConversionKind::kWon;
+      request.to = f.as_of + 1;
+      MOPS_ASSIGN_OR_RETURN(attribution::RunReport won_run, attribution::Run(db, request, "audit"));
+      revenue = won_run.value * 100;
+      revenue_unattributed = won_run.unattributed_value * 100;
+    }
+  }
+
   f.metrics["attribution.pipeline"] = pipeline;
   f.metrics["attribution.unattributed_pipeline"] = unattributed;
   f.metrics["attribution.unattributed_pipeline_share"] = Share(unattributed, pipeline);
   double unattributed_open = 0;
-  int64_t unattributed_count = 0;
-  for (const attribution::ConversionCredit& c : created.credits) {
-    if (c.model != attribution::Model::kFirstTouch || c.channel != "(unattributed)") continue;
-    ++unattributed_count;
-    const auto& [name, amount] = opp_info[c.conversion_id];
-    if (f.open_amounts.contains(c.conversion_id)) {
+  for (int64_t id : unattributed_ids) {
+    const auto& [name, amount] = opp_info[id];
+    if (f.open_amounts.contains(id)) {
       unattributed_open += static_cast<double>(amount);
-      f.flagged_opportunities["attribution.unattributed_opportunities"].push_back(c.conversion_id);
+      f.flagged_opportunities["attribution.unattributed_opportunities"].push_back(id);
     }
     auto& ex = f.examples["attribution.unattributed_opportunities"];
-    if (ex.size() < kKeep)
-      ex.push_back(Ex("opportunity", c.conversion_id, name, Money(amount, cur)));
+    if (ex.size() < kKeep) ex.push_back(Ex("opportunity", id, name, Money(amount, cur)));
   }
+  const int64_t unattributed_count = static_cast<int64_t>(unattributed_ids.size());
   f.metrics["attribution.unattributed_opportunities"] = static_cast<double>(unattributed_count);
   f.metrics["attribution.unattributed_opportunities#total"] =
       static_cast<double>(unattributed_count);
   f.metrics["attribution.unattributed_open_pipeline"] = unattributed_open;
-
-  // Revenue: the same on won deals, when there are any.
-  MOPS_ASSIGN_OR_RETURN(int64_t won,
-                        Count(db, "SELECT COUNT(*) FROM opportunities WHERE is_won = 1"));
   std::optional<double> revenue_share;
-  double revenue = 0;
-  if (won > 0) {
-    request.conversion = attribution::ConversionKind::kWon;
-    request.models = {attribution::Model::kFirstTouch};
-    MOPS_ASSIGN_OR_RETURN(attribution::RunReport won_run, attribution::Run(db, request, "audit"));
-    revenue = won_run.value * 100;
-    revenue_share = 1 - Share(won_run.unattributed_value, won_run.value);
+  if (revenue) {
+    revenue_share = 1 - Share(*revenue_unattributed, *revenue);
     f.metrics["attribution.attributable_revenue_share"] = *revenue_share;
   }
 
@@ -345,11 +412,17 @@ core::Status GatherAttribution(store::Database& db, Facts& f, const std::string&
   constexpr std::string_view kNoUtm =
       " AND COALESCE(source, '') = '' AND COALESCE(medium, '') = '' AND COALESCE(utm_campaign, "
       "'') = ''";
+  // One scan for the three counts.
+  constexpr std::string_view kNoChannel = "COALESCE(channel, '') IN ('', 'other')";
   MOPS_ASSIGN_OR_RETURN(
-      int64_t web, Count(db, fmt::format("SELECT COUNT(*) FROM touchpoints WHERE {}", kUntagged)));
-  MOPS_ASSIGN_OR_RETURN(
-      int64_t no_utm,
-      Count(db, fmt::format("SELECT COUNT(*) FROM touchpoints WHERE {}{}", kUntagged, kNoUtm)));
+      store::Rows counts,
+      db.Query(fmt::format("SELECT COALESCE(SUM(CASE WHEN {0} THEN 1 ELSE 0 END), 0), "
+                           "COALESCE(SUM(CASE WHEN {0}{1} THEN 1 ELSE 0 END), 0), "
+                           "COALESCE(SUM(CASE WHEN {2} THEN 1 ELSE 0 END), 0) FROM touchpoints",
+                           kUntagged, kNoUtm, kNoChannel)));
+  const int64_t web = store::AsInt(counts.rows.at(0).at(0));
+  const int64_t no_utm = store::AsInt(counts.rows.at(0).at(1));
+  const int64_t no_channel = store::AsInt(counts.rows.at(0).at(2));
   MOPS_ASSIGN_OR_RETURN(
       store::Rows no_utm_rows,
       db.Query(fmt::format("SELECT id, contact_id, COALESCE(channel, ''), COALESCE(url, '') FROM "
@@ -367,10 +440,6 @@ core::Status GatherAttribution(store::Database& db, Facts& f, const std::string&
   f.metrics["attribution.touches_without_utm#total"] = static_cast<double>(no_utm);
   f.metrics["attribution.touches_without_utm_share"] =
       Share(static_cast<double>(no_utm), static_cast<double>(web));
-  constexpr std::string_view kNoChannel = "COALESCE(channel, '') IN ('', 'other')";
-  MOPS_ASSIGN_OR_RETURN(
-      int64_t no_channel,
-      Count(db, fmt::format("SELECT COUNT(*) FROM touchpoints WHERE {}", kNoChannel)));
   MOPS_ASSIGN_OR_RETURN(
       store::Rows no_channel_rows,
       db.Query(fmt::format("SELECT id, contact_id, type, COALESCE(source, '') FROM touchpoints "
@@ -432,17 +501,7 @@ core::Status GatherAttribution(store::Database& db, Facts& f, const std::string&
   f.metrics["attribution.contacts_without_touches_share"] =
       Share(static_cast<double>(untouched), static_cast<double>(contacts));
 
-  // First touch vs W-shaped: credit per channel and how much moves.
-  std::map<std::string, std::pair<double, double>> by_channel;
-  for (const attribution::ModelTotals& m : created.models) {
-    const auto& totals = m.by[static_cast<size_t>(attribution::Dimension::kChannel)];
-    for (size_t k = 0; k < totals.keys.size(); ++k) {
-      if (totals.keys[k] == "(unattributed)") continue;
-      auto& slot = by_channel[totals.keys[k]];
-      (m.model == attribution::Model::kFirstTouch ? slot.first : slot.second) +=
-          totals.value[k] * 100;
-    }
-  }
+  // First touch vs W-shaped: how much credit moves between channels.
   double moved = 0, attributed = 0;
   struct Shift {
     std::string channel;
@@ -488,7 +547,7 @@ core::Status GatherAttribution(store::Database& db, Facts& f, const std::string&
   s.Figure("Created pipeline", pipeline, "money", cur);
   s.Figure("Attributable pipeline", 1 - Share(unattributed, pipeline), "percent", cur);
   if (revenue_share) {
-    s.Figure("Won revenue", revenue, "money", cur);
+    s.Figure("Won revenue", *revenue, "money", cur);
     s.Figure("Attributable revenue", *revenue_share, "percent", cur);
   }
   s.Figure("Unattributed opportunities", static_cast<double>(unattributed_count), "count", cur);

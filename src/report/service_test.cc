@@ -13,6 +13,7 @@
 #include <fstream>
 #include <set>
 
+#include "attribution/attribution.h"
 #include "quality/linkage/linkage.h"
 #include "report/commands.h"
 #include "report/report.h"
@@ -277,6 +278,30 @@ TEST_F(AuditTest, FindsExactlyTheKnownProblems) {
     EXPECT_LT(a["score"].get<int>(), 100) << a.dump();
   }
   ASSERT_EQ((*doc)["sections"].size(), 6u);
+}
+
+// With stored attribution runs (what the attribution page shows), the audit
+// reads them instead of running the models again, and finds the same.
+TEST_F(AuditTest, ReadsStoredAttributionRunsWhenPresent) {
+  auto computed = RunAudit(w_.db(), AsOf());
+  ASSERT_TRUE(computed) << computed.error().ToString();
+  for (auto conversion :
+       {attribution::ConversionKind::kCreated, attribution::ConversionKind::kWon}) {
+    auto request = attribution::DefaultRequest(w_.db());
+    ASSERT_TRUE(request);
+    request->conversion = conversion;
+    ASSERT_TRUE(attribution::Run(w_.db(), *request, "test"));
+  }
+  auto stored = RunAudit(w_.db(), AsOf());
+  ASSERT_TRUE(stored) << stored.error().ToString();
+  EXPECT_EQ(Fired(*stored), Fired(*computed));
+  const Json& a = (*stored)["sections"][1];
+  ASSERT_EQ(a["area"], "attribution");
+  EXPECT_NE(a["notes"].dump().find("stored attribution run"), std::string::npos) << a.dump();
+  const Json& before = (*computed)["sections"][1];
+  for (size_t i = 0; i < a["figures"].size(); ++i) {
+    EXPECT_EQ(a["figures"][i]["text"], before["figures"][i]["text"]) << a["figures"][i].dump();
+  }
 }
 
 TEST_F(AuditTest, DiffAfterFixesShowsResolvedWorseAndScores) {
