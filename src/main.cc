@@ -33,6 +33,8 @@
 #include "quality/quality.h"
 #include "records/commands.h"
 #include "records/routes.h"
+#include "report/commands.h"
+#include "report/routes.h"
 #include "stack/commands.h"
 #include "stack/discovery/commands.h"
 #include "stack/discovery/routes.h"
@@ -54,6 +56,7 @@ void InstallRoutes(mops::http::Router& router) {
   mops::quality::enrich::RegisterRoutes(router);
   mops::campaigns::RegisterRoutes(router);
   mops::leads::RegisterRoutes(router);
+  mops::report::RegisterRoutes(router);
 }
 
 // New contacts and accounts are matched against the workspace's with the
@@ -189,6 +192,7 @@ int main(int argc, char** argv) {
   mops::tracking::RegisterCommands(app, ctx);
   mops::campaigns::RegisterCommands(app, ctx);
   mops::leads::RegisterCommands(app, ctx);
+  mops::report::RegisterCommands(app, ctx);
   mops::demo::RegisterDemoVerb(app, ctx, InstallRoutes, PrepareDemo);
   mops::cli::RegisterConfigCommands(app, ctx);
   {

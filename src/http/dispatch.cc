@@ -442,13 +442,22 @@ Response Dispatcher::Execute(const Plan& plan, const Request& req) const {
   core::Result<Json> result;
   {
     auto lease = pool_.Acquire();
-    RequestContext ctx{req, plan.principal, *lease, plan.params};
+    RequestContext ctx{req, plan.principal, *lease, plan.params, std::nullopt};
     try {
       result = plan.route->handler(ctx);
     } catch (const std::exception& e) {
       // Library exception text stays in the log, never reaches the client.
       spdlog::error("{} {}: {}", req.method, EscapeForLog(req.path), EscapeForLog(e.what()));
       result = std::unexpected(core::MakeError(ErrorCode::kInternal, "internal error"));
+    }
+    if (result && ctx.download) {
+      // A file download: its own content type, never cached (waiters of a
+      // flight it leads compute their own answer).
+      Response res;
+      res.Set("Content-Type", ctx.download->content_type);
+      res.Set("Content-Disposition", "attachment; filename=\"" + ctx.download->filename + "\"");
+      res.body = std::move(ctx.download->body);
+      return res;
     }
   }
   if (cache_ != nullptr && req.method != "GET" && req.method != "HEAD") {

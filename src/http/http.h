@@ -99,6 +99,16 @@ struct RequestContext {
   const std::string& BodyText() const { return raw.body; }
   // Parsed JSON body; kInvalidArgument with the parse position when malformed.
   core::Result<Json> Body() const;
+
+  // A handler that answers with a file to download instead of JSON sets
+  // this (the JSON it returns is then ignored): sent with its content type
+  // and Content-Disposition: attachment, never cached.
+  struct Download {
+    std::string content_type;
+    std::string filename;  // letters, digits, '.', '-', '_' only
+    std::string body;
+  };
+  std::optional<Download> download = std::nullopt;
 };
 
 // A handler returns a JSON document (200) or an Error (mapped to a status).

@@ -16,7 +16,7 @@ core::Result<int> Limit(const std::string& value, int fallback = 100, int max = 
   static const std::filesystem::path path = std::filesystem::temp_directory_path() /
                                             ("mops_input_test_" + std::to_string(getpid()) + ".db");
   static std::unique_ptr<store::Database> db = *store::Open(path.string());
-  RequestContext ctx{raw, {}, *db, {}};
+  RequestContext ctx{raw, {}, *db, {}, std::nullopt};
   return LimitParam(ctx, fallback, max);
 }
 

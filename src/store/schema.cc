@@ -1128,6 +1128,18 @@ CREATE TRIGGER touchpoint_weeks_update AFTER UPDATE ON touchpoints
   FOR EACH STATEMENT EXECUTE FUNCTION mops_touchpoint_weeks_update();
 )SQL";
 
+// Issue 16, the marketing operations audit: each stored run keeps the whole
+// audit document (JSON) it produced, so a run renders and diffs as it was.
+constexpr std::string_view kAuditRuns = R"SQL(
+CREATE TABLE audit_runs (
+  id {{ID}},
+  created_at BIGINT NOT NULL,
+  as_of BIGINT NOT NULL,
+  actor TEXT,
+  json TEXT NOT NULL
+);
+)SQL";
+
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "core tables", kCoreTables},
@@ -1150,6 +1162,7 @@ const std::vector<Migration>& Migrations() {
       {16, "data enrichment: contact firmographics, runs, provenance, staging, conflicts",
        kEnrichment},
       {17, "stack discovery: spend, sign-ins, aliases, applies", kDiscovery},
+      {18, "marketing operations audit runs", kAuditRuns},
       {20, "tracking throughput: tracked touchpoints counted per group, partial indexes",
        kTrackingThroughputCommon, kTrackingThroughputSqlite, kTrackingThroughputPostgres},
       {21, "leads: lead_scores keyed by the contact id (the row id on SQLite)",

@@ -32,6 +32,7 @@ const PAGES = [
   { id: 'campaigns', url: '#/campaigns', charts: [] },
   { id: 'leads', url: '#/leads', charts: [] },
   { id: 'analytics', url: '#/analytics', charts: [] },
+  { id: 'audit', url: '#/audit', charts: ['audit-scores'] },
 ];
 
 // One CSV cell, quoted the way spreadsheets quote it.
@@ -130,6 +131,13 @@ describe('hostile names in the dashboard', { timeout: 300_000 }, () => {
       // --strict: every row lands, or the import fails.
       assert.equal(r.status, 0, `import ${kind}: ${r.stdout}${r.stderr}`);
     }
+    // The audit page shows a stored audit of the hostile workspace.
+    const audit = await fetch(`${baseUrl}/api/v1/audit/runs`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ as_of: AS_OF }),
+    });
+    assert.equal(audit.status, 200, await audit.text());
   });
 
   after(async () => {
@@ -191,6 +199,8 @@ describe('hostile names in the dashboard', { timeout: 300_000 }, () => {
         await page.screenshot({ path: path.join(outDir, `xss-${p.id}.png`), fullPage: true });
       }
       assert.ok(hovered >= 7, `hovered ${hovered} charts`);
+      // The audit names the underused hostile tool in its findings, as text.
+      assert.ok(seen.has(`audit: ${PAYLOADS[0]}`), `audit shows it as text: ${[...seen].join(' | ')}`);
       // The inventory table and the stack charts' tooltips show both tool
       // names as text; the overview's tooltip shows the channel.
       for (const name of PAYLOADS) {

@@ -9,6 +9,7 @@ const paths = {
   analytics: 'M3 17l6-6 4 4 8-8M15 7h6v6',
   signout: 'M15 4h4v16h-4M10 16l-4-4 4-4M6 12h10',
   refresh: 'M20 11a8 8 0 1 0-2.3 5.7M20 4v7h-7',
+  audit: 'M9 3h6v3H9zM7 5H5v16h14V5h-2M8.5 13l2.5 2.5 4.5-4.5',
 };
 
 export function Icon({ name, size = 18 }) {

@@ -11,8 +11,9 @@ import attribution from './attribution.jsx';
 import leads from './leads.jsx';
 import analytics from './analytics.jsx';
 import events from './events.jsx';
+import audit from './audit.jsx';
 
-export const pages = [overview, stack, quality, campaigns, attribution, leads, analytics, events];
+export const pages = [overview, stack, quality, campaigns, attribution, leads, analytics, events, audit];
 
 export const defaultPageId = overview.id;
 
