@@ -6,12 +6,6 @@
 namespace mops::report {
 namespace {
 
-int SeverityRank(std::string_view severity) {
-  if (severity == "high") return 0;
-  if (severity == "medium") return 1;
-  return 2;
-}
-
 // Failed findings of a document by rule id.
 std::map<std::string, Json> FindingsOf(const Json& doc) {
   std::map<std::string, Json> out;

@@ -15,12 +15,6 @@ int Weight(std::string_view severity) {
   return 1;
 }
 
-int SeverityRank(std::string_view severity) {
-  if (severity == "high") return 0;
-  if (severity == "medium") return 1;
-  return 2;
-}
-
 bool Fails(const Rule& rule, double value) {
   switch (rule.comparison) {
     case Comparison::kGreater:
@@ -106,6 +100,12 @@ std::string Fill(std::string_view text, const Rule& rule, double value, const Fa
 }
 
 }  // namespace
+
+int SeverityRank(std::string_view severity) {
+  if (severity == "high") return 0;
+  if (severity == "medium") return 1;
+  return 2;
+}
 
 std::string FormatValue(double value, std::string_view format, std::string_view currency) {
   if (!std::isfinite(value)) return "n/a";

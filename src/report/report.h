@@ -39,6 +39,9 @@ namespace mops::report {
 using Json = nlohmann::json;
 using core::Timestamp;
 
+// Findings sort by severity: 0 for high, 1 for medium, 2 for anything else.
+int SeverityRank(std::string_view severity);
+
 // The six areas, in report order, and their titles.
 struct AreaInfo {
   std::string_view id;
