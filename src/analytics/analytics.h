@@ -54,8 +54,10 @@ struct Dataset {
   std::vector<int64_t> contact_id;
   std::vector<Timestamp> contact_created;
   std::vector<int32_t> contact_segment;
-  std::vector<int32_t> contact_account;    // account row, kNone
-  std::vector<std::string> contact_label;  // email (drill-down)
+  std::vector<int32_t> contact_account;  // account row, kNone
+  // Email, for the drill-down. LoadDataset leaves it empty (the report layer
+  // looks up the labels of the page of records it returns); tests fill it.
+  std::vector<std::string> contact_label;
 
   // Accounts by row.
   std::vector<int64_t> account_id;
@@ -118,6 +120,9 @@ struct Dataset {
 
   size_t contact_count() const { return contact_id.size(); }
   size_t touch_count() const { return touch_at.size(); }
+  std::string ContactLabel(size_t row) const {
+    return row < contact_label.size() ? contact_label[row] : std::string();
+  }
   size_t opportunity_count() const { return opp_id.size(); }
   // Builds the CSR offsets and sort orders from the filled columns (the
   // loader and tests call it once after filling). Touches already in

@@ -429,7 +429,7 @@ core::Result<std::vector<Record>> ChannelDrill(const Dataset& d, const ChannelOp
          } else if (kind == 'c') {
            r.kind = "contact";
            r.id = d.contact_id[row];
-           r.label = d.contact_label[row];
+           r.label = d.ContactLabel(row);
          } else {
            r = deal(row, at, value);
          }

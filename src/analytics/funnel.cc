@@ -489,7 +489,7 @@ core::Result<std::vector<Record>> FunnelDrill(const Dataset& d, const FunnelOpti
     Record rec;
     rec.kind = "contact";
     rec.id = d.contact_id[static_cast<size_t>(c)];
-    rec.label = d.contact_label[static_cast<size_t>(c)];
+    rec.label = d.ContactLabel(static_cast<size_t>(c));
     rec.at = r.at[static_cast<size_t>(dropped ? step - 1 : step)];
     rec.value = 1;
     out.push_back(std::move(rec));

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <unordered_map>
 
 #include "core/duration.h"
 #include "core/numbers.h"
@@ -355,6 +356,33 @@ Json CacRowJson(const CacRow& r) {
           {"pipeline_velocity", r.pipeline_velocity}};
 }
 
+// Labels (emails) of the contacts among the records [begin, end) that have
+// none: the dataset does not keep them, so a page of records costs one lookup.
+core::Status LabelContacts(store::Database& db, std::vector<Record>& records, size_t begin,
+                           size_t end) {
+  std::vector<store::Value> ids;
+  std::string marks;
+  for (size_t i = begin; i < end; ++i) {
+    if (records[i].kind != "contact" || !records[i].label.empty()) continue;
+    marks += marks.empty() ? "?" : ", ?";
+    ids.emplace_back(records[i].id);
+  }
+  if (ids.empty()) return {};
+  MOPS_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      db.Query("SELECT id, email FROM contacts WHERE id IN (" + marks + ")", ids));
+  std::unordered_map<int64_t, std::string> email;
+  for (const auto& row : rows.rows) email[store::AsInt(row[0])] = store::AsText(row[1]);
+  for (size_t i = begin; i < end; ++i) {
+    Record& r = records[i];
+    if (r.kind != "contact" || !r.label.empty()) continue;
+    auto it = email.find(r.id);
+    r.label =
+        it != email.end() && !it->second.empty() ? it->second : "contact " + std::to_string(r.id);
+  }
+  return {};
+}
+
 core::Result<std::vector<MonthTargets>> StoredTargets(store::Database& db) {
   MOPS_ASSIGN_OR_RETURN(std::string text, LoadConfigText(db));
   return ParseTargets(text, "analytics config");
@@ -564,7 +592,10 @@ core::Result<Json> DrillJson(store::Database& db, const Dataset& d, std::string_
   for (const Record& r : records) sum += r.value;
   Json rows = Json::array();
   const auto n = static_cast<int64_t>(records.size());
-  for (int64_t i = std::max<int64_t>(0, offset); i < n && i < offset + limit; ++i) {
+  const int64_t first = std::clamp<int64_t>(offset, 0, n);
+  const int64_t last = std::clamp<int64_t>(offset + limit, first, n);
+  MOPS_TRY(LabelContacts(db, records, static_cast<size_t>(first), static_cast<size_t>(last)));
+  for (int64_t i = first; i < last; ++i) {
     const Record& r = records[static_cast<size_t>(i)];
     Json row = {{"kind", r.kind},
                 {"id", r.id},

@@ -169,9 +169,10 @@ core::Result<Dataset> LoadDataset(store::Database& db) {
   }
   const int32_t unknown = d.segments.Add("unknown");
   {
+    // No email: the drill-down looks up the labels of the records it shows.
     const ColumnType types[] = {ColumnType::kInt, ColumnType::kInt, ColumnType::kInt,
-                                ColumnType::kText, ColumnType::kInt};
-    MOPS_ASSIGN_OR_RETURN(auto cols, db.ScanColumns("SELECT id, account_id, created_at, email, "
+                                ColumnType::kInt};
+    MOPS_ASSIGN_OR_RETURN(auto cols, db.ScanColumns("SELECT id, account_id, created_at, "
                                                     "merged_into FROM contacts ORDER BY id",
                                                     {}, types));
     const size_t rows = cols[0].size();
@@ -179,17 +180,13 @@ core::Result<Dataset> LoadDataset(store::Database& db) {
     for (auto* v : {&d.contact_account, &d.contact_segment}) v->reserve(rows);
     d.contact_id.reserve(rows);
     d.contact_created.reserve(rows);
-    d.contact_label.reserve(rows);
     for (size_t i = 0; i < rows; ++i) {
-      if (!cols[4].nulls[i]) continue;  // merged
+      if (!cols[3].nulls[i]) continue;  // merged
       const int32_t a = cols[1].nulls[i] ? kNone : account_row(cols[1].ints[i]);
       d.contact_id.push_back(cols[0].ints[i]);
       d.contact_created.push_back(cols[2].ints[i]);
       d.contact_account.push_back(a);
       d.contact_segment.push_back(a == kNone ? unknown : d.account_segment[static_cast<size_t>(a)]);
-      std::string& label = cols[3].texts[i];
-      d.contact_label.push_back(label.empty() ? "contact " + std::to_string(cols[0].ints[i])
-                                              : std::move(label));
     }
   }
   {

@@ -460,6 +460,25 @@ TEST(Reconcile, VelocityCacCohortAndTargetCells) {
   EXPECT_EQ(Report("targets", {{"as_of", "2030-01-01"}})["rows"].size(), 2u);
 }
 
+// The dataset keeps no emails: the drill-down looks up the labels of the
+// page it returns.
+TEST(Reconcile, DrillDownLabelsContactsFromTheWorkspace) {
+  EXPECT_TRUE(W().d().contact_label.empty());
+  auto doc = DrillJson(W().db(), W().d(), "funnel", {{"steps", "stage:lead"}, {"step", "1"}},
+                       core::NowUtc(), 3, 4);
+  ASSERT_TRUE(doc) << doc.error().ToString();
+  ASSERT_EQ((*doc)["records"].size(), 4u);
+  for (const json& r : (*doc)["records"]) {
+    auto email = W().db().QueryValue(
+        fmt::format("SELECT email FROM contacts WHERE id = {}", r["id"].get<int64_t>()));
+    ASSERT_TRUE(email);
+    const std::string expected = store::AsText(*email).empty()
+                                     ? "contact " + std::to_string(r["id"].get<int64_t>())
+                                     : store::AsText(*email);
+    EXPECT_EQ(r["label"], expected);
+  }
+}
+
 TEST(Params, BadParametersNameTheField) {
   auto bad = ReportJson(W().db(), W().d(), "funnel", {{"stepz", "stage:lead"}}, core::NowUtc());
   ASSERT_FALSE(bad);
