@@ -84,8 +84,11 @@ std::vector<Row> Measure(double scale, const std::string& path) {
   auto db = store::Open(path);
   if (!db) bench::Die(db.error());
   if (auto m = store::Migrate(**db); !m) bench::Die(m.error());
-  // A stored run of won deals for the channel report's revenue.
-  auto runs = (*db)->QueryValue("SELECT COUNT(*) FROM attribution_runs WHERE conversion = 'won'");
+  // A stored run of won deals, with credit per touch, for the channel
+  // report's revenue (by channel, source and campaign).
+  auto runs = (*db)->QueryValue(
+      "SELECT COUNT(*) FROM attribution_runs r WHERE conversion = 'won' AND EXISTS (SELECT 1 "
+      "FROM attribution_touch_credits t WHERE t.run_id = r.id)");
   if (!runs) bench::Die(runs.error());
   if (store::AsInt(*runs) == 0) {
     attribution::RunRequest request;
@@ -113,6 +116,17 @@ std::vector<Row> Measure(double scale, const std::string& path) {
   Check(channels);
   const std::string top_channel =
       (*channels)["rows"].empty() ? "" : (*channels)["rows"][0]["key"].get<std::string>();
+  // The campaign with the most attributed revenue.
+  auto by_campaign = analytics::ReportJson(**db, d, "channels", {{"by", "campaign"}}, now);
+  Check(by_campaign);
+  std::string top_campaign;
+  double top_revenue = -1;
+  for (const auto& r : (*by_campaign)["rows"]) {
+    if (r["revenue"].get<double>() > top_revenue) {
+      top_revenue = r["revenue"].get<double>();
+      top_campaign = r["key"].get<std::string>();
+    }
+  }
   auto cac = analytics::ReportJson(**db, d, "cac", {}, now);
   Check(cac);
   const std::string quarter =
@@ -150,6 +164,9 @@ std::vector<Row> Measure(double scale, const std::string& path) {
         {"group", "organic_search"}}},
       {"velocity", {}, {{"entity", "contact"}, {"from_stage", "lead"}, {"to_stage", "mql"}}},
       {"channels", {}, {{"key", top_channel}, {"metric", "spend"}}},
+      {"channels+camp",
+       {{"by", "campaign"}},
+       {{"by", "campaign"}, {"key", top_campaign}, {"metric", "revenue"}}},
       {"cac", {}, {{"period", quarter}, {"metric", "paid_spend"}}},
       {"cohorts", {}, {{"table", "stages"}, {"cohort", cohort}, {"month", "11"}, {"stage", "mql"}}},
       {"targets",
@@ -161,7 +178,7 @@ std::vector<Row> Measure(double scale, const std::string& path) {
     Row r;
     r.scale = scale;
     std::strncpy(r.report, c.report, sizeof(r.report) - 1);
-    r.touchpoints = static_cast<int64_t>(d.touch_id.size());
+    r.touchpoints = static_cast<int64_t>(d.touch_count());
     r.contacts = static_cast<int64_t>(d.contact_count());
     r.load_s = load_s;
     r.load_cpu_s = load_cpu_s;

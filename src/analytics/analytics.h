@@ -54,8 +54,10 @@ struct Dataset {
   std::vector<int64_t> contact_id;
   std::vector<Timestamp> contact_created;
   std::vector<int32_t> contact_segment;
-  std::vector<int32_t> contact_account;    // account row, kNone
-  std::vector<std::string> contact_label;  // email (drill-down)
+  std::vector<int32_t> contact_account;  // account row, kNone
+  // Email, for the drill-down. LoadDataset leaves it empty (the report layer
+  // looks up the labels of the page of records it returns); tests fill it.
+  std::vector<std::string> contact_label;
 
   // Accounts by row.
   std::vector<int64_t> account_id;
@@ -70,7 +72,6 @@ struct Dataset {
   // touch_begin indexes by contact row (touches without a contact are at the
   // end, after touch_begin.back()). account_touch lists touch rows by
   // (account, time), addressed by account_touch_begin.
-  std::vector<int64_t> touch_id;
   std::vector<int32_t> touch_contact, touch_account, touch_type, touch_channel, touch_source,
       touch_campaign, touch_event;
   std::vector<Timestamp> touch_at;
@@ -96,21 +97,43 @@ struct Dataset {
   std::vector<int32_t> spend_channel, spend_source, spend_campaign;
   std::vector<int64_t> spend_amount, spend_impressions, spend_clicks, spend_conversions;
 
-  // Stored attribution credits of one run and model: per won (or created)
-  // opportunity, value per channel.
+  // Stored attribution credits of one run and model for won (or created)
+  // opportunities. Per touch when the run kept its touches' credit (runs
+  // stored since schema version 19): each credit has the touch's channel,
+  // source and campaign, so revenue sums by any of them. Older runs have
+  // credit per opportunity and channel only (per_touch false). Keys are codes
+  // of the credits' own dictionaries (names as the run stored them; kNone for
+  // a touch without that property); credits that went to no touch
+  // ("(unattributed)") are not listed: they are the won revenue the credits
+  // do not cover.
   struct Credits {
     int64_t run_id = 0;
     std::string model, conversion;
+    bool per_touch = false;
+    Dict channels, sources, campaigns;
     std::vector<int32_t> opp;  // opportunity row (kNone when not found)
-    std::vector<int32_t> channel;
-    std::vector<double> value;
+    std::vector<int32_t> channel, source, campaign;
+    std::vector<int64_t> touch_id;  // per touch; 0 otherwise
+    std::vector<Timestamp> touch_at;
+    std::vector<double> value;  // major units
   };
 
   size_t contact_count() const { return contact_id.size(); }
+  size_t touch_count() const { return touch_at.size(); }
+  std::string ContactLabel(size_t row) const {
+    return row < contact_label.size() ? contact_label[row] : std::string();
+  }
   size_t opportunity_count() const { return opp_id.size(); }
   // Builds the CSR offsets and sort orders from the filled columns (the
-  // loader and tests call it once after filling).
+  // loader and tests call it once after filling). Touches already in
+  // (contact, time) order are not moved.
   void Finish();
+  // Row order by (key, time): keys 0..keys-1 ascending, then the rows of key
+  // kNone; equal times in row order. Linear in the rows plus a sort of each
+  // key's rows. What Finish sorts by, and what the loader gathers the
+  // touchpoint columns in.
+  static std::vector<int32_t> SortOrder(const std::vector<int32_t>& key,
+                                        const std::vector<Timestamp>& at, int32_t keys);
 };
 
 // One record behind a cell: a contact, an opportunity or a spend row, with
@@ -121,6 +144,11 @@ struct Record {
   std::string label;
   Timestamp at = 0;
   double value = 0;
+  // Attributed revenue: the credited touch (0 when the credit is per channel)
+  // and its channel / source / campaign.
+  int64_t touch_id = 0;
+  Timestamp touch_at = 0;
+  std::string touch;
 };
 
 // A half-open period [from, to); missing ends are open.
@@ -150,6 +178,9 @@ enum class Breakdown {
   kSegment,
   kFirstTouchChannel,
   kLatestTouchChannel,  // last touch at or before the furthest step reached
+  kFirstTouchSource,    // initial source (HubSpot's original source drill-down 1)
+  kLatestTouchSource,   // the source of that last touch
+  kCohort,              // the month the contact did step 1 ("2024-05")
 };
 core::Result<Breakdown> ParseBreakdown(std::string_view name);
 
@@ -258,7 +289,7 @@ struct ChannelRow {
   double cpl = 0;
   int64_t sourced_count = 0, influenced_count = 0;
   int64_t sourced_pipeline = 0, influenced_pipeline = 0;  // minor units
-  double revenue = 0;  // attributed won revenue, major units (channel dimension)
+  double revenue = 0;                                     // attributed won revenue, major units
   double roas = 0, roi = 0;
   std::vector<int64_t> weekly_spend;  // sparkline: spend per week of the period
 };
@@ -267,14 +298,20 @@ struct ChannelReport {
   std::vector<ChannelRow> rows;  // by spend, then revenue
   ChannelRow total;
   double won_revenue = 0;   // all won revenue of the credited conversions in the period
-  double unattributed = 0;  // won revenue no channel got credit for
+  double unattributed = 0;  // won revenue no touch got credit for
   int64_t run_id = 0;
   std::string model;
+  // False when the run keeps credit per channel only and the dimension is
+  // source or campaign: revenue, ROAS and ROI are then not reported.
+  bool revenue_available = true;
 };
 
 ChannelReport Channels(const Dataset& d, const ChannelOptions& options,
                        const Dataset::Credits* credits);
-// metric: spend, leads, mqls, sourced_pipeline, influenced_pipeline, revenue.
+// metric: spend, leads, mqls, sourced_pipeline, influenced_pipeline, revenue
+// (per credited touch when the run kept them: deal, touch, credit), or the
+// report's totals won_revenue (the won deals) and unattributed (per deal, the
+// part of its amount no touch got; key ignored).
 core::Result<std::vector<Record>> ChannelDrill(const Dataset& d, const ChannelOptions& options,
                                                const Dataset::Credits* credits,
                                                std::string_view key, std::string_view metric);

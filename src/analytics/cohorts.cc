@@ -208,7 +208,7 @@ core::Result<std::vector<Record>> CohortDrill(const Dataset& d, const CohortOpti
     Record r;
     r.kind = "contact";
     r.id = d.contact_id[c];
-    r.label = d.contact_label[c];
+    r.label = d.ContactLabel(c);
     r.at = at;
     r.value = 1;
     out.push_back(std::move(r));

@@ -26,6 +26,14 @@ TEST(AnalyticsCli, SpendImportThenReports) {
   ASSERT_EQ(channels.exit_code, 0) << channels.err;
   EXPECT_NE(channels.out.find("Retargeting Display,310.20,88410,231"), std::string::npos)
       << channels.out;
+  // --by is the switch's name; --dimension its older one.
+  RunResult by = ws.Mops({"--format", "csv", "report", "channels", "--by", "campaign"});
+  ASSERT_EQ(by.exit_code, 0) << by.err;
+  EXPECT_EQ(by.out, channels.out);
+  RunResult bad_by = ws.Mops({"report", "channels", "--by", "planet"});
+  EXPECT_EQ(bad_by.exit_code, 1);
+  EXPECT_NE(bad_by.err.find("by must be channel, source or campaign"), std::string::npos)
+      << bad_by.err;
   RunResult drill = ws.Mops({"--format", "json", "report", "channels", "--drill", "--key",
                              "display", "--metric", "spend"});
   ASSERT_EQ(drill.exit_code, 0) << drill.err;

@@ -58,16 +58,26 @@ std::vector<int32_t> OrderBy(const std::vector<int32_t>& key, const std::vector<
   std::vector<int32_t> next(start.begin(), start.end() - 1);
   for (size_t i = 0; i < key.size(); ++i)
     order[static_cast<size_t>(next[bucket(i)]++)] = static_cast<int32_t>(i);
+  // Within a key the rows are in ascending order, so (time, row) sorts them
+  // stably by time: an insertion sort for the usual few rows, else a sort
+  // (std::stable_sort would allocate a buffer per key).
+  const auto before = [&](int32_t x, int32_t y) {
+    const Timestamp ax = at[static_cast<size_t>(x)], ay = at[static_cast<size_t>(y)];
+    return ax < ay || (ax == ay && x < y);
+  };
   for (size_t b = 0; b < buckets; ++b) {
     auto first = order.begin() + start[b], last = order.begin() + start[b + 1];
-    if (last - first < 2) continue;
-    if (std::is_sorted(first, last, [&](int32_t x, int32_t y) {
-          return at[static_cast<size_t>(x)] < at[static_cast<size_t>(y)];
-        }))
-      continue;
-    std::stable_sort(first, last, [&](int32_t x, int32_t y) {
-      return at[static_cast<size_t>(x)] < at[static_cast<size_t>(y)];
-    });
+    if (last - first < 2 || std::is_sorted(first, last, before)) continue;
+    if (last - first <= 32) {
+      for (auto i = first + 1; i != last; ++i) {
+        const int32_t v = *i;
+        auto j = i;
+        for (; j != first && before(v, *(j - 1)); --j) *j = *(j - 1);
+        *j = v;
+      }
+    } else {
+      std::sort(first, last, before);
+    }
   }
   return order;
 }
@@ -82,7 +92,22 @@ std::vector<int32_t> Offsets(const std::vector<int32_t>& key, size_t n) {
   return begin;
 }
 
+// Whether rows are in (key, time) order with the key kNone last.
+bool SortedBy(const std::vector<int32_t>& key, const std::vector<Timestamp>& at) {
+  const auto rank = [](int32_t k) { return k < 0 ? INT32_MAX : k; };
+  for (size_t i = 1; i < key.size(); ++i) {
+    const int32_t a = rank(key[i - 1]), b = rank(key[i]);
+    if (a > b || (a == b && at[i - 1] > at[i])) return false;
+  }
+  return true;
+}
+
 }  // namespace
+
+std::vector<int32_t> Dataset::SortOrder(const std::vector<int32_t>& key,
+                                        const std::vector<Timestamp>& at, int32_t keys) {
+  return OrderBy(key, at, keys);
+}
 
 void Dataset::Finish() {
   const auto contacts = static_cast<int32_t>(contact_id.size());
@@ -94,16 +119,17 @@ void Dataset::Finish() {
     stage_begin = Offsets(stage_contact, contact_id.size());
   }
   {
-    const auto order = OrderBy(touch_contact, touch_at, contacts);
-    Permute(touch_id, order);
-    Permute(touch_contact, order);
-    Permute(touch_account, order);
-    Permute(touch_type, order);
-    Permute(touch_channel, order);
-    Permute(touch_source, order);
-    Permute(touch_campaign, order);
-    Permute(touch_event, order);
-    Permute(touch_at, order);
+    if (!SortedBy(touch_contact, touch_at)) {
+      const auto order = OrderBy(touch_contact, touch_at, contacts);
+      Permute(touch_contact, order);
+      Permute(touch_account, order);
+      Permute(touch_type, order);
+      Permute(touch_channel, order);
+      Permute(touch_source, order);
+      Permute(touch_campaign, order);
+      Permute(touch_event, order);
+      Permute(touch_at, order);
+    }
     touch_begin = Offsets(touch_contact, contact_id.size());
     const auto accounts = static_cast<int32_t>(account_id.size());
     account_touch = OrderBy(touch_account, touch_at, accounts);

@@ -174,6 +174,48 @@ TEST(Funnel, BreakdownGroupsAndDrillDownRowsSumToTheCells) {
   EXPECT_FALSE(FunnelDrill(d, o, 3, "", false));
 }
 
+// Initial vs latest source, and cohorts from a funnel (the month of step 1).
+//   A: google (paid) Mar 1, lead Mar 2, hubspot email Mar 11, MQL Mar 13
+//   B: bing Apr 5, lead Apr 6, hubspot email Apr 8, MQL Apr 10
+//   C: google Mar 3, lead Mar 4, no MQL
+TEST(Funnel, InitialAndLatestSourceAndCohortBreakdowns) {
+  Builder b;
+  const int32_t a = b.Contact(1, Day(0)), c2 = b.Contact(2, Day(0)), c3 = b.Contact(3, Day(0));
+  b.Touch(a, Day(0), "ad_click", "paid_search", "google");
+  b.Touch(a, Day(10), "email_click", "email", "hubspot");
+  b.Stage(a, "lead", Day(1));
+  b.Stage(a, "mql", Day(12));
+  b.Touch(c2, Day(35), "page_view", "organic_search", "bing");
+  b.Touch(c2, Day(38), "email_click", "email", "hubspot");
+  b.Stage(c2, "lead", Day(36));
+  b.Stage(c2, "mql", Day(40));
+  b.Touch(c3, Day(2), "ad_click", "paid_search", "google");
+  b.Stage(c3, "lead", Day(3));
+  const Dataset d = b.Build();
+  FunnelOptions o;
+  o.steps = Steps({"stage:lead", "stage:mql"});
+  const auto groups = [&](Breakdown by) {
+    o.breakdown = by;
+    std::map<std::string, std::vector<int64_t>> out;
+    auto r = Funnel(d, o);
+    EXPECT_TRUE(r);
+    if (r) {
+      for (const FunnelGroup& g : r->groups) out[g.key] = Counts(g);
+    }
+    return out;
+  };
+  using M = std::map<std::string, std::vector<int64_t>>;
+  EXPECT_EQ(groups(Breakdown::kFirstTouchSource), (M{{"google", {2, 1}}, {"bing", {1, 1}}}));
+  EXPECT_EQ(groups(Breakdown::kLatestTouchSource), (M{{"hubspot", {2, 2}}, {"google", {1, 0}}}));
+  EXPECT_EQ(groups(Breakdown::kCohort), (M{{"2024-03", {2, 1}}, {"2024-04", {1, 1}}}));
+  auto april = FunnelDrill(d, o, 1, "2024-04", false);
+  ASSERT_TRUE(april);
+  ASSERT_EQ(april->size(), 1u);
+  EXPECT_EQ((*april)[0].id, 2);
+  EXPECT_TRUE(ParseBreakdown("first_touch_source"));
+  EXPECT_FALSE(ParseBreakdown("zodiac"));
+}
+
 TEST(Velocity, MissingStagesTakeTheNextStagesEntry) {
   Builder b;
   const int32_t acct = b.Account(10, "enterprise");
@@ -293,9 +335,14 @@ TEST(Channels, RoasRoiAndRevenueReconcileWithWonRevenue) {
   credits.conversion = "won";
   // Deal 1 (24,000): 6,000 to paid_search and 18,000 to organic; deal 2
   // (12,000): all organic; deal 4 unattributed.
+  // Per channel only (a run stored before credit per touch).
+  const int32_t paid_code = credits.channels.Add("paid_search"),
+                organic_code = credits.channels.Add("organic_search");
   credits.opp = {0, 0, 1};
-  credits.channel = {d.channels.Find("paid_search"), d.channels.Find("organic_search"),
-                     d.channels.Find("organic_search")};
+  credits.channel = {paid_code, organic_code, organic_code};
+  credits.source = credits.campaign = {kNone, kNone, kNone};
+  credits.touch_id = {0, 0, 0};
+  credits.touch_at = {0, 0, 0};
   credits.value = {6000, 18000, 12000};
   ChannelOptions o;
   o.period.from = Day(0);
@@ -321,8 +368,169 @@ TEST(Channels, RoasRoiAndRevenueReconcileWithWonRevenue) {
   // Sourced pipeline: deal 5 (created in March) is on account 3, which has no touch.
   EXPECT_EQ(r.total.sourced_count, 0);
   EXPECT_FALSE(ChannelDrill(d, o, &credits, "paid_search", "likes"));
+  // Credit per channel cannot be split by campaign: no revenue, and a drill says why.
   o.dimension = Dimension::kCampaign;
-  EXPECT_FALSE(ChannelDrill(d, o, &credits, "Brand", "revenue"));
+  const ChannelReport by_campaign = Channels(d, o, &credits);
+  EXPECT_FALSE(by_campaign.revenue_available);
+  EXPECT_DOUBLE_EQ(by_campaign.total.revenue, 0);
+  auto refused = ChannelDrill(d, o, &credits, "Brand", "revenue");
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("per channel only"), std::string::npos);
+}
+
+// Revenue per campaign and source, worked by hand. Three won deals in March:
+//   deal 1 (30,000), position based 40/20/40 over three touches:
+//     t11 paid_search / google / Brand       12,000
+//     t12 email / hubspot / Nurture           6,000
+//     t13 webinar / zoom / Webinar 1         12,000
+//   deal 2 (10,000): no touch, unattributed
+//   deal 3 (20,000):
+//     t31 paid_search / google / Brand        8,000
+//     t32 paid_search / bing / Retired        6,000  (a campaign the workspace no longer has)
+//     t33 direct / (no source) / (no campaign) 6,000
+// Spend: Brand 4,000 on paid_search; ABM 2,000 on paid_social.
+//   by campaign: Brand 20,000 (ROAS 5, ROI 4), Webinar 1 12,000, Nurture 6,000,
+//                Retired 6,000, (none) 6,000, ABM 0 (ROI -1): 50,000
+//   by channel:  paid_search 26,000 (ROAS 6.5, ROI 5.5), webinar 12,000, email 6,000,
+//                direct 6,000: 50,000
+//   by source:   google 20,000, zoom 12,000, hubspot 6,000, bing 6,000, (none) 6,000
+// and in every breakdown 50,000 + 10,000 unattributed = 60,000 won.
+struct TouchCreditCase {
+  Dataset d;
+  Dataset::Credits credits;
+};
+
+TouchCreditCase TouchCredits() {
+  Builder b;
+  const int32_t a1 = b.Account(1), a2 = b.Account(2), a3 = b.Account(3);
+  b.Spend(Day(0), "paid_search", 400000, "Brand", 40000, 800);
+  b.Spend(Day(1), "paid_social", 200000, "ABM", 10000, 50);
+  b.Opportunity(1, a1, 3000000, Day(-40), Day(2), true, true);
+  b.Opportunity(2, a2, 1000000, Day(-40), Day(3), true, true);
+  b.Opportunity(3, a3, 2000000, Day(-40), Day(4), true, true);
+  b.Opportunity(4, a3, 9900000, Day(-40), Day(40), true, true);  // April: not in the period
+  TouchCreditCase c{b.Build(), {}};
+  Dataset::Credits& k = c.credits;
+  k.run_id = 9;
+  k.model = "position_based";
+  k.conversion = "won";
+  k.per_touch = true;
+  const auto add = [&](int32_t opp, int64_t touch, std::string_view channel,
+                       std::string_view source, std::string_view campaign, double value) {
+    k.opp.push_back(opp);
+    k.touch_id.push_back(touch);
+    k.touch_at.push_back(Day(-10));
+    k.channel.push_back(k.channels.Add(channel));
+    k.source.push_back(source.empty() ? kNone : k.sources.Add(source));
+    k.campaign.push_back(campaign.empty() ? kNone : k.campaigns.Add(campaign));
+    k.value.push_back(value);
+  };
+  add(0, 11, "paid_search", "google", "Brand", 12000);
+  add(0, 12, "email", "hubspot", "Nurture", 6000);
+  add(0, 13, "webinar", "zoom", "Webinar 1", 12000);
+  add(2, 31, "paid_search", "google", "Brand", 8000);
+  add(2, 32, "paid_search", "bing", "Retired", 6000);
+  add(2, 33, "direct", "", "", 6000);
+  add(3, 41, "email", "hubspot", "Nurture", 99000);  // April
+  return c;
+}
+
+std::map<std::string, ChannelRow> ByKey(const ChannelReport& r) {
+  std::map<std::string, ChannelRow> out;
+  for (const ChannelRow& row : r.rows) out[row.key] = row;
+  return out;
+}
+
+TEST(Channels, RevenueByCampaignAndSourceFromTouchCreditsAsWorkedOut) {
+  const TouchCreditCase c = TouchCredits();
+  ChannelOptions o;
+  o.period.from = Day(0);
+  o.period.to = Day(31);
+  o.dimension = Dimension::kCampaign;
+  const ChannelReport campaigns = Channels(c.d, o, &c.credits);
+  EXPECT_TRUE(campaigns.revenue_available);
+  auto by = ByKey(campaigns);
+  EXPECT_DOUBLE_EQ(by["Brand"].revenue, 20000);
+  EXPECT_EQ(by["Brand"].spend, 400000);
+  EXPECT_DOUBLE_EQ(by["Brand"].roas, 5);
+  EXPECT_DOUBLE_EQ(by["Brand"].roi, 4);
+  EXPECT_DOUBLE_EQ(by["Webinar 1"].revenue, 12000);
+  EXPECT_DOUBLE_EQ(by["Nurture"].revenue, 6000);
+  EXPECT_DOUBLE_EQ(by["Retired"].revenue, 6000);
+  EXPECT_DOUBLE_EQ(by["(none)"].revenue, 6000);
+  EXPECT_DOUBLE_EQ(by["ABM"].revenue, 0);
+  EXPECT_DOUBLE_EQ(by["ABM"].roi, -1);
+  EXPECT_DOUBLE_EQ(campaigns.total.revenue, 50000);
+  EXPECT_DOUBLE_EQ(campaigns.won_revenue, 60000);
+  EXPECT_DOUBLE_EQ(campaigns.unattributed, 10000);
+
+  o.dimension = Dimension::kChannel;
+  const ChannelReport channels = Channels(c.d, o, &c.credits);
+  by = ByKey(channels);
+  EXPECT_DOUBLE_EQ(by["paid_search"].revenue, 26000);
+  EXPECT_DOUBLE_EQ(by["paid_search"].roas, 6.5);
+  EXPECT_DOUBLE_EQ(by["paid_search"].roi, 5.5);
+  EXPECT_DOUBLE_EQ(by["webinar"].revenue, 12000);
+  EXPECT_DOUBLE_EQ(by["email"].revenue, 6000);
+  EXPECT_DOUBLE_EQ(by["direct"].revenue, 6000);
+  EXPECT_DOUBLE_EQ(channels.total.revenue, 50000);
+  EXPECT_DOUBLE_EQ(channels.unattributed, 10000);
+
+  o.dimension = Dimension::kSource;
+  const ChannelReport sources = Channels(c.d, o, &c.credits);
+  by = ByKey(sources);
+  EXPECT_DOUBLE_EQ(by["google"].revenue, 20000);
+  EXPECT_DOUBLE_EQ(by["zoom"].revenue, 12000);
+  EXPECT_DOUBLE_EQ(by["hubspot"].revenue, 6000);
+  EXPECT_DOUBLE_EQ(by["bing"].revenue, 6000);
+  EXPECT_DOUBLE_EQ(by["(none)"].revenue, 6000);
+  EXPECT_DOUBLE_EQ(sources.total.revenue, 50000);
+
+  // Without a period, April's deal counts too.
+  o.period = {};
+  EXPECT_DOUBLE_EQ(Channels(c.d, o, &c.credits).total.revenue, 149000);
+}
+
+TEST(Channels, RevenueDrillDownListsDealTouchAndCredit) {
+  const TouchCreditCase c = TouchCredits();
+  ChannelOptions o;
+  o.period.from = Day(0);
+  o.period.to = Day(31);
+  o.dimension = Dimension::kCampaign;
+  auto brand = ChannelDrill(c.d, o, &c.credits, "Brand", "revenue");
+  ASSERT_TRUE(brand);
+  ASSERT_EQ(brand->size(), 2u);
+  EXPECT_EQ((*brand)[0].kind, "opportunity");
+  EXPECT_EQ((*brand)[0].id, 1);
+  EXPECT_EQ((*brand)[0].touch_id, 11);
+  EXPECT_EQ((*brand)[0].touch, "paid_search / google / Brand");
+  EXPECT_DOUBLE_EQ((*brand)[0].value, 12000);
+  EXPECT_EQ((*brand)[1].id, 3);
+  EXPECT_EQ((*brand)[1].touch_id, 31);
+  EXPECT_DOUBLE_EQ((*brand)[1].value, 8000);
+  auto none = ChannelDrill(c.d, o, &c.credits, "(none)", "revenue");
+  ASSERT_TRUE(none);
+  ASSERT_EQ(none->size(), 1u);
+  EXPECT_EQ((*none)[0].touch, "direct");
+  auto retired = ChannelDrill(c.d, o, &c.credits, "Retired", "revenue");
+  ASSERT_TRUE(retired);
+  EXPECT_EQ(retired->size(), 1u);
+  auto nothing = ChannelDrill(c.d, o, &c.credits, "No such campaign", "revenue");
+  ASSERT_TRUE(nothing);
+  EXPECT_TRUE(nothing->empty());
+  // The totals' cells: the won deals, and what no touch got.
+  auto won = ChannelDrill(c.d, o, &c.credits, "", "won_revenue");
+  ASSERT_TRUE(won);
+  double sum = 0;
+  for (const Record& r : *won) sum += r.value;
+  EXPECT_EQ(won->size(), 3u);
+  EXPECT_DOUBLE_EQ(sum, 60000);
+  auto unattributed = ChannelDrill(c.d, o, &c.credits, "", "unattributed");
+  ASSERT_TRUE(unattributed);
+  ASSERT_EQ(unattributed->size(), 1u);
+  EXPECT_EQ((*unattributed)[0].id, 2);
+  EXPECT_DOUBLE_EQ((*unattributed)[0].value, 10000);
+  EXPECT_FALSE(ChannelDrill(c.d, o, nullptr, "", "unattributed"));
 }
 
 TEST(Channels, SourcedAndInfluencedPipelineAndLeads) {

@@ -56,13 +56,17 @@ core::Result<Breakdown> ParseBreakdown(std::string_view name) {
       {"segment", Breakdown::kSegment},
       {"first_touch_channel", Breakdown::kFirstTouchChannel},
       {"latest_touch_channel", Breakdown::kLatestTouchChannel},
+      {"first_touch_source", Breakdown::kFirstTouchSource},
+      {"latest_touch_source", Breakdown::kLatestTouchSource},
+      {"cohort", Breakdown::kCohort},
   };
   for (const auto& [n, b] : kNames) {
     if (n == name) return b;
   }
   return core::Fail(core::ErrorCode::kInvalidArgument,
-                    "breakdown must be channel, source, campaign, segment, first_touch_channel or "
-                    "latest_touch_channel, got '{}'",
+                    "breakdown must be channel, source, campaign, segment, first_touch_channel, "
+                    "latest_touch_channel, first_touch_source, latest_touch_source or cohort, "
+                    "got '{}'",
                     name);
 }
 
@@ -169,14 +173,22 @@ class FunnelEval {
         return anchor == kNone ? name("") : name(d_.campaigns.Name(d_.touch_campaign[anchor]));
       case Breakdown::kFirstTouchChannel:
         return first < end ? name(d_.channels.Name(d_.touch_channel[first])) : name("");
-      case Breakdown::kLatestTouchChannel: {
+      case Breakdown::kFirstTouchSource:
+        return first < end ? name(d_.sources.Name(d_.touch_source[first])) : name("");
+      case Breakdown::kLatestTouchChannel:
+      case Breakdown::kLatestTouchSource: {
         const Timestamp limit = r.at[static_cast<size_t>(std::max(0, r.reached - 1))];
         int32_t last = kNone;
         for (size_t i = first; i < end && d_.touch_at[i] <= limit; ++i) {
           last = static_cast<int32_t>(i);
         }
-        return last == kNone ? name("") : name(d_.channels.Name(d_.touch_channel[last]));
+        if (last == kNone) return name("");
+        return o_.breakdown == Breakdown::kLatestTouchChannel
+                   ? name(d_.channels.Name(d_.touch_channel[static_cast<size_t>(last)]))
+                   : name(d_.sources.Name(d_.touch_source[static_cast<size_t>(last)]));
       }
+      case Breakdown::kCohort:
+        return MonthOf(r.at[0]);
     }
     return "";
   }
@@ -477,7 +489,7 @@ core::Result<std::vector<Record>> FunnelDrill(const Dataset& d, const FunnelOpti
     Record rec;
     rec.kind = "contact";
     rec.id = d.contact_id[static_cast<size_t>(c)];
-    rec.label = d.contact_label[static_cast<size_t>(c)];
+    rec.label = d.ContactLabel(static_cast<size_t>(c));
     rec.at = r.at[static_cast<size_t>(dropped ? step - 1 : step)];
     rec.value = 1;
     out.push_back(std::move(rec));

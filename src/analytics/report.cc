@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <unordered_map>
 
 #include "core/duration.h"
 #include "core/numbers.h"
@@ -80,8 +81,8 @@ const std::map<std::string_view, ParamDocs>& AllReportParams() {
         {"window", "Conversion window from step 1: days (30) or an interval (12h, 2w)"},
         {"exclude", "Comma-separated exclusion steps, each optionally @FROM-TO (1-based steps)"},
         {"breakdown",
-         "channel, source, campaign, segment, first_touch_channel or "
-         "latest_touch_channel"},
+         "channel, source, campaign, segment, first_touch_channel, latest_touch_channel, "
+         "first_touch_source, latest_touch_source or cohort (month of step 1)"},
         {"from", "Step 1 on or after this date"},
         {"to", "Step 1 before this date"}}},
       {"velocity",
@@ -90,7 +91,8 @@ const std::map<std::string_view, ParamDocs>& AllReportParams() {
         {"from", "Later stage entered on or after this date"},
         {"to", "Later stage entered before this date"}}},
       {"channels",
-       {{"dimension", "channel (default), source or campaign"},
+       {{"by", "Rows per channel (default), source or campaign"},
+        {"dimension", "The same as by (an older name)"},
         {"run", "Stored attribution run id (default: the latest run of won deals)"},
         {"model", "Attribution model of that run (default linear, else its first)"},
         {"lookback", "Days before creation that influence pipeline (default 90)"},
@@ -129,7 +131,9 @@ const std::map<std::string_view, ParamDocs>& AllDrillParams() {
         {"quarter", "Quarter as 2024-Q2 (default: all)"}}},
       {"channels",
        {{"key", "Channel, source or campaign"},
-        {"metric", "spend, leads, mqls, sourced_pipeline, influenced_pipeline or revenue"}}},
+        {"metric",
+         "spend, leads, mqls, sourced_pipeline, influenced_pipeline, revenue (the credited "
+         "touches), won_revenue or unattributed (the total's deals; key ignored)"}}},
       {"cac",
        {{"period", "Month (2024-05) or quarter (2024-Q2)"},
         {"metric", "paid_spend, new_customers, paid_customers, new_arr or open_opportunities"}}},
@@ -233,10 +237,26 @@ core::Result<VelocityOptions> VelocityOptionsOf(const Params& p) {
   return o;
 }
 
+// The channel report's breakdown: `by`, or its older name `dimension`.
+core::Result<std::string> ByOf(const Params& p) {
+  const std::string by = Get(p, "by"), dimension = Get(p, "dimension");
+  if (!by.empty() && !dimension.empty() && by != dimension) {
+    return core::Fail(BadParam("by", fmt::format("by ('{}') and dimension ('{}') say different "
+                                                 "things: give one",
+                                                 by, dimension)));
+  }
+  return by.empty() ? (dimension.empty() ? std::string("channel") : dimension) : by;
+}
+
 core::Result<ChannelOptions> ChannelOptionsOf(const Params& p) {
   ChannelOptions o;
-  auto dim = ParseDimension(Get(p, "dimension"));
-  if (!dim) return core::Fail(std::move(dim.error()).InField("dimension"));
+  MOPS_ASSIGN_OR_RETURN(std::string by, ByOf(p));
+  auto dim = ParseDimension(by);
+  if (!dim) {
+    return core::Fail(
+        BadParam(Get(p, "by").empty() ? "dimension" : "by",
+                 fmt::format("by must be channel, source or campaign, got '{}'", by)));
+  }
   o.dimension = *dim;
   MOPS_ASSIGN_OR_RETURN(double lookback, Number(p, "lookback", 90, 0, 3650));
   o.lookback_days = static_cast<int>(lookback);
@@ -336,6 +356,33 @@ Json CacRowJson(const CacRow& r) {
           {"pipeline_velocity", r.pipeline_velocity}};
 }
 
+// Labels (emails) of the contacts among the records [begin, end) that have
+// none: the dataset does not keep them, so a page of records costs one lookup.
+core::Status LabelContacts(store::Database& db, std::vector<Record>& records, size_t begin,
+                           size_t end) {
+  std::vector<store::Value> ids;
+  std::string marks;
+  for (size_t i = begin; i < end; ++i) {
+    if (records[i].kind != "contact" || !records[i].label.empty()) continue;
+    marks += marks.empty() ? "?" : ", ?";
+    ids.emplace_back(records[i].id);
+  }
+  if (ids.empty()) return {};
+  MOPS_ASSIGN_OR_RETURN(
+      store::Rows rows,
+      db.Query("SELECT id, email FROM contacts WHERE id IN (" + marks + ")", ids));
+  std::unordered_map<int64_t, std::string> email;
+  for (const auto& row : rows.rows) email[store::AsInt(row[0])] = store::AsText(row[1]);
+  for (size_t i = begin; i < end; ++i) {
+    Record& r = records[i];
+    if (r.kind != "contact" || !r.label.empty()) continue;
+    auto it = email.find(r.id);
+    r.label =
+        it != email.end() && !it->second.empty() ? it->second : "contact " + std::to_string(r.id);
+  }
+  return {};
+}
+
 core::Result<std::vector<MonthTargets>> StoredTargets(store::Database& db) {
   MOPS_ASSIGN_OR_RETURN(std::string text, LoadConfigText(db));
   return ParseTargets(text, "analytics config");
@@ -417,16 +464,27 @@ core::Result<Json> ReportJson(store::Database& db, const Dataset& d, std::string
                                      id));
       for (const auto& row : m.rows) models.push_back(store::AsText(row[0]));
     }
-    return Json{{"report", "channels"},
-                {"dimension", Get(p, "dimension").empty() ? "channel" : Get(p, "dimension")},
-                {"run", r.run_id},
-                {"model", r.model},
-                {"models", models},
-                {"conversion", credits.conversion},
-                {"rows", rows},
-                {"total", ChannelRowJson(r.total)},
-                {"won_revenue", r.won_revenue},
-                {"unattributed_revenue", r.unattributed}};
+    MOPS_ASSIGN_OR_RETURN(std::string by, ByOf(p));
+    Json doc{{"report", "channels"},
+             {"by", by},
+             {"dimension", by},
+             {"run", r.run_id},
+             {"model", r.model},
+             {"models", models},
+             {"conversion", credits.conversion},
+             {"credit_per_touch", credits.per_touch},
+             {"revenue_available", r.revenue_available},
+             {"rows", rows},
+             {"total", ChannelRowJson(r.total)},
+             {"won_revenue", r.won_revenue},
+             {"unattributed_revenue", r.unattributed}};
+    if (!r.revenue_available) {
+      doc["revenue_note"] = fmt::format(
+          "attribution run {} keeps credit per channel only (stored before credit per touch): "
+          "revenue, ROAS and ROI by {} need a newer run (mops attribute --conversion won)",
+          r.run_id, by);
+    }
+    return doc;
   }
   if (report == "cac") {
     MOPS_ASSIGN_OR_RETURN(CacOptions o, CacOptionsOf(p));
@@ -534,13 +592,22 @@ core::Result<Json> DrillJson(store::Database& db, const Dataset& d, std::string_
   for (const Record& r : records) sum += r.value;
   Json rows = Json::array();
   const auto n = static_cast<int64_t>(records.size());
-  for (int64_t i = std::max<int64_t>(0, offset); i < n && i < offset + limit; ++i) {
+  const int64_t first = std::clamp<int64_t>(offset, 0, n);
+  const int64_t last = std::clamp<int64_t>(offset + limit, first, n);
+  MOPS_TRY(LabelContacts(db, records, static_cast<size_t>(first), static_cast<size_t>(last)));
+  for (int64_t i = first; i < last; ++i) {
     const Record& r = records[static_cast<size_t>(i)];
-    rows.push_back({{"kind", r.kind},
-                    {"id", r.id},
-                    {"label", r.label},
-                    {"at", core::FormatTimestamp(r.at)},
-                    {"value", r.value}});
+    Json row = {{"kind", r.kind},
+                {"id", r.id},
+                {"label", r.label},
+                {"at", core::FormatTimestamp(r.at)},
+                {"value", r.value}};
+    if (r.touch_id != 0) {
+      row["touchpoint_id"] = r.touch_id;
+      row["touch_at"] = core::FormatTimestamp(r.touch_at);
+      row["touch"] = r.touch;
+    }
+    rows.push_back(std::move(row));
   }
   return Json{{"report", std::string(report)},
               {"count", n},
@@ -575,7 +642,13 @@ cli::Table MainTable(std::string_view report, const Json& doc) {
     }
   };
   if (doc.contains("records")) {
-    fill(doc["records"], {"kind", "id", "label", "at", "value"});
+    const bool touches = !doc["records"].empty() && doc["records"][0].contains("touchpoint_id");
+    if (touches) {
+      fill(doc["records"],
+           {"kind", "id", "label", "at", "touchpoint_id", "touch_at", "touch", "value"});
+    } else {
+      fill(doc["records"], {"kind", "id", "label", "at", "value"});
+    }
   } else if (report == "funnel") {
     Json rows = Json::array();
     const auto add = [&](const Json& g) {

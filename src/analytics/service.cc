@@ -3,7 +3,7 @@
 // through sorted id arrays.
 #include <algorithm>
 #include <mutex>
-#include <unordered_map>
+#include <thread>
 
 #include "analytics/analytics.h"
 #include "core/strings.h"
@@ -15,6 +15,9 @@ using store::ColumnType;
 using store::Value;
 
 constexpr int64_t kParallelRows = 400000;
+// Connections for the touchpoint scan: more than the cores only adds the cost
+// of merging their parts.
+constexpr unsigned kMaxScanParts = 4;
 
 // Rows of ids: a direct table when the ids are dense enough (they are
 // sequence values), else a binary search over the ascending ids.
@@ -62,55 +65,79 @@ std::vector<int32_t> Recode(Dict& dict, const store::Column& col, bool lower = f
   return out;
 }
 
-core::Status LoadTouches(store::Database& db, Dataset& d,
-                         const std::unordered_map<int64_t, int32_t>& campaign_code) {
+// Campaign codes by campaign id.
+struct CampaignCodes {
+  std::vector<int64_t> ids;  // ascending
+  std::vector<int32_t> codes;
+  int32_t operator()(int64_t id) const {
+    const int32_t row = index ? (*index)(id) : kNone;
+    return row == kNone ? kNone : codes[static_cast<size_t>(row)];
+  }
+  std::unique_ptr<RowIndex> index;
+};
+
+core::Status LoadTouches(store::Database& db, Dataset& d, const CampaignCodes& campaign_code) {
+  // The columns the reports read, and no more (the id is not one of them).
   const ColumnType types[] = {ColumnType::kInt,  ColumnType::kInt,  ColumnType::kInt,
-                              ColumnType::kInt,  ColumnType::kDict, ColumnType::kDict,
-                              ColumnType::kDict, ColumnType::kInt,  ColumnType::kDict};
+                              ColumnType::kDict, ColumnType::kDict, ColumnType::kDict,
+                              ColumnType::kInt,  ColumnType::kDict};
   constexpr std::string_view kSql =
-      "SELECT id, contact_id, account_id, occurred_at, type, channel, source, campaign_id, "
+      "SELECT contact_id, account_id, occurred_at, type, channel, source, campaign_id, "
       "event_name FROM touchpoints WHERE id >= ? AND id < ?";
   MOPS_ASSIGN_OR_RETURN(store::Rows range, db.Query("SELECT MIN(id), MAX(id) FROM touchpoints"));
   if (range.rows.empty() || store::IsNull(range.rows[0][0])) return {};
   const int64_t lo = store::AsInt(range.rows[0][0]);
   const int64_t hi = store::AsInt(range.rows[0][1]) + 1;
   std::vector<store::Column> cols;
-  if (hi - lo > kParallelRows) {
-    MOPS_ASSIGN_OR_RETURN(cols, store::ScanColumnsParallel(db, kSql, lo, hi, types, 4));
+  const unsigned parts = std::clamp(std::thread::hardware_concurrency(), 1u, kMaxScanParts);
+  if (hi - lo > kParallelRows && parts > 1) {
+    MOPS_ASSIGN_OR_RETURN(
+        cols, store::ScanColumnsParallel(db, kSql, lo, hi, types, static_cast<int>(parts)));
   } else {
     const Value params[] = {lo, hi};
     MOPS_ASSIGN_OR_RETURN(cols, db.ScanColumns(kSql, params, types));
   }
-  const auto type = Recode(d.types, cols[4], true);
-  const auto channel = Recode(d.channels, cols[5]);
-  const auto source = Recode(d.sources, cols[6]);
-  const auto event = Recode(d.events, cols[8]);
+  const auto type = Recode(d.types, cols[3], true);
+  const auto channel = Recode(d.channels, cols[4]);
+  const auto source = Recode(d.sources, cols[5]);
+  const auto event = Recode(d.events, cols[7]);
   const size_t n = cols[0].size();
-  for (auto* v : {&d.touch_contact, &d.touch_account, &d.touch_type, &d.touch_channel,
-                  &d.touch_source, &d.touch_campaign, &d.touch_event}) {
-    v->reserve(n);
-  }
+  // The touches of someone the reports can count, then each column gathered
+  // once in (contact, time) order, the order Finish would sort them in.
+  std::vector<int32_t> kept, contact, account;
+  std::vector<Timestamp> at;
+  for (auto* v : {&kept, &contact, &account}) v->reserve(n);
+  at.reserve(n);
   const RowIndex contact_row(d.contact_id), account_row(d.account_id);
   for (size_t i = 0; i < n; ++i) {
-    const int32_t contact = cols[1].nulls[i] ? kNone : contact_row(cols[1].ints[i]);
-    int32_t account = cols[2].nulls[i] ? kNone : account_row(cols[2].ints[i]);
-    if (account == kNone && contact != kNone)
-      account = d.contact_account[static_cast<size_t>(contact)];
-    if (contact == kNone && account == kNone) continue;  // nobody the reports can count
-    int32_t campaign = kNone;
-    if (!cols[7].nulls[i]) {
-      auto it = campaign_code.find(cols[7].ints[i]);
-      if (it != campaign_code.end()) campaign = it->second;
-    }
-    d.touch_id.push_back(cols[0].ints[i]);
-    d.touch_contact.push_back(contact);
-    d.touch_account.push_back(account);
-    d.touch_at.push_back(cols[3].ints[i]);
-    d.touch_type.push_back(type[i]);
-    d.touch_channel.push_back(channel[i]);
-    d.touch_source.push_back(source[i]);
-    d.touch_campaign.push_back(campaign);
-    d.touch_event.push_back(event[i]);
+    const int32_t c = cols[0].nulls[i] ? kNone : contact_row(cols[0].ints[i]);
+    int32_t a = cols[1].nulls[i] ? kNone : account_row(cols[1].ints[i]);
+    if (a == kNone && c != kNone) a = d.contact_account[static_cast<size_t>(c)];
+    if (c == kNone && a == kNone) continue;
+    kept.push_back(static_cast<int32_t>(i));
+    contact.push_back(c);
+    account.push_back(a);
+    at.push_back(cols[2].ints[i]);
+  }
+  const std::vector<int32_t> order =
+      Dataset::SortOrder(contact, at, static_cast<int32_t>(d.contact_count()));
+  const size_t m = kept.size();
+  for (auto* v : {&d.touch_contact, &d.touch_account, &d.touch_type, &d.touch_channel,
+                  &d.touch_source, &d.touch_campaign, &d.touch_event}) {
+    v->resize(m);
+  }
+  d.touch_at.resize(m);
+  for (size_t j = 0; j < m; ++j) {
+    const auto k = static_cast<size_t>(order[j]);
+    const auto i = static_cast<size_t>(kept[k]);
+    d.touch_contact[j] = contact[k];
+    d.touch_account[j] = account[k];
+    d.touch_at[j] = at[k];
+    d.touch_type[j] = type[i];
+    d.touch_channel[j] = channel[i];
+    d.touch_source[j] = source[i];
+    d.touch_campaign[j] = cols[6].nulls[i] ? kNone : campaign_code(cols[6].ints[i]);
+    d.touch_event[j] = event[i];
   }
   return {};
 }
@@ -120,37 +147,46 @@ core::Status LoadTouches(store::Database& db, Dataset& d,
 core::Result<Dataset> LoadDataset(store::Database& db) {
   Dataset d;
   {
-    const ColumnType types[] = {ColumnType::kInt, ColumnType::kInt};
-    MOPS_ASSIGN_OR_RETURN(auto cols, db.ScanColumns("SELECT id, employees FROM accounts WHERE "
-                                                    "merged_into IS NULL ORDER BY id",
-                                                    {}, types));
-    d.account_id = std::move(cols[0].ints);
-    d.account_segment.resize(d.account_id.size());
-    for (size_t i = 0; i < d.account_id.size(); ++i) {
-      d.account_segment[i] = d.segments.Add(
-          SegmentOf(cols[1].nulls[i] ? std::nullopt : std::optional<int64_t>(cols[1].ints[i])));
+    // The live rows are filtered here: a scan of the table in id order, where
+    // "WHERE merged_into IS NULL" has SQLite look every row up through the
+    // index on merged_into.
+    const ColumnType types[] = {ColumnType::kInt, ColumnType::kInt, ColumnType::kInt};
+    MOPS_ASSIGN_OR_RETURN(
+        auto cols,
+        db.ScanColumns("SELECT id, employees, merged_into FROM accounts ORDER BY id", {}, types));
+    const int32_t segment[] = {d.segments.Add("smb"), d.segments.Add("mid_market"),
+                               d.segments.Add("enterprise"), d.segments.Add("unknown")};
+    for (size_t i = 0; i < cols[0].size(); ++i) {
+      if (!cols[2].nulls[i]) continue;
+      d.account_id.push_back(cols[0].ints[i]);
+      const std::string_view name =
+          SegmentOf(cols[1].nulls[i] ? std::nullopt : std::optional<int64_t>(cols[1].ints[i]));
+      d.account_segment.push_back(name == "smb"          ? segment[0]
+                                  : name == "mid_market" ? segment[1]
+                                  : name == "enterprise" ? segment[2]
+                                                         : segment[3]);
     }
   }
   const int32_t unknown = d.segments.Add("unknown");
   {
+    // No email: the drill-down looks up the labels of the records it shows.
     const ColumnType types[] = {ColumnType::kInt, ColumnType::kInt, ColumnType::kInt,
-                                ColumnType::kText};
-    MOPS_ASSIGN_OR_RETURN(auto cols,
-                          db.ScanColumns("SELECT id, account_id, created_at, email FROM contacts "
-                                         "WHERE merged_into IS NULL ORDER BY id",
-                                         {}, types));
-    d.contact_id = std::move(cols[0].ints);
-    d.contact_created = std::move(cols[2].ints);
-    d.contact_label = std::move(cols[3].texts);
-    const size_t n = d.contact_id.size();
-    d.contact_account.resize(n);
-    d.contact_segment.resize(n);
-    for (size_t i = 0; i < n; ++i) {
-      const int32_t a = cols[1].nulls[i] ? kNone : RowOf(d.account_id, cols[1].ints[i]);
-      d.contact_account[i] = a;
-      d.contact_segment[i] = a == kNone ? unknown : d.account_segment[static_cast<size_t>(a)];
-      if (d.contact_label[i].empty())
-        d.contact_label[i] = "contact " + std::to_string(d.contact_id[i]);
+                                ColumnType::kInt};
+    MOPS_ASSIGN_OR_RETURN(auto cols, db.ScanColumns("SELECT id, account_id, created_at, "
+                                                    "merged_into FROM contacts ORDER BY id",
+                                                    {}, types));
+    const size_t rows = cols[0].size();
+    const RowIndex account_row(d.account_id);
+    for (auto* v : {&d.contact_account, &d.contact_segment}) v->reserve(rows);
+    d.contact_id.reserve(rows);
+    d.contact_created.reserve(rows);
+    for (size_t i = 0; i < rows; ++i) {
+      if (!cols[3].nulls[i]) continue;  // merged
+      const int32_t a = cols[1].nulls[i] ? kNone : account_row(cols[1].ints[i]);
+      d.contact_id.push_back(cols[0].ints[i]);
+      d.contact_created.push_back(cols[2].ints[i]);
+      d.contact_account.push_back(a);
+      d.contact_segment.push_back(a == kNone ? unknown : d.account_segment[static_cast<size_t>(a)]);
     }
   }
   {
@@ -169,16 +205,18 @@ core::Result<Dataset> LoadDataset(store::Database& db) {
       d.stage_at.push_back(cols[2].ints[i]);
     }
   }
-  std::unordered_map<int64_t, int32_t> campaign_code;
+  CampaignCodes campaign_code;
   {
     const ColumnType types[] = {ColumnType::kInt, ColumnType::kText, ColumnType::kText};
     MOPS_ASSIGN_OR_RETURN(
         auto cols,
         db.ScanColumns("SELECT id, name, external_id FROM campaigns ORDER BY id", {}, types));
-    for (size_t i = 0; i < cols[0].size(); ++i) {
+    campaign_code.ids = std::move(cols[0].ints);
+    for (size_t i = 0; i < campaign_code.ids.size(); ++i) {
       const std::string& name = cols[1].texts[i].empty() ? cols[2].texts[i] : cols[1].texts[i];
-      campaign_code[cols[0].ints[i]] = d.campaigns.Add(name);
+      campaign_code.codes.push_back(d.campaigns.Add(name));
     }
+    campaign_code.index = std::make_unique<RowIndex>(campaign_code.ids);
   }
   MOPS_TRY(LoadTouches(db, d, campaign_code));
   {
@@ -200,8 +238,9 @@ core::Result<Dataset> LoadDataset(store::Database& db) {
     d.opp_segment.resize(n);
     d.opp_closed.resize(n);
     d.opp_won.resize(n);
+    const RowIndex account_row(d.account_id);
     for (size_t i = 0; i < n; ++i) {
-      const int32_t a = cols[2].nulls[i] ? kNone : RowOf(d.account_id, cols[2].ints[i]);
+      const int32_t a = cols[2].nulls[i] ? kNone : account_row(cols[2].ints[i]);
       d.opp_account[i] = a;
       d.opp_segment[i] = a == kNone ? unknown : d.account_segment[static_cast<size_t>(a)];
       d.opp_closed[i] = cols[7].ints[i] != 0;
@@ -246,11 +285,7 @@ core::Result<Dataset> LoadDataset(store::Database& db) {
     d.spend_campaign.resize(d.spend_id.size());
     for (size_t i = 0; i < d.spend_id.size(); ++i) {
       d.spend_conversions[i] = static_cast<int64_t>(cols[9].reals[i]);
-      int32_t campaign = kNone;
-      if (!cols[4].nulls[i]) {
-        auto it = campaign_code.find(cols[4].ints[i]);
-        if (it != campaign_code.end()) campaign = it->second;
-      }
+      int32_t campaign = cols[4].nulls[i] ? kNone : campaign_code(cols[4].ints[i]);
       // An ad platform's campaign that matched no mops campaign keeps its name.
       if (campaign == kNone && !cols[5].texts[i].empty())
         campaign = d.campaigns.Add(cols[5].texts[i]);
@@ -313,14 +348,59 @@ core::Result<Dataset::Credits> LoadCredits(store::Database& db, const Dataset& d
   }
   out.model = chosen;
   const Value params[] = {run_id, out.model};
-  const ColumnType types[] = {ColumnType::kInt, ColumnType::kText, ColumnType::kReal};
+  // Credit per touch when the run kept it (runs of opportunities stored since
+  // schema version 19), else per channel.
+  MOPS_ASSIGN_OR_RETURN(store::Rows has,
+                        db.Query("SELECT 1 FROM attribution_touch_credits WHERE run_id = ? AND "
+                                 "model = ? LIMIT 1",
+                                 params));
+  out.per_touch = !has.empty();
+  if (out.per_touch) {
+    // The campaign's key is the dataset's: its name, else its external id.
+    const ColumnType types[] = {ColumnType::kInt,  ColumnType::kInt,  ColumnType::kInt,
+                                ColumnType::kDict, ColumnType::kDict, ColumnType::kDict,
+                                ColumnType::kDict, ColumnType::kReal};
+    MOPS_ASSIGN_OR_RETURN(
+        auto cols,
+        db.ScanColumns("SELECT t.conversion_id, t.touchpoint_id, t.occurred_at, t.channel, "
+                       "t.source, c.name, c.external_id, t.value FROM attribution_touch_credits "
+                       "t LEFT JOIN campaigns c ON c.id = t.campaign_id WHERE t.run_id = ? AND "
+                       "t.model = ? ORDER BY t.id",
+                       params, types));
+    const size_t n = cols[0].size();
+    out.channel = Recode(out.channels, cols[3]);
+    out.source = Recode(out.sources, cols[4]);
+    out.campaign = Recode(out.campaigns, cols[5]);
+    const auto external = Recode(out.campaigns, cols[6]);
+    out.opp.resize(n);
+    const RowIndex opp_row(d.opp_id);
+    for (size_t i = 0; i < n; ++i) {
+      out.opp[i] = opp_row(cols[0].ints[i]);
+      if (out.campaign[i] == kNone) out.campaign[i] = external[i];
+    }
+    out.touch_id = std::move(cols[1].ints);
+    out.touch_at = std::move(cols[2].ints);
+    out.value = std::move(cols[7].reals);
+    return out;
+  }
+  const ColumnType types[] = {ColumnType::kInt, ColumnType::kDict, ColumnType::kReal};
   MOPS_ASSIGN_OR_RETURN(auto cols, db.ScanColumns("SELECT conversion_id, channel, value FROM "
                                                   "attribution_credits WHERE run_id = ? AND "
                                                   "model = ? ORDER BY id",
                                                   params, types));
+  const RowIndex opp_row(d.opp_id);
+  const auto channel = Recode(out.channels, cols[1]);
+  const int32_t none = out.channels.Find("(none)"),
+                unattributed = out.channels.Find("(unattributed)");
   for (size_t i = 0; i < cols[0].size(); ++i) {
-    out.opp.push_back(RowOf(d.opp_id, cols[0].ints[i]));
-    out.channel.push_back(d.channels.Find(cols[1].texts[i]));
+    // A deal without touches: not a channel's; it stays unattributed.
+    if (channel[i] == unattributed && unattributed != kNone) continue;
+    out.opp.push_back(opp_row(cols[0].ints[i]));
+    out.channel.push_back(channel[i] == none ? kNone : channel[i]);
+    out.source.push_back(kNone);
+    out.campaign.push_back(kNone);
+    out.touch_id.push_back(0);
+    out.touch_at.push_back(0);
     out.value.push_back(cols[2].reals[i]);
   }
   return out;

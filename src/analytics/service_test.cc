@@ -143,7 +143,7 @@ TEST(Workspace, HasTheDemoCompany) {
   EXPECT_GT(W().d().contact_count(), 500u);
   EXPECT_GT(W().d().opportunity_count(), 20u);
   EXPECT_GT(W().d().spend_id.size(), 100u);
-  EXPECT_GT(W().d().touch_id.size(), 5000u);
+  EXPECT_GT(W().d().touch_count(), 5000u);
 }
 
 TEST(Reconcile, FunnelCountsMatchLifecycleHistory) {
@@ -200,6 +200,142 @@ TEST(Reconcile, ChannelRevenueSumsToWonRevenueUnderEveryModel) {
       EXPECT_NEAR(total, r["revenue"].get<double>(), 0.01) << model << " " << r["key"];
     }
   }
+}
+
+// Revenue by source and by campaign comes from the credit of each touch the
+// run stored: under every model, each breakdown's revenue sums to the
+// channels' (which equal the run's credit per channel) and, with the
+// unattributed rest, to won revenue; every cell's drill-down lists (deal,
+// touch, credit) rows that sum to it; ROAS and ROI are revenue over the
+// cell's spend.
+TEST(Reconcile, RevenueBySourceAndCampaignSumsToChannelsAndWonRevenue) {
+  const std::string run = std::to_string(W().run_id());
+  auto models = W().db().Query(
+      fmt::format("SELECT DISTINCT model FROM attribution_touch_credits WHERE run_id = {}", run));
+  ASSERT_TRUE(models);
+  ASSERT_EQ(models->size(), 7u);
+  // A period that cuts the deals: half of them close before it ends.
+  const std::string to = SqlInt("SELECT COUNT(*) FROM opportunities WHERE is_won = 1") > 0
+                             ? core::FormatDate(SqlInt("SELECT MIN(close_date) FROM opportunities "
+                                                       "WHERE is_won = 1") +
+                                                200 * core::kSecondsPerDay)
+                             : "";
+  for (const auto& row : models->rows) {
+    const std::string model = store::AsText(row[0]);
+    // Each deal's touch credits add up to its amount.
+    EXPECT_EQ(SqlInt(fmt::format(
+                  "SELECT COUNT(*) FROM (SELECT t.conversion_id, SUM(t.value) AS v FROM "
+                  "attribution_touch_credits t WHERE t.run_id = {} AND t.model = '{}' GROUP BY "
+                  "t.conversion_id) s JOIN opportunities o ON o.id = s.conversion_id WHERE "
+                  "ABS(s.v - CAST(o.amount AS DOUBLE PRECISION) / 100) > 0.001",
+                  run, model)),
+              0)
+        << model;
+    for (const Params& period : {Params{}, Params{{"to", to}}}) {
+      std::map<std::string, double> totals;
+      double won = 0, unattributed = 0;
+      for (std::string by : {"channel", "source", "campaign"}) {
+        Params p = period;
+        p["run"] = run;
+        p["model"] = model;
+        p["by"] = by;
+        const json doc = Report("channels", p);
+        EXPECT_EQ(doc["by"], by);
+        EXPECT_TRUE(doc["credit_per_touch"].get<bool>());
+        double sum = 0;
+        for (const json& r : doc["rows"]) {
+          const double revenue = r["revenue"].get<double>();
+          sum += revenue;
+          const double spend = r["spend"].get<double>();
+          if (spend > 0) {
+            EXPECT_NEAR(r["roas"].get<double>(), revenue / spend, 1e-9);
+            EXPECT_NEAR(r["roi"].get<double>(), (revenue - spend) / spend, 1e-9);
+          }
+          if (revenue == 0) continue;
+          Params cell = p;
+          cell["key"] = r["key"].get<std::string>();
+          cell["metric"] = "revenue";
+          auto records = DrillJson(W().db(), W().d(), "channels", cell, core::NowUtc(), 0, 3);
+          ASSERT_TRUE(records) << records.error().ToString();
+          EXPECT_NEAR((*records)["sum"].get<double>(), revenue, 0.01) << model << " " << by;
+          ASSERT_FALSE((*records)["records"].empty());
+          const json& first = (*records)["records"][0];
+          EXPECT_EQ(first["kind"], "opportunity");
+          EXPECT_GT(first["touchpoint_id"].get<int64_t>(), 0);
+          EXPECT_FALSE(first["touch"].get<std::string>().empty());
+        }
+        EXPECT_NEAR(sum, doc["total"]["revenue"].get<double>(), 0.01);
+        totals[by] = sum;
+        won = doc["won_revenue"].get<double>();
+        unattributed = doc["unattributed_revenue"].get<double>();
+        EXPECT_NEAR(sum + unattributed, won, 0.01) << model << " " << by;
+        // The totals' cells are their deals too.
+        Params cell = p;
+        cell["key"] = "total";
+        cell["metric"] = "unattributed";
+        EXPECT_NEAR(Drill("channels", cell).second, unattributed, 0.01);
+        cell["metric"] = "won_revenue";
+        EXPECT_NEAR(Drill("channels", cell).second, won, 0.01);
+      }
+      EXPECT_GT(totals["channel"], 0) << model;
+      EXPECT_NEAR(totals["source"], totals["channel"], 0.01) << model;
+      EXPECT_NEAR(totals["campaign"], totals["channel"], 0.01) << model;
+      if (period.empty()) {
+        // The channels' revenue is the run's own credit per channel.
+        EXPECT_NEAR(totals["channel"],
+                    SqlDouble(fmt::format("SELECT SUM(value) FROM attribution_credits WHERE "
+                                          "run_id = {} AND model = '{}' AND channel <> "
+                                          "'(unattributed)'",
+                                          run, model)),
+                    0.01)
+            << model;
+      }
+    }
+  }
+  // Campaigns join their spend: some campaign has both spend and revenue.
+  const json campaigns = Report("channels", {{"by", "campaign"}, {"run", run}});
+  bool joined = false;
+  for (const json& r : campaigns["rows"]) {
+    joined = joined || (r["spend"].get<double>() > 0 && r["revenue"].get<double>() > 0);
+  }
+  EXPECT_TRUE(joined);
+}
+
+// A run stored before credit per touch keeps revenue per channel only: by
+// campaign its revenue is not reported and its drill-down says why; by
+// channel it still reconciles.
+TEST(Reconcile, RunWithCreditPerChannelOnly) {
+  attribution::RunRequest request;
+  request.conversion = attribution::ConversionKind::kWon;
+  request.models = {attribution::Model::kLinear};
+  auto run = attribution::Run(W().db(), request, "test");
+  ASSERT_TRUE(run) << run.error().ToString();
+  const std::string id = std::to_string(run->run_id);
+  ASSERT_TRUE(W().db().Execute("DELETE FROM attribution_touch_credits WHERE run_id = " + id));
+  const json by_channel = Report("channels", {{"run", id}});
+  EXPECT_FALSE(by_channel["credit_per_touch"].get<bool>());
+  double sum = 0;
+  for (const json& r : by_channel["rows"]) sum += r["revenue"].get<double>();
+  EXPECT_GT(sum, 0);
+  EXPECT_NEAR(sum + by_channel["unattributed_revenue"].get<double>(),
+              by_channel["won_revenue"].get<double>(), 0.01);
+  const json by_campaign = Report("channels", {{"run", id}, {"by", "campaign"}});
+  EXPECT_FALSE(by_campaign["revenue_available"].get<bool>());
+  EXPECT_NE(by_campaign["revenue_note"].get<std::string>().find("per channel only"),
+            std::string::npos);
+  auto drill = DrillJson(W().db(), W().d(), "channels",
+                         {{"run", id}, {"by", "campaign"}, {"key", "x"}, {"metric", "revenue"}},
+                         core::NowUtc(), 0, 5);
+  EXPECT_FALSE(drill);
+  auto clash = ReportJson(W().db(), W().d(), "channels",
+                          {{"by", "source"}, {"dimension", "campaign"}}, core::NowUtc());
+  ASSERT_FALSE(clash);
+  EXPECT_EQ(clash.error().field, "by");
+  // The other tests read the latest run of won deals: leave it as it was.
+  for (std::string table : {"attribution_credits", "attribution_results"}) {
+    ASSERT_TRUE(W().db().Execute("DELETE FROM " + table + " WHERE run_id = " + id));
+  }
+  ASSERT_TRUE(W().db().Execute("DELETE FROM attribution_runs WHERE id = " + id));
 }
 
 TEST(Reconcile, SpendAndPipelineDrillDownsSumToTheirCells) {
@@ -282,6 +418,21 @@ TEST(Reconcile, VelocityCacCohortAndTargetCells) {
                               {"stage", "mql"}})
                 .first,
             c["reached"]["mql"][5].get<int64_t>());
+  // Engagement retention cells, first-time and recurring.
+  for (std::string table : {"first_time", "recurring"}) {
+    ASSERT_FALSE(cohorts[table].empty()) << table;
+    for (const json& row : cohorts[table]) {
+      for (int m : {0, 1, 3}) {
+        EXPECT_EQ(Drill("cohorts", {{"months", "6"},
+                                    {"table", table},
+                                    {"cohort", row["cohort"].get<std::string>()},
+                                    {"month", std::to_string(m)}})
+                      .first,
+                  row["retained"][static_cast<size_t>(m)].get<int64_t>())
+            << table << " " << row["cohort"] << " month " << m;
+      }
+    }
+  }
   ASSERT_FALSE(cohorts["revenue"].empty());
   const json& rc = cohorts["revenue"][0];
   EXPECT_NEAR(Drill("cohorts", {{"months", "6"},
@@ -307,6 +458,25 @@ TEST(Reconcile, VelocityCacCohortAndTargetCells) {
   // A bad config is refused and the stored one stays.
   EXPECT_FALSE(SaveConfig(W().db(), "targets:\n  2024-13: {leads: 1}\n", "test"));
   EXPECT_EQ(Report("targets", {{"as_of", "2030-01-01"}})["rows"].size(), 2u);
+}
+
+// The dataset keeps no emails: the drill-down looks up the labels of the
+// page it returns.
+TEST(Reconcile, DrillDownLabelsContactsFromTheWorkspace) {
+  EXPECT_TRUE(W().d().contact_label.empty());
+  auto doc = DrillJson(W().db(), W().d(), "funnel", {{"steps", "stage:lead"}, {"step", "1"}},
+                       core::NowUtc(), 3, 4);
+  ASSERT_TRUE(doc) << doc.error().ToString();
+  ASSERT_EQ((*doc)["records"].size(), 4u);
+  for (const json& r : (*doc)["records"]) {
+    auto email = W().db().QueryValue(
+        fmt::format("SELECT email FROM contacts WHERE id = {}", r["id"].get<int64_t>()));
+    ASSERT_TRUE(email);
+    const std::string expected = store::AsText(*email).empty()
+                                     ? "contact " + std::to_string(r["id"].get<int64_t>())
+                                     : store::AsText(*email);
+    EXPECT_EQ(r["label"], expected);
+  }
 }
 
 TEST(Params, BadParametersNameTheField) {

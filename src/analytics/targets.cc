@@ -150,7 +150,7 @@ core::Result<std::vector<Record>> TargetDrill(const Dataset& d, std::string_view
          Record r;
          r.kind = kind == 'c' ? "contact" : "opportunity";
          r.id = kind == 'c' ? d.contact_id[row] : d.opp_id[row];
-         r.label = kind == 'c' ? d.contact_label[row] : d.opp_name[row];
+         r.label = kind == 'c' ? d.ContactLabel(row) : d.opp_name[row];
          r.at = at;
          r.value = value;
          out.push_back(std::move(r));

@@ -43,7 +43,6 @@ class Builder {
   void Touch(int32_t contact, Timestamp at, std::string_view type, std::string_view channel,
              std::string_view source = "", std::string_view campaign = "",
              std::string_view event = "", int32_t account = kNone) {
-    d_.touch_id.push_back(static_cast<int64_t>(d_.touch_id.size() + 1));
     d_.touch_contact.push_back(contact);
     if (account == kNone && contact != kNone)
       account = d_.contact_account[static_cast<size_t>(contact)];

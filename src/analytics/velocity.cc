@@ -206,7 +206,7 @@ core::Result<std::vector<Record>> VelocityDrill(const Dataset& d, const Velocity
     rec.kind = contacts ? "contact" : "opportunity";
     const size_t r = static_cast<size_t>(s.record);
     rec.id = contacts ? d.contact_id[r] : d.opp_id[r];
-    rec.label = contacts ? d.contact_label[r] : d.opp_name[r];
+    rec.label = contacts ? d.ContactLabel(r) : d.opp_name[r];
     rec.at = s.to_at;
     rec.value = Days(s);
     out.push_back(std::move(rec));

@@ -122,6 +122,7 @@ struct Loaded {
   IdIndex accounts;
   size_t account_count = 0;
   TouchTable touches;
+  std::vector<int64_t> campaign_ids;  // campaign code -> campaigns.id
 };
 
 core::Result<Loaded> LoadTouches(store::Database& db, const RunRequest& request) {
@@ -143,6 +144,7 @@ core::Result<Loaded> LoadTouches(store::Database& db, const RunRequest& request)
     MOPS_ASSIGN_OR_RETURN(auto cols,
                           db.ScanColumns("SELECT id, name FROM campaigns ORDER BY id", {}, types));
     campaign_index.Build(cols[0].ints);
+    out.campaign_ids = cols[0].ints;
     campaign_names = std::move(cols[1].texts);
   }
   const ColumnType types[] = {
@@ -423,7 +425,53 @@ Json SummaryJson(const RunReport& report) {
   return summary;
 }
 
-core::Status StoreRun(store::Database& db, RunReport& report, std::string_view actor) {
+// The credit of every journey touch under each model of a run of
+// opportunities, for attribution_touch_credits: what lets a report sum a
+// run's credit by any property of the touch (source, campaign) and list the
+// touches behind it.
+struct TouchShares {
+  const Loaded* loaded = nullptr;
+  const Journeys* journeys = nullptr;
+  std::span<const ConversionEvent> conversions;
+  std::vector<std::pair<Model, std::vector<double>>> shares;  // aligned with journeys->touches
+};
+
+core::Status StoreTouchCredits(store::Database& db, int64_t run_id, const TouchShares& s) {
+  if (s.loaded == nullptr || s.journeys == nullptr) return {};
+  const TouchTable& t = s.loaded->touches;
+  const Journeys& journeys = *s.journeys;
+  MOPS_ASSIGN_OR_RETURN(
+      auto insert,
+      db.Prepare("INSERT INTO attribution_touch_credits (run_id, model, conversion_id, "
+                 "touchpoint_id, occurred_at, channel, source, campaign_id, share, value) VALUES "
+                 "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  std::vector<Value> row(10);
+  row[0] = run_id;
+  for (const auto& [model, share] : s.shares) {
+    row[1] = std::string(ModelName(model));
+    for (size_t j = 0; j < journeys.size(); ++j) {
+      row[2] = s.conversions[j].id;
+      for (uint32_t p = journeys.offsets[j]; p < journeys.offsets[j + 1]; ++p) {
+        if (share[p] == 0) continue;
+        const uint32_t i = journeys.touches[p];
+        row[3] = t.id[i];
+        row[4] = t.at[i];
+        row[5] = t.channel[i] >= 0 ? t.channels[static_cast<size_t>(t.channel[i])] : std::string();
+        row[6] = t.source[i] >= 0 ? t.sources[static_cast<size_t>(t.source[i])] : std::string();
+        row[7] = t.campaign[i] >= 0
+                     ? Value(s.loaded->campaign_ids[static_cast<size_t>(t.campaign[i])])
+                     : Value();
+        row[8] = share[p];
+        row[9] = share[p] * s.conversions[j].value;
+        MOPS_TRY(insert->ExecuteQueued(row));
+      }
+    }
+  }
+  return {};
+}
+
+core::Status StoreRun(store::Database& db, RunReport& report, std::string_view actor,
+                      const TouchShares& touch_shares) {
   MOPS_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Start(db));
   const RunRequest& r = report.request;
   const std::vector<Value> run = {
@@ -476,6 +524,7 @@ core::Status StoreRun(store::Database& db, RunReport& report, std::string_view a
                                     c.conversions,   c.value};
     MOPS_TRY(credit->ExecuteQueued(row));
   }
+  MOPS_TRY(StoreTouchCredits(db, report.run_id, touch_shares));
   const std::vector<Value> audit = {report.created_at, std::string(actor),
                                     std::to_string(report.run_id), ParamsJson(r).dump()};
   MOPS_TRY(
@@ -722,6 +771,14 @@ core::Result<RunReport> Run(store::Database& db, const RunRequest& request,
       report.account_journey_value += conversions[j].value;
     }
   }
+  TouchShares touch_shares;
+  const bool keep_shares =
+      report.request.store && IsOpportunityConversion(report.request.conversion);
+  if (keep_shares) {
+    touch_shares.loaded = &loaded;
+    touch_shares.journeys = &journeys;
+    touch_shares.conversions = conversions;
+  }
   for (Model model : report.request.models) {
     MOPS_ASSIGN_OR_RETURN(ModelCredit credit, Attribute(model, touches, journeys, nulls,
                                                         conversions, report.request.model_options));
@@ -749,6 +806,7 @@ core::Result<RunReport> Run(store::Database& db, const RunRequest& request,
         }
       }
     }
+    if (keep_shares) touch_shares.shares.emplace_back(model, std::move(credit.share));
   }
   report.top_paths = TopPaths(touches, journeys, conversions, 20);
   if (IsOpportunityConversion(report.request.conversion)) {
@@ -758,7 +816,7 @@ core::Result<RunReport> Run(store::Database& db, const RunRequest& request,
 
   if (report.request.store) {
     start = std::chrono::steady_clock::now();
-    MOPS_TRY(StoreRun(db, report, actor));
+    MOPS_TRY(StoreRun(db, report, actor, touch_shares));
     report.store_seconds = Seconds(start);
   }
   return report;

@@ -1140,6 +1140,28 @@ CREATE TABLE audit_runs (
 );
 )SQL";
 
+// Issue 15: the credit of every touch of a stored run of opportunities (per
+// model, conversion and touch; shares of zero are not kept), with the touch's
+// channel, source and campaign as the run saw them, so channel performance
+// reports attributed revenue per source and per campaign and lists the
+// touches behind each figure. Runs stored before this version have none.
+constexpr std::string_view kAttributionTouchCredits = R"SQL(
+CREATE TABLE attribution_touch_credits (
+  id {{ID}},
+  run_id BIGINT NOT NULL,
+  model TEXT NOT NULL,
+  conversion_id BIGINT NOT NULL,
+  touchpoint_id BIGINT NOT NULL,
+  occurred_at BIGINT NOT NULL,
+  channel TEXT NOT NULL,
+  source TEXT NOT NULL,
+  campaign_id BIGINT,
+  share DOUBLE PRECISION NOT NULL,
+  value DOUBLE PRECISION NOT NULL
+);
+CREATE INDEX attribution_touch_credits_run ON attribution_touch_credits (run_id, model);
+)SQL";
+
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "core tables", kCoreTables},
@@ -1163,6 +1185,7 @@ const std::vector<Migration>& Migrations() {
        kEnrichment},
       {17, "stack discovery: spend, sign-ins, aliases, applies", kDiscovery},
       {18, "marketing operations audit runs", kAuditRuns},
+      {19, "attribution: credit per touch of opportunity runs", kAttributionTouchCredits},
       {20, "tracking throughput: tracked touchpoints counted per group, partial indexes",
        kTrackingThroughputCommon, kTrackingThroughputSqlite, kTrackingThroughputPostgres},
       {21, "leads: lead_scores keyed by the contact id (the row id on SQLite)",

@@ -1,6 +1,7 @@
 // Browser test of the analytics page against the real mops binary: the demo
-// company with a stored attribution run of won deals, monthly targets, and an
-// ad platform export whose campaign name is markup. The page's figures are the
+// company with the attribution run of won deals `mops demo` stores (the
+// channel panel shows it by default), monthly targets, and an ad platform
+// export whose campaign name is markup. The page's figures are the
 // API's, a click on a figure lists its records (count and sum equal to the
 // figure), the filters live in the URL, charts export as PNG and CSV, and data
 // never runs as HTML.
@@ -38,17 +39,17 @@ describe('analytics page against mops demo', { timeout: 300_000 }, () => {
   let server;
   let token;
   let baseUrl;
+  let demoRun;
 
   before(async () => {
     assertBinaries();
     tmp = mkdtempSync(path.join(tmpdir(), 'mops-e2e-analytics-'));
     server = startServer(path.join(tmp, 'ws.db'), await freePort());
     ({ token, baseUrl } = await server.ready);
-    const run = await send('POST', `${baseUrl}/api/v1/attribution/runs`, token, {
-      conversion: 'won',
-      models: ['linear', 'first_touch'],
-    });
-    assert.equal(run.status, 200, run.text);
+    // The demo stores a run of won deals; nothing else is run here.
+    const runs = await getJson(`${baseUrl}/api/v1/attribution/runs`, token);
+    demoRun = runs.items.find((r) => r.conversion === 'won');
+    assert.ok(demoRun, 'mops demo stores an attribution run of won deals');
     const config = await send('PUT', `${baseUrl}/api/v1/analytics/config`, token, {
       yaml: 'targets:\n  2026-05: {leads: 300, mqls: 80, pipeline: 400000, revenue: 150000}\n',
     });
@@ -88,10 +89,22 @@ describe('analytics page against mops demo', { timeout: 300_000 }, () => {
     );
     assert.equal(records.count, funnel.total.steps[1].count);
     assert.ok(records.records.length <= 5);
+    // By default the channel report reads the demo's run of won deals.
     const channels = await getJson(`${baseUrl}/api/v1/analytics/channels`, token);
+    assert.equal(channels.run, demoRun.id);
     assert.equal(channels.model, 'linear');
+    assert.equal(channels.credit_per_touch, true);
     const revenue = channels.rows.reduce((s, r) => s + r.revenue, 0);
+    assert.ok(revenue > 0);
     assert.ok(Math.abs(revenue + channels.unattributed_revenue - channels.won_revenue) < 0.01);
+    // By source and by campaign the same revenue, split by the credited touches.
+    for (const by of ['source', 'campaign']) {
+      const doc = await getJson(`${baseUrl}/api/v1/analytics/channels?by=${by}`, token);
+      assert.equal(doc.by, by);
+      assert.equal(doc.revenue_available, true);
+      const sum = doc.rows.reduce((s, r) => s + r.revenue, 0);
+      assert.ok(Math.abs(sum - revenue) < 0.01, `${by}: ${sum} vs ${revenue}`);
+    }
     for (const name of ['velocity', 'cac', 'cohorts', 'targets']) {
       await getJson(`${baseUrl}/api/v1/analytics/${name}`, token);
     }
@@ -114,7 +127,7 @@ describe('analytics page against mops demo', { timeout: 300_000 }, () => {
 
       await page.goto(`${baseUrl}/#/analytics?steps=${encodeURIComponent(steps)}&breakdown=segment`);
       await page.waitForSelector('[data-testid=page-analytics]');
-      for (const chart of ['chart-funnel', 'chart-velocity', 'chart-cac', 'chart-cohorts', 'chart-targets']) {
+      for (const chart of ['chart-funnel', 'chart-velocity', 'chart-channels', 'chart-cac', 'chart-cohorts', 'chart-targets']) {
         await page.waitForSelector(`[data-testid=${chart}][data-rendered=true]`);
       }
       // The funnel table carries the API's counts.
@@ -160,8 +173,33 @@ describe('analytics page against mops demo', { timeout: 300_000 }, () => {
       assert.equal(png.suggestedFilename(), 'chart-cac.png');
       assert.ok(readFileSync(await png.path()).subarray(1, 4).toString() === 'PNG');
 
+      // By campaign: the switch goes into the URL, and a campaign's won
+      // revenue lists the deals and the touches credited, summing to the cell.
+      await page.selectOption('[data-testid=channels-by]', 'campaign');
+      await page.waitForFunction(() => window.location.hash.includes('by=campaign'));
+      await page.waitForSelector('[data-testid=channels-table][data-by=campaign]');
+      const campaignCell = await page.$('[data-testid=channels-table][data-by=campaign] [data-testid=channel-revenue]');
+      assert.ok(campaignCell, 'some campaign has won revenue');
+      const campaignValue = Number(await campaignCell.getAttribute('data-value'));
+      await campaignCell.click();
+      await page.waitForSelector('[data-testid=drill-touch]');
+      const campaignSum = Number(await page.getAttribute('[data-testid=drill-summary]', 'data-sum'));
+      assert.ok(Math.abs(campaignSum - campaignValue) < 0.01, `drill sum ${campaignSum} vs cell ${campaignValue}`);
+      assert.ok(Number(await page.getAttribute('[data-testid=drill-touch]', 'data-touchpoint')) > 0);
+      const [records] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=drill-csv]')]);
+      assert.match(readFileSync(await records.path(), 'utf8'), /^kind,id,label,at,touchpoint_id,touch_at,touch,value\n/);
+      await page.click('[data-testid=drill-close]');
+      // The unattributed rest is its deals.
+      const unattributed = Number(await page.getAttribute('[data-testid=channels-unattributed]', 'data-value'));
+      if (unattributed > 0) {
+        await page.click('[data-testid=channels-unattributed]');
+        await page.waitForSelector('[data-testid=drill-summary]');
+        const rest = Number(await page.getAttribute('[data-testid=drill-summary]', 'data-sum'));
+        assert.ok(Math.abs(rest - unattributed) < 0.01, `unattributed ${rest} vs ${unattributed}`);
+        await page.click('[data-testid=drill-close]');
+      }
+
       // Data is text, never markup: the markup campaign shows as written.
-      await page.selectOption('[data-testid=dimension]', 'campaign');
       await page.waitForSelector('[data-testid=channel-row][data-key^="<img"]');
       const shown = await page.$eval('[data-testid=channel-row][data-key^="<img"] td', (td) => td.textContent);
       assert.equal(shown, XSS_CAMPAIGN);

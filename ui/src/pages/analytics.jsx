@@ -21,12 +21,24 @@ const DEFAULTS = {
   order: 'ordered',
   window: '',
   breakdown: '',
-  dimension: 'channel',
+  by: 'channel',
+  run: '',
   model: '',
   stage: 'mql',
   segment: '',
 };
-const BREAKDOWNS = ['', 'channel', 'source', 'campaign', 'segment', 'first_touch_channel', 'latest_touch_channel'];
+const BREAKDOWNS = [
+  '',
+  'channel',
+  'source',
+  'campaign',
+  'segment',
+  'first_touch_channel',
+  'latest_touch_channel',
+  'first_touch_source',
+  'latest_touch_source',
+  'cohort',
+];
 const COLORS = ['#2563eb', '#16a34a', '#f59e0b', '#dc2626', '#7c3aed', '#0891b2', '#db2777', '#65a30d'];
 
 function readHash() {
@@ -36,6 +48,8 @@ function readHash() {
   for (const key of Object.keys(DEFAULTS)) {
     if (p.has(key)) out[key] = p.get(key);
   }
+  // Links shared before the switch was called `by`.
+  if (!p.has('by') && p.has('dimension')) out.by = p.get('dimension');
   return out;
 }
 
@@ -183,19 +197,57 @@ function Cell({ value, onOpen, testid, raw }) {
 
 // ---------------------------------------------------------------- drill-down
 
+const DRILL_PAGE = 1000;
+
+// Every record of a cell as CSV (a list of people from a funnel step is a
+// cohort to take elsewhere), fetched a page at a time.
+async function exportRecords(drill) {
+  const rows = [];
+  let touches = false;
+  for (let offset = 0; ; offset += DRILL_PAGE) {
+    const page = await get(`/api/v1/analytics/${drill.report}/records?${query({ ...drill.params, limit: DRILL_PAGE, offset })}`);
+    for (const r of page.records) {
+      touches = touches || r.touchpoint_id != null;
+      rows.push(r);
+    }
+    if (offset + DRILL_PAGE >= page.count || page.records.length === 0) break;
+  }
+  const header = touches
+    ? ['kind', 'id', 'label', 'at', 'touchpoint_id', 'touch_at', 'touch', 'value']
+    : ['kind', 'id', 'label', 'at', 'value'];
+  downloadCsv(`${drill.report}-records.csv`, header, rows.map((r) => header.map((h) => r[h])));
+}
+
 function DrillPanel({ drill, onClose }) {
   const { data, error, loading } = useApi(
     (opts) => get(`/api/v1/analytics/${drill.report}/records?${query({ ...drill.params, limit: 200 })}`, opts),
     [JSON.stringify(drill)],
   );
+  const [exportError, setExportError] = useState(null);
+  const touches = data ? data.records.some((r) => r.touchpoint_id != null) : false;
   return (
     <div class="card drill" data-testid="drill-panel">
       <div class="card-header">
         <h2>{drill.title}</h2>
-        <button type="button" class="btn btn-small btn-secondary" onClick={onClose} data-testid="drill-close">
-          Close
-        </button>
+        <div class="toolbar">
+          <button
+            type="button"
+            class="btn btn-small btn-secondary"
+            disabled={!data || !data.count}
+            onClick={() => {
+              setExportError(null);
+              exportRecords(drill).catch(setExportError);
+            }}
+            data-testid="drill-csv"
+          >
+            CSV
+          </button>
+          <button type="button" class="btn btn-small btn-secondary" onClick={onClose} data-testid="drill-close">
+            Close
+          </button>
+        </div>
       </div>
+      {exportError ? <Banner error={exportError} title="The records could not be exported" /> : null}
       {loading ? <Loading label="Loading records…" /> : null}
       {error ? <Banner error={error} title="The records could not be loaded" /> : null}
       {data ? (
@@ -212,16 +264,24 @@ function DrillPanel({ drill, onClose }) {
                   <th>Id</th>
                   <th>Record</th>
                   <th>When</th>
+                  {touches ? <th>Touch</th> : null}
+                  {touches ? <th>Touched</th> : null}
                   <th class="num">Value</th>
                 </tr>
               </thead>
               <tbody>
                 {data.records.map((r) => (
-                  <tr key={`${r.kind}-${r.id}-${r.at}`} data-testid="drill-row">
+                  <tr key={`${r.kind}-${r.id}-${r.at}-${r.touchpoint_id ?? ''}`} data-testid="drill-row">
                     <td>{r.kind}</td>
                     <td>{r.id}</td>
                     <td>{r.label}</td>
                     <td class="date">{r.at.slice(0, 10)}</td>
+                    {touches ? (
+                      <td data-testid="drill-touch" data-touchpoint={String(r.touchpoint_id ?? '')}>
+                        {r.touchpoint_id != null ? `#${r.touchpoint_id} ${r.touch}` : ''}
+                      </td>
+                    ) : null}
+                    {touches ? <td class="date">{r.touch_at ? r.touch_at.slice(0, 10) : ''}</td> : null}
                     <td class="num">{num2(r.value)}</td>
                   </tr>
                 ))}
@@ -438,9 +498,41 @@ function formatColumn(c, v) {
   return formatInteger(v);
 }
 
+const REVENUE_COLUMNS = new Set(['revenue', 'roas', 'roi']);
+const CHART_KEYS = 12;
+
 function ChannelsPanel({ params, setParams, open }) {
-  const q = { from: params.from, to: params.to, dimension: params.dimension, model: params.model };
+  const q = { from: params.from, to: params.to, by: params.by, run: params.run, model: params.model };
   const { data, error, loading } = useApi((opts) => analyticsApi('channels', q, opts), [query(q)]);
+  // The stored runs of deals (won: revenue; created: pipeline credit) to choose from.
+  const runs = useApi((opts) => get('/api/v1/attribution/runs?limit=50', opts), []);
+  const runChoices = (runs.data?.items ?? []).filter((r) => r.conversion === 'won' || r.conversion === 'created');
+  const revenueShown = data ? data.revenue_available : true;
+  const cell = (r, c) => {
+    if (REVENUE_COLUMNS.has(c.key) && !revenueShown) return '–';
+    return formatColumn(c, r[c.key]);
+  };
+  // Spend and attributed revenue of the largest keys.
+  const top = useMemo(() => {
+    if (!data) return [];
+    return [...data.rows].sort((a, b) => b.spend + b.revenue - (a.spend + a.revenue)).slice(0, CHART_KEYS);
+  }, [data]);
+  const option = useMemo(() => {
+    if (!data) return null;
+    return {
+      animation: false,
+      grid: { left: 8, right: 16, top: 30, bottom: 8, containLabel: true },
+      legend: { top: 0 },
+      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, formatter: axisTooltip((v) => formatMoney(v)) },
+      xAxis: { type: 'category', data: top.map((r) => r.key), axisLabel: { color: '#475569', interval: 0, rotate: top.length > 6 ? 30 : 0, width: 110, overflow: 'truncate' } },
+      yAxis: { type: 'value' },
+      series: [
+        { type: 'bar', name: 'Spend', color: '#f59e0b', data: top.map((r) => r.spend) },
+        { type: 'bar', name: 'Won revenue', color: '#2563eb', data: top.map((r) => (revenueShown ? r.revenue : 0)) },
+      ],
+    };
+  }, [data, top, revenueShown]);
+  const drillParams = (extra) => ({ ...q, model: data.model, ...extra });
   return (
     <section class="card" data-testid="panel-channels">
       <div class="card-header">
@@ -448,10 +540,25 @@ function ChannelsPanel({ params, setParams, open }) {
         <div class="toolbar">
           <label class="field-inline">
             By
-            <select value={params.dimension} onChange={(e) => setParams({ ...params, dimension: e.currentTarget.value })} data-testid="dimension">
+            <select value={params.by} onChange={(e) => setParams({ ...params, by: e.currentTarget.value })} data-testid="channels-by">
               <option value="channel">channel</option>
               <option value="source">source</option>
               <option value="campaign">campaign</option>
+            </select>
+          </label>
+          <label class="field-inline">
+            Run
+            <select
+              value={data && data.run ? String(data.run) : params.run}
+              onChange={(e) => setParams({ ...params, run: e.currentTarget.value, model: '' })}
+              data-testid="channels-run"
+              disabled={!runChoices.length}
+            >
+              {runChoices.map((r) => (
+                <option key={r.id} value={String(r.id)}>
+                  #{r.id} {r.conversion} · {r.created_at.slice(0, 10)}
+                </option>
+              ))}
             </select>
           </label>
           <label class="field-inline">
@@ -469,22 +576,6 @@ function ChannelsPanel({ params, setParams, open }) {
               ))}
             </select>
           </label>
-          {data ? (
-            <button
-              type="button"
-              class="btn btn-small btn-secondary"
-              data-testid="chart-channels-csv"
-              onClick={() =>
-                downloadCsv(
-                  'channels.csv',
-                  ['key', ...CHANNEL_COLUMNS.map((c) => c.key)],
-                  [...data.rows, data.total].map((r) => [r.key, ...CHANNEL_COLUMNS.map((c) => r[c.key])]),
-                )
-              }
-            >
-              CSV
-            </button>
-          ) : null}
         </div>
       </div>
       {loading && !data ? <Loading label="Loading channel performance…" /> : null}
@@ -494,52 +585,94 @@ function ChannelsPanel({ params, setParams, open }) {
           No stored attribution run of won deals: revenue, ROAS and ROI need one (<code>mops attribute --conversion won</code>).
         </p>
       ) : null}
+      {data && data.revenue_note ? (
+        <p class="muted" data-testid="revenue-note">
+          {data.revenue_note}
+        </p>
+      ) : null}
       {data ? (
-        <div class="table-scroll tall">
-          <table class="data-table" data-testid="channels-table" data-won-revenue={String(data.won_revenue)}>
-            <thead>
-              <tr>
-                <th>{humanize(data.dimension)}</th>
-                {CHANNEL_COLUMNS.map((c) => (
-                  <th key={c.key} class="num">
-                    {c.label}
-                  </th>
-                ))}
-                <th>Weekly spend</th>
-              </tr>
-            </thead>
-            <tbody>
-              {[...data.rows, data.total].map((r, i) => (
-                <tr key={r.key} data-testid={i === data.rows.length ? 'channel-total' : 'channel-row'} data-key={r.key}>
-                  <td>{i === data.rows.length ? <strong>Total</strong> : r.key}</td>
+        <>
+          <Chart
+            option={option}
+            testid="chart-channels"
+            label={`Spend and won revenue by ${data.by}`}
+            height={280}
+            onClick={(p) => {
+              const r = top[p.dataIndex];
+              if (!r) return;
+              const revenue = p.seriesIndex === 1;
+              if (revenue && !revenueShown) return;
+              open({
+                report: 'channels',
+                title: `${r.key} · ${revenue ? 'Won revenue' : 'Spend'}`,
+                params: drillParams({ key: r.key, metric: revenue ? 'revenue' : 'spend' }),
+              });
+            }}
+            csv={{
+              header: ['key', ...CHANNEL_COLUMNS.map((c) => c.key)],
+              rows: [...data.rows, data.total].map((r) => [r.key, ...CHANNEL_COLUMNS.map((c) => r[c.key])]),
+            }}
+          />
+          <div class="table-scroll tall">
+            <table class="data-table" data-testid="channels-table" data-by={data.by} data-won-revenue={String(data.won_revenue)}>
+              <thead>
+                <tr>
+                  <th>{humanize(data.by)}</th>
                   {CHANNEL_COLUMNS.map((c) => (
-                    <td key={c.key} class="num">
-                      {c.drill && i < data.rows.length && r[c.key] ? (
-                        <Cell
-                          value={formatColumn(c, r[c.key])}
-                          raw={r[c.key]}
-                          testid={`channel-${c.key}`}
-                          onOpen={() =>
-                            open({ report: 'channels', title: `${r.key} · ${c.label}`, params: { ...q, model: data.model, key: r.key, metric: c.drill } })
-                          }
-                        />
-                      ) : (
-                        formatColumn(c, r[c.key])
-                      )}
-                    </td>
+                    <th key={c.key} class="num">
+                      {c.label}
+                    </th>
                   ))}
-                  <td>
-                    <Sparkline values={r.weekly_spend} />
-                  </td>
+                  <th>Weekly spend</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-          <p class="muted small">
-            Won revenue {formatMoney(data.won_revenue)}; unattributed {formatMoney(data.unattributed_revenue)}
-            {data.run ? ` (run ${data.run}, ${data.model})` : ''}. Influenced pipeline counts a deal under every key that touched it, so it is not summed.
-          </p>
-        </div>
+              </thead>
+              <tbody>
+                {[...data.rows, data.total].map((r, i) => (
+                  <tr key={r.key} data-testid={i === data.rows.length ? 'channel-total' : 'channel-row'} data-key={r.key}>
+                    <td>{i === data.rows.length ? <strong>Total</strong> : r.key}</td>
+                    {CHANNEL_COLUMNS.map((c) => (
+                      <td key={c.key} class="num">
+                        {c.drill && i < data.rows.length && r[c.key] && (revenueShown || !REVENUE_COLUMNS.has(c.key)) ? (
+                          <Cell
+                            value={cell(r, c)}
+                            raw={r[c.key]}
+                            testid={`channel-${c.key}`}
+                            onOpen={() => open({ report: 'channels', title: `${r.key} · ${c.label}`, params: drillParams({ key: r.key, metric: c.drill }) })}
+                          />
+                        ) : (
+                          cell(r, c)
+                        )}
+                      </td>
+                    ))}
+                    <td>
+                      <Sparkline values={r.weekly_spend} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {data.run ? (
+              <p class="muted small">
+                Won revenue{' '}
+                <Cell
+                  value={formatMoney(data.won_revenue)}
+                  raw={data.won_revenue}
+                  testid="channels-won-revenue"
+                  onOpen={() => open({ report: 'channels', title: 'Won revenue', params: drillParams({ key: 'total', metric: 'won_revenue' }) })}
+                />
+                ; unattributed{' '}
+                <Cell
+                  value={formatMoney(data.unattributed_revenue)}
+                  raw={data.unattributed_revenue}
+                  testid="channels-unattributed"
+                  onOpen={() => open({ report: 'channels', title: 'Unattributed revenue', params: drillParams({ key: 'total', metric: 'unattributed' }) })}
+                />{' '}
+                (run {data.run}, {data.model}
+                {data.credit_per_touch ? ', credit per touch' : ', credit per channel'}). Influenced pipeline counts a deal under every key that touched it, so it is not summed.
+              </p>
+            ) : null}
+          </div>
+        </>
       ) : null}
     </section>
   );
@@ -695,8 +828,20 @@ function CohortPanel({ params, setParams, open }) {
               rows: data.stage_cohorts.flatMap((c) => data.stages.map((s) => [c.cohort, c.size, s, ...(c.reached[s] ?? [])])),
             }}
           />
-          <RetentionTable title="Engagement retention (first time)" rows={data.first_time} months={data.months} testid="retention-first" />
-          <RetentionTable title="Engagement retention (recurring)" rows={data.recurring} months={data.months} testid="retention-recurring" />
+          <RetentionTable
+            title="Engagement retention (first time)"
+            rows={data.first_time}
+            months={data.months}
+            testid="retention-first"
+            open={(cohort, month) => open({ report: 'cohorts', title: `First-time retention ${cohort}, month ${month}`, params: { ...q, table: 'first_time', cohort, month } })}
+          />
+          <RetentionTable
+            title="Engagement retention (recurring)"
+            rows={data.recurring}
+            months={data.months}
+            testid="retention-recurring"
+            open={(cohort, month) => open({ report: 'cohorts', title: `Recurring retention ${cohort}, month ${month}`, params: { ...q, table: 'recurring', cohort, month } })}
+          />
           <RevenueCohorts rows={data.revenue} months={data.months} open={(cohort, month) =>
             open({ report: 'cohorts', title: `Revenue cohort ${cohort}, months 0-${month}`, params: { ...q, table: 'revenue', cohort, month } })
           } />
@@ -745,7 +890,7 @@ function CohortTable({ title, testid, sizeLabel, rows, months, sizeOf, valuesOf,
   );
 }
 
-function RetentionTable({ title, rows, months, testid }) {
+function RetentionTable({ title, rows, months, testid, open }) {
   return (
     <CohortTable
       title={title}
@@ -755,7 +900,9 @@ function RetentionTable({ title, rows, months, testid }) {
       months={months}
       sizeOf={(r) => r.size}
       valuesOf={(r) => r.retained}
-      renderCell={(r, n) => (r.size ? pct(n / r.size) : '–')}
+      renderCell={(r, n, i) =>
+        r.size ? <Cell value={pct(n / r.size)} raw={n} testid={`${testid}-cell`} onOpen={() => open(r.cohort, i)} /> : '–'
+      }
     />
   );
 }
