@@ -57,7 +57,8 @@ bench: build
 	  $(BUILD)/bench/read_routes_bench && $(BUILD)/bench/tracking_load && \
 	  $(BUILD)/bench/channels_bench && $(BUILD)/bench/leads_bench && \
 	  $(BUILD)/bench/campaigns_bench && $(BUILD)/bench/analytics_bench && \
-	  $(BUILD)/bench/enrich_bench && $(BUILD)/bench/discovery_bench'
+	  $(BUILD)/bench/enrich_bench && $(BUILD)/bench/discovery_bench && \
+	  $(BUILD)/bench/audit_bench'
 
 format:
 	git ls-files '*.cc' '*.h' | xargs clang-format -i

@@ -16,6 +16,33 @@ std::string_view TrimRight(std::string_view s) {
   return s.substr(0, n);
 }
 
+std::string HtmlEscape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
 std::string_view Trim(std::string_view s) { return TrimRight(TrimLeft(s)); }
 
 std::string ToLower(std::string_view s) {

@@ -19,6 +19,9 @@ constexpr char AsciiToLower(char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A'
 constexpr char AsciiToUpper(char c) { return c >= 'a' && c <= 'z' ? char(c - 'a' + 'A') : c; }
 
 // Remove ASCII whitespace (IsAsciiSpace) at both ends / the left / the right.
+// Text safe inside HTML elements and quoted attributes: & < > " ' escaped.
+std::string HtmlEscape(std::string_view text);
+
 std::string_view Trim(std::string_view s);
 std::string_view TrimLeft(std::string_view s);
 std::string_view TrimRight(std::string_view s);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/strings.h"
 #include "report/report.h"
 
 namespace mops::report {
@@ -198,8 +199,9 @@ std::string SvgBars(const std::string& title, const std::vector<std::string>& la
   std::string out = fmt::format(
       "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" "
       "role=\"img\" aria-label=\"{}\">",
-      Num(width), Num(height), HtmlEscape(title));
-  out += fmt::format("<text x=\"8\" y=\"20\" font-weight=\"bold\">{}</text>", HtmlEscape(title));
+      Num(width), Num(height), core::HtmlEscape(title));
+  out +=
+      fmt::format("<text x=\"8\" y=\"20\" font-weight=\"bold\">{}</text>", core::HtmlEscape(title));
   if (series.size() > 1) {
     double x = width - 10;
     for (size_t s = series.size(); s-- > 0;) {
@@ -208,14 +210,15 @@ std::string SvgBars(const std::string& title, const std::vector<std::string>& la
       out += fmt::format(
           "<rect x=\"{}\" y=\"10\" width=\"10\" height=\"10\" fill=\"{}\"/><text x=\"{}\" "
           "y=\"19\">{}</text>",
-          Num(x), kColors[s % 4], Num(x + 14), HtmlEscape(series[s].first));
+          Num(x), kColors[s % 4], Num(x + 14), core::HtmlEscape(series[s].first));
     }
   }
   for (size_t i = 0; i < labels.size(); ++i) {
     const double y0 = top + group_h * static_cast<double>(i);
     std::string label = labels[i];
     if (label.size() > 30) label = label.substr(0, 29) + "…";
-    out += fmt::format("<text x=\"8\" y=\"{}\">{}</text>", Num(y0 + bar_h), HtmlEscape(label));
+    out +=
+        fmt::format("<text x=\"8\" y=\"{}\">{}</text>", Num(y0 + bar_h), core::HtmlEscape(label));
     for (size_t s = 0; s < series.size(); ++s) {
       const double v = i < series[s].second.size() ? series[s].second[i] : 0;
       const double y = y0 + static_cast<double>(s) * (bar_h + gap);
@@ -223,10 +226,10 @@ std::string SvgBars(const std::string& title, const std::vector<std::string>& la
       out += fmt::format(
           "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"2\" fill=\"{}\"><title>{}: "
           "{}</title></rect>",
-          Num(label_w), Num(y), Num(w), Num(bar_h), kColors[s % 4], HtmlEscape(labels[i]),
-          HtmlEscape(FormatValue(v, format, currency)));
+          Num(label_w), Num(y), Num(w), Num(bar_h), kColors[s % 4], core::HtmlEscape(labels[i]),
+          core::HtmlEscape(FormatValue(v, format, currency)));
       out += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>", Num(label_w + w + 6),
-                         Num(y + bar_h - 3), HtmlEscape(FormatValue(v, format, currency)));
+                         Num(y + bar_h - 3), core::HtmlEscape(FormatValue(v, format, currency)));
     }
   }
   out += "</svg>";
@@ -248,13 +251,13 @@ std::string SvgChart(const Json& chart, std::string_view currency) {
 void HtmlTable(std::string& out, const Json& table) {
   const Json& columns = Arr(table, "columns");
   if (columns.empty()) return;
-  if (!Str(table, "title").empty()) out += "<h3>" + HtmlEscape(Str(table, "title")) + "</h3>";
+  if (!Str(table, "title").empty()) out += "<h3>" + core::HtmlEscape(Str(table, "title")) + "</h3>";
   out += "<table><thead><tr>";
-  for (const Json& c : columns) out += "<th>" + HtmlEscape(CellText(c)) + "</th>";
+  for (const Json& c : columns) out += "<th>" + core::HtmlEscape(CellText(c)) + "</th>";
   out += "</tr></thead><tbody>";
   for (const Json& row : Arr(table, "rows")) {
     out += "<tr>";
-    for (const Json& cell : row) out += "<td>" + HtmlEscape(CellText(cell)) + "</td>";
+    for (const Json& cell : row) out += "<td>" + core::HtmlEscape(CellText(cell)) + "</td>";
     out += "</tr>";
   }
   out += "</tbody></table>";
@@ -262,39 +265,40 @@ void HtmlTable(std::string& out, const Json& table) {
 
 void HtmlFinding(std::string& out, const Json& f) {
   const std::string sev = Str(f, "severity");
-  out += "<div class=\"finding " + HtmlEscape(sev) + "\" data-rule=\"" +
-         HtmlEscape(Str(f, "rule")) + "\">";
-  out += "<div><span class=\"sev " + HtmlEscape(sev) + "\">" + HtmlEscape(sev) + "</span> <b>" +
-         HtmlEscape(Str(f, "title")) + "</b> <span class=\"muted\">" + HtmlEscape(Str(f, "rule")) +
-         "</span></div>";
-  out += "<p><b>Evidence.</b> " + HtmlEscape(Str(f, "evidence")) + "</p>";
+  out += "<div class=\"finding " + core::HtmlEscape(sev) + "\" data-rule=\"" +
+         core::HtmlEscape(Str(f, "rule")) + "\">";
+  out += "<div><span class=\"sev " + core::HtmlEscape(sev) + "\">" + core::HtmlEscape(sev) +
+         "</span> <b>" + core::HtmlEscape(Str(f, "title")) + "</b> <span class=\"muted\">" +
+         core::HtmlEscape(Str(f, "rule")) + "</span></div>";
+  out += "<p><b>Evidence.</b> " + core::HtmlEscape(Str(f, "evidence")) + "</p>";
   const Json& examples = Arr(f, "examples");
   if (!examples.empty()) {
     out += "<ul>";
     for (const Json& e : examples) {
-      out += "<li>" + HtmlEscape(Str(e, "kind")) + " <b>" + HtmlEscape(Str(e, "label")) + "</b>";
+      out += "<li>" + core::HtmlEscape(Str(e, "kind")) + " <b>" +
+             core::HtmlEscape(Str(e, "label")) + "</b>";
       if (e.contains("id"))
-        out += " <span class=\"muted\">#" + HtmlEscape(Str(e, "id")) + "</span>";
-      if (!Str(e, "detail").empty()) out += ": " + HtmlEscape(Str(e, "detail"));
+        out += " <span class=\"muted\">#" + core::HtmlEscape(Str(e, "id")) + "</span>";
+      if (!Str(e, "detail").empty()) out += ": " + core::HtmlEscape(Str(e, "detail"));
       out += "</li>";
     }
     out += "</ul>";
   }
-  out += "<p><b>Action.</b> " + HtmlEscape(Str(f, "action")) + "</p>";
-  out += "<p class=\"muted\">Effort: " + HtmlEscape(Str(f, "effort"));
+  out += "<p><b>Action.</b> " + core::HtmlEscape(Str(f, "action")) + "</p>";
+  out += "<p class=\"muted\">Effort: " + core::HtmlEscape(Str(f, "effort"));
   if (f.contains("impact")) {
-    out += " · Estimated impact: " + HtmlEscape(Str(f["impact"], "text")) + " (" +
-           HtmlEscape(Str(f["impact"], "kind")) + ")";
+    out += " · Estimated impact: " + core::HtmlEscape(Str(f["impact"], "text")) + " (" +
+           core::HtmlEscape(Str(f["impact"], "kind")) + ")";
   }
   out += "</p></div>";
 }
 
 void HtmlDiff(std::string& out, const Json& diff) {
-  out += "<section id=\"diff\"><h2>Changes since " + HtmlEscape(Str(diff, "before_as_of")) +
+  out += "<section id=\"diff\"><h2>Changes since " + core::HtmlEscape(Str(diff, "before_as_of")) +
          "</h2><table><thead><tr><th>area</th><th>before</th><th>after</th><th>change</th></tr>"
          "</thead><tbody>";
   for (const Json& a : Arr(diff, "areas")) {
-    out += "<tr><td>" + HtmlEscape(Str(a, "title")) + "</td><td>" + ScoreText(a["before"]) +
+    out += "<tr><td>" + core::HtmlEscape(Str(a, "title")) + "</td><td>" + ScoreText(a["before"]) +
            "</td><td>" + ScoreText(a["after"]) + "</td><td>" + Signed(a["change"]) + "</td></tr>";
   }
   out += "</tbody></table>";
@@ -302,10 +306,11 @@ void HtmlDiff(std::string& out, const Json& diff) {
     const Json& list = Arr(diff, kind);
     out += fmt::format("<h3>{} ({})</h3><ul>", kind, list.size());
     for (const Json& f : list) {
-      out += "<li>" + HtmlEscape(Str(f, "title")) + " <span class=\"muted\">" +
-             HtmlEscape(Str(f, "rule")) + "</span>";
+      out += "<li>" + core::HtmlEscape(Str(f, "title")) + " <span class=\"muted\">" +
+             core::HtmlEscape(Str(f, "rule")) + "</span>";
       if (f.contains("before_text")) {
-        out += ": " + HtmlEscape(Str(f, "before_text")) + " → " + HtmlEscape(Str(f, "value_text"));
+        out += ": " + core::HtmlEscape(Str(f, "before_text")) + " → " +
+               core::HtmlEscape(Str(f, "value_text"));
       }
       out += "</li>";
     }
@@ -315,33 +320,6 @@ void HtmlDiff(std::string& out, const Json& diff) {
 }
 
 }  // namespace
-
-std::string HtmlEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 std::string Markdown(const Json& audit) {
   const Json& summary = audit.contains("summary") ? audit["summary"] : Json::object();
@@ -402,9 +380,10 @@ std::string Html(const Json& audit) {
   std::string out =
       "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
       "content=\"width=device-width,initial-scale=1\"><title>Marketing operations audit " +
-      HtmlEscape(Str(audit, "as_of")) + "</title><style>" + kCss + "</style></head><body><main>";
+      core::HtmlEscape(Str(audit, "as_of")) + "</title><style>" + kCss +
+      "</style></head><body><main>";
   out += "<h1>Marketing operations audit</h1><p class=\"muted\">As of " +
-         HtmlEscape(Str(audit, "as_of")) + "</p>";
+         core::HtmlEscape(Str(audit, "as_of")) + "</p>";
 
   out += "<section id=\"summary\"><h2>1. Executive summary</h2>";
   std::vector<std::string> labels;
@@ -415,18 +394,19 @@ std::string Html(const Json& audit) {
   }
   out += SvgBars("Score per area (0-100)", labels, {{"score", scores}}, "number", currency, 100);
   out += "<div class=\"cards\"><div class=\"card\">Annual savings found<b>" +
-         HtmlEscape(Str(summary, "annual_savings_text")) +
+         core::HtmlEscape(Str(summary, "annual_savings_text")) +
          "</b></div><div class=\"card\">Pipeline at risk<b>" +
-         HtmlEscape(Str(summary, "pipeline_at_risk_text")) + "</b>" +
+         core::HtmlEscape(Str(summary, "pipeline_at_risk_text")) + "</b>" +
          std::to_string(Arr(summary, "at_risk_opportunities").size()) +
          " open opportunities</div><div class=\"card\">Findings<b>" +
          std::to_string(Arr(audit, "findings").size()) + "</b>" + Str(summary, "passed") +
          " rules passed</div></div>";
   out += "<h3>Top actions</h3><ol class=\"top\">";
   for (const Json& t : Arr(summary, "top_actions")) {
-    out += "<li><b>" + HtmlEscape(Str(t, "title")) + "</b>: " + HtmlEscape(Str(t, "action")) +
-           " <span class=\"muted\">(" + HtmlEscape(Str(t, "effort")) + " effort";
-    if (t.contains("impact")) out += ", " + HtmlEscape(Str(t["impact"], "text"));
+    out += "<li><b>" + core::HtmlEscape(Str(t, "title")) +
+           "</b>: " + core::HtmlEscape(Str(t, "action")) + " <span class=\"muted\">(" +
+           core::HtmlEscape(Str(t, "effort")) + " effort";
+    if (t.contains("impact")) out += ", " + core::HtmlEscape(Str(t["impact"], "text"));
     out += ")</span></li>";
   }
   out += "</ol></section>";
@@ -434,23 +414,23 @@ std::string Html(const Json& audit) {
   int number = 2;
   for (const Json& s : SectionsByArea(audit)) {
     const std::string area = Str(s, "area");
-    out += "<section id=\"" + HtmlEscape(area) + "\"><h2>" + std::to_string(number++) + ". " +
-           HtmlEscape(Str(s, "title")) + "</h2>";
+    out += "<section id=\"" + core::HtmlEscape(area) + "\"><h2>" + std::to_string(number++) + ". " +
+           core::HtmlEscape(Str(s, "title")) + "</h2>";
     if (!Str(s, "missing").empty()) {
-      out += "<div class=\"nodata\">No data: " + HtmlEscape(Str(s, "missing")) + "</div>";
+      out += "<div class=\"nodata\">No data: " + core::HtmlEscape(Str(s, "missing")) + "</div>";
     }
     if (!Arr(s, "figures").empty()) {
       out += "<div class=\"cards\">";
       for (const Json& fig : Arr(s, "figures")) {
-        out += "<div class=\"card\">" + HtmlEscape(Str(fig, "label")) + "<b>" +
-               HtmlEscape(Str(fig, "text")) + "</b></div>";
+        out += "<div class=\"card\">" + core::HtmlEscape(Str(fig, "label")) + "<b>" +
+               core::HtmlEscape(Str(fig, "text")) + "</b></div>";
       }
       out += "</div>";
     }
     for (const Json& c : Arr(s, "charts")) out += SvgChart(c, currency);
     for (const Json& t : Arr(s, "tables")) HtmlTable(out, t);
     for (const Json& note : Arr(s, "notes")) {
-      out += "<p class=\"muted\">" + HtmlEscape(CellText(note)) + "</p>";
+      out += "<p class=\"muted\">" + core::HtmlEscape(CellText(note)) + "</p>";
     }
     out += "<h3>Findings</h3>";
     bool any = false;
@@ -461,8 +441,9 @@ std::string Html(const Json& audit) {
     }
     for (const Json& f : Arr(audit, "no_data")) {
       if (Str(f, "area") != area) continue;
-      out += "<div class=\"nodata\" data-rule=\"" + HtmlEscape(Str(f, "rule")) + "\">" +
-             HtmlEscape(Str(f, "title")) + ": " + HtmlEscape(Str(f, "action")) + "</div>";
+      out += "<div class=\"nodata\" data-rule=\"" + core::HtmlEscape(Str(f, "rule")) + "\">" +
+             core::HtmlEscape(Str(f, "title")) + ": " + core::HtmlEscape(Str(f, "action")) +
+             "</div>";
       any = true;
     }
     if (!any) out += "<p>No finding: every rule of this area passed.</p>";
@@ -472,7 +453,7 @@ std::string Html(const Json& audit) {
   out += "<p class=\"muted\">Rules passed: ";
   bool first = true;
   for (const Json& id : Arr(audit, "passed")) {
-    out += (first ? "" : ", ") + HtmlEscape(CellText(id));
+    out += (first ? "" : ", ") + core::HtmlEscape(CellText(id));
     first = false;
   }
   out += "</p></main></body></html>\n";

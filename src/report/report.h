@@ -209,9 +209,9 @@ Json Diff(const Json& before, const Json& after);
 // Renderers of an audit document (with its "diff" when present).
 std::string Markdown(const Json& audit);
 // One self-contained HTML file: inline CSS (screen and print) and inline SVG
-// charts, no script, no external asset; every string from data is escaped.
+// charts, no script, no external asset; every string from data is escaped
+// (core::HtmlEscape).
 std::string Html(const Json& audit);
-std::string HtmlEscape(std::string_view text);
 
 // Text of a figure in a rule's format ("12%", "$1,200", "3").
 std::string FormatValue(double value, std::string_view format, std::string_view currency);

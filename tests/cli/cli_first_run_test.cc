@@ -18,7 +18,7 @@ TEST(CliFirstRun, UnknownVerbExitsTwoNamingItAndTheVerbsThatExist) {
   for (std::vector<std::string> args : {std::vector<std::string>{"teleport"},
                                         {"teleport", "--help"},
                                         {"forecast", "--help"},
-                                        {"audit", "--help"},
+                                        {"budgetize", "--help"},
                                         {"--workspace", ws.workspace(), "teleport", "list"}}) {
     RunResult run = ws.Run(args);
     EXPECT_EQ(run.exit_code, 2) << args[0];
