@@ -250,5 +250,7 @@ core::Result<std::optional<StoredRun>> PreviousRun(store::Database& db, int64_t 
 // PDF from HTML with headless Chromium: kUnavailable naming what to install
 // (and how to get HTML instead) when no Chromium is on PATH.
 core::Status WritePdf(const std::string& html, const std::string& out_path);
+// The same PDF as bytes (for a download), printed into a temporary file.
+core::Result<std::string> PdfBytes(const std::string& html);
 
 }  // namespace mops::report

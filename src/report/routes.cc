@@ -83,35 +83,38 @@ void RegisterRoutes(http::Router& router) {
                out["diff"] = previous ? Diff(previous->audit, run.audit) : Json(nullptr);
                return out;
              });
-  router.Get(
-      "/api/v1/audit/runs/{id}/report", Role::kAnalyst,
-      {"A stored audit as a file to download",
-       {{"format", "html (default), md or json"}},
-       std::string(kTag)},
-      [](RequestContext& ctx) -> core::Result<Json> {
-        MOPS_ASSIGN_OR_RETURN(int64_t id, IdOf(ctx));
-        const std::string format = ctx.Query("format").value_or("html");
-        if (format != "html" && format != "md" && format != "json") {
-          return core::Fail(Bad("format", "format must be html, md or json, got '" + format + "'"));
-        }
-        MOPS_ASSIGN_OR_RETURN(StoredRun run, LoadRun(ctx.db, id));
-        MOPS_ASSIGN_OR_RETURN(std::optional<StoredRun> previous, PreviousRun(ctx.db, id));
-        Json doc = run.audit;
-        if (previous) doc["diff"] = Diff(previous->audit, run.audit);
-        RequestContext::Download file;
-        const std::string stem =
-            "mops-audit-" + std::to_string(id) + "-" + core::FormatDate(run.as_of);
-        if (format == "html") {
-          file = {"text/html; charset=utf-8", stem + ".html", Html(doc)};
-        } else if (format == "md") {
-          file = {"text/markdown; charset=utf-8", stem + ".md", Markdown(doc)};
-        } else {
-          file = {"application/json", stem + ".json",
-                  doc.dump(2, ' ', false, Json::error_handler_t::replace)};
-        }
-        ctx.download = std::move(file);
-        return Json::object();
-      });
+  router.Get("/api/v1/audit/runs/{id}/report", Role::kAnalyst,
+             {"A stored audit as a file to download",
+              {{"format", "html (default), md, json or pdf (printed by headless Chromium)"}},
+              std::string(kTag)},
+             [](RequestContext& ctx) -> core::Result<Json> {
+               MOPS_ASSIGN_OR_RETURN(int64_t id, IdOf(ctx));
+               const std::string format = ctx.Query("format").value_or("html");
+               if (format != "html" && format != "md" && format != "json" && format != "pdf") {
+                 return core::Fail(
+                     Bad("format", "format must be html, md, json or pdf, got '" + format + "'"));
+               }
+               MOPS_ASSIGN_OR_RETURN(StoredRun run, LoadRun(ctx.db, id));
+               MOPS_ASSIGN_OR_RETURN(std::optional<StoredRun> previous, PreviousRun(ctx.db, id));
+               Json doc = run.audit;
+               if (previous) doc["diff"] = Diff(previous->audit, run.audit);
+               RequestContext::Download file;
+               const std::string stem =
+                   "mops-audit-" + std::to_string(id) + "-" + core::FormatDate(run.as_of);
+               if (format == "html") {
+                 file = {"text/html; charset=utf-8", stem + ".html", Html(doc)};
+               } else if (format == "md") {
+                 file = {"text/markdown; charset=utf-8", stem + ".md", Markdown(doc)};
+               } else if (format == "pdf") {
+                 MOPS_ASSIGN_OR_RETURN(std::string pdf, PdfBytes(Html(doc)));
+                 file = {"application/pdf", stem + ".pdf", std::move(pdf)};
+               } else {
+                 file = {"application/json", stem + ".json",
+                         doc.dump(2, ' ', false, Json::error_handler_t::replace)};
+               }
+               ctx.download = std::move(file);
+               return Json::object();
+             });
   router.Get("/api/v1/audit/rules", Role::kAnalyst,
              {"The audit's rules with the thresholds in force (shipped rules and the audit config)",
               {},

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <set>
 
@@ -236,6 +237,27 @@ core::Status WritePdf(const std::string& html, const std::string& out_path) {
                       chromium, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
   }
   return {};
+}
+
+core::Result<std::string> PdfBytes(const std::string& html) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path path = fs::temp_directory_path(ec) /
+                        fmt::format("mops-audit-{}-{}.pdf", ::getpid(),
+                                    std::chrono::steady_clock::now().time_since_epoch().count());
+  struct Cleanup {
+    fs::path path;
+    ~Cleanup() {
+      std::error_code ignored;
+      fs::remove(path, ignored);
+    }
+  } cleanup{path};
+  MOPS_TRY(WritePdf(html, path.string()));
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in.good() && !in.eof())
+    return core::Fail(core::ErrorCode::kIo, "cannot read the printed PDF {}", path.string());
+  return bytes;
 }
 
 }  // namespace mops::report

@@ -193,10 +193,17 @@ describe('audit against mops demo', { timeout: 300_000 }, () => {
       await page.reload();
       await page.waitForSelector('[data-testid=page-audit]');
       await page.waitForFunction((n) => document.querySelectorAll('[data-testid=audit-finding]').length === n, expected);
-      for (const fmt of ['html', 'md', 'json']) {
+      for (const fmt of ['html', 'pdf', 'md', 'json']) {
         const href = await page.getAttribute(`[data-testid=audit-download-${fmt}]`, 'href');
         assert.equal(href, `/api/v1/audit/runs/${runId}/report?format=${fmt}`);
       }
+      // The PDF link downloads a PDF printed by headless Chromium.
+      const pdf = await page.evaluate(async (href) => {
+        const res = await fetch(href);
+        const bytes = new Uint8Array(await res.arrayBuffer());
+        return { status: res.status, type: res.headers.get('content-type'), head: String.fromCharCode(...bytes.slice(0, 5)) };
+      }, `/api/v1/audit/runs/${runId}/report?format=pdf`);
+      assert.deepEqual(pdf, { status: 200, type: 'application/pdf', head: '%PDF-' });
       mkdirSync(outDir, { recursive: true });
       await page.screenshot({ path: path.join(outDir, 'audit.png'), fullPage: true });
       assert.deepEqual(pageErrors, []);

@@ -203,7 +203,7 @@ function AuditPage() {
         {runId ? (
           <span class="audit-downloads">
             Download:{' '}
-            {['html', 'md', 'json'].map((fmt) => (
+            {['html', 'pdf', 'md', 'json'].map((fmt) => (
               <a key={fmt} href={`/api/v1/audit/runs/${runId}/report?format=${fmt}`} download data-testid={`audit-download-${fmt}`}>
                 {fmt.toUpperCase()}
               </a>
