@@ -11,6 +11,7 @@ import { useApi } from '../hooks.js';
 import { humanize } from '../format.js';
 import { Banner } from '../components/Banner.jsx';
 import { Loading } from '../components/Loading.jsx';
+import { ChoiceSelect } from '../components/ChoiceSelect.jsx';
 
 export const ASSET_TYPES = ['email', 'landing_page', 'ad', 'social_post', 'document', 'image', 'video', 'form', 'other'];
 export const ASSET_STATUSES = ['draft', 'in_review', 'ready', 'retired'];
@@ -423,6 +424,7 @@ function AssetForm({ editing, onSaved, onCancel }) {
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
   const set = (k) => (e) => setForm({ ...form, [k]: e.currentTarget.value });
+  const setValue = (k) => (v) => setForm({ ...form, [k]: v });
   const submit = async (e) => {
     e.preventDefault();
     setBusy(true);
@@ -449,13 +451,7 @@ function AssetForm({ editing, onSaved, onCancel }) {
         </label>
         <label>
           Type
-          <select value={form.type} onChange={set('type')} data-testid="asset-type">
-            {ASSET_TYPES.map((t) => (
-              <option key={t} value={t}>
-                {humanize(t)}
-              </option>
-            ))}
-          </select>
+          <ChoiceSelect values={ASSET_TYPES} value={form.type} onChange={setValue('type')} data-testid="asset-type" />
         </label>
         <label>
           URL
@@ -467,13 +463,7 @@ function AssetForm({ editing, onSaved, onCancel }) {
         </label>
         <label>
           Status
-          <select value={form.status} onChange={set('status')} data-testid="asset-form-status">
-            {ASSET_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {humanize(s)}
-              </option>
-            ))}
-          </select>
+          <ChoiceSelect values={ASSET_STATUSES} value={form.status} onChange={setValue('status')} data-testid="asset-form-status" />
         </label>
       </div>
       <label class="block-label">
@@ -526,14 +516,7 @@ export function AssetLibrary({ me, onOpen }) {
       <div class="toolbar">
         <label class="field-inline">
           Status
-          <select value={filter} onChange={(e) => setFilter(e.currentTarget.value)} data-testid="asset-filter">
-            <option value="">any</option>
-            {ASSET_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {humanize(s)}
-              </option>
-            ))}
-          </select>
+          <ChoiceSelect values={ASSET_STATUSES} value={filter} onChange={setFilter} any="any" data-testid="asset-filter" />
         </label>
         <span class="muted small">{assets.data ? `${list.length} of ${assets.data.assets.length} assets` : ''}</span>
       </div>
@@ -564,13 +547,14 @@ export function AssetLibrary({ me, onOpen }) {
                 <td>{a.owner || '–'}</td>
                 <td>
                   {changeable ? (
-                    <select value={a.status} disabled={busy} aria-label={`Status of ${a.name}`} data-testid="asset-status" onChange={(e) => setStatus(a, e.currentTarget.value)}>
-                      {ASSET_STATUSES.map((s) => (
-                        <option key={s} value={s}>
-                          {humanize(s)}
-                        </option>
-                      ))}
-                    </select>
+                    <ChoiceSelect
+                      values={ASSET_STATUSES}
+                      value={a.status}
+                      onChange={(status) => setStatus(a, status)}
+                      disabled={busy}
+                      aria-label={`Status of ${a.name}`}
+                      data-testid="asset-status"
+                    />
                   ) : (
                     <span class={`tag asset-${a.status}`}>{humanize(a.status)}</span>
                   )}

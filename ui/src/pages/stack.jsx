@@ -8,6 +8,7 @@ import { formatInteger, formatMoney, humanize } from '../format.js';
 import { axisTooltip, tooltip } from '../escape.js';
 import { Banner } from '../components/Banner.jsx';
 import { Loading } from '../components/Loading.jsx';
+import { ChoiceSelect } from '../components/ChoiceSelect.jsx';
 import { Icon } from '../components/icons.jsx';
 import { DiscoveryPanel } from '../components/DiscoveryPanel.jsx';
 import './stack.css';
@@ -567,13 +568,7 @@ function StackPage() {
           </label>
           <label class="field-inline">
             Stage
-            <select value={params.stage} data-testid="stage" onChange={(e) => setParams({ ...params, stage: e.currentTarget.value })}>
-              {STAGES.map((s) => (
-                <option key={s} value={s}>
-                  {humanize(s)}
-                </option>
-              ))}
-            </select>
+            <ChoiceSelect values={STAGES} value={params.stage} data-testid="stage" onChange={(stage) => setParams({ ...params, stage })} />
           </label>
           <label class="field-inline">
             Marketing budget
