@@ -652,13 +652,12 @@ core::Result<LoadReport> LoadVendorFile(store::Database& db, std::string_view te
   MOPS_ASSIGN_OR_RETURN(int64_t replaced,
                         db.Execute("DELETE FROM enrichment_staging WHERE source = ? AND entity = ?",
                                    std::vector<Value>{file.source, file.entity}));
-  std::string placeholders = "?";
-  for (int i = 1; i < 27; ++i) placeholders += ", ?";
-  MOPS_ASSIGN_OR_RETURN(
-      auto insert,
-      db.Prepare(fmt::format("INSERT INTO enrichment_staging (batch_id, layout, entity, file, "
-                             "line, loaded_at, match_status, {}) VALUES ({})",
-                             kStagingColumns, placeholders)));
+  BatchInsert insert;
+  insert.Init(db,
+              fmt::format("INSERT INTO enrichment_staging (batch_id, layout, entity, file, line, "
+                          "loaded_at, match_status, {}) VALUES",
+                          kStagingColumns),
+              "", 27);
   std::vector<Value> params;
   for (size_t r = 0; r < file.rows.size(); ++r) {
     VendorRow& row = file.rows[r];  // its texts move into the parameters
@@ -705,8 +704,9 @@ core::Result<LoadReport> LoadVendorFile(store::Database& db, std::string_view te
               TakeTextOrNull(row.industry),
               row.employees ? Value{*row.employees} : Value{},
               row.annual_revenue ? Value{*row.annual_revenue} : Value{}};
-    MOPS_TRY(insert->ExecuteQueued(params));
+    MOPS_TRY(insert.Add(params));
   }
+  MOPS_TRY(insert.Finish());
   MOPS_TRY(db.Flush());
   MOPS_TRY(Audit(db, now, actor, "quality.enrich_load", "enrichment_staging",
                  std::to_string(report.batch_id), replaced > 0 ? Json{{"rows", replaced}} : Json(),
