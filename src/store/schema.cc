@@ -841,6 +841,13 @@ CREATE TABLE enrichment_conflicts (
 CREATE INDEX enrichment_conflicts_run ON enrichment_conflicts (run_id);
 )SQL";
 
+// Issue 19, enrichment at 1M rows: staged vendor rows are read in row order
+// per entity and matched to records in memory, never looked up by record, so
+// the index on (entity, record_id) only slowed every load.
+constexpr std::string_view kEnrichmentStagingIndex = R"SQL(
+DROP INDEX IF EXISTS enrichment_staging_record;
+)SQL";
+
 // Campaign operations (issue 14). campaigns gains the workflow state (NULL
 // for imported campaigns that never went through it: their CRM status says
 // where they are), goal, audience, the template it came from and its own UTM
@@ -1190,6 +1197,7 @@ const std::vector<Migration>& Migrations() {
        kTrackingThroughputCommon, kTrackingThroughputSqlite, kTrackingThroughputPostgres},
       {21, "leads: lead_scores keyed by the contact id (the row id on SQLite)",
        kLeadScoresByContact},
+      {25, "enrichment: staged vendor rows without the per-record index", kEnrichmentStagingIndex},
   };
   return kMigrations;
 }

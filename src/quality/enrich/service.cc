@@ -344,72 +344,39 @@ struct Runner {
   }
 };
 
-// The writes of a run: the changed fields, the provenance, the change row
-// that undo reads. Statements are prepared once and reused (one UPDATE per
-// set of changed fields, binding only those) and queued (one round trip per
-// batch on PostgreSQL).
-static_assert(kContactFieldCount <= 32 && kAccountFieldCount <= 32);
-struct Writer {
-  store::Database* db = nullptr;
-  int64_t run_id = 0, now = 0;
+// One changed record's writes, built by the thread that decided it (the
+// JSON texts are most of a write's CPU) and executed by the writing thread.
+struct PendingWrite {
+  size_t row = 0;
+  uint32_t mask = 0;          // bit f: field f changed
+  std::vector<Value> params;  // the changed fields in column order, then the id
+  std::string provenance, before, after;
+};
+
+// The texts of a run's writes: the provenance tail (`at`, `run`) formatted
+// once. Read-only once made, so worker threads share it.
+struct WriteTexts {
   std::string tail;  // of every provenance entry
-  std::unordered_map<uint32_t, std::unique_ptr<store::Statement>> update[2];  // by field mask
-  std::unique_ptr<store::Statement> upsert_prov, insert_change;
-  std::vector<Value> params, prov_params, change_params;
-  std::string prov_text, before, after;
 
-  core::Status Prepare(store::Database& database, int64_t run, int64_t time) {
-    db = &database;
-    run_id = run;
-    now = time;
-    tail = fmt::format(",\"at\":\"{}\",\"at_unix\":{},\"run\":{}}}", core::FormatTimestamp(time),
-                       now, run_id);
-    MOPS_ASSIGN_OR_RETURN(upsert_prov,
-                          db->Prepare("INSERT INTO enrichment_provenance (entity, record_id, "
-                                      "fields) VALUES (?, ?, ?) ON CONFLICT (entity, record_id) DO "
-                                      "UPDATE SET fields = excluded.fields"));
-    MOPS_ASSIGN_OR_RETURN(insert_change,
-                          db->Prepare("INSERT INTO enrichment_changes (run_id, entity, record_id, "
-                                      "before, after) VALUES (?, ?, ?, ?, ?)"));
-    return {};
-  }
-
-  // The UPDATE of exactly the fields in `mask` (bit f: field f), prepared
-  // the first time that set of fields changes.
-  core::Result<store::Statement*> UpdateFor(std::string_view entity, uint32_t mask) {
-    auto& cache = update[entity == "contacts" ? 0 : 1];
-    if (auto it = cache.find(mask); it != cache.end()) return it->second.get();
+  void Build(std::string_view entity, const Loaded& l, size_t r, const RecordChange& ch,
+             const StoredProvenance* old_prov, PendingWrite& out) const {
     const auto names = FieldNames(entity);
-    std::string sql = fmt::format("UPDATE {} SET ", entity);
-    bool first = true;
+    out.row = r;
+    out.mask = 0;
+    for (int f : ch.fields) out.mask |= uint32_t{1} << f;
+    out.params.clear();
     for (size_t f = 0; f < names.size(); ++f) {
-      if ((mask & (uint32_t{1} << f)) == 0) continue;
-      sql += fmt::format("{}{} = ?", first ? "" : ", ", names[f]);
-      first = false;
-    }
-    sql += " WHERE id = ?";
-    MOPS_ASSIGN_OR_RETURN(std::unique_ptr<store::Statement> stmt, db->Prepare(sql));
-    return cache.emplace(mask, std::move(stmt)).first->second.get();
-  }
-
-  core::Status Write(std::string_view entity, const Loaded& l, size_t r, const RecordChange& ch,
-                     const StoredProvenance* old_prov) {
-    const auto names = FieldNames(entity);
-    const int64_t id = l.ids[r];
-    // Fields in column order (the order the UPDATE lists them).
-    uint32_t mask = 0;
-    for (int f : ch.fields) mask |= uint32_t{1} << f;
-    params.clear();
-    for (size_t f = 0; f < names.size(); ++f) {
-      if ((mask & (uint32_t{1} << f)) == 0) continue;
+      if ((out.mask & (uint32_t{1} << f)) == 0) continue;
       for (size_t k = 0; k < ch.fields.size(); ++k) {
         if (ch.fields[k] == static_cast<int>(f)) {
-          params.push_back(ValueFor(names[f], ch.chosen[k].value));
+          out.params.push_back(ValueFor(names[f], ch.chosen[k].value));
           break;
         }
       }
     }
-    params.emplace_back(id);
+    out.params.emplace_back(l.ids[r]);
+    std::string& before = out.before;
+    std::string& after = out.after;
     before.assign("{\"values\":{");
     after.assign("{\"values\":{");
     for (size_t k = 0; k < ch.fields.size(); ++k) {
@@ -428,6 +395,7 @@ struct Writer {
     }
     after += "}}";
     before += "},\"provenance\":";
+    std::string& prov_text = out.provenance;
     if (old_prov == nullptr) {
       before += "null";
       prov_text.assign("{");
@@ -451,25 +419,135 @@ struct Writer {
       prov_text = Dump(merged);
     }
     before.push_back('}');
-    MOPS_ASSIGN_OR_RETURN(store::Statement * update_stmt, UpdateFor(entity, mask));
-    MOPS_TRY(update_stmt->ExecuteQueued(params));
-    // The texts move into the parameters (queued statements copy them).
-    prov_params.clear();
-    prov_params.emplace_back(std::string(entity));
-    prov_params.emplace_back(id);
-    prov_params.emplace_back(std::move(prov_text));
-    MOPS_TRY(upsert_prov->ExecuteQueued(prov_params));
-    change_params.clear();
-    change_params.emplace_back(run_id);
-    change_params.emplace_back(std::string(entity));
-    change_params.emplace_back(id);
-    change_params.emplace_back(std::move(before));
-    change_params.emplace_back(std::move(after));
-    MOPS_TRY(insert_change->ExecuteQueued(change_params));
-    prov_text.clear();
-    before.clear();
-    after.clear();
+  }
+};
+
+// Rows of one INSERT statement with `width` parameters per row, sent in
+// multi-row statements of kBatchRows rows (fewer statements to run on
+// SQLite, fewer messages on PostgreSQL); the rest at Finish.
+class BatchInsert {
+ public:
+  static constexpr size_t kBatchRows = 64;
+
+  // `head`: "INSERT INTO t (a, b) VALUES"; `tail`: what follows the rows.
+  void Init(store::Database& db, std::string head, std::string tail, size_t width) {
+    db_ = &db;
+    head_ = std::move(head);
+    tail_ = std::move(tail);
+    width_ = width;
+    params_.reserve(kBatchRows * width);
+  }
+  // Adds one row (exactly `width` values, moved from).
+  core::Status Add(std::span<Value> row) {
+    for (Value& v : row) params_.push_back(std::move(v));
+    if (params_.size() == kBatchRows * width_) return Send();
     return {};
+  }
+  core::Status Finish() { return params_.empty() ? core::Status{} : Send(); }
+
+ private:
+  core::Result<store::Statement*> For(size_t rows) {
+    auto& stmt = rows == kBatchRows ? full_ : rest_;
+    if (stmt != nullptr && stmt_rows_[rows == kBatchRows ? 0 : 1] == rows) return stmt.get();
+    std::string sql = head_;
+    std::string one = "(?";
+    for (size_t i = 1; i < width_; ++i) one += ", ?";
+    one += ")";
+    for (size_t r = 0; r < rows; ++r) {
+      sql += r == 0 ? " " : ", ";
+      sql += one;
+    }
+    sql += tail_;
+    MOPS_ASSIGN_OR_RETURN(stmt, db_->Prepare(sql));
+    stmt_rows_[rows == kBatchRows ? 0 : 1] = rows;
+    return stmt.get();
+  }
+  core::Status Send() {
+    MOPS_ASSIGN_OR_RETURN(store::Statement * stmt, For(params_.size() / width_));
+    MOPS_TRY(stmt->ExecuteQueued(params_));
+    params_.clear();
+    return {};
+  }
+
+  store::Database* db_ = nullptr;
+  std::string head_, tail_;
+  size_t width_ = 1;
+  std::vector<Value> params_;
+  std::unique_ptr<store::Statement> full_, rest_;
+  size_t stmt_rows_[2] = {0, 0};
+};
+
+// The writes of a run: the changed fields, the provenance, the change row
+// that undo reads. One UPDATE per set of changed fields (prepared once,
+// binding only those); provenance and change rows in multi-row statements.
+// Statements are queued (one round trip per batch on PostgreSQL).
+static_assert(kContactFieldCount <= 32 && kAccountFieldCount <= 32);
+struct Writer {
+  store::Database* db = nullptr;
+  int64_t run_id = 0, now = 0;
+  WriteTexts texts;
+  std::unordered_map<uint32_t, std::unique_ptr<store::Statement>> update[2];  // by field mask
+  BatchInsert provenance, changes;
+  std::vector<Value> row;
+
+  core::Status Prepare(store::Database& database, int64_t run, int64_t time) {
+    db = &database;
+    run_id = run;
+    now = time;
+    texts.tail = fmt::format(",\"at\":\"{}\",\"at_unix\":{},\"run\":{}}}",
+                             core::FormatTimestamp(time), now, run_id);
+    provenance.Init(database,
+                    "INSERT INTO enrichment_provenance (entity, record_id, fields) VALUES",
+                    " ON CONFLICT (entity, record_id) DO UPDATE SET fields = excluded.fields", 3);
+    changes.Init(database,
+                 "INSERT INTO enrichment_changes (run_id, entity, record_id, before, after) VALUES",
+                 "", 5);
+    return {};
+  }
+
+  // The UPDATE of exactly the fields in `mask` (bit f: field f), prepared
+  // the first time that set of fields changes.
+  core::Result<store::Statement*> UpdateFor(std::string_view entity, uint32_t mask) {
+    auto& cache = update[entity == "contacts" ? 0 : 1];
+    if (auto it = cache.find(mask); it != cache.end()) return it->second.get();
+    const auto names = FieldNames(entity);
+    std::string sql = fmt::format("UPDATE {} SET ", entity);
+    bool first = true;
+    for (size_t f = 0; f < names.size(); ++f) {
+      if ((mask & (uint32_t{1} << f)) == 0) continue;
+      sql += fmt::format("{}{} = ?", first ? "" : ", ", names[f]);
+      first = false;
+    }
+    sql += " WHERE id = ?";
+    MOPS_ASSIGN_OR_RETURN(std::unique_ptr<store::Statement> stmt, db->Prepare(sql));
+    return cache.emplace(mask, std::move(stmt)).first->second.get();
+  }
+
+  // Executes one record's writes (its texts move into the parameters).
+  core::Status Write(std::string_view entity, int64_t id, PendingWrite& w) {
+    MOPS_ASSIGN_OR_RETURN(store::Statement * update_stmt, UpdateFor(entity, w.mask));
+    MOPS_TRY(update_stmt->ExecuteQueued(w.params));
+    row.clear();
+    row.emplace_back(std::string(entity));
+    row.emplace_back(id);
+    row.emplace_back(std::move(w.provenance));
+    MOPS_TRY(provenance.Add(row));
+    row.clear();
+    row.emplace_back(run_id);
+    row.emplace_back(std::string(entity));
+    row.emplace_back(id);
+    row.emplace_back(std::move(w.before));
+    row.emplace_back(std::move(w.after));
+    MOPS_TRY(changes.Add(row));
+    w.provenance.clear();
+    w.before.clear();
+    w.after.clear();
+    return {};
+  }
+
+  core::Status Finish() {
+    MOPS_TRY(provenance.Finish());
+    return changes.Finish();
   }
 };
 
@@ -574,13 +652,12 @@ core::Result<LoadReport> LoadVendorFile(store::Database& db, std::string_view te
   MOPS_ASSIGN_OR_RETURN(int64_t replaced,
                         db.Execute("DELETE FROM enrichment_staging WHERE source = ? AND entity = ?",
                                    std::vector<Value>{file.source, file.entity}));
-  std::string placeholders = "?";
-  for (int i = 1; i < 27; ++i) placeholders += ", ?";
-  MOPS_ASSIGN_OR_RETURN(
-      auto insert,
-      db.Prepare(fmt::format("INSERT INTO enrichment_staging (batch_id, layout, entity, file, "
-                             "line, loaded_at, match_status, {}) VALUES ({})",
-                             kStagingColumns, placeholders)));
+  BatchInsert insert;
+  insert.Init(db,
+              fmt::format("INSERT INTO enrichment_staging (batch_id, layout, entity, file, line, "
+                          "loaded_at, match_status, {}) VALUES",
+                          kStagingColumns),
+              "", 27);
   std::vector<Value> params;
   for (size_t r = 0; r < file.rows.size(); ++r) {
     VendorRow& row = file.rows[r];  // its texts move into the parameters
@@ -627,8 +704,9 @@ core::Result<LoadReport> LoadVendorFile(store::Database& db, std::string_view te
               TakeTextOrNull(row.industry),
               row.employees ? Value{*row.employees} : Value{},
               row.annual_revenue ? Value{*row.annual_revenue} : Value{}};
-    MOPS_TRY(insert->ExecuteQueued(params));
+    MOPS_TRY(insert.Add(params));
   }
+  MOPS_TRY(insert.Finish());
   MOPS_TRY(db.Flush());
   MOPS_TRY(Audit(db, now, actor, "quality.enrich_load", "enrichment_staging",
                  std::to_string(report.batch_id), replaced > 0 ? Json{{"rows", replaced}} : Json(),
@@ -734,16 +812,18 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
   std::vector<AccountView> views(acc.ids.size());
   std::vector<Candidate> candidates, scratch;
   RecordChange change;
-  auto finish = [&](std::string_view entity, const Loaded& l, size_t r,
-                    const StoredProvenance* prov, std::vector<FieldFill>& fills,
-                    const RecordChange& ch) -> core::Status {
-    if (ch.fields.empty()) return {};
+  PendingWrite pending;
+  // Counts one changed record (by its mask of changed fields) and executes
+  // its writes.
+  auto finish = [&](std::string_view entity, const Loaded& l, size_t r, uint32_t mask,
+                    std::vector<FieldFill>& fills, PendingWrite& w) -> core::Status {
     ++report.records_changed;
-    for (int f : ch.fields) {
+    for (size_t f = 0; f < fills.size(); ++f) {
+      if ((mask & (uint32_t{1} << f)) == 0) continue;
       ++report.fields_changed;
       if (IsEmptyCell(l.fields[f], r)) ++fills[f].after;
     }
-    if (writer) MOPS_TRY(writer->Write(entity, l, r, ch, prov));
+    if (writer) MOPS_TRY(writer->Write(entity, l.ids[r], w));
     return {};
   };
   {
@@ -767,7 +847,11 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
       for (int f = 0; f < kAccountFieldCount; ++f) {
         runner.Decide(f, view.id, view.values, prov, candidates, change);
       }
-      MOPS_TRY(finish("accounts", acc, r, prov, account_fills, change));
+      if (change.fields.empty()) continue;
+      uint32_t mask = 0;
+      for (int f : change.fields) mask |= uint32_t{1} << f;
+      if (writer) writer->texts.Build("accounts", acc, r, change, prov, pending);
+      MOPS_TRY(finish("accounts", acc, r, mask, account_fills, pending));
     }
   }
   contact_domains.clear();
@@ -792,14 +876,17 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
     }
   }
   // Contacts are independent of each other: blocks of them are decided on
-  // every core, then written on this thread in record order.
+  // every core, each changed record's texts built there too, then written on
+  // this thread in record order while the next block is being decided.
   struct Worker {
     RunReport local;  // conflicts
     std::vector<FieldFill> fills = std::vector<FieldFill>(kContactFieldCount);
     std::vector<Candidate> candidates, scratch;
     std::vector<std::string> values = std::vector<std::string>(kContactFieldCount);
-    std::vector<std::pair<size_t, RecordChange>> changes;
+    RecordChange change;
+    std::vector<PendingWrite> changes;
   };
+  const WriteTexts* texts = writer ? &writer->texts : nullptr;
   static constexpr int kDerived[] = {kCSeniority, kCDepartment, kCJobFunction, kCTimeZone};
   auto decide_contacts = [&](Worker& w, size_t lo, size_t hi) {
     Runner runner{"contacts", config, w.local, {}, {}, {}};
@@ -836,9 +923,8 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
       }
       const auto pit = con_prov.find(id);
       const StoredProvenance* prov = pit == con_prov.end() ? nullptr : &pit->second;
-      RecordChange ch;
-      ch.fields.reserve(kContactFieldCount);
-      ch.chosen.reserve(kContactFieldCount);
+      RecordChange& ch = w.change;
+      ch.Clear();
       SortByField(cands, w.scratch);
       for (int f = 0; f < kContactFieldCount; ++f) {
         if (std::find(std::begin(kDerived), std::end(kDerived), f) != std::end(kDerived)) continue;
@@ -849,34 +935,57 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
         SortByField(cands, w.scratch);
       }
       for (int f : kDerived) runner.Decide(f, id, values, prov, cands, ch);
-      if (!ch.fields.empty()) w.changes.emplace_back(r, std::move(ch));
+      if (ch.fields.empty()) continue;
+      PendingWrite& out = w.changes.emplace_back();
+      out.row = r;
+      if (texts != nullptr) {
+        texts->Build("contacts", con, r, ch, prov, out);
+      } else {
+        for (int f : ch.fields) out.mask |= uint32_t{1} << f;
+      }
     }
   };
   {
     const size_t threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8);
-    constexpr size_t kBlock = 1 << 16;
-    std::vector<Worker> workers(threads);
-    for (size_t lo = 0; lo < con.ids.size(); lo += kBlock) {
+    constexpr size_t kBlock = 1 << 14;
+    // Two sets of workers: one holds the block being written, the other
+    // decides the next.
+    std::vector<Worker> sets[2] = {std::vector<Worker>(threads), std::vector<Worker>(threads)};
+    auto start_block = [&](std::vector<Worker>& set, size_t lo) {
       const size_t hi = std::min(con.ids.size(), lo + kBlock);
       const size_t per = (hi - lo + threads - 1) / threads;
       std::vector<std::thread> pool;
       for (size_t t = 0; t < threads; ++t) {
         const size_t a = std::min(hi, lo + t * per), b = std::min(hi, a + per);
-        if (t == 0) continue;
-        pool.emplace_back([&, t, a, b] { decide_contacts(workers[t], a, b); });
+        pool.emplace_back([&set, &decide_contacts, t, a, b] { decide_contacts(set[t], a, b); });
       }
-      decide_contacts(workers[0], lo, std::min(hi, lo + per));
-      for (std::thread& th : pool) th.join();
-      for (Worker& w : workers) {
-        for (auto& [r, ch] : w.changes) {
-          const auto pit = con_prov.find(con.ids[r]);
-          const StoredProvenance* prov = pit == con_prov.end() ? nullptr : &pit->second;
-          MOPS_TRY(finish("contacts", con, r, prov, contact_fills, ch));
+      return pool;
+    };
+    auto write_block = [&](std::vector<Worker>& set) -> core::Status {
+      for (Worker& w : set) {
+        for (PendingWrite& pw : w.changes) {
+          MOPS_TRY(finish("contacts", con, pw.row, pw.mask, contact_fills, pw));
         }
         w.changes.clear();
         for (Conflict& c : w.local.conflicts) report.conflicts.push_back(std::move(c));
         w.local.conflicts.clear();
       }
+      return {};
+    };
+    core::Status written;
+    if (!con.ids.empty()) {
+      for (std::thread& th : start_block(sets[0], 0)) th.join();
+    }
+    for (size_t lo = 0, k = 0; lo < con.ids.size(); lo += kBlock, ++k) {
+      std::vector<std::thread> next;
+      if (lo + kBlock < con.ids.size()) next = start_block(sets[(k + 1) % 2], lo + kBlock);
+      if (written) written = write_block(sets[k % 2]);
+      for (std::thread& th : next) th.join();
+      if (!written) return core::Fail(std::move(written).error());
+    }
+    std::vector<Worker> workers;
+    for (auto& set : sets) {
+      for (Worker& w : set) workers.push_back(std::move(w));
     }
     for (Worker& w : workers) {
       for (int f = 0; f < kContactFieldCount; ++f) {
@@ -895,6 +1004,7 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return report;
   }
+  MOPS_TRY(writer->Finish());
   MOPS_ASSIGN_OR_RETURN(
       auto insert_conflict,
       db.Prepare("INSERT INTO enrichment_conflicts (run_id, entity, record_id, field, kept_value, "
