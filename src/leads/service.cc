@@ -86,7 +86,11 @@ core::Result<std::vector<std::string>> DropIndexesForBulkWrite(store::Database& 
                                  "tbl_name = ? AND sql IS NOT NULL ORDER BY name",
                                  p));
   for (const auto& row : indexes.rows) {
-    const std::string name = store::AsText(row[0]);
+    std::string name;
+    for (char c : store::AsText(row[0])) {
+      if (c == '"') name += '"';  // quoted identifier: a quote is doubled
+      name += c;
+    }
     MOPS_TRY(db.ExecScript("DROP INDEX \"" + name + "\""));
     rebuild.push_back(store::AsText(row[1]));
   }

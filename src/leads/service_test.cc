@@ -676,9 +676,27 @@ TEST(LeadsService, ParallelRescoreEqualsOneThread) {
   EXPECT_TRUE(two.history == one.history);
   EXPECT_TRUE(two.moves == one.moves);
   if (ws.db().dialect() == store::Dialect::kSqlite) {
-    EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = "
-                       "'lead_scores_total'"),
-              1);
+    auto index_count = [&] {
+      return ws.Count(
+          "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = "
+          "'lead_scores_total'");
+    };
+    EXPECT_EQ(index_count(), 1);
+    // A bulk write that fails after the index was dropped changes nothing:
+    // no scores, and the index is still there.
+    ASSERT_TRUE(ws.db().ExecScript(
+        "CREATE TRIGGER fail_history BEFORE INSERT ON lead_score_history BEGIN SELECT "
+        "RAISE(ABORT, 'history refused'); END"));
+    auto failed = ScoreWorkspace(ws.db(), kAsOf, "test");
+    ASSERT_FALSE(failed);
+    EXPECT_NE(failed.error().ToString().find("history refused"), std::string::npos);
+    EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM lead_scores"), 0);
+    EXPECT_EQ(index_count(), 1);
+    ASSERT_TRUE(ws.db().ExecScript("DROP TRIGGER fail_history"));
+    auto again = ScoreWorkspace(ws.db(), kAsOf, "test");
+    ASSERT_TRUE(again) << again.error().ToString();
+    EXPECT_EQ(again->changed, one.changed_first);
+    EXPECT_EQ(index_count(), 1);
   }
   auto bt1 = RunBacktest(ws.db(), kAsOf - 60 * kDay, 90, std::nullopt, 1);
   auto bt2 = RunBacktest(ws.db(), kAsOf - 60 * kDay, 90, std::nullopt, 2);
