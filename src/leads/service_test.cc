@@ -4,6 +4,7 @@
 // lifecycle moves with their causes, the backtest on a hand-built workspace,
 // routing with audit and persisted round robin, the SLA report and funnel,
 // and the REST routes with their roles.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <unistd.h>
@@ -568,6 +569,141 @@ TEST(LeadsService, WorkspaceLoadMatchesFullLoadAndWritesInBatches) {
   ASSERT_TRUE(later);
   EXPECT_EQ(later->changed, ws.Count("SELECT COUNT(*) FROM lead_scores WHERE engagement > 0"));
   EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM lead_score_history"), 150 + later->changed);
+}
+
+// A generated workspace, large enough that the scoring runs on two threads
+// and the write rebuilds the score index: the parallel path (two reader
+// connections, two scoring threads) stores exactly what one thread does,
+// scores, history and lifecycle moves alike, a first run and a day later
+// (every engaged score decays), and the backtest agrees too.
+TEST(LeadsService, ParallelRescoreEqualsOneThread) {
+  Workspace ws;
+  constexpr int64_t kContacts = 30000, kTouches = 150000;
+  ws.Exec(
+      "WITH RECURSIVE seq(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM seq WHERE x < 1500) "
+      "INSERT INTO accounts (source_system, external_id, name, industry, employees, country) "
+      "SELECT 't', 'a' || x, 'Account ' || x, CASE x % 3 WHEN 0 THEN 'Software' WHEN 1 THEN "
+      "'Retail' ELSE 'Internet' END, 10 + (x * 7919) % 20000, CASE x % 2 WHEN 0 THEN 'US' "
+      "ELSE 'DE' END FROM seq",
+      {});
+  // Contacts created over the 300 days before as_of (so the backtest 60 days
+  // back leaves some out); touches spread over the table (contact 1 + 7919 x
+  // mod n), on whole days so that a contact has ties, some after as_of.
+  ws.Exec(fmt::format(
+              "WITH RECURSIVE seq(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM seq WHERE x < {0}) "
+              "INSERT INTO contacts (source_system, external_id, email, first_name, seniority, "
+              "department, title, account_id, lifecycle_stage, created_at) SELECT 't', 'c' || x, "
+              "'p' || x || CASE x % 7 WHEN 0 THEN '@gmail.com' ELSE '@acme' || (x % 97) || '.com' "
+              "END, 'P' || x, CASE (x * 31) % 6 WHEN 0 THEN 'c_level' WHEN 1 THEN 'vp' WHEN 2 "
+              "THEN 'director' WHEN 3 THEN 'manager' ELSE 'entry' END, CASE x % 4 WHEN 0 THEN "
+              "'marketing' WHEN 1 THEN 'sales' ELSE 'engineering' END, 'Title ' || (x % 50), "
+              "CASE WHEN x % 11 = 0 THEN NULL ELSE 1 + x % 1500 END, 'lead', {1} - (x % 300) * "
+              "{2} FROM seq",
+              kContacts, kAsOf, kDay),
+          {});
+  ws.Exec(fmt::format(
+              "WITH RECURSIVE seq(x) AS (SELECT CAST(0 AS BIGINT) UNION ALL SELECT x + 1 FROM seq "
+              "WHERE x < {0} "
+              "- 1) INSERT INTO touchpoints (source_system, external_id, contact_id, "
+              "occurred_at, type, channel, event_name, url) SELECT 't', 't' || x, 1 + (x * 7919) "
+              "% {1}, {2} + {3} * (5 - (x * 2654435761) % 200), CASE (x * 40503) % 9 WHEN 0 "
+              "THEN 'form_submit' WHEN 1 THEN 'email_click' WHEN 2 THEN 'ad_click' WHEN 3 THEN "
+              "'webinar_attended' WHEN 4 THEN 'content_download' ELSE 'page_view' END, CASE x % "
+              "6 WHEN 0 THEN 'email' WHEN 1 THEN 'paid_search' ELSE 'direct' END, CASE WHEN (x * "
+              "977) % 50 = 0 THEN 'Demo Request' WHEN (x * 977) % 97 = 0 THEN 'unsubscribe' ELSE "
+              "NULL END, 'https://example.com/' || CASE (x * 13) % 8 WHEN 0 THEN 'pricing' WHEN 1 "
+              "THEN 'careers' ELSE 'blog/' || (x % 300) END FROM seq",
+              kTouches, kContacts, kAsOf, kDay),
+          {});
+  ASSERT_EQ(ws.Count("SELECT COUNT(*) FROM touchpoints"), kTouches);
+  // The default rules, with a threshold these few touches reach: MQL moves too.
+  std::string yaml(DefaultScoringYaml());
+  const std::string mql = "mql: {fit: 30, engagement: 40}";
+  ASSERT_NE(yaml.find(mql), std::string::npos);
+  yaml.replace(yaml.find(mql), mql.size(), "mql: {fit: 20, engagement: 10}");
+  ASSERT_TRUE(SaveConfig(ws.db(), kScoringConfig, yaml, "test"));
+
+  struct Snapshot {
+    std::vector<std::vector<Value>> scores, history, moves;
+    int64_t changed_first = 0, changed_later = 0;
+  };
+  auto rows = [&](const std::string& sql) {
+    auto r = ws.db().Query(sql);
+    EXPECT_TRUE(r) << sql;
+    return r ? r->rows : std::vector<std::vector<Value>>{};
+  };
+  auto run = [&](int threads) {
+    Snapshot s;
+    auto first = ScoreWorkspace(ws.db(), kAsOf, "test", threads);
+    EXPECT_TRUE(first) << first.error().ToString();
+    auto later = ScoreWorkspace(ws.db(), kAsOf + kDay, "test", threads);
+    EXPECT_TRUE(later) << later.error().ToString();
+    if (!first || !later) return s;
+    s.changed_first = first->changed;
+    s.changed_later = later->changed;
+    s.scores = rows(
+        "SELECT contact_id, fit, engagement, total, grade, as_of FROM lead_scores ORDER BY "
+        "contact_id");
+    s.history = rows(
+        "SELECT contact_id, at, fit, engagement, total, grade FROM lead_score_history ORDER BY "
+        "contact_id, at");
+    s.moves = rows(
+        "SELECT contact_id, stage, from_stage, cause FROM lifecycle_history ORDER BY contact_id, "
+        "entered_at, stage");
+    // The index the rewrite rebuilt is there again, and used by the reads.
+    EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM lead_scores WHERE total >= 5000"),
+              ws.Count("SELECT COUNT(*) FROM lead_scores WHERE +total >= 5000"));
+    // Cleared for the next run, as the workspace was before.
+    auto reset = ws.db().ExecScript(
+        "DELETE FROM lead_scores; DELETE FROM lead_score_history; DELETE FROM lifecycle_history; "
+        "DELETE FROM audit_log WHERE action <> 'leads.config'; UPDATE contacts SET "
+        "lifecycle_stage = 'lead'");
+    EXPECT_TRUE(reset) << reset.error().ToString();
+    return s;
+  };
+  const Snapshot one = run(1);
+  const Snapshot two = run(2);
+  // The first run writes every contact with a score; a day later decay
+  // changes the engaged ones (over a quarter of the rows: the bulk path).
+  EXPECT_GT(one.changed_first, kContacts / 2);
+  EXPECT_GT(one.changed_later * 4, one.changed_first);
+  EXPECT_EQ(static_cast<int64_t>(one.scores.size()), one.changed_first);
+  EXPECT_EQ(static_cast<int64_t>(one.history.size()), one.changed_first + one.changed_later);
+  EXPECT_FALSE(one.moves.empty());
+  EXPECT_EQ(two.changed_first, one.changed_first);
+  EXPECT_EQ(two.changed_later, one.changed_later);
+  EXPECT_TRUE(two.scores == one.scores);
+  EXPECT_TRUE(two.history == one.history);
+  EXPECT_TRUE(two.moves == one.moves);
+  if (ws.db().dialect() == store::Dialect::kSqlite) {
+    auto index_count = [&] {
+      return ws.Count(
+          "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = "
+          "'lead_scores_total'");
+    };
+    EXPECT_EQ(index_count(), 1);
+    // A bulk write that fails after the index was dropped changes nothing:
+    // no scores, and the index is still there.
+    ASSERT_TRUE(ws.db().ExecScript(
+        "CREATE TRIGGER fail_history BEFORE INSERT ON lead_score_history BEGIN SELECT "
+        "RAISE(ABORT, 'history refused'); END"));
+    auto failed = ScoreWorkspace(ws.db(), kAsOf, "test");
+    ASSERT_FALSE(failed);
+    EXPECT_NE(failed.error().ToString().find("history refused"), std::string::npos);
+    EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM lead_scores"), 0);
+    EXPECT_EQ(index_count(), 1);
+    ASSERT_TRUE(ws.db().ExecScript("DROP TRIGGER fail_history"));
+    auto again = ScoreWorkspace(ws.db(), kAsOf, "test");
+    ASSERT_TRUE(again) << again.error().ToString();
+    EXPECT_EQ(again->changed, one.changed_first);
+    EXPECT_EQ(index_count(), 1);
+  }
+  auto bt1 = RunBacktest(ws.db(), kAsOf - 60 * kDay, 90, std::nullopt, 1);
+  auto bt2 = RunBacktest(ws.db(), kAsOf - 60 * kDay, 90, std::nullopt, 2);
+  ASSERT_TRUE(bt1 && bt2);
+  EXPECT_GT(bt1->stored.contacts, 0);
+  EXPECT_LT(bt1->stored.contacts, kContacts);
+  EXPECT_EQ(ToJson(*bt1).dump(), ToJson(*bt2).dump());
 }
 
 // The default routing sends a lead without an account to the owner of the
