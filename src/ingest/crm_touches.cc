@@ -393,6 +393,27 @@ core::Status UnknownLifecycle(store::Database& db, const std::string& source,
   return {};
 }
 
+// How many touches the source's contacts and members can give at most (a
+// bound, for DeferredIndexes).
+core::Result<int64_t> DerivableTouches(store::Database& db, const std::string& source, bool members,
+                                       bool created) {
+  int64_t n = 0;
+  if (members) {
+    MOPS_ASSIGN_OR_RETURN(Value count, db.QueryValue("SELECT COUNT(*) FROM campaign_members WHERE "
+                                                     "source_system = ? AND contact_id IS NOT NULL",
+                                                     std::vector<Value>{source}));
+    n += store::AsInt(count);
+  }
+  if (created) {
+    MOPS_ASSIGN_OR_RETURN(Value count,
+                          db.QueryValue("SELECT COUNT(*) FROM contacts WHERE source_system = ? "
+                                        "AND created_at IS NOT NULL",
+                                        std::vector<Value>{source}));
+    n += store::AsInt(count);
+  }
+  return n;
+}
+
 // Opportunities of the source with no touch on their account or on the
 // contacts of their roles or of their account.
 core::Status CountUntouched(store::Database& db, const std::string& source, CrmReport& report) {
@@ -559,9 +580,17 @@ core::Status DeriveCrmTouches(store::Database& db, Kind kind, Preset preset,
     if (preset == Preset::kHubspot) MOPS_TRY(UnknownLifecycle(db, source_system, config, report));
   }
   if (members || opportunities) MOPS_TRY(CampaignChannels(db, source_system, config, report));
+  // Touches of a large first import (a contact's creation, a member) build
+  // touchpoints' indexes once, at the end, instead of row by row.
+  DeferredIndexes deferred;
+  if (members || created) {
+    MOPS_ASSIGN_OR_RETURN(int64_t incoming, DerivableTouches(db, source_system, members, created));
+    MOPS_TRY(deferred.Defer(db, "touchpoints", incoming));
+  }
   if (members) MOPS_TRY(MemberTouches(db, source_system));
   if (opportunities) MOPS_TRY(OpportunityTouches(db, source_system));
   if (created) MOPS_TRY(CreatedTouches(db, source_system, config, report));
+  MOPS_TRY(deferred.Restore(db));
   MOPS_ASSIGN_OR_RETURN(auto after, CountTouches(db, source_system));
   for (std::string_view type : kTouchTypes) {
     const std::string t(type);

@@ -402,3 +402,29 @@ core::Result<std::vector<UnresolvedLink>> ListUnresolved(store::Database& db,
 }
 
 }  // namespace mops::ingest
+
+namespace mops::ingest::internal {
+
+core::Status DeferredIndexes::Defer(store::Database& db, std::string_view table, int64_t incoming) {
+  if (db.dialect() != store::Dialect::kSqlite || incoming < kMinRows || active()) return {};
+  MOPS_ASSIGN_OR_RETURN(Value held, db.QueryValue(fmt::format("SELECT COUNT(*) FROM {}", table)));
+  if (store::AsInt(held) >= incoming) return {};
+  MOPS_ASSIGN_OR_RETURN(
+      store::Rows indexes,
+      db.Query("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND "
+               "sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name",
+               std::vector<Value>{std::string(table)}));
+  for (const auto& r : indexes.rows) {
+    MOPS_TRY(db.Execute(fmt::format("DROP INDEX \"{}\"", store::AsText(r[0]))));
+    definitions_.push_back(store::AsText(r[1]));
+  }
+  return {};
+}
+
+core::Status DeferredIndexes::Restore(store::Database& db) {
+  for (const std::string& sql : definitions_) MOPS_TRY(db.Execute(sql));
+  definitions_.clear();
+  return {};
+}
+
+}  // namespace mops::ingest::internal

@@ -1109,6 +1109,11 @@ core::Result<ImportSummary> Importer::Run(std::string_view csv,
   phases.Mark("count lines");
 
   MOPS_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Start(db_));
+  // A file larger than the table: its indexes are built once at the end.
+  internal::DeferredIndexes deferred;
+  if (spec_.kind != Kind::kLifecycleHistory) {
+    MOPS_TRY(deferred.Defer(db_, spec_.table, total_lines - 1));
+  }
   MOPS_TRY(Prepare(mapping, converter.written(), per_row_source));
   if (!crm_config_text_.empty()) {
     MOPS_TRY(internal::SaveCrmConfig(db_, crm_config_text_, crm_config_name_, options_.actor));
@@ -1130,6 +1135,10 @@ core::Result<ImportSummary> Importer::Run(std::string_view csv,
   }
   phases.Mark("parse, convert and write rows");
   summary_.phases.push_back({"  of which parsing thread CPU", 0, parser_cpu_seconds_});
+  if (deferred.active()) {
+    MOPS_TRY(deferred.Restore(db_));
+    phases.Mark("create the deferred indexes");
+  }
 
   if (stages_.imported + stages_.updated > 0) {
     summary_.related.push_back({"lifecycle_history", stages_.imported, stages_.updated});
