@@ -412,7 +412,8 @@ core::Status DeferredIndexes::Defer(store::Database& db, std::string_view table,
   MOPS_ASSIGN_OR_RETURN(
       store::Rows indexes,
       db.Query("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND "
-               "sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name",
+               "sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%' AND sql NOT LIKE '% WHERE %' "
+               "ORDER BY name",
                std::vector<Value>{std::string(table)}));
   for (const auto& r : indexes.rows) {
     MOPS_TRY(db.Execute(fmt::format("DROP INDEX \"{}\"", store::AsText(r[0]))));

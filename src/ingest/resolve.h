@@ -101,8 +101,9 @@ class DeferredIndexes {
   // Rows a write must add, at the least, before deferring pays.
   static constexpr int64_t kMinRows = 20000;
 
-  // Drops `table`'s secondary (non-unique) indexes when `incoming` (rows about to be
-  // written) is at least kMinRows and more than the rows the table holds.
+  // Drops `table`'s secondary indexes (non-unique, not partial: a partial
+  // index that most rows skip costs nothing to keep and a scan to rebuild) when `incoming` (rows
+  // about to be written) is at least kMinRows and more than the rows the table holds.
   core::Status Defer(store::Database& db, std::string_view table, int64_t incoming);
   // Creates the dropped indexes again (with their own definitions).
   core::Status Restore(store::Database& db);
