@@ -604,7 +604,10 @@ core::Status DeriveCrmTouches(store::Database& db, Kind kind, Preset preset,
   DeferredIndexes deferred;
   if (members || created) {
     MOPS_ASSIGN_OR_RETURN(int64_t incoming, DerivableTouches(db, source_system, members, created));
-    MOPS_TRY(deferred.Defer(db, "touchpoints", incoming));
+    static const std::vector<std::string> kWritten = {
+        "source_system", "external_id", "contact_id", "account_id",  "occurred_at",
+        "type",          "channel",     "source",     "campaign_id", "event_name"};
+    MOPS_TRY(deferred.Defer(db, "touchpoints", incoming, kWritten));
   }
   if (members) MOPS_TRY(MemberTouches(db, source_system));
   if (opportunities) MOPS_TRY(OpportunityTouches(db, source_system));

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "core/salesforce_id.h"
 #include "core/strings.h"
 
@@ -405,7 +407,8 @@ core::Result<std::vector<UnresolvedLink>> ListUnresolved(store::Database& db,
 
 namespace mops::ingest::internal {
 
-core::Status DeferredIndexes::Defer(store::Database& db, std::string_view table, int64_t incoming) {
+core::Status DeferredIndexes::Defer(store::Database& db, std::string_view table, int64_t incoming,
+                                    std::span<const std::string> written) {
   if (db.dialect() != store::Dialect::kSqlite || incoming < kMinRows || active()) return {};
   MOPS_ASSIGN_OR_RETURN(Value held, db.QueryValue(fmt::format("SELECT COUNT(*) FROM {}", table)));
   if (store::AsInt(held) >= incoming) return {};
@@ -416,7 +419,14 @@ core::Status DeferredIndexes::Defer(store::Database& db, std::string_view table,
                "ORDER BY name",
                std::vector<Value>{std::string(table)}));
   for (const auto& r : indexes.rows) {
-    MOPS_TRY(db.Execute(fmt::format("DROP INDEX \"{}\"", store::AsText(r[0]))));
+    const std::string name = store::AsText(r[0]);
+    MOPS_ASSIGN_OR_RETURN(store::Rows columns,
+                          db.Query(fmt::format("SELECT name FROM pragma_index_info('{}')", name)));
+    const bool touched = std::any_of(columns.rows.begin(), columns.rows.end(), [&](const auto& c) {
+      return std::find(written.begin(), written.end(), store::AsText(c[0])) != written.end();
+    });
+    if (!touched) continue;
+    MOPS_TRY(db.Execute(fmt::format("DROP INDEX \"{}\"", name)));
     definitions_.push_back(store::AsText(r[1]));
   }
   return {};

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -104,7 +105,11 @@ class DeferredIndexes {
   // Drops `table`'s secondary indexes (non-unique, not partial: a partial
   // index that most rows skip costs nothing to keep and a scan to rebuild) when `incoming` (rows
   // about to be written) is at least kMinRows and more than the rows the table holds.
-  core::Status Defer(store::Database& db, std::string_view table, int64_t incoming);
+  // Only indexes on at least one of `written` (the columns the write sets)
+  // are deferred: the others get keys that new rows all share (NULL, say),
+  // which cost little to append and a full scan to rebuild.
+  core::Status Defer(store::Database& db, std::string_view table, int64_t incoming,
+                     std::span<const std::string> written);
   // Creates the dropped indexes again (with their own definitions).
   core::Status Restore(store::Database& db);
   bool active() const { return !definitions_.empty(); }

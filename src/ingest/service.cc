@@ -259,6 +259,7 @@ class Upsert {
         spec.table, core::Join(columns, ", "), core::Join(values, ", "));
     sql += updates.empty() ? "NOTHING" : "UPDATE SET " + core::Join(updates, ", ");
     MOPS_ASSIGN_OR_RETURN(stmt_, db.Prepare(sql));
+    columns_ = std::move(columns);
     return {};
   }
 
@@ -327,6 +328,8 @@ class Upsert {
   // Rows whose owner matched no user (Fill's count; read after the parsing
   // thread has finished).
   int64_t owner_misses() const { return owner_misses_; }
+  // The columns the statement writes.
+  const std::vector<std::string>& columns() const { return columns_; }
 
  private:
   static std::optional<int64_t> ContactAccount(const ConvertedRow& row, int contact_field,
@@ -345,6 +348,7 @@ class Upsert {
   };
   std::unique_ptr<store::Statement> stmt_;
   std::vector<Slot> slots_;
+  std::vector<std::string> columns_;
   int64_t owner_misses_ = 0;
 };
 
@@ -1109,12 +1113,13 @@ core::Result<ImportSummary> Importer::Run(std::string_view csv,
   phases.Mark("count lines");
 
   MOPS_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Start(db_));
-  // A file larger than the table: its indexes are built once at the end.
+  MOPS_TRY(Prepare(mapping, converter.written(), per_row_source));
+  // A file larger than the table: the indexes on the columns it writes are
+  // built once at the end (the statements prepared above prepare again).
   internal::DeferredIndexes deferred;
   if (spec_.kind != Kind::kLifecycleHistory) {
-    MOPS_TRY(deferred.Defer(db_, spec_.table, total_lines - 1));
+    MOPS_TRY(deferred.Defer(db_, spec_.table, total_lines - 1, upsert_.columns()));
   }
-  MOPS_TRY(Prepare(mapping, converter.written(), per_row_source));
   if (!crm_config_text_.empty()) {
     MOPS_TRY(internal::SaveCrmConfig(db_, crm_config_text_, crm_config_name_, options_.actor));
   }
