@@ -9,7 +9,10 @@
 // column before the rows are read. Into SQLite, and with --postgres also into
 // a throwaway PostgreSQL server (tests/support), side by side.
 //
-//   import_bench [--rows N ...] [--salesforce N ...] [--postgres] [--dir DIR]
+//   import_bench [--rows N ...] [--salesforce N ...] [--postgres] [--phases] [--dir DIR]
+//
+// --phases: under each Salesforce row, the import's steps with their wall and
+// CPU seconds (ImportSummary::phases).
 //
 // Prints kind, rows, wall seconds, rows/s, CPU seconds (user + system, which
 // tells a busy machine from a slow import) and the process's peak RSS. Not a test:
@@ -192,7 +195,19 @@ struct Row {
   int64_t rows;
   double seconds;
   double cpu_seconds;
+  std::vector<mops::ingest::ImportPhase> phases;
 };
+
+bool show_phases = false;
+
+// The import's own steps (--phases): wall and CPU seconds of each.
+void PrintPhases(const Row& r) {
+  if (!show_phases) return;
+  for (const auto& p : r.phases) {
+    std::printf("    %-40s %9.3f s wall %9.3f s cpu\n", p.name.c_str(), p.seconds, p.cpu_seconds);
+  }
+  std::fflush(stdout);
+}
 
 void Print(const Row& r) {
   std::printf("%-22s %10lld %9.3f %12.0f %9.3f %11.1f\n", r.kind.c_str(),
@@ -216,7 +231,7 @@ Row TimedImport(mops::store::Database& db, Kind kind, const std::string& path,
   if (summary->rejected > 0 || (!summary->unresolved.empty() && !label.starts_with("sf "))) {
     std::fprintf(stderr, "unexpected: %s", summary->ToText().c_str());
   }
-  return {label, summary->rows, seconds, CpuSeconds() - cpu_start};
+  return {label, summary->rows, seconds, CpuSeconds() - cpu_start, std::move(summary->phases)};
 }
 
 // The Salesforce Contact export of `rows` into a fresh workspace at `url`.
@@ -239,8 +254,12 @@ void SalesforceRun(const std::string& url, const std::string& backend,
   }
   TimedImport(**db, Kind::kUsers, users, "sf users", sf);
   TimedImport(**db, Kind::kAccounts, accounts, "sf accounts", sf);
-  Print(TimedImport(**db, Kind::kContacts, contacts, "sf contacts " + backend, sf));
-  Print(TimedImport(**db, Kind::kContacts, contacts, "sf re-import " + backend, sf));
+  const Row first = TimedImport(**db, Kind::kContacts, contacts, "sf contacts " + backend, sf);
+  Print(first);
+  PrintPhases(first);
+  const Row again = TimedImport(**db, Kind::kContacts, contacts, "sf re-import " + backend, sf);
+  Print(again);
+  PrintPhases(again);
 }
 
 }  // namespace
@@ -259,12 +278,14 @@ int main(int argc, char** argv) {
       salesforce.push_back(std::stoi(argv[++i]));
     } else if (arg == "--postgres") {
       postgres = true;
+    } else if (arg == "--phases") {
+      show_phases = true;
     } else if (arg == "--dir" && i + 1 < argc) {
       dir = argv[++i];
     } else {
       std::fprintf(stderr,
                    "usage: import_bench [--rows N ...] [--salesforce N ...] [--postgres] "
-                   "[--dir DIR]\n");
+                   "[--phases] [--dir DIR]\n");
       return 2;
     }
   }

@@ -167,6 +167,15 @@ struct CrmReport {
   int64_t won_without_touch = 0;
 };
 
+// The time one step of an import took (ImportSummary::phases): wall seconds
+// and CPU seconds of the whole process over the step (the parsing thread's
+// own CPU time is its step "parse (parsing thread)").
+struct ImportPhase {
+  std::string name;
+  double seconds = 0;
+  double cpu_seconds = 0;
+};
+
 struct ImportSummary {
   Kind kind = Kind::kContacts;
   std::string table;
@@ -205,6 +214,9 @@ struct ImportSummary {
   std::vector<UnresolvedRef> unresolved;
   CrmReport crm;
   double seconds = 0;
+  // Where the time went, step by step, in order (for benchmarks and
+  // profiling; not part of the text or JSON summary).
+  std::vector<ImportPhase> phases;
 
   // First line: "imported N, updated M, unchanged U, rejected K"; then one line per
   // detail (source, rejects file, duplicates, unmapped columns, related

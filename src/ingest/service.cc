@@ -2,6 +2,7 @@
 // into the workspace in one transaction with one prepared statement per
 // table, then resolves references and writes the audit log entry.
 #include <fmt/format.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -258,6 +259,7 @@ class Upsert {
         spec.table, core::Join(columns, ", "), core::Join(values, ", "));
     sql += updates.empty() ? "NOTHING" : "UPDATE SET " + core::Join(updates, ", ");
     MOPS_ASSIGN_OR_RETURN(stmt_, db.Prepare(sql));
+    columns_ = std::move(columns);
     return {};
   }
 
@@ -326,6 +328,8 @@ class Upsert {
   // Rows whose owner matched no user (Fill's count; read after the parsing
   // thread has finished).
   int64_t owner_misses() const { return owner_misses_; }
+  // The columns the statement writes.
+  const std::vector<std::string>& columns() const { return columns_; }
 
  private:
   static std::optional<int64_t> ContactAccount(const ConvertedRow& row, int contact_field,
@@ -344,6 +348,7 @@ class Upsert {
   };
   std::unique_ptr<store::Statement> stmt_;
   std::vector<Slot> slots_;
+  std::vector<std::string> columns_;
   int64_t owner_misses_ = 0;
 };
 
@@ -404,6 +409,32 @@ class BatchQueue {
   std::deque<Batch*> free_;
   std::deque<Batch*> full_;
   bool closed_ = false;
+};
+
+// CPU seconds of the process, or of the calling thread.
+double CpuSeconds(clockid_t clock) {
+  timespec t{};
+  clock_gettime(clock, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+}
+
+// Appends one ImportPhase per Mark: the time since the previous Mark.
+class PhaseClock {
+ public:
+  explicit PhaseClock(std::vector<ImportPhase>& out) : out_(out) {}
+  void Mark(std::string name) {
+    const auto now = std::chrono::steady_clock::now();
+    const double cpu = CpuSeconds(CLOCK_PROCESS_CPUTIME_ID);
+    out_.push_back(
+        {std::move(name), std::chrono::duration<double>(now - wall_).count(), cpu - cpu_});
+    wall_ = now;
+    cpu_ = cpu;
+  }
+
+ private:
+  std::vector<ImportPhase>& out_;
+  std::chrono::steady_clock::time_point wall_ = std::chrono::steady_clock::now();
+  double cpu_ = CpuSeconds(CLOCK_PROCESS_CPUTIME_ID);
 };
 
 struct Related {
@@ -499,6 +530,8 @@ class Importer {
   std::string key_buffer_;
   // The line of each write queued since the last flush, in order.
   std::vector<int64_t> queued_lines_;
+  // CPU time of the parsing thread (set when it ends).
+  double parser_cpu_seconds_ = 0;
 };
 
 core::Status Importer::Prepare(const internal::Mapping& mapping, const std::vector<bool>& written,
@@ -756,11 +789,13 @@ core::Status Importer::ParseAndWrite(core::CsvReader& reader, internal::RowConve
   core::Status consumed;
   {
     std::jthread parser([&] {
+      const double cpu_start = CpuSeconds(CLOCK_THREAD_CPUTIME_ID);
       try {
         produced = Produce(reader, converter, queue);
       } catch (const std::exception& e) {
         produced = core::Fail(ErrorCode::kInternal, "import failed: {}", e.what());
       }
+      parser_cpu_seconds_ = CpuSeconds(CLOCK_THREAD_CPUTIME_ID) - cpu_start;
       if (!produced) queue.Close();
     });
     // Declared after the thread, so destroyed before it is joined: whatever
@@ -995,6 +1030,7 @@ core::Result<ImportSummary> Importer::Run(std::string_view csv,
                                           const internal::CustomMapping* custom,
                                           const ProgressFn& progress) {
   const auto started = std::chrono::steady_clock::now();
+  PhaseClock phases(summary_.phases);
   summary_.kind = spec_.kind;
   summary_.table = std::string(spec_.table);
   summary_.file = name_;
@@ -1070,14 +1106,24 @@ core::Result<ImportSummary> Importer::Run(std::string_view csv,
     channel_rules.emplace(std::move(rules));
     converter.SetChannelRules(&*channel_rules);
   }
+  phases.Mark("header and mapping");
   MOPS_TRY(SurveyColumns(csv, mapping, order, converter));
+  phases.Mark("date survey");
   const int64_t total_lines = core::CountLines(csv);
+  phases.Mark("count lines");
 
   MOPS_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Start(db_));
   MOPS_TRY(Prepare(mapping, converter.written(), per_row_source));
+  // A file larger than the table: the indexes on the columns it writes are
+  // built once at the end (the statements prepared above prepare again).
+  internal::DeferredIndexes deferred;
+  if (spec_.kind != Kind::kLifecycleHistory) {
+    MOPS_TRY(deferred.Defer(db_, spec_.table, total_lines - 1, upsert_.columns()));
+  }
   if (!crm_config_text_.empty()) {
     MOPS_TRY(internal::SaveCrmConfig(db_, crm_config_text_, crm_config_name_, options_.actor));
   }
+  phases.Mark("prepare (key and reference indexes)");
 
   if (spec_.kind == Kind::kLifecycleHistory) {
     MOPS_TRY(ParseAndWriteLifecycle(reader, converter, progress, total_lines));
@@ -1092,6 +1138,12 @@ core::Result<ImportSummary> Importer::Run(std::string_view csv,
     MOPS_TRY(ParseAndWrite(reader, converter, progress, total_lines));
     MOPS_TRY(FlushQueued());
   }
+  phases.Mark("parse, convert and write rows");
+  summary_.phases.push_back({"  of which parsing thread CPU", 0, parser_cpu_seconds_});
+  if (deferred.active()) {
+    MOPS_TRY(deferred.Restore(db_));
+    phases.Mark("create the deferred indexes");
+  }
 
   if (stages_.imported + stages_.updated > 0) {
     summary_.related.push_back({"lifecycle_history", stages_.imported, stages_.updated});
@@ -1105,9 +1157,12 @@ core::Result<ImportSummary> Importer::Run(std::string_view csv,
   }
 
   MOPS_TRY(internal::ResolvePending(db_, spec_.kind, upsert_.owner_misses() > 0));
+  phases.Mark("resolve pending references");
   MOPS_TRY(internal::DeriveCrmTouches(db_, spec_.kind, mapping.preset, summary_.source_system,
                                       crm_config_, summary_.crm));
+  phases.Mark("derive CRM touches");
   MOPS_ASSIGN_OR_RETURN(summary_.unresolved, internal::CountUnresolved(db_, spec_.kind));
+  phases.Mark("count unresolved");
   summary_.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (summary_.rejected > 0 && !options_.rejects_path.empty()) {
@@ -1119,11 +1174,13 @@ core::Result<ImportSummary> Importer::Run(std::string_view csv,
   MOPS_TRY(WriteAudit());
   if (!summary_.rejects_path.empty()) MOPS_TRY(WriteRejectsFile());
   if (!summary_.warnings_path.empty()) MOPS_TRY(WriteWarningsFile());
+  phases.Mark("audit, rejects and warnings files");
   if (auto committed = tx.Commit(); !committed) {
     if (!summary_.rejects_path.empty()) std::remove(summary_.rejects_path.c_str());
     if (!summary_.warnings_path.empty()) std::remove(summary_.warnings_path.c_str());
     return std::unexpected(std::move(committed).error());
   }
+  phases.Mark("commit");
   // A rejects or warnings file from an earlier run of the same file would mislead.
   if (summary_.rejected == 0 && !options_.rejects_path.empty()) {
     std::error_code ignored;

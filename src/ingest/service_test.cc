@@ -1,6 +1,8 @@
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "core/csv.h"
@@ -460,6 +462,90 @@ TEST(Import, ErrorsLateInABigFileStillChangeNothing) {
   // And the same file without the bad line imports whole.
   ImportSummary ok = MustImportText(ws, Kind::kContacts, good);
   EXPECT_EQ(ok.imported, 5000);
+}
+
+// The indexes (name and definition) of `table`, whichever backend.
+std::vector<std::string> IndexDefinitions(TempWorkspace& ws, const std::string& table) {
+  const bool sqlite = ws.db().dialect() == store::Dialect::kSqlite;
+  auto rows = ws.db().Query(
+      sqlite ? "SELECT name || ': ' || COALESCE(sql, '') FROM sqlite_master WHERE type = "
+               "'index' AND tbl_name = ? ORDER BY name"
+             : "SELECT indexname || ': ' || indexdef FROM pg_indexes WHERE tablename = ? AND "
+               "schemaname = current_schema() ORDER BY indexname",
+      std::vector<store::Value>{table});
+  EXPECT_TRUE(rows) << rows.error().ToString();
+  std::vector<std::string> out;
+  if (rows) {
+    for (const auto& r : rows->rows) out.push_back(store::AsText(r[0]));
+  }
+  return out;
+}
+
+// A Salesforce Contact export of `n` rows, each with a lead source and a
+// creation date (so each also gives a "created" touch).
+std::string SalesforceContacts(int n) {
+  std::string csv =
+      "\"Id\",\"FirstName\",\"LastName\",\"Email\",\"LeadSource\",\"CreatedDate\"\r\n";
+  for (int i = 0; i < n; ++i) {
+    csv += fmt::format(
+        "\"0035g{:010}\",\"Ana\",\"Silva {}\",\"ana.silva{}@example.com\",\"{}\","
+        "\"2024-{:02}-{:02}T09:30:00.000Z\"\r\n",
+        i, i, i, i % 3 == 0 ? "Web" : "Trade Show", i % 12 + 1, i % 28 + 1);
+  }
+  return csv;
+}
+
+TEST(Import, LargeFirstImportBuildsIndexesOnceAndKeepsThem) {
+  // More rows than the table holds and than DeferredIndexes::kMinRows: the
+  // secondary indexes of contacts and touchpoints are dropped for the writes
+  // and built again in the same transaction.
+  constexpr int kRows = 25000;
+  const std::string csv = SalesforceContacts(kRows);
+  TempWorkspace ws;
+  const auto contact_indexes = IndexDefinitions(ws, "contacts");
+  const auto touch_indexes = IndexDefinitions(ws, "touchpoints");
+  ASSERT_GE(contact_indexes.size(), 3u);
+  ASSERT_GE(touch_indexes.size(), 3u);
+  ImportOptions sf;
+  sf.preset = Preset::kSalesforce;
+
+  // A reject under --strict on the last line: nothing changes, indexes included.
+  ImportOptions strict = sf;
+  strict.strict = true;
+  const auto before = ws.Counts();
+  auto failed =
+      ImportCsvText(ws.db(), Kind::kContacts, "contacts.csv",
+                    csv + "\"0035g9999999999\",\"A\",\"B\",\"a@b.c\",\"Web\",\"soon\"\r\n", strict);
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().line, kRows + 2);
+  EXPECT_EQ(ws.Counts(), before);
+  EXPECT_EQ(IndexDefinitions(ws, "contacts"), contact_indexes);
+  EXPECT_EQ(IndexDefinitions(ws, "touchpoints"), touch_indexes);
+
+  ImportSummary s = MustImportText(ws, Kind::kContacts, csv, sf);
+  EXPECT_EQ(s.imported, kRows);
+  EXPECT_EQ(IndexDefinitions(ws, "contacts"), contact_indexes);
+  EXPECT_EQ(IndexDefinitions(ws, "touchpoints"), touch_indexes);
+  EXPECT_EQ(ws.Int("SELECT COUNT(*) FROM contacts"), kRows);
+  EXPECT_EQ(ws.Int("SELECT COUNT(*) FROM contacts WHERE email = 'ana.silva24999@example.com'"), 1);
+  EXPECT_EQ(ws.Int("SELECT COUNT(*) FROM touchpoints WHERE type = 'created'"), kRows);
+  // Every touch is counted once in the weekly rollup.
+  EXPECT_EQ(ws.Int("SELECT SUM(touchpoints) FROM touchpoint_weeks"), kRows);
+  if (ws.db().dialect() == store::Dialect::kSqlite) {
+    EXPECT_EQ(ws.Text("PRAGMA integrity_check"), "ok");
+    const bool deferred = std::any_of(s.phases.begin(), s.phases.end(), [](const ImportPhase& p) {
+      return p.name == "create the deferred indexes";
+    });
+    EXPECT_TRUE(deferred) << "the contacts indexes were not deferred";
+  }
+
+  // The same file again: nothing to write, nothing dropped.
+  ImportSummary again = MustImportText(ws, Kind::kContacts, csv, sf);
+  EXPECT_EQ(again.unchanged, kRows);
+  EXPECT_EQ(ws.Int("SELECT COUNT(*) FROM touchpoints"), kRows);
+  EXPECT_EQ(ws.Int("SELECT SUM(touchpoints) FROM touchpoint_weeks"), kRows);
+  EXPECT_EQ(IndexDefinitions(ws, "contacts"), contact_indexes);
+  EXPECT_EQ(IndexDefinitions(ws, "touchpoints"), touch_indexes);
 }
 
 TEST(Import, UnknownKindPresetAndMissingFile) {
