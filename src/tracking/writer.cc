@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <thread>
 
 #include "ingest/channel_rules.h"
 #include "ingest/ingest.h"
@@ -1053,6 +1054,72 @@ struct Writer::State {
   std::unique_ptr<Batch> batch;
   bool own_connection_tried = false;
 
+  // SQLite: WAL checkpoints run on a thread of their own with its own
+  // connection (a passive checkpoint copies committed pages while the
+  // writer goes on), asked for every kCheckpointEvents events or
+  // kCheckpointGroups groups; the writer's connection still checkpoints by
+  // itself past kWriterCheckpointPages, a bound if this thread falls behind.
+  static constexpr int64_t kCheckpointEvents = 20000;
+  static constexpr int64_t kCheckpointGroups = 500;
+  static constexpr int kWriterCheckpointPages = 16384;
+  std::unique_ptr<store::Database> checkpoint_conn;
+  std::thread checkpointer;
+  std::mutex checkpoint_mu;
+  std::condition_variable checkpoint_cv;
+  bool checkpoint_due = false;
+  bool stopping = false;
+  int64_t events_since_checkpoint = 0;  // guarded by `mu`
+  int64_t groups_since_checkpoint = 0;  // guarded by `mu`
+
+  ~State() {
+    {
+      std::lock_guard lock(checkpoint_mu);
+      stopping = true;
+    }
+    checkpoint_cv.notify_one();
+    if (checkpointer.joinable()) checkpointer.join();
+  }
+
+  // After a group commit of `events` events (under `mu`).
+  void Committed(size_t events) {
+    if (!checkpointer.joinable()) return;
+    events_since_checkpoint += static_cast<int64_t>(events);
+    if (events_since_checkpoint < kCheckpointEvents &&
+        ++groups_since_checkpoint < kCheckpointGroups) {
+      return;
+    }
+    events_since_checkpoint = 0;
+    groups_since_checkpoint = 0;
+    {
+      std::lock_guard lock(checkpoint_mu);
+      checkpoint_due = true;
+    }
+    checkpoint_cv.notify_one();
+  }
+
+  void StartCheckpointer(store::Database& db) {
+    auto opened = db.OpenAnother();
+    if (!opened) {
+      spdlog::warn("tracking: checkpoint connection: {}", opened.error().ToString());
+      return;
+    }
+    checkpoint_conn = std::move(*opened);
+    checkpointer = std::thread([this] {
+      std::unique_lock lock(checkpoint_mu);
+      while (true) {
+        checkpoint_cv.wait(lock, [this] { return checkpoint_due || stopping; });
+        if (stopping) return;
+        checkpoint_due = false;
+        lock.unlock();
+        // Busy (another checkpoint running) is no failure: the next one
+        // copies what this one would have.
+        auto done = checkpoint_conn->ExecScript("PRAGMA wal_checkpoint(PASSIVE)");
+        if (!done) spdlog::debug("tracking: checkpoint: {}", done.error().ToString());
+        lock.lock();
+      }
+    });
+  }
+
   // The writer's connection, opened from the first request's: a file or a
   // PostgreSQL database (an in-memory SQLite database cannot be opened twice).
   void OpenConnection(store::Database& db) {
@@ -1069,12 +1136,14 @@ struct Writer::State {
       return;
     }
     if (db.dialect() == store::Dialect::kSqlite) {
-      // Checkpoint every 8,192 WAL pages (32 MB) rather than SQLite's 1,000:
-      // a group rewrites the same index leaves, which a checkpoint then
-      // copies once instead of once per 1,000 pages.
-      if (auto set = (*opened)->ExecScript("PRAGMA wal_autocheckpoint=8192"); !set) {
+      // Fewer, larger checkpoints: a group rewrites the same index leaves,
+      // which a checkpoint then copies once instead of once per 1,000 pages.
+      if (auto set = (*opened)->ExecScript(
+              fmt::format("PRAGMA wal_autocheckpoint={}", kWriterCheckpointPages));
+          !set) {
         spdlog::warn("tracking: wal_autocheckpoint: {}", set.error().ToString());
       }
+      StartCheckpointer(db);
     }
     auto prepared = std::make_unique<Batch>(**opened);
     if (auto status = prepared->Prepare(); !status) {
@@ -1117,6 +1186,9 @@ core::Result<StoreReport> Writer::Store(store::Database& db, int64_t key_id, std
       CommitAll(db, group, nullptr);
     }
     lock.lock();
+    size_t events = 0;
+    for (Work* w : group) events += w->events.size();
+    s.Committed(events);
     for (Work* w : group) {
       w->done = true;
       if (w != &work) w->cv.notify_one();
