@@ -396,22 +396,28 @@ TEST_F(TrackingServiceTest, ManyTouchesPerStatementKeepEachRowsOutcome) {
   // identify of visitor m-7 after its touches 7, 47, 87 and 127.
   const std::string identify =
       R"({"type":"identify","anonymousId":"m-7","userId":"mu-7","messageId":"mi-7"},)"
-      R"({"type":"page","anonymousId":"m-7","messageId":"mm-3","timestamp":"2024-05-02T10:00:00Z"})";
+      R"({"type":"page","anonymousId":"m-7","messageId":"mm-3","timestamp":"2024-05-02T10:00:00Z"},)"
+      R"({"type":"page","anonymousId":"m-7","messageId":"mx-7","timestamp":"2024-05-02T11:00:00Z"})";
   StoreReport first = Send(batch(0, 150, identify));
-  EXPECT_EQ(first.stored, 151);
-  EXPECT_EQ(first.touchpoints, 150);
+  EXPECT_EQ(first.stored, 152);
+  EXPECT_EQ(first.touchpoints, 151);
   EXPECT_EQ(first.duplicates, 1);
   EXPECT_EQ(first.stitched, 4);
-  EXPECT_EQ(Int("SELECT COUNT(*) FROM touchpoints"), 150);
-  EXPECT_EQ(Int("SELECT COUNT(*) FROM tracking_events"), 151);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM touchpoints"), 151);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM tracking_events"), 152);
   // Every event points at the touchpoint of its own messageId and channel.
   EXPECT_EQ(Int("SELECT COUNT(*) FROM tracking_events e JOIN touchpoints t ON t.id = "
                 "e.touchpoint_id WHERE t.message_id = e.message_id AND t.channel = e.channel AND "
                 "t.occurred_at = e.occurred_at"),
-            150);
+            151);
+  // The touches before the identify were stitched; the one after it knew
+  // its contact when it was stored (no stale answer from before).
   EXPECT_EQ(Int("SELECT COUNT(*) FROM touchpoints WHERE anonymous_id = 'm-7' AND contact_id IS "
                 "NOT NULL"),
-            4);
+            5);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM tracking_events WHERE message_id = 'mx-7' AND contact_id "
+                "IS NOT NULL"),
+            1);
   EXPECT_EQ(Text("SELECT anonymous_id FROM touchpoints WHERE message_id = 'mm-3'"), "m-3");
   // A replay with new rows among old ones, and a row whose touchpoint was
   // deleted since (stored again, then taken back: a duplicate).
@@ -421,13 +427,13 @@ TEST_F(TrackingServiceTest, ManyTouchesPerStatementKeepEachRowsOutcome) {
   EXPECT_EQ(replay.stored, 70);
   EXPECT_EQ(replay.touchpoints, 70);
   EXPECT_EQ(replay.duplicates, 61);
-  EXPECT_EQ(Int("SELECT COUNT(*) FROM touchpoints"), 219);
-  EXPECT_EQ(Int("SELECT COUNT(*) FROM tracking_events"), 221);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM touchpoints"), 220);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM tracking_events"), 222);
   EXPECT_EQ(Int("SELECT COUNT(*) FROM touchpoints WHERE message_id = 'mm-100'"), 0);
-  EXPECT_EQ(Int("SELECT SUM(touchpoints) FROM touchpoint_weeks"), 219);
+  EXPECT_EQ(Int("SELECT SUM(touchpoints) FROM touchpoint_weeks"), 220);
   EXPECT_EQ(Int("SELECT COUNT(*) FROM tracking_events e JOIN touchpoints t ON t.id = "
                 "e.touchpoint_id WHERE t.message_id = e.message_id"),
-            219);
+            220);
 }
 
 // touchpoint_weeks equals a GROUP BY over touchpoints after every kind of

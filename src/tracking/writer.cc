@@ -13,6 +13,7 @@
 #include <optional>
 #include <set>
 #include <thread>
+#include <unordered_map>
 
 #include "ingest/channel_rules.h"
 #include "ingest/ingest.h"
@@ -83,6 +84,7 @@ class Batch {
     merges_.clear();
     weeks_.clear();
     type_decides_.clear();
+    contact_of_.clear();
   }
 
   core::Status Prepare() {
@@ -191,6 +193,18 @@ class Batch {
   store::Statement* configs() { return configs_.get(); }
 
  private:
+  // FindIdentity for touches, remembered for the rest of the group: only
+  // identify, alias and group change identities, and each forgets them all
+  // (StoreOne); the group's transaction keeps other writers out (SQLite).
+  std::optional<int64_t> TouchContact(std::string_view kind, const std::string& value) {
+    if (value.empty()) return std::nullopt;
+    auto& known = contact_of_.by_value[kind == "user_id" ? 0 : 1];
+    if (auto it = known.find(value); it != known.end()) return it->second;
+    std::optional<int64_t> found = FindIdentity(kind, value);
+    known.emplace(value, found);
+    return found;
+  }
+
   std::optional<int64_t> FindIdentity(std::string_view kind, std::string_view value) {
     if (value.empty()) return std::nullopt;
     auto rows = find_identity_->Query(std::vector<Value>{std::string(kind), std::string(value)});
@@ -464,9 +478,9 @@ class Batch {
                           StoreReport& report) {
     const IdentityRules& rules = config_->identity;
     std::optional<int64_t> contact;
-    if (!IsBlockedIdentity(ev.user_id, rules)) contact = FindIdentity("user_id", ev.user_id);
+    if (!IsBlockedIdentity(ev.user_id, rules)) contact = TouchContact("user_id", ev.user_id);
     if (!contact && !IsBlockedIdentity(ev.anonymous_id, rules)) {
-      contact = FindIdentity("anonymous_id", ev.anonymous_id);
+      contact = TouchContact("anonymous_id", ev.anonymous_id);
     }
     Value account;
     if (contact) {
@@ -748,6 +762,7 @@ class Batch {
     // Identify, alias and group read and change touchpoints: the waiting
     // touches go in first, in the order they came.
     MOPS_TRY(FlushTouches());
+    contact_of_.clear();
     const std::string type(EventTypeName(ev.type));
     MOPS_ASSIGN_OR_RETURN(
         store::Rows inserted,
@@ -842,6 +857,14 @@ class Batch {
   // of them, written by Finish.
   std::map<std::pair<int64_t, std::string>, int64_t> weeks_;
   std::map<std::string, bool, std::less<>> type_decides_;  // TypeDecides, per group
+  // TouchContact's answers by user id ([0]) and anonymous id ([1]).
+  struct ContactMemo {
+    std::unordered_map<std::string, std::optional<int64_t>> by_value[2];
+    void clear() {
+      by_value[0].clear();
+      by_value[1].clear();
+    }
+  } contact_of_;
 };
 
 struct Work {
