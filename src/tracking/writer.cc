@@ -195,7 +195,9 @@ class Batch {
  private:
   // FindIdentity for touches, remembered for the rest of the group: only
   // identify, alias and group change identities, and each forgets them all
-  // (StoreOne); the group's transaction keeps other writers out (SQLite).
+  // (StoreOne). On SQLite the group's transaction keeps other writers out;
+  // on PostgreSQL an identity another connection commits during the group
+  // is seen from the next group on, as if the group had read it first.
   std::optional<int64_t> TouchContact(std::string_view kind, const std::string& value) {
     if (value.empty()) return std::nullopt;
     auto& known = contact_of_.by_value[kind == "user_id" ? 0 : 1];
