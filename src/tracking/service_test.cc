@@ -376,6 +376,66 @@ TEST_F(TrackingServiceTest, LaterPagesOfAVisitKeepTheLandingChannel) {
   EXPECT_EQ(Text("SELECT channel FROM touchpoints WHERE message_id = 'l4'"), "direct");
 }
 
+// Touches are written many rows per statement: every row keeps the outcome
+// it had alone (stored or a duplicate, in this batch or before, its event
+// pointing at its own touchpoint), across statement boundaries (64 rows),
+// and an identify between touches sees the touches before it.
+TEST_F(TrackingServiceTest, ManyTouchesPerStatementKeepEachRowsOutcome) {
+  auto batch = [](int from, int to, const std::string& extra) {
+    std::string items;
+    for (int i = from; i < to; ++i) {
+      items += fmt::format(
+          R"({{"type":"{}","anonymousId":"m-{}","messageId":"mm-{}","event":"Form Submitted",)"
+          R"("timestamp":"2024-05-0{}T10:00:00Z","context":{{"page":{{"url":)"
+          R"("https://acme.example/?utm_source=s{}&utm_medium=cpc"}}}}}},)",
+          i % 3 == 0 ? "track" : "page", i % 40, i, 1 + i % 9, i % 5);
+    }
+    return R"({"batch": [)" + items + extra + "]}";
+  };
+  // 150 touches; mm-3 again at 140 (another statement than its first), an
+  // identify of visitor m-7 after its touches 7, 47, 87 and 127.
+  const std::string identify =
+      R"({"type":"identify","anonymousId":"m-7","userId":"mu-7","messageId":"mi-7"},)"
+      R"({"type":"page","anonymousId":"m-7","messageId":"mm-3","timestamp":"2024-05-02T10:00:00Z"},)"
+      R"({"type":"page","anonymousId":"m-7","messageId":"mx-7","timestamp":"2024-05-02T11:00:00Z"})";
+  StoreReport first = Send(batch(0, 150, identify));
+  EXPECT_EQ(first.stored, 152);
+  EXPECT_EQ(first.touchpoints, 151);
+  EXPECT_EQ(first.duplicates, 1);
+  EXPECT_EQ(first.stitched, 4);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM touchpoints"), 151);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM tracking_events"), 152);
+  // Every event points at the touchpoint of its own messageId and channel.
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM tracking_events e JOIN touchpoints t ON t.id = "
+                "e.touchpoint_id WHERE t.message_id = e.message_id AND t.channel = e.channel AND "
+                "t.occurred_at = e.occurred_at"),
+            151);
+  // The touches before the identify were stitched; the one after it knew
+  // its contact when it was stored (no stale answer from before).
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM touchpoints WHERE anonymous_id = 'm-7' AND contact_id IS "
+                "NOT NULL"),
+            5);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM tracking_events WHERE message_id = 'mx-7' AND contact_id "
+                "IS NOT NULL"),
+            1);
+  EXPECT_EQ(Text("SELECT anonymous_id FROM touchpoints WHERE message_id = 'mm-3'"), "m-3");
+  // A replay with new rows among old ones, and a row whose touchpoint was
+  // deleted since (stored again, then taken back: a duplicate).
+  ASSERT_TRUE(db_->Execute("DELETE FROM touchpoints WHERE message_id = 'mm-100'").has_value());
+  StoreReport replay =
+      Send(batch(90, 220, R"({"type":"page","anonymousId":"m-1","messageId":"mm-0"})"));
+  EXPECT_EQ(replay.stored, 70);
+  EXPECT_EQ(replay.touchpoints, 70);
+  EXPECT_EQ(replay.duplicates, 61);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM touchpoints"), 220);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM tracking_events"), 222);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM touchpoints WHERE message_id = 'mm-100'"), 0);
+  EXPECT_EQ(Int("SELECT SUM(touchpoints) FROM touchpoint_weeks"), 220);
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM tracking_events e JOIN touchpoints t ON t.id = "
+                "e.touchpoint_id WHERE t.message_id = e.message_id"),
+            220);
+}
+
 // touchpoint_weeks equals a GROUP BY over touchpoints after every kind of
 // write: the tracking writer counts its touchpoints once per group (single
 // calls and group commits, a replay whose touchpoint was deleted), triggers
