@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 SCOPE="${1:-all}"
 
 APT_PACKAGES=(
-  build-essential cmake pkg-config git
+  build-essential cmake pkg-config git lld
   libsqlite3-dev sqlite3 libpq-dev postgresql
   libboost-dev libcpp-httplib-dev nlohmann-json3-dev libfmt-dev libspdlog-dev libcli11-dev
   libyaml-cpp-dev libsodium-dev libxlsxwriter-dev libssl-dev zlib1g-dev libbrotli-dev

@@ -3,7 +3,6 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
 
@@ -17,6 +16,7 @@
 #include "campaigns/commands.h"
 #include "campaigns/routes.h"
 #include "cli/cli.h"
+#include "cli/cli11.h"
 #include "cli/config.h"
 #include "core/time.h"
 #include "demo/demo.h"

@@ -9,6 +9,7 @@
 
 #include "analytics/report.h"
 #include "analytics/spend_import.h"
+#include "cli/cli11.h"
 #include "core/csv.h"
 
 namespace mops::analytics {

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "attribution/attribution.h"
+#include "cli/cli11.h"
 #include "core/strings.h"
 
 namespace mops::attribution {

@@ -1,8 +1,6 @@
 // `mops attribute` and its sub-verbs (runs, show, config).
 #pragma once
 
-#include <CLI/CLI.hpp>
-
 #include "cli/cli.h"
 
 namespace mops::attribution {

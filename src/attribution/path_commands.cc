@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "attribution/paths.h"
+#include "cli/cli11.h"
 #include "core/csv.h"
 #include "core/mapped_file.h"
 #include "core/strings.h"

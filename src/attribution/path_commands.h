@@ -1,8 +1,6 @@
 // `mops attribute paths`: the path engines on a path file.
 #pragma once
 
-#include <CLI/CLI.hpp>
-
 #include "cli/cli.h"
 
 namespace mops::attribution {

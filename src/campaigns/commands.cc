@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "campaigns/internal.h"
+#include "cli/cli11.h"
 #include "core/numbers.h"
 #include "core/strings.h"
 #include "ingest/ingest.h"

@@ -9,16 +9,14 @@
 #include "campaigns/campaigns.h"
 #include "core/edit_distance.h"
 #include "core/strings.h"
+#include "core/yaml_line.h"
 
 namespace mops::campaigns {
 namespace {
 
 using core::ErrorCode;
 
-int64_t MarkLine(const YAML::Node& node) {
-  const YAML::Mark mark = node.Mark();
-  return mark.line >= 0 ? mark.line + 1 : 0;
-}
+using core::MarkLine;
 
 std::unexpected<core::Error> ConfigError(std::string_view name, int64_t line, std::string key,
                                          std::string message) {

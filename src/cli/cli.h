@@ -7,7 +7,6 @@
 // (CLI11's own handling).
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <functional>
 #include <iosfwd>
 #include <memory>
@@ -18,6 +17,12 @@
 
 #include "core/error.h"
 #include "store/database.h"
+
+// CLI11's App, declared only: this header is included by services and routes
+// that never touch CLI11. Files that add verbs include "cli/cli11.h".
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace mops::cli {
 

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "cli/cli11.h"
 #include "core/csv.h"
 #include "core/strings.h"
 

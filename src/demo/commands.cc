@@ -1,7 +1,6 @@
 // `mops generate`: writes the synthetic company as canonical CSVs.
 #include <fmt/format.h>
 
-#include <CLI/CLI.hpp>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -12,6 +11,7 @@
 #include <string>
 
 #include "cli/cli.h"
+#include "cli/cli11.h"
 #include "core/time.h"
 #include "demo/demo.h"
 

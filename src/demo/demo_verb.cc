@@ -12,6 +12,7 @@
 #include <iostream>
 #include <vector>
 
+#include "cli/cli11.h"
 #include "core/time.h"
 #include "demo/demo.h"
 #include "ingest/ingest.h"

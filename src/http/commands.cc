@@ -7,6 +7,7 @@
 #include <ctime>
 #include <iostream>
 
+#include "cli/cli11.h"
 #include "core/time.h"
 
 namespace mops::http {

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/cli.h"
+#include "cli/cli11.h"
 #include "core/strings.h"
 #include "ingest/channel_rules.h"
 

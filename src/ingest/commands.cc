@@ -1,12 +1,12 @@
 // CLI verbs: `mops import` and `mops export`.
 #include <fmt/format.h>
 
-#include <CLI/CLI.hpp>
 #include <iostream>
 #include <memory>
 #include <optional>
 
 #include "cli/cli.h"
+#include "cli/cli11.h"
 #include "core/numbers.h"
 #include "core/strings.h"
 #include "ingest/ingest.h"

@@ -11,6 +11,7 @@
 #include "core/strings.h"
 #include "core/taxonomy.h"
 #include "core/time.h"
+#include "core/yaml_line.h"
 #include "ingest/resolve.h"
 
 namespace mops::ingest::internal {
@@ -69,10 +70,7 @@ bool IsChannel(std::string_view s) {
   return std::find(core::kChannels.begin(), core::kChannels.end(), s) != core::kChannels.end();
 }
 
-int64_t MarkLine(const YAML::Node& node) {
-  const YAML::Mark mark = node.Mark();
-  return mark.line >= 0 ? mark.line + 1 : 0;
-}
+using core::MarkLine;
 
 std::unexpected<core::Error> ConfigError(std::string_view name, int64_t line, std::string message) {
   core::Error e = core::MakeError(ErrorCode::kInvalidArgument, std::move(message));

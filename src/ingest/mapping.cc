@@ -6,6 +6,7 @@
 
 #include "core/numbers.h"
 #include "core/strings.h"
+#include "core/yaml_line.h"
 #include "ingest/internal.h"
 
 namespace mops::ingest::internal {
@@ -67,10 +68,7 @@ std::string ExpectedLabels(Preset preset, Kind kind, std::string_view field) {
   return core::Join(labels, " or ");
 }
 
-int64_t MarkLine(const YAML::Node& node) {
-  const YAML::Mark mark = node.Mark();
-  return mark.line >= 0 ? mark.line + 1 : 0;
-}
+using core::MarkLine;
 
 std::unexpected<core::Error> YamlError(std::string_view name, int64_t line, std::string message) {
   core::Error e = core::MakeError(ErrorCode::kInvalidArgument, std::move(message));

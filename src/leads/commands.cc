@@ -8,6 +8,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "cli/cli11.h"
 #include "core/strings.h"
 #include "leads/internal.h"
 #include "leads/report.h"

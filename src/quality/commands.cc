@@ -2,13 +2,13 @@
 // merges|undo|match-accounts`.
 #include <fmt/format.h>
 
-#include <CLI/CLI.hpp>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <optional>
 
 #include "cli/cli.h"
+#include "cli/cli11.h"
 #include "core/csv.h"
 #include "core/numbers.h"
 #include "core/strings.h"

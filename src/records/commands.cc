@@ -4,6 +4,7 @@
 
 #include <iostream>
 
+#include "cli/cli11.h"
 #include "records/records.h"
 
 namespace mops::records {

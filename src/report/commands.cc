@@ -6,6 +6,7 @@
 #include <iostream>
 #include <memory>
 
+#include "cli/cli11.h"
 #include "cli/config.h"
 #include "report/report.h"
 

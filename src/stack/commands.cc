@@ -8,6 +8,7 @@
 #include <iostream>
 #include <memory>
 
+#include "cli/cli11.h"
 #include "core/strings.h"
 #include "ingest/ingest.h"
 #include "stack/internal.h"

@@ -7,6 +7,7 @@
 #include <memory>
 #include <sstream>
 
+#include "cli/cli11.h"
 #include "tracking/tracking.h"
 
 namespace mops::tracking {

@@ -2,10 +2,10 @@
 // sub-verbs load, undo, runs, conflicts, stale, config show|set.
 #include <fmt/format.h>
 
-#include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "cli/cli.h"
+#include "cli/cli11.h"
 #include "core/csv.h"
 #include "core/strings.h"
 #include "core/time.h"

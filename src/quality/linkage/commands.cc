@@ -2,11 +2,11 @@
 // (workspace).
 #include <fmt/format.h>
 
-#include <CLI/CLI.hpp>
 #include <iostream>
 #include <memory>
 
 #include "cli/cli.h"
+#include "cli/cli11.h"
 #include "core/csv.h"
 #include "quality/linkage/linkage.h"
 

@@ -11,6 +11,7 @@
 
 #include "core/csv.h"
 #include "core/strings.h"
+#include "core/yaml_line.h"
 #include "quality/linkage/linkage.h"
 
 namespace mops::quality::linkage {
@@ -18,10 +19,7 @@ namespace {
 
 using core::ErrorCode;
 
-int64_t MarkLine(const YAML::Node& node) {
-  const YAML::Mark mark = node.Mark();
-  return mark.line >= 0 ? mark.line + 1 : 0;
-}
+using core::MarkLine;
 
 std::unexpected<core::Error> ConfigError(std::string_view name, int64_t line, std::string message) {
   return core::Fail(

@@ -8,6 +8,7 @@
 #include <limits>
 #include <memory>
 
+#include "cli/cli11.h"
 #include "core/csv.h"
 #include "core/strings.h"
 #include "stack/discovery/report.h"
