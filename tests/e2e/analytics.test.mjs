@@ -10,21 +10,11 @@
 //
 // Environment: MOPS_BIN, MOPS_E2E_OUT, MOPS_CHROMIUM, as overview.test.mjs.
 
-import { describe, test, before, after } from 'node:test';
+import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  addSession,
-  assertBinaries,
-  freePort,
-  getJson as getResponse,
-  launchBrowser,
-  outDir,
-  send,
-  startServer,
-} from './support.mjs';
+import { addSession, demoServerHooks, getJson as getResponse, launchBrowser, outDir, send } from './support.mjs';
 
 async function getJson(url, token) {
   const res = await getResponse(url, token);
@@ -35,17 +25,13 @@ async function getJson(url, token) {
 const XSS_CAMPAIGN = '<img src=x onerror="window.__xss=1">';
 
 describe('analytics page against mops demo', { timeout: 300_000 }, () => {
-  let tmp;
-  let server;
+  const demo = demoServerHooks('analytics');
   let token;
   let baseUrl;
   let demoRun;
 
   before(async () => {
-    assertBinaries();
-    tmp = mkdtempSync(path.join(tmpdir(), 'mops-e2e-analytics-'));
-    server = startServer(path.join(tmp, 'ws.db'), await freePort());
-    ({ token, baseUrl } = await server.ready);
+    ({ token, baseUrl } = demo);
     // The demo stores a run of won deals; nothing else is run here.
     const runs = await getJson(`${baseUrl}/api/v1/attribution/runs`, token);
     demoRun = runs.items.find((r) => r.conversion === 'won');
@@ -70,14 +56,6 @@ describe('analytics page against mops demo', { timeout: 300_000 }, () => {
     assert.equal(imported.imported, 1);
     assert.equal(imported.summary_rows_skipped, 1);
     assert.equal(imported.unmatched_campaigns[0].campaign, XSS_CAMPAIGN);
-  });
-
-  after(async () => {
-    if (server) {
-      server.child.kill('SIGTERM');
-      await server.exited;
-    }
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
   test('every report answers and its cells are their records', async () => {

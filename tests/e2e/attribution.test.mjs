@@ -6,39 +6,16 @@
 
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import {
-  assertBinaries,
-  assertErrorShape,
-  freePort,
-  getJson,
-  killServer,
-  launchBrowser,
-  outDir,
-  postJson,
-  signIn,
-  startServer,
-} from './support.mjs';
+import { assertErrorShape, demoServerHooks, getJson, launchBrowser, outDir, postJson, signIn } from './support.mjs';
 
 describe('attribution page', { timeout: 300_000 }, () => {
-  let tmp;
-  let server;
+  const demo = demoServerHooks('attribution', '0.05');
   let token;
   let baseUrl;
 
-  before(async () => {
-    assertBinaries();
-    tmp = mkdtempSync(path.join(tmpdir(), 'mops-e2e-attribution-'));
-    server = startServer(path.join(tmp, 'ws.db'), await freePort(), '0.05');
-    ({ token, baseUrl } = await server.ready);
-  });
-
-  after(async () => {
-    await killServer(server);
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  });
+  before(() => ({ token, baseUrl } = demo));
 
   test('the API runs the models and rejects bad requests by field', async () => {
     const run = await postJson(`${baseUrl}/api/v1/attribution/runs`, token, {

@@ -10,25 +10,13 @@
 //
 // Environment: MOPS_BIN, MOPS_E2E_OUT, MOPS_CHROMIUM, as overview.test.mjs.
 
-import { describe, test, before, after } from 'node:test';
+import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Ajv from 'ajv';
-import {
-  DEMO_AS_OF,
-  addSession,
-  assertBinaries,
-  freePort,
-  getJson as getResponse,
-  launchBrowser,
-  outDir,
-  postJson,
-  repoRoot,
-  startServer,
-} from './support.mjs';
+import { addSession, DEMO_AS_OF, demoServerHooks, getJson as getResponse, launchBrowser, outDir, postJson, repoRoot } from './support.mjs';
 
 async function getJson(url, token) {
   const res = await getResponse(url, token);
@@ -40,26 +28,12 @@ const schema = JSON.parse(readFileSync(path.join(repoRoot, 'src/report/audit.sch
 const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
 
 describe('audit against mops demo', { timeout: 300_000 }, () => {
-  let tmp;
-  let server;
+  const demo = demoServerHooks('audit');
   let token;
   let baseUrl;
   let firstRun;
 
-  before(async () => {
-    assertBinaries();
-    tmp = mkdtempSync(path.join(tmpdir(), 'mops-e2e-audit-'));
-    server = startServer(path.join(tmp, 'ws.db'), await freePort());
-    ({ token, baseUrl } = await server.ready);
-  });
-
-  after(async () => {
-    if (server) {
-      server.child.kill('SIGTERM');
-      await server.exited;
-    }
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  });
+  before(() => ({ token, baseUrl } = demo));
 
   test('the API runs, stores, validates and reconciles', async () => {
     const bad = await postJson(`${baseUrl}/api/v1/audit/runs`, token, { as_of: 'June' });
@@ -116,7 +90,7 @@ describe('audit against mops demo', { timeout: 300_000 }, () => {
     const html = await res.text();
     assert.ok(!/<script/i.test(html), 'no script in the report');
     assert.ok(!/(src|href)="https?:/i.test(html), 'no external asset');
-    const file = path.join(tmp, 'audit.html');
+    const file = path.join(demo.tmp, 'audit.html');
     writeFileSync(file, html);
     const browser = await launchBrowser();
     try {

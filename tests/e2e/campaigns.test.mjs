@@ -6,21 +6,11 @@
 //
 // Environment: MOPS_BIN, MOPS_E2E_OUT, MOPS_CHROMIUM, as overview.test.mjs.
 
-import { describe, test, before, after } from 'node:test';
+import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import {
-  addSession,
-  assertBinaries,
-  freePort,
-  getJson as getResponse,
-  launchBrowser,
-  outDir,
-  postJson,
-  startServer,
-} from './support.mjs';
+import { addSession, demoServerHooks, getJson as getResponse, launchBrowser, outDir, postJson } from './support.mjs';
 
 async function getJson(url, token) {
   const res = await getResponse(url, token);
@@ -40,25 +30,11 @@ const BUILT =
   'https://example.com/spring?ref=nl&utm_source=newsletter&utm_medium=email&utm_campaign=2026q2_em_na_spring-launch#pricing';
 
 describe('campaigns page against mops demo', { timeout: 300_000 }, () => {
-  let tmp;
-  let server;
+  const demo = demoServerHooks('campaigns');
   let token;
   let baseUrl;
 
-  before(async () => {
-    assertBinaries();
-    tmp = mkdtempSync(path.join(tmpdir(), 'mops-e2e-campaigns-'));
-    server = startServer(path.join(tmp, 'ws.db'), await freePort());
-    ({ token, baseUrl } = await server.ready);
-  });
-
-  after(async () => {
-    if (server) {
-      server.child.kill('SIGTERM');
-      await server.exited;
-    }
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  });
+  before(() => ({ token, baseUrl } = demo));
 
   test('the demo carries templates, approval histories and planted problems', async () => {
     const templates = await getJson(`${baseUrl}/api/v1/campaign-templates`, token);

@@ -11,10 +11,9 @@
 
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { addSession, assertBinaries, freePort, getJson as getResponse, killServer, launchBrowser, outDir, postJson, startServer } from './support.mjs';
+import { addSession, demoServerHooks, getJson as getResponse, launchBrowser, outDir, postJson } from './support.mjs';
 
 async function getJson(url, token) {
   const res = await getResponse(url, token);
@@ -40,28 +39,17 @@ async function until(check, what) {
 const HOSTILE = '<img src=x onerror="window.__pwned=1">Deck';
 
 describe('campaigns page: templates and the asset library', { timeout: 300_000 }, () => {
-  let tmp;
-  let server;
+  const demo = demoServerHooks('campaigns-library');
   let token;
   let baseUrl;
   let browser;
 
   before(async () => {
-    assertBinaries();
-    tmp = mkdtempSync(path.join(tmpdir(), 'mops-e2e-campaigns-library-'));
-    server = startServer(path.join(tmp, 'ws.db'), await freePort());
-    ({ token, baseUrl } = await server.ready);
+    ({ token, baseUrl } = demo);
     browser = await launchBrowser();
   });
-
   after(async () => {
     if (browser) await browser.close();
-    if (server) {
-      server.child.kill('SIGTERM');
-      await server.exited;
-      await killServer(server);
-    }
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
   async function openPage(hash) {

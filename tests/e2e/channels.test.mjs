@@ -8,22 +8,9 @@
 
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import {
-  assertBinaries,
-  assertErrorShape,
-  freePort,
-  getJson,
-  killServer,
-  launchBrowser,
-  outDir,
-  postJson,
-  send,
-  signIn,
-  startServer,
-} from './support.mjs';
+import { assertErrorShape, demoServerHooks, getJson, launchBrowser, outDir, postJson, send, signIn } from './support.mjs';
 
 const HOSTILE = '<img src=x onerror="window.__xss=1">';
 const RULES = `rules:
@@ -37,22 +24,11 @@ default: direct
 `;
 
 describe('channel rules panel', { timeout: 300_000 }, () => {
-  let tmp;
-  let server;
+  const demo = demoServerHooks('channels', '0.02');
   let token;
   let baseUrl;
 
-  before(async () => {
-    assertBinaries();
-    tmp = mkdtempSync(path.join(tmpdir(), 'mops-e2e-channels-'));
-    server = startServer(path.join(tmp, 'ws.db'), await freePort(), '0.02');
-    ({ token, baseUrl } = await server.ready);
-  });
-
-  after(async () => {
-    await killServer(server);
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  });
+  before(() => ({ token, baseUrl } = demo));
 
   test('the API refuses a bad document by rule and line, and changes nothing', async () => {
     const bad = await send('PUT', `${baseUrl}/api/v1/channels/rules`, token, {

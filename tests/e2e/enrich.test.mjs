@@ -10,49 +10,18 @@
 
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import {
-  SHUTDOWN_TIMEOUT_MS,
-  addSession,
-  assertBinaries,
-  assertErrorShape,
-  freePort,
-  getJson,
-  launchBrowser,
-  outDir,
-  send,
-  startServer,
-} from './support.mjs';
+import { addSession, assertErrorShape, demoServerHooks, getJson, launchBrowser, outDir, send } from './support.mjs';
 
 const MARKUP = '<img src=x onerror="window.__enrichXss=1">Robotics';
 
 describe('enrichment panel against mops demo', { timeout: 300_000 }, () => {
-  let tmp;
-  let server;
+  const demo = demoServerHooks('enrich');
   let token;
   let baseUrl;
 
-  before(async () => {
-    assertBinaries();
-    tmp = mkdtempSync(path.join(tmpdir(), 'mops-e2e-enrich-'));
-    const port = await freePort();
-    server = startServer(path.join(tmp, 'ws.db'), port);
-    ({ token, baseUrl } = await server.ready);
-  });
-
-  after(async () => {
-    if (server && server.exit === null) {
-      server.child.kill('SIGTERM');
-      await Promise.race([server.exited, new Promise((r) => setTimeout(r, SHUTDOWN_TIMEOUT_MS))]);
-      if (server.exit === null) {
-        server.child.kill('SIGKILL');
-        await server.exited;
-      }
-    }
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  });
+  before(() => ({ token, baseUrl } = demo));
 
   test('bad input gets clear errors and changes nothing', async () => {
     assertErrorShape(await getJson(`${baseUrl}/api/v1/quality/enrich/runs`), 401);

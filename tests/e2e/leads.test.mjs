@@ -9,20 +9,9 @@
 
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import {
-  addSession,
-  assertBinaries,
-  freePort,
-  getJson as getResponse,
-  launchBrowser,
-  outDir,
-  postJson,
-  send,
-  startServer,
-} from './support.mjs';
+import { addSession, demoServerHooks, getJson as getResponse, launchBrowser, outDir, postJson, send } from './support.mjs';
 
 async function getJson(url, token) {
   const res = await getResponse(url, token);
@@ -31,25 +20,11 @@ async function getJson(url, token) {
 }
 
 describe('leads page against mops demo', { timeout: 300_000 }, () => {
-  let tmp;
-  let server;
+  const demo = demoServerHooks('leads');
   let token;
   let baseUrl;
 
-  before(async () => {
-    assertBinaries();
-    tmp = mkdtempSync(path.join(tmpdir(), 'mops-e2e-leads-'));
-    server = startServer(path.join(tmp, 'ws.db'), await freePort());
-    ({ token, baseUrl } = await server.ready);
-  });
-
-  after(async () => {
-    if (server) {
-      server.child.kill('SIGTERM');
-      await server.exited;
-    }
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  });
+  before(() => ({ token, baseUrl } = demo));
 
   test('the API reconciles and refuses bad configs', async () => {
     const summary = await getJson(`${baseUrl}/api/v1/leads/summary`, token);

@@ -4,41 +4,20 @@
 //
 // Environment: see support.mjs.
 
-import { describe, test, before, after } from 'node:test';
+import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import {
-  SHUTDOWN_TIMEOUT_MS,
-  assertBinaries,
-  assertErrorShape,
-  freePort,
-  getJson,
-  killServer,
-  launchBrowser,
-  outDir,
-  startServer,
-} from './support.mjs';
+import { assertErrorShape, demoServerHooks, getJson, launchBrowser, outDir, SHUTDOWN_TIMEOUT_MS } from './support.mjs';
 
 describe('dashboard against mops demo', { timeout: 300_000 }, () => {
-  let tmp;
-  let server;
+  const demo = demoServerHooks('overview');
   let token;
   let baseUrl;
 
   before(async () => {
-    assertBinaries();
-    tmp = mkdtempSync(path.join(tmpdir(), 'mops-e2e-'));
-    const port = await freePort();
-    server = startServer(path.join(tmp, 'ws.db'), port);
-    ({ token, baseUrl } = await server.ready);
-    assert.equal(baseUrl, `http://127.0.0.1:${port}`, 'serves on the requested host and port');
-  });
-
-  after(async () => {
-    await killServer(server);
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
+    ({ token, baseUrl } = demo);
+    assert.equal(baseUrl, `http://127.0.0.1:${demo.port}`, 'serves on the requested host and port');
   });
 
   test('the API refuses requests without a token with a JSON error', async () => {
@@ -150,8 +129,8 @@ describe('dashboard against mops demo', { timeout: 300_000 }, () => {
   });
 
   test('SIGTERM stops the server cleanly', async () => {
-    assert.equal(server.exit, null, 'server still running before SIGTERM');
-    server.child.kill('SIGTERM');
+    assert.equal(demo.server.exit, null, 'server still running before SIGTERM');
+    demo.server.child.kill('SIGTERM');
     let timer;
     const timeout = new Promise((_, reject) => {
       timer = setTimeout(
@@ -160,9 +139,9 @@ describe('dashboard against mops demo', { timeout: 300_000 }, () => {
       );
     });
     try {
-      const { code, signal } = await Promise.race([server.exited, timeout]);
+      const { code, signal } = await Promise.race([demo.server.exited, timeout]);
       assert.equal(signal, null, `exited by signal ${signal}`);
-      assert.equal(code, 0, `exit code ${code}\n${server.log.join('').slice(-4000)}`);
+      assert.equal(code, 0, `exit code ${code}\n${demo.server.log.join('').slice(-4000)}`);
     } finally {
       clearTimeout(timer);
     }

@@ -6,20 +6,11 @@
 //
 // Environment: MOPS_BIN, MOPS_E2E_OUT, MOPS_CHROMIUM, as overview.test.mjs.
 
-import { describe, test, before, after } from 'node:test';
+import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import {
-  addSession,
-  assertBinaries,
-  freePort,
-  getJson as getResponse,
-  launchBrowser,
-  outDir,
-  startServer,
-} from './support.mjs';
+import { addSession, demoServerHooks, getJson as getResponse, launchBrowser, outDir } from './support.mjs';
 
 const AS_OF = '2026-06-30';
 
@@ -31,25 +22,11 @@ async function getJson(url, token) {
 }
 
 describe('stack page against mops demo', { timeout: 300_000 }, () => {
-  let tmp;
-  let server;
+  const demo = demoServerHooks('stack');
   let token;
   let baseUrl;
 
-  before(async () => {
-    assertBinaries();
-    tmp = mkdtempSync(path.join(tmpdir(), 'mops-e2e-stack-'));
-    server = startServer(path.join(tmp, 'ws.db'), await freePort());
-    ({ token, baseUrl } = await server.ready);
-  });
-
-  after(async () => {
-    if (server) {
-      server.child.kill('SIGTERM');
-      await server.exited;
-    }
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
-  });
+  before(() => ({ token, baseUrl } = demo));
 
   test('the audit API finds what the demo plants', async () => {
     const audit = await getJson(`${baseUrl}/api/v1/stack/audit?as_of=${AS_OF}`, token);

@@ -10,9 +10,11 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -197,6 +199,35 @@ export async function killServer(server) {
     server.child.kill('SIGKILL');
     await server.exited;
   }
+}
+
+// Stops the server: SIGTERM, then SIGKILL if it has not exited within
+// SHUTDOWN_TIMEOUT_MS.
+export async function stopServer(server) {
+  if (!server || server.exit !== null) return;
+  server.child.kill('SIGTERM');
+  await Promise.race([server.exited, new Promise((r) => setTimeout(r, SHUTDOWN_TIMEOUT_MS))]);
+  await killServer(server);
+}
+
+// One `mops demo` server in a temporary folder for the enclosing describe():
+// registers its before() and after() hooks and returns an object whose tmp,
+// port, server, token and baseUrl are set once the server answers (the
+// describe's own before() hooks run after this one).
+export function demoServerHooks(name, scale = undefined) {
+  const demo = { tmp: null, port: null, server: null, token: null, baseUrl: null };
+  before(async () => {
+    assertBinaries();
+    demo.tmp = mkdtempSync(path.join(tmpdir(), `mops-e2e-${name}-`));
+    demo.port = await freePort();
+    demo.server = startServer(path.join(demo.tmp, 'ws.db'), demo.port, scale);
+    ({ token: demo.token, baseUrl: demo.baseUrl } = await demo.server.ready);
+  });
+  after(async () => {
+    await stopServer(demo.server);
+    if (demo.tmp) rmSync(demo.tmp, { recursive: true, force: true });
+  });
+  return demo;
 }
 
 export function assertBinaries() {
