@@ -13,6 +13,7 @@
 #include "core/time.h"
 #include "core/yaml_line.h"
 #include "ingest/resolve.h"
+#include "store/deferred_indexes.h"
 
 namespace mops::ingest::internal {
 namespace {
@@ -411,7 +412,7 @@ core::Status UnknownLifecycle(store::Database& db, const std::string& source,
 }
 
 // How many touches the source's contacts and members can give at most (a
-// bound, for DeferredIndexes).
+// bound, for WorthDeferring).
 core::Result<int64_t> DerivableTouches(store::Database& db, const std::string& source, bool members,
                                        bool created) {
   int64_t n = 0;
@@ -599,13 +600,14 @@ core::Status DeriveCrmTouches(store::Database& db, Kind kind, Preset preset,
   if (members || opportunities) MOPS_TRY(CampaignChannels(db, source_system, config, report));
   // Touches of a large first import (a contact's creation, a member) build
   // touchpoints' indexes once, at the end, instead of row by row.
-  DeferredIndexes deferred;
+  store::DeferredIndexes deferred;
   if (members || created) {
     MOPS_ASSIGN_OR_RETURN(int64_t incoming, DerivableTouches(db, source_system, members, created));
     static const std::vector<std::string> kWritten = {
         "source_system", "external_id", "contact_id", "account_id",  "occurred_at",
         "type",          "channel",     "source",     "campaign_id", "event_name"};
-    MOPS_TRY(deferred.Defer(db, "touchpoints", incoming, kWritten));
+    MOPS_ASSIGN_OR_RETURN(bool defer, WorthDeferring(db, "touchpoints", incoming));
+    if (defer) MOPS_TRY(deferred.Defer(db, "touchpoints", kWritten));
   }
   if (members) MOPS_TRY(MemberTouches(db, source_system));
   if (opportunities) MOPS_TRY(OpportunityTouches(db, source_system));

@@ -4,8 +4,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-
 #include "core/salesforce_id.h"
 #include "core/strings.h"
 
@@ -407,35 +405,10 @@ core::Result<std::vector<UnresolvedLink>> ListUnresolved(store::Database& db,
 
 namespace mops::ingest::internal {
 
-core::Status DeferredIndexes::Defer(store::Database& db, std::string_view table, int64_t incoming,
-                                    std::span<const std::string> written) {
-  if (db.dialect() != store::Dialect::kSqlite || incoming < kMinRows || active()) return {};
+core::Result<bool> WorthDeferring(store::Database& db, std::string_view table, int64_t incoming) {
+  if (db.dialect() != store::Dialect::kSqlite || incoming < kMinDeferredRows) return false;
   MOPS_ASSIGN_OR_RETURN(Value held, db.QueryValue(fmt::format("SELECT COUNT(*) FROM {}", table)));
-  if (store::AsInt(held) >= incoming) return {};
-  MOPS_ASSIGN_OR_RETURN(
-      store::Rows indexes,
-      db.Query("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND "
-               "sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%' AND sql NOT LIKE '% WHERE %' "
-               "ORDER BY name",
-               std::vector<Value>{std::string(table)}));
-  for (const auto& r : indexes.rows) {
-    const std::string name = store::AsText(r[0]);
-    MOPS_ASSIGN_OR_RETURN(store::Rows columns,
-                          db.Query(fmt::format("SELECT name FROM pragma_index_info('{}')", name)));
-    const bool touched = std::any_of(columns.rows.begin(), columns.rows.end(), [&](const auto& c) {
-      return std::find(written.begin(), written.end(), store::AsText(c[0])) != written.end();
-    });
-    if (!touched) continue;
-    MOPS_TRY(db.Execute(fmt::format("DROP INDEX \"{}\"", name)));
-    definitions_.push_back(store::AsText(r[1]));
-  }
-  return {};
-}
-
-core::Status DeferredIndexes::Restore(store::Database& db) {
-  for (const std::string& sql : definitions_) MOPS_TRY(db.Execute(sql));
-  definitions_.clear();
-  return {};
+  return store::AsInt(held) < incoming;
 }
 
 }  // namespace mops::ingest::internal

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -88,34 +87,10 @@ core::Status ResolvePending(store::Database& db, std::optional<Kind> kind,
 core::Result<std::vector<UnresolvedRef>> CountUnresolved(store::Database& db,
                                                          std::optional<Kind> kind);
 
-// Bulk writes into a table large relative to what it holds: its secondary
-// indexes are dropped, and created again by Restore, so that each is built
-// by one sort instead of one B-tree insertion per row (on 1M rows several
-// times faster). Inside the caller's transaction, so an error rolls the drop
-// back with everything else; Restore must run before anything that reads the
-// table through those indexes, and before the commit. Only the indexes a
-// CREATE INDEX made (not the ones behind UNIQUE constraints, which upserts
-// need) are deferred. SQLite only: on PostgreSQL a DROP INDEX would lock the
-// table against readers until the commit, so Defer does nothing there.
-class DeferredIndexes {
- public:
-  // Rows a write must add, at the least, before deferring pays.
-  static constexpr int64_t kMinRows = 20000;
-
-  // Drops `table`'s secondary indexes (non-unique, not partial: a partial
-  // index that most rows skip costs nothing to keep and a scan to rebuild) when `incoming` (rows
-  // about to be written) is at least kMinRows and more than the rows the table holds.
-  // Only indexes on at least one of `written` (the columns the write sets)
-  // are deferred: the others get keys that new rows all share (NULL, say),
-  // which cost little to append and a full scan to rebuild.
-  core::Status Defer(store::Database& db, std::string_view table, int64_t incoming,
-                     std::span<const std::string> written);
-  // Creates the dropped indexes again (with their own definitions).
-  core::Status Restore(store::Database& db);
-  bool active() const { return !definitions_.empty(); }
-
- private:
-  std::vector<std::string> definitions_;
-};
+// When an import defers a table's secondary indexes (store::DeferredIndexes):
+// on SQLite, when at least kMinDeferredRows rows are coming and more than
+// the table holds; a small import into a large table keeps its indexes.
+inline constexpr int64_t kMinDeferredRows = 20000;
+core::Result<bool> WorthDeferring(store::Database& db, std::string_view table, int64_t incoming);
 
 }  // namespace mops::ingest::internal

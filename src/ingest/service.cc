@@ -26,6 +26,7 @@
 #include "ingest/ingest.h"
 #include "ingest/internal.h"
 #include "ingest/resolve.h"
+#include "store/deferred_indexes.h"
 
 namespace mops::ingest {
 namespace {
@@ -1116,9 +1117,10 @@ core::Result<ImportSummary> Importer::Run(std::string_view csv,
   MOPS_TRY(Prepare(mapping, converter.written(), per_row_source));
   // A file larger than the table: the indexes on the columns it writes are
   // built once at the end (the statements prepared above prepare again).
-  internal::DeferredIndexes deferred;
+  store::DeferredIndexes deferred;
   if (spec_.kind != Kind::kLifecycleHistory) {
-    MOPS_TRY(deferred.Defer(db_, spec_.table, total_lines - 1, upsert_.columns()));
+    MOPS_ASSIGN_OR_RETURN(bool defer, internal::WorthDeferring(db_, spec_.table, total_lines - 1));
+    if (defer) MOPS_TRY(deferred.Defer(db_, spec_.table, upsert_.columns()));
   }
   if (!crm_config_text_.empty()) {
     MOPS_TRY(internal::SaveCrmConfig(db_, crm_config_text_, crm_config_name_, options_.actor));

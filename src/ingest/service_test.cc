@@ -496,7 +496,7 @@ std::string SalesforceContacts(int n) {
 }
 
 TEST(Import, LargeFirstImportBuildsIndexesOnceAndKeepsThem) {
-  // More rows than the table holds and than DeferredIndexes::kMinRows: the
+  // More rows than the table holds and than internal::kMinDeferredRows: the
   // secondary indexes of contacts and touchpoints are dropped for the writes
   // and built again in the same transaction.
   constexpr int kRows = 25000;

@@ -95,15 +95,10 @@ core::Status MoveStage(store::Database& db, int64_t contact_id, std::string_view
                        std::string_view to, std::string_view cause, Timestamp at,
                        std::string_view actor);
 
-// Before a write of `rows` rows into `table` (holding `existing`): on SQLite,
-// when the write touches at least a quarter of the table (and a few thousand
-// rows), drops the table's secondary indexes and returns the statements that
-// build them again, to run in the same transaction once the rows are
-// written. Moving a million index entries one by one costs about four times
-// what building the index from scratch does. Otherwise drops nothing.
-core::Result<std::vector<std::string>> DropIndexesForBulkWrite(store::Database& db,
-                                                               std::string_view table, size_t rows,
-                                                               size_t existing);
+// Whether a write of `rows` rows into a table holding `existing` should
+// defer the table's secondary indexes (store::DeferredIndexes): when it
+// touches at least a quarter of the table, and a few thousand rows.
+bool WorthDeferring(size_t rows, size_t existing);
 
 // "1,2,3": ids for an IN list.
 std::string IdList(std::span<const int64_t> ids);

@@ -8,6 +8,7 @@
 
 #include "core/strings.h"
 #include "leads/internal.h"
+#include "store/deferred_indexes.h"
 
 namespace mops::leads {
 
@@ -71,30 +72,9 @@ core::Status BatchInsert::Finish() {
   return db_->Flush();
 }
 
-core::Result<std::vector<std::string>> DropIndexesForBulkWrite(store::Database& db,
-                                                               std::string_view table, size_t rows,
-                                                               size_t existing) {
-  std::vector<std::string> rebuild;
+bool WorthDeferring(size_t rows, size_t existing) {
   constexpr size_t kMinRows = 4096;
-  if (db.dialect() != store::Dialect::kSqlite || rows < kMinRows ||
-      rows * 4 < std::max(rows, existing)) {
-    return rebuild;
-  }
-  const std::vector<Value> p = {std::string(table)};
-  MOPS_ASSIGN_OR_RETURN(store::Rows indexes,
-                        db.Query("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND "
-                                 "tbl_name = ? AND sql IS NOT NULL ORDER BY name",
-                                 p));
-  for (const auto& row : indexes.rows) {
-    std::string name;
-    for (char c : store::AsText(row[0])) {
-      if (c == '"') name += '"';  // quoted identifier: a quote is doubled
-      name += c;
-    }
-    MOPS_TRY(db.ExecScript("DROP INDEX \"" + name + "\""));
-    rebuild.push_back(store::AsText(row[1]));
-  }
-  return rebuild;
+  return rows >= kMinRows && rows * 4 >= existing;
 }
 
 }  // namespace internal
@@ -243,10 +223,9 @@ core::Result<ScoreRunReport> Store(store::Database& db, const ScoringConfig& con
     stored_row.push_back(stored ? 1 : 0);
   }
   report.changed = static_cast<int64_t>(changed.size());
-  std::vector<std::string> rebuild;
-  if (only.empty()) {
-    MOPS_ASSIGN_OR_RETURN(
-        rebuild, internal::DropIndexesForBulkWrite(db, "lead_scores", changed.size(), old_n));
+  store::DeferredIndexes deferred;
+  if (only.empty() && internal::WorthDeferring(changed.size(), old_n)) {
+    MOPS_TRY(deferred.Defer(db, "lead_scores"));
   }
   for (size_t k = 0; k < changed.size(); ++k) {
     const size_t i = changed[k];
@@ -256,7 +235,7 @@ core::Result<ScoreRunReport> Store(store::Database& db, const ScoringConfig& con
     // try the insert first and seek again), except in a bulk write without
     // the secondary indexes, where the multi-row upsert costs less per row
     // (1.3 against 1.8 CPU s for 1,000,000 scores with their history rows).
-    if (stored_row[k] && rebuild.empty()) {
+    if (stored_row[k] && !deferred.active()) {
       const Value row[] = {s.fit, s.engagement, s.total(), s.grade, as_of, now, id};
       MOPS_TRY(update->ExecuteQueued(row));
     } else {
@@ -267,7 +246,7 @@ core::Result<ScoreRunReport> Store(store::Database& db, const ScoringConfig& con
   MOPS_TRY(upsert.Finish());
   MOPS_TRY(history.Finish());
   MOPS_TRY(db.Flush());
-  for (const std::string& sql : rebuild) MOPS_TRY(db.ExecScript(sql));
+  MOPS_TRY(deferred.Restore(db));
   if (lifecycle) {
     MOPS_ASSIGN_OR_RETURN(std::vector<internal::Role> roles, internal::LoadRoles(db, only));
     MOPS_ASSIGN_OR_RETURN(

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "store/deferred_indexes.h"
 #include "store/dict_builder.h"
 
 namespace mops::store {
@@ -51,6 +52,56 @@ TEST(ToDollarPlaceholders, KeepsUtf8Intact) {
 // Codes in order of first appearance, the same code for the same text however
 // many values came between (the table grows past its first size many times),
 // the empty text a value like any other.
+std::vector<std::string> IndexNames(Database& db) {
+  auto rows = db.Query(
+      "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+      "ORDER BY name");
+  EXPECT_TRUE(rows.has_value());
+  std::vector<std::string> names;
+  for (const auto& r : rows->rows) names.push_back(AsText(r[0]));
+  return names;
+}
+
+TEST(DeferredIndexes, DropsPlainIndexesOnWrittenColumnsAndRestoresThem) {
+  auto db = Open(":memory:");
+  ASSERT_TRUE(db.has_value());
+  ASSERT_TRUE((*db)->ExecScript(
+      "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b TEXT, c TEXT);"
+      "CREATE INDEX \"t a\" ON t (a); CREATE INDEX t_b ON t (b);"
+      "CREATE UNIQUE INDEX t_c ON t (c); CREATE INDEX t_a_partial ON t (a) WHERE a IS NOT NULL;"));
+  const std::vector<std::string> all = IndexNames(**db);
+  const std::vector<std::string> written = {"a", "c"};
+  DeferredIndexes deferred;
+  ASSERT_TRUE(deferred.Defer(**db, "t", written).has_value());
+  EXPECT_TRUE(deferred.active());
+  // Only the plain index on a written column goes (a quoted name included):
+  // b is not written, c is unique, the partial one stays.
+  EXPECT_EQ(IndexNames(**db), (std::vector<std::string>{"t_a_partial", "t_b", "t_c"}));
+  ASSERT_TRUE((*db)->ExecScript("INSERT INTO t (a, b, c) VALUES ('x', 'y', 'z')").has_value());
+  ASSERT_TRUE(deferred.Restore(**db).has_value());
+  EXPECT_FALSE(deferred.active());
+  EXPECT_EQ(IndexNames(**db), all);
+}
+
+TEST(DeferredIndexes, EveryPlainIndexWithoutWrittenColumnsAndRolledBackWithTheTransaction) {
+  auto db = Open(":memory:");
+  ASSERT_TRUE(db.has_value());
+  ASSERT_TRUE((*db)
+                  ->ExecScript("CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b TEXT);"
+                               "CREATE INDEX t_a ON t (a); CREATE INDEX t_b ON t (b);")
+                  .has_value());
+  const std::vector<std::string> all = IndexNames(**db);
+  {
+    auto tx = Transaction::Start(**db);
+    ASSERT_TRUE(tx.has_value());
+    DeferredIndexes deferred;
+    ASSERT_TRUE(deferred.Defer(**db, "t").has_value());
+    EXPECT_TRUE(IndexNames(**db).empty());
+    // The transaction ends without a commit: the drop is undone.
+  }
+  EXPECT_EQ(IndexNames(**db), all);
+}
+
 TEST(DictBuilder, CodesInOrderOfFirstAppearance) {
   Column col;
   col.type = ColumnType::kDict;
