@@ -36,6 +36,49 @@ std::vector<TouchedListener>& Listeners() {
 
 Value TextOrNull(std::string_view s) { return s.empty() ? Value() : Value(std::string(s)); }
 
+// A touch's touchpoints columns after the id, in the order of both INSERTs
+// (row by row and multi-row): external_id ... message_id.
+void AppendTouchpointValues(std::vector<Value>& out, int64_t key_id, const Event& ev,
+                            std::string_view tp_type, const std::string& channel,
+                            const Value& contact, const Value& account) {
+  out.emplace_back(fmt::format("{}:{}", key_id, ev.message_id));
+  out.push_back(contact);
+  out.push_back(TextOrNull(ev.user_id));
+  out.push_back(TextOrNull(ev.anonymous_id));
+  out.push_back(account);
+  out.emplace_back(ev.time_ms / 1000);
+  out.emplace_back(std::string(tp_type));
+  out.emplace_back(channel);
+  out.push_back(TextOrNull(ev.utm.source));
+  out.push_back(TextOrNull(ev.utm.medium));
+  out.push_back(TextOrNull(ev.utm.campaign));
+  out.push_back(TextOrNull(ev.utm.content));
+  out.push_back(TextOrNull(ev.utm.term));
+  out.push_back(TextOrNull(ev.url));
+  out.push_back(TextOrNull(ev.referrer));
+  out.push_back(TextOrNull(ev.type == EventType::kTrack ? ev.event : ev.name));
+  out.push_back(ev.value ? Value(*ev.value) : Value());
+  out.emplace_back(ev.message_id);
+}
+
+// The touch's tracking_events columns after the id: write_key_id ... channel.
+void AppendTouchEventValues(std::vector<Value>& out, int64_t key_id, const Event& ev,
+                            const Value& contact, const Value& touchpoint_id,
+                            const std::string& channel) {
+  out.emplace_back(key_id);
+  out.emplace_back(ev.message_id);
+  out.emplace_back(std::string(EventTypeName(ev.type)));
+  out.push_back(TextOrNull(ev.event));
+  out.push_back(TextOrNull(ev.user_id));
+  out.push_back(TextOrNull(ev.anonymous_id));
+  out.emplace_back(ev.time_ms / 1000);
+  out.emplace_back(ev.received_at_ms);
+  out.emplace_back(ev.raw);
+  out.push_back(contact);
+  out.push_back(touchpoint_id);
+  out.emplace_back(channel);
+}
+
 // The Monday week of a time in unix seconds, as touchpoint_weeks numbers
 // them (schema version 11): floor((t + 3 days) / 7 days).
 int64_t WeekOf(int64_t seconds) {
@@ -517,24 +560,9 @@ class Batch {
       if (pending_.size() >= kRowsPerInsert) return FlushTouches();
       return {};
     }
-    const std::vector<Value> touch = {fmt::format("{}:{}", key_id, ev.message_id),
-                                      contact ? Value(*contact) : Value(),
-                                      TextOrNull(ev.user_id),
-                                      TextOrNull(ev.anonymous_id),
-                                      account,
-                                      ev.time_ms / 1000,
-                                      tp_type,
-                                      channel,
-                                      TextOrNull(ev.utm.source),
-                                      TextOrNull(ev.utm.medium),
-                                      TextOrNull(ev.utm.campaign),
-                                      TextOrNull(ev.utm.content),
-                                      TextOrNull(ev.utm.term),
-                                      TextOrNull(ev.url),
-                                      TextOrNull(ev.referrer),
-                                      TextOrNull(ev.type == EventType::kTrack ? ev.event : ev.name),
-                                      ev.value ? Value(*ev.value) : Value(),
-                                      ev.message_id};
+    const Value contact_value = contact ? Value(*contact) : Value();
+    std::vector<Value> touch;
+    AppendTouchpointValues(touch, key_id, ev, tp_type, channel, contact_value, account);
     Value touchpoint_id;
     {
       MOPS_ASSIGN_OR_RETURN(store::Rows tp, insert_touchpoint_->Query(touch));
@@ -544,30 +572,34 @@ class Batch {
       ++report.duplicates;
       return {};
     }
-    MOPS_ASSIGN_OR_RETURN(
-        int64_t inserted,
-        insert_touch_event_->Execute(std::vector<Value>{
-            key_id, ev.message_id, std::string(EventTypeName(ev.type)), TextOrNull(ev.event),
-            TextOrNull(ev.user_id), TextOrNull(ev.anonymous_id), ev.time_ms / 1000,
-            ev.received_at_ms, ev.raw, contact ? Value(*contact) : Value(), touchpoint_id,
-            channel}));
-    if (inserted == 0) {
-      // The event is known but its touchpoint was deleted since: a replay.
-      // The delete's trigger takes the row out of touchpoint_weeks, so it is
-      // counted in first.
-      MOPS_TRY(
-          add_week_->Execute(std::vector<Value>{WeekOf(ev.time_ms / 1000), channel, int64_t{1}}));
+    std::vector<Value> event_row;
+    AppendTouchEventValues(event_row, key_id, ev, contact_value, touchpoint_id, channel);
+    MOPS_ASSIGN_OR_RETURN(int64_t inserted, insert_touch_event_->Execute(event_row));
+    return CountTouch(inserted > 0, ev, channel, touchpoint_id, contact_value, report, *current_);
+  }
+
+  // After a touch's event INSERT. Without an event row the event was known
+  // but its touchpoint was deleted since: a replay, so the new touchpoint
+  // goes again (the delete's trigger takes it out of touchpoint_weeks, so it
+  // is counted in first). Else the touch counts as stored, for its week and
+  // channel and for its contact.
+  core::Status CountTouch(bool has_event, const Event& ev, const std::string& channel,
+                          const Value& touchpoint_id, const Value& contact, StoreReport& report,
+                          std::set<int64_t>& request_contacts) {
+    const int64_t week = WeekOf(ev.time_ms / 1000);
+    if (!has_event) {
+      MOPS_TRY(add_week_->Execute(std::vector<Value>{week, channel, int64_t{1}}));
       MOPS_TRY(
           db_.Execute("DELETE FROM touchpoints WHERE id = ?", std::vector<Value>{touchpoint_id}));
       ++report.duplicates;
       return {};
     }
-    ++weeks_[{WeekOf(ev.time_ms / 1000), channel}];
+    ++weeks_[{week, channel}];
     ++report.stored;
     ++report.touchpoints;
-    if (contact) {
-      touched_.insert(*contact);
-      current_->insert(*contact);
+    if (!store::IsNull(contact)) {
+      touched_.insert(store::AsInt(contact));
+      request_contacts.insert(store::AsInt(contact));
     }
     return {};
   }
@@ -644,26 +676,8 @@ class Batch {
     params.reserve(n * kTouchpointColumns);
     for (size_t i = 0; i < n; ++i) {
       const PendingTouch& p = rows[i];
-      const Event& ev = *p.ev;
       params.emplace_back(first_tp + static_cast<int64_t>(i));
-      params.emplace_back(fmt::format("{}:{}", p.key_id, ev.message_id));
-      params.push_back(p.contact);
-      params.push_back(TextOrNull(ev.user_id));
-      params.push_back(TextOrNull(ev.anonymous_id));
-      params.push_back(p.account);
-      params.emplace_back(ev.time_ms / 1000);
-      params.emplace_back(p.tp_type);
-      params.emplace_back(p.channel);
-      params.push_back(TextOrNull(ev.utm.source));
-      params.push_back(TextOrNull(ev.utm.medium));
-      params.push_back(TextOrNull(ev.utm.campaign));
-      params.push_back(TextOrNull(ev.utm.content));
-      params.push_back(TextOrNull(ev.utm.term));
-      params.push_back(TextOrNull(ev.url));
-      params.push_back(TextOrNull(ev.referrer));
-      params.push_back(TextOrNull(ev.type == EventType::kTrack ? ev.event : ev.name));
-      params.push_back(ev.value ? Value(*ev.value) : Value());
-      params.emplace_back(ev.message_id);
+      AppendTouchpointValues(params, p.key_id, *p.ev, p.tp_type, p.channel, p.contact, p.account);
     }
     MOPS_ASSIGN_OR_RETURN(int64_t added, insert_tp->Execute(params));
     std::vector<bool> stored(n, true);
@@ -694,20 +708,9 @@ class Batch {
     params.clear();
     for (size_t k = 0; k < kept.size(); ++k) {
       const PendingTouch& p = rows[kept[k]];
-      const Event& ev = *p.ev;
       params.emplace_back(first_ev + static_cast<int64_t>(k));
-      params.emplace_back(p.key_id);
-      params.emplace_back(ev.message_id);
-      params.emplace_back(std::string(EventTypeName(ev.type)));
-      params.push_back(TextOrNull(ev.event));
-      params.push_back(TextOrNull(ev.user_id));
-      params.push_back(TextOrNull(ev.anonymous_id));
-      params.emplace_back(ev.time_ms / 1000);
-      params.emplace_back(ev.received_at_ms);
-      params.emplace_back(ev.raw);
-      params.push_back(p.contact);
-      params.emplace_back(first_tp + static_cast<int64_t>(kept[k]));
-      params.emplace_back(p.channel);
+      AppendTouchEventValues(params, p.key_id, *p.ev, p.contact,
+                             Value(first_tp + static_cast<int64_t>(kept[k])), p.channel);
     }
     MOPS_ASSIGN_OR_RETURN(int64_t inserted, insert_ev->Execute(params));
     std::vector<bool> has_event(kept.size(), true);
@@ -715,24 +718,10 @@ class Batch {
       MOPS_ASSIGN_OR_RETURN(has_event, IdsPresent(*event_ids_in_, first_ev, kept.size()));
     }
     for (size_t k = 0; k < kept.size(); ++k) {
-      PendingTouch& p = rows[kept[k]];
-      const int64_t week = WeekOf(p.ev->time_ms / 1000);
-      if (!has_event[k]) {
-        // The event is known but its touchpoint was deleted since: a replay
-        // (see StoreTouch).
-        MOPS_TRY(add_week_->Execute(std::vector<Value>{week, p.channel, int64_t{1}}));
-        MOPS_TRY(db_.Execute("DELETE FROM touchpoints WHERE id = ?",
-                             std::vector<Value>{first_tp + static_cast<int64_t>(kept[k])}));
-        ++p.report->duplicates;
-        continue;
-      }
-      ++weeks_[{week, p.channel}];
-      ++p.report->stored;
-      ++p.report->touchpoints;
-      if (!store::IsNull(p.contact)) {
-        touched_.insert(store::AsInt(p.contact));
-        p.contacts->insert(store::AsInt(p.contact));
-      }
+      const PendingTouch& p = rows[kept[k]];
+      MOPS_TRY(CountTouch(has_event[k], *p.ev, p.channel,
+                          Value(first_tp + static_cast<int64_t>(kept[k])), p.contact, *p.report,
+                          *p.contacts));
     }
     return {};
   }
