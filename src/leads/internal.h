@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "leads/leads.h"
+#include "store/batch_insert.h"
 #include "store/database.h"
 
 namespace mops::leads::internal {
@@ -44,38 +45,8 @@ core::Result<int64_t> ApplyLifecycle(store::Database& db, const ScoringConfig& c
                                      std::span<const Role> roles, Timestamp as_of,
                                      std::string_view actor, int64_t* new_mqls);
 
-// Multi-row INSERTs for bulk writes: rows are buffered and sent `batch` at a
-// time through one statement prepared once ("INSERT ... VALUES (..), (..)
-// ... <tail>"), the rest by Finish. Fewer, larger statements cost less per
-// row on both engines. Queued (see Statement::ExecuteQueued): run inside a
-// transaction and call Finish, then flush, before reading what was written.
-class BatchInsert {
- public:
-  // head: "INSERT INTO t (a, b, c)"; tail: "" or "ON CONFLICT ...".
-  static core::Result<BatchInsert> Make(store::Database& db, std::string head, int columns,
-                                        std::string tail, int batch = 64);
-  // One row: exactly `columns` values.
-  template <typename... V>
-  core::Status Add(V&&... values) {
-    static_assert(sizeof...(V) > 0);
-    (values_.emplace_back(std::forward<V>(values)), ...);
-    if (values_.size() < static_cast<size_t>(batch_ * columns_)) return {};
-    return SendFull();
-  }
-  core::Status Finish();
-
- private:
-  BatchInsert() = default;
-  std::string Sql(int rows) const;
-  core::Status SendFull();  // prepares the full-batch statement when first needed
-  core::Status Send(store::Statement& statement);
-
-  store::Database* db_ = nullptr;
-  std::string head_, tail_;
-  int columns_ = 0, batch_ = 0;
-  std::unique_ptr<store::Statement> full_;
-  std::vector<Value> values_;
-};
+// Multi-row INSERTs of the score writes.
+using store::BatchInsert;
 
 // Writes stage moves with statements prepared once (contacts.lifecycle_stage,
 // lifecycle_history with the cause, audit_log); queued: flush before reading.

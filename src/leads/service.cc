@@ -24,54 +24,6 @@ core::Result<Timestamp> ParseAsOf(std::string_view text, Timestamp fallback) {
   return *t;
 }
 
-core::Result<BatchInsert> BatchInsert::Make(store::Database& db, std::string head, int columns,
-                                            std::string tail, int batch) {
-  BatchInsert b;
-  b.db_ = &db;
-  b.head_ = std::move(head);
-  b.tail_ = std::move(tail);
-  b.columns_ = columns;
-  b.batch_ = std::max(1, batch);
-  b.values_.reserve(static_cast<size_t>(b.batch_ * columns));
-  return b;
-}
-
-std::string BatchInsert::Sql(int rows) const {
-  std::string one = "(";
-  for (int c = 0; c < columns_; ++c) one += c == 0 ? "?" : ", ?";
-  one += ")";
-  std::string sql = head_ + " VALUES ";
-  for (int r = 0; r < rows; ++r) {
-    if (r > 0) sql += ", ";
-    sql += one;
-  }
-  if (!tail_.empty()) sql += " " + tail_;
-  return sql;
-}
-
-core::Status BatchInsert::SendFull() {
-  if (!full_) {
-    MOPS_ASSIGN_OR_RETURN(full_, db_->Prepare(Sql(batch_)));
-  }
-  return Send(*full_);
-}
-
-core::Status BatchInsert::Send(store::Statement& statement) {
-  MOPS_TRY(statement.ExecuteQueued(values_));
-  values_.clear();
-  return {};
-}
-
-core::Status BatchInsert::Finish() {
-  if (!values_.empty()) {
-    const int rows = static_cast<int>(values_.size()) / columns_;
-    MOPS_ASSIGN_OR_RETURN(auto rest, db_->Prepare(Sql(rows)));
-    MOPS_TRY(Send(*rest));
-    MOPS_TRY(db_->Flush());  // before `rest` goes
-  }
-  return db_->Flush();
-}
-
 bool WorthDeferring(size_t rows, size_t existing) {
   constexpr size_t kMinRows = 4096;
   return rows >= kMinRows && rows * 4 >= existing;

@@ -7,6 +7,7 @@
 #include <array>
 #include <chrono>
 #include <numeric>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 
@@ -14,6 +15,7 @@
 #include "core/time.h"
 #include "quality/enrich/enrich.h"
 #include "quality/quality.h"
+#include "store/batch_insert.h"
 
 namespace mops::quality::enrich {
 namespace {
@@ -422,61 +424,6 @@ struct WriteTexts {
   }
 };
 
-// Rows of one INSERT statement with `width` parameters per row, sent in
-// multi-row statements of kBatchRows rows (fewer statements to run on
-// SQLite, fewer messages on PostgreSQL); the rest at Finish.
-class BatchInsert {
- public:
-  static constexpr size_t kBatchRows = 64;
-
-  // `head`: "INSERT INTO t (a, b) VALUES"; `tail`: what follows the rows.
-  void Init(store::Database& db, std::string head, std::string tail, size_t width) {
-    db_ = &db;
-    head_ = std::move(head);
-    tail_ = std::move(tail);
-    width_ = width;
-    params_.reserve(kBatchRows * width);
-  }
-  // Adds one row (exactly `width` values, moved from).
-  core::Status Add(std::span<Value> row) {
-    for (Value& v : row) params_.push_back(std::move(v));
-    if (params_.size() == kBatchRows * width_) return Send();
-    return {};
-  }
-  core::Status Finish() { return params_.empty() ? core::Status{} : Send(); }
-
- private:
-  core::Result<store::Statement*> For(size_t rows) {
-    auto& stmt = rows == kBatchRows ? full_ : rest_;
-    if (stmt != nullptr && stmt_rows_[rows == kBatchRows ? 0 : 1] == rows) return stmt.get();
-    std::string sql = head_;
-    std::string one = "(?";
-    for (size_t i = 1; i < width_; ++i) one += ", ?";
-    one += ")";
-    for (size_t r = 0; r < rows; ++r) {
-      sql += r == 0 ? " " : ", ";
-      sql += one;
-    }
-    sql += tail_;
-    MOPS_ASSIGN_OR_RETURN(stmt, db_->Prepare(sql));
-    stmt_rows_[rows == kBatchRows ? 0 : 1] = rows;
-    return stmt.get();
-  }
-  core::Status Send() {
-    MOPS_ASSIGN_OR_RETURN(store::Statement * stmt, For(params_.size() / width_));
-    MOPS_TRY(stmt->ExecuteQueued(params_));
-    params_.clear();
-    return {};
-  }
-
-  store::Database* db_ = nullptr;
-  std::string head_, tail_;
-  size_t width_ = 1;
-  std::vector<Value> params_;
-  std::unique_ptr<store::Statement> full_, rest_;
-  size_t stmt_rows_[2] = {0, 0};
-};
-
 // The writes of a run: the changed fields, the provenance, the change row
 // that undo reads. One UPDATE per set of changed fields (prepared once,
 // binding only those); provenance and change rows in multi-row statements.
@@ -487,7 +434,7 @@ struct Writer {
   int64_t run_id = 0, now = 0;
   WriteTexts texts;
   std::unordered_map<uint32_t, std::unique_ptr<store::Statement>> update[2];  // by field mask
-  BatchInsert provenance, changes;
+  std::optional<store::BatchInsert> provenance, changes;
   std::vector<Value> row;
 
   core::Status Prepare(store::Database& database, int64_t run, int64_t time) {
@@ -496,12 +443,16 @@ struct Writer {
     now = time;
     texts.tail = fmt::format(",\"at\":\"{}\",\"at_unix\":{},\"run\":{}}}",
                              core::FormatTimestamp(time), now, run_id);
-    provenance.Init(database,
-                    "INSERT INTO enrichment_provenance (entity, record_id, fields) VALUES",
-                    " ON CONFLICT (entity, record_id) DO UPDATE SET fields = excluded.fields", 3);
-    changes.Init(database,
-                 "INSERT INTO enrichment_changes (run_id, entity, record_id, before, after) VALUES",
-                 "", 5);
+    MOPS_ASSIGN_OR_RETURN(
+        provenance,
+        store::BatchInsert::Make(
+            database, "INSERT INTO enrichment_provenance (entity, record_id, fields)", 3,
+            "ON CONFLICT (entity, record_id) DO UPDATE SET fields = excluded.fields"));
+    MOPS_ASSIGN_OR_RETURN(
+        changes,
+        store::BatchInsert::Make(
+            database, "INSERT INTO enrichment_changes (run_id, entity, record_id, before, after)",
+            5, ""));
     return {};
   }
 
@@ -531,14 +482,14 @@ struct Writer {
     row.emplace_back(std::string(entity));
     row.emplace_back(id);
     row.emplace_back(std::move(w.provenance));
-    MOPS_TRY(provenance.Add(row));
+    MOPS_TRY(provenance->AddRow(row));
     row.clear();
     row.emplace_back(run_id);
     row.emplace_back(std::string(entity));
     row.emplace_back(id);
     row.emplace_back(std::move(w.before));
     row.emplace_back(std::move(w.after));
-    MOPS_TRY(changes.Add(row));
+    MOPS_TRY(changes->AddRow(row));
     w.provenance.clear();
     w.before.clear();
     w.after.clear();
@@ -546,8 +497,8 @@ struct Writer {
   }
 
   core::Status Finish() {
-    MOPS_TRY(provenance.Finish());
-    return changes.Finish();
+    MOPS_TRY(provenance->Finish());
+    return changes->Finish();
   }
 };
 
@@ -652,12 +603,13 @@ core::Result<LoadReport> LoadVendorFile(store::Database& db, std::string_view te
   MOPS_ASSIGN_OR_RETURN(int64_t replaced,
                         db.Execute("DELETE FROM enrichment_staging WHERE source = ? AND entity = ?",
                                    std::vector<Value>{file.source, file.entity}));
-  BatchInsert insert;
-  insert.Init(db,
-              fmt::format("INSERT INTO enrichment_staging (batch_id, layout, entity, file, line, "
-                          "loaded_at, match_status, {}) VALUES",
-                          kStagingColumns),
-              "", 27);
+  MOPS_ASSIGN_OR_RETURN(
+      store::BatchInsert insert,
+      store::BatchInsert::Make(db,
+                               fmt::format("INSERT INTO enrichment_staging (batch_id, layout, "
+                                           "entity, file, line, loaded_at, match_status, {})",
+                                           kStagingColumns),
+                               27, ""));
   std::vector<Value> params;
   for (size_t r = 0; r < file.rows.size(); ++r) {
     VendorRow& row = file.rows[r];  // its texts move into the parameters
@@ -704,7 +656,7 @@ core::Result<LoadReport> LoadVendorFile(store::Database& db, std::string_view te
               TakeTextOrNull(row.industry),
               row.employees ? Value{*row.employees} : Value{},
               row.annual_revenue ? Value{*row.annual_revenue} : Value{}};
-    MOPS_TRY(insert.Add(params));
+    MOPS_TRY(insert.AddRow(params));
   }
   MOPS_TRY(insert.Finish());
   MOPS_TRY(db.Flush());
