@@ -9,6 +9,7 @@
 #include <map>
 
 #include "core/time.h"
+#include "tracking/json_tree.h"
 
 namespace mops::tracking {
 namespace {
@@ -53,25 +54,42 @@ std::string Decode(std::string_view in) {
   return out;
 }
 
+using internal::JsonView;
+using internal::Kind;
+using internal::TreeView;
+
 // A JSON value as text: strings as they are, numbers written out (ids are
-// sometimes sent as numbers), anything else empty.
-std::string Text(const Json& j, std::string_view key) {
-  if (!j.is_object()) return {};
-  auto it = j.find(key);
-  if (it == j.end()) return {};
-  if (it->is_string()) return it->get<std::string>();
-  if (it->is_number_integer()) return std::to_string(it->get<int64_t>());
-  if (it->is_number_unsigned()) return std::to_string(it->get<uint64_t>());
-  if (it->is_number_float()) return fmt::format("{}", it->get<double>());
-  return {};
+// sometimes sent as numbers; an unsigned one past int64's range as the
+// nlohmann tree reads it, wrapped), anything else empty. `V` is JsonView or
+// TreeView: the same reading of nlohmann's tree and of the parsed body.
+template <class V>
+std::string ValueText(V v) {
+  if (v.missing()) return {};
+  switch (v.kind()) {
+    case Kind::kString:
+      return std::string(v.str());
+    case Kind::kInt:
+      return std::to_string(v.integer());
+    case Kind::kUint:
+      return std::to_string(static_cast<int64_t>(v.unsigned_integer()));
+    case Kind::kFloat:
+      return fmt::format("{}", v.floating());
+    default:
+      return {};
+  }
 }
 
-const Json& Child(const Json& j, std::string_view key) {
-  static const Json kEmpty = Json::object();
-  if (!j.is_object()) return kEmpty;
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_object()) return kEmpty;
-  return *it;
+template <class V>
+std::string Text(V j, std::string_view key) {
+  return ValueText(j.find(key));
+}
+
+// The object `key`, else an empty object.
+template <class V>
+V Child(V j, std::string_view key) {
+  V it = j.find(key);
+  if (it.missing() || it.kind() != Kind::kObject) return j.empty_object();
+  return it;
 }
 
 core::Error FieldError(std::string field, std::string message) {
@@ -80,33 +98,46 @@ core::Error FieldError(std::string field, std::string message) {
 
 // A time field: nullopt when absent or null; an error when present but not
 // an ISO-8601 string.
-core::Result<std::optional<int64_t>> TimeField(const Json& j, std::string_view key) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return std::optional<int64_t>();
-  if (!it->is_string()) {
+template <class V>
+core::Result<std::optional<int64_t>> TimeField(V j, std::string_view key) {
+  V it = j.find(key);
+  if (it.missing() || it.kind() == Kind::kNull) return std::optional<int64_t>();
+  if (it.kind() != Kind::kString) {
     return core::Fail(
         FieldError(std::string(key), fmt::format("{} must be an ISO-8601 string", key)));
   }
-  auto ms = ParseIsoMillis(it->get<std::string>());
+  auto ms = ParseIsoMillis(it.str());
   if (!ms)
     return core::Fail(FieldError(std::string(key), fmt::format("{}: {}", key, ms.error().message)));
   return std::optional<int64_t>(*ms);
 }
 
-std::optional<double> Number(const Json& props, std::string_view key) {
-  auto it = props.find(key);
-  if (it == props.end()) return std::nullopt;
-  if (it->is_number()) {
-    const double v = it->get<double>();
-    if (std::isfinite(v)) return v;
-    return std::nullopt;
+template <class V>
+std::optional<double> Number(V props, std::string_view key) {
+  V it = props.find(key);
+  if (it.missing()) return std::nullopt;
+  double v = 0;
+  switch (it.kind()) {
+    case Kind::kInt:
+      v = static_cast<double>(it.integer());
+      break;
+    case Kind::kUint:
+      v = static_cast<double>(it.unsigned_integer());
+      break;
+    case Kind::kFloat:
+      v = it.floating();
+      break;
+    case Kind::kString: {
+      const std::string s(it.str());
+      char* end = nullptr;
+      v = std::strtod(s.c_str(), &end);
+      if (!s.empty() && end == s.c_str() + s.size() && std::isfinite(v)) return v;
+      return std::nullopt;
+    }
+    default:
+      return std::nullopt;
   }
-  if (it->is_string()) {
-    const std::string s = it->get<std::string>();
-    char* end = nullptr;
-    const double v = std::strtod(s.c_str(), &end);
-    if (!s.empty() && end == s.c_str() + s.size() && std::isfinite(v)) return v;
-  }
+  if (std::isfinite(v)) return v;
   return std::nullopt;
 }
 
@@ -285,9 +316,18 @@ std::string_view EventTypeName(EventType type) {
   return "track";
 }
 
-core::Result<Event> NormalizeEvent(const Json& item, std::optional<EventType> route_type,
-                                   const Envelope& envelope, int64_t received_at_ms) {
-  if (!item.is_object()) return core::Fail(FieldError("", "an event must be a JSON object"));
+namespace {
+
+// The normalization of one event item, over nlohmann's tree (JsonView) or
+// the parsed body (TreeView). `context` is the envelope's (an empty object
+// when there is none).
+template <class V>
+core::Result<Event> Normalize(V item, std::optional<EventType> route_type,
+                              std::optional<int64_t> envelope_sent_at, V envelope_context,
+                              int64_t received_at_ms) {
+  if (item.kind() != Kind::kObject) {
+    return core::Fail(FieldError("", "an event must be a JSON object"));
+  }
   Event ev;
   const std::string type_text = Text(item, "type");
   if (route_type) {
@@ -322,14 +362,14 @@ core::Result<Event> NormalizeEvent(const Json& item, std::optional<EventType> ro
   MOPS_ASSIGN_OR_RETURN(auto timestamp, TimeField(item, "timestamp"));
   MOPS_ASSIGN_OR_RETURN(auto original, TimeField(item, "originalTimestamp"));
   MOPS_ASSIGN_OR_RETURN(auto sent_at, TimeField(item, "sentAt"));
-  if (!sent_at) sent_at = envelope.sent_at_ms;
+  if (!sent_at) sent_at = envelope_sent_at;
   ev.received_at_ms = received_at_ms;
   ev.time_ms = CorrectedTime(timestamp, original, sent_at, received_at_ms);
 
-  const Json& item_context = Child(item, "context");
-  const Json& context = item_context.empty() ? envelope.context : item_context;
-  const Json& properties = Child(item, "properties");
-  const Json& traits = Child(item, "traits");
+  const V item_context = Child(item, "context");
+  const V context = item_context.size() == 0 ? envelope_context : item_context;
+  const V properties = Child(item, "properties");
+  const V traits = Child(item, "traits");
 
   switch (ev.type) {
     case EventType::kTrack:
@@ -344,7 +384,7 @@ core::Result<Event> NormalizeEvent(const Json& item, std::optional<EventType> ro
     case EventType::kGroup:
       ev.group_id = std::string(TrimView(Text(item, "groupId")));
       if (ev.group_id.empty()) return core::Fail(FieldError("groupId", "group needs a groupId"));
-      ev.traits = traits;
+      ev.traits = traits.to_json();
       break;
     case EventType::kAlias:
       ev.previous_id = std::string(TrimView(Text(item, "previousId")));
@@ -353,13 +393,13 @@ core::Result<Event> NormalizeEvent(const Json& item, std::optional<EventType> ro
       if (ev.user_id.empty()) return core::Fail(FieldError("userId", "alias needs a userId"));
       break;
     case EventType::kIdentify:
-      ev.traits = traits;
+      ev.traits = traits.to_json();
       break;
   }
   ev.email = Text(traits, "email");
   if (ev.email.empty()) ev.email = Text(Child(context, "traits"), "email");
 
-  const Json& page = Child(context, "page");
+  const V page = Child(context, "page");
   ev.url = Text(page, "url");
   ev.referrer = Text(page, "referrer");
   ev.title = Text(page, "title");
@@ -375,12 +415,14 @@ core::Result<Event> NormalizeEvent(const Json& item, std::optional<EventType> ro
     const std::string search = Text(page, "search");
     if (!search.empty()) ev.url = path + (search.starts_with("?") ? "" : "?") + search;
   }
-  const UrlParts url = ParseUrl(ev.url);
-  const Json& campaign = Child(context, "campaign");
+  const V campaign = Child(context, "campaign");
   ev.utm = Utm{Text(campaign, "source"), Text(campaign, "medium"), Text(campaign, "name"),
                Text(campaign, "term"), Text(campaign, "content")};
-  if (ev.utm.empty()) ev.utm = UtmFromQuery(url.query);
-  ev.click_id = std::string(FindClickId(url.query));
+  if (!ev.url.empty()) {  // an empty URL has no query
+    const UrlParts url = ParseUrl(ev.url);
+    if (ev.utm.empty()) ev.utm = UtmFromQuery(url.query);
+    ev.click_id = std::string(FindClickId(url.query));
+  }
 
   ev.value = Number(properties, "revenue");
   if (!ev.value) ev.value = Number(properties, "value");
@@ -389,44 +431,51 @@ core::Result<Event> NormalizeEvent(const Json& item, std::optional<EventType> ro
   // The stored form: the item with receivedAt, type, the envelope's context
   // and sentAt when it lacks them, and without writeKey; serialized member
   // by member in key order (as a copy's dump would be), with no copy of the
-  // item's tree.
+  // item.
   const Json received = FormatIsoMillis(received_at_ms);
   const Json type_name = std::string(EventTypeName(ev.type));
   const Json sent = sent_at ? Json(FormatIsoMillis(*sent_at)) : Json();
-  // The members in key order: the item's (a std::map, so sorted already)
-  // with the additions, in a vector rather than a tree of nodes.
-  using Member = std::pair<std::string_view, const Json*>;
+  // The members in key order: the item's (sorted already) with the
+  // additions, each the item's value or one of the additions.
+  struct Member {
+    std::string_view key;
+    V value;
+    const Json* added = nullptr;
+  };
   std::vector<Member> members;
   members.reserve(item.size() + 3);
-  for (const auto& [key, value] : item.items()) members.emplace_back(key, &value);
-  auto set = [&members](std::string_view key, const Json* value, bool replace) {
+  item.members([&members](std::string_view key, V value) { members.push_back({key, value}); });
+  auto set = [&members](std::string_view key, Member m, bool replace) {
     auto it = std::lower_bound(members.begin(), members.end(), key,
-                               [](const Member& m, std::string_view k) { return m.first < k; });
-    if (it != members.end() && it->first == key) {
-      if (replace) it->second = value;
+                               [](const Member& a, std::string_view k) { return a.key < k; });
+    m.key = key;
+    if (it != members.end() && it->key == key) {
+      if (replace) *it = m;
       return;
     }
-    members.emplace(it, key, value);
+    members.insert(it, m);
   };
-  if (!envelope.context.empty()) set("context", &envelope.context, false);
-  set("receivedAt", &received, true);
-  set("type", &type_name, true);
-  if (sent_at) set("sentAt", &sent, false);
-  std::erase_if(members, [](const Member& m) { return m.first == "writeKey"; });
-  // One serializer writes every member (a dump() per member allocated its
-  // own output and serializer).
+  if (envelope_context.size() != 0) set("context", Member{{}, envelope_context}, false);
+  set("receivedAt", Member{{}, V(), &received}, true);
+  set("type", Member{{}, V(), &type_name}, true);
+  if (sent_at) set("sentAt", Member{{}, V(), &sent}, false);
+  std::erase_if(members, [](const Member& m) { return m.key == "writeKey"; });
+  // One serializer writes every member.
   ev.raw.clear();
   ev.raw.reserve(512);
   ev.raw += '{';
   nlohmann::detail::serializer<Json> out(nlohmann::detail::output_adapter<char>(ev.raw), ' ',
                                          Json::error_handler_t::replace);
-  Json key_text = std::string();
-  for (const auto& [key, value] : members) {
+  Json scratch = std::string();
+  for (const Member& m : members) {
     if (ev.raw.size() > 1) ev.raw += ',';
-    key_text.get_ref<std::string&>().assign(key);
-    out.dump(key_text, false, false, 0);
+    internal::AppendString(ev.raw, m.key, out, scratch);
     ev.raw += ':';
-    out.dump(*value, false, false, 0);
+    if (m.added != nullptr) {
+      out.dump(*m.added, false, false, 0);
+    } else {
+      m.value.dump(ev.raw, out, scratch);
+    }
   }
   ev.raw += '}';
   if (ev.raw.size() > kMaxEventBytes) {
@@ -435,19 +484,24 @@ core::Result<Event> NormalizeEvent(const Json& item, std::optional<EventType> ro
   }
   if (ev.message_id.empty()) {
     // Without a messageId the content is the identity: a retry of the same
-    // bytes is the same event.
-    ev.message_id = fmt::format("mops-{:016x}", std::hash<std::string>{}(item.dump()));
+    // bytes is the same event (the item as written, writeKey included).
+    std::string dumped;
+    nlohmann::detail::serializer<Json> whole(nlohmann::detail::output_adapter<char>(dumped), ' ',
+                                             Json::error_handler_t::strict);
+    item.dump(dumped, whole, scratch);
+    ev.message_id = fmt::format("mops-{:016x}", std::hash<std::string>{}(dumped));
   }
   return ev;
 }
 
-core::Result<ParsedBody> ParseBody(std::string_view body, std::optional<EventType> route_type,
-                                   int64_t received_at_ms) {
-  Json doc = Json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) {
-    return core::Fail(FieldError("", "the body is not valid JSON"));
+// A body parsed (`doc`, its root) into its events.
+template <class V>
+core::Result<ParsedBody> ParseDocument(V doc, std::string_view body,
+                                       std::optional<EventType> route_type,
+                                       int64_t received_at_ms) {
+  if (doc.kind() != Kind::kObject) {
+    return core::Fail(FieldError("", "the body must be a JSON object"));
   }
-  if (!doc.is_object()) return core::Fail(FieldError("", "the body must be a JSON object"));
   ParsedBody parsed;
   parsed.write_key = Text(doc, "writeKey");
   if (route_type) {
@@ -455,7 +509,8 @@ core::Result<ParsedBody> ParseBody(std::string_view body, std::optional<EventTyp
       return core::Fail(FieldError(
           "", fmt::format("event is {} bytes, over the limit of {}", body.size(), kMaxEventBytes)));
     }
-    MOPS_ASSIGN_OR_RETURN(Event ev, NormalizeEvent(doc, route_type, Envelope{}, received_at_ms));
+    MOPS_ASSIGN_OR_RETURN(
+        Event ev, Normalize(doc, route_type, std::nullopt, doc.empty_object(), received_at_ms));
     parsed.events.push_back(std::move(ev));
     parsed.positions.push_back(0);
     return parsed;
@@ -464,17 +519,17 @@ core::Result<ParsedBody> ParseBody(std::string_view body, std::optional<EventTyp
     return core::Fail(FieldError("batch", fmt::format("batch is {} bytes, over the limit of {}",
                                                       body.size(), kMaxBatchBytes)));
   }
-  auto batch = doc.find("batch");
-  if (batch == doc.end() || !batch->is_array()) {
+  const V batch = doc.find("batch");
+  if (batch.missing() || batch.kind() != Kind::kArray) {
     return core::Fail(FieldError("batch", "the body needs a \"batch\" array"));
   }
-  Envelope envelope;
-  MOPS_ASSIGN_OR_RETURN(envelope.sent_at_ms, TimeField(doc, "sentAt"));
-  envelope.context = Child(doc, "context");
-  parsed.events.reserve(batch->size());
-  parsed.positions.reserve(batch->size());
-  for (size_t i = 0; i < batch->size(); ++i) {
-    auto ev = NormalizeEvent((*batch)[i], std::nullopt, envelope, received_at_ms);
+  MOPS_ASSIGN_OR_RETURN(std::optional<int64_t> sent_at, TimeField(doc, "sentAt"));
+  const V context = Child(doc, "context");
+  const size_t n = batch.array_size();
+  parsed.events.reserve(n);
+  parsed.positions.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    auto ev = Normalize(batch.at(i), std::nullopt, sent_at, context, received_at_ms);
     if (!ev) {
       parsed.rejected.push_back(Rejection{i, ev.error().field, ev.error().message});
       continue;
@@ -483,6 +538,32 @@ core::Result<ParsedBody> ParseBody(std::string_view body, std::optional<EventTyp
     parsed.positions.push_back(i);
   }
   return parsed;
+}
+
+}  // namespace
+
+core::Result<Event> NormalizeEvent(const Json& item, std::optional<EventType> route_type,
+                                   const Envelope& envelope, int64_t received_at_ms) {
+  return Normalize(JsonView(&item), route_type, envelope.sent_at_ms, JsonView(&envelope.context),
+                   received_at_ms);
+}
+
+core::Result<ParsedBody> ParseBody(std::string_view body, std::optional<EventType> route_type,
+                                   int64_t received_at_ms) {
+  // The parsed body's arrays are kept per thread for the next body.
+  thread_local internal::Tree tree;
+  if (!tree.Parse(body)) return core::Fail(FieldError("", "the body is not valid JSON"));
+  return ParseDocument(TreeView(&tree, tree.root()), body, route_type, received_at_ms);
+}
+
+core::Result<ParsedBody> ParseBodyWithTree(std::string_view body,
+                                           std::optional<EventType> route_type,
+                                           int64_t received_at_ms) {
+  Json doc = Json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded()) {
+    return core::Fail(FieldError("", "the body is not valid JSON"));
+  }
+  return ParseDocument(JsonView(&doc), body, route_type, received_at_ms);
 }
 
 EventTypeTable DefaultEventTypes() {

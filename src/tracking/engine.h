@@ -146,6 +146,13 @@ struct ParsedBody {
 // are listed and the others kept.
 core::Result<ParsedBody> ParseBody(std::string_view body, std::optional<EventType> route_type,
                                    int64_t received_at_ms);
+// The same through nlohmann's tree (Json::parse), as ParseBody was first
+// written: ParseBody reads the body with nlohmann's SAX parser into flat
+// arrays instead, and must give the same result, stored bytes included (the
+// tests and the fuzz target compare the two).
+core::Result<ParsedBody> ParseBodyWithTree(std::string_view body,
+                                           std::optional<EventType> route_type,
+                                           int64_t received_at_ms);
 
 // ---------------------------------------------------------------------------
 // Touchpoint types of track events

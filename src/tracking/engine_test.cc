@@ -340,5 +340,123 @@ TEST(Visits, WhatContinuesAVisit) {
   EXPECT_FALSE(ContinuesVisit("https://acme.example/?gclid=x", "", none, "gclid"));
 }
 
+// ParseBody (nlohmann's SAX parser into flat arrays) against
+// ParseBodyWithTree (nlohmann's tree): the same events, field by field and
+// byte for byte in their stored form, the same refusals and errors.
+void ExpectSameParse(const std::string& body, std::optional<EventType> route) {
+  SCOPED_TRACE(body.substr(0, 300));
+  auto fast = ParseBody(body, route, kReceived);
+  auto tree = ParseBodyWithTree(body, route, kReceived);
+  ASSERT_EQ(fast.has_value(), tree.has_value());
+  if (!tree) {
+    EXPECT_EQ(fast.error().message, tree.error().message);
+    EXPECT_EQ(fast.error().field, tree.error().field);
+    return;
+  }
+  EXPECT_EQ(fast->write_key, tree->write_key);
+  EXPECT_EQ(fast->positions, tree->positions);
+  ASSERT_EQ(fast->events.size(), tree->events.size());
+  for (size_t i = 0; i < tree->events.size(); ++i) {
+    const Event& a = fast->events[i];
+    const Event& b = tree->events[i];
+    EXPECT_EQ(a.type, b.type);
+    EXPECT_EQ(a.message_id, b.message_id);
+    EXPECT_EQ(a.user_id, b.user_id);
+    EXPECT_EQ(a.anonymous_id, b.anonymous_id);
+    EXPECT_EQ(a.event, b.event);
+    EXPECT_EQ(a.name, b.name);
+    EXPECT_EQ(a.group_id, b.group_id);
+    EXPECT_EQ(a.previous_id, b.previous_id);
+    EXPECT_EQ(a.email, b.email);
+    EXPECT_EQ(a.traits, b.traits);
+    EXPECT_EQ(a.traits.dump(), b.traits.dump());
+    EXPECT_EQ(a.time_ms, b.time_ms);
+    EXPECT_EQ(a.received_at_ms, b.received_at_ms);
+    EXPECT_EQ(a.url, b.url);
+    EXPECT_EQ(a.referrer, b.referrer);
+    EXPECT_EQ(a.title, b.title);
+    EXPECT_EQ(a.utm.source, b.utm.source);
+    EXPECT_EQ(a.utm.medium, b.utm.medium);
+    EXPECT_EQ(a.utm.campaign, b.utm.campaign);
+    EXPECT_EQ(a.utm.term, b.utm.term);
+    EXPECT_EQ(a.utm.content, b.utm.content);
+    EXPECT_EQ(a.click_id, b.click_id);
+    EXPECT_EQ(a.value, b.value);
+    EXPECT_EQ(a.currency, b.currency);
+    EXPECT_EQ(a.raw, b.raw);
+  }
+  ASSERT_EQ(fast->rejected.size(), tree->rejected.size());
+  for (size_t i = 0; i < tree->rejected.size(); ++i) {
+    EXPECT_EQ(fast->rejected[i].index, tree->rejected[i].index);
+    EXPECT_EQ(fast->rejected[i].field, tree->rejected[i].field);
+    EXPECT_EQ(fast->rejected[i].reason, tree->rejected[i].reason);
+  }
+}
+
+TEST(ParseBody, SaxParseEqualsTheTreeParse) {
+  const std::vector<std::string> items = {
+      // Members in any order, nested objects unsorted, duplicate keys (the
+      // last wins, at every level), every kind of value.
+      R"({"type":"page","anonymousId":"a1","messageId":"m1","context":{"page":{"url":"https://www.acme.example/p?utm_source=google&utm_medium=cpc&gclid=x","referrer":"https://www.google.com/","title":"T"},"campaign":{}},"originalTimestamp":"2024-06-01T11:59:58.123Z","properties":{"z":1,"a":[true,false,null,-1,18446744073709551615,-9223372036854775808,1.5e300,0.1,-0.0,1E2,{"y":2,"x":1}],"m":{}}})",
+      R"({"type":"track","userId":"u","userId":"u2","event":"Form Submitted","event":"Demo Requested","properties":{"revenue":"12.50","currency":"EUR","b":1,"b":2},"context":{"campaign":{"source":"news","medium":"email","name":"spring","term":"t","content":"c"},"traits":{"email":"X@Y.example"}}})",
+      R"({"type":"identify","userId":"u1","anonymousId":"a\"\\\/\b\f\n\r\t\u0001\u001f","traits":{"email":"A@B.example","name":"Ünïcode \u2028 \ud83d\ude00","nested":{"k":[1,2,{}]}},"timestamp":"2024-06-01T10:00:00Z"})",
+      R"({"type":"group","userId":"u1","groupId":" g1 ","traits":{"name":"Acme","employees":120,"plan":null}})",
+      R"({"type":"alias","userId":"u1","previousId":"p1","writeKey":"wk_in_item"})",
+      R"({"type":"screen","anonymousId":12345,"name":"Home","properties":{"value":3}})",
+      R"({"type":"track","anonymousId":-7,"event":"x","properties":{"value":1.25e-3}})",
+      R"({"type":"track","anonymousId":18446744073709551615,"event":42.5})",
+      R"({"type":"page","userId":"u","properties":{"url":"/a?utm_campaign=c","referrer":"r","title":"t"}})",
+      R"({"type":"page","userId":"u","context":{"page":{"path":"/p","search":"utm_source=s&fbclid=1"}}})",
+      R"({"type":"track","userId":"u","event":"e","receivedAt":"x","sentAt":"2024-06-01T12:00:00Z","type":"track"})",
+      // No messageId: generated from the item's content.
+      R"({"type":"track","userId":"u","event":"e","properties":{"b":[1,"x"],"a":{}}})",
+      R"({"anonymousId":"a","type":"page"})",
+      // Refused items.
+      R"({"type":"track","userId":"u"})",
+      R"({"type":"bogus","userId":"u"})",
+      R"({"userId":"u","event":"e"})",
+      R"({"type":"track","event":"e"})",
+      R"({"type":"track","userId":"null","event":"e","timestamp":12})",
+      R"({"type":"track","userId":"u","event":"e","originalTimestamp":"yesterday"})",
+      R"({"type":"group","userId":"u"})",
+      R"({"type":"alias","previousId":"p","anonymousId":"a"})",
+      R"({"type":"track","userId":"u","event":"e","messageId":")" + std::string(300, 'm') + R"("})",
+      R"({"type":"track","userId":"u","event":"e","properties":{"big":")" +
+          std::string(kMaxEventBytes, 'b') + R"("}})",
+      R"("a string")",
+      R"([1,2])",
+      R"(null)",
+  };
+  std::string all;
+  for (const std::string& item : items) {
+    ExpectSameParse(R"({"batch":[)" + item + "]}", std::nullopt);
+    ExpectSameParse(item, EventType::kTrack);
+    ExpectSameParse(item, EventType::kPage);
+    ExpectSameParse(item, EventType::kIdentify);
+    if (!all.empty()) all += ',';
+    all += item;
+  }
+  // Envelopes: sentAt and context for the items without their own.
+  ExpectSameParse(
+      R"({"writeKey":"wk","sentAt":"2024-06-01T12:00:01.000Z","context":{"library":{"name":"analytics-node","version":"3.1.0"},"ip":"203.0.113.9"},"batch":[)" +
+          all + "]}",
+      std::nullopt);
+  ExpectSameParse(R"({"batch":[)" + all + R"(],"sentAt":null,"context":"not an object"})",
+                  std::nullopt);
+  ExpectSameParse(R"({"batch":[)" + all + R"(],"sentAt":5})", std::nullopt);
+  ExpectSameParse(R"({"batch":[)" + all + R"(],"batch":[]})", std::nullopt);
+  // Bodies refused as a whole.
+  for (const char* body :
+       {"", "{not json", "{} x", "[]", "{}", R"({"batch":{}})", R"({"batch":[],"writeKey":7})",
+        "{\"batch\":[\"\xff\"]}", R"({"batch":[1e999]})", "  {\"batch\":[]}  "}) {
+    ExpectSameParse(body, std::nullopt);
+    ExpectSameParse(body, EventType::kTrack);
+  }
+  std::string big = R"({"batch":[)";
+  while (big.size() < kMaxBatchBytes + 10) big += R"({"type":"page","anonymousId":"a"},)";
+  big += R"({"type":"page","anonymousId":"a"}]})";
+  ExpectSameParse(big, std::nullopt);
+}
+
 }  // namespace
 }  // namespace mops::tracking
