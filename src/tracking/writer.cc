@@ -127,26 +127,8 @@ class Batch {
     merges_.clear();
     weeks_.clear();
     type_decides_.clear();
-    // Without a way to see other connections' commits, identities are
-    // remembered for one group only (BeginGroup keeps them on SQLite).
-    if (data_version_ == nullptr) contact_of_.clear();
+    contact_of_.clear();
   }
-
-  // In the group's transaction, after Reset: on SQLite the identities
-  // remembered from earlier groups stay when no other connection has
-  // committed since (PRAGMA data_version; the transaction holds the write
-  // lock, so none can commit during the group) and this writer changed no
-  // identity (identify, alias and group forget them all, and so does
-  // ForgetIdentities after merges, listeners or a failed group).
-  core::Status BeginGroup() {
-    if (data_version_ == nullptr) return {};
-    MOPS_ASSIGN_OR_RETURN(store::Rows version, data_version_->Query({}));
-    const int64_t v = store::AsInt(version.rows.at(0).at(0));
-    if (v != seen_version_ || contact_of_.size() > kMaxRememberedIdentities) contact_of_.clear();
-    seen_version_ = v;
-    return {};
-  }
-  void ForgetIdentities() { contact_of_.clear(); }
 
   core::Status Prepare() {
     MOPS_ASSIGN_OR_RETURN(
@@ -201,9 +183,6 @@ class Batch {
       MOPS_ASSIGN_OR_RETURN(insert_touchpoint_, db_.Prepare(insert_touchpoint + " RETURNING id"));
     }
     MOPS_ASSIGN_OR_RETURN(configs_, db_.Prepare(kConfigTextsSql));
-    if (db_.dialect() == store::Dialect::kSqlite) {
-      MOPS_ASSIGN_OR_RETURN(data_version_, db_.Prepare("PRAGMA data_version"));
-    }
     MOPS_ASSIGN_OR_RETURN(
         add_week_,
         db_.Prepare("INSERT INTO touchpoint_weeks (week, channel, touchpoints) VALUES (?, ?, ?) ON "
@@ -257,12 +236,11 @@ class Batch {
   store::Statement* configs() { return configs_.get(); }
 
  private:
-  // FindIdentity for touches, remembered for the rest of the group (on
-  // SQLite for the next groups too, see BeginGroup): only identify, alias
-  // and group change identities, and each forgets them all (StoreOne). On
-  // SQLite the group's transaction keeps other writers out; on PostgreSQL an
-  // identity another connection commits during the group is seen from the
-  // next group on, as if the group had read it first.
+  // FindIdentity for touches, remembered for the rest of the group: only
+  // identify, alias and group change identities, and each forgets them all
+  // (StoreOne). On SQLite the group's transaction keeps other writers out;
+  // on PostgreSQL an identity another connection commits during the group
+  // is seen from the next group on, as if the group had read it first.
   std::optional<int64_t> TouchContact(std::string_view kind, const std::string& value) {
     if (value.empty()) return std::nullopt;
     auto& known = contact_of_.by_value[kind == "user_id" ? 0 : 1];
@@ -854,10 +832,6 @@ class Batch {
       find_identity_, find_contact_by_email_, previous_touch_, insert_touchpoint_, add_week_,
       insert_rejection_;
   std::unique_ptr<store::Statement> configs_;
-  // SQLite: PRAGMA data_version, and its value at the last group.
-  std::unique_ptr<store::Statement> data_version_;
-  int64_t seen_version_ = -1;
-  static constexpr size_t kMaxRememberedIdentities = 200000;
   // SQLite only: multi-row INSERTs of touches (FlushTouches).
   bool multi_row_ = false;
   std::unique_ptr<store::Statement> max_touchpoint_id_, max_event_id_, touchpoint_ids_in_,
@@ -881,7 +855,6 @@ class Batch {
       by_value[0].clear();
       by_value[1].clear();
     }
-    size_t size() const { return by_value[0].size() + by_value[1].size(); }
   } contact_of_;
 };
 
@@ -1041,7 +1014,6 @@ core::Status CommitGroup(store::Database& db, std::span<Work* const> works,
   }
   Batch& batch = prepared != nullptr ? *prepared : *local;
   batch.Reset(*current, *channels);
-  MOPS_TRY(batch.BeginGroup());
   std::vector<StoreReport> reports(works.size());
   for (size_t i = 0; i < works.size(); ++i) {
     MOPS_TRY(batch.Store(works[i]->key_id, works[i]->route, works[i]->events, works[i]->rejected,
@@ -1062,22 +1034,16 @@ void CommitAll(store::Database& db, std::span<Work* const> works, Batch* prepare
   std::vector<PendingMerge> merges;
   std::set<int64_t> touched;
   auto status = CommitGroup(db, works, merges, touched, prepared);
-  // What a rolled-back group read is no longer known.
-  if (!status && prepared != nullptr) prepared->ForgetIdentities();
   if (!status && works.size() > 1) {
     for (Work* w : works) {
       std::vector<PendingMerge> m;
       Work* one[] = {w};
       w->status = CommitGroup(db, one, m, touched, prepared);
-      if (!w->status && prepared != nullptr) prepared->ForgetIdentities();
       merges.insert(merges.end(), m.begin(), m.end());
     }
   } else {
     for (Work* w : works) w->status = status;
   }
-  // Merges repoint identities, and listeners may write anything, on this
-  // connection: its own commits do not move data_version.
-  if (prepared != nullptr && (!merges.empty() || !touched.empty())) prepared->ForgetIdentities();
   // Merges and listeners belong to the events: report them with the first
   // request that caused them.
   const int64_t made = RunMerges(db, merges, touched);
