@@ -141,6 +141,27 @@ std::optional<double> Number(V props, std::string_view key) {
   return std::nullopt;
 }
 
+// Whether two event names are equal ignoring case and everything but
+// letters and digits (NormalName(a) == NormalName(b)), without building
+// either: every track event is compared with every entry of the table.
+bool SameNormalName(std::string_view a, std::string_view b) {
+  auto skip = [](std::string_view s, size_t i) {
+    while (i < s.size() && !std::isalnum(static_cast<unsigned char>(s[i]))) ++i;
+    return i;
+  };
+  size_t i = skip(a, 0);
+  size_t j = skip(b, 0);
+  while (i < a.size() && j < b.size()) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[j]))) {
+      return false;
+    }
+    i = skip(a, i + 1);
+    j = skip(b, j + 1);
+  }
+  return i == a.size() && j == b.size();
+}
+
 std::string NormalName(std::string_view name) {
   std::string out;
   for (char c : name) {
@@ -432,19 +453,20 @@ core::Result<Event> Normalize(V item, std::optional<EventType> route_type,
   // and sentAt when it lacks them, and without writeKey; serialized member
   // by member in key order (as a copy's dump would be), with no copy of the
   // item.
-  const Json received = FormatIsoMillis(received_at_ms);
-  const Json type_name = std::string(EventTypeName(ev.type));
-  const Json sent = sent_at ? Json(FormatIsoMillis(*sent_at)) : Json();
+  const std::string received = FormatIsoMillis(received_at_ms);
+  const std::string sent = sent_at ? FormatIsoMillis(*sent_at) : std::string();
   // The members in key order: the item's (sorted already) with the
-  // additions, each the item's value or one of the additions.
+  // additions, each the item's value or an added string.
   struct Member {
     std::string_view key;
     V value;
-    const Json* added = nullptr;
+    std::optional<std::string_view> added;
   };
   std::vector<Member> members;
   members.reserve(item.size() + 3);
-  item.members([&members](std::string_view key, V value) { members.push_back({key, value}); });
+  item.members([&members](std::string_view key, V value) {
+    members.push_back({key, value, std::nullopt});
+  });
   auto set = [&members](std::string_view key, Member m, bool replace) {
     auto it = std::lower_bound(members.begin(), members.end(), key,
                                [](const Member& a, std::string_view k) { return a.key < k; });
@@ -455,26 +477,25 @@ core::Result<Event> Normalize(V item, std::optional<EventType> route_type,
     }
     members.insert(it, m);
   };
-  if (envelope_context.size() != 0) set("context", Member{{}, envelope_context}, false);
-  set("receivedAt", Member{{}, V(), &received}, true);
-  set("type", Member{{}, V(), &type_name}, true);
-  if (sent_at) set("sentAt", Member{{}, V(), &sent}, false);
+  if (envelope_context.size() != 0)
+    set("context", Member{{}, envelope_context, std::nullopt}, false);
+  set("receivedAt", Member{{}, V(), received}, true);
+  set("type", Member{{}, V(), EventTypeName(ev.type)}, true);
+  if (sent_at) set("sentAt", Member{{}, V(), sent}, false);
   std::erase_if(members, [](const Member& m) { return m.key == "writeKey"; });
-  // One serializer writes every member.
+  // One writer for every member.
   ev.raw.clear();
   ev.raw.reserve(512);
   ev.raw += '{';
-  nlohmann::detail::serializer<Json> out(nlohmann::detail::output_adapter<char>(ev.raw), ' ',
-                                         Json::error_handler_t::replace);
-  Json scratch = std::string();
+  internal::RawWriter out(ev.raw, Json::error_handler_t::replace);
   for (const Member& m : members) {
     if (ev.raw.size() > 1) ev.raw += ',';
-    internal::AppendString(ev.raw, m.key, out, scratch);
+    out.String(m.key);
     ev.raw += ':';
-    if (m.added != nullptr) {
-      out.dump(*m.added, false, false, 0);
+    if (m.added) {
+      out.String(*m.added);
     } else {
-      m.value.dump(ev.raw, out, scratch);
+      m.value.dump(out);
     }
   }
   ev.raw += '}';
@@ -486,9 +507,8 @@ core::Result<Event> Normalize(V item, std::optional<EventType> route_type,
     // Without a messageId the content is the identity: a retry of the same
     // bytes is the same event (the item as written, writeKey included).
     std::string dumped;
-    nlohmann::detail::serializer<Json> whole(nlohmann::detail::output_adapter<char>(dumped), ' ',
-                                             Json::error_handler_t::strict);
-    item.dump(dumped, whole, scratch);
+    internal::RawWriter whole(dumped, Json::error_handler_t::strict);
+    item.dump(whole);
     ev.message_id = fmt::format("mops-{:016x}", std::hash<std::string>{}(dumped));
   }
   return ev;
@@ -704,9 +724,8 @@ std::string TouchpointType(const Event& event, const EventTypeTable& table) {
     case EventType::kScreen:
       return "screen_view";
     case EventType::kTrack: {
-      const std::string name = NormalName(event.event);
       for (const auto& [entry, type] : table.entries) {
-        if (NormalName(entry) == name) return type;
+        if (SameNormalName(entry, event.event)) return type;
       }
       return table.fallback;
     }
@@ -716,18 +735,30 @@ std::string TouchpointType(const Event& event, const EventTypeTable& table) {
 }
 
 bool IsBlockedIdentity(std::string_view value, const IdentityRules& rules) {
-  const std::string v = Lower(TrimView(value));
-  if (v.empty() || v == "null" || v == "undefined" || v == "anonymous" || v == "-1" ||
-      v == "none" || v == "nil" || v == "[object object]") {
+  // Compared case-insensitively in place (every touch checks two ids).
+  auto same = [](std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (std::tolower(static_cast<unsigned char>(a[i])) !=
+          std::tolower(static_cast<unsigned char>(b[i]))) {
+        return false;
+      }
+    }
     return true;
+  };
+  const std::string_view v = TrimView(value);
+  if (v.empty()) return true;
+  for (std::string_view builtin :
+       {"null", "undefined", "anonymous", "-1", "none", "nil", "[object object]"}) {
+    if (same(v, builtin)) return true;
   }
   // All zeros, with or without separators ("0", "000", "00000000-0000-...").
   if (std::all_of(v.begin(), v.end(), [](char c) { return c == '0' || c == '-'; }) &&
-      v.find('0') != std::string::npos) {
+      v.find('0') != std::string_view::npos) {
     return true;
   }
   for (const std::string& b : rules.blocked) {
-    if (Lower(TrimView(b)) == v) return true;
+    if (same(TrimView(b), v)) return true;
   }
   return false;
 }

@@ -229,6 +229,14 @@ TEST(EventTypes, SegmentSpecDefaultsAndFallback) {
   EXPECT_EQ(TouchpointType(ev, table), "signup");
   ev.event = "Pricing Slider Moved";
   EXPECT_EQ(TouchpointType(ev, table), "event");
+  // Only letters and digits count, all of them.
+  ev.event = "  FORM--submitted!! ";
+  EXPECT_EQ(TouchpointType(ev, table), "form_submit");
+  for (const char* other :
+       {"Form Submit", "Form Submittedx", "Form Submitted 2", "--", "xForm Submitted"}) {
+    ev.event = other;
+    EXPECT_EQ(TouchpointType(ev, table), "event") << other;
+  }
   ev.type = EventType::kPage;
   EXPECT_EQ(TouchpointType(ev, table), "page_view");
   ev.type = EventType::kScreen;

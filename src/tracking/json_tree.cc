@@ -1,6 +1,7 @@
 #include "tracking/json_tree.h"
 
 #include <algorithm>
+#include <charconv>
 
 namespace mops::tracking::internal {
 
@@ -89,7 +90,18 @@ class Tree::Builder {
     if (object && last - first > 1) {
       const Tree& t = t_;
       auto less = [&t](const Member& a, const Member& b) { return t.key(a) < t.key(b); };
-      std::stable_sort(first, last, less);
+      if (last - first <= 32) {
+        // Insertion sort (stable): no buffer for the few members of an
+        // event's objects, where std::stable_sort allocates one.
+        for (auto it = first + 1; it != last; ++it) {
+          const Member m = *it;
+          auto hole = it;
+          for (; hole != first && less(m, *(hole - 1)); --hole) *hole = *(hole - 1);
+          *hole = m;
+        }
+      } else {
+        std::stable_sort(first, last, less);
+      }
       // Of equal keys the last one sent wins; the others go.
       auto out = first;
       for (auto it = first; it != last; ++it) {
@@ -130,21 +142,38 @@ bool Tree::Parse(std::string_view body) {
   return ok;
 }
 
-void AppendString(std::string& raw, std::string_view s, nlohmann::detail::serializer<Json>& out,
-                  Json& scratch) {
+nlohmann::detail::serializer<Json>& RawWriter::Out() {
+  if (!out_) out_.emplace(nlohmann::detail::output_adapter<char>(raw_), ' ', handler_);
+  return *out_;
+}
+
+void RawWriter::String(std::string_view s) {
   bool plain = true;
   for (const char c : s) {
     const auto u = static_cast<unsigned char>(c);
     plain &= u >= 0x20 && u < 0x80 && u != '"' && u != '\\';
   }
   if (plain) {
-    raw += '"';
-    raw.append(s);
-    raw += '"';
+    raw_ += '"';
+    raw_.append(s);
+    raw_ += '"';
     return;
   }
-  scratch.get_ref<std::string&>().assign(s);
-  out.dump(scratch, false, false, 0);
+  if (!scratch_) scratch_.emplace(std::string());
+  scratch_->get_ref<std::string&>().assign(s);
+  Out().dump(*scratch_, false, false, 0);
+}
+
+void RawWriter::Integer(int64_t v) {
+  char buf[24];
+  const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+  raw_.append(buf, end);
+}
+
+void RawWriter::Unsigned(uint64_t v) {
+  char buf[24];
+  const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+  raw_.append(buf, end);
 }
 
 Kind JsonView::kind() const {
@@ -180,9 +209,7 @@ JsonView JsonView::empty_object() const {
   return JsonView(&kEmpty);
 }
 
-void JsonView::dump(std::string&, nlohmann::detail::serializer<Json>& out, Json&) const {
-  out.dump(*j_, false, false, 0);
-}
+void JsonView::dump(RawWriter& out) const { out.Dump(*j_); }
 
 TreeView TreeView::find(std::string_view key) const {
   if (n().kind != Kind::kObject) return TreeView();
@@ -224,49 +251,47 @@ Json TreeView::to_json() const {
 }
 
 // Writes the value as nlohmann's compact dump of the same tree writes it:
-// strings and numbers through its serializer (the same escapes, the same
-// float digits), `scratch` holding each string in turn.
-void TreeView::dump(std::string& raw, nlohmann::detail::serializer<Json>& out,
-                    Json& scratch) const {
+// floats and escaped strings through its serializer (the same escapes, the
+// same float digits), the rest by hand.
+void TreeView::dump(RawWriter& out) const {
+  std::string& raw = out.raw();
   switch (n().kind) {
     case Kind::kNull:
-      out.dump(Json(), false, false, 0);
+      raw += "null";
       return;
     case Kind::kBool:
-      out.dump(Json(n().boolean), false, false, 0);
+      raw += n().boolean ? "true" : "false";
       return;
     case Kind::kInt:
-      out.dump(Json(n().integer), false, false, 0);
+      out.Integer(n().integer);
       return;
     case Kind::kUint:
-      out.dump(Json(n().unsigned_integer), false, false, 0);
+      out.Unsigned(n().unsigned_integer);
       return;
     case Kind::kFloat:
-      out.dump(Json(n().floating), false, false, 0);
+      out.Dump(Json(n().floating));
       return;
     case Kind::kString:
-      AppendString(raw, str(), out, scratch);
+      out.String(str());
       return;
     case Kind::kArray:
     case Kind::kObject:
       break;
   }
-  // Containers: "[]" / "{}" when empty, else the members separated by ','
-  // (compact form); the punctuation goes straight into the serializer's
-  // output string.
+  // Containers: "[]" / "{}" when empty, else the members separated by ','.
   const bool object = n().kind == Kind::kObject;
-  raw += (object ? '{' : '[');
+  raw += object ? '{' : '[';
   bool first = true;
   for (const Tree::Member* m = t_->members_begin(n()); m != t_->members_end(n()); ++m) {
     if (!first) raw += ',';
     first = false;
     if (object) {
-      AppendString(raw, t_->key(*m), out, scratch);
+      out.String(t_->key(*m));
       raw += ':';
     }
-    TreeView(t_, m->node).dump(raw, out, scratch);
+    TreeView(t_, m->node).dump(out);
   }
-  raw += (object ? '}' : ']');
+  raw += object ? '}' : ']';
 }
 
 }  // namespace mops::tracking::internal

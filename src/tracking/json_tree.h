@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -79,11 +80,26 @@ class Tree {
   std::vector<Frame> frames_;
 };
 
-// Appends `s` to `raw` as a JSON string, the bytes nlohmann's serializer
-// `out` (writing to `raw`) writes for it: printable ASCII without '"' or '\\'
-// is copied as it is, anything else goes through `out` (`scratch` holds it).
-void AppendString(std::string& raw, std::string_view s, nlohmann::detail::serializer<Json>& out,
-                  Json& scratch);
+// Appends JSON text to a string, the bytes nlohmann's compact dump writes.
+// Its serializer (whose construction allocates) is made only for what needs
+// it: strings other than printable ASCII without '"' or '\\', floats, and
+// whole Json values; the rest is written here.
+class RawWriter {
+ public:
+  RawWriter(std::string& raw, Json::error_handler_t handler) : raw_(raw), handler_(handler) {}
+  std::string& raw() { return raw_; }
+  void String(std::string_view s);
+  void Integer(int64_t v);
+  void Unsigned(uint64_t v);
+  void Dump(const Json& value) { Out().dump(value, false, false, 0); }
+
+ private:
+  nlohmann::detail::serializer<Json>& Out();
+  std::string& raw_;
+  Json::error_handler_t handler_;
+  std::optional<nlohmann::detail::serializer<Json>> out_;
+  std::optional<Json> scratch_;  // a Json string for String's escapes
+};
 
 // The Json or Tree value both normalizations read: a value, or missing.
 class JsonView {
@@ -110,9 +126,8 @@ class JsonView {
   size_t array_size() const { return j_->size(); }
   JsonView at(size_t i) const { return JsonView(&(*j_)[i]); }
   Json to_json() const { return *j_; }
-  // Appends the value to `raw`, the string `out` writes to, as nlohmann's
-  // compact dump of the same value; `scratch` is a Json string to reuse.
-  void dump(std::string& raw, nlohmann::detail::serializer<Json>& out, Json& scratch) const;
+  // Writes the value as nlohmann's compact dump of the same value.
+  void dump(RawWriter& out) const;
 
  private:
   const Json* j_ = nullptr;
@@ -141,9 +156,8 @@ class TreeView {
   size_t array_size() const { return n().length; }
   TreeView at(size_t i) const { return TreeView(t_, t_->members_begin(n())[i].node); }
   Json to_json() const;
-  // Appends the value to `raw`, the string `out` writes to, as nlohmann's
-  // compact dump of the same value; `scratch` is a Json string to reuse.
-  void dump(std::string& raw, nlohmann::detail::serializer<Json>& out, Json& scratch) const;
+  // Writes the value as nlohmann's compact dump of the same value.
+  void dump(RawWriter& out) const;
 
  private:
   const Tree::Node& n() const { return t_->node(i_); }
