@@ -164,7 +164,7 @@ std::string Encode(const List& list, const std::vector<uint64_t>& mask) {
   return out;
 }
 
-core::Status Corrupt(int64_t contact_id) {
+auto Corrupt(int64_t contact_id) {
   return core::Fail(core::MakeError(
       core::ErrorCode::kDatabase,
       fmt::format("lead_touch_cache: the row of contact {} does not decode", contact_id)));
@@ -347,50 +347,78 @@ core::Result<ScoringInput> LoadWithTouchCache(store::Database& db, const Scoring
     const std::vector<int64_t>& cached_id = cache[0].ints;
     const std::vector<std::string>& cached = cache[1].texts;
     in.touch_begin.assign(n + 1, 0);
-    in.touch_ids.clear();
-    in.occurred_at.clear();
-    in.touch_sets.clear();
-    size_t total = 0;
-    for (const std::string& s : cached) total += s.size();
-    in.touch_ids.reserve(total / 4);
-    in.occurred_at.reserve(total / 4);
-    in.touch_sets.reserve(total / 4 * words);
+    // Sized for every cached and read touch, cut to those up to as_of after.
+    size_t bound = fresh.size() + added.size();
+    for (size_t r = 0; r < cached.size(); ++r) {
+      VarintReader header(cached[r]);
+      bound += std::min<size_t>(header.Next(), cached[r].size());
+    }
+    in.touch_ids.resize(bound);
+    in.occurred_at.resize(bound);
+    in.touch_sets.resize(bound * words);
+    size_t kept = 0;
+    auto keep = [&](Timestamp t, int64_t touch, const uint64_t* set) {
+      in.occurred_at[kept] = t;
+      in.touch_ids[kept] = touch;
+      std::copy_n(set, words, &in.touch_sets[kept * words]);
+      ++kept;
+    };
     size_t c = 0, f = 0, a = 0, ch = 0;
     for (size_t i = 0; i < n; ++i) {
       const int64_t id = in.contact_ids[i];
-      in.touch_begin[i] = static_cast<int64_t>(in.touch_ids.size());
+      in.touch_begin[i] = static_cast<int64_t>(kept);
       while (c < cached_id.size() && cached_id[c] < id) ++c;
       while (f < fresh_order.size() && fresh.contact[fresh_order[f]] < id) ++f;
       while (a < added_order.size() && added.contact[added_order[a]] < id) ++a;
       while (ch < changed.size() && changed[ch] < id) ++ch;
+      const bool has_row = c < cached_id.size() && cached_id[c] == id;
+      const bool is_changed = ch < changed.size() && changed[ch] == id;
+      const bool has_added = a < added_order.size() && added.contact[added_order[a]] == id;
+      if (!is_changed && !has_added) {
+        // Most contacts: the cached touches as they are.
+        if (!has_row) continue;
+        VarintReader r(cached[c]);
+        const uint64_t count = r.Next();
+        Timestamp at = 0;
+        int64_t touch = 0;
+        uint64_t set[8];
+        std::vector<uint64_t> big(words > 8 ? words : 0);
+        uint64_t* sp = words > 8 ? big.data() : set;
+        for (uint64_t j = 0; j < count && r.ok(); ++j) {
+          at += Unzigzag(r.Next());
+          touch += Unzigzag(r.Next());
+          for (size_t w = 0; w < words; ++w) sp[w] = r.Next();
+          if (at > as_of) break;  // in time order: the rest is later still
+          if (kept == bound) return Corrupt(id);
+          keep(at, touch, sp);
+        }
+        if (!r.ok()) return Corrupt(id);
+        continue;
+      }
       list.Clear();
-      bool dirty = false;
-      if (ch < changed.size() && changed[ch] == id) {
-        dirty = true;
+      if (is_changed) {
         for (; f < fresh_order.size() && fresh.contact[fresh_order[f]] == id; ++f) {
           const uint32_t x = fresh_order[f];
           list.Push(fresh.at[x], fresh.id[x], &fresh.sets[x * words], words);
         }
       } else {
-        if (c < cached_id.size() && cached_id[c] == id) {
-          MOPS_TRY(Decode(cached[c], id, words, list));
-        }
+        if (has_row) MOPS_TRY(Decode(cached[c], id, words, list));
         for (; a < added_order.size() && added.contact[added_order[a]] == id; ++a) {
           const uint32_t x = added_order[a];
           list.Push(added.at[x], added.id[x], &added.sets[x * words], words);
-          dirty = true;
         }
-        if (dirty) list.Sort(words);
+        list.Sort(words);
       }
-      if (dirty) writes.emplace_back(id, list.at.empty() ? std::string() : Encode(list, mask));
+      writes.emplace_back(id, list.at.empty() ? std::string() : Encode(list, mask));
       for (size_t j = 0; j < list.at.size() && list.at[j] <= as_of; ++j) {
-        in.occurred_at.push_back(list.at[j]);
-        in.touch_ids.push_back(list.id[j]);
-        in.touch_sets.insert(in.touch_sets.end(), &list.sets[j * words],
-                             &list.sets[(j + 1) * words]);
+        if (kept == bound) return Corrupt(id);
+        keep(list.at[j], list.id[j], &list.sets[j * words]);
       }
     }
-    in.touch_begin[n] = static_cast<int64_t>(in.touch_ids.size());
+    in.touch_ids.resize(kept);
+    in.occurred_at.resize(kept);
+    in.touch_sets.resize(kept * words);
+    in.touch_begin[n] = static_cast<int64_t>(kept);
     // Changed contacts that are not scored now (merged, deleted): their rows
     // go; they are logged again if they come back.
     std::vector<int64_t> scored_changed;
