@@ -959,5 +959,40 @@ lifecycle:
   }
 }
 
+// Two rescores at once: one that finds another's later mark when it writes
+// leaves the touch cache to that one (its scores are right all the same).
+TEST(LeadsService, TouchCacheLeftToALaterRescore) {
+  Workspace ws;
+  if (ws.db().dialect() != store::Dialect::kSqlite) GTEST_SKIP() << "SQLite only";
+  ASSERT_TRUE(SaveConfig(ws.db(), kScoringConfig, kConfig, "test"));
+  const int64_t a = ws.Contact("vp");
+  ws.Touch(a, kAsOf - 5 * kDay, "page_view");
+  auto first = ScoreWorkspace(ws.db(), kAsOf, "test");
+  ASSERT_TRUE(first) << first.error().ToString();
+  EXPECT_EQ(first->touch_cache, "built");
+  const int64_t hwm = ws.Count("SELECT hwm FROM lead_touch_cache_state");
+  ws.Touch(a, kAsOf - 4 * kDay, "form_submit", "Demo Request");
+  // Another rescore moves the mark as soon as this one has set it.
+  ws.Exec(
+      "CREATE TRIGGER later_mark AFTER UPDATE OF pending ON lead_touch_cache_state BEGIN UPDATE "
+      "lead_touch_cache_state SET pending = NEW.pending + 1; END",
+      {});
+  auto second = ScoreWorkspace(ws.db(), kAsOf, "test");
+  ASSERT_TRUE(second) << second.error().ToString();
+  EXPECT_EQ(second->touch_cache, "kept, not stored (a later rescore's mark)");
+  EXPECT_EQ(ws.Count("SELECT total FROM lead_scores WHERE contact_id = " + std::to_string(a)),
+            10000);
+  EXPECT_EQ(ws.Count("SELECT hwm FROM lead_touch_cache_state"), hwm);
+  ws.Exec("DROP TRIGGER later_mark", {});
+  ws.Touch(a, kAsOf - 3 * kDay, "page_view");
+  auto third = ScoreWorkspace(ws.db(), kAsOf, "test");
+  ASSERT_TRUE(third) << third.error().ToString();
+  EXPECT_EQ(third->touch_cache, "kept");
+  EXPECT_EQ(third->cache_new_touches, 2);
+  EXPECT_EQ(ws.Count("SELECT total FROM lead_scores WHERE contact_id = " + std::to_string(a)),
+            11000);
+  EXPECT_GT(ws.Count("SELECT hwm FROM lead_touch_cache_state"), hwm);
+}
+
 }  // namespace
 }  // namespace mops::leads

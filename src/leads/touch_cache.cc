@@ -16,7 +16,8 @@
 //     for the contacts logged up to C, all their touches up to H again;
 //  3. gives the scorer each contact's touches up to as_of with their sets,
 //     exactly what the full load and the rule matching give;
-//  4. writes the rows that changed, hwm = H, and clears the changes up to C.
+//  4. writes the rows that changed, hwm = H, and clears the changes up to C,
+//     unless another rescore has set its own mark since (its write wins).
 // A different stamp, no state row, or changes for more than a quarter of the
 // contacts: the cache is built again from a full load (the "built" run).
 #include <algorithm>
@@ -434,6 +435,14 @@ core::Result<ScoringInput> LoadWithTouchCache(store::Database& db, const Scoring
   const auto write_started = std::chrono::steady_clock::now();
   {
     MOPS_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Start(db));
+    // Another rescore that started after this one set its own mark: its
+    // write (before or after this one) is the newer, so this one keeps out.
+    MOPS_ASSIGN_OR_RETURN(store::Value pending,
+                          db.QueryValue("SELECT pending FROM lead_touch_cache_state WHERE id = 1"));
+    if (store::AsInt(pending, -1) != high) {
+      report.touch_cache += ", not stored (a later rescore's mark)";
+      return in;
+    }
     if (rebuild) MOPS_TRY(db.Execute("DELETE FROM lead_touch_cache"));
     MOPS_ASSIGN_OR_RETURN(
         BatchInsert upsert,
