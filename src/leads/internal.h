@@ -71,6 +71,26 @@ core::Status MoveStage(store::Database& db, int64_t contact_id, std::string_view
 // touches at least a quarter of the table, and a few thousand rows.
 bool WorthDeferring(size_t rows, size_t existing);
 
+// Touchpoint rows in scan order (not grouped): their contact, id and time,
+// and `keys`, an input without contacts whose touch_keys hold the rows' keys
+// (the columns `needs` names, prepared as a workspace load prepares them), so
+// that a Scorer over it gives each row's rule set.
+struct TouchRows {
+  std::vector<int64_t> contact_ids, ids;
+  std::vector<Timestamp> times;
+  ScoringInput keys;
+};
+// The touchpoints with a contact that satisfy `where` (SQL over t).
+core::Result<TouchRows> ScanTouchRows(store::Database& db, std::string_view where,
+                                      const ScoringNeeds& needs);
+
+// The workspace's scoring input as of `as_of` with the touches' rule sets
+// (ScoringInput::touch_sets) read from the touch cache and brought up to
+// date, or built and stored when it cannot be used (see touch_cache.cc).
+// On PostgreSQL: LoadScoringInput as it is. Fills report's touch_cache*.
+core::Result<ScoringInput> LoadWithTouchCache(store::Database& db, const ScoringConfig& config,
+                                              Timestamp as_of, int parts, ScoreRunReport& report);
+
 // "1,2,3": ids for an IN list.
 std::string IdList(std::span<const int64_t> ids);
 

@@ -132,6 +132,11 @@ struct ScoringInput {
   // One per TouchKey; a key that was not loaded has no codes (every touch
   // reads as without a value).
   std::vector<TextColumn> touch_keys;
+  // When not empty: per touch, the set of engagement rules it matches
+  // (Scorer::words() 64-bit words, as Scorer::RuleSets gives them), computed
+  // earlier for the same config; the scorer then reads these instead of
+  // matching touch_keys (see the touch cache in service.cc).
+  std::vector<uint64_t> touch_sets;
   // When loaded (ScoringNeeds::created_at): per contact, its creation time
   // (the lowest Timestamp when unknown).
   std::vector<Timestamp> created_at;
@@ -176,6 +181,10 @@ class Scorer {
   // The score of contact `i` as of `as_of` (touches after it do not count);
   // fills `lines` when given.
   Score ScoreOne(size_t i, Timestamp as_of, std::vector<ScoreLine>* lines = nullptr) const;
+  // Words of a touch's rule set, and the set of touch `t` of the input
+  // (matched on its touch_keys) into out[0 .. words()).
+  size_t words() const { return words_; }
+  void RuleSets(int64_t t, uint64_t* out) const;
 
  private:
   struct CompiledFit {
@@ -387,10 +396,12 @@ struct ScoringNeeds {
   uint32_t fields = ~0u;
   uint32_t keys = ~0u;
   bool created_at = false;  // contacts' creation times (the backtest)
+  bool touches = true;      // false: contacts only, every one without touches
   ScoringNeeds& operator|=(const ScoringNeeds& o) {
     fields |= o.fields;
     keys |= o.keys;
     created_at = created_at || o.created_at;
+    touches = touches || o.touches;
     return *this;
   }
 };
@@ -400,10 +411,12 @@ ScoringNeeds NeedsOf(const ScoringConfig& config);
 
 // Contacts (not merged; all of them, or those of `only`) and their
 // touchpoints up to `as_of`, loaded column by column (in parallel over
-// `parts` connections when loading all).
+// `parts` connections when loading all). max_touch_id: touches with a
+// higher id are left out.
 core::Result<ScoringInput> LoadScoringInput(store::Database& db, Timestamp as_of, int parts = 1,
                                             std::span<const int64_t> only = {},
-                                            const ScoringNeeds& needs = {});
+                                            const ScoringNeeds& needs = {},
+                                            int64_t max_touch_id = INT64_MAX);
 
 struct ScoreRunReport {
   int64_t contacts = 0;
@@ -412,6 +425,14 @@ struct ScoreRunReport {
   int64_t lifecycle_moves = 0;
   Timestamp as_of = 0;
   double load_seconds = 0, score_seconds = 0, write_seconds = 0;
+  // The touch cache (SQLite): "off" (not used), "built" (from every touch:
+  // none yet, the config or campaigns changed, or too many contacts changed)
+  // or "kept" (read, with the touches added and the contacts changed since).
+  std::string touch_cache = "off";
+  int64_t cache_new_touches = 0;       // kept: touches read after the mark
+  int64_t cache_changed_contacts = 0;  // kept: contacts whose touches were read again
+  int64_t cache_rows_written = 0;
+  double cache_write_seconds = 0;  // of load_seconds
 };
 // Rescores every contact as of `as_of` in one transaction: writes a score
 // row and a history row only where the score changed, then applies the

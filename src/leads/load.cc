@@ -356,9 +356,49 @@ ScoringNeeds NeedsOf(const ScoringConfig& config) {
   return needs;
 }
 
+core::Result<internal::TouchRows> internal::ScanTouchRows(store::Database& db,
+                                                          std::string_view where,
+                                                          const ScoringNeeds& needs) {
+  std::string sql = "SELECT t.contact_id, t.id, t.occurred_at";
+  std::vector<ColumnType> types = {ColumnType::kInt, ColumnType::kInt, ColumnType::kInt};
+  std::vector<int> key_col(kTouchKeyCount, -1);
+  for (int k = 0; k < kTouchKeyCount; ++k) {
+    if (((needs.keys >> k) & 1u) == 0) continue;
+    key_col[k] = static_cast<int>(types.size());
+    sql += ", ";
+    sql += kKeySql[k];
+    if (k == static_cast<int>(TouchKey::kCampaign)) types.push_back(ColumnType::kInt);
+    types.push_back(ColumnType::kDict);
+  }
+  sql += " FROM touchpoints t WHERE t.contact_id IS NOT NULL AND (";
+  sql += where;
+  sql += ")";
+  MOPS_ASSIGN_OR_RETURN(auto t, db.ScanColumns(sql, {}, types));
+  if (const int k = key_col[static_cast<int>(TouchKey::kCampaign)]; k >= 0) {
+    MOPS_TRY(ResolveCampaignKey(db, t[k], t[k + 1]));
+    t[k + 1] = {};
+  }
+  TouchRows rows;
+  rows.keys = ScoringInput::Empty();
+  rows.contact_ids = std::move(t[0].ints);
+  rows.ids = std::move(t[1].ints);
+  rows.times = std::move(t[2].ints);
+  for (int k = 0; k < kTouchKeyCount; ++k) {
+    if (key_col[k] < 0) continue;
+    TextColumn& key = rows.keys.touch_keys[k];
+    key.dict = std::move(t[key_col[k]].dict);
+    key.codes = std::move(t[key_col[k]].codes);
+    // As GroupTouches: values compare without case.
+    if (k != static_cast<int>(TouchKey::kUrl)) {
+      for (std::string& v : key.dict) v = core::ToLower(v);
+    }
+  }
+  return rows;
+}
+
 core::Result<ScoringInput> LoadScoringInput(store::Database& db, Timestamp as_of, int parts,
                                             std::span<const int64_t> only,
-                                            const ScoringNeeds& needs) {
+                                            const ScoringNeeds& needs, int64_t max_touch_id) {
   ScoringInput in = ScoringInput::Empty();
   const auto fields = FitFields();
   auto needed = [&](size_t f) { return ((needs.fields >> f) & 1u) != 0; };
@@ -450,12 +490,18 @@ core::Result<ScoringInput> LoadScoringInput(store::Database& db, Timestamp as_of
     }
     // Split by touch id (the row id): each connection reads only its own
     // range of the table, in table order; rows are grouped by contact below.
-    MOPS_ASSIGN_OR_RETURN(Value tlo, db.QueryValue("SELECT MIN(id) FROM touchpoints"));
-    MOPS_ASSIGN_OR_RETURN(Value thi, db.QueryValue("SELECT MAX(id) FROM touchpoints"));
-    MOPS_ASSIGN_OR_RETURN(
-        t, store::ScanColumnsParallel(
-               db, touches + " AND +t.contact_id IS NOT NULL AND t.id >= ? AND t.id < ?",
-               store::AsInt(tlo, 0), store::AsInt(thi, -1) + 1, touch_types, n));
+    if (needs.touches) {
+      MOPS_ASSIGN_OR_RETURN(Value tlo, db.QueryValue("SELECT MIN(id) FROM touchpoints"));
+      MOPS_ASSIGN_OR_RETURN(Value thi, db.QueryValue("SELECT MAX(id) FROM touchpoints"));
+      MOPS_ASSIGN_OR_RETURN(
+          t, store::ScanColumnsParallel(
+                 db, touches + " AND +t.contact_id IS NOT NULL AND t.id >= ? AND t.id < ?",
+                 store::AsInt(tlo, 0), std::min(store::AsInt(thi, -1), max_touch_id) + 1,
+                 touch_types, n));
+    } else {
+      t.resize(touch_types.size());
+      for (size_t k = 0; k < touch_types.size(); ++k) t[k].type = touch_types[k];
+    }
   }
   if (const int k = key_col[static_cast<int>(TouchKey::kCampaign)]; k >= 0) {
     MOPS_TRY(ResolveCampaignKey(db, t[k], t[k + 1]));

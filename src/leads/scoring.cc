@@ -201,6 +201,16 @@ Scorer::Scorer(const ScoringConfig& config, const ScoringInput& input)
   }
 }
 
+void Scorer::RuleSets(int64_t t, uint64_t* out) const {
+  for (size_t w = 0; w < words_; ++w) out[w] = ~uint64_t{0};
+  for (int k : tested_keys_) {
+    const std::vector<uint64_t>& table = key_sets_[k];
+    const std::vector<int32_t>& codes = input_.touch_keys[k].codes;
+    const size_t row = codes.empty() ? 0 : static_cast<size_t>(codes[t] + 1);
+    for (size_t w = 0; w < words_; ++w) out[w] &= table[row * words_ + w];
+  }
+}
+
 Score Scorer::ScoreOne(size_t i, Timestamp as_of, std::vector<ScoreLine>* lines) const {
   Score score;
   const auto fields = FitFields();
@@ -216,13 +226,18 @@ Score Scorer::ScoreOne(size_t i, Timestamp as_of, std::vector<ScoreLine>* lines)
   // Scratch space per thread: no allocation per contact once warm.
   thread_local std::vector<Bucket> buckets;
   thread_local std::vector<uint64_t> sets;
-  sets.assign(count * words_, ~uint64_t{0});
-  for (int k : tested_keys_) {
-    const std::vector<uint64_t>& table = key_sets_[k];
-    const std::vector<int32_t>& codes = input_.touch_keys[k].codes;
-    for (size_t j = 0; j < count; ++j) {
-      const size_t row = codes.empty() ? 0 : static_cast<size_t>(codes[begin + j] + 1);
-      for (size_t w = 0; w < words_; ++w) sets[j * words_ + w] &= table[row * words_ + w];
+  if (!input_.touch_sets.empty()) {
+    const auto from = input_.touch_sets.begin() + begin * static_cast<int64_t>(words_);
+    sets.assign(from, from + static_cast<int64_t>(count * words_));
+  } else {
+    sets.assign(count * words_, ~uint64_t{0});
+    for (int k : tested_keys_) {
+      const std::vector<uint64_t>& table = key_sets_[k];
+      const std::vector<int32_t>& codes = input_.touch_keys[k].codes;
+      for (size_t j = 0; j < count; ++j) {
+        const size_t row = codes.empty() ? 0 : static_cast<size_t>(codes[begin + j] + 1);
+        for (size_t w = 0; w < words_; ++w) sets[j * words_ + w] &= table[row * words_ + w];
+      }
     }
   }
   for (const CompiledGroup& cg : groups_) {

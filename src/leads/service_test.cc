@@ -776,5 +776,223 @@ TEST(LeadsService, RoutesMqlsAnImportCreated) {
   EXPECT_EQ(again->leads, 0);
 }
 
+// The touch cache (SQLite): a rescore that reads the cached touches and the
+// writes since gives exactly what a rescore from every touchpoint gives, after
+// every kind of write. Workspace `cached` keeps its cache; `scratch` has its
+// cache state removed before every rescore, so it loads every touchpoint; both
+// get the same writes. After each step: the same scores, history rows and
+// lifecycle moves in both, and the stored scores equal to ScoreAll over a
+// plain LoadScoringInput.
+TEST(LeadsService, TouchCacheRescoreEqualsFullRescore) {
+  Workspace cached, scratch;
+  const std::string config = R"(groups:
+  - name: fit
+    kind: fit
+    rules:
+      - {name: vp, field: seniority, equals: vp, points: 40}
+  - name: eng
+    kind: engagement
+    half_life_days: 20
+    cap: 150
+    rules:
+      - {name: demo, event: demo request, points: 50, once: true}
+      - {name: visit, type: page_view, points: 5, repeatable: true, cap: 40, period_days: 7, period_cap: 10}
+      - {name: pricing, url: ['*/pricing*'], points: 15, repeatable: true}
+      - {name: launch, campaign: spring launch, points: 20, once: true}
+      - {name: careers, url: ['*/careers*'], points: -10, once: true}
+grades: {fit: [40, 20, 10], engagement: [50, 20, 10]}
+lifecycle:
+  mql: {fit: 30, engagement: 30}
+  recycle_after_days: 30
+)";
+  auto both = [&](const std::string& sql) {
+    for (Workspace* ws : {&cached, &scratch}) ws->Exec(sql, {});
+  };
+  ASSERT_TRUE(SaveConfig(cached.db(), kScoringConfig, config, "test"));
+  ASSERT_TRUE(SaveConfig(scratch.db(), kScoringConfig, config, "test"));
+  both(
+      "INSERT INTO campaigns (source_system, external_id, name) VALUES ('t', 'k1', 'Spring "
+      "Launch'), ('t', 'k2', 'Autumn')");
+  both(
+      "WITH RECURSIVE seq(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM seq WHERE x < 400) "
+      "INSERT INTO contacts (source_system, external_id, email, seniority, lifecycle_stage, "
+      "created_at) SELECT 't', 'k' || x, 'p' || x || '@acme.com', CASE x % 3 WHEN 0 THEN 'vp' "
+      "ELSE 'manager' END, 'lead', 0 FROM seq");
+  // Touches on whole days (ties within a contact), some after as_of, out of
+  // id order in time, with campaigns by id or by utm name.
+  auto touches = [&](int from, int to, const std::string& prefix) {
+    both(fmt::format(
+        "WITH RECURSIVE seq(x) AS (SELECT {0} UNION ALL SELECT x + 1 FROM seq WHERE x < {1}) "
+        "INSERT INTO touchpoints (source_system, external_id, contact_id, occurred_at, type, "
+        "event_name, url, campaign_id, utm_campaign) SELECT 't', '{2}' || x, 1 + (x * 7919) % "
+        "400, {3} + {4} * (3 - (x * 2654435761) % 90), CASE x % 4 WHEN 0 THEN 'form_submit' "
+        "ELSE 'page_view' END, CASE WHEN x % 17 = 0 THEN 'Demo Request' END, "
+        "'https://example.com/' || CASE x % 5 WHEN 0 THEN 'pricing' WHEN 1 THEN 'careers' ELSE "
+        "'blog' END, CASE x % 11 WHEN 0 THEN 1 WHEN 1 THEN 2 END, CASE x % 13 WHEN 0 THEN "
+        "'spring launch' END FROM seq",
+        from, to, prefix, kAsOf, kDay));
+  };
+  touches(1, 4000, "t");
+
+  auto rows = [](Workspace& ws, const std::string& sql) {
+    auto r = ws.db().Query(sql);
+    EXPECT_TRUE(r) << sql;
+    return r ? r->rows : std::vector<std::vector<Value>>{};
+  };
+  const std::string kScores =
+      "SELECT contact_id, fit, engagement, total, grade, as_of FROM lead_scores ORDER BY "
+      "contact_id";
+  const std::string kHistory =
+      "SELECT contact_id, at, fit, engagement, total, grade FROM lead_score_history ORDER BY "
+      "contact_id, at, id";
+  const std::string kMoves =
+      "SELECT contact_id, stage, from_stage, cause FROM lifecycle_history ORDER BY contact_id, "
+      "entered_at, stage";
+  const bool sqlite = cached.db().dialect() == store::Dialect::kSqlite;
+  int steps = 0;
+  auto check = [&](Timestamp as_of, std::string_view expect_cache, const std::string& what) {
+    SCOPED_TRACE(what);
+    ++steps;
+    ASSERT_TRUE(scratch.db().ExecScript("DELETE FROM lead_touch_cache_state"));
+    auto a = ScoreWorkspace(cached.db(), as_of, "test", 2);
+    ASSERT_TRUE(a) << a.error().ToString();
+    auto b = ScoreWorkspace(scratch.db(), as_of, "test", 1);
+    ASSERT_TRUE(b) << b.error().ToString();
+    EXPECT_EQ(a->touch_cache, sqlite ? expect_cache : "off");
+    EXPECT_EQ(b->touch_cache, sqlite ? "built" : "off");
+    EXPECT_EQ(a->changed, b->changed);
+    EXPECT_EQ(a->lifecycle_moves, b->lifecycle_moves);
+    const auto scores = rows(cached, kScores);
+    EXPECT_EQ(scores, rows(scratch, kScores));
+    EXPECT_EQ(rows(cached, kHistory), rows(scratch, kHistory));
+    EXPECT_EQ(rows(cached, kMoves), rows(scratch, kMoves));
+    // From every touchpoint with the engine's own matching.
+    auto cfg = LoadScoringConfig(cached.db());
+    ASSERT_TRUE(cfg);
+    auto input = LoadScoringInput(cached.db(), as_of, 1, {}, NeedsOf(*cfg));
+    ASSERT_TRUE(input);
+    const std::vector<Score> expect = ScoreAll(*cfg, *input, as_of, 1);
+    size_t r = 0, nonzero = 0;
+    for (size_t i = 0; i < input->size(); ++i) {
+      while (r < scores.size() && store::AsInt(scores[r][0]) < input->contact_ids[i]) ++r;
+      const bool stored = r < scores.size() && store::AsInt(scores[r][0]) == input->contact_ids[i];
+      if (expect[i].fit != 0 || expect[i].engagement != 0) ++nonzero;
+      if (!stored) {
+        EXPECT_EQ(expect[i].total(), 0) << "contact " << input->contact_ids[i];
+        continue;
+      }
+      EXPECT_EQ(store::AsInt(scores[r][1]), expect[i].fit) << "contact " << input->contact_ids[i];
+      EXPECT_EQ(store::AsInt(scores[r][2]), expect[i].engagement)
+          << "contact " << input->contact_ids[i];
+      EXPECT_EQ(store::AsText(scores[r][4]), expect[i].grade);
+    }
+    EXPECT_GT(nonzero, 100u);
+  };
+
+  check(kAsOf, "built", "first rescore: no cache yet");
+  EXPECT_EQ(cached.Count("SELECT COUNT(*) FROM lead_touch_changes"), sqlite ? 0 : 0);
+  check(kAsOf, "kept", "nothing changed");
+  touches(4001, 4300, "n");
+  cached.Contact("vp");
+  scratch.Contact("vp");
+  both(
+      "INSERT INTO touchpoints (source_system, external_id, contact_id, occurred_at, type) "
+      "VALUES ('t', 'x1', 401, " +
+      std::to_string(kAsOf - 2 * kDay) + ", 'page_view')");
+  check(kAsOf, "kept", "new touches, a new contact");
+  both("DELETE FROM touchpoints WHERE id IN (5, 77, 1234)");
+  // The newest touch deleted, then an insert that takes its id again.
+  both("DELETE FROM touchpoints WHERE id = (SELECT MAX(id) FROM touchpoints)");
+  both(
+      "INSERT INTO touchpoints (source_system, external_id, contact_id, occurred_at, type, url) "
+      "VALUES ('t', 'x2', 9, " +
+      std::to_string(kAsOf - kDay) + ", 'page_view', 'https://example.com/pricing')");
+  check(kAsOf, "kept", "deleted touches, an id used again");
+  both(
+      "UPDATE touchpoints SET url = 'https://example.com/pricing/x' WHERE id BETWEEN 100 AND "
+      "120");
+  both(
+      "UPDATE touchpoints SET occurred_at = occurred_at - 40 * 86400 WHERE id BETWEEN 200 AND "
+      "230");
+  both("UPDATE touchpoints SET event_name = 'Demo Request' WHERE id BETWEEN 300 AND 305");
+  check(kAsOf, "kept", "changed touches");
+  // A merge: the loser's touches move to the winner, the loser is merged.
+  both("UPDATE touchpoints SET contact_id = 10 WHERE contact_id = 11");
+  both("UPDATE contacts SET merged_into = 10 WHERE id = 11");
+  both("UPDATE contacts SET merged_into = 12 WHERE id = 13");
+  check(kAsOf, "kept", "merged contacts");
+  // Tracking events: touches written one by one after the mark, one of them
+  // for a contact merged away (not scored), then the merge undone.
+  for (int i = 0; i < 5; ++i) {
+    both(fmt::format(
+        "INSERT INTO touchpoints (source_system, external_id, contact_id, occurred_at, type, "
+        "event_name, url) VALUES ('tracking', 'ev{0}', {1}, {2}, 'page_view', 'Demo Request', "
+        "'https://example.com/pricing')",
+        i, i == 4 ? 13 : 20 + i, kAsOf - i * 3600));
+  }
+  check(kAsOf, "kept", "tracking events");
+  both("UPDATE contacts SET merged_into = NULL WHERE id = 13");
+  check(kAsOf, "kept", "a merge undone");
+  // An import: many touches and contacts at once (most contacts change).
+  touches(5001, 9000, "i");
+  check(kAsOf, "kept", "an import of touches");
+  // The campaign key of a rule changes with a campaign's name.
+  both("UPDATE campaigns SET name = 'Autumn Launch' WHERE external_id = 'k1'");
+  both("UPDATE campaigns SET name = 'Spring Launch' WHERE external_id = 'k2'");
+  check(kAsOf, "built", "a campaign renamed");
+  // A config change.
+  std::string next = config;
+  next.replace(next.find("points: 15"), 10, "points: 25");
+  ASSERT_TRUE(SaveConfig(cached.db(), kScoringConfig, next, "test"));
+  ASSERT_TRUE(SaveConfig(scratch.db(), kScoringConfig, next, "test"));
+  check(kAsOf, "built", "a config change");
+  check(kAsOf + 3 * kDay, "kept", "a later as_of: decay, touches that were in the future");
+  check(kAsOf + 60 * kDay, "kept", "much later: recycling");
+  check(kAsOf - 10 * kDay, "kept", "an earlier as_of");
+  EXPECT_EQ(steps, 14);
+  if (sqlite) {
+    // A cache row that does not decode is an error naming the row, not a score.
+    cached.Exec("UPDATE lead_touch_cache SET touches = 'x' WHERE contact_id = 1", {});
+    auto bad = ScoreWorkspace(cached.db(), kAsOf, "test");
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find("contact 1"), std::string::npos) << bad.error().message;
+  }
+}
+
+// Two rescores at once: one that finds another's later mark when it writes
+// leaves the touch cache to that one (its scores are right all the same).
+TEST(LeadsService, TouchCacheLeftToALaterRescore) {
+  Workspace ws;
+  if (ws.db().dialect() != store::Dialect::kSqlite) GTEST_SKIP() << "SQLite only";
+  ASSERT_TRUE(SaveConfig(ws.db(), kScoringConfig, kConfig, "test"));
+  const int64_t a = ws.Contact("vp");
+  ws.Touch(a, kAsOf - 5 * kDay, "page_view");
+  auto first = ScoreWorkspace(ws.db(), kAsOf, "test");
+  ASSERT_TRUE(first) << first.error().ToString();
+  EXPECT_EQ(first->touch_cache, "built");
+  const int64_t hwm = ws.Count("SELECT hwm FROM lead_touch_cache_state");
+  ws.Touch(a, kAsOf - 4 * kDay, "form_submit", "Demo Request");
+  // Another rescore moves the mark as soon as this one has set it.
+  ws.Exec(
+      "CREATE TRIGGER later_mark AFTER UPDATE OF pending ON lead_touch_cache_state BEGIN UPDATE "
+      "lead_touch_cache_state SET pending = NEW.pending + 1; END",
+      {});
+  auto second = ScoreWorkspace(ws.db(), kAsOf, "test");
+  ASSERT_TRUE(second) << second.error().ToString();
+  EXPECT_EQ(second->touch_cache, "kept, not stored (a later rescore's mark)");
+  EXPECT_EQ(ws.Count("SELECT total FROM lead_scores WHERE contact_id = " + std::to_string(a)),
+            10000);
+  EXPECT_EQ(ws.Count("SELECT hwm FROM lead_touch_cache_state"), hwm);
+  ws.Exec("DROP TRIGGER later_mark", {});
+  ws.Touch(a, kAsOf - 3 * kDay, "page_view");
+  auto third = ScoreWorkspace(ws.db(), kAsOf, "test");
+  ASSERT_TRUE(third) << third.error().ToString();
+  EXPECT_EQ(third->touch_cache, "kept");
+  EXPECT_EQ(third->cache_new_touches, 2);
+  EXPECT_EQ(ws.Count("SELECT total FROM lead_scores WHERE contact_id = " + std::to_string(a)),
+            11000);
+  EXPECT_GT(ws.Count("SELECT hwm FROM lead_touch_cache_state"), hwm);
+}
+
 }  // namespace
 }  // namespace mops::leads

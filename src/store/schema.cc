@@ -1169,6 +1169,62 @@ CREATE TABLE attribution_touch_credits (
 CREATE INDEX attribution_touch_credits_run ON attribution_touch_credits (run_id, model);
 )SQL";
 
+// Issue 13: the leads touch cache. lead_touch_cache holds, per contact, its
+// touchpoints as the scoring config's engagement rules see them (time, id and
+// the set of rules each matches; an encoding of the leads slice), valid for
+// the config and campaigns named by lead_touch_cache_state.stamp and for the
+// touches up to its `hwm` id. The triggers log in lead_touch_changes every
+// contact whose cached touches a write may have changed: an insert, delete or
+// change of a touch with an id up to `pending` (the mark a rescore is reading
+// up to; higher ids are read as new touches), a new contact, a contact whose
+// id changes or who is no longer merged. Without a state row nothing is
+// logged. SQLite only (PostgreSQL identities may commit out of id order, so a
+// rescore there reads every touch).
+constexpr std::string_view kLeadTouchCache = R"SQL(
+CREATE TABLE lead_touch_cache_state (
+  id BIGINT PRIMARY KEY,
+  stamp TEXT NOT NULL,
+  hwm BIGINT NOT NULL,
+  pending BIGINT NOT NULL
+);
+)SQL";
+
+constexpr std::string_view kLeadTouchCacheSqlite = R"SQL(
+CREATE TABLE lead_touch_cache (
+  contact_id INTEGER PRIMARY KEY,
+  touches BLOB NOT NULL
+);
+CREATE TABLE lead_touch_changes (
+  contact_id BIGINT NOT NULL
+);
+CREATE TRIGGER lead_touch_cache_insert AFTER INSERT ON touchpoints
+  WHEN NEW.contact_id IS NOT NULL AND NEW.id <= (SELECT pending FROM lead_touch_cache_state WHERE id = 1)
+BEGIN
+  INSERT INTO lead_touch_changes (contact_id) VALUES (NEW.contact_id);
+END;
+CREATE TRIGGER lead_touch_cache_delete AFTER DELETE ON touchpoints
+  WHEN OLD.contact_id IS NOT NULL AND OLD.id <= (SELECT pending FROM lead_touch_cache_state WHERE id = 1)
+BEGIN
+  INSERT INTO lead_touch_changes (contact_id) VALUES (OLD.contact_id);
+END;
+CREATE TRIGGER lead_touch_cache_update AFTER UPDATE OF id, contact_id, occurred_at, type, event_name, url, channel, campaign_id, utm_campaign ON touchpoints
+  WHEN OLD.id <= (SELECT pending FROM lead_touch_cache_state WHERE id = 1) OR NEW.id <= (SELECT pending FROM lead_touch_cache_state WHERE id = 1)
+BEGIN
+  INSERT INTO lead_touch_changes (contact_id) SELECT OLD.contact_id WHERE OLD.contact_id IS NOT NULL;
+  INSERT INTO lead_touch_changes (contact_id) SELECT NEW.contact_id WHERE NEW.contact_id IS NOT NULL;
+END;
+CREATE TRIGGER lead_touch_cache_contact_insert AFTER INSERT ON contacts
+  WHEN EXISTS (SELECT 1 FROM lead_touch_cache_state WHERE id = 1)
+BEGIN
+  INSERT INTO lead_touch_changes (contact_id) VALUES (NEW.id);
+END;
+CREATE TRIGGER lead_touch_cache_contact_update AFTER UPDATE OF id, merged_into ON contacts
+  WHEN NEW.merged_into IS NULL AND EXISTS (SELECT 1 FROM lead_touch_cache_state WHERE id = 1)
+BEGIN
+  INSERT INTO lead_touch_changes (contact_id) VALUES (NEW.id);
+END;
+)SQL";
+
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "core tables", kCoreTables},
@@ -1198,6 +1254,8 @@ const std::vector<Migration>& Migrations() {
       {21, "leads: lead_scores keyed by the contact id (the row id on SQLite)",
        kLeadScoresByContact},
       {25, "enrichment: staged vendor rows without the per-record index", kEnrichmentStagingIndex},
+      {28, "leads: the touch cache of the workspace rescore, kept by triggers", kLeadTouchCache,
+       kLeadTouchCacheSqlite},
   };
   return kMigrations;
 }
