@@ -11,6 +11,7 @@
 
 #include "core/csv.h"
 #include "core/numbers.h"
+#include "core/report_rows.h"
 #include "core/strings.h"
 #include "core/time.h"
 #include "ingest/ingest.h"
@@ -142,12 +143,13 @@ std::string_view Cell(const std::vector<std::string>& row, int c) {
   return v == "--" || v == "-" ? std::string_view() : v;
 }
 
+// A totals row ("Total: Account", "Total - Search") or a copyright footer
+// in one of the first three cells.
 bool IsSummaryRow(const std::vector<std::string>& row) {
-  for (size_t i = 0; i < row.size() && i < 3; ++i) {
-    const std::string v = core::ToLower(core::Trim(row[i]));
-    if (v.starts_with("total") || v.starts_with("\xc2\xa9") || v.starts_with("(c)")) return true;
-  }
-  return false;
+  std::vector<std::string_view> cells(row.begin(), row.end());
+  core::TotalsRowRule rule;
+  rule.label_columns = 3;
+  return core::IsTotalsRow(cells, rule);
 }
 
 // "N/N/YYYY" leading numbers.
@@ -276,38 +278,24 @@ core::Result<AdExport> ParseAdExport(std::string_view bytes, std::string_view fi
   std::array<int, kRoles> col{};
   std::vector<std::string> header;
   char delimiter = ',';
-  while (offset < text.size() && line_no < 40 && info == nullptr) {
-    size_t end = text.find_first_of("\r\n", offset);
-    if (end == std::string::npos) end = text.size();
-    const std::string_view line = std::string_view(text).substr(offset, end - offset);
-    ++line_no;
-    if (!line.empty()) {
-      core::CsvOptions o;
-      o.delimiter = core::DetectDelimiter(line);
-      o.require_same_width = false;
-      o.file_name = name;
-      core::CsvReader reader(line, o);
-      std::vector<std::string_view> fields;
-      auto got = reader.Next(fields);
-      if (got && *got) {
-        std::vector<std::string> cells(fields.begin(), fields.end());
-        for (const PresetInfo& p : Presets()) {
-          if (preset != AdPreset::kAuto && p.preset != preset) continue;
-          const auto mapped = MapHeader(p, cells);
-          if (IsHeaderOf(mapped)) {
-            info = &p;
-            col = mapped;
-            header = cells;
-            delimiter = o.delimiter;
-            break;
-          }
-        }
+  const auto found = core::FindHeaderLine(text, 40, [&](std::span<const std::string_view> fields) {
+    std::vector<std::string> cells(fields.begin(), fields.end());
+    for (const PresetInfo& p : Presets()) {
+      if (preset != AdPreset::kAuto && p.preset != preset) continue;
+      const auto mapped = MapHeader(p, cells);
+      if (IsHeaderOf(mapped)) {
+        info = &p;
+        col = mapped;
+        header = std::move(cells);
+        return true;
       }
     }
-    if (info != nullptr) break;
-    offset = end;
-    if (offset < text.size() && text[offset] == '\r') ++offset;
-    if (offset < text.size() && text[offset] == '\n') ++offset;
+    return false;
+  });
+  if (found) {
+    offset = found->offset;
+    line_no = found->line;
+    delimiter = found->delimiter;
   }
   if (info == nullptr) {
     return core::Fail(

@@ -359,6 +359,7 @@ CsvReader::CsvReader(std::string_view data, CsvOptions options) : impl_(std::mak
   impl_->data = data;
   impl_->delim = options.delimiter != 0 ? options.delimiter : DetectDelimiter(data);
   impl_->delim_pattern = kOnes * static_cast<unsigned char>(impl_->delim);
+  impl_->line = options.first_line;
   impl_->options = std::move(options);
 }
 

@@ -35,6 +35,9 @@ struct CsvOptions {
   bool trim_fields = false;        // trim spaces and tabs around fields (outside quotes)
   bool require_same_width = true;  // a record with a field count other than the first's is an error
   std::string file_name;           // used in error messages
+  // The line number of the data's first line: a reader over the rest of a
+  // file (below a report's title lines) reports the file's own line numbers.
+  int64_t first_line = 1;
 };
 
 class CsvReader {

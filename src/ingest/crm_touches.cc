@@ -162,9 +162,31 @@ std::string Upsert(const store::Database& db) {
                      changed);
 }
 
-constexpr std::string_view kInsert =
-    "INSERT INTO touchpoints (source_system, external_id, contact_id, account_id, occurred_at, "
-    "type, channel, source, campaign_id, event_name) ";
+// The INSERT ... SELECT head every derived touch shares; the SELECT's list
+// follows. On SQLite the rows are marked weeks_counted, so that the per-row
+// insert trigger skips them and AddWeeks counts them with one aggregated
+// upsert (a million created touches would otherwise run a million trigger
+// upserts); on PostgreSQL the statement-level trigger counts them.
+std::string Insert(const store::Database& db) {
+  return fmt::format(
+      "INSERT INTO touchpoints (weeks_counted, source_system, external_id, contact_id, "
+      "account_id, occurred_at, type, channel, source, campaign_id, event_name) SELECT {}, ",
+      db.dialect() == store::Dialect::kSqlite ? "1" : "NULL");
+}
+
+// SQLite: the touches inserted since `last_id` (the largest id before the
+// derivation: new rows get larger ones) into touchpoint_weeks.
+core::Status AddWeeks(store::Database& db, int64_t last_id) {
+  if (db.dialect() != store::Dialect::kSqlite) return {};
+  MOPS_TRY(db.Execute(
+      "INSERT INTO touchpoint_weeks (week, channel, touchpoints) SELECT (CASE WHEN occurred_at >= "
+      "-259200 THEN (occurred_at + 259200) / 604800 ELSE -((-259200 - occurred_at + 604799) / "
+      "604800) END), COALESCE(channel, ''), COUNT(*) FROM touchpoints WHERE id > ? AND "
+      "weeks_counted = 1 GROUP BY 1, 2 ON CONFLICT (week, channel) DO UPDATE SET touchpoints = "
+      "touchpoint_weeks.touchpoints + excluded.touchpoints",
+      std::vector<Value>{last_id}));
+  return {};
+}
 
 // Campaigns of the source get the channel of their type (overrides first);
 // a type no rule knows goes to `other` and is reported.
@@ -215,14 +237,14 @@ core::Status CampaignChannels(store::Database& db, const std::string& source,
 // added (created_at holds the configured member date column).
 core::Status MemberTouches(store::Database& db, const std::string& source) {
   const std::string sql = fmt::format(
-      "{}SELECT m.source_system, 'campaign_member:' || m.external_id, m.contact_id, ct.account_id, "
+      "{}m.source_system, 'campaign_member:' || m.external_id, m.contact_id, ct.account_id, "
       "CASE WHEN m.responded <> 0 AND m.first_responded_at IS NOT NULL THEN m.first_responded_at "
       "ELSE m.created_at END, 'campaign_member', COALESCE(c.channel, 'other'), c.type, "
       "m.campaign_id, m.status FROM campaign_members m JOIN campaigns c ON c.id = m.campaign_id "
       "JOIN contacts ct ON ct.id = m.contact_id WHERE m.source_system = ? AND (CASE WHEN "
       "m.responded <> 0 AND m.first_responded_at IS NOT NULL THEN m.first_responded_at ELSE "
       "m.created_at END) IS NOT NULL{}",
-      kInsert, Upsert(db));
+      Insert(db), Upsert(db));
   MOPS_TRY(db.Execute(sql, std::vector<Value>{source}));
   return {};
 }
@@ -231,11 +253,11 @@ core::Status MemberTouches(store::Database& db, const std::string& source) {
 // account when the opportunity was created.
 core::Status OpportunityTouches(store::Database& db, const std::string& source) {
   const std::string sql = fmt::format(
-      "{}SELECT o.source_system, 'opportunity_campaign:' || o.external_id, NULL, o.account_id, "
+      "{}o.source_system, 'opportunity_campaign:' || o.external_id, NULL, o.account_id, "
       "o.created_at, 'opportunity_campaign', COALESCE(c.channel, 'other'), c.type, c.id, o.name "
       "FROM opportunities o JOIN campaigns c ON c.id = o.primary_campaign_id WHERE "
       "o.source_system = ? AND o.created_at IS NOT NULL{}",
-      kInsert, Upsert(db));
+      Insert(db), Upsert(db));
   MOPS_TRY(db.Execute(sql, std::vector<Value>{source}));
   return {};
 }
@@ -283,12 +305,12 @@ core::Status CreatedTouches(store::Database& db, const std::string& source, cons
       in += i == first ? "?" : ", ?";
     }
     MOPS_TRY(db.Execute(
-        fmt::format("{}SELECT ct.source_system, 'created:' || ct.external_id, COALESCE("
+        fmt::format("{}ct.source_system, 'created:' || ct.external_id, COALESCE("
                     "ct.merged_into, ct.id), ct.account_id, ct.created_at, 'created', CASE "
                     "ct.original_source{} END, COALESCE(ct.source_detail_1, ct.original_source), "
                     "NULL, ct.source_detail_2 FROM contacts ct WHERE ct.source_system = ? AND "
                     "ct.original_source IN ({}) AND ct.created_at IS NOT NULL{}",
-                    kInsert, cases, in, Upsert(db)),
+                    Insert(db), cases, in, Upsert(db)),
         params));
   }
   MOPS_ASSIGN_OR_RETURN(
@@ -300,11 +322,11 @@ core::Status CreatedTouches(store::Database& db, const std::string& source, cons
     const std::string value = store::AsText(r[0]);
     const std::string channel = channel_of(value, store::AsInt(r[1]));
     MOPS_TRY(db.Execute(
-        fmt::format("{}SELECT i.source_system, 'created:' || i.value, i.contact_id, ct.account_id, "
+        fmt::format("{}i.source_system, 'created:' || i.value, i.contact_id, ct.account_id, "
                     "i.lead_created_at, 'created', ?, i.lead_source, NULL, NULL FROM identities i "
                     "JOIN contacts ct ON ct.id = i.contact_id WHERE i.kind = ? AND "
                     "i.source_system = ? AND i.lead_source = ? AND i.lead_created_at IS NOT NULL{}",
-                    kInsert, Upsert(db)),
+                    Insert(db), Upsert(db)),
         std::vector<Value>{channel, std::string(kLeadIdentity), source, value}));
   }
   // HubSpot: the latest source (unless it is the creation itself) and the
@@ -318,13 +340,13 @@ core::Status CreatedTouches(store::Database& db, const std::string& source, cons
     const std::string value = store::AsText(r[0]);
     const std::string channel = channel_of(value, store::AsInt(r[1]));
     MOPS_TRY(db.Execute(
-        fmt::format("{}SELECT ct.source_system, 'latest_source:' || ct.external_id, COALESCE("
+        fmt::format("{}ct.source_system, 'latest_source:' || ct.external_id, COALESCE("
                     "ct.merged_into, ct.id), ct.account_id, ct.latest_source_at, "
                     "'latest_source', ?, ct.latest_source, NULL, NULL FROM contacts ct WHERE "
                     "ct.source_system = ? AND ct.latest_source = ? AND ct.latest_source_at IS "
                     "NOT NULL AND (ct.created_at IS NULL OR ct.latest_source_at <> "
                     "ct.created_at){}",
-                    kInsert, Upsert(db)),
+                    Insert(db), Upsert(db)),
         std::vector<Value>{channel, source, value}));
   }
   MOPS_ASSIGN_OR_RETURN(
@@ -338,12 +360,12 @@ core::Status CreatedTouches(store::Database& db, const std::string& source, cons
     const std::string value = store::AsText(r[0]);
     const std::string channel = none ? std::string("other") : channel_of(value, 0);
     MOPS_TRY(db.Execute(
-        fmt::format("{}SELECT ct.source_system, 'recent_conversion:' || ct.external_id, COALESCE("
+        fmt::format("{}ct.source_system, 'recent_conversion:' || ct.external_id, COALESCE("
                     "ct.merged_into, ct.id), ct.account_id, ct.recent_conversion_at, "
                     "'recent_conversion', ?, COALESCE(ct.latest_source, ct.original_source), "
                     "NULL, ct.recent_conversion FROM contacts ct WHERE ct.source_system = ? AND "
                     "ct.recent_conversion_at IS NOT NULL AND {}{}",
-                    kInsert,
+                    Insert(db),
                     none ? "ct.latest_source IS NULL AND ct.original_source IS NULL"
                          : "COALESCE(ct.latest_source, ct.original_source) = ?",
                     Upsert(db)),
@@ -609,9 +631,12 @@ core::Status DeriveCrmTouches(store::Database& db, Kind kind, Preset preset,
     MOPS_ASSIGN_OR_RETURN(bool defer, WorthDeferring(db, "touchpoints", incoming));
     if (defer) MOPS_TRY(deferred.Defer(db, "touchpoints", kWritten));
   }
+  MOPS_ASSIGN_OR_RETURN(Value last, db.QueryValue("SELECT COALESCE(MAX(id), 0) FROM touchpoints"));
+  const int64_t last_id = store::AsInt(last);
   if (members) MOPS_TRY(MemberTouches(db, source_system));
   if (opportunities) MOPS_TRY(OpportunityTouches(db, source_system));
   if (created) MOPS_TRY(CreatedTouches(db, source_system, config, report));
+  MOPS_TRY(AddWeeks(db, last_id));
   MOPS_TRY(deferred.Restore(db));
   MOPS_ASSIGN_OR_RETURN(auto after, CountTouches(db, source_system));
   for (std::string_view type : kTouchTypes) {

@@ -182,6 +182,26 @@ std::vector<std::string> Touches(TempWorkspace& ws) {
   return out;
 }
 
+// The weekly rollup (touchpoint_weeks) and the touches it counts, as text:
+// the derived touches are counted by one aggregated upsert, not by the
+// per-row trigger, and must come out the same.
+std::pair<std::string, std::string> Weeks(TempWorkspace& ws) {
+  const auto text = [&](const std::string& sql) {
+    auto rows = ws.db().Query(sql);
+    EXPECT_TRUE(rows.has_value());
+    std::string out;
+    for (const auto& r : rows->rows) {
+      out += store::AsText(r[0]) + "|" + store::AsText(r[1]) + "|" + store::AsText(r[2]) + "\n";
+    }
+    return out;
+  };
+  return {text("SELECT week, channel, touchpoints FROM touchpoint_weeks WHERE touchpoints <> 0 "
+               "ORDER BY week, channel"),
+          text("SELECT (CASE WHEN occurred_at >= -259200 THEN (occurred_at + 259200) / 604800 "
+               "ELSE -((-259200 - occurred_at + 604799) / 604800) END) AS w, COALESCE(channel, "
+               "'') AS c, COUNT(*) FROM touchpoints GROUP BY w, c ORDER BY w, c")};
+}
+
 TEST(CrmTouches, SalesforceOrgTouchesInAnyFileOrder) {
   TempWorkspace forward;
   TempWorkspace backward;
@@ -192,6 +212,11 @@ TEST(CrmTouches, SalesforceOrgTouchesInAnyFileOrder) {
   const std::vector<std::string> touches = Touches(forward);
   EXPECT_EQ(touches, Touches(backward));
   EXPECT_EQ(touches, Touches(shuffled));
+  for (TempWorkspace* ws : {&forward, &backward, &shuffled}) {
+    const auto [weeks, recounted] = Weeks(*ws);
+    EXPECT_FALSE(weeks.empty());
+    EXPECT_EQ(weeks, recounted);
+  }
 
   const std::vector<std::string> expected = {
       // Members: FirstRespondedDate when responded, else Added_Date__c; a
@@ -272,6 +297,8 @@ TEST(CrmTouches, ReimportAddsNoTouches) {
   EXPECT_EQ(touches, 14);
   std::vector<ImportSummary> again = ImportOrg(ws, {0, 1, 2, 3, 4, 5, 6});
   EXPECT_EQ(ws.Count("touchpoints"), touches);
+  const auto [weeks, recounted] = Weeks(ws);
+  EXPECT_EQ(weeks, recounted);
   for (const ImportSummary& s : again) {
     for (const CrmReport::TouchCount& t : s.crm.touches) {
       EXPECT_EQ(t.added, 0) << s.file << " " << t.type;

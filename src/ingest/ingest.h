@@ -193,6 +193,13 @@ struct ImportSummary {
   // Rows whose key appeared earlier in the same file: the last one wins.
   int64_t duplicates = 0;
   std::vector<int64_t> duplicate_lines;  // the first few
+  // A report export's lines that are no records, skipped and listed: its
+  // title (and filter) lines above the header, and totals rows ("Total",
+  // "Grand Totals (25 records)") with no key and nothing but numbers.
+  int64_t header_line = 1;
+  std::vector<int64_t> title_lines;
+  int64_t totals_rows = 0;
+  std::vector<int64_t> totals_lines;  // the first few
 
   // The first rejects (all of them are in the rejects file).
   std::vector<Reject> rejects;

@@ -20,6 +20,7 @@
 
 #include "core/csv.h"
 #include "core/mapped_file.h"
+#include "core/report_rows.h"
 #include "core/strings.h"
 #include "ingest/channel_rules.h"
 #include "ingest/crm_touches.h"
@@ -45,6 +46,8 @@ static_assert(std::is_same_v<internal::Value, store::Value>,
 constexpr size_t kRejectsInSummary = 20;
 constexpr size_t kDuplicateLinesInSummary = 10;
 constexpr int64_t kProgressEvery = 4096;
+// A report export's header may stand below this many title and blank lines.
+constexpr int64_t kHeaderSearchLines = 20;
 
 // Which keys of a table exist already and which this file has written:
 // tells new rows from updated ones and finds keys repeated in the file.
@@ -533,7 +536,21 @@ class Importer {
   std::vector<int64_t> queued_lines_;
   // CPU time of the parsing thread (set when it ends).
   double parser_cpu_seconds_ = 0;
+  // Where the records start (the header line) and which rows are totals.
+  size_t header_offset_ = 0;
+  core::TotalsRowRule totals_;
+  // True (and the line listed) for a totals row: skipped, not a record.
+  bool SkipTotalsRow(std::span<const std::string_view> record, int64_t line);
 };
+
+bool Importer::SkipTotalsRow(std::span<const std::string_view> record, int64_t line) {
+  if (!core::IsTotalsRow(record, totals_)) return false;
+  ++summary_.totals_rows;
+  if (summary_.totals_lines.size() < kDuplicateLinesInSummary) {
+    summary_.totals_lines.push_back(line);
+  }
+  return true;
+}
 
 core::Status Importer::Prepare(const internal::Mapping& mapping, const std::vector<bool>& written,
                                bool per_row_source) {
@@ -726,6 +743,7 @@ core::Status Importer::Produce(core::CsvReader& reader, internal::RowConverter& 
         batch->last = true;
         break;
       }
+      if (SkipTotalsRow(record, reader.record_line())) continue;
       if (batch->rows.size() == batch->size) batch->rows.emplace_back();
       ParsedRow& parsed = batch->rows[batch->size];
       parsed.line = reader.record_line();
@@ -821,6 +839,7 @@ core::Status Importer::ParseAndWriteLifecycle(core::CsvReader& reader,
     MOPS_ASSIGN_OR_RETURN(bool more, reader.Next(record));
     if (!more) return {};
     const int64_t line = reader.record_line();
+    if (SkipTotalsRow(record, line)) continue;
     ++summary_.rows;
     problems.clear();
     if (converter.Convert(record, row, problems)) {
@@ -917,7 +936,8 @@ core::Status Importer::SurveyColumns(std::string_view csv, const internal::Mappi
   core::CsvOptions csv_options;
   csv_options.trim_fields = true;
   csv_options.file_name = name_;
-  core::CsvReader reader(csv, csv_options);
+  csv_options.first_line = summary_.header_line;
+  core::CsvReader reader(csv.substr(header_offset_), csv_options);
   std::vector<std::string_view> record;
   bool header = true;
   while (true) {
@@ -928,6 +948,8 @@ core::Status Importer::SurveyColumns(std::string_view csv, const internal::Mappi
       header = false;
       continue;
     }
+    // The same rows as the import proper (no counting: it counts them).
+    if (core::IsTotalsRow(record, totals_)) continue;
     survey.Add(record, reader.record_line());
   }
   MOPS_ASSIGN_OR_RETURN(internal::ColumnPlan plan,
@@ -992,7 +1014,7 @@ core::Status Importer::ApplyCrmOptions(internal::Mapping& mapping) {
     if (given) {
       core::Error e = core::MakeError(
           ErrorCode::kParse, fmt::format("member date column '{}' is not in the header", column));
-      return core::Fail(std::move(e).At(name_, 1));
+      return core::Fail(std::move(e).At(name_, summary_.header_line));
     }
     mapping.warnings.push_back(fmt::format(
         "member date column '{}' (crm config) is not in the file: members are dated by their "
@@ -1043,10 +1065,10 @@ core::Result<ImportSummary> Importer::Run(std::string_view csv,
   core::CsvOptions csv_options;
   csv_options.trim_fields = true;
   csv_options.file_name = name_;
-  core::CsvReader reader(csv, csv_options);
-  summary_.delimiter = reader.delimiter();
+  std::optional<core::CsvReader> reader_storage;
+  reader_storage.emplace(csv, csv_options);
   std::vector<std::string_view> record;
-  MOPS_ASSIGN_OR_RETURN(bool has_header, reader.Next(record));
+  MOPS_ASSIGN_OR_RETURN(bool has_header, reader_storage->Next(record));
   if (!has_header) {
     core::Error e = core::MakeError(ErrorCode::kParse, "empty file (no header line)");
     return core::Fail(std::move(e).At(name_, 1));
@@ -1055,8 +1077,48 @@ core::Result<ImportSummary> Importer::Run(std::string_view csv,
 
   Preset preset = options_.preset;
   if (custom != nullptr) preset = Preset::kMapping;
-  MOPS_ASSIGN_OR_RETURN(internal::Mapping mapping,
-                        internal::MapColumns(spec_.kind, headers_, preset, custom, name_));
+  auto mapped = internal::MapColumns(spec_.kind, headers_, preset, custom, name_);
+  if (!mapped && mapped.error().code == ErrorCode::kParse) {
+    // A report export: title, filter and blank lines above the header. The
+    // header is the first line that maps; the reader starts there and counts
+    // the file's own lines.
+    const auto found = core::FindHeaderLine(
+        csv, kHeaderSearchLines, [&](std::span<const std::string_view> fields) {
+          std::vector<std::string> labels(fields.begin(), fields.end());
+          return internal::MapColumns(spec_.kind, labels, preset, custom, name_).has_value();
+        });
+    if (found && found->line > 1) {
+      summary_.header_line = found->line;
+      summary_.title_lines = found->skipped_lines;
+      header_offset_ = found->offset;
+      csv_options.first_line = found->line;
+      csv_options.delimiter = found->delimiter;
+      reader_storage.emplace(csv.substr(found->offset), csv_options);
+      MOPS_ASSIGN_OR_RETURN(has_header, reader_storage->Next(record));
+      headers_.clear();
+      for (std::string_view h : record) headers_.emplace_back(core::Trim(h));
+      mapped = internal::MapColumns(spec_.kind, headers_, preset, custom, name_);
+    }
+  }
+  if (!mapped) return std::unexpected(std::move(mapped).error());
+  internal::Mapping mapping = std::move(*mapped);
+  core::CsvReader& reader = *reader_storage;
+  summary_.delimiter = reader.delimiter();
+  // Totals rows: a totals label in one of the first three cells, the key
+  // columns empty (or the label), every other value a number.
+  totals_.label_columns = 3;
+  totals_.numbers_only = true;
+  if (!mapping.synth_key) {
+    for (size_t i = 0; i < spec_.fields.size(); ++i) {
+      if (spec_.fields[i].role == Role::kKey)
+        totals_.key_columns.push_back(mapping.field_column[i]);
+    }
+  } else {
+    for (std::string_view f :
+         mapping.synth_key_fields.empty() ? spec_.synth_key : mapping.synth_key_fields) {
+      totals_.key_columns.push_back(mapping.field_column[spec_.FieldIndex(f)]);
+    }
+  }
   MOPS_TRY(ApplyCrmOptions(mapping));
   summary_.preset = mapping.preset;
   summary_.preset_detected = mapping.detected;
@@ -1349,6 +1411,20 @@ std::string ImportSummary::ToText() const {
         Plural(duplicates, "row", "rows"), core::Join(lines, ", "),
         duplicates > static_cast<int64_t>(lines.size()) ? ", ..." : "");
   }
+  if (header_line > 1) {
+    std::vector<std::string> lines;
+    for (int64_t l : title_lines) lines.push_back(std::to_string(l));
+    out += fmt::format("header at line {}: {} above it skipped (report title{})\n", header_line,
+                       Plural(static_cast<int64_t>(title_lines.size()), "line", "lines"),
+                       lines.empty() ? "" : ", line " + core::Join(lines, ", "));
+  }
+  if (totals_rows > 0) {
+    std::vector<std::string> lines;
+    for (int64_t l : totals_lines) lines.push_back(std::to_string(l));
+    out += fmt::format("totals rows skipped: {} at line {}{}\n", Plural(totals_rows, "row", "rows"),
+                       core::Join(lines, ", "),
+                       totals_rows > static_cast<int64_t>(lines.size()) ? ", ..." : "");
+  }
   for (const RelatedCounts& r : related) {
     out += fmt::format("also {}: {} new, {} already present\n", r.table, r.imported, r.updated);
   }
@@ -1396,6 +1472,10 @@ nlohmann::json ImportSummary::ToJson() const {
   j["damage"] = std::move(dj);
   j["duplicates"] = duplicates;
   j["duplicate_lines"] = duplicate_lines;
+  j["header_line"] = header_line;
+  j["title_lines"] = title_lines;
+  j["totals_rows"] = totals_rows;
+  j["totals_lines"] = totals_lines;
   j["rejects_path"] = rejects_path;
   nlohmann::json rj = nlohmann::json::array();
   for (const Reject& r : rejects) {

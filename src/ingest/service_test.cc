@@ -110,6 +110,111 @@ TEST(ImportHubspot, ContactsCompaniesDealsInAnyOrder) {
   EXPECT_EQ(ws.Count("audit_log"), 4);
 }
 
+// --- Report exports: title lines above the header, totals rows below -------
+
+std::string Fixture(const std::string& name) { return std::string(MOPS_FIXTURES) + "/" + name; }
+
+TEST(ImportReportExport, SalesforceReportWithTitleBlankLineAndTotals) {
+  TempWorkspace ws;
+  ImportOptions sf;
+  sf.preset = Preset::kSalesforce;
+  ImportSummary s = MustImport(ws, Kind::kContacts, Fixture("salesforce_report_contacts.csv"), sf);
+  EXPECT_EQ(s.header_line, 3);
+  EXPECT_THAT(s.title_lines, ::testing::ElementsAre(1));
+  EXPECT_EQ(s.totals_rows, 1);
+  EXPECT_THAT(s.totals_lines, ::testing::ElementsAre(8));
+  EXPECT_EQ(s.rows, 4);
+  EXPECT_EQ(s.imported, 4);
+  EXPECT_EQ(s.rejected, 0);
+  EXPECT_EQ(ws.Count("contacts"), 4);
+  // A contact named Total with a real email is a record.
+  EXPECT_EQ(ws.Text("SELECT email FROM contacts WHERE first_name = 'Total'"),
+            "total.okonkwo@quillon-data.example");
+  EXPECT_EQ(ws.Int("SELECT COUNT(*) FROM contacts WHERE external_id LIKE '%Total%' OR email LIKE "
+                   "'Grand%'"),
+            0);
+  // 15- and 18-character ids of the report name the same records.
+  EXPECT_EQ(ws.Int("SELECT COUNT(*) FROM contacts WHERE length(external_id) = 18"), 4);
+  const std::string text = s.ToText();
+  EXPECT_THAT(text, HasSubstr("header at line 3: 1 line above it skipped (report title, line 1)"));
+  EXPECT_THAT(text, HasSubstr("totals rows skipped: 1 row at line 8"));
+  const nlohmann::json j = s.ToJson();
+  EXPECT_EQ(j["header_line"], 3);
+  EXPECT_EQ(j["totals_lines"], nlohmann::json::array({8}));
+  // Its created touches: one per contact, none for the totals row.
+  EXPECT_EQ(ws.Int("SELECT COUNT(*) FROM touchpoints WHERE type = 'created'"), 4);
+  // The same file again: nothing new, nothing changed.
+  ImportSummary again =
+      MustImport(ws, Kind::kContacts, Fixture("salesforce_report_contacts.csv"), sf);
+  EXPECT_EQ(again.imported, 0);
+  EXPECT_EQ(again.unchanged, 4);
+  EXPECT_EQ(again.totals_rows, 1);
+}
+
+TEST(ImportReportExport, HubspotReportWithTitleFilterLinesAndTotals) {
+  TempWorkspace ws;
+  ImportSummary s = MustImport(ws, Kind::kContacts, Fixture("hubspot_report_contacts.csv"));
+  EXPECT_EQ(s.preset, Preset::kHubspot);
+  EXPECT_EQ(s.header_line, 4);
+  EXPECT_THAT(s.title_lines, ::testing::ElementsAre(1, 2));
+  EXPECT_THAT(s.totals_lines, ::testing::ElementsAre(8));
+  EXPECT_EQ(s.imported, 3);
+  EXPECT_EQ(s.rejected, 0);
+  EXPECT_EQ(ws.Text("SELECT email FROM contacts WHERE first_name = 'Total'"),
+            "total.mbeki@kestrel-logistics.example");
+  EXPECT_EQ(ws.Int("SELECT COUNT(*) FROM contacts WHERE external_id = 'Total'"), 0);
+}
+
+// A HubSpot import file is keyed by email: its totals row must not become a
+// contact whose email is "Total". Semicolons, a title, a blank line; the
+// survey, the rows and the rejects all read the file's own lines.
+TEST(ImportReportExport, EmailKeyedFileLinesSurveyAndRejects) {
+  TempWorkspace ws;
+  const std::string csv =
+      "Contact list export\n"
+      "\n"
+      "First Name;Last Name;Email;Create Date\n"
+      "Ana;Lima;ana@lima.example;13/06/2024\n"
+      "Total;Ng;total.ng@ng.example;09/06/2024\n"
+      "Bo;Berg;bo@berg.example;not a date\n"
+      "Totals (3 records);;;\n"
+      "Total;;;\n";
+  ImportSummary s = MustImportText(ws, Kind::kContacts, csv);
+  EXPECT_EQ(s.header_line, 3);
+  EXPECT_EQ(s.totals_rows, 2);
+  EXPECT_THAT(s.totals_lines, ::testing::ElementsAre(7, 8));
+  EXPECT_EQ(s.imported, 2);
+  EXPECT_EQ(s.rejected, 1);
+  ASSERT_EQ(s.rejects.size(), 1u);
+  EXPECT_EQ(s.rejects[0].line, 6);
+  EXPECT_EQ(ws.Int("SELECT COUNT(*) FROM contacts WHERE lower(email) LIKE 'total%' AND email NOT "
+                   "LIKE '%@%'"),
+            0);
+  // The date column was surveyed below the title: 13/06 makes it day first,
+  // so 09/06/2024 is 9 June.
+  EXPECT_EQ(ws.Text("SELECT strftime('%Y-%m-%d', created_at, 'unixepoch') FROM contacts WHERE "
+                    "email = 'total.ng@ng.example'"),
+            "2024-06-09");
+}
+
+TEST(ImportReportExport, LifecycleFileWithTitleAndTotals) {
+  TempWorkspace ws;
+  MustImportText(ws, Kind::kContacts, "external_id,email\nc1,a@x.com\n");
+  ImportSummary s = MustImportText(ws, Kind::kLifecycleHistory,
+                                   "Lifecycle report\n"
+                                   "contact_id,stage,entered_at\n"
+                                   "c1,lead,2024-01-01\n"
+                                   "c1,,2024-01-07\n"
+                                   "Total,,\n");
+  EXPECT_EQ(s.header_line, 2);
+  EXPECT_EQ(s.imported, 1);
+  EXPECT_EQ(s.rejected, 1);
+  ASSERT_EQ(s.rejects.size(), 1u);
+  EXPECT_EQ(s.rejects[0].line, 4);
+  EXPECT_THAT(s.totals_lines, ::testing::ElementsAre(5));
+  EXPECT_EQ(ws.Count("lifecycle_history"), 1);
+}
+
 // --- Salesforce ------------------------------------------------------------
 
 TEST(ImportSalesforce, FullExportWithConvertedLeads) {
@@ -415,6 +520,13 @@ TEST(Import, UnparseableFilesChangeNothing) {
       {"empty.csv", "", 1, "empty file"},
       {"blank.csv", "\xEF\xBB\xBF\r\n  \n", 1, "empty file"},
       {"nokey.csv", "email,first_name\na@x.com,A\n", 1, "missing key column"},
+      // Below a report's title lines, errors keep the file's line numbers.
+      {"title_unclosed.csv",
+       "\"Report\"\n\nexternal_id,email\nc1,a@x.com\nc2,\"b@x.com\nc3,c@x.com\n", 5,
+       "unclosed quoted field"},
+      {"title_width.csv", "Report title\nexternal_id,email\nc1,a@x.com,extra\n", 3,
+       "expected 2 fields, found 3"},
+      {"title_nokey.csv", "My report\nemail,first_name\na@x.com,A\n", 1, "missing key column"},
   };
   for (const BadFile& bad : cases) {
     SCOPED_TRACE(bad.name);

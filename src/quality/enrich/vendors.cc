@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "core/csv.h"
+#include "core/report_rows.h"
 #include "core/strings.h"
 #include "quality/engine.h"
 #include "quality/enrich/enrich.h"
@@ -237,14 +238,13 @@ std::string Seniority(std::string_view raw) {
   return {};
 }
 
+// A blank row, or a totals or count line ("Total", "Records: 12") with at
+// most one other value.
 bool IsTotalsRow(std::span<const std::string_view> fields) {
-  int filled = 0;
-  for (std::string_view f : fields) filled += core::Trim(f).empty() ? 0 : 1;
-  if (filled == 0) return true;
-  const std::string_view first = core::Trim(fields.empty() ? std::string_view{} : fields[0]);
-  return filled <= 2 &&
-         (core::IStartsWith(first, "total") || core::IStartsWith(first, "grand total") ||
-          core::IStartsWith(first, "records:") || core::IStartsWith(first, "count"));
+  core::TotalsRowRule rule;
+  rule.max_filled = 2;
+  rule.blank_rows = true;
+  return core::IsTotalsRow(fields, rule);
 }
 
 // Name agreement of a row and a record as a Fellegi-Sunter weight (bits), with
