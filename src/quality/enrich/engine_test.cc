@@ -1,12 +1,15 @@
 // The enrichment engines: config, inference, the waterfall, vendor layouts
 // (each on a fixture written from the vendor's documented columns, with
 // invented people) and matching.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "core/csv.h"
+#include "core/time.h"
 #include "quality/enrich/enrich.h"
+#include "quality/enrich/provenance.h"
 
 namespace mops::quality::enrich {
 namespace {
@@ -433,6 +436,84 @@ TEST(EnrichMatch, AccountsByDomainThenName) {
   EXPECT_EQ(m[1].record_id, 10);
   EXPECT_EQ(m[1].method, "domain");
   EXPECT_EQ(m[2].record_id, 12);  // the country tells the two Quillons apart
+}
+
+// ------------------------------------------------------------ provenance
+
+// One entry of the first stored format, as runs wrote it: the expanded
+// object the record routes answer.
+std::string FirstFormatEntry(const ProvenanceFact& f, int64_t run, int64_t at) {
+  std::string out = "{\"source\":" + Json(std::string(f.source)).dump();
+  if (!f.vendor_record_id.empty()) {
+    out += ",\"vendor_record_id\":" + Json(std::string(f.vendor_record_id)).dump();
+  }
+  out += fmt::format(",\"confidence\":{:.4g},\"reason\":", f.confidence);
+  out += Json(std::string(f.reason)).dump();
+  out +=
+      fmt::format(",\"at\":\"{}\",\"at_unix\":{},\"run\":{}}}", core::FormatTimestamp(at), at, run);
+  return out;
+}
+
+TEST(EnrichProvenance, CompactReadsExactlyAsTheExpandedFormat) {
+  const int64_t run = 7, at = 1767225600;
+  const ProvenanceFact vendor = {"zoominfo", "1482736502", 0.99,
+                                 "zoominfo 1482736502 (email match, p=0.99)"};
+  const ProvenanceFact account = {"inferred", "", 0.7 * 0.9, "account #12 (Acme \"Tools\" \\ AG)"};
+  const ProvenanceFact phone = {"inferred", "", 0.9, "phone +49…: DE\t\x01"};
+  const ProvenanceFact whole = {"apollo", "a-1", 1.0, ""};
+  const ProvenanceFact fine = {"lusha", "file:12", 0.812345678, "lusha"};
+  const std::pair<const char*, ProvenanceFact> fields[] = {
+      {"industry", vendor}, {"employees", vendor}, {"city", account}, {"state", account},
+      {"country", phone},   {"title", whole},      {"phone", fine}};
+  CompactProvenanceWriter writer;
+  writer.Start(run, at);
+  std::string first = "{";
+  for (const auto& [field, fact] : fields) {
+    writer.Add(field, fact);
+    if (first.size() > 1) first += ",";
+    first += Json(field).dump() + ":" + FirstFormatEntry(fact, run, at);
+  }
+  first += "}";
+  std::string compact;
+  writer.Finish(compact);
+  const Json expected = Json::parse(first);
+  const Json expanded = ExpandProvenance(compact);
+  // The same object, down to the number types and the text of each value.
+  EXPECT_EQ(expanded, expected);
+  EXPECT_EQ(expanded.dump(), expected.dump());
+  EXPECT_EQ(expanded["title"]["confidence"].dump(), "1");
+  EXPECT_EQ(expanded["phone"]["confidence"].dump(), "0.8123");
+  EXPECT_FALSE(expanded["city"].contains("vendor_record_id"));
+  // Each distinct fact once: far smaller than the expanded text.
+  EXPECT_LT(compact.size() * 2, first.size());
+  // The first format is read as it is, and compacts to the same facts.
+  EXPECT_EQ(ExpandProvenance(first), expected);
+  EXPECT_EQ(ExpandProvenance(CompactProvenance(expected)).dump(), expected.dump());
+  // Unreadable texts read as nothing.
+  EXPECT_TRUE(ExpandProvenance("").is_null());
+  EXPECT_TRUE(ExpandProvenance("[3,[],[]]").is_null());
+  EXPECT_TRUE(ExpandProvenance("[2,[[1,2,{\"x\":5}]],[]]").empty());
+}
+
+TEST(EnrichProvenance, FieldsOfSeveralRunsKeepTheirRunAndTime) {
+  CompactProvenanceWriter writer;
+  writer.Start(1, 1700000000);
+  writer.Add("industry", {"inferred", "", 0.9, "account #1 (A)"});
+  writer.Add("city", {"inferred", "", 0.9, "account #1 (A)"});
+  std::string one;
+  writer.Finish(one);
+  Json merged = ExpandProvenance(one);
+  writer.Start(2, 1700086400);
+  writer.Add("city", {"zoominfo", "9", 0.95, "zoominfo 9 (email match, p=0.95)"});
+  std::string two;
+  writer.Finish(two);
+  merged["city"] = ExpandProvenance(two)["city"];
+  const Json back = ExpandProvenance(CompactProvenance(merged));
+  EXPECT_EQ(back, merged);
+  EXPECT_EQ(back["industry"]["run"], 1);
+  EXPECT_EQ(back["city"]["run"], 2);
+  EXPECT_EQ(back["city"]["at"], core::FormatTimestamp(1700086400));
+  EXPECT_EQ(back["industry"]["at_unix"], 1700000000);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "core/strings.h"
 #include "core/time.h"
 #include "quality/enrich/enrich.h"
+#include "quality/enrich/provenance.h"
 #include "quality/quality.h"
 #include "store/batch_insert.h"
 
@@ -135,8 +136,8 @@ core::Result<std::unordered_map<int64_t, StoredProvenance>> LoadProvenance(
   for (const auto& row : rows.rows) {
     StoredProvenance p;
     p.text = store::AsText(row[1]);
-    p.fields = Json::parse(p.text, nullptr, false);
-    if (p.fields.is_discarded() || !p.fields.is_object()) p.fields = Json::object();
+    p.fields = ExpandProvenance(p.text);
+    if (!p.fields.is_object()) p.fields = Json::object();
     out.emplace(store::AsInt(row[0]), std::move(p));
   }
   return out;
@@ -359,6 +360,7 @@ struct PendingWrite {
 // once. Read-only once made, so worker threads share it.
 struct WriteTexts {
   std::string tail;  // of every provenance entry
+  int64_t run_id = 0, now = 0;
 
   void Build(std::string_view entity, const Loaded& l, size_t r, const RecordChange& ch,
              const StoredProvenance* old_prov, PendingWrite& out) const {
@@ -400,14 +402,13 @@ struct WriteTexts {
     std::string& prov_text = out.provenance;
     if (old_prov == nullptr) {
       before += "null";
-      prov_text.assign("{");
+      thread_local CompactProvenanceWriter writer;
+      writer.Start(run_id, now);
       for (size_t k = 0; k < ch.fields.size(); ++k) {
-        if (k > 0) prov_text.push_back(',');
-        AppendString(prov_text, names[ch.fields[k]]);
-        prov_text.push_back(':');
-        AppendProvenance(prov_text, ch.chosen[k], tail);
+        const Candidate& c = ch.chosen[k];
+        writer.Add(names[ch.fields[k]], {c.source, c.vendor_record_id, c.confidence, c.reason});
       }
-      prov_text.push_back('}');
+      writer.Finish(prov_text);
     } else {
       // Enriched before: keep the other fields' provenance, and the stored
       // text as it was (a JSON string) for undo.
@@ -418,7 +419,7 @@ struct WriteTexts {
         AppendProvenance(one, ch.chosen[k], tail);
         merged[std::string(names[ch.fields[k]])] = Json::parse(one);
       }
-      prov_text = Dump(merged);
+      prov_text = CompactProvenance(merged);
     }
     before.push_back('}');
   }
@@ -443,6 +444,8 @@ struct Writer {
     now = time;
     texts.tail = fmt::format(",\"at\":\"{}\",\"at_unix\":{},\"run\":{}}}",
                              core::FormatTimestamp(time), now, run_id);
+    texts.run_id = run_id;
+    texts.now = now;
     MOPS_ASSIGN_OR_RETURN(
         provenance,
         store::BatchInsert::Make(
@@ -1178,8 +1181,8 @@ core::Result<std::vector<StaleValue>> ListStale(store::Database& db, int64_t now
                                  "ORDER BY entity, record_id"));
   std::vector<StaleValue> out;
   for (const auto& r : rows.rows) {
-    const Json fields = Json::parse(store::AsText(r[2]), nullptr, false);
-    if (fields.is_discarded() || !fields.is_object()) continue;
+    const Json fields = ExpandProvenance(store::AsText(r[2]));
+    if (!fields.is_object()) continue;
     for (const auto& [field, j] : fields.items()) {
       Provenance p = ProvenanceFrom(j);
       if (p.at >= cutoff) continue;
@@ -1196,8 +1199,8 @@ core::Result<Json> RecordProvenance(store::Database& db, std::string_view entity
                                                "entity = ? AND record_id = ?",
                                                std::vector<Value>{std::string(entity), record_id}));
   if (store::IsNull(v)) return Json::object();
-  Json fields = Json::parse(store::AsText(v), nullptr, false);
-  return fields.is_discarded() ? Json::object() : fields;
+  Json fields = ExpandProvenance(store::AsText(v));
+  return fields.is_object() ? fields : Json::object();
 }
 
 }  // namespace mops::quality::enrich
