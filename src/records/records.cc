@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/time.h"
+#include "quality/enrich/provenance.h"
 
 namespace mops::records {
 namespace {
@@ -145,7 +146,7 @@ core::Result<Json> Get(store::Database& db, const EntitySpec& entity, int64_t id
         db.QueryValue("SELECT fields FROM enrichment_provenance WHERE entity = ? AND record_id = ?",
                       std::vector<Value>{entity.name, id}));
     if (!store::IsNull(provenance)) {
-      Json fields = Json::parse(store::AsText(provenance), nullptr, false);
+      Json fields = quality::enrich::ExpandProvenance(store::AsText(provenance));
       if (fields.is_object()) record["provenance"] = std::move(fields);
     }
   }

@@ -1,12 +1,16 @@
 // The enrichment engines: config, inference, the waterfall, vendor layouts
 // (each on a fixture written from the vendor's documented columns, with
 // invented people) and matching.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "core/csv.h"
+#include "core/time.h"
 #include "quality/enrich/enrich.h"
+#include "quality/enrich/provenance.h"
 
 namespace mops::quality::enrich {
 namespace {
@@ -420,6 +424,98 @@ TEST(EnrichMatch, EmailThenDomainThenNameAndCompany) {
   EXPECT_EQ(m[5].status, "unmatched");
 }
 
+// A large file is converted on every core: every row in its form, the
+// warnings in line order.
+TEST(EnrichVendors, LargeFileConvertedInOrder) {
+  std::string text =
+      "ZoomInfo Contact ID,First Name,Last Name,Job Title,Management Level,Email Address,"
+      "Direct Phone Number,Company Name,Website,Employees,Revenue (in 000s USD),Primary "
+      "Industry,Person City,Country\n";
+  constexpr int kRows = 40000;
+  for (int r = 0; r < kRows; ++r) {
+    text += fmt::format(
+        "{},Anna,Meyer{},CFO,VP-Level,Anna.M{}@Example{}.COM,{},Acme,{},{},{},"
+        "Software,Berlin,Germany\n",
+        1000 + r, r, r, r % 50, r % 1000 == 7 ? "+49 30" : "+49 30 901820",
+        r % 3 == 0 ? "https://www.acme.de/x" : "", r % 997 == 5 ? "many" : "\"1,200\"",
+        r % 2 == 0 ? "12500" : "");
+  }
+  auto file = ReadVendorFile(text, "big.csv", {});
+  ASSERT_TRUE(file.has_value()) << file.error().ToString();
+  ASSERT_EQ(file->rows.size(), static_cast<size_t>(kRows));
+  std::vector<int64_t> warned_lines;
+  for (const std::string& w : file->warnings) {
+    warned_lines.push_back(std::stoll(w.substr(5, w.find_first_of(" :", 5) - 5)));
+  }
+  EXPECT_TRUE(std::is_sorted(warned_lines.begin(), warned_lines.end()));
+  EXPECT_EQ(file->warnings.size(), static_cast<size_t>(40 + 41));
+  for (int r = 0; r < kRows; r += 1231) {
+    const VendorRow& row = file->rows[r];
+    EXPECT_EQ(row.line, r + 2);
+    EXPECT_EQ(row.vendor_record_id, std::to_string(1000 + r));
+    EXPECT_EQ(row.email, fmt::format("anna.m{}@example{}.com", r, r % 50));
+    EXPECT_EQ(row.domain, r % 3 == 0 ? "acme.de" : fmt::format("example{}.com", r % 50));
+    EXPECT_EQ(row.country, "DE");
+    EXPECT_EQ(row.seniority, "vp");
+    EXPECT_EQ(row.phone, r % 1000 == 7 ? "" : "+4930901820");
+    EXPECT_EQ(row.employees, r % 997 == 5 ? std::nullopt : std::optional<int64_t>(1200));
+    EXPECT_EQ(row.annual_revenue,
+              r % 2 == 0 ? std::optional<int64_t>(int64_t{12500} * 1000 * 100) : std::nullopt);
+  }
+}
+
+// Large files are matched on every core: the same matches as row by row.
+std::string Letters(int n) {  // names are compared without digits
+  std::string out = "Q";
+  for (; n > 0; n /= 26) out.push_back(static_cast<char>('a' + n % 26));
+  return out;
+}
+TEST(EnrichMatch, ManyRowsMatchAsOneByOne) {
+  constexpr int kContacts = 20000, kRows = 30000;
+  const char* first[] = {"Anna", "Ben", "Chloe", "David", "Emma", "Felix", "Grace"};
+  std::vector<MatchContact> contacts;
+  for (int i = 0; i < kContacts; ++i) {
+    const int company = i / 40;  // 40 people per company
+    contacts.push_back({i + 1, fmt::format("p{}@company{}.com", i, company), first[i % 7],
+                        Letters(i / 7), fmt::format("company {}", company)});
+  }
+  std::vector<VendorRow> rows(kRows);
+  for (int r = 0; r < kRows; ++r) {
+    const int i = (r * 7919) % kContacts, company = i / 40;
+    VendorRow& row = rows[r];
+    row.first_name = first[i % 7];
+    row.last_name = Letters(i / 7);
+    switch (r % 4) {
+      case 0:
+        row.email = fmt::format("p{}@company{}.com", i, company);
+        break;
+      case 1:
+        row.domain = fmt::format("company{}.com", company);
+        break;
+      case 2:
+        row.company_name = fmt::format("Company {} Inc.", company);
+        break;
+      default:
+        row.first_name = "Zed";
+        row.company_name = "Nowhere Ltd";
+        break;
+    }
+  }
+  const std::vector<RowMatch> all = MatchVendorRows(rows, "contacts", contacts, {}, 0.9);
+  ASSERT_EQ(all.size(), rows.size());
+  int matched = 0;
+  for (const RowMatch& m : all) matched += m.status == "matched";
+  EXPECT_GT(matched, kRows / 2);
+  for (int r = 0; r < kRows; r += 997) {
+    const std::vector<RowMatch> one =
+        MatchVendorRows(std::span(rows).subspan(r, 1), "contacts", contacts, {}, 0.9);
+    EXPECT_EQ(all[r].status, one[0].status) << r;
+    EXPECT_EQ(all[r].method, one[0].method) << r;
+    EXPECT_EQ(all[r].record_id, one[0].record_id) << r;
+    EXPECT_EQ(all[r].probability, one[0].probability) << r;
+  }
+}
+
 TEST(EnrichMatch, AccountsByDomainThenName) {
   const std::vector<MatchAccount> accounts = {{10, "brightfield.io", "brightfield labs", "US"},
                                               {11, "", "kessler maschinenbau", "DE"},
@@ -433,6 +529,84 @@ TEST(EnrichMatch, AccountsByDomainThenName) {
   EXPECT_EQ(m[1].record_id, 10);
   EXPECT_EQ(m[1].method, "domain");
   EXPECT_EQ(m[2].record_id, 12);  // the country tells the two Quillons apart
+}
+
+// ------------------------------------------------------------ provenance
+
+// One entry of the first stored format, as runs wrote it: the expanded
+// object the record routes answer.
+std::string FirstFormatEntry(const ProvenanceFact& f, int64_t run, int64_t at) {
+  std::string out = "{\"source\":" + Json(std::string(f.source)).dump();
+  if (!f.vendor_record_id.empty()) {
+    out += ",\"vendor_record_id\":" + Json(std::string(f.vendor_record_id)).dump();
+  }
+  out += fmt::format(",\"confidence\":{:.4g},\"reason\":", f.confidence);
+  out += Json(std::string(f.reason)).dump();
+  out +=
+      fmt::format(",\"at\":\"{}\",\"at_unix\":{},\"run\":{}}}", core::FormatTimestamp(at), at, run);
+  return out;
+}
+
+TEST(EnrichProvenance, CompactReadsExactlyAsTheExpandedFormat) {
+  const int64_t run = 7, at = 1767225600;
+  const ProvenanceFact vendor = {"zoominfo", "1482736502", 0.99,
+                                 "zoominfo 1482736502 (email match, p=0.99)"};
+  const ProvenanceFact account = {"inferred", "", 0.7 * 0.9, "account #12 (Acme \"Tools\" \\ AG)"};
+  const ProvenanceFact phone = {"inferred", "", 0.9, "phone +49…: DE\t\x01"};
+  const ProvenanceFact whole = {"apollo", "a-1", 1.0, ""};
+  const ProvenanceFact fine = {"lusha", "file:12", 0.812345678, "lusha"};
+  const std::pair<const char*, ProvenanceFact> fields[] = {
+      {"industry", vendor}, {"employees", vendor}, {"city", account}, {"state", account},
+      {"country", phone},   {"title", whole},      {"phone", fine}};
+  CompactProvenanceWriter writer;
+  writer.Start(run, at);
+  std::string first = "{";
+  for (const auto& [field, fact] : fields) {
+    writer.Add(field, fact);
+    if (first.size() > 1) first += ",";
+    first += Json(field).dump() + ":" + FirstFormatEntry(fact, run, at);
+  }
+  first += "}";
+  std::string compact;
+  writer.Finish(compact);
+  const Json expected = Json::parse(first);
+  const Json expanded = ExpandProvenance(compact);
+  // The same object, down to the number types and the text of each value.
+  EXPECT_EQ(expanded, expected);
+  EXPECT_EQ(expanded.dump(), expected.dump());
+  EXPECT_EQ(expanded["title"]["confidence"].dump(), "1");
+  EXPECT_EQ(expanded["phone"]["confidence"].dump(), "0.8123");
+  EXPECT_FALSE(expanded["city"].contains("vendor_record_id"));
+  // Each distinct fact once: far smaller than the expanded text.
+  EXPECT_LT(compact.size() * 2, first.size());
+  // The first format is read as it is, and compacts to the same facts.
+  EXPECT_EQ(ExpandProvenance(first), expected);
+  EXPECT_EQ(ExpandProvenance(CompactProvenance(expected)).dump(), expected.dump());
+  // Unreadable texts read as nothing.
+  EXPECT_TRUE(ExpandProvenance("").is_null());
+  EXPECT_TRUE(ExpandProvenance("[3,[],[]]").is_null());
+  EXPECT_TRUE(ExpandProvenance("[2,[[1,2,{\"x\":5}]],[]]").empty());
+}
+
+TEST(EnrichProvenance, FieldsOfSeveralRunsKeepTheirRunAndTime) {
+  CompactProvenanceWriter writer;
+  writer.Start(1, 1700000000);
+  writer.Add("industry", {"inferred", "", 0.9, "account #1 (A)"});
+  writer.Add("city", {"inferred", "", 0.9, "account #1 (A)"});
+  std::string one;
+  writer.Finish(one);
+  Json merged = ExpandProvenance(one);
+  writer.Start(2, 1700086400);
+  writer.Add("city", {"zoominfo", "9", 0.95, "zoominfo 9 (email match, p=0.95)"});
+  std::string two;
+  writer.Finish(two);
+  merged["city"] = ExpandProvenance(two)["city"];
+  const Json back = ExpandProvenance(CompactProvenance(merged));
+  EXPECT_EQ(back, merged);
+  EXPECT_EQ(back["industry"]["run"], 1);
+  EXPECT_EQ(back["city"]["run"], 2);
+  EXPECT_EQ(back["city"]["at"], core::FormatTimestamp(1700086400));
+  EXPECT_EQ(back["industry"]["at_unix"], 1700000000);
 }
 
 }  // namespace

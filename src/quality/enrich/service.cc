@@ -14,6 +14,7 @@
 #include "core/strings.h"
 #include "core/time.h"
 #include "quality/enrich/enrich.h"
+#include "quality/enrich/provenance.h"
 #include "quality/quality.h"
 #include "store/batch_insert.h"
 
@@ -135,8 +136,8 @@ core::Result<std::unordered_map<int64_t, StoredProvenance>> LoadProvenance(
   for (const auto& row : rows.rows) {
     StoredProvenance p;
     p.text = store::AsText(row[1]);
-    p.fields = Json::parse(p.text, nullptr, false);
-    if (p.fields.is_discarded() || !p.fields.is_object()) p.fields = Json::object();
+    p.fields = ExpandProvenance(p.text);
+    if (!p.fields.is_object()) p.fields = Json::object();
     out.emplace(store::AsInt(row[0]), std::move(p));
   }
   return out;
@@ -359,6 +360,7 @@ struct PendingWrite {
 // once. Read-only once made, so worker threads share it.
 struct WriteTexts {
   std::string tail;  // of every provenance entry
+  int64_t run_id = 0, now = 0;
 
   void Build(std::string_view entity, const Loaded& l, size_t r, const RecordChange& ch,
              const StoredProvenance* old_prov, PendingWrite& out) const {
@@ -400,14 +402,13 @@ struct WriteTexts {
     std::string& prov_text = out.provenance;
     if (old_prov == nullptr) {
       before += "null";
-      prov_text.assign("{");
+      thread_local CompactProvenanceWriter writer;
+      writer.Start(run_id, now);
       for (size_t k = 0; k < ch.fields.size(); ++k) {
-        if (k > 0) prov_text.push_back(',');
-        AppendString(prov_text, names[ch.fields[k]]);
-        prov_text.push_back(':');
-        AppendProvenance(prov_text, ch.chosen[k], tail);
+        const Candidate& c = ch.chosen[k];
+        writer.Add(names[ch.fields[k]], {c.source, c.vendor_record_id, c.confidence, c.reason});
       }
-      prov_text.push_back('}');
+      writer.Finish(prov_text);
     } else {
       // Enriched before: keep the other fields' provenance, and the stored
       // text as it was (a JSON string) for undo.
@@ -418,7 +419,7 @@ struct WriteTexts {
         AppendProvenance(one, ch.chosen[k], tail);
         merged[std::string(names[ch.fields[k]])] = Json::parse(one);
       }
-      prov_text = Dump(merged);
+      prov_text = CompactProvenance(merged);
     }
     before.push_back('}');
   }
@@ -429,12 +430,17 @@ struct WriteTexts {
 // binding only those); provenance and change rows in multi-row statements.
 // Statements are queued (one round trip per batch on PostgreSQL).
 static_assert(kContactFieldCount <= 32 && kAccountFieldCount <= 32);
+constexpr std::string_view kPendingContacts = "enrichment_pending_contacts";
 struct Writer {
   store::Database* db = nullptr;
   int64_t run_id = 0, now = 0;
   WriteTexts texts;
   std::unordered_map<uint32_t, std::unique_ptr<store::Statement>> update[2];  // by field mask
   std::optional<store::BatchInsert> provenance, changes;
+  // Changed contacts on PostgreSQL: their new values go to a temporary
+  // table in multi-row INSERTs, and one UPDATE ... FROM writes them all at
+  // Finish.
+  std::optional<store::BatchInsert> pending_contacts;
   std::vector<Value> row;
 
   core::Status Prepare(store::Database& database, int64_t run, int64_t time) {
@@ -443,6 +449,8 @@ struct Writer {
     now = time;
     texts.tail = fmt::format(",\"at\":\"{}\",\"at_unix\":{},\"run\":{}}}",
                              core::FormatTimestamp(time), now, run_id);
+    texts.run_id = run_id;
+    texts.now = now;
     MOPS_ASSIGN_OR_RETURN(
         provenance,
         store::BatchInsert::Make(
@@ -453,6 +461,26 @@ struct Writer {
         store::BatchInsert::Make(
             database, "INSERT INTO enrichment_changes (run_id, entity, record_id, before, after)",
             5, ""));
+    // PostgreSQL: one statement instead of one per record. Not on SQLite,
+    // where UPDATE ... FROM materializes the join first and the prepared
+    // per-record UPDATEs cost less (run of 1,000,000 contacts: 40.8 against
+    // 35.9 CPU s).
+    if (database.dialect() == store::Dialect::kPostgres) {
+      // The rowid itself on SQLite; a 64-bit key on PostgreSQL.
+      std::string create = fmt::format(
+          "CREATE TEMPORARY TABLE {} (id {} PRIMARY KEY, mask BIGINT NOT NULL", kPendingContacts,
+          database.dialect() == store::Dialect::kSqlite ? "INTEGER" : "BIGINT");
+      std::string head = fmt::format("INSERT INTO {} (id, mask", kPendingContacts);
+      for (std::string_view f : FieldNames("contacts")) {
+        create += fmt::format(", {} {}", f, IsIntegerField(f) ? "BIGINT" : "TEXT");
+        head += fmt::format(", {}", f);
+      }
+      create += ")";
+      head += ")";
+      MOPS_TRY(database.ExecScript(create));
+      MOPS_ASSIGN_OR_RETURN(pending_contacts,
+                            store::BatchInsert::Make(database, head, 2 + kContactFieldCount, ""));
+    }
     return {};
   }
 
@@ -476,8 +504,23 @@ struct Writer {
 
   // Executes one record's writes (its texts move into the parameters).
   core::Status Write(std::string_view entity, int64_t id, PendingWrite& w) {
-    MOPS_ASSIGN_OR_RETURN(store::Statement * update_stmt, UpdateFor(entity, w.mask));
-    MOPS_TRY(update_stmt->ExecuteQueued(w.params));
+    if (pending_contacts && entity == "contacts") {
+      row.clear();
+      row.emplace_back(id);
+      row.emplace_back(int64_t{w.mask});
+      size_t k = 0;
+      for (int f = 0; f < kContactFieldCount; ++f) {
+        if ((w.mask & (uint32_t{1} << f)) != 0) {
+          row.push_back(std::move(w.params[k++]));
+        } else {
+          row.emplace_back();
+        }
+      }
+      MOPS_TRY(pending_contacts->AddRow(row));
+    } else {
+      MOPS_ASSIGN_OR_RETURN(store::Statement * update_stmt, UpdateFor(entity, w.mask));
+      MOPS_TRY(update_stmt->ExecuteQueued(w.params));
+    }
     row.clear();
     row.emplace_back(std::string(entity));
     row.emplace_back(id);
@@ -498,7 +541,19 @@ struct Writer {
 
   core::Status Finish() {
     MOPS_TRY(provenance->Finish());
-    return changes->Finish();
+    MOPS_TRY(changes->Finish());
+    if (!pending_contacts) return {};
+    MOPS_TRY(pending_contacts->Finish());
+    // Each column keeps its value unless its bit is set.
+    std::string sql = "UPDATE contacts SET ";
+    const auto names = FieldNames("contacts");
+    for (size_t f = 0; f < names.size(); ++f) {
+      sql += fmt::format("{}{} = CASE WHEN (u.mask & {}) <> 0 THEN u.{} ELSE contacts.{} END",
+                         f == 0 ? "" : ", ", names[f], uint32_t{1} << f, names[f], names[f]);
+    }
+    sql += fmt::format(" FROM {} u WHERE contacts.id = u.id", kPendingContacts);
+    MOPS_TRY(db->Execute(sql));
+    return db->ExecScript(fmt::format("DROP TABLE {}", kPendingContacts));
   }
 };
 
@@ -1178,8 +1233,8 @@ core::Result<std::vector<StaleValue>> ListStale(store::Database& db, int64_t now
                                  "ORDER BY entity, record_id"));
   std::vector<StaleValue> out;
   for (const auto& r : rows.rows) {
-    const Json fields = Json::parse(store::AsText(r[2]), nullptr, false);
-    if (fields.is_discarded() || !fields.is_object()) continue;
+    const Json fields = ExpandProvenance(store::AsText(r[2]));
+    if (!fields.is_object()) continue;
     for (const auto& [field, j] : fields.items()) {
       Provenance p = ProvenanceFrom(j);
       if (p.at >= cutoff) continue;
@@ -1196,8 +1251,8 @@ core::Result<Json> RecordProvenance(store::Database& db, std::string_view entity
                                                "entity = ? AND record_id = ?",
                                                std::vector<Value>{std::string(entity), record_id}));
   if (store::IsNull(v)) return Json::object();
-  Json fields = Json::parse(store::AsText(v), nullptr, false);
-  return fields.is_discarded() ? Json::object() : fields;
+  Json fields = ExpandProvenance(store::AsText(v));
+  return fields.is_object() ? fields : Json::object();
 }
 
 }  // namespace mops::quality::enrich

@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "core/csv.h"
+#include "core/time.h"
 #include "quality/enrich/enrich.h"
 #include "records/records.h"
 #include "store/database.h"
@@ -373,6 +374,47 @@ TEST_F(EnrichWorkspace, StaleValuesAreListed) {
   auto fresh = ListStale(*db_, 1'600'000'000 + 100 * 86400, 1000);
   ASSERT_TRUE(fresh.has_value());
   EXPECT_TRUE(fresh->empty());
+}
+
+// Provenance stored by earlier versions (the expanded object per record) is
+// read, merged by a later run and restored by its undo exactly as stored.
+TEST_F(EnrichWorkspace, FirstProvenanceFormatStillRead) {
+  const RunReport first = RunOk();
+  ASSERT_GT(first.fields_changed, 0);
+  auto record = records::Get(*db_, *records::FindEntity("contacts"), 1);
+  ASSERT_TRUE(record.has_value());
+  const Json shown = (*record)["provenance"];
+  ASSERT_TRUE(shown.is_object());
+  ASSERT_TRUE(shown.contains("industry"));
+  auto stale_before = ListStale(*db_, core::NowUtc() + 400 * 86400, 1000);
+  ASSERT_TRUE(stale_before.has_value());
+  // Every record's provenance rewritten in the first format.
+  auto rows = db_->Query("SELECT entity, record_id FROM enrichment_provenance");
+  ASSERT_TRUE(rows.has_value());
+  for (const auto& row : rows->rows) {
+    auto prov = RecordProvenance(*db_, store::AsText(row[0]), store::AsInt(row[1]));
+    ASSERT_TRUE(prov.has_value());
+    Exec("UPDATE enrichment_provenance SET fields = ? WHERE entity = ? AND record_id = ?",
+         {prov->dump(), row[0], row[1]});
+  }
+  auto again = records::Get(*db_, *records::FindEntity("contacts"), 1);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ((*again)["provenance"].dump(), shown.dump());
+  auto stale_after = ListStale(*db_, core::NowUtc() + 400 * 86400, 1000);
+  ASSERT_TRUE(stale_after.has_value());
+  EXPECT_EQ(stale_after->size(), stale_before->size());
+  // A later run merges into it; its undo puts the first-format text back.
+  LoadOk("zoominfo_contacts.csv");
+  const std::string loaded = Dump();
+  const RunReport second = RunOk();
+  ASSERT_GT(second.fields_changed, 0);
+  auto merged = RecordProvenance(*db_, "contacts", 2);
+  ASSERT_TRUE(merged.has_value());
+  EXPECT_EQ((*merged)["employees"]["source"], "zoominfo");
+  EXPECT_EQ((*merged)["employees"]["run"], second.run_id);
+  EXPECT_EQ((*merged)["time_zone"]["run"], first.run_id);
+  ASSERT_TRUE(Undo(*db_, second.run_id, "test").has_value());
+  EXPECT_EQ(Dump(), loaded);
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
+#include <thread>
 #include <unordered_map>
 
 #include "core/csv.h"
@@ -267,6 +269,29 @@ double NameWeight(std::string_view row_first, std::string_view row_last, std::st
   return w;
 }
 
+// f(lo, hi) over [0, n) in contiguous parts on every core (up to 8); each
+// part writes only its own outputs, so the result does not depend on the
+// number of threads. Small inputs run on the calling thread.
+template <typename F>
+void ParallelParts(size_t n, const F& f) {
+  constexpr size_t kMinPart = 8192;
+  const size_t threads =
+      std::min<size_t>(std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8),
+                       std::max<size_t>(1, n / kMinPart));
+  if (threads <= 1) {
+    f(size_t{0}, n);
+    return;
+  }
+  const size_t per = (n + threads - 1) / threads;
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) {
+    const size_t lo = std::min(n, t * per), hi = std::min(n, lo + per);
+    pool.emplace_back([&f, lo, hi] { f(lo, hi); });
+  }
+  f(size_t{0}, std::min(n, per));
+  for (std::thread& th : pool) th.join();
+}
+
 // The best record of a block by name, as a RowMatch (status set by caller).
 // `names` holds each contact's normalized first and last name.
 RowMatch BestByName(const VendorRow& row, std::span<const uint32_t> block,
@@ -394,6 +419,13 @@ core::Result<VendorFile> ReadVendorFile(std::string_view text, std::string_view 
     if (c < 0 || static_cast<size_t>(c) >= fields.size()) return {};
     return core::Trim(fields[c]);
   };
+  // Read in order (a quoted cell may span lines), the cells kept as they
+  // are; then put in the workspace's form on every core, each row on its
+  // own, the warnings gathered in row order.
+  struct RawNumbers {
+    std::string employees, revenue;
+  };
+  std::vector<RawNumbers> numbers;
   while (true) {
     auto more = reader.Next(fields);
     if (!more) return std::unexpected(std::move(more).error());
@@ -402,7 +434,7 @@ core::Result<VendorFile> ReadVendorFile(std::string_view text, std::string_view 
       ++file.skipped;
       continue;
     }
-    VendorRow row;
+    VendorRow& row = file.rows.emplace_back();
     row.line = reader.record_line();
     row.vendor_record_id = std::string(cell(0));
     if (row.vendor_record_id.empty()) {
@@ -411,48 +443,68 @@ core::Result<VendorFile> ReadVendorFile(std::string_view text, std::string_view 
     row.first_name = std::string(cell(1));
     row.last_name = std::string(cell(2));
     row.title = std::string(cell(3));
-    row.seniority = Seniority(cell(4));
-    row.department = Department(cell(5));
-    row.email = linkage::NormalizeEmail(cell(6));
+    row.seniority = std::string(cell(4));
+    row.department = std::string(cell(5));
+    row.email = std::string(cell(6));
+    row.phone = std::string(cell(7));
     row.company_name = std::string(cell(8));
-    row.domain = DomainFromWebsite(cell(9));
-    if (row.domain.empty()) row.domain = CompanyDomainFromEmail(row.email);
-    const std::string_view country = cell(10);
-    row.country =
-        country.empty() ? std::string() : CountryCode(country).value_or(std::string(country));
-    const std::string_view state = cell(11);
-    row.state = state.empty() ? std::string()
-                              : SubdivisionCode(state, row.country).value_or(std::string(state));
+    row.domain = std::string(cell(9));  // the website, until converted
+    row.country = std::string(cell(10));
+    row.state = std::string(cell(11));
     row.city = std::string(cell(12));
     row.industry = std::string(cell(13));
-    if (const std::string_view phone = cell(7); !phone.empty()) {
-      const PhoneInfo info = StandardizePhone(phone, row.country);
-      if (info.valid) {
-        row.phone = info.phone;
-      } else {
-        file.warnings.push_back(fmt::format("line {}: phone '{}' is not a valid number; left out",
-                                            row.line, phone.substr(0, 40)));
+    numbers.push_back({std::string(cell(14)), std::string(cell(15))});
+  }
+  std::mutex parts_mu;
+  std::vector<std::pair<size_t, std::vector<std::string>>> part_warnings;
+  ParallelParts(file.rows.size(), [&](size_t lo, size_t hi) {
+    std::vector<std::string> warnings;
+    for (size_t r = lo; r < hi; ++r) {
+      VendorRow& row = file.rows[r];
+      row.seniority = Seniority(row.seniority);
+      row.department = Department(row.department);
+      row.email = linkage::NormalizeEmail(row.email);
+      row.domain = DomainFromWebsite(row.domain);
+      if (row.domain.empty()) row.domain = CompanyDomainFromEmail(row.email);
+      if (!row.country.empty()) row.country = CountryCode(row.country).value_or(row.country);
+      if (!row.state.empty())
+        row.state = SubdivisionCode(row.state, row.country).value_or(row.state);
+      if (!row.phone.empty()) {
+        const PhoneInfo info = StandardizePhone(row.phone, row.country);
+        if (info.valid) {
+          row.phone = info.phone;
+        } else {
+          warnings.push_back(fmt::format("line {}: phone '{}' is not a valid number; left out",
+                                         row.line, std::string_view(row.phone).substr(0, 40)));
+          row.phone.clear();
+        }
+      }
+      if (const std::string_view v = numbers[r].employees; !v.empty()) {
+        row.employees = ParseCount(v, options.numbers);
+        if (!row.employees) {
+          warnings.push_back(
+              fmt::format("line {} column {}: employees '{}' is not a number; "
+                          "left out",
+                          row.line, column[14] + 1, v.substr(0, 40)));
+        }
+      }
+      if (const std::string_view v = numbers[r].revenue; !v.empty()) {
+        row.annual_revenue = ParseRevenue(v, options.numbers, scale);
+        if (!row.annual_revenue) {
+          warnings.push_back(
+              fmt::format("line {} column {}: revenue '{}' is not an amount; "
+                          "left out",
+                          row.line, column[15] + 1, v.substr(0, 40)));
+        }
       }
     }
-    if (const std::string_view v = cell(14); !v.empty()) {
-      row.employees = ParseCount(v, options.numbers);
-      if (!row.employees) {
-        file.warnings.push_back(
-            fmt::format("line {} column {}: employees '{}' is not a number; "
-                        "left out",
-                        row.line, column[14] + 1, v.substr(0, 40)));
-      }
-    }
-    if (const std::string_view v = cell(15); !v.empty()) {
-      row.annual_revenue = ParseRevenue(v, options.numbers, scale);
-      if (!row.annual_revenue) {
-        file.warnings.push_back(
-            fmt::format("line {} column {}: revenue '{}' is not an amount; "
-                        "left out",
-                        row.line, column[15] + 1, v.substr(0, 40)));
-      }
-    }
-    file.rows.push_back(std::move(row));
+    std::lock_guard lock(parts_mu);
+    part_warnings.emplace_back(lo, std::move(warnings));
+  });
+  std::sort(part_warnings.begin(), part_warnings.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [lo, warnings] : part_warnings) {
+    for (std::string& w : warnings) file.warnings.push_back(std::move(w));
   }
   return file;
 }
@@ -468,9 +520,14 @@ std::vector<RowMatch> MatchVendorRows(std::span<const VendorRow> rows, std::stri
     std::unordered_map<std::string, std::vector<uint32_t>> by_domain, by_company;
     by_email.reserve(contacts.size());
     std::vector<std::pair<std::string, std::string>> names(contacts.size());
+    ParallelParts(contacts.size(), [&](size_t lo, size_t hi) {
+      for (size_t i = lo; i < hi; ++i) {
+        names[i] = {linkage::NormalizeName(contacts[i].first_name),
+                    linkage::NormalizeName(contacts[i].last_name)};
+      }
+    });
     for (uint32_t i = 0; i < contacts.size(); ++i) {
       const MatchContact& c = contacts[i];
-      names[i] = {linkage::NormalizeName(c.first_name), linkage::NormalizeName(c.last_name)};
       if (!c.email.empty()) {
         auto [it, fresh] = by_email.emplace(c.email, c.id);
         if (!fresh && it->second != c.id) it->second = -1;
@@ -479,43 +536,46 @@ std::vector<RowMatch> MatchVendorRows(std::span<const VendorRow> rows, std::stri
       }
       if (!c.company_key.empty()) by_company[c.company_key].push_back(i);
     }
-    for (size_t r = 0; r < rows.size(); ++r) {
-      const VendorRow& row = rows[r];
-      RowMatch& m = out[r];
-      m.status = "unmatched";
-      if (!row.email.empty()) {
-        if (auto it = by_email.find(row.email); it != by_email.end()) {
-          m.method = "email";
-          m.probability = 0.99;
-          if (it->second < 0) {
-            m.status = "ambiguous";
-          } else {
-            m.record_id = it->second;
-            m.status = "matched";
-          }
-          continue;
-        }
-      }
-      if (!row.domain.empty()) {
-        if (auto it = by_domain.find(row.domain);
-            it != by_domain.end() && it->second.size() <= kMaxBlock) {
-          RowMatch best = BestByName(row, it->second, contacts, names, "domain", min_probability);
-          if (!best.status.empty()) {
-            m = best;
+    // Rows are matched independently (the maps are only read).
+    ParallelParts(rows.size(), [&](size_t lo, size_t hi) {
+      for (size_t r = lo; r < hi; ++r) {
+        const VendorRow& row = rows[r];
+        RowMatch& m = out[r];
+        m.status = "unmatched";
+        if (!row.email.empty()) {
+          if (auto it = by_email.find(row.email); it != by_email.end()) {
+            m.method = "email";
+            m.probability = 0.99;
+            if (it->second < 0) {
+              m.status = "ambiguous";
+            } else {
+              m.record_id = it->second;
+              m.status = "matched";
+            }
             continue;
           }
         }
-      }
-      const std::string key = CompanyKey(row.company_name);
-      if (!key.empty()) {
-        if (auto it = by_company.find(key);
-            it != by_company.end() && it->second.size() <= kMaxBlock) {
-          RowMatch best =
-              BestByName(row, it->second, contacts, names, "name_company", min_probability);
-          if (!best.status.empty()) m = best;
+        if (!row.domain.empty()) {
+          if (auto it = by_domain.find(row.domain);
+              it != by_domain.end() && it->second.size() <= kMaxBlock) {
+            RowMatch best = BestByName(row, it->second, contacts, names, "domain", min_probability);
+            if (!best.status.empty()) {
+              m = best;
+              continue;
+            }
+          }
+        }
+        const std::string key = CompanyKey(row.company_name);
+        if (!key.empty()) {
+          if (auto it = by_company.find(key);
+              it != by_company.end() && it->second.size() <= kMaxBlock) {
+            RowMatch best =
+                BestByName(row, it->second, contacts, names, "name_company", min_probability);
+            if (!best.status.empty()) m = best;
+          }
         }
       }
-    }
+    });
     return out;
   }
   std::unordered_map<std::string_view, std::vector<uint32_t>> by_domain, by_key;
