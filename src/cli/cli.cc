@@ -10,6 +10,7 @@
 #include <exception>
 #include <iostream>
 
+#include "cli/cli11.h"
 #include "core/csv.h"
 
 namespace mops::cli {
@@ -24,6 +25,36 @@ core::Result<std::unique_ptr<store::Database>> Context::OpenWorkspace() const {
   MOPS_ASSIGN_OR_RETURN(auto db, store::Open(workspace));
   MOPS_TRY(store::Migrate(*db));
   return db;
+}
+
+CLI::App* AddVerb(CLI::App& app, std::string name, std::string description) {
+  return app.add_subcommand(std::move(name), std::move(description));
+}
+
+CLI::Option* AddOption(CLI::App& app, std::string name, std::string& into,
+                       std::string description) {
+  return app.add_option(std::move(name), into, std::move(description));
+}
+
+CLI::Option* AddOption(CLI::App& app, std::string name, int& into, std::string description) {
+  return app.add_option(std::move(name), into, std::move(description));
+}
+
+CLI::Option* AddOption(CLI::App& app, std::string name, int64_t& into, std::string description) {
+  return app.add_option(std::move(name), into, std::move(description));
+}
+
+CLI::Option* AddOption(CLI::App& app, std::string name, double& into, std::string description) {
+  return app.add_option(std::move(name), into, std::move(description));
+}
+
+CLI::Option* AddOption(CLI::App& app, std::string name, std::vector<std::string>& into,
+                       std::string description) {
+  return app.add_option(std::move(name), into, std::move(description));
+}
+
+CLI::Option* AddFlag(CLI::App& app, std::string name, bool& into, std::string description) {
+  return app.add_flag(std::move(name), into, std::move(description));
 }
 
 bool Context::interactive() const { return !quiet && isatty(STDERR_FILENO) == 1; }
