@@ -168,7 +168,7 @@ int main(int argc, char** argv) {
       ->envname("MOPS_WORKSPACE")
       ->capture_default_str();
   mops::cli::AddOption(app, "--format", ctx.format_name, "Report format")
-      ->check(CLI::IsMember({"table", "csv", "json"}))
+      ->check(mops::cli::OneOf({"table", "csv", "json"}))
       ->capture_default_str();
   mops::cli::AddFlag(app, "--quiet,-q", ctx.quiet, "No progress output");
 

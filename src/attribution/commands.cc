@@ -247,26 +247,26 @@ CLI::App* RegisterCommands(CLI::App& app, cli::Context& ctx) {
                  "comma-separated list, or all")
       ->capture_default_str();
   cli::AddOption(*attribute, "--conversion", args->conversion, "created, won, lead or mql")
-      ->check(CLI::IsMember({"created", "won", "lead", "mql"}))
+      ->check(cli::OneOf({"created", "won", "lead", "mql"}))
       ->capture_default_str();
   cli::AddOption(*attribute, "--by", args->by, "channel, campaign, source, medium or content")
-      ->check(CLI::IsMember({"channel", "campaign", "source", "medium", "content"}))
+      ->check(cli::OneOf({"channel", "campaign", "source", "medium", "content"}))
       ->capture_default_str();
   cli::AddOption(*attribute, "--journey", args->journey,
                  "roles (the opportunity's contact roles) or account (every contact "
                  "of its account); default from the config, else roles")
-      ->check(CLI::IsMember({"roles", "account"}));
+      ->check(cli::OneOf({"roles", "account"}));
   cli::AddOption(*attribute, "--from", args->from, "Conversions at or after this date");
   cli::AddOption(*attribute, "--to", args->to, "Conversions before this date");
   cli::AddOption(*attribute, "--lookback-days", args->lookback_days,
                  "Touches this many days before the conversion count (default 90)")
-      ->check(CLI::Range(0, 3650));
+      ->check(cli::InRange(0, 3650));
   cli::AddOption(*attribute, "--half-life", args->half_life, "time_decay half-life in days (7)")
       ->check(CLI::PositiveNumber);
   cli::AddOption(*attribute, "--position", args->position,
                  "position_based weights first,middle,last (40,20,40)");
   cli::AddOption(*attribute, "--markov-order", args->markov_order, "Markov chain order (1)")
-      ->check(CLI::Range(1, 4));
+      ->check(cli::InRange(1, 4));
   cli::AddOption(*attribute, "--exclude-types", args->exclude_types,
                  "Touchpoint types that take no credit (default sales_activity)")
       ->delimiter(',');

@@ -255,7 +255,7 @@ void RegisterPathsVerb(CLI::App& attribute, cli::Context& ctx) {
                  "shapley_rate, shao_li (comma-separated)")
       ->capture_default_str();
   cli::AddOption(*paths, "--order", args->order, "Markov order K (states are the last K channels)")
-      ->check(CLI::Range(1, 64))
+      ->check(cli::InRange(1, 64))
       ->capture_default_str();
   cli::AddOption(*paths, "--sep", args->sep, "Field separator (one character; \\t for tab)")
       ->capture_default_str();

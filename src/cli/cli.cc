@@ -57,6 +57,12 @@ CLI::Option* AddFlag(CLI::App& app, std::string name, bool& into, std::string de
   return app.add_flag(std::move(name), into, std::move(description));
 }
 
+CLI::Validator OneOf(std::initializer_list<const char*> names) { return CLI::IsMember(names); }
+
+CLI::Validator InRange(int min, int max) { return CLI::Range(min, max); }
+
+CLI::Validator InRange(double min, double max) { return CLI::Range(min, max); }
+
 bool Context::interactive() const { return !quiet && isatty(STDERR_FILENO) == 1; }
 
 void RunVerb(Context& ctx, const std::function<core::Status()>& body) {

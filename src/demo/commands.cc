@@ -91,7 +91,7 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
       "touchpoints, opportunities, spend, tech stack) as canonical CSVs");
   cli::AddOption(*generate, "--scale", args->scale,
                  "Size: 1 is ~5,000 accounts, 20,000 contacts, 200,000 touchpoints")
-      ->check(CLI::Range(1e-6, 1000.0))
+      ->check(cli::InRange(1e-6, 1000.0))
       ->capture_default_str();
   cli::AddOption(*generate, "--seed", args->seed, "Random seed: the same seed gives the same files")
       ->capture_default_str();
@@ -116,7 +116,7 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
       ->check(CLI::Range(int64_t{1}, int64_t{100'000'000}))
       ->capture_default_str();
   cli::AddOption(*paths, "--channels", paths_args->options.channels, "Distinct channels")
-      ->check(CLI::Range(1, 1000))
+      ->check(cli::InRange(1, 1000))
       ->capture_default_str();
   cli::AddOption(*paths, "--seed", paths_args->options.seed, "Random seed")->capture_default_str();
   cli::AddOption(*paths, "--out", paths_args->out, "File to write")->required();

@@ -139,7 +139,7 @@ void RegisterDemoVerb(CLI::App& app, cli::Context& ctx, http::RouteInstaller ins
   auto* demo = cli::AddVerb(
       app, "demo", "Generate a demo company, load it into the workspace and serve the dashboard");
   cli::AddOption(*demo, "--scale", options->scale, "Company size (1: 20,000 contacts)")
-      ->check(CLI::Range(0.001, 100.0))
+      ->check(cli::InRange(0.001, 100.0))
       ->capture_default_str();
   cli::AddOption(*demo, "--seed", options->seed, "Random seed")->capture_default_str();
   cli::AddOption(*demo, "--as-of", options->as_of,
@@ -148,7 +148,7 @@ void RegisterDemoVerb(CLI::App& app, cli::Context& ctx, http::RouteInstaller ins
   cli::AddOption(*demo, "--host", options->server.host, "Address to listen on")
       ->capture_default_str();
   cli::AddOption(*demo, "--port", options->server.port, "Port to listen on")
-      ->check(CLI::Range(1, 65535))
+      ->check(cli::InRange(1, 65535))
       ->capture_default_str();
   demo->callback([&ctx, options, install_routes, after_load] {
     cli::RunVerb(ctx, [&] { return RunDemo(ctx, *options, install_routes, after_load); });

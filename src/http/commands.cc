@@ -48,7 +48,7 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx, RouteInstaller install_r
     auto name = std::make_shared<std::string>();
     auto expires = std::make_shared<std::string>();
     cli::AddOption(*create, "--role", *role, "admin, ops, analyst, approver or viewer")
-        ->check(CLI::IsMember({"admin", "ops", "analyst", "approver", "viewer"}));
+        ->check(cli::OneOf({"admin", "ops", "analyst", "approver", "viewer"}));
     cli::AddOption(*create, "--name", *name, "What the token is for")->required();
     cli::AddOption(*create, "--expires", *expires,
                    "Lifetime in whole days or hours (90d, 12h); default: never expires");
@@ -127,9 +127,10 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx, RouteInstaller install_r
   auto* serve = cli::AddVerb(app, "serve", "Serve the REST API and the dashboard");
   auto options = std::make_shared<ServerOptions>();
   cli::AddOption(*serve, "--host", options->host, "Address to listen on");
-  cli::AddOption(*serve, "--port", options->port, "Port to listen on")->check(CLI::Range(1, 65535));
+  cli::AddOption(*serve, "--port", options->port, "Port to listen on")
+      ->check(cli::InRange(1, 65535));
   cli::AddOption(*serve, "--threads", options->threads, "Worker threads")
-      ->check(CLI::Range(1, 256));
+      ->check(cli::InRange(1, 256));
   cli::AddFlag(*serve, "--trust-forwarded-proto", options->trust_forwarded_proto,
                "Behind a TLS proxy: mark the session cookie Secure when the proxy sends "
                "X-Forwarded-Proto: https");
@@ -137,7 +138,7 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx, RouteInstaller install_r
   cli::AddOption(*serve, "--cache-mb", *cache_mb,
                  "Memory for cached GET responses, in MiB (0: no cache); a committed write "
                  "invalidates them")
-      ->check(CLI::Range(0, 65536));
+      ->check(cli::InRange(0, 65536));
   serve->callback([&ctx, options, install_routes, cache_mb] {
     options->response_cache_bytes = static_cast<size_t>(*cache_mb) * 1024 * 1024;
     cli::RunVerb(ctx,

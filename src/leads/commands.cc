@@ -294,7 +294,7 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
     auto [sub, args] =
         verb(config, "show", "Print a config (the default one until one is stored)", RunConfigShow);
     cli::AddOption(*sub, "KIND", args->kind, "scoring (default), routing or sla")
-        ->check(CLI::IsMember({"scoring", "routing", "sla"}));
+        ->check(cli::OneOf({"scoring", "routing", "sla"}));
   }
   {
     auto [sub, args] = verb(config, "set",
@@ -303,7 +303,7 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
                             RunConfigSet);
     cli::AddOption(*sub, "KIND", args->kind, "scoring, routing or sla")
         ->required()
-        ->check(CLI::IsMember({"scoring", "routing", "sla"}));
+        ->check(cli::OneOf({"scoring", "routing", "sla"}));
     cli::AddOption(*sub, "FILE", args->file, "The YAML file")->required();
   }
   {
@@ -329,7 +329,7 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
     cli::AddOption(*sub, "--as-of", args->as_of,
                    "Score as of this past date (default: now - horizon)");
     cli::AddOption(*sub, "--horizon", args->horizon, "Days after as-of that count (default 90)")
-        ->check(CLI::Range(1, 3650));
+        ->check(cli::InRange(1, 3650));
   }
   {
     auto [sub, args] = verb(leads, "route", "Route the MQLs without an owner", RunRoute);
@@ -356,7 +356,8 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
   {
     auto [sub, args] = verb(leads, "list", "Scored contacts, highest first", RunList);
     cli::AddOption(*sub, "--grade", args->grade, "Only this grade (A1..D4)");
-    cli::AddOption(*sub, "--limit", args->limit, "Rows (default 20)")->check(CLI::Range(1, 100000));
+    cli::AddOption(*sub, "--limit", args->limit, "Rows (default 20)")
+        ->check(cli::InRange(1, 100000));
   }
 }
 

@@ -270,7 +270,7 @@ CLI::App* RegisterCommands(CLI::App& app, cli::Context& ctx, ClusterSource clust
   auto entity = std::make_shared<std::string>("contacts");
   auto ids = std::make_shared<std::string>();
   cli::AddOption(*merge, "--entity", *entity, "contacts or accounts")
-      ->check(CLI::IsMember({"contacts", "accounts"}))
+      ->check(cli::OneOf({"contacts", "accounts"}))
       ->capture_default_str();
   cli::AddOption(*merge, "--ids", *ids, "Record ids to merge into one, comma-separated");
   merge->callback([&ctx, entity, ids, clusters] {
@@ -359,7 +359,7 @@ CLI::App* RegisterCommands(CLI::App& app, cli::Context& ctx, ClusterSource clust
   cli::AddFlag(*match, "--dry-run", *match_dry, "Report what would be attached, change nothing");
   cli::AddOption(*match, "--min-similarity", *min_similarity,
                  "Least token similarity of company names, 0-1")
-      ->check(CLI::Range(0.0, 1.0))
+      ->check(cli::InRange(0.0, 1.0))
       ->capture_default_str();
   match->callback([&ctx, match_dry, min_similarity] {
     cli::RunVerb(ctx, [&]() -> core::Status {

@@ -155,7 +155,7 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
       "pipeline at risk, as HTML, PDF, JSON or Markdown");
   cli::AddOption(*audit, "--format", args->format,
                  "html, pdf, json or md (default: from --out's extension, else md)")
-      ->check(CLI::IsMember({"html", "pdf", "json", "md"}));
+      ->check(cli::OneOf({"html", "pdf", "json", "md"}));
   cli::AddOption(*audit, "--out,-o", args->out, "Write the report to this file (default: stdout)");
   cli::AddOption(*audit, "--as-of", args->as_of,
                  "The date the audit is made on (default: now, UTC)");

@@ -376,7 +376,7 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
     auto [sub, args] =
         verb("overlap", "Capability redundancies, tool pairs or the matrix", RunOverlap);
     cli::AddOption(*sub, "--view", args->view, "capabilities (default), pairs or matrix")
-        ->check(CLI::IsMember({"capabilities", "pairs", "matrix"}));
+        ->check(cli::OneOf({"capabilities", "pairs", "matrix"}));
   }
   verb("utilization", "Seat utilization and the cost of unused seats", RunUtilization);
   {
@@ -388,7 +388,7 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
   {
     auto [sub, args] = verb("graph", "The integration graph as Graphviz dot or JSON", RunGraph);
     cli::AddOption(*sub, "--format", args->format, "dot (default) or json")
-        ->check(CLI::IsMember({"dot", "json"}));
+        ->check(cli::OneOf({"dot", "json"}));
   }
   verb("gaps", "Missing and over-built capabilities against the stage's reference stack", RunGaps);
   verb("cost", "Cost: total, per seat, per category, per capability, share of budget", RunCost);
@@ -396,7 +396,7 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
     auto [sub, args] =
         verb("audit", "The stack audit: findings with actions and savings", RunAudit);
     cli::AddOption(*sub, "--format", args->format, "table (default), csv, json or html")
-        ->check(CLI::IsMember({"table", "csv", "json", "html"}));
+        ->check(cli::OneOf({"table", "csv", "json", "html"}));
     cli::AddOption(*sub, "--out,-o", args->out, "Write the report to this file");
   }
   {
@@ -411,7 +411,7 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
                             RunImport, false);
     cli::AddOption(*sub, "KIND", args->kind, "tools or integrations")
         ->required()
-        ->check(CLI::IsMember({"tools", "integrations"}));
+        ->check(cli::OneOf({"tools", "integrations"}));
     cli::AddOption(*sub, "FILE", args->file, "The CSV file")->required();
     cli::AddOption(*sub, "--date-format", args->date_format,
                    "auto, iso, mdy, dmy, ymd or epoch (default: auto)");

@@ -162,7 +162,7 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
   set->callback([&ctx, args] { cli::RunVerb(ctx, [&] { return ConfigSet(ctx, *args); }); });
   CLI::App* summary = cli::AddVerb(*tracking, "summary", "Events, rejections and stitching");
   cli::AddOption(*summary, "--minutes", args->minutes, "Window in minutes (default 60)")
-      ->check(CLI::Range(1, 1440));
+      ->check(cli::InRange(1, 1440));
   summary->callback([&ctx, args] { cli::RunVerb(ctx, [&] { return Summary(ctx, *args); }); });
 }
 

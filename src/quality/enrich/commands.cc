@@ -203,7 +203,7 @@ void RegisterCommands(CLI::App& quality, cli::Context& ctx) {
       *enrich, "stale", "Enriched values older than the config's stale_after_days, to refresh");
   auto stale_limit = std::make_shared<int>(1000);
   cli::AddOption(*stale, "--limit", *stale_limit, "At most this many")
-      ->check(CLI::Range(1, 1000000));
+      ->check(cli::InRange(1, 1000000));
   stale->callback([&ctx, stale_limit] {
     cli::RunVerb(ctx, [&]() -> core::Status {
       MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());

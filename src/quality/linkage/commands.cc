@@ -134,7 +134,7 @@ void RegisterCommands(CLI::App& quality, cli::Context& ctx) {
   cli::AddOption(*dedup, "--pairs", dedup_args->pairs,
                  "Also write scored pairs with their explanation to this CSV");
   cli::AddOption(*dedup, "--threads", dedup_args->threads, "Threads (default 2)")
-      ->check(CLI::Range(1, 64));
+      ->check(cli::InRange(1, 64));
   dedup->callback([&ctx, dedup_args] {
     cli::RunVerb(ctx, [&]() -> core::Status {
       DedupFileOptions options;
@@ -159,7 +159,7 @@ void RegisterCommands(CLI::App& quality, cli::Context& ctx) {
   cli::AddOption(*link, "--config", link_args->config, "Linkage config (YAML)");
   cli::AddOption(*link, "--out,-o", link_args->out, "Output CSV: id_a,id_b,score")->required();
   cli::AddOption(*link, "--threads", link_args->threads, "Threads (default 2)")
-      ->check(CLI::Range(1, 64));
+      ->check(cli::InRange(1, 64));
   link->callback([&ctx, link_args] {
     cli::RunVerb(ctx, [&]() -> core::Status {
       LinkFileOptions options;
@@ -181,7 +181,7 @@ void RegisterCommands(CLI::App& quality, cli::Context& ctx) {
       "Find duplicate contacts or accounts in the workspace (trains the model, writes the pairs "
       "to review)");
   cli::AddOption(*match, "--entity", match_args->entity, "contacts or accounts (default contacts)")
-      ->check(CLI::IsMember({"contacts", "accounts"}));
+      ->check(cli::OneOf({"contacts", "accounts"}));
   cli::AddOption(*match, "--on-import", match_args->on_import,
                  "What importing new records does from now on: flag (score them and queue "
                  "pairs, the default), merge (also merge clear matches) or off");
@@ -243,7 +243,7 @@ void RegisterCommands(CLI::App& quality, cli::Context& ctx) {
   review->require_subcommand(1);
   CLI::App* list = cli::AddVerb(*review, "list", "List pairs to review, strongest first");
   cli::AddOption(*list, "--entity", review_args->entity, "contacts or accounts (default contacts)")
-      ->check(CLI::IsMember({"contacts", "accounts"}));
+      ->check(cli::OneOf({"contacts", "accounts"}));
   cli::AddOption(*list, "--status", review_args->status,
                  "review (default), match, accepted, rejected or merged");
   cli::AddOption(*list, "--limit", review_args->limit, "At most this many (1-1000, default 50)");

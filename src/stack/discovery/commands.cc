@@ -304,7 +304,7 @@ void RegisterCommands(CLI::App& stack, cli::Context& ctx) {
     cli::AddOption(*sub, "--aliases", args->aliases,
                    "Add merchant aliases first (CSV: pattern,tool,match,confidence,category)");
     cli::AddOption(*sub, "--view", args->view, "tools (default), unmatched or transactions")
-        ->check(CLI::IsMember({"tools", "unmatched", "transactions"}));
+        ->check(cli::OneOf({"tools", "unmatched", "transactions"}));
     cli::AddOption(*sub, "--tool", args->tool, "transactions: the rows matched to this tool");
     cli::AddOption(*sub, "--merchant", args->merchant,
                    "transactions: the rows of this unmatched merchant");
