@@ -6,6 +6,12 @@
 #   scripts/install-deps.sh demo   only what `make demo` needs: no PostgreSQL
 #                                  server, browser, or formatting tools, and
 #                                  no npm packages for the browser tests
+#   scripts/install-deps.sh demo-cxx  the demo's C++ side: its Debian packages
+#                                  without node, npm or any npm package
+#   scripts/install-deps.sh demo-ui   the demo's dashboard side: node and npm
+#                                  (if missing) and ui/'s npm packages
+# demo = demo-cxx + demo-ui; `make demo` runs the two apart
+# (scripts/build-demo.sh), the dashboard side while the C++ compiles.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCOPE="${1:-all}"
@@ -24,19 +30,27 @@ APT_PACKAGES=(
 )
 # Needed by the tests and tools only.
 TEST_ONLY_PACKAGES=(postgresql chromium clang-format clang-tidy)
-if [ "$SCOPE" = "demo" ]; then
+case "$SCOPE" in
+  all | demo | demo-cxx | demo-ui) ;;
+  *)
+    echo "install-deps: unknown scope '$SCOPE' (all, demo, demo-cxx or demo-ui)" >&2
+    exit 2
+    ;;
+esac
+if [ "$SCOPE" = "demo" ] || [ "$SCOPE" = "demo-cxx" ]; then
   kept=()
   for p in "${APT_PACKAGES[@]}"; do
     [[ " ${TEST_ONLY_PACKAGES[*]} " == *" $p "* ]] || kept+=("$p")
   done
   APT_PACKAGES=("${kept[@]}")
 fi
+if [ "$SCOPE" = "demo-ui" ]; then APT_PACKAGES=(); fi
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+if [ "$SCOPE" != "demo-cxx" ] && { ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; }; then
   missing+=(nodejs npm)
 fi
 
@@ -51,7 +65,8 @@ fi
 # npm packages: the dashboard (ui/) and the browser test (tests/e2e/), from
 # their committed lock files. Re-run only when the lock file changed.
 NPM_DIRS=(ui tests/e2e)
-if [ "$SCOPE" = "demo" ]; then NPM_DIRS=(ui); fi
+if [ "$SCOPE" = "demo" ] || [ "$SCOPE" = "demo-ui" ]; then NPM_DIRS=(ui); fi
+if [ "$SCOPE" = "demo-cxx" ]; then NPM_DIRS=(); fi
 for dir in "${NPM_DIRS[@]}"; do
   if [ -f "$dir/package-lock.json" ]; then
     stamp="$dir/node_modules/.mops-lock-stamp"

@@ -163,14 +163,14 @@ int main(int argc, char** argv) {
   app.fallthrough();
 
   mops::cli::Context ctx;
-  app.add_option("--workspace,-w", ctx.workspace,
-                 "Workspace: a SQLite file path or a postgresql:// URL")
+  mops::cli::AddOption(app, "--workspace,-w", ctx.workspace,
+                       "Workspace: a SQLite file path or a postgresql:// URL")
       ->envname("MOPS_WORKSPACE")
       ->capture_default_str();
-  app.add_option("--format", ctx.format_name, "Report format")
-      ->check(CLI::IsMember({"table", "csv", "json"}))
+  mops::cli::AddOption(app, "--format", ctx.format_name, "Report format")
+      ->check(mops::cli::OneOf({"table", "csv", "json"}))
       ->capture_default_str();
-  app.add_flag("--quiet,-q", ctx.quiet, "No progress output");
+  mops::cli::AddFlag(app, "--quiet,-q", ctx.quiet, "No progress output");
 
   mops::http::RegisterCommands(app, ctx, InstallRoutes);
   mops::records::RegisterCommands(app, ctx);

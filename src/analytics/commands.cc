@@ -91,8 +91,8 @@ core::Status RunSpendImport(cli::Context& ctx, const SpendArgs& args) {
 }  // namespace
 
 void RegisterCommands(CLI::App& app, cli::Context& ctx) {
-  CLI::App* report = app.add_subcommand(
-      "report", "Marketing analytics: funnel, velocity, channels, cac, cohorts, targets");
+  CLI::App* report = cli::AddVerb(
+      app, "report", "Marketing analytics: funnel, velocity, channels, cac, cohorts, targets");
   report->require_subcommand(1);
   static const std::map<std::string_view, std::string_view> kHelp = {
       {"funnel",
@@ -111,42 +111,45 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
   };
   for (std::string_view name : ReportNames()) {
     auto args = std::make_shared<ReportArgs>();
-    CLI::App* sub = report->add_subcommand(std::string(name), std::string(kHelp.at(name)));
+    CLI::App* sub = cli::AddVerb(*report, std::string(name), std::string(kHelp.at(name)));
     for (const auto& [param, help] : ReportParams(name)) {
-      sub->add_option(Flag(param), args->values[std::string(param)], std::string(help));
+      cli::AddOption(*sub, Flag(param), args->values[std::string(param)], std::string(help));
     }
     for (const auto& [param, help] : DrillParams(name)) {
-      sub->add_option(Flag(param), args->values[std::string(param)],
-                      "Drill-down: " + std::string(help));
+      cli::AddOption(*sub, Flag(param), args->values[std::string(param)],
+                     "Drill-down: " + std::string(help));
     }
-    sub->add_flag("--drill", args->drill,
-                  "List the records behind one cell (see the drill-down "
-                  "options) instead of the report");
-    sub->add_option("--offset", args->offset, "Drill-down: first record (default 0)");
-    sub->add_option("--limit", args->limit, "Drill-down: at most this many records");
+    cli::AddFlag(*sub, "--drill", args->drill,
+                 "List the records behind one cell (see the drill-down "
+                 "options) instead of the report");
+    cli::AddOption(*sub, "--offset", args->offset, "Drill-down: first record (default 0)");
+    cli::AddOption(*sub, "--limit", args->limit, "Drill-down: at most this many records");
     const std::string n(name);
     sub->callback([&ctx, args, n] { cli::RunVerb(ctx, [&] { return RunReport(ctx, n, *args); }); });
   }
   {
     auto file = std::make_shared<std::string>();
-    CLI::App* sub = report->add_subcommand(
-        "config", "Store the analytics config (monthly targets, YAML) in the workspace");
-    sub->add_option("file", *file, "YAML file: targets: {2024-05: {leads: 400, ...}}")->required();
+    CLI::App* sub = cli::AddVerb(
+        *report, "config", "Store the analytics config (monthly targets, YAML) in the workspace");
+    cli::AddOption(*sub, "file", *file, "YAML file: targets: {2024-05: {leads: 400, ...}}")
+        ->required();
     sub->callback([&ctx, file] { cli::RunVerb(ctx, [&] { return RunConfig(ctx, *file); }); });
   }
-  CLI::App* spend = app.add_subcommand("spend", "Ad spend from the ad platforms' report exports");
+  CLI::App* spend = cli::AddVerb(app, "spend", "Ad spend from the ad platforms' report exports");
   spend->require_subcommand(1);
   {
     auto args = std::make_shared<SpendArgs>();
-    CLI::App* sub = spend->add_subcommand(
-        "import", "Import a Google Ads, LinkedIn, Meta or Microsoft Ads report export into spend");
-    sub->add_option("file", args->file, "The export (CSV, tab-separated, UTF-8 or UTF-16)")
+    CLI::App* sub = cli::AddVerb(
+        *spend, "import",
+        "Import a Google Ads, LinkedIn, Meta or Microsoft Ads report export into spend");
+    cli::AddOption(*sub, "file", args->file, "The export (CSV, tab-separated, UTF-8 or UTF-16)")
         ->required();
-    sub->add_option("--preset", args->preset,
-                    "auto (default: from the header), google-ads, linkedin, meta, microsoft-ads");
-    sub->add_option("--source-system", args->source_system,
-                    "source_system of the rows (default: the platform's name)");
-    sub->add_flag("--strict", args->strict, "Abort on the first rejected row and write nothing");
+    cli::AddOption(*sub, "--preset", args->preset,
+                   "auto (default: from the header), google-ads, linkedin, meta, microsoft-ads");
+    cli::AddOption(*sub, "--source-system", args->source_system,
+                   "source_system of the rows (default: the platform's name)");
+    cli::AddFlag(*sub, "--strict", args->strict,
+                 "Abort on the first rejected row and write nothing");
     sub->callback([&ctx, args] { cli::RunVerb(ctx, [&] { return RunSpendImport(ctx, *args); }); });
   }
 }

@@ -237,50 +237,46 @@ core::Status RunShow(cli::Context& ctx, int64_t run_id, const std::string& by) {
 
 CLI::App* RegisterCommands(CLI::App& app, cli::Context& ctx) {
   auto args = std::make_shared<AttributeArgs>();
-  CLI::App* attribute = app.add_subcommand(
-      "attribute",
+  CLI::App* attribute = cli::AddVerb(
+      app, "attribute",
       "Attribute pipeline, revenue, leads or MQLs to channels and campaigns with every model "
       "side by side");
-  attribute
-      ->add_option("--model", args->model,
-                   "first_touch, last_touch, last_non_direct, linear, time_decay, "
-                   "position_based, w_shaped, full_path, custom, markov, shapley; a "
-                   "comma-separated list, or all")
+  cli::AddOption(*attribute, "--model", args->model,
+                 "first_touch, last_touch, last_non_direct, linear, time_decay, "
+                 "position_based, w_shaped, full_path, custom, markov, shapley; a "
+                 "comma-separated list, or all")
       ->capture_default_str();
-  attribute->add_option("--conversion", args->conversion, "created, won, lead or mql")
-      ->check(CLI::IsMember({"created", "won", "lead", "mql"}))
+  cli::AddOption(*attribute, "--conversion", args->conversion, "created, won, lead or mql")
+      ->check(cli::OneOf({"created", "won", "lead", "mql"}))
       ->capture_default_str();
-  attribute->add_option("--by", args->by, "channel, campaign, source, medium or content")
-      ->check(CLI::IsMember({"channel", "campaign", "source", "medium", "content"}))
+  cli::AddOption(*attribute, "--by", args->by, "channel, campaign, source, medium or content")
+      ->check(cli::OneOf({"channel", "campaign", "source", "medium", "content"}))
       ->capture_default_str();
-  attribute
-      ->add_option("--journey", args->journey,
-                   "roles (the opportunity's contact roles) or account (every contact "
-                   "of its account); default from the config, else roles")
-      ->check(CLI::IsMember({"roles", "account"}));
-  attribute->add_option("--from", args->from, "Conversions at or after this date");
-  attribute->add_option("--to", args->to, "Conversions before this date");
-  attribute
-      ->add_option("--lookback-days", args->lookback_days,
-                   "Touches this many days before the conversion count (default 90)")
-      ->check(CLI::Range(0, 3650));
-  attribute->add_option("--half-life", args->half_life, "time_decay half-life in days (7)")
+  cli::AddOption(*attribute, "--journey", args->journey,
+                 "roles (the opportunity's contact roles) or account (every contact "
+                 "of its account); default from the config, else roles")
+      ->check(cli::OneOf({"roles", "account"}));
+  cli::AddOption(*attribute, "--from", args->from, "Conversions at or after this date");
+  cli::AddOption(*attribute, "--to", args->to, "Conversions before this date");
+  cli::AddOption(*attribute, "--lookback-days", args->lookback_days,
+                 "Touches this many days before the conversion count (default 90)")
+      ->check(cli::InRange(0, 3650));
+  cli::AddOption(*attribute, "--half-life", args->half_life, "time_decay half-life in days (7)")
       ->check(CLI::PositiveNumber);
-  attribute->add_option("--position", args->position,
-                        "position_based weights first,middle,last (40,20,40)");
-  attribute->add_option("--markov-order", args->markov_order, "Markov chain order (1)")
-      ->check(CLI::Range(1, 4));
-  attribute
-      ->add_option("--exclude-types", args->exclude_types,
-                   "Touchpoint types that take no credit (default sales_activity)")
+  cli::AddOption(*attribute, "--position", args->position,
+                 "position_based weights first,middle,last (40,20,40)");
+  cli::AddOption(*attribute, "--markov-order", args->markov_order, "Markov chain order (1)")
+      ->check(cli::InRange(1, 4));
+  cli::AddOption(*attribute, "--exclude-types", args->exclude_types,
+                 "Touchpoint types that take no credit (default sales_activity)")
       ->delimiter(',');
-  attribute->add_flag("--all-types", args->include_all_types, "Every touchpoint type counts");
-  attribute->add_option("--metric", args->metric,
-                        "value (pipeline or revenue) or conversions; default value for "
-                        "created/won, conversions for lead/mql");
-  attribute->add_flag("--detail", args->detail,
-                      "Print the credit per conversion and touchpoint instead");
-  attribute->add_flag("--no-store", args->no_store, "Do not keep the run in the workspace");
+  cli::AddFlag(*attribute, "--all-types", args->include_all_types, "Every touchpoint type counts");
+  cli::AddOption(*attribute, "--metric", args->metric,
+                 "value (pipeline or revenue) or conversions; default value for "
+                 "created/won, conversions for lead/mql");
+  cli::AddFlag(*attribute, "--detail", args->detail,
+               "Print the credit per conversion and touchpoint instead");
+  cli::AddFlag(*attribute, "--no-store", args->no_store, "Do not keep the run in the workspace");
   attribute->require_subcommand(0, 1);
   attribute->callback([&ctx, args, attribute] {
     if (!attribute->get_subcommands().empty()) return;
@@ -288,24 +284,24 @@ CLI::App* RegisterCommands(CLI::App& app, cli::Context& ctx) {
   });
 
   auto limit = std::make_shared<int>(20);
-  CLI::App* runs = attribute->add_subcommand("runs", "List stored attribution runs");
-  runs->add_option("--limit", *limit, "How many, newest first")->capture_default_str();
+  CLI::App* runs = cli::AddVerb(*attribute, "runs", "List stored attribution runs");
+  cli::AddOption(*runs, "--limit", *limit, "How many, newest first")->capture_default_str();
   runs->callback(
       [&ctx, limit] { cli::RunVerb(ctx, [&ctx, limit] { return RunList(ctx, *limit); }); });
 
   auto show_id = std::make_shared<int64_t>(0);
   auto show_by = std::make_shared<std::string>("channel");
-  CLI::App* show = attribute->add_subcommand("show", "Print a stored run's results");
-  show->add_option("RUN", *show_id, "Run id (see attribute runs)")->required();
-  show->add_option("--by", *show_by, "channel, campaign, source, medium or content")
+  CLI::App* show = cli::AddVerb(*attribute, "show", "Print a stored run's results");
+  cli::AddOption(*show, "RUN", *show_id, "Run id (see attribute runs)")->required();
+  cli::AddOption(*show, "--by", *show_by, "channel, campaign, source, medium or content")
       ->capture_default_str();
   show->callback([&ctx, show_id, show_by] {
     cli::RunVerb(ctx, [&ctx, show_id, show_by] { return RunShow(ctx, *show_id, *show_by); });
   });
 
-  CLI::App* config = attribute->add_subcommand("config", "Show or set the attribution config");
+  CLI::App* config = cli::AddVerb(*attribute, "config", "Show or set the attribution config");
   config->require_subcommand(1);
-  config->add_subcommand("show", "Print the stored config (YAML)")->callback([&ctx] {
+  cli::AddVerb(*config, "show", "Print the stored config (YAML)")->callback([&ctx] {
     cli::RunVerb(ctx, [&ctx]() -> core::Status {
       MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());
       MOPS_ASSIGN_OR_RETURN(std::string text, LoadConfigText(*db));
@@ -314,8 +310,8 @@ CLI::App* RegisterCommands(CLI::App& app, cli::Context& ctx) {
     });
   });
   auto file = std::make_shared<std::string>();
-  CLI::App* set = config->add_subcommand("set", "Validate and store a config file (YAML)");
-  set->add_option("FILE", *file, "YAML file")->required();
+  CLI::App* set = cli::AddVerb(*config, "set", "Validate and store a config file (YAML)");
+  cli::AddOption(*set, "FILE", *file, "YAML file")->required();
   set->callback([&ctx, file] {
     cli::RunVerb(ctx, [&ctx, file]() -> core::Status {
       std::ifstream in(*file, std::ios::binary);

@@ -245,29 +245,28 @@ core::Status RunPaths(cli::Context& ctx, const PathsArgs& args) {
 
 void RegisterPathsVerb(CLI::App& attribute, cli::Context& ctx) {
   auto args = std::make_shared<PathsArgs>();
-  CLI::App* paths = attribute.add_subcommand(
-      "paths",
-      "Attribute the conversions of a path file (ChannelAttribution's format: "
-      "path;total_conversions;total_conversion_value;total_null) to its channels");
-  paths->add_option("file", args->file, "The path file")->required();
-  paths
-      ->add_option("--model", args->model,
-                   "all, or one or more of first_touch, last_touch, linear, markov, shapley, "
-                   "shapley_rate, shao_li (comma-separated)")
+  CLI::App* paths =
+      cli::AddVerb(attribute, "paths",
+                   "Attribute the conversions of a path file (ChannelAttribution's format: "
+                   "path;total_conversions;total_conversion_value;total_null) to its channels");
+  cli::AddOption(*paths, "file", args->file, "The path file")->required();
+  cli::AddOption(*paths, "--model", args->model,
+                 "all, or one or more of first_touch, last_touch, linear, markov, shapley, "
+                 "shapley_rate, shao_li (comma-separated)")
       ->capture_default_str();
-  paths->add_option("--order", args->order, "Markov order K (states are the last K channels)")
-      ->check(CLI::Range(1, 64))
+  cli::AddOption(*paths, "--order", args->order, "Markov order K (states are the last K channels)")
+      ->check(cli::InRange(1, 64))
       ->capture_default_str();
-  paths->add_option("--sep", args->sep, "Field separator (one character; \\t for tab)")
+  cli::AddOption(*paths, "--sep", args->sep, "Field separator (one character; \\t for tab)")
       ->capture_default_str();
-  paths->add_option("--path-sep", args->path_sep, "Separator of the channels in a path")
+  cli::AddOption(*paths, "--path-sep", args->path_sep, "Separator of the channels in a path")
       ->capture_default_str();
-  paths->add_flag("--unique", args->unique, "linear: credit each distinct channel once");
-  paths->add_option("--out", args->out, "Write the CSV to this file instead of stdout");
-  paths->add_option("--transitions", args->transitions,
-                    "markov: write the transition matrix (from,to,probability) to this file");
-  paths->add_flag("--removal-effects", args->removal_effects,
-                  "markov: print the removal effects (channel,removal_effect) on stderr");
+  cli::AddFlag(*paths, "--unique", args->unique, "linear: credit each distinct channel once");
+  cli::AddOption(*paths, "--out", args->out, "Write the CSV to this file instead of stdout");
+  cli::AddOption(*paths, "--transitions", args->transitions,
+                 "markov: write the transition matrix (from,to,probability) to this file");
+  cli::AddFlag(*paths, "--removal-effects", args->removal_effects,
+               "markov: print the removal effects (channel,removal_effect) on stderr");
   paths->callback([&ctx, args] { cli::RunVerb(ctx, [&] { return RunPaths(ctx, *args); }); });
 }
 

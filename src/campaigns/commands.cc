@@ -647,26 +647,26 @@ core::Status AlignAfterImport(store::Database& db, ingest::Kind kind,
 
 void RegisterCommands(CLI::App& app, cli::Context& ctx) {
   ingest::AddPostImportHook(AlignAfterImport);
-  CLI::App* root = app.add_subcommand(
-      "campaigns",
+  CLI::App* root = cli::AddVerb(
+      app, "campaigns",
       "Campaign operations: hierarchy, approvals, QA, launch, budgets, UTM governance");
   root->require_subcommand(1);
   auto verb = [&ctx](CLI::App* parent, const std::string& name, const std::string& help,
                      core::Status (*run)(cli::Context&, const Args&)) {
     auto args = std::make_shared<Args>();
-    CLI::App* sub = parent->add_subcommand(name, help);
+    CLI::App* sub = cli::AddVerb(*parent, name, help);
     sub->callback([&ctx, args, run] { cli::RunVerb(ctx, [&] { return run(ctx, *args); }); });
     return std::make_pair(sub, args);
   };
   auto id = [](CLI::App* sub, Args& a) {
-    sub->add_option("ID", a.id, "Campaign id")->required()->check(CLI::PositiveNumber);
+    cli::AddOption(*sub, "ID", a.id, "Campaign id")->required()->check(CLI::PositiveNumber);
   };
   auto actor = [](CLI::App* sub, Args& a) {
-    sub->add_option("--actor", a.actor, "Who makes the change (audit log; default cli)");
+    cli::AddOption(*sub, "--actor", a.actor, "Who makes the change (audit log; default cli)");
   };
   {
     auto [s, a] = verb(root, "list", "Campaigns with their workflow state", RunList);
-    s->add_option("--state", a->state, "Only campaigns in this state");
+    cli::AddOption(*s, "--state", a->state, "Only campaigns in this state");
   }
   {
     auto [s, a] = verb(root, "show", "A campaign: fields, approvals, QA, launch blockers", RunShow);
@@ -675,18 +675,18 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
   {
     auto [s, a] = verb(root, "create", "Create a draft campaign (from a template with --template)",
                        RunCreate);
-    s->add_option("--name", a->name, "Campaign name")->required();
-    s->add_option("--template", a->other, "Template id");
-    s->add_option("--set", a->sets,
-                  "FIELD=VALUE (type, channel, parent_id, start_date, end_date, budget, owner, "
-                  "goal, audience, utm_campaign, ...)");
+    cli::AddOption(*s, "--name", a->name, "Campaign name")->required();
+    cli::AddOption(*s, "--template", a->other, "Template id");
+    cli::AddOption(*s, "--set", a->sets,
+                   "FIELD=VALUE (type, channel, parent_id, start_date, end_date, budget, owner, "
+                   "goal, audience, utm_campaign, ...)");
     actor(s, *a);
   }
   {
     auto [s, a] =
         verb(root, "update", "Edit a campaign (an approved one goes back to review)", RunUpdate);
     id(s, *a);
-    s->add_option("--set", a->sets, "FIELD=VALUE")->required();
+    cli::AddOption(*s, "--set", a->sets, "FIELD=VALUE")->required();
     actor(s, *a);
   }
   {
@@ -694,27 +694,27 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
                        "Move a campaign: in_review, scheduled, live, completed, cancelled, ...",
                        RunTransition);
     id(s, *a);
-    s->add_option("STATE", a->text, "Target state")->required();
+    cli::AddOption(*s, "STATE", a->text, "Target state")->required();
     actor(s, *a);
   }
   {
     auto [s, a] = verb(root, "approve", "Decide an approval step", RunApprove);
     id(s, *a);
-    s->add_option("--step", a->other, "Step id (see show)")->required();
-    s->add_option("--decision", a->text,
-                  "approved, approved_with_changes, changes_required or rejected")
+    cli::AddOption(*s, "--step", a->other, "Step id (see show)")->required();
+    cli::AddOption(*s, "--decision", a->text,
+                   "approved, approved_with_changes, changes_required or rejected")
         ->default_str("approved");
     a->text = "approved";
-    s->add_option("--comment", a->comment, "Why (required for changes_required and rejected)");
-    s->add_option("--as", a->actor, "The approver's name (default cli)");
-    s->add_option("--role", a->role, "The approver's role (default admin)");
+    cli::AddOption(*s, "--comment", a->comment, "Why (required for changes_required and rejected)");
+    cli::AddOption(*s, "--as", a->actor, "The approver's name (default cli)");
+    cli::AddOption(*s, "--role", a->role, "The approver's role (default admin)");
   }
   {
     auto [s, a] =
         verb(root, "chain", "Show or set a campaign's approval chain (--steps JSON)", RunChain);
     id(s, *a);
-    s->add_option("--steps", a->json,
-                  "[{\"stage\":1,\"name\":\"Brand\",\"role\":\"approver\",\"due_days\":2}, ...]");
+    cli::AddOption(*s, "--steps", a->json,
+                   "[{\"stage\":1,\"name\":\"Brand\",\"role\":\"approver\",\"due_days\":2}, ...]");
     actor(s, *a);
   }
   verb(root, "overdue", "Approval steps past their due date", RunOverdue);
@@ -723,9 +723,9 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
         verb(root, "checklist",
              "Check a manual QA item (--item), uncheck (--undo), or add one (--add)", RunCheckItem);
     id(s, *a);
-    s->add_option("--item", a->other, "Item id");
-    s->add_option("--add", a->name, "Label of a new blocking item");
-    s->add_flag("--undo", a->flag, "Uncheck the item");
+    cli::AddOption(*s, "--item", a->other, "Item id");
+    cli::AddOption(*s, "--add", a->name, "Label of a new blocking item");
+    cli::AddFlag(*s, "--undo", a->flag, "Uncheck the item");
     actor(s, *a);
   }
   {
@@ -733,45 +733,45 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
         verb(root, "rollups",
              "The hierarchy with roll-ups (pipeline and revenue from stored attribution runs)",
              RunRollups);
-    s->add_option("--run", a->runs,
-                  "Attribution run ids, comma-separated (created: pipeline, won: revenue)");
-    s->add_option("--model", a->model, "Attribution model (default linear)");
+    cli::AddOption(*s, "--run", a->runs,
+                   "Attribution run ids, comma-separated (created: pipeline, won: revenue)");
+    cli::AddOption(*s, "--model", a->model, "Attribution model (default linear)");
   }
   {
     auto [s, a] = verb(root, "calendar", "Campaigns by date, with conflicts", RunCalendar);
-    s->add_option("--from", a->from, "First day YYYY-MM-DD");
-    s->add_option("--to", a->to, "Day after the last YYYY-MM-DD");
+    cli::AddOption(*s, "--from", a->from, "First day YYYY-MM-DD");
+    cli::AddOption(*s, "--to", a->to, "Day after the last YYYY-MM-DD");
   }
   {
     auto [s, a] =
         verb(root, "budget", "Budget vs actual by month, variance, pacing, unit costs", RunBudget);
     id(s, *a);
-    s->add_option("--as-of", a->as_of, "Date for pacing (default today)");
+    cli::AddOption(*s, "--as-of", a->as_of, "Date for pacing (default today)");
   }
   {
     auto [s, a] = verb(root, "cost", "Enter a period cost", RunCost);
     id(s, *a);
-    s->add_option("--month", a->month, "YYYY-MM")->required();
-    s->add_option("--amount", a->amount, "Amount in major units")->required();
-    s->add_option("--note", a->note, "What it is");
+    cli::AddOption(*s, "--month", a->month, "YYYY-MM")->required();
+    cli::AddOption(*s, "--amount", a->amount, "Amount in major units")->required();
+    cli::AddOption(*s, "--note", a->note, "What it is");
     actor(s, *a);
   }
   {
     auto [s, a] = verb(root, "members",
                        "Members by status, or move one forward (--contact --status)", RunMembers);
     id(s, *a);
-    s->add_option("--contact", a->other, "Contact id");
-    s->add_option("--status", a->text, "Target status");
+    cli::AddOption(*s, "--contact", a->other, "Contact id");
+    cli::AddOption(*s, "--status", a->text, "Target status");
     actor(s, *a);
   }
   {
     auto [s, a] = verb(root, "statuses",
                        "Show or set member statuses of a campaign (--campaign) or type (--type)",
                        RunStatuses);
-    s->add_option("--campaign", a->id, "Campaign id");
-    s->add_option("--type", a->type, "Campaign type");
-    s->add_option(
-        "--set", a->json,
+    cli::AddOption(*s, "--campaign", a->id, "Campaign id");
+    cli::AddOption(*s, "--type", a->type, "Campaign type");
+    cli::AddOption(
+        *s, "--set", a->json,
         "[{\"name\":\"Sent\",\"is_default\":true}, {\"name\":\"Clicked\",\"responded\":true}]");
     actor(s, *a);
   }
@@ -780,14 +780,14 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
                        "Add the contacts of a HubSpot list export to a campaign (default status)",
                        RunImportList);
     id(s, *a);
-    s->add_option("FILE", a->file, "The list export (CSV)")->required();
-    s->add_flag("--strict", a->flag, "An unmatched row refuses the whole import");
+    cli::AddOption(*s, "FILE", a->file, "The list export (CSV)")->required();
+    cli::AddFlag(*s, "--strict", a->flag, "An unmatched row refuses the whole import");
     actor(s, *a);
   }
   {
     auto [s, a] =
         verb(root, "align", "Put imported members into their campaign's statuses", RunAlign);
-    s->add_option("--campaign", a->id, "Only this campaign");
+    cli::AddOption(*s, "--campaign", a->id, "Only this campaign");
     actor(s, *a);
   }
   {
@@ -796,27 +796,27 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
              "Templates; --add FILE creates one from JSON, --from-campaign ID --name N from a "
              "campaign",
              RunTemplates);
-    s->add_option("--add", a->file, "Template JSON file");
-    s->add_option("--from-campaign", a->other, "Campaign to save as a template")
+    cli::AddOption(*s, "--add", a->file, "Template JSON file");
+    cli::AddOption(*s, "--from-campaign", a->other, "Campaign to save as a template")
         ->check(CLI::PositiveNumber);
-    s->add_option("--name", a->name, "Name of the template made from a campaign");
-    s->add_option("--description", a->note, "Its description");
+    cli::AddOption(*s, "--name", a->name, "Name of the template made from a campaign");
+    cli::AddOption(*s, "--description", a->note, "Its description");
     actor(s, *a);
   }
   {
     auto [s, a] =
         verb(root, "assets", "The asset library; --name adds one; --campaign ID --asset A links",
              RunAssets);
-    s->add_option("--campaign", a->id, "Campaign id (list its assets, or link)");
-    s->add_option("--asset", a->other, "Asset id to link to the campaign");
-    s->add_flag("--unlink", a->flag, "Unlink instead");
-    s->add_option("--name", a->name, "New asset's name");
-    s->add_option("--type", a->type,
-                  "email, landing_page, ad, social_post, document, image, video, form, other");
-    s->add_option("--url", a->url, "Its URL");
-    s->add_option("--owner", a->owner, "Owner");
-    s->add_option("--status", a->status, "draft, in_review, ready, retired");
-    s->add_option("--body", a->body, "Text content");
+    cli::AddOption(*s, "--campaign", a->id, "Campaign id (list its assets, or link)");
+    cli::AddOption(*s, "--asset", a->other, "Asset id to link to the campaign");
+    cli::AddFlag(*s, "--unlink", a->flag, "Unlink instead");
+    cli::AddOption(*s, "--name", a->name, "New asset's name");
+    cli::AddOption(*s, "--type", a->type,
+                   "email, landing_page, ad, social_post, document, image, video, form, other");
+    cli::AddOption(*s, "--url", a->url, "Its URL");
+    cli::AddOption(*s, "--owner", a->owner, "Owner");
+    cli::AddOption(*s, "--status", a->status, "draft, in_review, ready, retired");
+    cli::AddOption(*s, "--body", a->body, "Text content");
     actor(s, *a);
   }
   {
@@ -824,49 +824,49 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
                        "Edit an asset: --set status=ready, url=..., owner=... (new content sends "
                        "approved campaigns using it back to review)",
                        RunAssetEdit);
-    s->add_option("ASSET", a->other, "Asset id")->required()->check(CLI::PositiveNumber);
-    s->add_option("--set", a->sets, "FIELD=VALUE (name, type, url, owner, status, body)")
+    cli::AddOption(*s, "ASSET", a->other, "Asset id")->required()->check(CLI::PositiveNumber);
+    cli::AddOption(*s, "--set", a->sets, "FIELD=VALUE (name, type, url, owner, status, body)")
         ->required();
     actor(s, *a);
   }
-  CLI::App* utm = root->add_subcommand("utm", "UTM naming governance");
+  CLI::App* utm = cli::AddVerb(*root, "utm", "UTM naming governance");
   utm->require_subcommand(1);
   {
     auto [s, a] =
         verb(utm, "config", "Show the naming config, or store one (--set FILE)", RunUtmConfig);
-    s->add_option("--set", a->file, "YAML file");
+    cli::AddOption(*s, "--set", a->file, "YAML file");
     actor(s, *a);
   }
   {
     auto [s, a] = verb(utm, "build", "Build a tracked URL that follows the rules", RunUtmBuild);
-    s->add_option("URL", a->url, "Landing URL (its query and fragment are kept)")->required();
-    s->add_option("--source", a->source, "utm_source");
-    s->add_option("--medium", a->medium, "utm_medium");
-    s->add_option("--campaign", a->campaign, "utm_campaign (or build it from --part)");
-    s->add_option("--content", a->content, "utm_content");
-    s->add_option("--term", a->term, "utm_term");
-    s->add_option("--part", a->parts, "NAME=VALUE for the campaign pattern");
-    s->add_option("--date", a->date, "Date for the pattern's date parts (default today)");
+    cli::AddOption(*s, "URL", a->url, "Landing URL (its query and fragment are kept)")->required();
+    cli::AddOption(*s, "--source", a->source, "utm_source");
+    cli::AddOption(*s, "--medium", a->medium, "utm_medium");
+    cli::AddOption(*s, "--campaign", a->campaign, "utm_campaign (or build it from --part)");
+    cli::AddOption(*s, "--content", a->content, "utm_content");
+    cli::AddOption(*s, "--term", a->term, "utm_term");
+    cli::AddOption(*s, "--part", a->parts, "NAME=VALUE for the campaign pattern");
+    cli::AddOption(*s, "--date", a->date, "Date for the pattern's date parts (default today)");
   }
   {
     auto [s, a] = verb(utm, "check",
                        "Check a URL, a file of URLs, or every stored UTM (exit 3 on violations)",
                        RunUtmCheck);
-    s->add_option("URL", a->url, "A URL");
-    s->add_option("--file", a->file, "A file with one URL per line");
-    s->add_flag("--stored", a->stored, "Every UTM on touchpoints and campaigns");
-    s->add_option("--limit", a->limit, "Violations listed (default 20)");
+    cli::AddOption(*s, "URL", a->url, "A URL");
+    cli::AddOption(*s, "--file", a->file, "A file with one URL per line");
+    cli::AddFlag(*s, "--stored", a->stored, "Every UTM on touchpoints and campaigns");
+    cli::AddOption(*s, "--limit", a->limit, "Violations listed (default 20)");
   }
   {
     auto [s, a] = verb(
         utm, "fix", "Apply the suggested fixes to stored touchpoints (one transaction, undoable)",
         RunUtmFix);
-    s->add_flag("--dry-run", a->flag, "Show what would change");
+    cli::AddFlag(*s, "--dry-run", a->flag, "Show what would change");
     actor(s, *a);
   }
   {
     auto [s, a] = verb(utm, "undo", "Undo a UTM fix", RunUtmUndo);
-    s->add_option("FIX", a->other, "Fix id")->required();
+    cli::AddOption(*s, "FIX", a->other, "Fix id")->required();
     actor(s, *a);
   }
 }

@@ -10,6 +10,7 @@
 #include <exception>
 #include <iostream>
 
+#include "cli/cli11.h"
 #include "core/csv.h"
 
 namespace mops::cli {
@@ -25,6 +26,42 @@ core::Result<std::unique_ptr<store::Database>> Context::OpenWorkspace() const {
   MOPS_TRY(store::Migrate(*db));
   return db;
 }
+
+CLI::App* AddVerb(CLI::App& app, std::string name, std::string description) {
+  return app.add_subcommand(std::move(name), std::move(description));
+}
+
+CLI::Option* AddOption(CLI::App& app, std::string name, std::string& into,
+                       std::string description) {
+  return app.add_option(std::move(name), into, std::move(description));
+}
+
+CLI::Option* AddOption(CLI::App& app, std::string name, int& into, std::string description) {
+  return app.add_option(std::move(name), into, std::move(description));
+}
+
+CLI::Option* AddOption(CLI::App& app, std::string name, int64_t& into, std::string description) {
+  return app.add_option(std::move(name), into, std::move(description));
+}
+
+CLI::Option* AddOption(CLI::App& app, std::string name, double& into, std::string description) {
+  return app.add_option(std::move(name), into, std::move(description));
+}
+
+CLI::Option* AddOption(CLI::App& app, std::string name, std::vector<std::string>& into,
+                       std::string description) {
+  return app.add_option(std::move(name), into, std::move(description));
+}
+
+CLI::Option* AddFlag(CLI::App& app, std::string name, bool& into, std::string description) {
+  return app.add_flag(std::move(name), into, std::move(description));
+}
+
+CLI::Validator OneOf(std::initializer_list<const char*> names) { return CLI::IsMember(names); }
+
+CLI::Validator InRange(int min, int max) { return CLI::Range(min, max); }
+
+CLI::Validator InRange(double min, double max) { return CLI::Range(min, max); }
 
 bool Context::interactive() const { return !quiet && isatty(STDERR_FILENO) == 1; }
 

@@ -120,12 +120,12 @@ core::Status ResetConfig(store::Database& db, const ConfigSpec& spec, std::strin
 }
 
 void RegisterConfigCommands(CLI::App& app, Context& ctx) {
-  CLI::App* config = app.add_subcommand(
-      "config",
+  CLI::App* config = cli::AddVerb(
+      app, "config",
       "Workspace configs (channel rules, CRM mapping, attribution, ...): list, show, set");
   config->require_subcommand(1);
 
-  config->add_subcommand("list", "The configs mops knows, and whether the workspace stores one")
+  cli::AddVerb(*config, "list", "The configs mops knows, and whether the workspace stores one")
       ->callback([&ctx] {
         RunVerb(ctx, [&]() -> core::Status {
           MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());
@@ -148,11 +148,11 @@ void RegisterConfigCommands(CLI::App& app, Context& ctx) {
   };
   auto args = std::make_shared<Args>();
 
-  CLI::App* show = config->add_subcommand(
-      "show", "Print the config in force: the stored document, else the defaults");
-  show->add_option("name", args->name, "Config name (mops config list)")->required();
-  show->add_flag("--default", args->defaults,
-                 "Print the built-in defaults even when one is stored");
+  CLI::App* show = cli::AddVerb(
+      *config, "show", "Print the config in force: the stored document, else the defaults");
+  cli::AddOption(*show, "name", args->name, "Config name (mops config list)")->required();
+  cli::AddFlag(*show, "--default", args->defaults,
+               "Print the built-in defaults even when one is stored");
   show->callback([&ctx, args] {
     RunVerb(ctx, [&]() -> core::Status {
       MOPS_ASSIGN_OR_RETURN(ConfigSpec spec, FindConfig(args->name));
@@ -177,10 +177,11 @@ void RegisterConfigCommands(CLI::App& app, Context& ctx) {
     });
   });
 
-  CLI::App* set = config->add_subcommand(
-      "set", "Validate FILE and store it as the config (a file with an error changes nothing)");
-  set->add_option("name", args->name, "Config name (mops config list)")->required();
-  set->add_option("file", args->file, "YAML file ('-': standard input)")->required();
+  CLI::App* set = cli::AddVerb(
+      *config, "set",
+      "Validate FILE and store it as the config (a file with an error changes nothing)");
+  cli::AddOption(*set, "name", args->name, "Config name (mops config list)")->required();
+  cli::AddOption(*set, "file", args->file, "YAML file ('-': standard input)")->required();
   set->callback([&ctx, args] {
     RunVerb(ctx, [&]() -> core::Status {
       MOPS_ASSIGN_OR_RETURN(ConfigSpec spec, FindConfig(args->name));
@@ -193,9 +194,9 @@ void RegisterConfigCommands(CLI::App& app, Context& ctx) {
     });
   });
 
-  CLI::App* check = config->add_subcommand("check", "Validate FILE as the config, store nothing");
-  check->add_option("name", args->name, "Config name (mops config list)")->required();
-  check->add_option("file", args->file, "YAML file ('-': standard input)")->required();
+  CLI::App* check = cli::AddVerb(*config, "check", "Validate FILE as the config, store nothing");
+  cli::AddOption(*check, "name", args->name, "Config name (mops config list)")->required();
+  cli::AddOption(*check, "file", args->file, "YAML file ('-': standard input)")->required();
   check->callback([&ctx, args] {
     RunVerb(ctx, [&]() -> core::Status {
       MOPS_ASSIGN_OR_RETURN(ConfigSpec spec, FindConfig(args->name));
@@ -207,8 +208,8 @@ void RegisterConfigCommands(CLI::App& app, Context& ctx) {
   });
 
   CLI::App* reset =
-      config->add_subcommand("reset", "Remove the stored config: the defaults apply again");
-  reset->add_option("name", args->name, "Config name (mops config list)")->required();
+      cli::AddVerb(*config, "reset", "Remove the stored config: the defaults apply again");
+  cli::AddOption(*reset, "name", args->name, "Config name (mops config list)")->required();
   reset->callback([&ctx, args] {
     RunVerb(ctx, [&]() -> core::Status {
       MOPS_ASSIGN_OR_RETURN(ConfigSpec spec, FindConfig(args->name));

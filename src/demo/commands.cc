@@ -85,20 +85,20 @@ core::Status RunGeneratePaths(cli::Context& ctx, const PathsArgs& args) {
 
 void RegisterCommands(CLI::App& app, cli::Context& ctx) {
   auto args = std::make_shared<GenerateArgs>();
-  CLI::App* generate = app.add_subcommand(
-      "generate",
+  CLI::App* generate = cli::AddVerb(
+      app, "generate",
       "Generate a synthetic B2B SaaS company (accounts, contacts with duplicates, campaigns, "
       "touchpoints, opportunities, spend, tech stack) as canonical CSVs");
-  generate
-      ->add_option("--scale", args->scale,
-                   "Size: 1 is ~5,000 accounts, 20,000 contacts, 200,000 touchpoints")
-      ->check(CLI::Range(1e-6, 1000.0))
+  cli::AddOption(*generate, "--scale", args->scale,
+                 "Size: 1 is ~5,000 accounts, 20,000 contacts, 200,000 touchpoints")
+      ->check(cli::InRange(1e-6, 1000.0))
       ->capture_default_str();
-  generate->add_option("--seed", args->seed, "Random seed: the same seed gives the same files")
+  cli::AddOption(*generate, "--seed", args->seed, "Random seed: the same seed gives the same files")
       ->capture_default_str();
-  generate->add_option("--as-of", args->as_of,
-                       "The company's today: its data ends on this date (default: today, UTC)");
-  generate->add_option("--out", args->out, "Folder to write the CSVs into (created if needed)");
+  cli::AddOption(*generate, "--as-of", args->as_of,
+                 "The company's today: its data ends on this date (default: today, UTC)");
+  cli::AddOption(*generate, "--out", args->out,
+                 "Folder to write the CSVs into (created if needed)");
   // Not ->required(): `generate` also hosts sub-verbs of its own, which do
   // not take --out. The callback checks it when `generate` itself runs.
 
@@ -108,18 +108,18 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
   });
 
   auto paths_args = std::make_shared<PathsArgs>();
-  CLI::App* paths = generate->add_subcommand(
-      "paths",
+  CLI::App* paths = cli::AddVerb(
+      *generate, "paths",
       "Generate a random path file (path;total_conversions;total_conversion_value;total_null) "
       "for `mops attribute paths` and its benchmark");
-  paths->add_option("--rows", paths_args->options.rows, "Rows (paths with their counts)")
+  cli::AddOption(*paths, "--rows", paths_args->options.rows, "Rows (paths with their counts)")
       ->check(CLI::Range(int64_t{1}, int64_t{100'000'000}))
       ->capture_default_str();
-  paths->add_option("--channels", paths_args->options.channels, "Distinct channels")
-      ->check(CLI::Range(1, 1000))
+  cli::AddOption(*paths, "--channels", paths_args->options.channels, "Distinct channels")
+      ->check(cli::InRange(1, 1000))
       ->capture_default_str();
-  paths->add_option("--seed", paths_args->options.seed, "Random seed")->capture_default_str();
-  paths->add_option("--out", paths_args->out, "File to write")->required();
+  cli::AddOption(*paths, "--seed", paths_args->options.seed, "Random seed")->capture_default_str();
+  cli::AddOption(*paths, "--out", paths_args->out, "File to write")->required();
   paths->callback([&ctx, paths_args] {
     cli::RunVerb(ctx, [&ctx, &paths_args] { return RunGeneratePaths(ctx, *paths_args); });
   });

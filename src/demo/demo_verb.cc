@@ -136,18 +136,19 @@ void AddExportLoader(ExportLoader loader) { ExportLoaders().push_back(std::move(
 void RegisterDemoVerb(CLI::App& app, cli::Context& ctx, http::RouteInstaller install_routes,
                       AfterLoad after_load) {
   auto options = std::make_shared<DemoOptions>();
-  auto* demo = app.add_subcommand(
-      "demo", "Generate a demo company, load it into the workspace and serve the dashboard");
-  demo->add_option("--scale", options->scale, "Company size (1: 20,000 contacts)")
-      ->check(CLI::Range(0.001, 100.0))
+  auto* demo = cli::AddVerb(
+      app, "demo", "Generate a demo company, load it into the workspace and serve the dashboard");
+  cli::AddOption(*demo, "--scale", options->scale, "Company size (1: 20,000 contacts)")
+      ->check(cli::InRange(0.001, 100.0))
       ->capture_default_str();
-  demo->add_option("--seed", options->seed, "Random seed")->capture_default_str();
-  demo->add_option("--as-of", options->as_of,
-                   "The company's today: its data ends on this date (default: today, UTC)");
-  demo->add_option("--data", options->data_dir, "Where to write the generated CSVs");
-  demo->add_option("--host", options->server.host, "Address to listen on")->capture_default_str();
-  demo->add_option("--port", options->server.port, "Port to listen on")
-      ->check(CLI::Range(1, 65535))
+  cli::AddOption(*demo, "--seed", options->seed, "Random seed")->capture_default_str();
+  cli::AddOption(*demo, "--as-of", options->as_of,
+                 "The company's today: its data ends on this date (default: today, UTC)");
+  cli::AddOption(*demo, "--data", options->data_dir, "Where to write the generated CSVs");
+  cli::AddOption(*demo, "--host", options->server.host, "Address to listen on")
+      ->capture_default_str();
+  cli::AddOption(*demo, "--port", options->server.port, "Port to listen on")
+      ->check(cli::InRange(1, 65535))
       ->capture_default_str();
   demo->callback([&ctx, options, install_routes, after_load] {
     cli::RunVerb(ctx, [&] { return RunDemo(ctx, *options, install_routes, after_load); });

@@ -37,21 +37,21 @@ std::string OptionalTime(const std::optional<int64_t>& t) {
 }  // namespace
 
 void RegisterCommands(CLI::App& app, cli::Context& ctx, RouteInstaller install_routes) {
-  auto* init = app.add_subcommand("init", "Create a workspace and print its first admin token");
+  auto* init = cli::AddVerb(app, "init", "Create a workspace and print its first admin token");
   init->callback([&ctx] { cli::RunVerb(ctx, [&] { return Init(ctx); }); });
 
-  auto* token = app.add_subcommand("token", "Manage API tokens");
+  auto* token = cli::AddVerb(app, "token", "Manage API tokens");
   token->require_subcommand(1);
   {
-    auto* create = token->add_subcommand("create", "Create a token and print its secret once");
+    auto* create = cli::AddVerb(*token, "create", "Create a token and print its secret once");
     auto role = std::make_shared<std::string>("viewer");
     auto name = std::make_shared<std::string>();
     auto expires = std::make_shared<std::string>();
-    create->add_option("--role", *role, "admin, ops, analyst, approver or viewer")
-        ->check(CLI::IsMember({"admin", "ops", "analyst", "approver", "viewer"}));
-    create->add_option("--name", *name, "What the token is for")->required();
-    create->add_option("--expires", *expires,
-                       "Lifetime in whole days or hours (90d, 12h); default: never expires");
+    cli::AddOption(*create, "--role", *role, "admin, ops, analyst, approver or viewer")
+        ->check(cli::OneOf({"admin", "ops", "analyst", "approver", "viewer"}));
+    cli::AddOption(*create, "--name", *name, "What the token is for")->required();
+    cli::AddOption(*create, "--expires", *expires,
+                   "Lifetime in whole days or hours (90d, 12h); default: never expires");
     create->callback([&ctx, role, name, expires] {
       cli::RunVerb(ctx, [&]() -> core::Status {
         MOPS_ASSIGN_OR_RETURN(Role r, ParseRole(*role));
@@ -67,7 +67,7 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx, RouteInstaller install_r
       });
     });
 
-    auto* list = token->add_subcommand("list", "List tokens (never their secrets)");
+    auto* list = cli::AddVerb(*token, "list", "List tokens (never their secrets)");
     list->callback([&ctx] {
       cli::RunVerb(ctx, [&]() -> core::Status {
         MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());
@@ -86,13 +86,14 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx, RouteInstaller install_r
       });
     });
 
-    auto* revoke = token->add_subcommand(
-        "revoke", "Revoke a token by id (see 'token list'), or by --name if one token has it");
+    auto* revoke =
+        cli::AddVerb(*token, "revoke",
+                     "Revoke a token by id (see 'token list'), or by --name if one token has it");
     auto id = std::make_shared<std::string>();
     auto by_name = std::make_shared<std::string>();
-    auto* id_option = revoke->add_option("ID", *id, "Token id");
+    auto* id_option = cli::AddOption(*revoke, "ID", *id, "Token id");
     auto* name_option =
-        revoke->add_option("--name", *by_name, "Revoke the one active token with this name");
+        cli::AddOption(*revoke, "--name", *by_name, "Revoke the one active token with this name");
     id_option->excludes(name_option);
     revoke->callback([&ctx, id, by_name, id_option, name_option] {
       cli::RunVerb(ctx, [&]() -> core::Status {
@@ -123,20 +124,21 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx, RouteInstaller install_r
     });
   }
 
-  auto* serve = app.add_subcommand("serve", "Serve the REST API and the dashboard");
+  auto* serve = cli::AddVerb(app, "serve", "Serve the REST API and the dashboard");
   auto options = std::make_shared<ServerOptions>();
-  serve->add_option("--host", options->host, "Address to listen on");
-  serve->add_option("--port", options->port, "Port to listen on")->check(CLI::Range(1, 65535));
-  serve->add_option("--threads", options->threads, "Worker threads")->check(CLI::Range(1, 256));
-  serve->add_flag("--trust-forwarded-proto", options->trust_forwarded_proto,
-                  "Behind a TLS proxy: mark the session cookie Secure when the proxy sends "
-                  "X-Forwarded-Proto: https");
+  cli::AddOption(*serve, "--host", options->host, "Address to listen on");
+  cli::AddOption(*serve, "--port", options->port, "Port to listen on")
+      ->check(cli::InRange(1, 65535));
+  cli::AddOption(*serve, "--threads", options->threads, "Worker threads")
+      ->check(cli::InRange(1, 256));
+  cli::AddFlag(*serve, "--trust-forwarded-proto", options->trust_forwarded_proto,
+               "Behind a TLS proxy: mark the session cookie Secure when the proxy sends "
+               "X-Forwarded-Proto: https");
   auto cache_mb = std::make_shared<int>(64);
-  serve
-      ->add_option("--cache-mb", *cache_mb,
-                   "Memory for cached GET responses, in MiB (0: no cache); a committed write "
-                   "invalidates them")
-      ->check(CLI::Range(0, 65536));
+  cli::AddOption(*serve, "--cache-mb", *cache_mb,
+                 "Memory for cached GET responses, in MiB (0: no cache); a committed write "
+                 "invalidates them")
+      ->check(cli::InRange(0, 65536));
   serve->callback([&ctx, options, install_routes, cache_mb] {
     options->response_cache_bytes = static_cast<size_t>(*cache_mb) * 1024 * 1024;
     cli::RunVerb(ctx,

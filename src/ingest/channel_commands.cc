@@ -133,29 +133,32 @@ core::Status RunReclassify(cli::Context& ctx, bool dry_run) {
 
 void RegisterChannelCommands(CLI::App& app, cli::Context& ctx) {
   RegisterChannelConfigs();
-  CLI::App* channels = app.add_subcommand(
-      "channels", "Channel rules: show them, explain a classification, reclassify touchpoints");
+  CLI::App* channels =
+      cli::AddVerb(app, "channels",
+                   "Channel rules: show them, explain a classification, reclassify touchpoints");
   channels->require_subcommand(1);
 
-  channels->add_subcommand("show", "The rules in force, in order (first match wins)")
+  cli::AddVerb(*channels, "show", "The rules in force, in order (first match wins)")
       ->callback([&ctx] { cli::RunVerb(ctx, [&] { return RunShow(ctx); }); });
 
   auto args = std::make_shared<ExplainArgs>();
-  CLI::App* explain = channels->add_subcommand(
-      "explain", "Which rule gives a touchpoint its channel, and why (and the rules tried before)");
-  explain->add_option("--url", args->url, "Landing page URL (for click ids)");
-  explain->add_option("--referrer", args->referrer, "Referrer URL");
-  explain->add_option("--source", args->source, "utm_source");
-  explain->add_option("--medium", args->medium, "utm_medium");
-  explain->add_option("--type", args->type, "Touchpoint type (page_view, webinar_attended, ...)");
+  CLI::App* explain = cli::AddVerb(
+      *channels, "explain",
+      "Which rule gives a touchpoint its channel, and why (and the rules tried before)");
+  cli::AddOption(*explain, "--url", args->url, "Landing page URL (for click ids)");
+  cli::AddOption(*explain, "--referrer", args->referrer, "Referrer URL");
+  cli::AddOption(*explain, "--source", args->source, "utm_source");
+  cli::AddOption(*explain, "--medium", args->medium, "utm_medium");
+  cli::AddOption(*explain, "--type", args->type,
+                 "Touchpoint type (page_view, webinar_attended, ...)");
   explain->callback([&ctx, args] { cli::RunVerb(ctx, [&] { return RunExplain(ctx, *args); }); });
 
   auto dry_run = std::make_shared<bool>(false);
-  CLI::App* reclassify = channels->add_subcommand(
-      "reclassify",
+  CLI::App* reclassify = cli::AddVerb(
+      *channels, "reclassify",
       "Apply the rules in force to every stored touchpoint, in one transaction; prints the "
       "counts per old -> new channel");
-  reclassify->add_flag("--dry-run", *dry_run, "Count the changes, write nothing");
+  cli::AddFlag(*reclassify, "--dry-run", *dry_run, "Count the changes, write nothing");
   reclassify->callback(
       [&ctx, dry_run] { cli::RunVerb(ctx, [&] { return RunReclassify(ctx, *dry_run); }); });
 }

@@ -174,38 +174,38 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
   const std::string kind_help = "What the file holds: " + core::Join(kinds, ", ");
 
   auto import_args = std::make_shared<ImportArgs>();
-  CLI::App* import = app.add_subcommand(
-      "import",
+  CLI::App* import = cli::AddVerb(
+      app, "import",
       "Import a CSV export (canonical, HubSpot, Salesforce, or mapped) into the workspace. "
       "One transaction; rejected rows go to FILE.rejects.csv.");
-  import->add_option("KIND", import_args->kind, kind_help)->required();
-  import->add_option("FILE", import_args->file, "The CSV file")->required();
-  import->add_option("--preset", import_args->preset,
-                     "Column labels: canonical, hubspot or salesforce (default: detected)");
-  import->add_option("--map", import_args->map,
-                     "YAML mapping file: columns: {\"Email Address\": email, ...}");
-  import->add_option("--date-format", import_args->date_format,
-                     "auto, iso, mdy, dmy, ymd or epoch (default: auto)");
-  import->add_option("--date-order", import_args->date_order,
-                     "dmy, mdy or ymd: how date columns whose values do not tell are read "
-                     "(a column with a day over 12 is day first whatever this says)");
-  import->add_option("--decimal", import_args->decimal,
-                     "Decimal separator of numbers and amounts: . (default) or , (1.234,56)");
-  import->add_option("--thousands", import_args->thousands,
-                     "Thousands separator: , (default), . (default with --decimal ,), ', space "
-                     "or none");
-  import->add_flag("--show-unresolved", import_args->show_unresolved,
-                   "List the references still unresolved (records not in the workspace)");
-  import->add_flag("--strict", import_args->strict,
-                   "Abort on the first rejected row and import nothing");
-  import->add_option("--source", import_args->source,
-                     "source_system of the rows (default: the preset's, or csv)");
-  import->add_option("--member-date", import_args->member_date,
-                     "campaign-members: the column that dates a member that did not respond, "
-                     "in place of CreatedDate (e.g. Added_Date__c)");
-  import->add_option("--crm-config", import_args->crm_config,
-                     "YAML crm config to store: member_date_column, lead_status, "
-                     "converted_stage, unknown_lifecycle_stage, campaign_types, lead_sources");
+  cli::AddOption(*import, "KIND", import_args->kind, kind_help)->required();
+  cli::AddOption(*import, "FILE", import_args->file, "The CSV file")->required();
+  cli::AddOption(*import, "--preset", import_args->preset,
+                 "Column labels: canonical, hubspot or salesforce (default: detected)");
+  cli::AddOption(*import, "--map", import_args->map,
+                 "YAML mapping file: columns: {\"Email Address\": email, ...}");
+  cli::AddOption(*import, "--date-format", import_args->date_format,
+                 "auto, iso, mdy, dmy, ymd or epoch (default: auto)");
+  cli::AddOption(*import, "--date-order", import_args->date_order,
+                 "dmy, mdy or ymd: how date columns whose values do not tell are read "
+                 "(a column with a day over 12 is day first whatever this says)");
+  cli::AddOption(*import, "--decimal", import_args->decimal,
+                 "Decimal separator of numbers and amounts: . (default) or , (1.234,56)");
+  cli::AddOption(*import, "--thousands", import_args->thousands,
+                 "Thousands separator: , (default), . (default with --decimal ,), ', space "
+                 "or none");
+  cli::AddFlag(*import, "--show-unresolved", import_args->show_unresolved,
+               "List the references still unresolved (records not in the workspace)");
+  cli::AddFlag(*import, "--strict", import_args->strict,
+               "Abort on the first rejected row and import nothing");
+  cli::AddOption(*import, "--source", import_args->source,
+                 "source_system of the rows (default: the preset's, or csv)");
+  cli::AddOption(*import, "--member-date", import_args->member_date,
+                 "campaign-members: the column that dates a member that did not respond, "
+                 "in place of CreatedDate (e.g. Added_Date__c)");
+  cli::AddOption(*import, "--crm-config", import_args->crm_config,
+                 "YAML crm config to store: member_date_column, lead_status, "
+                 "converted_stage, unknown_lifecycle_stage, campaign_types, lead_sources");
   import->callback([&ctx, import_args] {
     cli::RunVerb(ctx, [&] { return RunImport(ctx, *import_args);
 });
@@ -213,14 +213,14 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
 );
 
 auto export_args = std::make_shared<ExportArgs>();
-CLI::App* exp = app.add_subcommand(
-    "export", "Export a table in canonical columns (re-importable) as CSV, JSON or xlsx");
-exp->add_option("KIND", export_args->kind, kind_help)->required();
-exp->add_option("--format", export_args->format,
-                "csv, json or xlsx (default: from --out's extension, else csv)");
-exp->add_option("--out,-o", export_args->out, "Output file ('-': standard output)");
-exp->add_flag("--include-merged", export_args->include_merged,
-              "Include records merged into another (with a merged_into column)");
+CLI::App* exp = cli::AddVerb(
+    app, "export", "Export a table in canonical columns (re-importable) as CSV, JSON or xlsx");
+cli::AddOption(*exp, "KIND", export_args->kind, kind_help)->required();
+cli::AddOption(*exp, "--format", export_args->format,
+               "csv, json or xlsx (default: from --out's extension, else csv)");
+cli::AddOption(*exp, "--out,-o", export_args->out, "Output file ('-': standard output)");
+cli::AddFlag(*exp, "--include-merged", export_args->include_merged,
+             "Include records merged into another (with a merged_into column)");
 exp->callback([&ctx, export_args] {
   cli::RunVerb(ctx, [&] { return RunExport(ctx, *export_args); });
 });

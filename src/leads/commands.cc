@@ -277,79 +277,87 @@ core::Status RunList(cli::Context& ctx, const Args& args) {
 }  // namespace
 
 void RegisterCommands(CLI::App& app, cli::Context& ctx) {
-  CLI::App* leads = app.add_subcommand(
-      "leads", "Lead management: scoring with decay, backtest, lifecycle, routing, SLA");
+  CLI::App* leads = cli::AddVerb(
+      app, "leads", "Lead management: scoring with decay, backtest, lifecycle, routing, SLA");
   leads->require_subcommand(1);
   const auto verb = [&ctx](CLI::App* parent, const std::string& name, const std::string& help,
                            core::Status (*run)(cli::Context&, const Args&)) {
     auto args = std::make_shared<Args>();
-    CLI::App* sub = parent->add_subcommand(name, help);
+    CLI::App* sub = cli::AddVerb(*parent, name, help);
     sub->callback([&ctx, args, run] { cli::RunVerb(ctx, [&] { return run(ctx, *args); }); });
     return std::make_pair(sub, args);
   };
   CLI::App* config =
-      leads->add_subcommand("config", "Show or store the scoring, routing or sla config");
+      cli::AddVerb(*leads, "config", "Show or store the scoring, routing or sla config");
   config->require_subcommand(1);
   {
     auto [sub, args] =
         verb(config, "show", "Print a config (the default one until one is stored)", RunConfigShow);
-    sub->add_option("KIND", args->kind, "scoring (default), routing or sla")
-        ->check(CLI::IsMember({"scoring", "routing", "sla"}));
+    cli::AddOption(*sub, "KIND", args->kind, "scoring (default), routing or sla")
+        ->check(cli::OneOf({"scoring", "routing", "sla"}));
   }
   {
     auto [sub, args] = verb(config, "set",
                             "Validate and store a config from a YAML file; a bad "
                             "one changes nothing",
                             RunConfigSet);
-    sub->add_option("KIND", args->kind, "scoring, routing or sla")
+    cli::AddOption(*sub, "KIND", args->kind, "scoring, routing or sla")
         ->required()
-        ->check(CLI::IsMember({"scoring", "routing", "sla"}));
-    sub->add_option("FILE", args->file, "The YAML file")->required();
+        ->check(cli::OneOf({"scoring", "routing", "sla"}));
+    cli::AddOption(*sub, "FILE", args->file, "The YAML file")->required();
   }
   {
     auto [sub, args] =
         verb(leads, "score", "Rescore every contact in one transaction and apply the lifecycle",
              RunScore);
-    sub->add_option("--as-of", args->as_of, "Score as of this date or time (default now, UTC)");
+    cli::AddOption(*sub, "--as-of", args->as_of,
+                   "Score as of this date or time (default now, UTC)");
   }
   {
     auto [sub, args] = verb(leads, "explain", "Why a lead has its score, rule by rule", RunExplain);
-    sub->add_option("CONTACT", args->contact, "Contact id")->required()->check(CLI::PositiveNumber);
-    sub->add_option("--as-of", args->as_of, "Explain as of this date or time (default now)");
+    cli::AddOption(*sub, "CONTACT", args->contact, "Contact id")
+        ->required()
+        ->check(CLI::PositiveNumber);
+    cli::AddOption(*sub, "--as-of", args->as_of, "Explain as of this date or time (default now)");
   }
   {
     auto [sub, args] = verb(leads, "backtest",
                             "How well the score predicted opportunities: lift per decile and "
                             "grade, AUC, MQLs; --config compares a draft side by side",
                             RunBacktestVerb);
-    sub->add_option("--config", args->config, "A draft scoring config (YAML) to compare");
-    sub->add_option("--as-of", args->as_of, "Score as of this past date (default: now - horizon)");
-    sub->add_option("--horizon", args->horizon, "Days after as-of that count (default 90)")
-        ->check(CLI::Range(1, 3650));
+    cli::AddOption(*sub, "--config", args->config, "A draft scoring config (YAML) to compare");
+    cli::AddOption(*sub, "--as-of", args->as_of,
+                   "Score as of this past date (default: now - horizon)");
+    cli::AddOption(*sub, "--horizon", args->horizon, "Days after as-of that count (default 90)")
+        ->check(cli::InRange(1, 3650));
   }
   {
     auto [sub, args] = verb(leads, "route", "Route the MQLs without an owner", RunRoute);
-    sub->add_flag("--dry-run", args->dry_run, "Show the assignments and change nothing");
+    cli::AddFlag(*sub, "--dry-run", args->dry_run, "Show the assignments and change nothing");
   }
   {
     auto [sub, args] =
         verb(leads, "sla", "SLA per rep and team, escalations, and the handoff funnel", RunSla);
-    sub->add_option("--as-of", args->as_of, "Evaluate as of this time (default now)");
+    cli::AddOption(*sub, "--as-of", args->as_of, "Evaluate as of this time (default now)");
   }
   {
     auto [sub, args] = verb(leads, "status",
                             "Record a sales status: working, accepted, qualified (-> sql), "
                             "rejected (-> recycled), unqualified (-> disqualified)",
                             RunStatus);
-    sub->add_option("CONTACT", args->contact, "Contact id")->required()->check(CLI::PositiveNumber);
-    sub->add_option("STATUS", args->status, "The status")->required();
-    sub->add_option("--by", args->by, "The user id who set it (the owner's counts as first touch)");
-    sub->add_option("--reason", args->reason, "Why (required to disqualify)");
+    cli::AddOption(*sub, "CONTACT", args->contact, "Contact id")
+        ->required()
+        ->check(CLI::PositiveNumber);
+    cli::AddOption(*sub, "STATUS", args->status, "The status")->required();
+    cli::AddOption(*sub, "--by", args->by,
+                   "The user id who set it (the owner's counts as first touch)");
+    cli::AddOption(*sub, "--reason", args->reason, "Why (required to disqualify)");
   }
   {
     auto [sub, args] = verb(leads, "list", "Scored contacts, highest first", RunList);
-    sub->add_option("--grade", args->grade, "Only this grade (A1..D4)");
-    sub->add_option("--limit", args->limit, "Rows (default 20)")->check(CLI::Range(1, 100000));
+    cli::AddOption(*sub, "--grade", args->grade, "Only this grade (A1..D4)");
+    cli::AddOption(*sub, "--limit", args->limit, "Rows (default 20)")
+        ->check(cli::InRange(1, 100000));
   }
 }
 

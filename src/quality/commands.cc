@@ -113,14 +113,14 @@ void PrintCheck(cli::Context& ctx, const CheckReport& r) {
 }  // namespace
 
 CLI::App* RegisterCommands(CLI::App& app, cli::Context& ctx, ClusterSource clusters) {
-  auto* quality = app.add_subcommand("quality", "Data quality: standardize, validate, merge");
+  auto* quality = cli::AddVerb(app, "quality", "Data quality: standardize, validate, merge");
   quality->require_subcommand(1);
 
   // standardize
-  auto* standardize = quality->add_subcommand(
-      "standardize", "Standardize emails, phones, countries, names, titles, domains");
+  auto* standardize = cli::AddVerb(*quality, "standardize",
+                                   "Standardize emails, phones, countries, names, titles, domains");
   auto dry_run = std::make_shared<bool>(false);
-  standardize->add_flag("--dry-run", *dry_run, "Report what would change, change nothing");
+  cli::AddFlag(*standardize, "--dry-run", *dry_run, "Report what would change, change nothing");
   standardize->callback([&ctx, dry_run] {
     cli::RunVerb(ctx, [&]() -> core::Status {
       MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());
@@ -139,9 +139,9 @@ CLI::App* RegisterCommands(CLI::App& app, cli::Context& ctx, ClusterSource clust
   });
 
   // rules
-  auto* rules = quality->add_subcommand("rules", "Show or set the validation rules");
+  auto* rules = cli::AddVerb(*quality, "rules", "Show or set the validation rules");
   rules->require_subcommand(1);
-  auto* show = rules->add_subcommand("show", "Print the quality config (YAML)");
+  auto* show = cli::AddVerb(*rules, "show", "Print the quality config (YAML)");
   show->callback([&ctx] {
     cli::RunVerb(ctx, [&]() -> core::Status {
       MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());
@@ -152,9 +152,9 @@ CLI::App* RegisterCommands(CLI::App& app, cli::Context& ctx, ClusterSource clust
       return {};
     });
   });
-  auto* set = rules->add_subcommand("set", "Validate and store the quality config from FILE");
+  auto* set = cli::AddVerb(*rules, "set", "Validate and store the quality config from FILE");
   auto file = std::make_shared<std::string>();
-  set->add_option("FILE", *file, "YAML file with rules: and merge:")->required();
+  cli::AddOption(*set, "FILE", *file, "YAML file with rules: and merge:")->required();
   set->callback([&ctx, file] {
     cli::RunVerb(ctx, [&]() -> core::Status {
       MOPS_ASSIGN_OR_RETURN(std::string yaml, core::ReadFile(*file));
@@ -167,12 +167,12 @@ CLI::App* RegisterCommands(CLI::App& app, cli::Context& ctx, ClusterSource clust
   });
 
   // check
-  auto* check = quality->add_subcommand(
-      "check", "Check the rules; scores per entity and source; stored for the trend");
+  auto* check = cli::AddVerb(*quality, "check",
+                             "Check the rules; scores per entity and source; stored for the trend");
   auto as_of = std::make_shared<std::string>();
   auto no_store = std::make_shared<bool>(false);
-  check->add_option("--as-of", *as_of, "Date the stale rules count from (default: now)");
-  check->add_flag("--no-store", *no_store, "Do not keep this run in the score history");
+  cli::AddOption(*check, "--as-of", *as_of, "Date the stale rules count from (default: now)");
+  cli::AddFlag(*check, "--no-store", *no_store, "Do not keep this run in the score history");
   check->callback([&ctx, as_of, no_store] {
     cli::RunVerb(ctx, [&]() -> core::Status {
       CheckOptions options;
@@ -186,9 +186,9 @@ CLI::App* RegisterCommands(CLI::App& app, cli::Context& ctx, ClusterSource clust
   });
 
   // score
-  auto* score = quality->add_subcommand("score", "The data-quality score of the last check");
+  auto* score = cli::AddVerb(*quality, "score", "The data-quality score of the last check");
   auto history = std::make_shared<bool>(false);
-  score->add_flag("--history", *history, "Every stored run, oldest first (the trend)");
+  cli::AddFlag(*score, "--history", *history, "Every stored run, oldest first (the trend)");
   score->callback([&ctx, history] {
     cli::RunVerb(ctx, [&]() -> core::Status {
       MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());
@@ -222,14 +222,15 @@ CLI::App* RegisterCommands(CLI::App& app, cli::Context& ctx, ClusterSource clust
   });
 
   // violations
-  auto* violations = quality->add_subcommand("violations", "Export every violation as CSV");
+  auto* violations = cli::AddVerb(*quality, "violations", "Export every violation as CSV");
   auto out = std::make_shared<std::string>("-");
   auto rule = std::make_shared<std::string>();
   auto v_as_of = std::make_shared<std::string>();
-  violations->add_option("--out,-o", *out, "CSV file to write ('-': stdout)")
+  cli::AddOption(*violations, "--out,-o", *out, "CSV file to write ('-': stdout)")
       ->capture_default_str();
-  violations->add_option("--rule", *rule, "Only this rule");
-  violations->add_option("--as-of", *v_as_of, "Date the stale rules count from (default: now)");
+  cli::AddOption(*violations, "--rule", *rule, "Only this rule");
+  cli::AddOption(*violations, "--as-of", *v_as_of,
+                 "Date the stale rules count from (default: now)");
   violations->callback([&ctx, out, rule, v_as_of] {
     cli::RunVerb(ctx, [&]() -> core::Status {
       MOPS_ASSIGN_OR_RETURN(int64_t at, ParseAsOf(*v_as_of));
@@ -264,14 +265,14 @@ CLI::App* RegisterCommands(CLI::App& app, cli::Context& ctx, ClusterSource clust
   });
 
   // merge
-  auto* merge = quality->add_subcommand(
-      "merge", "Merge duplicates (--ids), or every cluster the duplicate matcher found");
+  auto* merge = cli::AddVerb(
+      *quality, "merge", "Merge duplicates (--ids), or every cluster the duplicate matcher found");
   auto entity = std::make_shared<std::string>("contacts");
   auto ids = std::make_shared<std::string>();
-  merge->add_option("--entity", *entity, "contacts or accounts")
-      ->check(CLI::IsMember({"contacts", "accounts"}))
+  cli::AddOption(*merge, "--entity", *entity, "contacts or accounts")
+      ->check(cli::OneOf({"contacts", "accounts"}))
       ->capture_default_str();
-  merge->add_option("--ids", *ids, "Record ids to merge into one, comma-separated");
+  cli::AddOption(*merge, "--ids", *ids, "Record ids to merge into one, comma-separated");
   merge->callback([&ctx, entity, ids, clusters] {
     cli::RunVerb(ctx, [&]() -> core::Status {
       MOPS_ASSIGN_OR_RETURN(std::vector<int64_t> list, ParseIds(*ids));
@@ -316,7 +317,7 @@ CLI::App* RegisterCommands(CLI::App& app, cli::Context& ctx, ClusterSource clust
     });
   });
 
-  auto* merges = quality->add_subcommand("merges", "List merges, newest first");
+  auto* merges = cli::AddVerb(*quality, "merges", "List merges, newest first");
   merges->callback([&ctx] {
     cli::RunVerb(ctx, [&]() -> core::Status {
       MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());
@@ -336,9 +337,10 @@ CLI::App* RegisterCommands(CLI::App& app, cli::Context& ctx, ClusterSource clust
     });
   });
 
-  auto* undo = quality->add_subcommand("undo", "Undo a merge exactly");
+  auto* undo = cli::AddVerb(*quality, "undo", "Undo a merge exactly");
   auto merge_id = std::make_shared<int64_t>(0);
-  undo->add_option("MERGE_ID", *merge_id, "The merge to undo (mops quality merges)")->required();
+  cli::AddOption(*undo, "MERGE_ID", *merge_id, "The merge to undo (mops quality merges)")
+      ->required();
   undo->callback([&ctx, merge_id] {
     cli::RunVerb(ctx, [&]() -> core::Status {
       MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());
@@ -349,15 +351,15 @@ CLI::App* RegisterCommands(CLI::App& app, cli::Context& ctx, ClusterSource clust
   });
 
   // match-accounts
-  auto* match = quality->add_subcommand(
-      "match-accounts", "Attach contacts without an account by email domain, then company name");
+  auto* match =
+      cli::AddVerb(*quality, "match-accounts",
+                   "Attach contacts without an account by email domain, then company name");
   auto match_dry = std::make_shared<bool>(false);
   auto min_similarity = std::make_shared<double>(0.8);
-  match->add_flag("--dry-run", *match_dry, "Report what would be attached, change nothing");
-  match
-      ->add_option("--min-similarity", *min_similarity,
-                   "Least token similarity of company names, 0-1")
-      ->check(CLI::Range(0.0, 1.0))
+  cli::AddFlag(*match, "--dry-run", *match_dry, "Report what would be attached, change nothing");
+  cli::AddOption(*match, "--min-similarity", *min_similarity,
+                 "Least token similarity of company names, 0-1")
+      ->check(cli::InRange(0.0, 1.0))
       ->capture_default_str();
   match->callback([&ctx, match_dry, min_similarity] {
     cli::RunVerb(ctx, [&]() -> core::Status {

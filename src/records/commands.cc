@@ -10,7 +10,7 @@
 namespace mops::records {
 
 void RegisterCommands(CLI::App& app, cli::Context& ctx) {
-  auto* status = app.add_subcommand("status", "Show what the workspace holds");
+  auto* status = cli::AddVerb(app, "status", "Show what the workspace holds");
   status->callback([&ctx] {
     cli::RunVerb(ctx, [&]() -> core::Status {
       MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());

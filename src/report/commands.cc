@@ -149,21 +149,21 @@ std::string DefaultConfigText() {
 
 void RegisterCommands(CLI::App& app, cli::Context& ctx) {
   auto args = std::make_shared<Args>();
-  CLI::App* audit = app.add_subcommand(
-      "audit",
+  CLI::App* audit = cli::AddVerb(
+      app, "audit",
       "The marketing operations audit: scores, findings with evidence and actions, savings and "
       "pipeline at risk, as HTML, PDF, JSON or Markdown");
-  audit
-      ->add_option("--format", args->format,
-                   "html, pdf, json or md (default: from --out's extension, else md)")
-      ->check(CLI::IsMember({"html", "pdf", "json", "md"}));
-  audit->add_option("--out,-o", args->out, "Write the report to this file (default: stdout)");
-  audit->add_option("--as-of", args->as_of, "The date the audit is made on (default: now, UTC)");
-  audit->add_option("--diff", args->diff,
-                    "A previous audit's JSON: adds what is new, resolved, worse and better");
-  audit->add_flag("--store", args->store, "Also store the run in the workspace (audit_runs)");
-  audit->add_flag("--list-rules", args->list_rules,
-                  "List the rules with the thresholds in force, and run nothing");
+  cli::AddOption(*audit, "--format", args->format,
+                 "html, pdf, json or md (default: from --out's extension, else md)")
+      ->check(cli::OneOf({"html", "pdf", "json", "md"}));
+  cli::AddOption(*audit, "--out,-o", args->out, "Write the report to this file (default: stdout)");
+  cli::AddOption(*audit, "--as-of", args->as_of,
+                 "The date the audit is made on (default: now, UTC)");
+  cli::AddOption(*audit, "--diff", args->diff,
+                 "A previous audit's JSON: adds what is new, resolved, worse and better");
+  cli::AddFlag(*audit, "--store", args->store, "Also store the run in the workspace (audit_runs)");
+  cli::AddFlag(*audit, "--list-rules", args->list_rules,
+               "List the rules with the thresholds in force, and run nothing");
   audit->callback([&ctx, args] { cli::RunVerb(ctx, [&] { return Run(ctx, *args); }); });
 
   cli::ConfigSpec spec;

@@ -33,15 +33,14 @@ struct Args {
 };
 
 void AddAnalysisOptions(CLI::App* verb, Args& args) {
-  verb->add_option("--as-of", args.options.as_of,
-                   "The date the analysis is made on (default: today, UTC)");
-  verb->add_option("--stage", args.options.stage,
-                   "Company stage of the reference stack: seed, growth or scale (default growth)");
-  verb->add_option("--budget", args.options.budget,
-                   "Annual marketing budget, for the cost's share of it (e.g. 1200000)");
-  verb->add_option(
-      "--utilization-threshold", args.options.threshold,
-      "Seat utilization below which a tool is underused: 0.7, 70 or 70% (default 70%)");
+  cli::AddOption(*verb, "--as-of", args.options.as_of,
+                 "The date the analysis is made on (default: today, UTC)");
+  cli::AddOption(*verb, "--stage", args.options.stage,
+                 "Company stage of the reference stack: seed, growth or scale (default growth)");
+  cli::AddOption(*verb, "--budget", args.options.budget,
+                 "Annual marketing budget, for the cost's share of it (e.g. 1200000)");
+  cli::AddOption(*verb, "--utilization-threshold", args.options.threshold,
+                 "Seat utilization below which a tool is underused: 0.7, 70 or 70% (default 70%)");
 }
 
 struct Loaded {
@@ -360,13 +359,13 @@ core::Status RunImport(cli::Context& ctx, const Args& args) {
 }  // namespace
 
 void RegisterCommands(CLI::App& app, cli::Context& ctx) {
-  CLI::App* stack = app.add_subcommand(
-      "stack", "Marketing tech stack: inventory, overlap, renewals, integration map, audit");
+  CLI::App* stack = cli::AddVerb(
+      app, "stack", "Marketing tech stack: inventory, overlap, renewals, integration map, audit");
   stack->require_subcommand(1);
   const auto verb = [&](const std::string& name, const std::string& help,
                         core::Status (*run)(cli::Context&, const Args&), bool analysis = true) {
     auto args = std::make_shared<Args>();
-    CLI::App* sub = stack->add_subcommand(name, help);
+    CLI::App* sub = cli::AddVerb(*stack, name, help);
     if (analysis) AddAnalysisOptions(sub, *args);
     sub->callback([&ctx, args, run] { cli::RunVerb(ctx, [&] { return run(ctx, *args); }); });
     return std::make_pair(sub, args);
@@ -376,48 +375,49 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
   {
     auto [sub, args] =
         verb("overlap", "Capability redundancies, tool pairs or the matrix", RunOverlap);
-    sub->add_option("--view", args->view, "capabilities (default), pairs or matrix")
-        ->check(CLI::IsMember({"capabilities", "pairs", "matrix"}));
+    cli::AddOption(*sub, "--view", args->view, "capabilities (default), pairs or matrix")
+        ->check(cli::OneOf({"capabilities", "pairs", "matrix"}));
   }
   verb("utilization", "Seat utilization and the cost of unused seats", RunUtilization);
   {
     auto [sub, args] = verb("renewals", "Renewal calendar with notice deadlines", RunRenewals);
-    sub->add_option("--within", args->within,
-                    "Only notice deadlines in the next DAYS days (30, 60, 90, 120, ...)")
+    cli::AddOption(*sub, "--within", args->within,
+                   "Only notice deadlines in the next DAYS days (30, 60, 90, 120, ...)")
         ->check(CLI::NonNegativeNumber);
   }
   {
     auto [sub, args] = verb("graph", "The integration graph as Graphviz dot or JSON", RunGraph);
-    sub->add_option("--format", args->format, "dot (default) or json")
-        ->check(CLI::IsMember({"dot", "json"}));
+    cli::AddOption(*sub, "--format", args->format, "dot (default) or json")
+        ->check(cli::OneOf({"dot", "json"}));
   }
   verb("gaps", "Missing and over-built capabilities against the stage's reference stack", RunGaps);
   verb("cost", "Cost: total, per seat, per category, per capability, share of budget", RunCost);
   {
     auto [sub, args] =
         verb("audit", "The stack audit: findings with actions and savings", RunAudit);
-    sub->add_option("--format", args->format, "table (default), csv, json or html")
-        ->check(CLI::IsMember({"table", "csv", "json", "html"}));
-    sub->add_option("--out,-o", args->out, "Write the report to this file");
+    cli::AddOption(*sub, "--format", args->format, "table (default), csv, json or html")
+        ->check(cli::OneOf({"table", "csv", "json", "html"}));
+    cli::AddOption(*sub, "--out,-o", args->out, "Write the report to this file");
   }
   {
     auto [sub, args] = verb("catalog", "The built-in product catalog, or one product looked up",
                             RunCatalog, false);
-    sub->add_option("PRODUCT", args->query, "A product name or alias (\"GA4\", \"Marketo\")");
+    cli::AddOption(*sub, "PRODUCT", args->query, "A product name or alias (\"GA4\", \"Marketo\")");
   }
   {
     auto [sub, args] = verb("import",
                             "Import canonical tools or integrations CSV (same reject handling as "
                             "`mops import`: FILE.rejects.csv, all or nothing)",
                             RunImport, false);
-    sub->add_option("KIND", args->kind, "tools or integrations")
+    cli::AddOption(*sub, "KIND", args->kind, "tools or integrations")
         ->required()
-        ->check(CLI::IsMember({"tools", "integrations"}));
-    sub->add_option("FILE", args->file, "The CSV file")->required();
-    sub->add_option("--date-format", args->date_format,
-                    "auto, iso, mdy, dmy, ymd or epoch (default: auto)");
-    sub->add_option("--source", args->source, "source_system of the rows (default: csv)");
-    sub->add_flag("--strict", args->strict, "Abort on the first rejected row and import nothing");
+        ->check(cli::OneOf({"tools", "integrations"}));
+    cli::AddOption(*sub, "FILE", args->file, "The CSV file")->required();
+    cli::AddOption(*sub, "--date-format", args->date_format,
+                   "auto, iso, mdy, dmy, ymd or epoch (default: auto)");
+    cli::AddOption(*sub, "--source", args->source, "source_system of the rows (default: csv)");
+    cli::AddFlag(*sub, "--strict", args->strict,
+                 "Abort on the first rejected row and import nothing");
   }
 }
 

@@ -134,36 +134,35 @@ core::Status Summary(cli::Context& ctx, const Args& a) {
 
 void RegisterCommands(CLI::App& app, cli::Context& ctx) {
   auto args = std::make_shared<Args>();
-  CLI::App* wk =
-      app.add_subcommand("writekey", "Write keys of the tracking API (send events only)");
+  CLI::App* wk = cli::AddVerb(app, "writekey", "Write keys of the tracking API (send events only)");
   wk->require_subcommand(1);
-  CLI::App* create = wk->add_subcommand("create", "Create a write key and print it once");
-  create->add_option("--name", args->name, "A label for the key (site, app)")->required();
-  create->add_option("--origin", args->origins,
-                     "Browser origin allowed to send with it (CORS), e.g. https://www.example.com; "
-                     "repeatable; '*' for any");
-  create->add_option("--rate-limit", args->rate_limit,
-                     "Requests per second allowed (0: no limit); over it: 429 with Retry-After");
+  CLI::App* create = cli::AddVerb(*wk, "create", "Create a write key and print it once");
+  cli::AddOption(*create, "--name", args->name, "A label for the key (site, app)")->required();
+  cli::AddOption(*create, "--origin", args->origins,
+                 "Browser origin allowed to send with it (CORS), e.g. https://www.example.com; "
+                 "repeatable; '*' for any");
+  cli::AddOption(*create, "--rate-limit", args->rate_limit,
+                 "Requests per second allowed (0: no limit); over it: 429 with Retry-After");
   create->callback([&ctx, args] { cli::RunVerb(ctx, [&] { return Create(ctx, *args); }); });
-  CLI::App* list = wk->add_subcommand("list", "List write keys (never their secrets)");
+  CLI::App* list = cli::AddVerb(*wk, "list", "List write keys (never their secrets)");
   list->callback([&ctx] { cli::RunVerb(ctx, [&] { return List(ctx); }); });
-  CLI::App* revoke = wk->add_subcommand("revoke", "Revoke a write key: it is refused from then on");
-  revoke->add_option("id", args->id, "The key's id (see writekey list)")->required();
+  CLI::App* revoke = cli::AddVerb(*wk, "revoke", "Revoke a write key: it is refused from then on");
+  cli::AddOption(*revoke, "id", args->id, "The key's id (see writekey list)")->required();
   revoke->callback([&ctx, args] { cli::RunVerb(ctx, [&] { return Revoke(ctx, *args); }); });
 
-  CLI::App* tracking = app.add_subcommand("tracking", "The tracking API's config and figures");
+  CLI::App* tracking = cli::AddVerb(app, "tracking", "The tracking API's config and figures");
   tracking->require_subcommand(1);
-  CLI::App* config = tracking->add_subcommand(
-      "config", "Track event names -> touchpoint types, identity guard rails");
+  CLI::App* config = cli::AddVerb(*tracking, "config",
+                                  "Track event names -> touchpoint types, identity guard rails");
   config->require_subcommand(1);
-  CLI::App* show = config->add_subcommand("show", "Print the config in force (YAML)");
+  CLI::App* show = cli::AddVerb(*config, "show", "Print the config in force (YAML)");
   show->callback([&ctx] { cli::RunVerb(ctx, [&] { return ConfigShow(ctx); }); });
-  CLI::App* set = config->add_subcommand("set", "Validate and store a config file");
-  set->add_option("file", args->file, "YAML file")->required();
+  CLI::App* set = cli::AddVerb(*config, "set", "Validate and store a config file");
+  cli::AddOption(*set, "file", args->file, "YAML file")->required();
   set->callback([&ctx, args] { cli::RunVerb(ctx, [&] { return ConfigSet(ctx, *args); }); });
-  CLI::App* summary = tracking->add_subcommand("summary", "Events, rejections and stitching");
-  summary->add_option("--minutes", args->minutes, "Window in minutes (default 60)")
-      ->check(CLI::Range(1, 1440));
+  CLI::App* summary = cli::AddVerb(*tracking, "summary", "Events, rejections and stitching");
+  cli::AddOption(*summary, "--minutes", args->minutes, "Window in minutes (default 60)")
+      ->check(cli::InRange(1, 1440));
   summary->callback([&ctx, args] { cli::RunVerb(ctx, [&] { return Summary(ctx, *args); }); });
 }
 

@@ -77,15 +77,15 @@ void PrintRun(cli::Context& ctx, const RunReport& r) {
 }  // namespace
 
 void RegisterCommands(CLI::App& quality, cli::Context& ctx) {
-  auto* enrich = quality.add_subcommand(
-      "enrich",
+  auto* enrich = cli::AddVerb(
+      quality, "enrich",
       "Fill empty fields from the workspace and staged vendor files, field by field in the "
       "waterfall of the enrichment config");
   auto dry_run = std::make_shared<bool>(false);
   auto source = std::make_shared<std::string>();
-  enrich->add_flag("--dry-run", *dry_run, "Report fill rates and conflicts, change nothing");
-  enrich->add_option("--source", *source,
-                     "Only this source: inferred, zoominfo, apollo, clearbit, lusha, cognism");
+  cli::AddFlag(*enrich, "--dry-run", *dry_run, "Report fill rates and conflicts, change nothing");
+  cli::AddOption(*enrich, "--source", *source,
+                 "Only this source: inferred, zoominfo, apollo, clearbit, lusha, cognism");
   enrich->callback([&ctx, enrich, dry_run, source] {
     if (!enrich->get_subcommands().empty()) return;
     cli::RunVerb(ctx, [&]() -> core::Status {
@@ -102,18 +102,18 @@ void RegisterCommands(CLI::App& quality, cli::Context& ctx) {
   });
 
   // load
-  auto* load = enrich->add_subcommand(
-      "load",
+  auto* load = cli::AddVerb(
+      *enrich, "load",
       "Read a vendor export (ZoomInfo, Apollo, Clearbit, Lusha, Cognism) into staging, "
       "matched to contacts or accounts");
   auto file = std::make_shared<std::string>();
   auto layout = std::make_shared<std::string>();
   auto decimal = std::make_shared<std::string>();
   auto thousands = std::make_shared<std::string>();
-  load->add_option("FILE", *file, "The CSV export")->required();
-  load->add_option("--layout", *layout, "Layout name (default: detected from the header)");
-  load->add_option("--decimal", *decimal, "Decimal separator of the file's numbers: . or ,");
-  load->add_option("--thousands", *thousands, "Thousands separator: , . ' space none");
+  cli::AddOption(*load, "FILE", *file, "The CSV export")->required();
+  cli::AddOption(*load, "--layout", *layout, "Layout name (default: detected from the header)");
+  cli::AddOption(*load, "--decimal", *decimal, "Decimal separator of the file's numbers: . or ,");
+  cli::AddOption(*load, "--thousands", *thousands, "Thousands separator: , . ' space none");
   load->callback([&ctx, file, layout, decimal, thousands] {
     cli::RunVerb(ctx, [&]() -> core::Status {
       VendorReadOptions options;
@@ -151,9 +151,9 @@ void RegisterCommands(CLI::App& quality, cli::Context& ctx) {
   });
 
   // undo
-  auto* undo = enrich->add_subcommand("undo", "Restore every field a run changed, exactly");
+  auto* undo = cli::AddVerb(*enrich, "undo", "Restore every field a run changed, exactly");
   auto run_id = std::make_shared<int64_t>(0);
-  undo->add_option("RUN", *run_id, "The run (mops quality enrich runs)")->required();
+  cli::AddOption(*undo, "RUN", *run_id, "The run (mops quality enrich runs)")->required();
   undo->callback([&ctx, run_id] {
     cli::RunVerb(ctx, [&]() -> core::Status {
       MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());
@@ -164,7 +164,7 @@ void RegisterCommands(CLI::App& quality, cli::Context& ctx) {
   });
 
   // runs
-  auto* runs = enrich->add_subcommand("runs", "Enrichment runs, newest first");
+  auto* runs = cli::AddVerb(*enrich, "runs", "Enrichment runs, newest first");
   runs->callback([&ctx] {
     cli::RunVerb(ctx, [&]() -> core::Status {
       MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());
@@ -186,9 +186,9 @@ void RegisterCommands(CLI::App& quality, cli::Context& ctx) {
   });
 
   // conflicts
-  auto* conflicts = enrich->add_subcommand("conflicts", "Conflicts a run listed");
+  auto* conflicts = cli::AddVerb(*enrich, "conflicts", "Conflicts a run listed");
   auto conflicts_run = std::make_shared<int64_t>(0);
-  conflicts->add_option("--run", *conflicts_run, "The run (default: the latest not undone)");
+  cli::AddOption(*conflicts, "--run", *conflicts_run, "The run (default: the latest not undone)");
   conflicts->callback([&ctx, conflicts_run] {
     cli::RunVerb(ctx, [&]() -> core::Status {
       MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());
@@ -199,10 +199,11 @@ void RegisterCommands(CLI::App& quality, cli::Context& ctx) {
   });
 
   // stale
-  auto* stale = enrich->add_subcommand(
-      "stale", "Enriched values older than the config's stale_after_days, to refresh");
+  auto* stale = cli::AddVerb(
+      *enrich, "stale", "Enriched values older than the config's stale_after_days, to refresh");
   auto stale_limit = std::make_shared<int>(1000);
-  stale->add_option("--limit", *stale_limit, "At most this many")->check(CLI::Range(1, 1000000));
+  cli::AddOption(*stale, "--limit", *stale_limit, "At most this many")
+      ->check(cli::InRange(1, 1000000));
   stale->callback([&ctx, stale_limit] {
     cli::RunVerb(ctx, [&]() -> core::Status {
       MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());
@@ -221,9 +222,9 @@ void RegisterCommands(CLI::App& quality, cli::Context& ctx) {
   });
 
   // config
-  auto* config = enrich->add_subcommand("config", "The enrichment config (YAML)");
+  auto* config = cli::AddVerb(*enrich, "config", "The enrichment config (YAML)");
   config->require_subcommand(1);
-  auto* show = config->add_subcommand("show", "Print the config (the default when none is stored)");
+  auto* show = cli::AddVerb(*config, "show", "Print the config (the default when none is stored)");
   show->callback([&ctx] {
     cli::RunVerb(ctx, [&]() -> core::Status {
       MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());
@@ -233,9 +234,9 @@ void RegisterCommands(CLI::App& quality, cli::Context& ctx) {
       return {};
     });
   });
-  auto* set = config->add_subcommand("set", "Validate and store the config from FILE");
+  auto* set = cli::AddVerb(*config, "set", "Validate and store the config from FILE");
   auto config_file = std::make_shared<std::string>();
-  set->add_option("FILE", *config_file, "YAML with sources:, overwrite:, stale_after_days:")
+  cli::AddOption(*set, "FILE", *config_file, "YAML with sources:, overwrite:, stale_after_days:")
       ->required();
   set->callback([&ctx, config_file] {
     cli::RunVerb(ctx, [&]() -> core::Status {

@@ -123,18 +123,18 @@ core::Result<cli::Table> ReviewTable(store::Database& db, const std::vector<Revi
 
 void RegisterCommands(CLI::App& quality, cli::Context& ctx) {
   auto dedup_args = std::make_shared<DedupArgs>();
-  CLI::App* dedup = quality.add_subcommand(
-      "dedup",
+  CLI::App* dedup = cli::AddVerb(
+      quality, "dedup",
       "Find duplicate rows in a CSV file: writes id,cluster_id for every row (and scored pairs "
       "with --pairs)");
-  dedup->add_option("FILE", dedup_args->input, "The CSV file")->required();
-  dedup->add_option("--config", dedup_args->config,
-                    "Linkage config (YAML; default: usual contact/account columns by header)");
-  dedup->add_option("--out,-o", dedup_args->out, "Output CSV: id,cluster_id")->required();
-  dedup->add_option("--pairs", dedup_args->pairs,
-                    "Also write scored pairs with their explanation to this CSV");
-  dedup->add_option("--threads", dedup_args->threads, "Threads (default 2)")
-      ->check(CLI::Range(1, 64));
+  cli::AddOption(*dedup, "FILE", dedup_args->input, "The CSV file")->required();
+  cli::AddOption(*dedup, "--config", dedup_args->config,
+                 "Linkage config (YAML; default: usual contact/account columns by header)");
+  cli::AddOption(*dedup, "--out,-o", dedup_args->out, "Output CSV: id,cluster_id")->required();
+  cli::AddOption(*dedup, "--pairs", dedup_args->pairs,
+                 "Also write scored pairs with their explanation to this CSV");
+  cli::AddOption(*dedup, "--threads", dedup_args->threads, "Threads (default 2)")
+      ->check(cli::InRange(1, 64));
   dedup->callback([&ctx, dedup_args] {
     cli::RunVerb(ctx, [&]() -> core::Status {
       DedupFileOptions options;
@@ -151,14 +151,15 @@ void RegisterCommands(CLI::App& quality, cli::Context& ctx) {
   });
 
   auto link_args = std::make_shared<LinkArgs>();
-  CLI::App* link = quality.add_subcommand(
-      "link", "Link the rows of two CSV files: writes id_a,id_b,score for the matching pairs");
-  link->add_option("A", link_args->left, "The first CSV file")->required();
-  link->add_option("B", link_args->right, "The second CSV file")->required();
-  link->add_option("--config", link_args->config, "Linkage config (YAML)");
-  link->add_option("--out,-o", link_args->out, "Output CSV: id_a,id_b,score")->required();
-  link->add_option("--threads", link_args->threads, "Threads (default 2)")
-      ->check(CLI::Range(1, 64));
+  CLI::App* link =
+      cli::AddVerb(quality, "link",
+                   "Link the rows of two CSV files: writes id_a,id_b,score for the matching pairs");
+  cli::AddOption(*link, "A", link_args->left, "The first CSV file")->required();
+  cli::AddOption(*link, "B", link_args->right, "The second CSV file")->required();
+  cli::AddOption(*link, "--config", link_args->config, "Linkage config (YAML)");
+  cli::AddOption(*link, "--out,-o", link_args->out, "Output CSV: id_a,id_b,score")->required();
+  cli::AddOption(*link, "--threads", link_args->threads, "Threads (default 2)")
+      ->check(cli::InRange(1, 64));
   link->callback([&ctx, link_args] {
     cli::RunVerb(ctx, [&]() -> core::Status {
       LinkFileOptions options;
@@ -175,23 +176,22 @@ void RegisterCommands(CLI::App& quality, cli::Context& ctx) {
   });
 
   auto match_args = std::make_shared<MatchArgs>();
-  CLI::App* match = quality.add_subcommand(
-      "match",
+  CLI::App* match = cli::AddVerb(
+      quality, "match",
       "Find duplicate contacts or accounts in the workspace (trains the model, writes the pairs "
       "to review)");
-  match->add_option("--entity", match_args->entity, "contacts or accounts (default contacts)")
-      ->check(CLI::IsMember({"contacts", "accounts"}));
-  match->add_option("--on-import", match_args->on_import,
-                    "What importing new records does from now on: flag (score them and queue "
-                    "pairs, the default), merge (also merge clear matches) or off");
-  match->add_option("--config", match_args->config,
-                    "Store this linkage config (YAML, as for dedup, without id) for the entity "
-                    "and match with it from now on");
-  match->add_option("--limit", match_args->limit, "List at most this many pairs (1-1000)")
+  cli::AddOption(*match, "--entity", match_args->entity, "contacts or accounts (default contacts)")
+      ->check(cli::OneOf({"contacts", "accounts"}));
+  cli::AddOption(*match, "--on-import", match_args->on_import,
+                 "What importing new records does from now on: flag (score them and queue "
+                 "pairs, the default), merge (also merge clear matches) or off");
+  cli::AddOption(*match, "--config", match_args->config,
+                 "Store this linkage config (YAML, as for dedup, without id) for the entity "
+                 "and match with it from now on");
+  cli::AddOption(*match, "--limit", match_args->limit, "List at most this many pairs (1-1000)")
       ->capture_default_str();
-  match
-      ->add_option("--min-probability", match_args->min_probability,
-                   "List the pairs with at least this match probability (0-1)")
+  cli::AddOption(*match, "--min-probability", match_args->min_probability,
+                 "List the pairs with at least this match probability (0-1)")
       ->capture_default_str();
   match->callback([&ctx, match_args] {
     cli::RunVerb(ctx, [&]() -> core::Status {
@@ -239,14 +239,14 @@ void RegisterCommands(CLI::App& quality, cli::Context& ctx) {
   });
 
   auto review_args = std::make_shared<ReviewArgs>();
-  CLI::App* review = quality.add_subcommand("review", "The queue of uncertain duplicate pairs");
+  CLI::App* review = cli::AddVerb(quality, "review", "The queue of uncertain duplicate pairs");
   review->require_subcommand(1);
-  CLI::App* list = review->add_subcommand("list", "List pairs to review, strongest first");
-  list->add_option("--entity", review_args->entity, "contacts or accounts (default contacts)")
-      ->check(CLI::IsMember({"contacts", "accounts"}));
-  list->add_option("--status", review_args->status,
-                   "review (default), match, accepted, rejected or merged");
-  list->add_option("--limit", review_args->limit, "At most this many (1-1000, default 50)");
+  CLI::App* list = cli::AddVerb(*review, "list", "List pairs to review, strongest first");
+  cli::AddOption(*list, "--entity", review_args->entity, "contacts or accounts (default contacts)")
+      ->check(cli::OneOf({"contacts", "accounts"}));
+  cli::AddOption(*list, "--status", review_args->status,
+                 "review (default), match, accepted, rejected or merged");
+  cli::AddOption(*list, "--limit", review_args->limit, "At most this many (1-1000, default 50)");
   list->callback([&ctx, review_args] {
     cli::RunVerb(ctx, [&]() -> core::Status {
       MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());
@@ -258,11 +258,12 @@ void RegisterCommands(CLI::App& quality, cli::Context& ctx) {
     });
   });
   for (const bool accept : {true, false}) {
-    CLI::App* decide = review->add_subcommand(
-        accept ? "accept" : "reject",
-        accept ? "Accept a pair as a duplicate (merged when a merger is installed)"
-               : "Reject a pair: never proposed again");
-    decide->add_option("ID", review_args->id, "The pair's id (from `review list`)")->required();
+    CLI::App* decide =
+        cli::AddVerb(*review, accept ? "accept" : "reject",
+                     accept ? "Accept a pair as a duplicate (merged when a merger is installed)"
+                            : "Reject a pair: never proposed again");
+    cli::AddOption(*decide, "ID", review_args->id, "The pair's id (from `review list`)")
+        ->required();
     decide->callback([&ctx, review_args, accept] {
       cli::RunVerb(ctx, [&]() -> core::Status {
         MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());

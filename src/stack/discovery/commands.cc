@@ -265,21 +265,21 @@ core::Status ImportDemoExports(store::Database& db, const std::string& dir) {
 }
 
 void RegisterCommands(CLI::App& stack, cli::Context& ctx) {
-  CLI::App* discover = stack.add_subcommand(
-      "discover",
+  CLI::App* discover = cli::AddVerb(
+      stack, "discover",
       "Discover the stack from spend and sign-in exports and reconcile it with the inventory");
   discover->require_subcommand(1);
   const auto verb = [&](const std::string& name, const std::string& help,
                         core::Status (*run)(cli::Context&, const Args&)) {
     auto args = std::make_shared<Args>();
-    CLI::App* sub = discover->add_subcommand(name, help);
+    CLI::App* sub = cli::AddVerb(*discover, name, help);
     sub->callback([&ctx, args, run] { cli::RunVerb(ctx, [&] { return run(ctx, *args); }); });
     return std::make_pair(sub, args);
   };
   const auto analysis = [](CLI::App* sub, Args& args) {
-    sub->add_option("--as-of", args.as_of, "The date of the analysis (default: today, UTC)");
-    sub->add_option("--active-days", args.active_days,
-                    "A seat is active when used in the last N days: 30 (default) or 90")
+    cli::AddOption(*sub, "--as-of", args.as_of, "The date of the analysis (default: today, UTC)");
+    cli::AddOption(*sub, "--active-days", args.active_days,
+                   "A seat is active when used in the last N days: 30 (default) or 90")
         ->check(CLI::IsMember({30, 90}));
   };
   {
@@ -288,25 +288,26 @@ void RegisterCommands(CLI::App& stack, cli::Context& ctx) {
                             "Express, QuickBooks Online, Xero, generic) and report spend per tool",
                             RunSpend);
     analysis(sub, *args);
-    sub->add_option("FILE", args->file, "The export (CSV); without it, the stored spend");
-    sub->add_option("--preset", args->preset,
-                    "auto (default), ramp, brex, expensify, amex, quickbooks, xero or generic");
-    sub->add_option("--date-order", args->date_order,
-                    "Order of dates that do not tell: auto (the preset's), dmy, mdy or ymd");
-    sub->add_option("--decimal", args->decimal, "Decimal separator of amounts (default '.')");
-    sub->add_option("--thousands", args->thousands,
-                    "Thousands separator: ',', '.', \"'\", space or none");
-    sub->add_option("--column", args->columns,
-                    "Generic preset: FIELD=LABEL (date, merchant, amount, debit, credit, "
-                    "currency, original_amount, original_currency, payer, card, department)");
-    sub->add_option("--currency", args->currency, "The account currency when the file names none");
-    sub->add_option("--aliases", args->aliases,
-                    "Add merchant aliases first (CSV: pattern,tool,match,confidence,category)");
-    sub->add_option("--view", args->view, "tools (default), unmatched or transactions")
-        ->check(CLI::IsMember({"tools", "unmatched", "transactions"}));
-    sub->add_option("--tool", args->tool, "transactions: the rows matched to this tool");
-    sub->add_option("--merchant", args->merchant,
-                    "transactions: the rows of this unmatched merchant");
+    cli::AddOption(*sub, "FILE", args->file, "The export (CSV); without it, the stored spend");
+    cli::AddOption(*sub, "--preset", args->preset,
+                   "auto (default), ramp, brex, expensify, amex, quickbooks, xero or generic");
+    cli::AddOption(*sub, "--date-order", args->date_order,
+                   "Order of dates that do not tell: auto (the preset's), dmy, mdy or ymd");
+    cli::AddOption(*sub, "--decimal", args->decimal, "Decimal separator of amounts (default '.')");
+    cli::AddOption(*sub, "--thousands", args->thousands,
+                   "Thousands separator: ',', '.', \"'\", space or none");
+    cli::AddOption(*sub, "--column", args->columns,
+                   "Generic preset: FIELD=LABEL (date, merchant, amount, debit, credit, "
+                   "currency, original_amount, original_currency, payer, card, department)");
+    cli::AddOption(*sub, "--currency", args->currency,
+                   "The account currency when the file names none");
+    cli::AddOption(*sub, "--aliases", args->aliases,
+                   "Add merchant aliases first (CSV: pattern,tool,match,confidence,category)");
+    cli::AddOption(*sub, "--view", args->view, "tools (default), unmatched or transactions")
+        ->check(cli::OneOf({"tools", "unmatched", "transactions"}));
+    cli::AddOption(*sub, "--tool", args->tool, "transactions: the rows matched to this tool");
+    cli::AddOption(*sub, "--merchant", args->merchant,
+                   "transactions: the rows of this unmatched merchant");
   }
   {
     auto [sub, args] = verb("usage",
@@ -314,11 +315,11 @@ void RegisterCommands(CLI::App& stack, cli::Context& ctx) {
                             "Microsoft Entra, generic) and report seats used per tool",
                             RunUsage);
     analysis(sub, *args);
-    sub->add_option("FILE", args->file, "The export (CSV); without it, the stored sign-ins");
-    sub->add_option("--preset", args->preset,
-                    "auto (default), okta-assignments, okta-system-log, google-login, "
-                    "google-token, entra or generic");
-    sub->add_option("--date-order", args->date_order, "auto, dmy, mdy or ymd");
+    cli::AddOption(*sub, "FILE", args->file, "The export (CSV); without it, the stored sign-ins");
+    cli::AddOption(*sub, "--preset", args->preset,
+                   "auto (default), okta-assignments, okta-system-log, google-login, "
+                   "google-token, entra or generic");
+    cli::AddOption(*sub, "--date-order", args->date_order, "auto, dmy, mdy or ymd");
   }
   {
     auto [sub, args] = verb("reconcile",
@@ -333,16 +334,16 @@ void RegisterCommands(CLI::App& stack, cli::Context& ctx) {
                             "(one transaction, audited, undoable)",
                             RunApply);
     analysis(sub, *args);
-    sub->add_flag("--dry-run", args->dry_run, "Show the changes, write nothing");
+    cli::AddFlag(*sub, "--dry-run", args->dry_run, "Show the changes, write nothing");
   }
   {
     auto [sub, args] = verb("undo", "Revert the latest apply", RunUndo);
-    sub->add_option("--id", args->id, "The apply to revert (must be the latest one)");
+    cli::AddOption(*sub, "--id", args->id, "The apply to revert (must be the latest one)");
   }
   {
     auto [sub, args] =
         verb("aliases", "List the merchant aliases, or add a CSV of them", RunAliases);
-    sub->add_option("FILE", args->file, "pattern,tool,match,confidence,category");
+    cli::AddOption(*sub, "FILE", args->file, "pattern,tool,match,confidence,category");
   }
 }
 
