@@ -16,7 +16,25 @@ namespace {
 using Json = nlohmann::json;
 constexpr int kFormat = 2;
 
-void AppendString(std::string& out, std::string_view s) {
+void AppendFact(std::string& out, const ProvenanceFact& f) {
+  out.push_back('[');
+  AppendJsonString(out, f.source);
+  out.push_back(',');
+  AppendJsonString(out, f.vendor_record_id);
+  // The precision the expanded format always had.
+  fmt::format_to(std::back_inserter(out), FMT_COMPILE(",{:.4g},"), f.confidence);
+  AppendJsonString(out, f.reason);
+  out.push_back(']');
+}
+
+bool SameFact(const ProvenanceFact& a, const ProvenanceFact& b) {
+  return a.confidence == b.confidence && a.source == b.source &&
+         a.vendor_record_id == b.vendor_record_id && a.reason == b.reason;
+}
+
+}  // namespace
+
+void AppendJsonString(std::string& out, std::string_view s) {
   out.push_back('"');
   for (char ch : s) {
     const auto c = static_cast<unsigned char>(ch);
@@ -31,24 +49,6 @@ void AppendString(std::string& out, std::string_view s) {
   }
   out.push_back('"');
 }
-
-void AppendFact(std::string& out, const ProvenanceFact& f) {
-  out.push_back('[');
-  AppendString(out, f.source);
-  out.push_back(',');
-  AppendString(out, f.vendor_record_id);
-  // The precision the expanded format always had.
-  fmt::format_to(std::back_inserter(out), FMT_COMPILE(",{:.4g},"), f.confidence);
-  AppendString(out, f.reason);
-  out.push_back(']');
-}
-
-bool SameFact(const ProvenanceFact& a, const ProvenanceFact& b) {
-  return a.confidence == b.confidence && a.source == b.source &&
-         a.vendor_record_id == b.vendor_record_id && a.reason == b.reason;
-}
-
-}  // namespace
 
 void CompactProvenanceWriter::Start(int64_t run, int64_t at_unix) {
   group_.clear();
@@ -72,7 +72,7 @@ void CompactProvenanceWriter::Add(std::string_view field, const ProvenanceFact& 
     seen_.push_back({fact, index});
   }
   if (group_.back() != '{') group_.push_back(',');
-  AppendString(group_, field);
+  AppendJsonString(group_, field);
   fmt::format_to(std::back_inserter(group_), FMT_COMPILE(":{}"), index);
 }
 
@@ -140,7 +140,7 @@ std::string CompactProvenance(const Json& expanded) {
       } else {
         g->second.push_back(',');
       }
-      AppendString(g->second, field);
+      AppendJsonString(g->second, field);
       fmt::format_to(std::back_inserter(g->second), FMT_COMPILE(":{}"), index);
     }
   }

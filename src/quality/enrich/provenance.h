@@ -23,6 +23,10 @@
 
 namespace mops::quality::enrich {
 
+// Appends `s` as a JSON string (quoted, escaped): the hot paths write their
+// stored texts without building a JSON document.
+void AppendJsonString(std::string& out, std::string_view s);
+
 // One field's provenance as the enrichment writes it.
 struct ProvenanceFact {
   std::string_view source;

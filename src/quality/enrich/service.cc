@@ -252,30 +252,15 @@ std::span<const Candidate> OfField(const std::vector<Candidate>& sorted, int fie
 }
 
 // JSON text without building a document: the hot path writes one
-// provenance object and one change row per changed record.
-void AppendString(std::string& out, std::string_view s) {
-  out.push_back('"');
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (ch == '"' || ch == '\\') {
-      out.push_back('\\');
-      out.push_back(ch);
-    } else if (c < 0x20) {
-      out += fmt::format("\\u{:04x}", c);
-    } else {
-      out.push_back(ch);
-    }
-  }
-  out.push_back('"');
-}
-
+// provenance object and one change row per changed record
+// (AppendJsonString, provenance.h, writes the strings).
 void AppendCell(std::string& out, const store::Column& c, size_t r) {
   if (c.nulls[r]) {
     out += "null";
   } else if (c.type == ColumnType::kInt) {
     out += std::to_string(c.ints[r]);
   } else {
-    AppendString(out, c.texts[r]);
+    AppendJsonString(out, c.texts[r]);
   }
 }
 
@@ -283,7 +268,7 @@ void AppendValue(std::string& out, std::string_view field, const std::string& va
   if (IsIntegerField(field)) {
     out += std::to_string(store::AsInt(Value{value}));
   } else {
-    AppendString(out, value);
+    AppendJsonString(out, value);
   }
 }
 
@@ -291,14 +276,14 @@ void AppendValue(std::string& out, std::string_view field, const std::string& va
 // (`,"at":"…","at_unix":…,"run":…}`).
 void AppendProvenance(std::string& out, const Candidate& c, std::string_view tail) {
   out += "{\"source\":";
-  AppendString(out, c.source);
+  AppendJsonString(out, c.source);
   if (!c.vendor_record_id.empty()) {
     out += ",\"vendor_record_id\":";
-    AppendString(out, c.vendor_record_id);
+    AppendJsonString(out, c.vendor_record_id);
   }
   fmt::format_to(std::back_inserter(out), FMT_COMPILE(",\"confidence\":{:.4g},\"reason\":"),
                  c.confidence);
-  AppendString(out, c.reason);
+  AppendJsonString(out, c.reason);
   out += tail;
 }
 
@@ -390,10 +375,10 @@ struct WriteTexts {
         before.push_back(',');
         after.push_back(',');
       }
-      AppendString(before, names[f]);
+      AppendJsonString(before, names[f]);
       before.push_back(':');
       AppendCell(before, l.fields[f], r);
-      AppendString(after, names[f]);
+      AppendJsonString(after, names[f]);
       after.push_back(':');
       AppendValue(after, names[f], c.value);
     }
@@ -412,7 +397,7 @@ struct WriteTexts {
     } else {
       // Enriched before: keep the other fields' provenance, and the stored
       // text as it was (a JSON string) for undo.
-      AppendString(before, old_prov->text);
+      AppendJsonString(before, old_prov->text);
       Json merged = old_prov->fields;
       for (size_t k = 0; k < ch.fields.size(); ++k) {
         std::string one;
