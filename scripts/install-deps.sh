@@ -27,9 +27,11 @@ APT_PACKAGES=(
   wrk
   chromium
   ca-certificates
+  curl procps
 )
 # Needed by the tests and tools only.
-TEST_ONLY_PACKAGES=(postgresql chromium clang-format clang-tidy)
+# curl and pkill (procps): the README tour test reaches and stops its servers.
+TEST_ONLY_PACKAGES=(postgresql chromium clang-format clang-tidy curl procps)
 case "$SCOPE" in
   all | demo | demo-cxx | demo-ui) ;;
   *)

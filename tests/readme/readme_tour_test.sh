@@ -21,11 +21,23 @@ fail() { echo "readme tour: $*" >&2; exit 1; }
 [ -f "$readme" ] || fail "no README at $readme"
 [ -x "$mops_bin" ] || fail "no mops binary at $mops_bin"
 command -v curl >/dev/null || fail "curl is needed to reach the server"
+command -v pkill >/dev/null || fail "pkill (procps) is needed to stop the servers"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/mops-readme-XXXXXX")"
 server_pid=""
+# Stops the background server: `eval LINE &` runs LINE in a subshell, which
+# may fork mops rather than become it, so its children are stopped first
+# (killing only the subshell left mops running, orphaned).
+stop_server() {
+  if [ -n "$server_pid" ]; then
+    pkill -TERM -P "$server_pid" 2>/dev/null
+    kill "$server_pid" 2>/dev/null
+    wait "$server_pid" 2>/dev/null
+    server_pid=""
+  fi
+}
 cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; fi
+  stop_server
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -68,7 +80,7 @@ run_server() {
   for _ in $(seq 1 600); do
     if curl -fsS -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null &&
        curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz" 2>/dev/null; then
-      kill "$server_pid"; wait "$server_pid" 2>/dev/null; server_pid=""
+      stop_server
       return 0
     fi
     if ! kill -0 "$server_pid" 2>/dev/null; then
@@ -77,6 +89,7 @@ run_server() {
     fi
     sleep 0.2
   done
+  stop_server
   echo "did not answer within 120 s"; return 1
 }
 
