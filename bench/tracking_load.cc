@@ -27,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/tracking_bodies.h"
 #include "tests/support/free_port.h"
 #include "tests/support/postgres_server.h"
 
@@ -156,14 +157,7 @@ Result Load(const std::string& name, const Server& server, const std::string& ke
         std::string path;
         if (batch > 1) {
           path = "/v1/batch";
-          body = R"({"batch":[)";
-          for (int i = 0; i < batch; ++i) {
-            body += fmt::format(
-                R"({}{{"type":"{}","anonymousId":"v{}-{}","messageId":"{}-{}-{}","event":"Form Submitted","context":{{"page":{{"url":"https://acme.example/p?utm_source=google&utm_medium=cpc"}}}},"originalTimestamp":"2024-06-01T12:00:00.000Z"}})",
-                i == 0 ? "" : ",", i % 4 == 0 ? "track" : "page", t, (seq * 7 + i) % 5000, name, t,
-                seq * batch + i);
-          }
-          body += R"(],"sentAt":"2024-06-01T12:00:01.000Z"})";
+          body = mops::bench::TrackingBatchBody(name, t, seq, batch);
         } else {
           path = "/v1/track";
           body = fmt::format(

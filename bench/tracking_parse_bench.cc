@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "bench/bench_util.h"
+#include "bench/tracking_bodies.h"
 #include "tracking/engine.h"
 
 namespace {
@@ -26,18 +27,8 @@ double ThreadCpuSeconds() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
-// The body tracking_load sends: a quarter track, the rest page calls.
-std::string LoadBody(int seq) {
-  std::string body = R"({"batch":[)";
-  for (int i = 0; i < 100; ++i) {
-    body += fmt::format(
-        R"({}{{"type":"{}","anonymousId":"v{}-{}","messageId":"{}-{}-{}","event":"Form Submitted","context":{{"page":{{"url":"https://acme.example/p?utm_source=google&utm_medium=cpc"}}}},"originalTimestamp":"2024-06-01T12:00:00.000Z"}})",
-        i == 0 ? "" : ",", i % 4 == 0 ? "track" : "page", 3, (seq * 7 + i) % 5000, "bench", 3,
-        seq * 100 + i);
-  }
-  body += R"(],"sentAt":"2024-06-01T12:00:01.000Z"})";
-  return body;
-}
+// The body tracking_load sends.
+std::string LoadBody(int seq) { return mops::bench::TrackingBatchBody("bench", 3, seq, 100); }
 
 // What analytics.js sends from a browser: a full context per event.
 std::string BrowserBody(int seq) {
