@@ -88,8 +88,9 @@ core::Status RunScore(cli::Context& ctx, const Args& args) {
 }
 
 core::Status RunExplain(cli::Context& ctx, const Args& args) {
-  MOPS_ASSIGN_OR_RETURN(Timestamp as_of, internal::ParseAsOf(args.as_of, core::NowUtc()));
   MOPS_ASSIGN_OR_RETURN(auto db, ctx.OpenWorkspace());
+  MOPS_ASSIGN_OR_RETURN(Timestamp stored, StoredScoreAsOf(*db, args.contact, core::NowUtc()));
+  MOPS_ASSIGN_OR_RETURN(Timestamp as_of, internal::ParseAsOf(args.as_of, stored));
   MOPS_ASSIGN_OR_RETURN(Explanation e, Explain(*db, args.contact, as_of));
   if (ctx.format() == cli::Format::kJson) {
     cli::PrintJson(ToJson(e), std::cout);
@@ -318,7 +319,9 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
     cli::AddOption(*sub, "CONTACT", args->contact, "Contact id")
         ->required()
         ->check(CLI::PositiveNumber);
-    cli::AddOption(*sub, "--as-of", args->as_of, "Explain as of this date or time (default now)");
+    cli::AddOption(
+        *sub, "--as-of", args->as_of,
+        "Explain as of this date or time (default: when its stored score was computed, else now)");
   }
   {
     auto [sub, args] = verb(leads, "backtest",

@@ -457,6 +457,11 @@ struct Explanation {
   std::vector<ScoreLine> lines;
 };
 core::Result<Explanation> Explain(store::Database& db, int64_t contact_id, Timestamp as_of);
+// The time the contact's stored score was computed as of, so that an
+// explanation without an explicit date adds up to the score the lists show;
+// `fallback` when the contact has no stored score.
+core::Result<Timestamp> StoredScoreAsOf(store::Database& db, int64_t contact_id,
+                                        Timestamp fallback);
 
 struct BacktestReport {
   Timestamp as_of = 0;

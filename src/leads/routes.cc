@@ -80,11 +80,13 @@ void RegisterRoutes(http::Router& router) {
   router.Get("/api/v1/leads/contacts/{id}", Role::kAnalyst,
              {"One lead: score explanation (lines add up to the score, with decay and expiry "
               "dates), lifecycle timeline, score history, assignments",
-              {{"as_of", "Explain as of this date (default now)"}},
+              {{"as_of", "Explain as of this date (default: when its stored score was computed)"}},
               "leads"},
              [](RequestContext& ctx) -> core::Result<Json> {
-               MOPS_ASSIGN_OR_RETURN(Timestamp as_of, AsOfParam(ctx));
                const int64_t id = *core::ParseInt(ctx.path_params.at(0));
+               MOPS_ASSIGN_OR_RETURN(Timestamp stored, StoredScoreAsOf(ctx.db, id, core::NowUtc()));
+               MOPS_ASSIGN_OR_RETURN(Timestamp as_of,
+                                     internal::ParseAsOf(ctx.Query("as_of").value_or(""), stored));
                return LeadDetail(ctx.db, id, as_of);
              });
   router.Post(

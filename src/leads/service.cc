@@ -254,6 +254,14 @@ core::Result<ScoreRunReport> RescoreContacts(store::Database& db, std::span<cons
   return Store(db, config, input, scores, as_of, "rescore", ids, true);
 }
 
+core::Result<Timestamp> StoredScoreAsOf(store::Database& db, int64_t contact_id,
+                                        Timestamp fallback) {
+  const Value p[] = {contact_id};
+  MOPS_ASSIGN_OR_RETURN(Value v,
+                        db.QueryValue("SELECT as_of FROM lead_scores WHERE contact_id = ?", p));
+  return store::IsNull(v) ? fallback : store::AsInt(v);
+}
+
 core::Result<Explanation> Explain(store::Database& db, int64_t contact_id, Timestamp as_of) {
   MOPS_ASSIGN_OR_RETURN(ScoringConfig config, LoadScoringConfig(db));
   const int64_t ids[] = {contact_id};

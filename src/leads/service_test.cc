@@ -149,6 +149,19 @@ TEST(LeadsService, ScoresHistoryOnlyOnChangeAndExplainMatches) {
   EXPECT_EQ(e->score.grade, "A1");
   EXPECT_EQ(e->lines.size(), 3u);
   EXPECT_FALSE(Explain(ws.db(), 999999, kAsOf));
+
+  // Without a date, an explanation is as of the stored score (the demo
+  // scores as of its last touch, not today), so it adds up to the total the
+  // lists show; a contact never scored is explained as of the fallback.
+  const Timestamp later = kAsOf + 40 * kDay;
+  auto stored = StoredScoreAsOf(ws.db(), b, later);
+  ASSERT_TRUE(stored) << stored.error().ToString();
+  EXPECT_EQ(*stored, kAsOf);
+  auto eb = Explain(ws.db(), b, *stored);
+  ASSERT_TRUE(eb) << eb.error().ToString();
+  EXPECT_EQ(eb->score.total(),
+            ws.Count("SELECT total FROM lead_scores WHERE contact_id = " + std::to_string(b)));
+  EXPECT_EQ(*StoredScoreAsOf(ws.db(), 999999, later), later);
 }
 
 TEST(LeadsService, BadConfigChangesNothing) {
