@@ -10,7 +10,10 @@
 // a throwaway PostgreSQL server (tests/support), side by side.
 //
 //   import_bench [--rows N ...] [--salesforce N ...] [--postgres] [--phases] [--dir DIR]
+//                [--keep]
 //
+// --keep: leave the generated files and the SQLite workspaces in DIR (to time
+// single statements on them afterwards).
 // --phases: under each Salesforce row, the import's steps with their wall and
 // CPU seconds (ImportSummary::phases).
 //
@@ -199,6 +202,7 @@ struct Row {
 };
 
 bool show_phases = false;
+bool keep = false;
 
 // The import's own steps (--phases): wall and CPU seconds of each.
 void PrintPhases(const Row& r) {
@@ -282,10 +286,12 @@ int main(int argc, char** argv) {
       show_phases = true;
     } else if (arg == "--dir" && i + 1 < argc) {
       dir = argv[++i];
+    } else if (arg == "--keep") {
+      keep = true;
     } else {
       std::fprintf(stderr,
                    "usage: import_bench [--rows N ...] [--salesforce N ...] [--postgres] "
-                   "[--phases] [--dir DIR]\n");
+                   "[--phases] [--dir DIR] [--keep]\n");
       return 2;
     }
   }
@@ -329,7 +335,9 @@ int main(int argc, char** argv) {
     const std::string db_path = (dir / fmt::format("sf-{}.db", rows)).string();
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_path + suffix);
     SalesforceRun(db_path, "sqlite", dir, rows);
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_path + suffix);
+    if (!keep) {
+      for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_path + suffix);
+    }
     if (server) {
       auto url = server->CreateDatabase(fmt::format("import_bench_{}", rows));
       if (!url) {
@@ -338,8 +346,8 @@ int main(int argc, char** argv) {
       }
       SalesforceRun(*url, "postgres", dir, rows);
     }
-    std::filesystem::remove((dir / fmt::format("sf-contacts-{}.csv", rows)).string());
+    if (!keep) std::filesystem::remove((dir / fmt::format("sf-contacts-{}.csv", rows)).string());
   }
-  std::filesystem::remove_all(dir);
+  if (!keep) std::filesystem::remove_all(dir);
   return 0;
 }

@@ -74,8 +74,9 @@ bool UseColumnFor(Mapping& mapping, const KindSpec& spec, std::span<const std::s
 // `report` (counts of touches by type, campaign types and lead sources no rule
 // knows, opportunities without any touch). Runs in time linear in the rows of
 // the source (set-based statements, one per distinct type or source value).
+// `steps`, when given, gets the wall and CPU seconds of each step.
 core::Status DeriveCrmTouches(store::Database& db, Kind kind, Preset preset,
                               const std::string& source_system, const CrmConfig& config,
-                              CrmReport& report);
+                              CrmReport& report, std::vector<ImportPhase>* steps = nullptr);
 
 }  // namespace mops::ingest::internal

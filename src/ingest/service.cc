@@ -1222,9 +1222,14 @@ core::Result<ImportSummary> Importer::Run(std::string_view csv,
 
   MOPS_TRY(internal::ResolvePending(db_, spec_.kind, upsert_.owner_misses() > 0));
   phases.Mark("resolve pending references");
+  std::vector<ImportPhase> crm_steps;
   MOPS_TRY(internal::DeriveCrmTouches(db_, spec_.kind, mapping.preset, summary_.source_system,
-                                      crm_config_, summary_.crm));
+                                      crm_config_, summary_.crm, &crm_steps));
   phases.Mark("derive CRM touches");
+  for (ImportPhase& p : crm_steps) {
+    p.name = "  " + p.name;
+    summary_.phases.push_back(std::move(p));
+  }
   MOPS_ASSIGN_OR_RETURN(summary_.unresolved, internal::CountUnresolved(db_, spec_.kind));
   phases.Mark("count unresolved");
   summary_.seconds =

@@ -641,8 +641,15 @@ TEST(Import, LargeFirstImportBuildsIndexesOnceAndKeepsThem) {
   EXPECT_EQ(ws.Int("SELECT COUNT(*) FROM contacts"), kRows);
   EXPECT_EQ(ws.Int("SELECT COUNT(*) FROM contacts WHERE email = 'ana.silva24999@example.com'"), 1);
   EXPECT_EQ(ws.Int("SELECT COUNT(*) FROM touchpoints WHERE type = 'created'"), kRows);
-  // Every touch is counted once in the weekly rollup.
+  // Every touch is counted once in the weekly rollup, in its week and channel.
   EXPECT_EQ(ws.Int("SELECT SUM(touchpoints) FROM touchpoint_weeks"), kRows);
+  EXPECT_EQ(ws.Int("SELECT COUNT(*) FROM (SELECT (CASE WHEN occurred_at >= -259200 THEN "
+                   "(occurred_at + 259200) / 604800 ELSE -((-259200 - occurred_at + 604799) / "
+                   "604800) END) AS w, COALESCE(channel, '') AS c, COUNT(*) AS n FROM touchpoints "
+                   "GROUP BY w, c) t LEFT JOIN touchpoint_weeks k ON k.week = t.w AND k.channel = "
+                   "t.c WHERE k.touchpoints IS NULL OR k.touchpoints <> t.n"),
+            0);
+  EXPECT_GE(ws.Int("SELECT COUNT(*) FROM touchpoint_weeks WHERE touchpoints > 0"), 12);
   if (ws.db().dialect() == store::Dialect::kSqlite) {
     EXPECT_EQ(ws.Text("PRAGMA integrity_check"), "ok");
     const bool deferred = std::any_of(s.phases.begin(), s.phases.end(), [](const ImportPhase& p) {
