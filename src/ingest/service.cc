@@ -27,6 +27,7 @@
 #include "ingest/ingest.h"
 #include "ingest/internal.h"
 #include "ingest/resolve.h"
+#include "store/batch_insert.h"
 #include "store/deferred_indexes.h"
 
 namespace mops::ingest {
@@ -257,12 +258,11 @@ class Upsert {
     for (size_t c = 2; c < columns.size(); ++c) {
       updates.push_back(fmt::format("{0} = excluded.{0}", columns[c]));
     }
-    std::string sql = fmt::format(
-        "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT (source_system, "
-        "external_id) DO ",
-        spec.table, core::Join(columns, ", "), core::Join(values, ", "));
-    sql += updates.empty() ? "NOTHING" : "UPDATE SET " + core::Join(updates, ", ");
-    MOPS_ASSIGN_OR_RETURN(stmt_, db.Prepare(sql));
+    head_ = fmt::format("INSERT INTO {} ({})", spec.table, core::Join(columns, ", "));
+    tail_ = "ON CONFLICT (source_system, external_id) DO ";
+    tail_ += updates.empty() ? "NOTHING" : "UPDATE SET " + core::Join(updates, ", ");
+    MOPS_ASSIGN_OR_RETURN(stmt_, db.Prepare(fmt::format("{} VALUES ({}) {}", head_,
+                                                        core::Join(values, ", "), tail_)));
     columns_ = std::move(columns);
     return {};
   }
@@ -334,6 +334,10 @@ class Upsert {
   int64_t owner_misses() const { return owner_misses_; }
   // The columns the statement writes.
   const std::vector<std::string>& columns() const { return columns_; }
+  // The statement as "INSERT INTO t (columns)" and "ON CONFLICT ...", for
+  // multi-row statements (store::BatchInsert) of the same upsert.
+  const std::string& head() const { return head_; }
+  const std::string& tail() const { return tail_; }
 
  private:
   static std::optional<int64_t> ContactAccount(const ConvertedRow& row, int contact_field,
@@ -353,8 +357,13 @@ class Upsert {
   std::unique_ptr<store::Statement> stmt_;
   std::vector<Slot> slots_;
   std::vector<std::string> columns_;
+  std::string head_, tail_;
   int64_t owner_misses_ = 0;
 };
+
+// New rows per multi-row statement (Importer::new_rows_): about 30 values
+// each, well under SQLite's and PostgreSQL's limits on parameters.
+constexpr int kNewRowsPerStatement = 64;
 
 // Rows travel from the parsing thread to the writing thread in batches.
 constexpr size_t kBatchRows = 512;
@@ -367,6 +376,9 @@ struct ParsedRow {
   // The stored row has these values already (its row_hash): no write. Its
   // references that were unresolved are picked up by the resolution pass.
   bool unchanged = false;
+  // The key is new to the table and to the file: the row may go into a
+  // multi-row statement.
+  bool is_new = false;
 };
 
 struct Batch {
@@ -532,8 +544,23 @@ class Importer {
   int64_t lifecycle_distinct_ = 0;
   std::vector<Value> lifecycle_params_;
   std::string key_buffer_;
-  // The line of each write queued since the last flush, in order.
-  std::vector<int64_t> queued_lines_;
+  // The lines of each write queued since the last flush, in order (first and
+  // last: a multi-row statement writes several).
+  struct QueuedLines {
+    int64_t first;
+    int64_t last;
+  };
+  std::vector<QueuedLines> queued_lines_;
+  // New rows in multi-row statements (store::BatchInsert of the upsert), as
+  // long as every row written is new: the first write of another kind (an
+  // update, a key repeated in the file, a converted lead) sends what is
+  // pending and writes row by row from then on, so that writes keep the
+  // file's order. Not with HubSpot stage dates or deal contacts, which are
+  // written beside each row.
+  std::optional<store::BatchInsert> new_rows_;
+  int64_t new_rows_first_line_ = 0;
+  int64_t new_rows_last_line_ = 0;
+  core::Status EndNewRows();
   // CPU time of the parsing thread (set when it ends).
   double parser_cpu_seconds_ = 0;
   // Where the records start (the header line) and which rows are totals.
@@ -601,6 +628,12 @@ core::Status Importer::Prepare(const internal::Mapping& mapping, const std::vect
                     "c.external_id = ? ON CONFLICT DO NOTHING"));
     stage_params_.assign(4, Value{});
   }
+  if (stage_fields_.empty() && contact_list_field_ < 0) {
+    MOPS_ASSIGN_OR_RETURN(
+        new_rows_,
+        store::BatchInsert::Make(db_, upsert_.head(), static_cast<int>(upsert_.columns().size()),
+                                 upsert_.tail(), kNewRowsPerStatement));
+  }
   if (contact_list_field_ >= 0) {
     const KindSpec& oc = internal::SpecFor(Kind::kOpportunityContacts);
     std::vector<bool> oc_written(oc.fields.size(), false);
@@ -635,10 +668,14 @@ core::Status Importer::FlushQueued() {
 
 core::Status Importer::WriteError(core::Error e, int64_t line) {
   const int64_t position = db_.failed_queued_position();
+  int64_t last = line;
   if (position > 0 && static_cast<size_t>(position) <= queued_lines_.size()) {
-    line = queued_lines_[static_cast<size_t>(position) - 1];
+    line = queued_lines_[static_cast<size_t>(position) - 1].first;
+    last = queued_lines_[static_cast<size_t>(position) - 1].last;
   }
-  e.message = "cannot write row: " + e.message;
+  e.message = last > line ? fmt::format("cannot write rows (lines {} to {}, one statement): {}",
+                                        line, last, e.message)
+                          : "cannot write row: " + e.message;
   return core::Fail(std::move(e).At(name_, line));
 }
 
@@ -665,7 +702,7 @@ core::Status Importer::WriteDealContacts(const ConvertedRow& row, int64_t line) 
       internal::SetText(r.values[opp], row.key);
       internal::SetText(r.values[contact], id);
       deal_contacts_.Fill(r, nullptr, deal_refs_, deal_params_);
-      queued_lines_.push_back(line);
+      queued_lines_.push_back({line, line});
       if (auto queued = deal_contacts_.ExecuteQueued(deal_params_); !queued) {
         return WriteError(std::move(queued).error(), line);
       }
@@ -706,14 +743,40 @@ core::Status Importer::LinkConvertedLead(const ConvertedRow& row) {
   return {};
 }
 
+core::Status Importer::EndNewRows() {
+  if (!new_rows_) return {};
+  if (new_rows_->pending_rows() > 0) {
+    queued_lines_.push_back({new_rows_first_line_, new_rows_last_line_});
+  }
+  auto finished = new_rows_->Finish();
+  new_rows_.reset();
+  if (!finished) return WriteError(std::move(finished).error(), new_rows_first_line_);
+  queued_lines_.clear();
+  return {};
+}
+
 core::Status Importer::WriteRow(ParsedRow& parsed) {
   const ConvertedRow& row = parsed.row;
   if (row.converted_lead) {
+    MOPS_TRY(EndNewRows());
     MOPS_TRY(FlushQueued());
     return LinkConvertedLead(row);
   }
+  if (!parsed.unchanged && parsed.is_new && new_rows_) {
+    if (new_rows_->pending_rows() == 0) new_rows_first_line_ = parsed.line;
+    new_rows_last_line_ = parsed.line;
+    // This row completes a batch: its statement goes now.
+    if (new_rows_->pending_rows() + 1 == new_rows_->batch()) {
+      queued_lines_.push_back({new_rows_first_line_, new_rows_last_line_});
+    }
+    if (auto queued = new_rows_->SwapRow(parsed.params); !queued) {
+      return WriteError(std::move(queued).error(), new_rows_first_line_);
+    }
+    return {};
+  }
   if (!parsed.unchanged) {
-    queued_lines_.push_back(parsed.line);
+    MOPS_TRY(EndNewRows());
+    queued_lines_.push_back({parsed.line, parsed.line});
     if (auto queued = upsert_.ExecuteQueued(parsed.params); !queued) {
       return WriteError(std::move(queued).error(), parsed.line);
     }
@@ -756,11 +819,13 @@ core::Status Importer::Produce(core::CsvReader& reader, internal::RowConverter& 
       if (!converter.damage().empty()) NoteDamage(parsed.line, converter.damage());
       ConvertedRow& row = parsed.row;
       parsed.unchanged = false;
+      parsed.is_new = false;
       if (!row.converted_lead) {
         row.row_hash = internal::RowHash(row, *written_);
         switch (keys_.Mark(row.source_system, row.key, row.row_hash)) {
           case KeyTracker::Outcome::kNew:
             ++summary_.imported;
+            parsed.is_new = true;
             break;
           case KeyTracker::Outcome::kUpdated:
             ++summary_.updated;
@@ -861,7 +926,7 @@ core::Status Importer::WriteLifecycleRow(const ConvertedRow& row, int64_t line) 
   internal::SetText(lifecycle_params_[2], contact);
   lifecycle_params_[3] = stage;
   lifecycle_params_[4] = at;
-  queued_lines_.push_back(line);
+  queued_lines_.push_back({line, line});
   if (auto queued = lifecycle_insert_->ExecuteQueued(lifecycle_params_); !queued) {
     return WriteError(std::move(queued).error(), line);
   }
@@ -1200,6 +1265,7 @@ core::Result<ImportSummary> Importer::Run(std::string_view csv,
     summary_.updated = lifecycle_distinct_ - summary_.imported;
   } else {
     MOPS_TRY(ParseAndWrite(reader, converter, progress, total_lines));
+    MOPS_TRY(EndNewRows());
     MOPS_TRY(FlushQueued());
   }
   phases.Mark("parse, convert and write rows");

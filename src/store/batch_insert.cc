@@ -30,7 +30,7 @@ std::string BatchInsert::Sql(int rows) const {
 }
 
 core::Status BatchInsert::SendIfFull() {
-  if (values_.size() < static_cast<size_t>(batch_ * columns_)) return {};
+  if (used_ < static_cast<size_t>(batch_ * columns_)) return {};
   if (!full_) {
     MOPS_ASSIGN_OR_RETURN(full_, db_->Prepare(Sql(batch_)));
   }
@@ -38,14 +38,15 @@ core::Status BatchInsert::SendIfFull() {
 }
 
 core::Status BatchInsert::Send(Statement& statement) {
-  MOPS_TRY(statement.ExecuteQueued(values_));
-  values_.clear();
+  const size_t used = used_;
+  used_ = 0;
+  MOPS_TRY(statement.ExecuteQueued(std::span<const Value>(values_.data(), used)));
   return {};
 }
 
 core::Status BatchInsert::Finish() {
-  if (!values_.empty()) {
-    const int rows = static_cast<int>(values_.size()) / columns_;
+  if (used_ > 0) {
+    const int rows = static_cast<int>(used_) / columns_;
     MOPS_ASSIGN_OR_RETURN(auto rest, db_->Prepare(Sql(rows)));
     MOPS_TRY(Send(*rest));
     MOPS_TRY(db_->Flush());  // before `rest` goes

@@ -23,14 +23,33 @@ class BatchInsert {
   template <typename... V>
   core::Status Add(V&&... values) {
     static_assert(sizeof...(V) > 0);
-    (values_.emplace_back(std::forward<V>(values)), ...);
+    ((Slot() = std::forward<V>(values)), ...);
     return SendIfFull();
   }
   // One row of exactly `columns` values, moved from.
   core::Status AddRow(std::span<Value> row) {
-    for (Value& v : row) values_.push_back(std::move(v));
+    for (Value& v : row) Slot() = std::move(v);
     return SendIfFull();
   }
+  // One row of exactly `columns` values, swapped with the batch's slots: the
+  // row gets values of an earlier row back (their text buffers), so a caller
+  // that refills the same row for each insert allocates nothing.
+  core::Status SwapRow(std::span<Value> row) {
+    for (Value& v : row) {
+      Value& slot = Slot();
+      auto* a = std::get_if<std::string>(&slot);
+      auto* b = std::get_if<std::string>(&v);
+      if (a != nullptr && b != nullptr) {
+        a->swap(*b);
+      } else {
+        std::swap(slot, v);
+      }
+    }
+    return SendIfFull();
+  }
+  // Rows added and not sent yet.
+  int pending_rows() const { return static_cast<int>(used_) / columns_; }
+  int batch() const { return batch_; }
   core::Status Finish();
 
  private:
@@ -38,12 +57,19 @@ class BatchInsert {
   std::string Sql(int rows) const;
   core::Status SendIfFull();  // prepares the full-batch statement when first needed
   core::Status Send(Statement& statement);
+  // The next value slot of the current batch (kept between batches, so that
+  // text values reuse their buffers).
+  Value& Slot() {
+    if (used_ == values_.size()) values_.emplace_back();
+    return values_[used_++];
+  }
 
   Database* db_ = nullptr;
   std::string head_, tail_;
   int columns_ = 0, batch_ = 0;
   std::unique_ptr<Statement> full_;
   std::vector<Value> values_;
+  size_t used_ = 0;  // values_[0, used_) are the current batch's
 };
 
 }  // namespace mops::store
