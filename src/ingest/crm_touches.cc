@@ -694,13 +694,17 @@ core::Status DeriveCrmTouches(store::Database& db, Kind kind, Preset preset,
   // Touches of a large first import (a contact's creation, a member) build
   // touchpoints' indexes once, at the end, instead of row by row.
   store::DeferredIndexes deferred;
+  DeferredInsertTriggers deferred_triggers;
   if (members || created) {
     MOPS_ASSIGN_OR_RETURN(int64_t incoming, DerivableTouches(db, source_system, members, created));
     static const std::vector<std::string> kWritten = {
         "source_system", "external_id", "contact_id", "account_id",  "occurred_at",
         "type",          "channel",     "source",     "campaign_id", "event_name"};
     MOPS_ASSIGN_OR_RETURN(bool defer, WorthDeferring(db, "touchpoints", incoming));
-    if (defer) MOPS_TRY(deferred.Defer(db, "touchpoints", kWritten));
+    if (defer) {
+      MOPS_TRY(deferred.Defer(db, "touchpoints", kWritten));
+      MOPS_TRY(deferred_triggers.Defer(db, "touchpoints"));
+    }
   }
   MOPS_ASSIGN_OR_RETURN(Value last, db.QueryValue("SELECT COALESCE(MAX(id), 0) FROM touchpoints"));
   const int64_t last_id = store::AsInt(last);
@@ -711,7 +715,8 @@ core::Status DeriveCrmTouches(store::Database& db, Kind kind, Preset preset,
   if (created) MOPS_TRY(CreatedTouches(db, source_system, config, report));
   step.Mark("created and source touches");
   MOPS_TRY(AddWeeks(db, last_id));
-  step.Mark("weekly counts");
+  MOPS_TRY(deferred_triggers.Restore(db));
+  step.Mark("weekly counts, deferred insert triggers");
   MOPS_TRY(deferred.Restore(db));
   step.Mark("create the deferred touchpoints indexes");
   MOPS_ASSIGN_OR_RETURN(auto after, CountTouches(db, source_system));

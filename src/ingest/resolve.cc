@@ -411,4 +411,60 @@ core::Result<bool> WorthDeferring(store::Database& db, std::string_view table, i
   return store::AsInt(held) < incoming;
 }
 
+namespace {
+
+struct ReplayedTrigger {
+  std::string_view table;
+  std::string_view name;
+  // What the trigger does for every row with id > ?, in one statement.
+  std::string_view replay;
+};
+
+// Each replay is the trigger's body and WHEN over the new rows (see
+// store/schema.cc, migrations 20 and 28).
+constexpr ReplayedTrigger kReplayedTriggers[] = {
+    {"contacts", "lead_touch_cache_contact_insert",
+     "INSERT INTO lead_touch_changes (contact_id) SELECT id FROM contacts WHERE id > ? AND "
+     "EXISTS (SELECT 1 FROM lead_touch_cache_state WHERE id = 1) ORDER BY id"},
+    {"touchpoints", "lead_touch_cache_insert",
+     "INSERT INTO lead_touch_changes (contact_id) SELECT contact_id FROM touchpoints WHERE id > "
+     "? AND contact_id IS NOT NULL AND id <= (SELECT pending FROM lead_touch_cache_state WHERE "
+     "id = 1) ORDER BY id"},
+    {"touchpoints", "touchpoint_weeks_insert",
+     "INSERT INTO touchpoint_weeks (week, channel, touchpoints) SELECT (CASE WHEN occurred_at >= "
+     "-259200 THEN (occurred_at + 259200) / 604800 ELSE -((-259200 - occurred_at + 604799) / "
+     "604800) END), COALESCE(channel, ''), COUNT(*) FROM touchpoints WHERE id > ? AND "
+     "weeks_counted IS NULL GROUP BY 1, 2 ON CONFLICT (week, channel) DO UPDATE SET touchpoints "
+     "= touchpoint_weeks.touchpoints + excluded.touchpoints"},
+};
+
+}  // namespace
+
+core::Status DeferredInsertTriggers::Defer(store::Database& db, std::string_view table) {
+  if (db.dialect() != store::Dialect::kSqlite) return {};
+  MOPS_ASSIGN_OR_RETURN(Value last,
+                        db.QueryValue(fmt::format("SELECT COALESCE(MAX(id), 0) FROM {}", table)));
+  last_id_ = store::AsInt(last);
+  for (const ReplayedTrigger& t : kReplayedTriggers) {
+    if (t.table != table) continue;
+    MOPS_ASSIGN_OR_RETURN(
+        Value sql, db.QueryValue("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = "
+                                 "? AND tbl_name = ?",
+                                 std::vector<Value>{std::string(t.name), std::string(table)}));
+    if (store::IsNull(sql)) continue;
+    MOPS_TRY(db.Execute(fmt::format("DROP TRIGGER \"{}\"", t.name)));
+    dropped_.push_back({store::AsText(sql), t.replay});
+  }
+  return {};
+}
+
+core::Status DeferredInsertTriggers::Restore(store::Database& db) {
+  for (const Dropped& d : dropped_) {
+    MOPS_TRY(db.Execute(d.replay, std::vector<Value>{last_id_}));
+    MOPS_TRY(db.Execute(d.definition));
+  }
+  dropped_.clear();
+  return {};
+}
+
 }  // namespace mops::ingest::internal

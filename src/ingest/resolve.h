@@ -93,4 +93,34 @@ core::Result<std::vector<UnresolvedRef>> CountUnresolved(store::Database& db,
 inline constexpr int64_t kMinDeferredRows = 20000;
 core::Result<bool> WorthDeferring(store::Database& db, std::string_view table, int64_t incoming);
 
+// The per-row AFTER INSERT triggers of a table that a bulk write (the same
+// policy: WorthDeferring) replaces with one set-based statement over the
+// rows it added. On a wide table the mere presence of a row trigger costs
+// more than the row's insert (a million contacts: about 2.5 s of CPU for a
+// trigger whose WHEN is false), so the listed triggers are dropped inside
+// the caller's transaction and, before the commit, their effect on the new
+// rows (ids above the largest before the write: rows are appended) is
+// applied in one statement and the triggers are created again from their
+// own definitions. An error rolls the drop back with everything else.
+// SQLite only (PostgreSQL's touchpoint triggers are statement-level, and the
+// touch cache is SQLite's). Only triggers with a known equivalent are
+// dropped: the leads touch cache's log of new contacts and touches
+// (migration 28) and touchpoint_weeks' insert count (migration 20).
+class DeferredInsertTriggers {
+ public:
+  core::Status Defer(store::Database& db, std::string_view table);
+  // Applies the dropped triggers' effect to the rows added since Defer and
+  // creates the triggers again.
+  core::Status Restore(store::Database& db);
+  bool active() const { return !dropped_.empty(); }
+
+ private:
+  struct Dropped {
+    std::string definition;   // CREATE TRIGGER ...
+    std::string_view replay;  // the statement over rows with id > ?
+  };
+  std::vector<Dropped> dropped_;
+  int64_t last_id_ = 0;
+};
+
 }  // namespace mops::ingest::internal

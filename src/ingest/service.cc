@@ -1245,9 +1245,13 @@ core::Result<ImportSummary> Importer::Run(std::string_view csv,
   // A file larger than the table: the indexes on the columns it writes are
   // built once at the end (the statements prepared above prepare again).
   store::DeferredIndexes deferred;
+  internal::DeferredInsertTriggers deferred_triggers;
   if (spec_.kind != Kind::kLifecycleHistory) {
     MOPS_ASSIGN_OR_RETURN(bool defer, internal::WorthDeferring(db_, spec_.table, total_lines - 1));
-    if (defer) MOPS_TRY(deferred.Defer(db_, spec_.table, upsert_.columns()));
+    if (defer) {
+      MOPS_TRY(deferred.Defer(db_, spec_.table, upsert_.columns()));
+      MOPS_TRY(deferred_triggers.Defer(db_, spec_.table));
+    }
   }
   if (!crm_config_text_.empty()) {
     MOPS_TRY(internal::SaveCrmConfig(db_, crm_config_text_, crm_config_name_, options_.actor));
@@ -1270,6 +1274,10 @@ core::Result<ImportSummary> Importer::Run(std::string_view csv,
   }
   phases.Mark("parse, convert and write rows");
   summary_.phases.push_back({"  of which parsing thread CPU", 0, parser_cpu_seconds_});
+  if (deferred_triggers.active()) {
+    MOPS_TRY(deferred_triggers.Restore(db_));
+    phases.Mark("apply the deferred insert triggers");
+  }
   if (deferred.active()) {
     MOPS_TRY(deferred.Restore(db_));
     phases.Mark("create the deferred indexes");

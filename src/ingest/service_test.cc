@@ -607,6 +607,31 @@ std::string SalesforceContacts(int n) {
   return csv;
 }
 
+// The triggers on contacts and touchpoints (SQLite; none are deferred on
+// PostgreSQL).
+std::vector<std::string> TriggerDefinitions(TempWorkspace& ws) {
+  if (ws.db().dialect() != store::Dialect::kSqlite) return {};
+  auto rows = ws.db().Query(
+      "SELECT name || ': ' || sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN "
+      "('contacts', 'touchpoints') ORDER BY name");
+  EXPECT_TRUE(rows) << rows.error().ToString();
+  std::vector<std::string> out;
+  if (rows) {
+    for (const auto& r : rows->rows) out.push_back(store::AsText(r[0]));
+  }
+  return out;
+}
+
+std::vector<int64_t> Ints(TempWorkspace& ws, const std::string& sql) {
+  auto rows = ws.db().Query(sql);
+  EXPECT_TRUE(rows) << rows.error().ToString();
+  std::vector<int64_t> out;
+  if (rows) {
+    for (const auto& r : rows->rows) out.push_back(store::AsInt(r[0]));
+  }
+  return out;
+}
+
 TEST(Import, LargeFirstImportBuildsIndexesOnceAndKeepsThem) {
   // More rows than the table holds and than internal::kMinDeferredRows: the
   // secondary indexes of contacts and touchpoints are dropped for the writes
@@ -616,6 +641,7 @@ TEST(Import, LargeFirstImportBuildsIndexesOnceAndKeepsThem) {
   TempWorkspace ws;
   const auto contact_indexes = IndexDefinitions(ws, "contacts");
   const auto touch_indexes = IndexDefinitions(ws, "touchpoints");
+  const auto triggers = TriggerDefinitions(ws);
   ASSERT_GE(contact_indexes.size(), 3u);
   ASSERT_GE(touch_indexes.size(), 3u);
   ImportOptions sf;
@@ -633,11 +659,13 @@ TEST(Import, LargeFirstImportBuildsIndexesOnceAndKeepsThem) {
   EXPECT_EQ(ws.Counts(), before);
   EXPECT_EQ(IndexDefinitions(ws, "contacts"), contact_indexes);
   EXPECT_EQ(IndexDefinitions(ws, "touchpoints"), touch_indexes);
+  EXPECT_EQ(TriggerDefinitions(ws), triggers);
 
   ImportSummary s = MustImportText(ws, Kind::kContacts, csv, sf);
   EXPECT_EQ(s.imported, kRows);
   EXPECT_EQ(IndexDefinitions(ws, "contacts"), contact_indexes);
   EXPECT_EQ(IndexDefinitions(ws, "touchpoints"), touch_indexes);
+  EXPECT_EQ(TriggerDefinitions(ws), triggers);
   EXPECT_EQ(ws.Int("SELECT COUNT(*) FROM contacts"), kRows);
   EXPECT_EQ(ws.Int("SELECT COUNT(*) FROM contacts WHERE email = 'ana.silva24999@example.com'"), 1);
   EXPECT_EQ(ws.Int("SELECT COUNT(*) FROM touchpoints WHERE type = 'created'"), kRows);
@@ -656,6 +684,11 @@ TEST(Import, LargeFirstImportBuildsIndexesOnceAndKeepsThem) {
       return p.name == "create the deferred indexes";
     });
     EXPECT_TRUE(deferred) << "the contacts indexes were not deferred";
+    const bool replayed = std::any_of(s.phases.begin(), s.phases.end(), [](const ImportPhase& p) {
+      return p.name == "apply the deferred insert triggers";
+    });
+    EXPECT_TRUE(replayed) << "the contacts insert trigger was not deferred";
+    EXPECT_GE(triggers.size(), 4u);
   }
 
   // The same file again: nothing to write, nothing dropped.
@@ -665,6 +698,46 @@ TEST(Import, LargeFirstImportBuildsIndexesOnceAndKeepsThem) {
   EXPECT_EQ(ws.Int("SELECT SUM(touchpoints) FROM touchpoint_weeks"), kRows);
   EXPECT_EQ(IndexDefinitions(ws, "contacts"), contact_indexes);
   EXPECT_EQ(IndexDefinitions(ws, "touchpoints"), touch_indexes);
+}
+
+// The leads touch cache logs every contact a write adds and every touch up
+// to its `pending` mark (migration 28's triggers). A large first import
+// drops those triggers for its writes and logs the same rows in one
+// statement each: the log must be what the triggers would have written.
+TEST(Import, LargeFirstImportLogsWhatTheTouchCacheTriggersWould) {
+  constexpr int kRows = 25000;
+  TempWorkspace ws;
+  if (ws.db().dialect() != store::Dialect::kSqlite) GTEST_SKIP() << "SQLite's touch cache";
+  // A rescore reading up to a mark above every new touch: each is logged.
+  ASSERT_TRUE(
+      ws.db().Execute("INSERT INTO lead_touch_cache_state (id, stamp, hwm, pending) "
+                      "VALUES (1, 'test', 0, 1000000000)"));
+  const auto triggers = TriggerDefinitions(ws);
+  ImportOptions sf;
+  sf.preset = Preset::kSalesforce;
+  ImportSummary s = MustImportText(ws, Kind::kContacts, SalesforceContacts(kRows), sf);
+  EXPECT_EQ(s.imported, kRows);
+  EXPECT_EQ(TriggerDefinitions(ws), triggers);
+  const std::vector<int64_t> logged =
+      Ints(ws, "SELECT contact_id FROM lead_touch_changes ORDER BY contact_id");
+  const std::vector<int64_t> expected =
+      Ints(ws,
+           "SELECT id FROM (SELECT id FROM contacts UNION ALL SELECT contact_id FROM touchpoints "
+           "WHERE contact_id IS NOT NULL) ORDER BY id");
+  EXPECT_EQ(logged.size(), 2u * kRows);
+  EXPECT_EQ(logged, expected);
+
+  // Without a state row nothing is logged, as with the triggers.
+  TempWorkspace cold;
+  MustImportText(cold, Kind::kContacts, SalesforceContacts(kRows), sf);
+  EXPECT_EQ(cold.Int("SELECT COUNT(*) FROM lead_touch_changes"), 0);
+  // Below the mark only: a mark under every new touch logs the contacts alone.
+  TempWorkspace marked;
+  ASSERT_TRUE(
+      marked.db().Execute("INSERT INTO lead_touch_cache_state (id, stamp, hwm, pending) "
+                          "VALUES (1, 'test', 0, 0)"));
+  MustImportText(marked, Kind::kContacts, SalesforceContacts(kRows), sf);
+  EXPECT_EQ(marked.Int("SELECT COUNT(*) FROM lead_touch_changes"), kRows);
 }
 
 TEST(Import, UnknownKindPresetAndMissingFile) {
