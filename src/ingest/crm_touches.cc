@@ -354,6 +354,20 @@ core::Status CreatedTouches(store::Database& db, const std::string& source, cons
       db.Query("SELECT original_source, COUNT(*) FROM contacts WHERE source_system = ? AND "
                "original_source IS NOT NULL AND original_source <> '' GROUP BY original_source",
                std::vector<Value>{source}));
+  // SQLite, no created touch of the source yet (a first import): the
+  // contacts' statements cannot meet an existing key (each contact gives
+  // one), so they are plain INSERTs, without the upsert's conflict handling.
+  // (The key range is bytewise on SQLite only: PostgreSQL's collation may
+  // order ':' and ';' otherwise, so there the upsert stays.)
+  std::string contacts_tail = Upsert(db);
+  if (db.dialect() == store::Dialect::kSqlite) {
+    MOPS_ASSIGN_OR_RETURN(
+        Value any_created,
+        db.QueryValue("SELECT COUNT(*) FROM (SELECT 1 FROM touchpoints WHERE source_system = ? "
+                      "AND external_id >= 'created:' AND external_id < 'created;' LIMIT 1) t",
+                      std::vector<Value>{source}));
+    if (store::AsInt(any_created) == 0) contacts_tail.clear();
+  }
   // One pass over the contacts for many values (the channel of each from a
   // CASE), not one per value: a million contacts with twenty lead sources
   // would otherwise be read twenty times.
@@ -379,7 +393,7 @@ core::Status CreatedTouches(store::Database& db, const std::string& source, cons
                     "ct.original_source{} END, COALESCE(ct.source_detail_1, ct.original_source), "
                     "NULL, ct.source_detail_2 FROM contacts ct WHERE ct.source_system = ? AND "
                     "ct.original_source IN ({}) AND ct.created_at IS NOT NULL{}",
-                    Insert(db), cases, in, Upsert(db)),
+                    Insert(db), cases, in, contacts_tail),
         params));
   }
   MOPS_ASSIGN_OR_RETURN(
