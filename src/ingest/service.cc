@@ -1235,14 +1235,10 @@ core::Result<ImportSummary> Importer::Run(std::string_view csv,
     converter.SetChannelRules(&*channel_rules);
   }
   phases.Mark("header and mapping");
-  // Lines are counted on a thread of their own while the date survey reads
-  // the file (both only read it).
-  int64_t total_lines = 0;
-  {
-    std::jthread counter([&] { total_lines = core::CountLines(csv); });
-    MOPS_TRY(SurveyColumns(csv, mapping, order, converter));
-  }
-  phases.Mark("date survey and line count");
+  MOPS_TRY(SurveyColumns(csv, mapping, order, converter));
+  phases.Mark("date survey");
+  const int64_t total_lines = core::CountLines(csv);
+  phases.Mark("count lines");
 
   MOPS_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Start(db_));
   MOPS_TRY(Prepare(mapping, converter.written(), per_row_source));
