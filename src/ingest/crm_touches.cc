@@ -10,6 +10,7 @@
 #include <array>
 #include <chrono>
 #include <map>
+#include <optional>
 
 #include "core/strings.h"
 #include "core/taxonomy.h"
@@ -349,11 +350,39 @@ core::Status CreatedTouches(store::Database& db, const std::string& source, cons
     }
     return channel;
   };
-  MOPS_ASSIGN_OR_RETURN(
-      store::Rows values,
-      db.Query("SELECT original_source, COUNT(*) FROM contacts WHERE source_system = ? AND "
-               "original_source IS NOT NULL AND original_source <> '' GROUP BY original_source",
-               std::vector<Value>{source}));
+  // The source values of the three derivations from the contacts (lead
+  // source, HubSpot's latest source, the source of the recent conversion),
+  // from one grouped pass over the contacts instead of one each (a GROUP BY
+  // sorts every contact: 0.4 s for a million). Values in byte order, as
+  // SQLite's GROUP BY gave them; a conversion with neither source first.
+  std::map<std::string, int64_t> originals, latests, conversions;
+  int64_t conversions_without_source = 0;
+  {
+    MOPS_ASSIGN_OR_RETURN(
+        store::Rows groups,
+        db.Query("SELECT original_source, latest_source, CASE WHEN recent_conversion_at IS NULL "
+                 "THEN 0 ELSE 1 END, COUNT(*) FROM contacts WHERE source_system = ? GROUP BY 1, "
+                 "2, 3",
+                 std::vector<Value>{source}));
+    for (const auto& r : groups.rows) {
+      const int64_t n = store::AsInt(r[3]);
+      const std::string original = store::AsText(r[0]);
+      const std::string latest = store::AsText(r[1]);
+      if (!original.empty()) originals[original] += n;
+      if (!latest.empty()) latests[latest] += n;
+      if (store::AsInt(r[2]) == 0) continue;
+      // COALESCE(latest_source, original_source): an empty latest source is
+      // still the one taken.
+      if (!store::IsNull(r[1])) {
+        conversions[latest] += n;
+      } else if (!store::IsNull(r[0])) {
+        conversions[original] += n;
+      } else {
+        conversions_without_source += n;
+      }
+    }
+  }
+  const std::vector<std::pair<std::string, int64_t>> values(originals.begin(), originals.end());
   // SQLite, no created touch of the source yet (a first import): the
   // contacts' statements cannot meet an existing key (each contact gives
   // one), so they are plain INSERTs, without the upsert's conflict handling.
@@ -371,20 +400,20 @@ core::Status CreatedTouches(store::Database& db, const std::string& source, cons
   // One pass over the contacts for many values (the channel of each from a
   // CASE), not one per value: a million contacts with twenty lead sources
   // would otherwise be read twenty times.
-  for (size_t first = 0; first < values.rows.size(); first += kValuesPerStatement) {
-    const size_t end = std::min(values.rows.size(), first + kValuesPerStatement);
+  for (size_t first = 0; first < values.size(); first += kValuesPerStatement) {
+    const size_t end = std::min(values.size(), first + kValuesPerStatement);
     std::string cases;
     std::string in;
     std::vector<Value> params;
     for (size_t i = first; i < end; ++i) {
-      const std::string value = store::AsText(values.rows[i][0]);
+      const std::string& value = values[i].first;
       params.push_back(value);
-      params.push_back(channel_of(value, store::AsInt(values.rows[i][1])));
+      params.push_back(channel_of(value, values[i].second));
       cases += " WHEN ? THEN ?";
     }
     params.push_back(source);
     for (size_t i = first; i < end; ++i) {
-      params.push_back(values.rows[i][0]);
+      params.push_back(values[i].first);
       in += i == first ? "?" : ", ?";
     }
     MOPS_TRY(db.Execute(
@@ -414,14 +443,8 @@ core::Status CreatedTouches(store::Database& db, const std::string& source, cons
   }
   // HubSpot: the latest source (unless it is the creation itself) and the
   // most recent conversion, which happened in the latest source's session.
-  MOPS_ASSIGN_OR_RETURN(
-      store::Rows latest,
-      db.Query("SELECT latest_source, COUNT(*) FROM contacts WHERE source_system = ? AND "
-               "latest_source IS NOT NULL AND latest_source <> '' GROUP BY latest_source",
-               std::vector<Value>{source}));
-  for (const auto& r : latest.rows) {
-    const std::string value = store::AsText(r[0]);
-    const std::string channel = channel_of(value, store::AsInt(r[1]));
+  for (const auto& [value, n] : latests) {
+    const std::string channel = channel_of(value, n);
     MOPS_TRY(db.Execute(
         fmt::format("{}ct.source_system, 'latest_source:' || ct.external_id, COALESCE("
                     "ct.merged_into, ct.id), ct.account_id, ct.latest_source_at, "
@@ -432,15 +455,12 @@ core::Status CreatedTouches(store::Database& db, const std::string& source, cons
                     Insert(db), Upsert(db)),
         std::vector<Value>{channel, source, value}));
   }
-  MOPS_ASSIGN_OR_RETURN(
-      store::Rows conversions,
-      db.Query("SELECT COALESCE(latest_source, original_source), COUNT(*) FROM contacts WHERE "
-               "source_system = ? AND recent_conversion_at IS NOT NULL GROUP BY "
-               "COALESCE(latest_source, original_source)",
-               std::vector<Value>{source}));
-  for (const auto& r : conversions.rows) {
-    const bool none = store::IsNull(r[0]);
-    const std::string value = store::AsText(r[0]);
+  std::vector<std::optional<std::string>> conversion_values;
+  if (conversions_without_source > 0) conversion_values.emplace_back();
+  for (const auto& entry : conversions) conversion_values.emplace_back(entry.first);
+  for (const std::optional<std::string>& v : conversion_values) {
+    const bool none = !v.has_value();
+    const std::string value = v.value_or(std::string());
     const std::string channel = none ? std::string("other") : channel_of(value, 0);
     MOPS_TRY(db.Execute(
         fmt::format("{}ct.source_system, 'recent_conversion:' || ct.external_id, COALESCE("
