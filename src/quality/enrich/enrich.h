@@ -333,9 +333,10 @@ struct RunReport {
   double seconds = 0;
 };
 // Runs the waterfall over every contact and account that is not merged.
-// Writes the changed fields, their provenance, one enrichment_changes row per
-// changed record (what undo restores), the conflicts, the run and one audit
-// row ("quality.enrich"). A dry run writes nothing.
+// Writes the changed fields, their provenance, what undo restores (the values
+// before in the provenance row of a record enriched for the first time, else
+// one enrichment_changes row), the conflicts, the run and one audit row
+// ("quality.enrich"). A dry run writes nothing.
 core::Result<RunReport> Run(store::Database& db, const RunOptions& options);
 Json ToJson(const RunReport& report);
 Json ToJson(const Conflict& conflict);

@@ -339,6 +339,9 @@ struct PendingWrite {
   uint32_t mask = 0;          // bit f: field f changed
   std::vector<Value> params;  // the changed fields in column order, then the id
   std::string provenance, before, after;
+  // Enriched for the first time: the undo (`before`, the values only) goes
+  // in the provenance row, and no change row is written.
+  bool folded = false;
 };
 
 // The texts of a run's writes: the provenance tail (`at`, `run`) formatted
@@ -366,27 +369,19 @@ struct WriteTexts {
     out.params.emplace_back(l.ids[r]);
     std::string& before = out.before;
     std::string& after = out.after;
+    out.folded = old_prov == nullptr;
     before.assign("{\"values\":{");
-    after.assign("{\"values\":{");
     for (size_t k = 0; k < ch.fields.size(); ++k) {
-      const int f = ch.fields[k];
-      const Candidate& c = ch.chosen[k];
-      if (k > 0) {
-        before.push_back(',');
-        after.push_back(',');
-      }
-      AppendJsonString(before, names[f]);
+      if (k > 0) before.push_back(',');
+      AppendJsonString(before, names[ch.fields[k]]);
       before.push_back(':');
-      AppendCell(before, l.fields[f], r);
-      AppendJsonString(after, names[f]);
-      after.push_back(':');
-      AppendValue(after, names[f], c.value);
+      AppendCell(before, l.fields[ch.fields[k]], r);
     }
-    after += "}}";
-    before += "},\"provenance\":";
     std::string& prov_text = out.provenance;
-    if (old_prov == nullptr) {
-      before += "null";
+    if (out.folded) {
+      // Undo deletes the provenance row: the values are all it needs.
+      before += "}}";
+      after.clear();
       thread_local CompactProvenanceWriter writer;
       writer.Start(run_id, now);
       for (size_t k = 0; k < ch.fields.size(); ++k) {
@@ -395,9 +390,20 @@ struct WriteTexts {
       }
       writer.Finish(prov_text);
     } else {
-      // Enriched before: keep the other fields' provenance, and the stored
-      // text as it was (a JSON string) for undo.
+      // Enriched before: a change row keeps the values and the stored
+      // provenance text as it was (a JSON string) for undo, and the other
+      // fields' provenance is kept.
+      before += "},\"provenance\":";
       AppendJsonString(before, old_prov->text);
+      before.push_back('}');
+      after.assign("{\"values\":{");
+      for (size_t k = 0; k < ch.fields.size(); ++k) {
+        if (k > 0) after.push_back(',');
+        AppendJsonString(after, names[ch.fields[k]]);
+        after.push_back(':');
+        AppendValue(after, names[ch.fields[k]], ch.chosen[k].value);
+      }
+      after += "}}";
       Json merged = old_prov->fields;
       for (size_t k = 0; k < ch.fields.size(); ++k) {
         std::string one;
@@ -406,12 +412,12 @@ struct WriteTexts {
       }
       prov_text = CompactProvenance(merged);
     }
-    before.push_back('}');
   }
 };
 
-// The writes of a run: the changed fields, the provenance, the change row
-// that undo reads. One UPDATE per set of changed fields (prepared once,
+// The writes of a run: the changed fields, the provenance, and what undo
+// reads (in the provenance row of a record enriched for the first time, else
+// a change row). One UPDATE per set of changed fields (prepared once,
 // binding only those); provenance and change rows in multi-row statements.
 // Statements are queued (one round trip per batch on PostgreSQL).
 static_assert(kContactFieldCount <= 32 && kAccountFieldCount <= 32);
@@ -439,8 +445,9 @@ struct Writer {
     MOPS_ASSIGN_OR_RETURN(
         provenance,
         store::BatchInsert::Make(
-            database, "INSERT INTO enrichment_provenance (entity, record_id, fields)", 3,
-            "ON CONFLICT (entity, record_id) DO UPDATE SET fields = excluded.fields"));
+            database,
+            "INSERT INTO enrichment_provenance (entity, record_id, fields, undo_run, undo_before)",
+            5, "ON CONFLICT (entity, record_id) DO UPDATE SET fields = excluded.fields"));
     MOPS_ASSIGN_OR_RETURN(
         changes,
         store::BatchInsert::Make(
@@ -510,14 +517,23 @@ struct Writer {
     row.emplace_back(std::string(entity));
     row.emplace_back(id);
     row.emplace_back(std::move(w.provenance));
-    MOPS_TRY(provenance->AddRow(row));
-    row.clear();
-    row.emplace_back(run_id);
-    row.emplace_back(std::string(entity));
-    row.emplace_back(id);
-    row.emplace_back(std::move(w.before));
-    row.emplace_back(std::move(w.after));
-    MOPS_TRY(changes->AddRow(row));
+    if (w.folded) {
+      row.emplace_back(run_id);
+      row.emplace_back(std::move(w.before));
+      MOPS_TRY(provenance->AddRow(row));
+    } else {
+      // Not set on conflict: the row keeps the undo of its first enrichment.
+      row.emplace_back();
+      row.emplace_back();
+      MOPS_TRY(provenance->AddRow(row));
+      row.clear();
+      row.emplace_back(run_id);
+      row.emplace_back(std::string(entity));
+      row.emplace_back(id);
+      row.emplace_back(std::move(w.before));
+      row.emplace_back(std::move(w.after));
+      MOPS_TRY(changes->AddRow(row));
+    }
     w.provenance.clear();
     w.before.clear();
     w.after.clear();
@@ -1082,13 +1098,16 @@ core::Status Undo(store::Database& db, int64_t run_id, std::string_view actor) {
   if (!store::IsNull(run.rows[0][0])) {
     return core::Fail(ErrorCode::kConflict, "enrichment run {} is undone already", run_id);
   }
+  // A later run that changed a record this run enriched for the first time
+  // wrote a change row for it (the record had provenance by then).
   MOPS_ASSIGN_OR_RETURN(
       Value later,
       db.QueryValue("SELECT MIN(r.id) FROM enrichment_runs r JOIN enrichment_changes c ON "
-                    "c.run_id = r.id WHERE r.id > ? AND r.undone_at IS NULL AND EXISTS (SELECT 1 "
+                    "c.run_id = r.id WHERE r.id > ? AND r.undone_at IS NULL AND (EXISTS (SELECT 1 "
                     "FROM enrichment_changes m WHERE m.run_id = ? AND m.entity = c.entity AND "
-                    "m.record_id = c.record_id)",
-                    std::vector<Value>{run_id, run_id}));
+                    "m.record_id = c.record_id) OR EXISTS (SELECT 1 FROM enrichment_provenance p "
+                    "WHERE p.undo_run = ? AND p.entity = c.entity AND p.record_id = c.record_id))",
+                    std::vector<Value>{run_id, run_id, run_id}));
   if (!store::IsNull(later)) {
     return core::Fail(ErrorCode::kConflict,
                       "enrichment run {} changed records that run {} changed later: undo run {} "
@@ -1106,10 +1125,8 @@ core::Status Undo(store::Database& db, int64_t run_id, std::string_view actor) {
   MOPS_ASSIGN_OR_RETURN(auto delete_prov,
                         db.Prepare("DELETE FROM enrichment_provenance WHERE entity = ? AND "
                                    "record_id = ?"));
-  for (const auto& row : changes.rows) {
-    const std::string entity = store::AsText(row[0]);
-    const int64_t id = store::AsInt(row[1]);
-    const Json before = Json::parse(store::AsText(row[2]), nullptr, false);
+  // The values before, of one record, written back.
+  auto restore = [&](const std::string& entity, int64_t id, const Json& before) -> core::Status {
     if (before.is_discarded() || !before.contains("values")) {
       return core::Fail(ErrorCode::kInternal,
                         "enrichment run {}: the change of {} {} is unreadable", run_id, entity, id);
@@ -1129,6 +1146,24 @@ core::Status Undo(store::Database& db, int64_t run_id, std::string_view actor) {
     sql += " WHERE id = ?";
     params.push_back(id);
     MOPS_TRY(db.Execute(sql, params));
+    return {};
+  };
+  // Records the run enriched for the first time: the values from their
+  // provenance row, which goes.
+  MOPS_ASSIGN_OR_RETURN(store::Rows folded, db.Query("SELECT entity, record_id, undo_before FROM "
+                                                     "enrichment_provenance WHERE undo_run = ?",
+                                                     std::vector<Value>{run_id}));
+  for (const auto& row : folded.rows) {
+    MOPS_TRY(restore(store::AsText(row[0]), store::AsInt(row[1]),
+                     Json::parse(store::AsText(row[2]), nullptr, false)));
+  }
+  MOPS_TRY(db.Execute("DELETE FROM enrichment_provenance WHERE undo_run = ?",
+                      std::vector<Value>{run_id}));
+  for (const auto& row : changes.rows) {
+    const std::string entity = store::AsText(row[0]);
+    const int64_t id = store::AsInt(row[1]);
+    const Json before = Json::parse(store::AsText(row[2]), nullptr, false);
+    MOPS_TRY(restore(entity, id, before));
     const Json& prov = before["provenance"];
     if (prov.is_null()) {
       MOPS_TRY(delete_prov->Execute(std::vector<Value>{entity, id}));
@@ -1141,7 +1176,7 @@ core::Status Undo(store::Database& db, int64_t run_id, std::string_view actor) {
   MOPS_TRY(db.Execute("UPDATE enrichment_runs SET undone_at = ?, undone_by = ? WHERE id = ?",
                       std::vector<Value>{now, std::string(actor), run_id}));
   MOPS_TRY(Audit(db, now, actor, "quality.enrich_undo", "enrichment_runs", std::to_string(run_id),
-                 Json(), {{"records_restored", changes.size()}}));
+                 Json(), {{"records_restored", changes.size() + folded.size()}}));
   return tx.Commit();
 }
 
