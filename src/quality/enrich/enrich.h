@@ -282,6 +282,15 @@ std::vector<RowMatch> MatchVendorRows(std::span<const VendorRow> rows, std::stri
 // The candidates a matched row offers a record of its entity.
 void VendorCandidates(const VendorRow& row, std::string_view source, std::string_view entity,
                       double probability, std::string_view method, std::vector<Candidate>& out);
+// The values of a staged row that offer candidates, read in place (a run
+// reads a million of them: no copies).
+struct VendorRowView {
+  std::string_view vendor_record_id, company_name, domain, title, seniority, department, phone,
+      country, state, city, industry;
+  std::optional<int64_t> employees, annual_revenue;
+};
+void VendorCandidates(const VendorRowView& row, std::string_view source, std::string_view entity,
+                      double probability, std::string_view method, std::vector<Candidate>& out);
 
 // ---------------------------------------------------------------------------
 // Services

@@ -171,26 +171,23 @@ core::Result<Staged> LoadStaged(store::Database& db, std::string_view entity) {
   return s;
 }
 
-// Staged row `i` into `row`, reusing its buffers (this runs per staged row).
-void ReadStagedRow(const Staged& s, uint32_t i, VendorRow& row) {
-  row.vendor_record_id.assign(s.cols[2].texts[i]);
-  row.email.assign(s.cols[5].texts[i]);
-  row.first_name.assign(s.cols[6].texts[i]);
-  row.last_name.assign(s.cols[7].texts[i]);
-  row.company_name.assign(s.cols[8].texts[i]);
-  row.domain.assign(s.cols[9].texts[i]);
-  row.title.assign(s.cols[10].texts[i]);
-  row.seniority.assign(s.cols[11].texts[i]);
-  row.department.assign(s.cols[12].texts[i]);
-  row.phone.assign(s.cols[13].texts[i]);
-  row.country.assign(s.cols[14].texts[i]);
-  row.state.assign(s.cols[15].texts[i]);
-  row.city.assign(s.cols[16].texts[i]);
-  row.industry.assign(s.cols[17].texts[i]);
-  row.employees.reset();
-  row.annual_revenue.reset();
+// Staged row `i`, viewed in place (this runs per staged row).
+VendorRowView StagedRow(const Staged& s, uint32_t i) {
+  VendorRowView row;
+  row.vendor_record_id = s.cols[2].texts[i];
+  row.company_name = s.cols[8].texts[i];
+  row.domain = s.cols[9].texts[i];
+  row.title = s.cols[10].texts[i];
+  row.seniority = s.cols[11].texts[i];
+  row.department = s.cols[12].texts[i];
+  row.phone = s.cols[13].texts[i];
+  row.country = s.cols[14].texts[i];
+  row.state = s.cols[15].texts[i];
+  row.city = s.cols[16].texts[i];
+  row.industry = s.cols[17].texts[i];
   if (!s.cols[18].nulls[i]) row.employees = s.cols[18].ints[i];
   if (!s.cols[19].nulls[i]) row.annual_revenue = s.cols[19].ints[i];
+  return row;
 }
 
 std::string_view DictText(const store::Column& c, size_t i) {
@@ -205,9 +202,8 @@ void StagedCandidates(const Staged& s, std::string_view entity, int64_t record_i
     const uint32_t i = s.order[k];
     const std::string_view source = DictText(s.cols[1], i);
     if (!only_source.empty() && source != only_source) continue;
-    thread_local VendorRow row;
-    ReadStagedRow(s, i, row);
-    VendorCandidates(row, source, entity, s.cols[4].reals[i], DictText(s.cols[3], i), out);
+    VendorCandidates(StagedRow(s, i), source, entity, s.cols[4].reals[i], DictText(s.cols[3], i),
+                     out);
   }
 }
 
@@ -685,33 +681,27 @@ core::Result<LoadReport> LoadVendorFile(store::Database& db, std::string_view te
                                    {"method", m.method}});
       }
     }
-    params = {report.batch_id,
-              file.layout,
-              file.entity,
-              std::string(file_name),
-              row.line,
-              now,
-              m.status,
-              m.record_id == 0 ? Value{} : Value{m.record_id},
-              file.source,
-              std::move(row.vendor_record_id),
-              TextOrNull(m.method),
-              m.method.empty() ? Value{} : Value{m.probability},
-              TakeTextOrNull(row.email),
-              TakeTextOrNull(row.first_name),
-              TakeTextOrNull(row.last_name),
-              TakeTextOrNull(row.company_name),
-              TakeTextOrNull(row.domain),
-              TakeTextOrNull(row.title),
-              TakeTextOrNull(row.seniority),
-              TakeTextOrNull(row.department),
-              TakeTextOrNull(row.phone),
-              TakeTextOrNull(row.country),
-              TakeTextOrNull(row.state),
-              TakeTextOrNull(row.city),
-              TakeTextOrNull(row.industry),
-              row.employees ? Value{*row.employees} : Value{},
-              row.annual_revenue ? Value{*row.annual_revenue} : Value{}};
+    // Built in place: an initializer list would copy every text once more.
+    params.clear();
+    params.emplace_back(report.batch_id);
+    params.emplace_back(file.layout);
+    params.emplace_back(file.entity);
+    params.emplace_back(std::string(file_name));
+    params.emplace_back(row.line);
+    params.emplace_back(now);
+    params.emplace_back(m.status);
+    params.push_back(m.record_id == 0 ? Value{} : Value{m.record_id});
+    params.emplace_back(file.source);
+    params.emplace_back(std::move(row.vendor_record_id));
+    params.push_back(TextOrNull(m.method));
+    params.push_back(m.method.empty() ? Value{} : Value{m.probability});
+    for (std::string* text : {&row.email, &row.first_name, &row.last_name, &row.company_name,
+                              &row.domain, &row.title, &row.seniority, &row.department, &row.phone,
+                              &row.country, &row.state, &row.city, &row.industry}) {
+      params.push_back(TakeTextOrNull(*text));
+    }
+    params.push_back(row.employees ? Value{*row.employees} : Value{});
+    params.push_back(row.annual_revenue ? Value{*row.annual_revenue} : Value{});
     MOPS_TRY(insert.AddRow(params));
   }
   MOPS_TRY(insert.Finish());
@@ -1026,8 +1016,14 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
   MOPS_TRY(db.Flush());
   report.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  // The conflicts are rows of their own: the stored report goes without
+  // them (not built to be erased: 100,000 of them at 1M contacts).
+  std::vector<Conflict> conflicts = std::move(report.conflicts);
+  report.conflicts.clear();
   Json stored = ToJson(report);
-  stored.erase("conflicts");  // they are rows of their own
+  report.conflicts = std::move(conflicts);
+  stored.erase("conflicts");
+  stored["conflict_count"] = report.conflicts.size();
   MOPS_TRY(
       db.Execute("UPDATE enrichment_runs SET records_changed = ?, fields_changed = ?, "
                  "conflicts = ?, report = ? WHERE id = ?",

@@ -426,6 +426,12 @@ core::Result<VendorFile> ReadVendorFile(std::string_view text, std::string_view 
     std::string employees, revenue;
   };
   std::vector<RawNumbers> numbers;
+  {
+    // At most a row per line left: no reallocation while reading.
+    const size_t lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+    file.rows.reserve(lines);
+    numbers.reserve(lines);
+  }
   while (true) {
     auto more = reader.Next(fields);
     if (!more) return std::unexpected(std::move(more).error());
@@ -623,6 +629,14 @@ std::vector<RowMatch> MatchVendorRows(std::span<const VendorRow> rows, std::stri
 
 void VendorCandidates(const VendorRow& row, std::string_view source, std::string_view entity,
                       double probability, std::string_view method, std::vector<Candidate>& out) {
+  VendorCandidates(VendorRowView{row.vendor_record_id, row.company_name, row.domain, row.title,
+                                 row.seniority, row.department, row.phone, row.country, row.state,
+                                 row.city, row.industry, row.employees, row.annual_revenue},
+                   source, entity, probability, method, out);
+}
+
+void VendorCandidates(const VendorRowView& row, std::string_view source, std::string_view entity,
+                      double probability, std::string_view method, std::vector<Candidate>& out) {
   const std::string reason = fmt::format(FMT_COMPILE("{} {} ({} match, p={:.2f})"), source,
                                          row.vendor_record_id, method, probability);
   const double confidence = 0.9 * probability;
@@ -632,7 +646,7 @@ void VendorCandidates(const VendorRow& row, std::string_view source, std::string
     c.field = field;
     c.value = std::string(value);
     c.source = std::string(source);
-    c.vendor_record_id = row.vendor_record_id;
+    c.vendor_record_id = std::string(row.vendor_record_id);
     c.confidence = confidence;
     c.reason = reason;
     out.push_back(std::move(c));
