@@ -31,6 +31,21 @@ constexpr std::string_view kAuditInsert =
 
 std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
+// f(lo, hi) over parts of [0, n) on every core (one part when n is small).
+template <typename F>
+void InParts(size_t n, const F& f) {
+  const size_t threads = std::min<size_t>(
+      std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8), std::max<size_t>(1, n / 8192));
+  const size_t per = (n + threads - 1) / std::max<size_t>(threads, 1);
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) {
+    const size_t lo = std::min(n, t * per), hi = std::min(n, lo + per);
+    pool.emplace_back([&f, lo, hi] { f(lo, hi); });
+  }
+  f(size_t{0}, std::min(n, per));
+  for (std::thread& th : pool) th.join();
+}
+
 Value TextOrNull(std::string_view s) { return s.empty() ? Value{} : Value{std::string(s)}; }
 // The same, taking the text (for rows not needed afterwards).
 Value TakeTextOrNull(std::string& s) { return s.empty() ? Value{} : Value{std::move(s)}; }
@@ -153,16 +168,23 @@ constexpr std::string_view kStagingColumns =
     "last_name, company_name, domain, title, seniority, department, phone, country, state, city, "
     "industry, employees, annual_revenue";
 
+// What a run reads of a staged row: its record and match, and the values
+// that offer candidates (the names and e-mail only matched it). Columns that
+// repeat (titles, countries, ...) come dictionary-coded.
+constexpr std::string_view kStagedRunColumns =
+    "record_id, source, vendor_record_id, match_method, match_probability, company_name, domain, "
+    "title, seniority, department, phone, country, state, city, industry, employees, "
+    "annual_revenue";
+
 core::Result<Staged> LoadStaged(store::Database& db, std::string_view entity) {
   const ColumnType T = ColumnType::kText, I = ColumnType::kInt, D = ColumnType::kDict,
                    R = ColumnType::kReal;
-  const std::vector<ColumnType> types = {I, D, T, D, R, T, T, T, T, T,
-                                         T, T, T, T, T, T, T, T, I, I};
+  const std::vector<ColumnType> types = {I, D, T, D, R, T, T, D, D, D, T, D, D, D, D, I, I};
   Staged s;
   MOPS_ASSIGN_OR_RETURN(
       s.cols, db.ScanColumns(fmt::format("SELECT {} FROM enrichment_staging WHERE entity = ? AND "
                                          "match_status = 'matched' ORDER BY id",
-                                         kStagingColumns),
+                                         kStagedRunColumns),
                              std::vector<Value>{std::string(entity)}, types));
   s.order.resize(s.cols[0].size());
   std::iota(s.order.begin(), s.order.end(), 0u);
@@ -171,27 +193,27 @@ core::Result<Staged> LoadStaged(store::Database& db, std::string_view entity) {
   return s;
 }
 
+std::string_view DictText(const store::Column& c, size_t i) {
+  return c.codes[i] < 0 ? std::string_view{} : std::string_view(c.dict[c.codes[i]]);
+}
+
 // Staged row `i`, viewed in place (this runs per staged row).
 VendorRowView StagedRow(const Staged& s, uint32_t i) {
   VendorRowView row;
   row.vendor_record_id = s.cols[2].texts[i];
-  row.company_name = s.cols[8].texts[i];
-  row.domain = s.cols[9].texts[i];
-  row.title = s.cols[10].texts[i];
-  row.seniority = s.cols[11].texts[i];
-  row.department = s.cols[12].texts[i];
-  row.phone = s.cols[13].texts[i];
-  row.country = s.cols[14].texts[i];
-  row.state = s.cols[15].texts[i];
-  row.city = s.cols[16].texts[i];
-  row.industry = s.cols[17].texts[i];
-  if (!s.cols[18].nulls[i]) row.employees = s.cols[18].ints[i];
-  if (!s.cols[19].nulls[i]) row.annual_revenue = s.cols[19].ints[i];
+  row.company_name = s.cols[5].texts[i];
+  row.domain = s.cols[6].texts[i];
+  row.title = DictText(s.cols[7], i);
+  row.seniority = DictText(s.cols[8], i);
+  row.department = DictText(s.cols[9], i);
+  row.phone = s.cols[10].texts[i];
+  row.country = DictText(s.cols[11], i);
+  row.state = DictText(s.cols[12], i);
+  row.city = DictText(s.cols[13], i);
+  row.industry = DictText(s.cols[14], i);
+  if (!s.cols[15].nulls[i]) row.employees = s.cols[15].ints[i];
+  if (!s.cols[16].nulls[i]) row.annual_revenue = s.cols[16].ints[i];
   return row;
-}
-
-std::string_view DictText(const store::Column& c, size_t i) {
-  return c.codes[i] < 0 ? std::string_view{} : std::string_view(c.dict[c.codes[i]]);
 }
 
 // Candidates of the staged rows of `record_id`; `cursor` walks s.order.
@@ -623,14 +645,17 @@ core::Result<LoadReport> LoadVendorFile(store::Database& db, std::string_view te
                                "WHERE c.merged_into IS NULL ORDER BY c.id",
                                {}, types));
     contacts.resize(c[0].size());
-    for (size_t i = 0; i < contacts.size(); ++i) {
-      MatchContact& m = contacts[i];
-      m.id = c[0].ints[i];
-      m.email = core::ToLower(core::Trim(c[1].texts[i]));
-      m.first_name = std::move(c[2].texts[i]);
-      m.last_name = std::move(c[3].texts[i]);
-      m.company_key = CompanyKey(c[5].texts[i].empty() ? c[4].texts[i] : c[5].texts[i]);
-    }
+    // Each contact on its own: on every core.
+    InParts(contacts.size(), [&](size_t lo, size_t hi) {
+      for (size_t i = lo; i < hi; ++i) {
+        MatchContact& m = contacts[i];
+        m.id = c[0].ints[i];
+        m.email = core::ToLower(core::Trim(c[1].texts[i]));
+        m.first_name = std::move(c[2].texts[i]);
+        m.last_name = std::move(c[3].texts[i]);
+        m.company_key = CompanyKey(c[5].texts[i].empty() ? c[4].texts[i] : c[5].texts[i]);
+      }
+    });
   } else {
     const std::vector<ColumnType> types = {I, T, T, T, T};
     MOPS_ASSIGN_OR_RETURN(auto a, db.ScanColumns("SELECT id, domain, website, name, country FROM "
