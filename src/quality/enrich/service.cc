@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <chrono>
 #include <numeric>
 #include <optional>
@@ -122,9 +123,16 @@ std::string CellText(const store::Column& c, size_t r) {
   return c.texts[r];
 }
 
+// store::AsInt of a text, without making a Value of it first.
+int64_t IntOf(std::string_view text) {
+  int64_t out = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && ptr == text.data() + text.size() ? out : 0;
+}
+
 Value ValueFor(std::string_view field, const std::string& text) {
   if (text.empty()) return Value{};
-  if (IsIntegerField(field)) return Value{store::AsInt(Value{text})};
+  if (IsIntegerField(field)) return Value{IntOf(text)};
   return Value{text};
 }
 
@@ -232,10 +240,19 @@ void StagedCandidates(const Staged& s, std::string_view entity, int64_t record_i
 // One record's decisions: changed fields and the candidates that won.
 struct RecordChange {
   std::vector<int> fields;
-  std::vector<Candidate> chosen;  // parallel to fields (copies: candidates grow and re-sort)
-  void Clear() {
-    fields.clear();
-    chosen.clear();
+  // Parallel to fields: the first fields.size() are this record's (copies:
+  // candidates grow and re-sort); the slots past them are kept for their
+  // buffers, so a record's copies allocate nothing once warm.
+  std::vector<Candidate> chosen;
+  void Clear() { fields.clear(); }
+  void Add(int field, const Candidate& c) {
+    const size_t k = fields.size();
+    fields.push_back(field);
+    if (chosen.size() <= k) {
+      chosen.push_back(c);
+    } else {
+      chosen[k] = c;
+    }
   }
 };
 
@@ -284,7 +301,7 @@ void AppendCell(std::string& out, const store::Column& c, size_t r) {
 
 void AppendValue(std::string& out, std::string_view field, const std::string& value) {
   if (IsIntegerField(field)) {
-    out += std::to_string(store::AsInt(Value{value}));
+    fmt::format_to(std::back_inserter(out), FMT_COMPILE("{}"), IntOf(value));
   } else {
     AppendJsonString(out, value);
   }
@@ -343,8 +360,7 @@ struct Runner {
     for (Conflict& c : d.conflicts) report.conflicts.push_back(std::move(c));
     if (d.chosen == nullptr) return;
     values[field] = d.chosen->value;
-    change.fields.push_back(field);
-    change.chosen.push_back(*d.chosen);
+    change.Add(field, *d.chosen);
     fills[field]->changed++;
     fills[field]->by_source[d.chosen->source]++;
   }
@@ -824,12 +840,20 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
   std::vector<std::vector<std::string>> contact_domains(acc.ids.size());
   const store::Column& con_email = con.extra[0];
   const store::Column& con_account = con.extra[1];
-  for (size_t r = 0; r < con.ids.size(); ++r) {
-    if (con_account.nulls[r]) continue;
-    auto it = account_row.find(con_account.ints[r]);
-    if (it == account_row.end()) continue;
-    std::string domain = CompanyDomainFromEmail(con_email.texts[r]);
-    if (!domain.empty()) contact_domains[it->second].push_back(std::move(domain));
+  {
+    // The domains on every core, gathered per account in contact order.
+    std::vector<std::string> domains(con.ids.size());
+    InParts(con.ids.size(), [&](size_t lo, size_t hi) {
+      for (size_t r = lo; r < hi; ++r) {
+        if (!con_account.nulls[r]) domains[r] = CompanyDomainFromEmail(con_email.texts[r]);
+      }
+    });
+    for (size_t r = 0; r < con.ids.size(); ++r) {
+      if (con_account.nulls[r] || domains[r].empty()) continue;
+      auto it = account_row.find(con_account.ints[r]);
+      if (it == account_row.end()) continue;
+      contact_domains[it->second].push_back(std::move(domains[r]));
+    }
   }
 
   std::vector<AccountView> views(acc.ids.size());
