@@ -1225,6 +1225,18 @@ BEGIN
 END;
 )SQL";
 
+// Issue 19, enrichment at 1M rows: a run's undo of a record enriched for the
+// first time is kept in its provenance row (the run and the values before),
+// not in a row of enrichment_changes of its own: one inserted row per
+// changed record instead of two. Records enriched before keep their change
+// rows; rows written before this keep NULL here and are read as they are.
+constexpr std::string_view kEnrichmentUndoInProvenance = R"SQL(
+ALTER TABLE enrichment_provenance ADD COLUMN undo_run BIGINT;
+ALTER TABLE enrichment_provenance ADD COLUMN undo_before TEXT;
+CREATE INDEX enrichment_provenance_undo_run ON enrichment_provenance (undo_run)
+  WHERE undo_run IS NOT NULL;
+)SQL";
+
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "core tables", kCoreTables},
@@ -1256,6 +1268,8 @@ const std::vector<Migration>& Migrations() {
       {25, "enrichment: staged vendor rows without the per-record index", kEnrichmentStagingIndex},
       {28, "leads: the touch cache of the workspace rescore, kept by triggers", kLeadTouchCache,
        kLeadTouchCacheSqlite},
+      {32, "enrichment: a first enrichment's undo kept in its provenance row",
+       kEnrichmentUndoInProvenance},
   };
   return kMigrations;
 }

@@ -464,6 +464,34 @@ TEST(EnrichVendors, LargeFileConvertedInOrder) {
   }
 }
 
+// Cells with doubled quotes (unquoted by the reader into its own storage,
+// valid only until the next row) and quoted line breaks keep their text and
+// their rows' lines when the rows are converted after reading.
+TEST(EnrichVendors, QuotedCellsKeptThroughTheRead) {
+  std::string text =
+      "ZoomInfo Contact ID,First Name,Last Name,Job Title,Management Level,Email Address,"
+      "Direct Phone Number,Company Name,Website,Employees,Revenue (in 000s USD),Primary "
+      "Industry,Person City,Country\n";
+  constexpr int kRows = 20000;
+  for (int r = 0; r < kRows; ++r) {
+    text += fmt::format(
+        "{},Anna,\"O\"\"Neil {}\",\"Head of \"\"Ops\"\" {}\",Manager,a{}@acme.de,,"
+        "\"Acme\nGmbH {}\",,10,,Software,Berlin,Germany\n",
+        5000 + r, r, r, r, r);
+  }
+  auto file = ReadVendorFile(text, "quoted.csv", {});
+  ASSERT_TRUE(file.has_value()) << file.error().ToString();
+  ASSERT_EQ(file->rows.size(), static_cast<size_t>(kRows));
+  for (int r = 0; r < kRows; r += 997) {
+    const VendorRow& row = file->rows[r];
+    EXPECT_EQ(row.line, 2 + 2 * r);  // each row spans two lines
+    EXPECT_EQ(row.last_name, fmt::format("O\"Neil {}", r));
+    EXPECT_EQ(row.title, fmt::format("Head of \"Ops\" {}", r));
+    EXPECT_EQ(row.company_name, fmt::format("Acme\nGmbH {}", r));
+    EXPECT_EQ(row.vendor_record_id, std::to_string(5000 + r));
+  }
+}
+
 // Large files are matched on every core: the same matches as row by row.
 std::string Letters(int n) {  // names are compared without digits
   std::string out = "Q";

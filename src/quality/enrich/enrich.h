@@ -282,6 +282,15 @@ std::vector<RowMatch> MatchVendorRows(std::span<const VendorRow> rows, std::stri
 // The candidates a matched row offers a record of its entity.
 void VendorCandidates(const VendorRow& row, std::string_view source, std::string_view entity,
                       double probability, std::string_view method, std::vector<Candidate>& out);
+// The values of a staged row that offer candidates, read in place (a run
+// reads a million of them: no copies).
+struct VendorRowView {
+  std::string_view vendor_record_id, company_name, domain, title, seniority, department, phone,
+      country, state, city, industry;
+  std::optional<int64_t> employees, annual_revenue;
+};
+void VendorCandidates(const VendorRowView& row, std::string_view source, std::string_view entity,
+                      double probability, std::string_view method, std::vector<Candidate>& out);
 
 // ---------------------------------------------------------------------------
 // Services
@@ -333,9 +342,10 @@ struct RunReport {
   double seconds = 0;
 };
 // Runs the waterfall over every contact and account that is not merged.
-// Writes the changed fields, their provenance, one enrichment_changes row per
-// changed record (what undo restores), the conflicts, the run and one audit
-// row ("quality.enrich"). A dry run writes nothing.
+// Writes the changed fields, their provenance, what undo restores (the values
+// before in the provenance row of a record enriched for the first time, else
+// one enrichment_changes row), the conflicts, the run and one audit row
+// ("quality.enrich"). A dry run writes nothing.
 core::Result<RunReport> Run(store::Database& db, const RunOptions& options);
 Json ToJson(const RunReport& report);
 Json ToJson(const Conflict& conflict);

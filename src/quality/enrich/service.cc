@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <chrono>
 #include <numeric>
 #include <optional>
@@ -30,6 +31,21 @@ constexpr std::string_view kAuditInsert =
     "?, ?, ?, ?)";
 
 std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+// f(lo, hi) over parts of [0, n) on every core (one part when n is small).
+template <typename F>
+void InParts(size_t n, const F& f) {
+  const size_t threads = std::min<size_t>(
+      std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8), std::max<size_t>(1, n / 8192));
+  const size_t per = (n + threads - 1) / std::max<size_t>(threads, 1);
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) {
+    const size_t lo = std::min(n, t * per), hi = std::min(n, lo + per);
+    pool.emplace_back([&f, lo, hi] { f(lo, hi); });
+  }
+  f(size_t{0}, std::min(n, per));
+  for (std::thread& th : pool) th.join();
+}
 
 Value TextOrNull(std::string_view s) { return s.empty() ? Value{} : Value{std::string(s)}; }
 // The same, taking the text (for rows not needed afterwards).
@@ -107,9 +123,16 @@ std::string CellText(const store::Column& c, size_t r) {
   return c.texts[r];
 }
 
+// store::AsInt of a text, without making a Value of it first.
+int64_t IntOf(std::string_view text) {
+  int64_t out = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && ptr == text.data() + text.size() ? out : 0;
+}
+
 Value ValueFor(std::string_view field, const std::string& text) {
   if (text.empty()) return Value{};
-  if (IsIntegerField(field)) return Value{store::AsInt(Value{text})};
+  if (IsIntegerField(field)) return Value{IntOf(text)};
   return Value{text};
 }
 
@@ -153,16 +176,23 @@ constexpr std::string_view kStagingColumns =
     "last_name, company_name, domain, title, seniority, department, phone, country, state, city, "
     "industry, employees, annual_revenue";
 
+// What a run reads of a staged row: its record and match, and the values
+// that offer candidates (the names and e-mail only matched it). Columns that
+// repeat (titles, countries, ...) come dictionary-coded.
+constexpr std::string_view kStagedRunColumns =
+    "record_id, source, vendor_record_id, match_method, match_probability, company_name, domain, "
+    "title, seniority, department, phone, country, state, city, industry, employees, "
+    "annual_revenue";
+
 core::Result<Staged> LoadStaged(store::Database& db, std::string_view entity) {
   const ColumnType T = ColumnType::kText, I = ColumnType::kInt, D = ColumnType::kDict,
                    R = ColumnType::kReal;
-  const std::vector<ColumnType> types = {I, D, T, D, R, T, T, T, T, T,
-                                         T, T, T, T, T, T, T, T, I, I};
+  const std::vector<ColumnType> types = {I, D, T, D, R, T, T, D, D, D, T, D, D, D, D, I, I};
   Staged s;
   MOPS_ASSIGN_OR_RETURN(
       s.cols, db.ScanColumns(fmt::format("SELECT {} FROM enrichment_staging WHERE entity = ? AND "
                                          "match_status = 'matched' ORDER BY id",
-                                         kStagingColumns),
+                                         kStagedRunColumns),
                              std::vector<Value>{std::string(entity)}, types));
   s.order.resize(s.cols[0].size());
   std::iota(s.order.begin(), s.order.end(), 0u);
@@ -171,30 +201,27 @@ core::Result<Staged> LoadStaged(store::Database& db, std::string_view entity) {
   return s;
 }
 
-// Staged row `i` into `row`, reusing its buffers (this runs per staged row).
-void ReadStagedRow(const Staged& s, uint32_t i, VendorRow& row) {
-  row.vendor_record_id.assign(s.cols[2].texts[i]);
-  row.email.assign(s.cols[5].texts[i]);
-  row.first_name.assign(s.cols[6].texts[i]);
-  row.last_name.assign(s.cols[7].texts[i]);
-  row.company_name.assign(s.cols[8].texts[i]);
-  row.domain.assign(s.cols[9].texts[i]);
-  row.title.assign(s.cols[10].texts[i]);
-  row.seniority.assign(s.cols[11].texts[i]);
-  row.department.assign(s.cols[12].texts[i]);
-  row.phone.assign(s.cols[13].texts[i]);
-  row.country.assign(s.cols[14].texts[i]);
-  row.state.assign(s.cols[15].texts[i]);
-  row.city.assign(s.cols[16].texts[i]);
-  row.industry.assign(s.cols[17].texts[i]);
-  row.employees.reset();
-  row.annual_revenue.reset();
-  if (!s.cols[18].nulls[i]) row.employees = s.cols[18].ints[i];
-  if (!s.cols[19].nulls[i]) row.annual_revenue = s.cols[19].ints[i];
-}
-
 std::string_view DictText(const store::Column& c, size_t i) {
   return c.codes[i] < 0 ? std::string_view{} : std::string_view(c.dict[c.codes[i]]);
+}
+
+// Staged row `i`, viewed in place (this runs per staged row).
+VendorRowView StagedRow(const Staged& s, uint32_t i) {
+  VendorRowView row;
+  row.vendor_record_id = s.cols[2].texts[i];
+  row.company_name = s.cols[5].texts[i];
+  row.domain = s.cols[6].texts[i];
+  row.title = DictText(s.cols[7], i);
+  row.seniority = DictText(s.cols[8], i);
+  row.department = DictText(s.cols[9], i);
+  row.phone = s.cols[10].texts[i];
+  row.country = DictText(s.cols[11], i);
+  row.state = DictText(s.cols[12], i);
+  row.city = DictText(s.cols[13], i);
+  row.industry = DictText(s.cols[14], i);
+  if (!s.cols[15].nulls[i]) row.employees = s.cols[15].ints[i];
+  if (!s.cols[16].nulls[i]) row.annual_revenue = s.cols[16].ints[i];
+  return row;
 }
 
 // Candidates of the staged rows of `record_id`; `cursor` walks s.order.
@@ -205,19 +232,27 @@ void StagedCandidates(const Staged& s, std::string_view entity, int64_t record_i
     const uint32_t i = s.order[k];
     const std::string_view source = DictText(s.cols[1], i);
     if (!only_source.empty() && source != only_source) continue;
-    thread_local VendorRow row;
-    ReadStagedRow(s, i, row);
-    VendorCandidates(row, source, entity, s.cols[4].reals[i], DictText(s.cols[3], i), out);
+    VendorCandidates(StagedRow(s, i), source, entity, s.cols[4].reals[i], DictText(s.cols[3], i),
+                     out);
   }
 }
 
 // One record's decisions: changed fields and the candidates that won.
 struct RecordChange {
   std::vector<int> fields;
-  std::vector<Candidate> chosen;  // parallel to fields (copies: candidates grow and re-sort)
-  void Clear() {
-    fields.clear();
-    chosen.clear();
+  // Parallel to fields: the first fields.size() are this record's (copies:
+  // candidates grow and re-sort); the slots past them are kept for their
+  // buffers, so a record's copies allocate nothing once warm.
+  std::vector<Candidate> chosen;
+  void Clear() { fields.clear(); }
+  void Add(int field, const Candidate& c) {
+    const size_t k = fields.size();
+    fields.push_back(field);
+    if (chosen.size() <= k) {
+      chosen.push_back(c);
+    } else {
+      chosen[k] = c;
+    }
   }
 };
 
@@ -266,7 +301,7 @@ void AppendCell(std::string& out, const store::Column& c, size_t r) {
 
 void AppendValue(std::string& out, std::string_view field, const std::string& value) {
   if (IsIntegerField(field)) {
-    out += std::to_string(store::AsInt(Value{value}));
+    fmt::format_to(std::back_inserter(out), FMT_COMPILE("{}"), IntOf(value));
   } else {
     AppendJsonString(out, value);
   }
@@ -325,8 +360,7 @@ struct Runner {
     for (Conflict& c : d.conflicts) report.conflicts.push_back(std::move(c));
     if (d.chosen == nullptr) return;
     values[field] = d.chosen->value;
-    change.fields.push_back(field);
-    change.chosen.push_back(*d.chosen);
+    change.Add(field, *d.chosen);
     fills[field]->changed++;
     fills[field]->by_source[d.chosen->source]++;
   }
@@ -339,6 +373,9 @@ struct PendingWrite {
   uint32_t mask = 0;          // bit f: field f changed
   std::vector<Value> params;  // the changed fields in column order, then the id
   std::string provenance, before, after;
+  // Enriched for the first time: the undo (`before`, the values only) goes
+  // in the provenance row, and no change row is written.
+  bool folded = false;
 };
 
 // The texts of a run's writes: the provenance tail (`at`, `run`) formatted
@@ -366,27 +403,19 @@ struct WriteTexts {
     out.params.emplace_back(l.ids[r]);
     std::string& before = out.before;
     std::string& after = out.after;
+    out.folded = old_prov == nullptr;
     before.assign("{\"values\":{");
-    after.assign("{\"values\":{");
     for (size_t k = 0; k < ch.fields.size(); ++k) {
-      const int f = ch.fields[k];
-      const Candidate& c = ch.chosen[k];
-      if (k > 0) {
-        before.push_back(',');
-        after.push_back(',');
-      }
-      AppendJsonString(before, names[f]);
+      if (k > 0) before.push_back(',');
+      AppendJsonString(before, names[ch.fields[k]]);
       before.push_back(':');
-      AppendCell(before, l.fields[f], r);
-      AppendJsonString(after, names[f]);
-      after.push_back(':');
-      AppendValue(after, names[f], c.value);
+      AppendCell(before, l.fields[ch.fields[k]], r);
     }
-    after += "}}";
-    before += "},\"provenance\":";
     std::string& prov_text = out.provenance;
-    if (old_prov == nullptr) {
-      before += "null";
+    if (out.folded) {
+      // Undo deletes the provenance row: the values are all it needs.
+      before += "}}";
+      after.clear();
       thread_local CompactProvenanceWriter writer;
       writer.Start(run_id, now);
       for (size_t k = 0; k < ch.fields.size(); ++k) {
@@ -395,9 +424,20 @@ struct WriteTexts {
       }
       writer.Finish(prov_text);
     } else {
-      // Enriched before: keep the other fields' provenance, and the stored
-      // text as it was (a JSON string) for undo.
+      // Enriched before: a change row keeps the values and the stored
+      // provenance text as it was (a JSON string) for undo, and the other
+      // fields' provenance is kept.
+      before += "},\"provenance\":";
       AppendJsonString(before, old_prov->text);
+      before.push_back('}');
+      after.assign("{\"values\":{");
+      for (size_t k = 0; k < ch.fields.size(); ++k) {
+        if (k > 0) after.push_back(',');
+        AppendJsonString(after, names[ch.fields[k]]);
+        after.push_back(':');
+        AppendValue(after, names[ch.fields[k]], ch.chosen[k].value);
+      }
+      after += "}}";
       Json merged = old_prov->fields;
       for (size_t k = 0; k < ch.fields.size(); ++k) {
         std::string one;
@@ -406,12 +446,12 @@ struct WriteTexts {
       }
       prov_text = CompactProvenance(merged);
     }
-    before.push_back('}');
   }
 };
 
-// The writes of a run: the changed fields, the provenance, the change row
-// that undo reads. One UPDATE per set of changed fields (prepared once,
+// The writes of a run: the changed fields, the provenance, and what undo
+// reads (in the provenance row of a record enriched for the first time, else
+// a change row). One UPDATE per set of changed fields (prepared once,
 // binding only those); provenance and change rows in multi-row statements.
 // Statements are queued (one round trip per batch on PostgreSQL).
 static_assert(kContactFieldCount <= 32 && kAccountFieldCount <= 32);
@@ -439,8 +479,9 @@ struct Writer {
     MOPS_ASSIGN_OR_RETURN(
         provenance,
         store::BatchInsert::Make(
-            database, "INSERT INTO enrichment_provenance (entity, record_id, fields)", 3,
-            "ON CONFLICT (entity, record_id) DO UPDATE SET fields = excluded.fields"));
+            database,
+            "INSERT INTO enrichment_provenance (entity, record_id, fields, undo_run, undo_before)",
+            5, "ON CONFLICT (entity, record_id) DO UPDATE SET fields = excluded.fields"));
     MOPS_ASSIGN_OR_RETURN(
         changes,
         store::BatchInsert::Make(
@@ -510,14 +551,23 @@ struct Writer {
     row.emplace_back(std::string(entity));
     row.emplace_back(id);
     row.emplace_back(std::move(w.provenance));
-    MOPS_TRY(provenance->AddRow(row));
-    row.clear();
-    row.emplace_back(run_id);
-    row.emplace_back(std::string(entity));
-    row.emplace_back(id);
-    row.emplace_back(std::move(w.before));
-    row.emplace_back(std::move(w.after));
-    MOPS_TRY(changes->AddRow(row));
+    if (w.folded) {
+      row.emplace_back(run_id);
+      row.emplace_back(std::move(w.before));
+      MOPS_TRY(provenance->AddRow(row));
+    } else {
+      // Not set on conflict: the row keeps the undo of its first enrichment.
+      row.emplace_back();
+      row.emplace_back();
+      MOPS_TRY(provenance->AddRow(row));
+      row.clear();
+      row.emplace_back(run_id);
+      row.emplace_back(std::string(entity));
+      row.emplace_back(id);
+      row.emplace_back(std::move(w.before));
+      row.emplace_back(std::move(w.after));
+      MOPS_TRY(changes->AddRow(row));
+    }
     w.provenance.clear();
     w.before.clear();
     w.after.clear();
@@ -611,14 +661,17 @@ core::Result<LoadReport> LoadVendorFile(store::Database& db, std::string_view te
                                "WHERE c.merged_into IS NULL ORDER BY c.id",
                                {}, types));
     contacts.resize(c[0].size());
-    for (size_t i = 0; i < contacts.size(); ++i) {
-      MatchContact& m = contacts[i];
-      m.id = c[0].ints[i];
-      m.email = core::ToLower(core::Trim(c[1].texts[i]));
-      m.first_name = std::move(c[2].texts[i]);
-      m.last_name = std::move(c[3].texts[i]);
-      m.company_key = CompanyKey(c[5].texts[i].empty() ? c[4].texts[i] : c[5].texts[i]);
-    }
+    // Each contact on its own: on every core.
+    InParts(contacts.size(), [&](size_t lo, size_t hi) {
+      for (size_t i = lo; i < hi; ++i) {
+        MatchContact& m = contacts[i];
+        m.id = c[0].ints[i];
+        m.email = core::ToLower(core::Trim(c[1].texts[i]));
+        m.first_name = std::move(c[2].texts[i]);
+        m.last_name = std::move(c[3].texts[i]);
+        m.company_key = CompanyKey(c[5].texts[i].empty() ? c[4].texts[i] : c[5].texts[i]);
+      }
+    });
   } else {
     const std::vector<ColumnType> types = {I, T, T, T, T};
     MOPS_ASSIGN_OR_RETURN(auto a, db.ScanColumns("SELECT id, domain, website, name, country FROM "
@@ -669,33 +722,27 @@ core::Result<LoadReport> LoadVendorFile(store::Database& db, std::string_view te
                                    {"method", m.method}});
       }
     }
-    params = {report.batch_id,
-              file.layout,
-              file.entity,
-              std::string(file_name),
-              row.line,
-              now,
-              m.status,
-              m.record_id == 0 ? Value{} : Value{m.record_id},
-              file.source,
-              std::move(row.vendor_record_id),
-              TextOrNull(m.method),
-              m.method.empty() ? Value{} : Value{m.probability},
-              TakeTextOrNull(row.email),
-              TakeTextOrNull(row.first_name),
-              TakeTextOrNull(row.last_name),
-              TakeTextOrNull(row.company_name),
-              TakeTextOrNull(row.domain),
-              TakeTextOrNull(row.title),
-              TakeTextOrNull(row.seniority),
-              TakeTextOrNull(row.department),
-              TakeTextOrNull(row.phone),
-              TakeTextOrNull(row.country),
-              TakeTextOrNull(row.state),
-              TakeTextOrNull(row.city),
-              TakeTextOrNull(row.industry),
-              row.employees ? Value{*row.employees} : Value{},
-              row.annual_revenue ? Value{*row.annual_revenue} : Value{}};
+    // Built in place: an initializer list would copy every text once more.
+    params.clear();
+    params.emplace_back(report.batch_id);
+    params.emplace_back(file.layout);
+    params.emplace_back(file.entity);
+    params.emplace_back(std::string(file_name));
+    params.emplace_back(row.line);
+    params.emplace_back(now);
+    params.emplace_back(m.status);
+    params.push_back(m.record_id == 0 ? Value{} : Value{m.record_id});
+    params.emplace_back(file.source);
+    params.emplace_back(std::move(row.vendor_record_id));
+    params.push_back(TextOrNull(m.method));
+    params.push_back(m.method.empty() ? Value{} : Value{m.probability});
+    for (std::string* text : {&row.email, &row.first_name, &row.last_name, &row.company_name,
+                              &row.domain, &row.title, &row.seniority, &row.department, &row.phone,
+                              &row.country, &row.state, &row.city, &row.industry}) {
+      params.push_back(TakeTextOrNull(*text));
+    }
+    params.push_back(row.employees ? Value{*row.employees} : Value{});
+    params.push_back(row.annual_revenue ? Value{*row.annual_revenue} : Value{});
     MOPS_TRY(insert.AddRow(params));
   }
   MOPS_TRY(insert.Finish());
@@ -793,12 +840,20 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
   std::vector<std::vector<std::string>> contact_domains(acc.ids.size());
   const store::Column& con_email = con.extra[0];
   const store::Column& con_account = con.extra[1];
-  for (size_t r = 0; r < con.ids.size(); ++r) {
-    if (con_account.nulls[r]) continue;
-    auto it = account_row.find(con_account.ints[r]);
-    if (it == account_row.end()) continue;
-    std::string domain = CompanyDomainFromEmail(con_email.texts[r]);
-    if (!domain.empty()) contact_domains[it->second].push_back(std::move(domain));
+  {
+    // The domains on every core, gathered per account in contact order.
+    std::vector<std::string> domains(con.ids.size());
+    InParts(con.ids.size(), [&](size_t lo, size_t hi) {
+      for (size_t r = lo; r < hi; ++r) {
+        if (!con_account.nulls[r]) domains[r] = CompanyDomainFromEmail(con_email.texts[r]);
+      }
+    });
+    for (size_t r = 0; r < con.ids.size(); ++r) {
+      if (con_account.nulls[r] || domains[r].empty()) continue;
+      auto it = account_row.find(con_account.ints[r]);
+      if (it == account_row.end()) continue;
+      contact_domains[it->second].push_back(std::move(domains[r]));
+    }
   }
 
   std::vector<AccountView> views(acc.ids.size());
@@ -1010,8 +1065,14 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
   MOPS_TRY(db.Flush());
   report.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  // The conflicts are rows of their own: the stored report goes without
+  // them (not built to be erased: 100,000 of them at 1M contacts).
+  std::vector<Conflict> conflicts = std::move(report.conflicts);
+  report.conflicts.clear();
   Json stored = ToJson(report);
-  stored.erase("conflicts");  // they are rows of their own
+  report.conflicts = std::move(conflicts);
+  stored.erase("conflicts");
+  stored["conflict_count"] = report.conflicts.size();
   MOPS_TRY(
       db.Execute("UPDATE enrichment_runs SET records_changed = ?, fields_changed = ?, "
                  "conflicts = ?, report = ? WHERE id = ?",
@@ -1082,13 +1143,16 @@ core::Status Undo(store::Database& db, int64_t run_id, std::string_view actor) {
   if (!store::IsNull(run.rows[0][0])) {
     return core::Fail(ErrorCode::kConflict, "enrichment run {} is undone already", run_id);
   }
+  // A later run that changed a record this run enriched for the first time
+  // wrote a change row for it (the record had provenance by then).
   MOPS_ASSIGN_OR_RETURN(
       Value later,
       db.QueryValue("SELECT MIN(r.id) FROM enrichment_runs r JOIN enrichment_changes c ON "
-                    "c.run_id = r.id WHERE r.id > ? AND r.undone_at IS NULL AND EXISTS (SELECT 1 "
+                    "c.run_id = r.id WHERE r.id > ? AND r.undone_at IS NULL AND (EXISTS (SELECT 1 "
                     "FROM enrichment_changes m WHERE m.run_id = ? AND m.entity = c.entity AND "
-                    "m.record_id = c.record_id)",
-                    std::vector<Value>{run_id, run_id}));
+                    "m.record_id = c.record_id) OR EXISTS (SELECT 1 FROM enrichment_provenance p "
+                    "WHERE p.undo_run = ? AND p.entity = c.entity AND p.record_id = c.record_id))",
+                    std::vector<Value>{run_id, run_id, run_id}));
   if (!store::IsNull(later)) {
     return core::Fail(ErrorCode::kConflict,
                       "enrichment run {} changed records that run {} changed later: undo run {} "
@@ -1106,10 +1170,8 @@ core::Status Undo(store::Database& db, int64_t run_id, std::string_view actor) {
   MOPS_ASSIGN_OR_RETURN(auto delete_prov,
                         db.Prepare("DELETE FROM enrichment_provenance WHERE entity = ? AND "
                                    "record_id = ?"));
-  for (const auto& row : changes.rows) {
-    const std::string entity = store::AsText(row[0]);
-    const int64_t id = store::AsInt(row[1]);
-    const Json before = Json::parse(store::AsText(row[2]), nullptr, false);
+  // The values before, of one record, written back.
+  auto restore = [&](const std::string& entity, int64_t id, const Json& before) -> core::Status {
     if (before.is_discarded() || !before.contains("values")) {
       return core::Fail(ErrorCode::kInternal,
                         "enrichment run {}: the change of {} {} is unreadable", run_id, entity, id);
@@ -1129,6 +1191,24 @@ core::Status Undo(store::Database& db, int64_t run_id, std::string_view actor) {
     sql += " WHERE id = ?";
     params.push_back(id);
     MOPS_TRY(db.Execute(sql, params));
+    return {};
+  };
+  // Records the run enriched for the first time: the values from their
+  // provenance row, which goes.
+  MOPS_ASSIGN_OR_RETURN(store::Rows folded, db.Query("SELECT entity, record_id, undo_before FROM "
+                                                     "enrichment_provenance WHERE undo_run = ?",
+                                                     std::vector<Value>{run_id}));
+  for (const auto& row : folded.rows) {
+    MOPS_TRY(restore(store::AsText(row[0]), store::AsInt(row[1]),
+                     Json::parse(store::AsText(row[2]), nullptr, false)));
+  }
+  MOPS_TRY(db.Execute("DELETE FROM enrichment_provenance WHERE undo_run = ?",
+                      std::vector<Value>{run_id}));
+  for (const auto& row : changes.rows) {
+    const std::string entity = store::AsText(row[0]);
+    const int64_t id = store::AsInt(row[1]);
+    const Json before = Json::parse(store::AsText(row[2]), nullptr, false);
+    MOPS_TRY(restore(entity, id, before));
     const Json& prov = before["provenance"];
     if (prov.is_null()) {
       MOPS_TRY(delete_prov->Execute(std::vector<Value>{entity, id}));
@@ -1141,7 +1221,7 @@ core::Status Undo(store::Database& db, int64_t run_id, std::string_view actor) {
   MOPS_TRY(db.Execute("UPDATE enrichment_runs SET undone_at = ?, undone_by = ? WHERE id = ?",
                       std::vector<Value>{now, std::string(actor), run_id}));
   MOPS_TRY(Audit(db, now, actor, "quality.enrich_undo", "enrichment_runs", std::to_string(run_id),
-                 Json(), {{"records_restored", changes.size()}}));
+                 Json(), {{"records_restored", changes.size() + folded.size()}}));
   return tx.Commit();
 }
 

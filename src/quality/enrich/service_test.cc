@@ -2,6 +2,7 @@
 // through staging, undo compared on full table dumps, bad input changing
 // nothing. On SQLite, and (built with MOPS_ENRICH_TEST_POSTGRES) on a
 // throwaway PostgreSQL.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -325,6 +326,62 @@ TEST_F(EnrichWorkspace, UndoRestoresTheWorkspaceExactly) {
   ASSERT_TRUE(runs.has_value());
   ASSERT_EQ(runs->size(), 2u);
   EXPECT_TRUE((*runs)[0].undone_at.has_value());
+}
+
+// A record enriched for the first time keeps its undo in its provenance row
+// (one written row per changed record); a record enriched before gets a
+// change row. Both undo exactly.
+TEST_F(EnrichWorkspace, FirstEnrichmentUndoInProvenanceRow) {
+  const std::string original = Dump();
+  const RunReport first = RunOk();
+  ASSERT_GT(first.records_changed, 0);
+  EXPECT_EQ(Text("SELECT COUNT(*) FROM enrichment_changes"), "0");
+  EXPECT_EQ(Text(fmt::format("SELECT COUNT(*) FROM enrichment_provenance WHERE undo_run = {}",
+                             first.run_id)),
+            std::to_string(first.records_changed));
+  LoadOk("zoominfo_contacts.csv");
+  const RunReport second = RunOk();
+  ASSERT_GT(second.records_changed, 0);
+  // Records the first run enriched have change rows now; those it did not,
+  // their provenance row, and the first run's undo is kept where it was.
+  const int64_t changed_rows = std::stoll(Text(
+      fmt::format("SELECT COUNT(*) FROM enrichment_changes WHERE run_id = {}", second.run_id)));
+  const int64_t folded = std::stoll(Text(fmt::format(
+      "SELECT COUNT(*) FROM enrichment_provenance WHERE undo_run = {}", second.run_id)));
+  EXPECT_GT(changed_rows, 0);
+  EXPECT_EQ(changed_rows + folded, second.records_changed);
+  EXPECT_EQ(Text(fmt::format("SELECT COUNT(*) FROM enrichment_provenance WHERE undo_run = {}",
+                             first.run_id)),
+            std::to_string(first.records_changed));
+  ASSERT_TRUE(Undo(*db_, second.run_id, "test").has_value());
+  ASSERT_TRUE(Undo(*db_, first.run_id, "test").has_value());
+  Exec("DELETE FROM enrichment_staging");
+  EXPECT_EQ(Dump(), original);
+}
+
+// A run stored before the undo moved into the provenance row (a change row
+// per record, its provenance null) is undone as it always was.
+TEST_F(EnrichWorkspace, ChangeRowsOfEarlierRunsStillUndone) {
+  const std::string original = Dump();
+  const RunReport first = RunOk();
+  ASSERT_GT(first.records_changed, 0);
+  auto rows = db_->Query(
+      "SELECT entity, record_id, undo_before FROM enrichment_provenance WHERE undo_run = ?",
+      std::vector<Value>{Value{first.run_id}});
+  ASSERT_TRUE(rows.has_value());
+  ASSERT_EQ(static_cast<int64_t>(rows->size()), first.records_changed);
+  for (const auto& row : rows->rows) {
+    Json before = Json::parse(store::AsText(row[2]));
+    before["provenance"] = nullptr;
+    Exec(
+        "INSERT INTO enrichment_changes (run_id, entity, record_id, before, after) VALUES (?, ?, "
+        "?, ?, '{}')",
+        {Value{first.run_id}, row[0], row[1], Value{before.dump()}});
+  }
+  Exec("UPDATE enrichment_provenance SET undo_run = NULL, undo_before = NULL");
+  ASSERT_TRUE(Undo(*db_, first.run_id, "test").has_value());
+  EXPECT_EQ(Text("SELECT COUNT(*) FROM enrichment_provenance"), "0");
+  EXPECT_EQ(Dump(), original);
 }
 
 TEST_F(EnrichWorkspace, ConfigOrderAndOverwrite) {

@@ -4,7 +4,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <deque>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -419,13 +421,23 @@ core::Result<VendorFile> ReadVendorFile(std::string_view text, std::string_view 
     if (c < 0 || static_cast<size_t>(c) >= fields.size()) return {};
     return core::Trim(fields[c]);
   };
-  // Read in order (a quoted cell may span lines), the cells kept as they
-  // are; then put in the workspace's form on every core, each row on its
-  // own, the warnings gathered in row order.
-  struct RawNumbers {
-    std::string employees, revenue;
-  };
-  std::vector<RawNumbers> numbers;
+  // Read in order (a quoted cell may span lines), each row's cells kept as
+  // views of the text (a cell the reader unquoted into its own storage is
+  // copied aside); then copied out and put in the workspace's form on every
+  // core, each row on its own, the warnings gathered in row order.
+  constexpr size_t kCells = 16;
+  using Cells = std::array<std::string_view, kCells>;
+  std::vector<Cells> cells;
+  std::vector<int64_t> lines;
+  std::deque<std::string> unquoted;  // stable addresses
+  {
+    // At most a row per line left: no reallocation while reading.
+    const size_t n = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+    cells.reserve(n);
+    lines.reserve(n);
+  }
+  const char* const text_begin = text.data();
+  const char* const text_end = text.data() + text.size();
   while (true) {
     auto more = reader.Next(fields);
     if (!more) return std::unexpected(std::move(more).error());
@@ -434,35 +446,42 @@ core::Result<VendorFile> ReadVendorFile(std::string_view text, std::string_view 
       ++file.skipped;
       continue;
     }
-    VendorRow& row = file.rows.emplace_back();
-    row.line = reader.record_line();
-    row.vendor_record_id = std::string(cell(0));
-    if (row.vendor_record_id.empty()) {
-      row.vendor_record_id = fmt::format("{}:{}", file_name, row.line);
+    lines.push_back(reader.record_line());
+    Cells& row = cells.emplace_back();
+    for (size_t f = 0; f < kCells; ++f) {
+      std::string_view v = cell(f);
+      if (!v.empty() && (v.data() < text_begin || v.data() + v.size() > text_end)) {
+        v = unquoted.emplace_back(v);
+      }
+      row[f] = v;
     }
-    row.first_name = std::string(cell(1));
-    row.last_name = std::string(cell(2));
-    row.title = std::string(cell(3));
-    row.seniority = std::string(cell(4));
-    row.department = std::string(cell(5));
-    row.email = std::string(cell(6));
-    row.phone = std::string(cell(7));
-    row.company_name = std::string(cell(8));
-    row.domain = std::string(cell(9));  // the website, until converted
-    row.country = std::string(cell(10));
-    row.state = std::string(cell(11));
-    row.city = std::string(cell(12));
-    row.industry = std::string(cell(13));
-    numbers.push_back({std::string(cell(14)), std::string(cell(15))});
   }
+  file.rows.resize(cells.size());
   std::mutex parts_mu;
   std::vector<std::pair<size_t, std::vector<std::string>>> part_warnings;
   ParallelParts(file.rows.size(), [&](size_t lo, size_t hi) {
     std::vector<std::string> warnings;
     for (size_t r = lo; r < hi; ++r) {
       VendorRow& row = file.rows[r];
-      row.seniority = Seniority(row.seniority);
-      row.department = Department(row.department);
+      const Cells& c = cells[r];
+      row.line = lines[r];
+      row.vendor_record_id = std::string(c[0]);
+      if (row.vendor_record_id.empty()) {
+        row.vendor_record_id = fmt::format("{}:{}", file_name, row.line);
+      }
+      row.first_name = std::string(c[1]);
+      row.last_name = std::string(c[2]);
+      row.title = std::string(c[3]);
+      row.seniority = Seniority(c[4]);
+      row.department = Department(c[5]);
+      row.email = std::string(c[6]);
+      row.phone = std::string(c[7]);
+      row.company_name = std::string(c[8]);
+      row.domain = std::string(c[9]);  // the website, until converted
+      row.country = std::string(c[10]);
+      row.state = std::string(c[11]);
+      row.city = std::string(c[12]);
+      row.industry = std::string(c[13]);
       row.email = linkage::NormalizeEmail(row.email);
       row.domain = DomainFromWebsite(row.domain);
       if (row.domain.empty()) row.domain = CompanyDomainFromEmail(row.email);
@@ -479,7 +498,7 @@ core::Result<VendorFile> ReadVendorFile(std::string_view text, std::string_view 
           row.phone.clear();
         }
       }
-      if (const std::string_view v = numbers[r].employees; !v.empty()) {
+      if (const std::string_view v = c[14]; !v.empty()) {
         row.employees = ParseCount(v, options.numbers);
         if (!row.employees) {
           warnings.push_back(
@@ -488,7 +507,7 @@ core::Result<VendorFile> ReadVendorFile(std::string_view text, std::string_view 
                           row.line, column[14] + 1, v.substr(0, 40)));
         }
       }
-      if (const std::string_view v = numbers[r].revenue; !v.empty()) {
+      if (const std::string_view v = c[15]; !v.empty()) {
         row.annual_revenue = ParseRevenue(v, options.numbers, scale);
         if (!row.annual_revenue) {
           warnings.push_back(
@@ -517,13 +536,16 @@ std::vector<RowMatch> MatchVendorRows(std::span<const VendorRow> rows, std::stri
   constexpr size_t kMaxBlock = 500;  // a value shared by more is no evidence (as in linkage)
   if (entity == "contacts") {
     std::unordered_map<std::string_view, int64_t> by_email;  // -1: shared by several
-    std::unordered_map<std::string, std::vector<uint32_t>> by_domain, by_company;
+    // Keyed by views of `domains` and the contacts' company keys.
+    std::unordered_map<std::string_view, std::vector<uint32_t>> by_domain, by_company;
     by_email.reserve(contacts.size());
     std::vector<std::pair<std::string, std::string>> names(contacts.size());
+    std::vector<std::string> domains(contacts.size());
     ParallelParts(contacts.size(), [&](size_t lo, size_t hi) {
       for (size_t i = lo; i < hi; ++i) {
         names[i] = {linkage::NormalizeName(contacts[i].first_name),
                     linkage::NormalizeName(contacts[i].last_name)};
+        if (!contacts[i].email.empty()) domains[i] = CompanyDomainFromEmail(contacts[i].email);
       }
     });
     for (uint32_t i = 0; i < contacts.size(); ++i) {
@@ -531,8 +553,7 @@ std::vector<RowMatch> MatchVendorRows(std::span<const VendorRow> rows, std::stri
       if (!c.email.empty()) {
         auto [it, fresh] = by_email.emplace(c.email, c.id);
         if (!fresh && it->second != c.id) it->second = -1;
-        const std::string domain = CompanyDomainFromEmail(c.email);
-        if (!domain.empty()) by_domain[domain].push_back(i);
+        if (!domains[i].empty()) by_domain[domains[i]].push_back(i);
       }
       if (!c.company_key.empty()) by_company[c.company_key].push_back(i);
     }
@@ -623,6 +644,14 @@ std::vector<RowMatch> MatchVendorRows(std::span<const VendorRow> rows, std::stri
 
 void VendorCandidates(const VendorRow& row, std::string_view source, std::string_view entity,
                       double probability, std::string_view method, std::vector<Candidate>& out) {
+  VendorCandidates(VendorRowView{row.vendor_record_id, row.company_name, row.domain, row.title,
+                                 row.seniority, row.department, row.phone, row.country, row.state,
+                                 row.city, row.industry, row.employees, row.annual_revenue},
+                   source, entity, probability, method, out);
+}
+
+void VendorCandidates(const VendorRowView& row, std::string_view source, std::string_view entity,
+                      double probability, std::string_view method, std::vector<Candidate>& out) {
   const std::string reason = fmt::format(FMT_COMPILE("{} {} ({} match, p={:.2f})"), source,
                                          row.vendor_record_id, method, probability);
   const double confidence = 0.9 * probability;
@@ -632,7 +661,7 @@ void VendorCandidates(const VendorRow& row, std::string_view source, std::string
     c.field = field;
     c.value = std::string(value);
     c.source = std::string(source);
-    c.vendor_record_id = row.vendor_record_id;
+    c.vendor_record_id = std::string(row.vendor_record_id);
     c.confidence = confidence;
     c.reason = reason;
     out.push_back(std::move(c));

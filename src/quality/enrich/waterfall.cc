@@ -27,6 +27,9 @@ std::string CountryOf(std::string_view text) {
 // The same value, as the field compares.
 bool SameValue(std::string_view field, std::string_view a, std::string_view b) {
   if (a == b) return true;
+  // Against an empty value (an empty field, most often): only a blank
+  // country reads as the same (no number parses, no domain is empty).
+  if (a.empty() || b.empty()) return field == "country" && core::Trim(a.empty() ? b : a).empty();
   if (IsIntegerField(field)) {
     auto x = core::ParseInt(a), y = core::ParseInt(b);
     return x && y && *x == *y;
