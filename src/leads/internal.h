@@ -1,10 +1,12 @@
 // Shared between the service files of leads/ only.
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "leads/leads.h"
@@ -90,6 +92,26 @@ core::Result<TouchRows> ScanTouchRows(store::Database& db, std::string_view wher
 // On PostgreSQL: LoadScoringInput as it is. Fills report's touch_cache*.
 core::Result<ScoringInput> LoadWithTouchCache(store::Database& db, const ScoringConfig& config,
                                               Timestamp as_of, int parts, ScoreRunReport& report);
+
+// Runs body(lo, hi) over [0, n) split in `parts` ranges (the first on the
+// calling thread), in parallel threads; returns when all are done. The
+// ranges are in order: part p is the p-th from the start.
+template <typename Body>
+void ParallelRanges(size_t n, int parts, const Body& body) {
+  parts = std::max(1, parts);
+  if (n < static_cast<size_t>(parts)) parts = 1;
+  if (parts == 1) {
+    body(size_t{0}, n);
+    return;
+  }
+  std::vector<std::jthread> threads;
+  const size_t step = (n + parts - 1) / parts;
+  for (int p = 1; p < parts; ++p) {
+    const size_t lo = std::min(n, step * p), hi = std::min(n, lo + step);
+    threads.emplace_back([&body, lo, hi] { body(lo, hi); });
+  }
+  body(0, std::min(n, step));
+}
 
 // "1,2,3": ids for an IN list.
 std::string IdList(std::span<const int64_t> ids);

@@ -148,21 +148,27 @@ struct List {
   }
 };
 
-std::string Encode(const List& list, const std::vector<uint64_t>& mask) {
+// The cache row of `n` touches in (time, id) order: times, ids and their
+// rule sets (`mask.size()` words each).
+std::string Encode(const Timestamp* times, const int64_t* ids, const uint64_t* sets, size_t n,
+                   const std::vector<uint64_t>& mask) {
   const size_t words = mask.size();
   std::string out;
-  out.reserve(list.at.size() * (6 + words));
-  PutVarint(out, list.at.size());
+  out.reserve(n * (6 + words));
+  PutVarint(out, n);
   Timestamp at = 0;
   int64_t id = 0;
-  for (size_t j = 0; j < list.at.size(); ++j) {
-    PutVarint(out, Zigzag(list.at[j] - at));
-    PutVarint(out, Zigzag(list.id[j] - id));
-    at = list.at[j];
-    id = list.id[j];
-    for (size_t w = 0; w < words; ++w) PutVarint(out, list.sets[j * words + w] & mask[w]);
+  for (size_t j = 0; j < n; ++j) {
+    PutVarint(out, Zigzag(times[j] - at));
+    PutVarint(out, Zigzag(ids[j] - id));
+    at = times[j];
+    id = ids[j];
+    for (size_t w = 0; w < words; ++w) PutVarint(out, sets[j * words + w] & mask[w]);
   }
   return out;
+}
+std::string Encode(const List& list, const std::vector<uint64_t>& mask) {
+  return Encode(list.at.data(), list.id.data(), list.sets.data(), list.at.size(), mask);
 }
 
 auto Corrupt(int64_t contact_id) {
@@ -279,18 +285,20 @@ core::Result<ScoringInput> LoadWithTouchCache(store::Database& db, const Scoring
     const Scorer scorer(config, in);
     const size_t m = in.touch_ids.size();
     in.touch_sets.resize(m * words);
-    for (size_t t = 0; t < m; ++t) {
-      scorer.RuleSets(static_cast<int64_t>(t), &in.touch_sets[t * words]);
-    }
+    // The rule sets and the rows, by ranges of contacts in parallel.
+    std::vector<std::string> rows(in.size());
+    ParallelRanges(in.size(), parts, [&](size_t lo, size_t hi) {
+      for (size_t i = lo; i < hi; ++i) {
+        const int64_t b = in.touch_begin[i], e = in.touch_begin[i + 1];
+        if (b == e) continue;
+        for (int64_t t = b; t < e; ++t) scorer.RuleSets(t, &in.touch_sets[t * words]);
+        rows[i] = Encode(&in.occurred_at[b], &in.touch_ids[b], &in.touch_sets[b * words],
+                         static_cast<size_t>(e - b), mask);
+      }
+    });
     writes.reserve(in.size());
     for (size_t i = 0; i < in.size(); ++i) {
-      const int64_t b = in.touch_begin[i], e = in.touch_begin[i + 1];
-      if (b == e) continue;
-      list.Clear();
-      for (int64_t t = b; t < e; ++t) {
-        list.Push(in.occurred_at[t], in.touch_ids[t], &in.touch_sets[t * words], words);
-      }
-      writes.emplace_back(in.contact_ids[i], Encode(list, mask));
+      if (!rows[i].empty()) writes.emplace_back(in.contact_ids[i], std::move(rows[i]));
     }
     // Only the touches up to as_of, as a load as of as_of has them.
     int64_t kept = 0;

@@ -6,6 +6,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include "store/checkpointer.h"
+
 namespace mops::store {
 
 int64_t AsInt(const Value& v, int64_t fallback) {
@@ -146,11 +148,22 @@ Status Transaction::Commit() {
   return db->Commit();
 }
 
+namespace {
+// WAL pages past which a request connection checkpoints by itself.
+constexpr int kPoolCheckpointPages = 16384;
+}  // namespace
+
 Result<std::unique_ptr<Pool>> Pool::Create(const std::string& url, int size) {
   auto pool = std::make_unique<Pool>();
   pool->url_ = url;
   for (int i = 0; i < size; ++i) {
     MOPS_ASSIGN_OR_RETURN(auto db, Open(url));
+    // Requests leave WAL checkpoints to the checkpointer's thread (asked for
+    // when a lease ends); a connection still checkpoints by itself past this
+    // bound, should that thread fall behind.
+    if (CanCheckpointElsewhere(*db)) {
+      MOPS_TRY(db->ExecScript(fmt::format("PRAGMA wal_autocheckpoint={}", kPoolCheckpointPages)));
+    }
     pool->free_.push_back(std::move(db));
   }
   return pool;
@@ -166,6 +179,7 @@ Pool::Lease Pool::Acquire() {
 
 Pool::Lease::~Lease() {
   if (!db_) return;
+  RequestCheckpoint(*db_);
   {
     std::lock_guard lock(pool_->mu_);
     pool_->free_.push_back(std::move(db_));

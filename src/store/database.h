@@ -183,7 +183,9 @@ class Transaction {
 };
 
 // A fixed set of connections shared by server threads. Acquire blocks until
-// one is free. Thread-safe.
+// one is free. Thread-safe. On a SQLite workspace file the connections leave
+// WAL checkpoints to a thread of their own (store/checkpointer.h), asked for
+// when a lease ends, so no request waits for one.
 class Pool {
  public:
   static Result<std::unique_ptr<Pool>> Create(const std::string& url, int size);
