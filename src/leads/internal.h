@@ -86,12 +86,28 @@ struct TouchRows {
 core::Result<TouchRows> ScanTouchRows(store::Database& db, std::string_view where,
                                       const ScoringNeeds& needs);
 
+// The rows of the touch cache a LoadWithTouchCache left to write, with the
+// mark they were read under.
+struct TouchCacheWrite {
+  bool pending = false;  // false: nothing to write (PostgreSQL)
+  bool rebuild = false;  // every row again
+  int64_t high = 0, last_change = 0;
+  std::string stamp;
+  std::vector<std::pair<int64_t, std::string>> rows;  // contact, encoding ("" deletes)
+};
+
 // The workspace's scoring input as of `as_of` with the touches' rule sets
 // (ScoringInput::touch_sets) read from the touch cache and brought up to
-// date, or built and stored when it cannot be used (see touch_cache.cc).
-// On PostgreSQL: LoadScoringInput as it is. Fills report's touch_cache*.
+// date, or built when it cannot be used (see touch_cache.cc); `write`
+// receives the cache rows to store. On PostgreSQL: LoadScoringInput as it
+// is, nothing to store. Fills report's touch_cache*.
 core::Result<ScoringInput> LoadWithTouchCache(store::Database& db, const ScoringConfig& config,
-                                              Timestamp as_of, int parts, ScoreRunReport& report);
+                                              Timestamp as_of, int parts, ScoreRunReport& report,
+                                              TouchCacheWrite& write);
+// Stores what LoadWithTouchCache left in `write` (a transaction of its own),
+// unless a later rescore has set its mark since. Uses only `db`: it may run
+// on another thread while this one scores.
+core::Status StoreTouchCache(store::Database& db, TouchCacheWrite write, ScoreRunReport& report);
 
 // Runs body(lo, hi) over [0, n) split in `parts` ranges (the first on the
 // calling thread), in parallel threads; returns when all are done. The

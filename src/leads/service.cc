@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 
 #include "core/strings.h"
@@ -224,11 +225,22 @@ core::Result<ScoreRunReport> ScoreWorkspace(store::Database& db, Timestamp as_of
   // The touches come from the touch cache (touch_cache.cc) where it can be
   // used: one short row per contact instead of every touchpoint.
   ScoreRunReport cache;
-  MOPS_ASSIGN_OR_RETURN(ScoringInput input,
-                        internal::LoadWithTouchCache(db, config, as_of, LoadParts(threads), cache));
+  internal::TouchCacheWrite cache_write;
+  MOPS_ASSIGN_OR_RETURN(
+      ScoringInput input,
+      internal::LoadWithTouchCache(db, config, as_of, LoadParts(threads), cache, cache_write));
   const double load = Seconds(started);
   started = std::chrono::steady_clock::now();
-  const std::vector<Score> scores = ScoreAll(config, input, as_of, threads);
+  // The cache rows are written while the scores are computed (the writer
+  // waits on SQLite, the scoring threads on nothing), then the scores.
+  core::Status cached = {};
+  std::vector<Score> scores;
+  {
+    std::jthread writer(
+        [&] { cached = internal::StoreTouchCache(db, std::move(cache_write), cache); });
+    scores = ScoreAll(config, input, as_of, threads);
+  }
+  MOPS_TRY(cached);
   const double score = Seconds(started);
   MOPS_ASSIGN_OR_RETURN(ScoreRunReport report,
                         Store(db, config, input, scores, as_of, actor, {}, lifecycle));
