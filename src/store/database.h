@@ -183,9 +183,7 @@ class Transaction {
 };
 
 // A fixed set of connections shared by server threads. Acquire blocks until
-// one is free. Thread-safe. On a SQLite workspace file the connections leave
-// WAL checkpoints to a thread of their own (store/checkpointer.h), asked for
-// when a lease ends, so no request waits for one.
+// one is free. Thread-safe.
 class Pool {
  public:
   static Result<std::unique_ptr<Pool>> Create(const std::string& url, int size);
