@@ -1,6 +1,7 @@
 #include "store/checkpointer.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -26,7 +27,10 @@ class Checkpointer {
     {
       std::lock_guard lock(mu_);
       if (stopping_) return;
-      if (!thread_.joinable()) thread_ = std::thread([this] { Run(); });
+      if (!thread_) {
+        thread_ = std::make_unique<std::thread>([this] { Run(); });
+        owner_ = ::getpid();
+      }
       Entry& e = entries_[path];
       if (e.requested) return;
       e.requested = true;
@@ -41,7 +45,14 @@ class Checkpointer {
       stopping_ = true;
     }
     cv_.notify_one();
-    if (thread_.joinable()) thread_.join();
+    if (!thread_) return;
+    if (owner_ == ::getpid()) {
+      thread_->join();
+    } else {
+      // A child forked after the thread started has no such thread to join
+      // or detach: its handle is left as it is.
+      (void)thread_.release();
+    }
   }
 
  private:
@@ -120,7 +131,8 @@ class Checkpointer {
   std::map<std::string, Entry> entries_;
   std::deque<std::string> order_;
   bool stopping_ = false;
-  std::thread thread_;
+  std::unique_ptr<std::thread> thread_;
+  pid_t owner_ = 0;  // the process that started the thread
 };
 
 }  // namespace
