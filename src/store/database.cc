@@ -89,11 +89,12 @@ Result<std::vector<Column>> ScanColumnsParallel(Database& db, std::string_view s
     if (!r) return std::unexpected(std::move(r).error());
   }
   std::vector<Column> out = std::move(*results[0]);
-  for (int p = 1; p < parts; ++p) {
-    std::vector<Column>& part = *results[p];
-    for (size_t c = 0; c < out.size(); ++c) {
+  // Each column appends the later parts' rows; columns are independent, so
+  // the connections' threads share them out.
+  auto merge = [&](size_t c) {
+    for (int p = 1; p < parts; ++p) {
       Column& to = out[c];
-      Column& from = part[c];
+      Column& from = (*results[p])[c];
       to.nulls.insert(to.nulls.end(), from.nulls.begin(), from.nulls.end());
       switch (to.type) {
         case ColumnType::kInt:
@@ -128,7 +129,17 @@ Result<std::vector<Column>> ScanColumnsParallel(Database& db, std::string_view s
           break;
         }
       }
+      from = Column{};
     }
+  };
+  if (parts > 1) {
+    std::vector<std::jthread> threads;
+    for (int w = 1; w < parts; ++w) {
+      threads.emplace_back([&, w] {
+        for (size_t c = w; c < out.size(); c += parts) merge(c);
+      });
+    }
+    for (size_t c = 0; c < out.size(); c += parts) merge(c);
   }
   return out;
 }
