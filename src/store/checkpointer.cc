@@ -1,5 +1,7 @@
 #include "store/checkpointer.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,7 +30,14 @@ class Checkpointer {
       std::lock_guard lock(mu_);
       if (stopping_) return;
       if (!thread_) {
+        // The thread blocks every signal (it inherits the mask it starts
+        // with), so that none meant for the process (a server's SIGTERM,
+        // waited for by a thread of its own) is delivered to it.
+        sigset_t all, previous;
+        sigfillset(&all);
+        pthread_sigmask(SIG_BLOCK, &all, &previous);
         thread_ = std::make_unique<std::thread>([this] { Run(); });
+        pthread_sigmask(SIG_SETMASK, &previous, nullptr);
         owner_ = ::getpid();
       }
       Entry& e = entries_[path];
@@ -68,6 +77,7 @@ class Checkpointer {
   static constexpr size_t kMaxConnections = 4;
 
   void Run() {
+    pthread_setname_np(pthread_self(), "mops-checkpoint");
     std::unique_lock lock(mu_);
     while (true) {
       cv_.wait(lock, [this] { return stopping_ || !order_.empty(); });

@@ -1,6 +1,7 @@
 #include "store/checkpointer.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <stdlib.h>
 
 #include <chrono>
@@ -92,6 +93,35 @@ TEST_F(CheckpointerTest, PoolConnectionsLeaveCheckpointsToTheThread) {
     EXPECT_LT(f.backfilled, f.max);
   }  // the lease ends: a checkpoint is asked for
   EXPECT_TRUE(WaitForCheckpoint());
+}
+
+// A signal for the process (a server's SIGTERM, which a thread of its own
+// waits for with the signal blocked everywhere else) never goes to the
+// checkpointer's thread: it blocks them all.
+TEST_F(CheckpointerTest, TheThreadBlocksEverySignal) {
+  auto db = Open(path_);
+  ASSERT_TRUE(db.has_value());
+  Write(**db, 10);
+  RequestCheckpoint(**db);
+  ASSERT_TRUE(WaitForCheckpoint());
+  bool found = false;
+  for (const auto& task : fs::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    if (name != "mops-checkpoint") continue;
+    found = true;
+    std::ifstream status(task.path() / "status");
+    std::string line, blocked;
+    while (std::getline(status, line)) {
+      if (line.starts_with("SigBlk:")) blocked = line.substr(line.find_first_not_of(" \t", 7));
+    }
+    const uint64_t mask = std::stoull(blocked, nullptr, 16);
+    for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM}) {
+      EXPECT_TRUE((mask >> (sig - 1)) & 1u) << "signal " << sig << " not blocked: " << blocked;
+    }
+  }
+  EXPECT_TRUE(found);
 }
 
 TEST_F(CheckpointerTest, NothingForInMemoryDatabases) {
