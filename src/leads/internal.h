@@ -1,10 +1,12 @@
 // Shared between the service files of leads/ only.
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "leads/leads.h"
@@ -84,12 +86,48 @@ struct TouchRows {
 core::Result<TouchRows> ScanTouchRows(store::Database& db, std::string_view where,
                                       const ScoringNeeds& needs);
 
+// The rows of the touch cache a LoadWithTouchCache left to write, with the
+// mark they were read under.
+struct TouchCacheWrite {
+  bool pending = false;  // false: nothing to write (PostgreSQL)
+  bool rebuild = false;  // every row again
+  int64_t high = 0, last_change = 0;
+  std::string stamp;
+  std::vector<std::pair<int64_t, std::string>> rows;  // contact, encoding ("" deletes)
+};
+
 // The workspace's scoring input as of `as_of` with the touches' rule sets
 // (ScoringInput::touch_sets) read from the touch cache and brought up to
-// date, or built and stored when it cannot be used (see touch_cache.cc).
-// On PostgreSQL: LoadScoringInput as it is. Fills report's touch_cache*.
+// date, or built when it cannot be used (see touch_cache.cc); `write`
+// receives the cache rows to store. On PostgreSQL: LoadScoringInput as it
+// is, nothing to store. Fills report's touch_cache*.
 core::Result<ScoringInput> LoadWithTouchCache(store::Database& db, const ScoringConfig& config,
-                                              Timestamp as_of, int parts, ScoreRunReport& report);
+                                              Timestamp as_of, int parts, ScoreRunReport& report,
+                                              TouchCacheWrite& write);
+// Stores what LoadWithTouchCache left in `write` (a transaction of its own),
+// unless a later rescore has set its mark since. Uses only `db`: it may run
+// on another thread while this one scores.
+core::Status StoreTouchCache(store::Database& db, TouchCacheWrite write, ScoreRunReport& report);
+
+// Runs body(lo, hi) over [0, n) split in `parts` ranges (the first on the
+// calling thread), in parallel threads; returns when all are done. The
+// ranges are in order: part p is the p-th from the start.
+template <typename Body>
+void ParallelRanges(size_t n, int parts, const Body& body) {
+  parts = std::max(1, parts);
+  if (n < static_cast<size_t>(parts)) parts = 1;
+  if (parts == 1) {
+    body(size_t{0}, n);
+    return;
+  }
+  std::vector<std::jthread> threads;
+  const size_t step = (n + parts - 1) / parts;
+  for (int p = 1; p < parts; ++p) {
+    const size_t lo = std::min(n, step * p), hi = std::min(n, lo + step);
+    threads.emplace_back([&body, lo, hi] { body(lo, hi); });
+  }
+  body(0, std::min(n, step));
+}
 
 // "1,2,3": ids for an IN list.
 std::string IdList(std::span<const int64_t> ids);

@@ -432,7 +432,8 @@ struct ScoreRunReport {
   int64_t cache_new_touches = 0;       // kept: touches read after the mark
   int64_t cache_changed_contacts = 0;  // kept: contacts whose touches were read again
   int64_t cache_rows_written = 0;
-  double cache_write_seconds = 0;  // of load_seconds
+  // Written while the scores are computed: part of score_seconds' span.
+  double cache_write_seconds = 0;
 };
 // Rescores every contact as of `as_of` in one transaction: writes a score
 // row and a history row only where the score changed, then applies the

@@ -102,24 +102,6 @@ core::Status ResolveCampaignKey(store::Database& db, store::Column& campaign_id,
   return {};
 }
 
-// Runs body(lo, hi) over [0, n) split in `parts` ranges, in parallel threads.
-template <typename Body>
-void ParallelRanges(size_t n, int parts, const Body& body) {
-  parts = std::max(1, parts);
-  if (n < static_cast<size_t>(parts)) parts = 1;
-  if (parts == 1) {
-    body(size_t{0}, n);
-    return;
-  }
-  std::vector<std::jthread> threads;
-  const size_t step = (n + parts - 1) / parts;
-  for (int p = 1; p < parts; ++p) {
-    const size_t lo = std::min(n, step * p), hi = std::min(n, lo + step);
-    threads.emplace_back([&body, lo, hi] { body(lo, hi); });
-  }
-  body(0, std::min(n, step));
-}
-
 // Appends to `c` one column per account field (the columns of `a` after the
 // first, the account id): each contact's account's value, as a join would
 // give it (none when the contact has no account or an unknown one).
@@ -268,7 +250,7 @@ void GroupTouches(std::vector<store::Column>& t, const std::vector<int>& key_col
   const std::vector<int64_t>& times = t[2].ints;
   // Per range of contacts: gather time and id, then put each contact's rows
   // in (time, id) order where they are not already.
-  ParallelRanges(n, parts, [&](size_t lo, size_t hi) {
+  internal::ParallelRanges(n, parts, [&](size_t lo, size_t hi) {
     std::vector<uint32_t> perm, tmp_order;
     std::vector<int64_t> tmp_at, tmp_id;
     for (size_t i = lo; i < hi; ++i) {
@@ -310,7 +292,7 @@ void GroupTouches(std::vector<store::Column>& t, const std::vector<int>& key_col
     TextColumn& key = in.touch_keys[k];
     key.dict = std::move(src.dict);
     key.codes.resize(kept);
-    ParallelRanges(kept, parts, [&](size_t lo, size_t hi) {
+    internal::ParallelRanges(kept, parts, [&](size_t lo, size_t hi) {
       for (size_t j = lo; j < hi; ++j) key.codes[j] = src.codes[order[j]];
     });
     src = {};

@@ -148,21 +148,27 @@ struct List {
   }
 };
 
-std::string Encode(const List& list, const std::vector<uint64_t>& mask) {
+// The cache row of `n` touches in (time, id) order: times, ids and their
+// rule sets (`mask.size()` words each).
+std::string Encode(const Timestamp* times, const int64_t* ids, const uint64_t* sets, size_t n,
+                   const std::vector<uint64_t>& mask) {
   const size_t words = mask.size();
   std::string out;
-  out.reserve(list.at.size() * (6 + words));
-  PutVarint(out, list.at.size());
+  out.reserve(n * (6 + words));
+  PutVarint(out, n);
   Timestamp at = 0;
   int64_t id = 0;
-  for (size_t j = 0; j < list.at.size(); ++j) {
-    PutVarint(out, Zigzag(list.at[j] - at));
-    PutVarint(out, Zigzag(list.id[j] - id));
-    at = list.at[j];
-    id = list.id[j];
-    for (size_t w = 0; w < words; ++w) PutVarint(out, list.sets[j * words + w] & mask[w]);
+  for (size_t j = 0; j < n; ++j) {
+    PutVarint(out, Zigzag(times[j] - at));
+    PutVarint(out, Zigzag(ids[j] - id));
+    at = times[j];
+    id = ids[j];
+    for (size_t w = 0; w < words; ++w) PutVarint(out, sets[j * words + w] & mask[w]);
   }
   return out;
+}
+std::string Encode(const List& list, const std::vector<uint64_t>& mask) {
+  return Encode(list.at.data(), list.id.data(), list.sets.data(), list.at.size(), mask);
 }
 
 auto Corrupt(int64_t contact_id) {
@@ -217,7 +223,8 @@ core::Result<std::string> Stamp(store::Database& db, const ScoringConfig& config
 }  // namespace
 
 core::Result<ScoringInput> LoadWithTouchCache(store::Database& db, const ScoringConfig& config,
-                                              Timestamp as_of, int parts, ScoreRunReport& report) {
+                                              Timestamp as_of, int parts, ScoreRunReport& report,
+                                              TouchCacheWrite& write) {
   ScoringNeeds needs = NeedsOf(config);
   if (db.dialect() != store::Dialect::kSqlite) {
     report.touch_cache = "off";
@@ -254,7 +261,6 @@ core::Result<ScoringInput> LoadWithTouchCache(store::Database& db, const Scoring
   const Timestamp kAll = std::numeric_limits<Timestamp>::max();
 
   ScoringInput in;
-  List list;
   // Rows to write: contact ids with their encoding ("" deletes the row).
   std::vector<std::pair<int64_t, std::string>> writes;
   bool rebuild = !usable;
@@ -279,18 +285,20 @@ core::Result<ScoringInput> LoadWithTouchCache(store::Database& db, const Scoring
     const Scorer scorer(config, in);
     const size_t m = in.touch_ids.size();
     in.touch_sets.resize(m * words);
-    for (size_t t = 0; t < m; ++t) {
-      scorer.RuleSets(static_cast<int64_t>(t), &in.touch_sets[t * words]);
-    }
+    // The rule sets and the rows, by ranges of contacts in parallel.
+    std::vector<std::string> rows(in.size());
+    ParallelRanges(in.size(), parts, [&](size_t lo, size_t hi) {
+      for (size_t i = lo; i < hi; ++i) {
+        const int64_t b = in.touch_begin[i], e = in.touch_begin[i + 1];
+        if (b == e) continue;
+        for (int64_t t = b; t < e; ++t) scorer.RuleSets(t, &in.touch_sets[t * words]);
+        rows[i] = Encode(&in.occurred_at[b], &in.touch_ids[b], &in.touch_sets[b * words],
+                         static_cast<size_t>(e - b), mask);
+      }
+    });
     writes.reserve(in.size());
     for (size_t i = 0; i < in.size(); ++i) {
-      const int64_t b = in.touch_begin[i], e = in.touch_begin[i + 1];
-      if (b == e) continue;
-      list.Clear();
-      for (int64_t t = b; t < e; ++t) {
-        list.Push(in.occurred_at[t], in.touch_ids[t], &in.touch_sets[t * words], words);
-      }
-      writes.emplace_back(in.contact_ids[i], Encode(list, mask));
+      if (!rows[i].empty()) writes.emplace_back(in.contact_ids[i], std::move(rows[i]));
     }
     // Only the touches up to as_of, as a load as of as_of has them.
     int64_t kept = 0;
@@ -327,15 +335,43 @@ core::Result<ScoringInput> LoadWithTouchCache(store::Database& db, const Scoring
           ScanTouchRows(db, fmt::format("t.id > {} AND t.id <= {}", hwm, high), needs));
       AppendRows(config, rows, added);
     }
-    constexpr size_t kChunk = 500;
-    for (size_t k = 0; k < changed.size(); k += kChunk) {
-      const auto part =
-          std::span<const int64_t>(changed).subspan(k, std::min(kChunk, changed.size() - k));
-      MOPS_ASSIGN_OR_RETURN(
-          TouchRows rows,
-          ScanTouchRows(db, fmt::format("t.id <= {} AND t.contact_id IN ({})", high, IdList(part)),
-                        needs));
-      AppendRows(config, rows, fresh);
+    // The changed contacts' touches, found by the contact index 500
+    // contacts at a time; over two connections (each half of the contacts)
+    // when the load has two. Another connection reads what this one would:
+    // neither is in a transaction, and the mark bounds the ids.
+    {
+      constexpr size_t kChunk = 500;
+      const size_t halves = parts > 1 && changed.size() >= 2 ? 2 : 1;
+      std::vector<Touches> read(halves);
+      std::vector<core::Status> status(halves);
+      auto read_half = [&](store::Database& conn, size_t h) {
+        read[h].words = words;
+        const size_t lo = changed.size() * h / halves, hi = changed.size() * (h + 1) / halves;
+        for (size_t k = lo; k < hi; k += kChunk) {
+          const auto part = std::span<const int64_t>(changed).subspan(k, std::min(kChunk, hi - k));
+          auto rows = ScanTouchRows(
+              conn, fmt::format("t.id <= {} AND t.contact_id IN ({})", high, IdList(part)), needs);
+          if (!rows) {
+            status[h] = std::unexpected(std::move(rows).error());
+            return;
+          }
+          AppendRows(config, *rows, read[h]);
+        }
+      };
+      if (halves == 2) {
+        MOPS_ASSIGN_OR_RETURN(std::unique_ptr<store::Database> other, db.OpenAnother());
+        std::jthread second(read_half, std::ref(*other), size_t{1});
+        read_half(db, 0);
+      } else {
+        read_half(db, 0);
+      }
+      for (core::Status& st : status) MOPS_TRY(st);
+      for (Touches& t : read) {
+        fresh.contact.insert(fresh.contact.end(), t.contact.begin(), t.contact.end());
+        fresh.id.insert(fresh.id.end(), t.id.begin(), t.id.end());
+        fresh.at.insert(fresh.at.end(), t.at.begin(), t.at.end());
+        fresh.sets.insert(fresh.sets.end(), t.sets.begin(), t.sets.end());
+      }
     }
     report.cache_new_touches = static_cast<int64_t>(added.size());
     report.cache_changed_contacts = static_cast<int64_t>(changed.size());
@@ -344,82 +380,141 @@ core::Result<ScoringInput> LoadWithTouchCache(store::Database& db, const Scoring
 
     // 3. Each contact's touches: fresh when it changed, else the cached ones
     // and the new ones.
+    // By ranges of contacts in parallel, each into its own arrays, then
+    // put together in contact order.
     const size_t n = in.size();
     const std::vector<int64_t>& cached_id = cache[0].ints;
     const std::vector<std::string>& cached = cache[1].texts;
-    in.touch_begin.assign(n + 1, 0);
-    // Sized for every cached and read touch, cut to those up to as_of after.
-    size_t bound = fresh.size() + added.size();
-    for (size_t r = 0; r < cached.size(); ++r) {
-      VarintReader header(cached[r]);
-      bound += std::min<size_t>(header.Next(), cached[r].size());
-    }
-    in.touch_ids.resize(bound);
-    in.occurred_at.resize(bound);
-    in.touch_sets.resize(bound * words);
-    size_t kept = 0;
-    auto keep = [&](Timestamp t, int64_t touch, const uint64_t* set) {
-      in.occurred_at[kept] = t;
-      in.touch_ids[kept] = touch;
-      std::copy_n(set, words, &in.touch_sets[kept * words]);
-      ++kept;
+    struct Part {
+      std::vector<Timestamp> at;
+      std::vector<int64_t> id;
+      std::vector<uint64_t> sets;
+      std::vector<std::pair<int64_t, std::string>> writes;
+      int64_t corrupt = -1;  // a contact whose row does not decode
     };
-    size_t c = 0, f = 0, a = 0, ch = 0;
-    for (size_t i = 0; i < n; ++i) {
-      const int64_t id = in.contact_ids[i];
-      in.touch_begin[i] = static_cast<int64_t>(kept);
-      while (c < cached_id.size() && cached_id[c] < id) ++c;
-      while (f < fresh_order.size() && fresh.contact[fresh_order[f]] < id) ++f;
-      while (a < added_order.size() && added.contact[added_order[a]] < id) ++a;
-      while (ch < changed.size() && changed[ch] < id) ++ch;
-      const bool has_row = c < cached_id.size() && cached_id[c] == id;
-      const bool is_changed = ch < changed.size() && changed[ch] == id;
-      const bool has_added = a < added_order.size() && added.contact[added_order[a]] == id;
-      if (!is_changed && !has_added) {
-        // Most contacts: the cached touches as they are.
-        if (!has_row) continue;
-        VarintReader r(cached[c]);
-        const uint64_t count = r.Next();
-        Timestamp at = 0;
-        int64_t touch = 0;
-        uint64_t set[8];
-        std::vector<uint64_t> big(words > 8 ? words : 0);
-        uint64_t* sp = words > 8 ? big.data() : set;
-        for (uint64_t j = 0; j < count && r.ok(); ++j) {
-          at += Unzigzag(r.Next());
-          touch += Unzigzag(r.Next());
-          for (size_t w = 0; w < words; ++w) sp[w] = r.Next();
-          if (at > as_of) break;  // in time order: the rest is later still
-          if (kept == bound) return Corrupt(id);
-          keep(at, touch, sp);
-        }
-        if (!r.ok()) return Corrupt(id);
-        continue;
+    const size_t part_count =
+        std::clamp<size_t>(static_cast<size_t>(std::max(1, parts)), 1, std::max<size_t>(1, n / 64));
+    const size_t step = (n + part_count - 1) / part_count;
+    std::vector<Part> out(part_count);
+    in.touch_begin.assign(n + 1, 0);
+    auto merge = [&](size_t p) {
+      const size_t lo = std::min(n, p * step), hi = std::min(n, lo + step);
+      if (lo == hi) return;
+      Part& part = out[p];
+      const int64_t first = in.contact_ids[lo];
+      size_t c = std::lower_bound(cached_id.begin(), cached_id.end(), first) - cached_id.begin();
+      size_t f = std::partition_point(fresh_order.begin(), fresh_order.end(),
+                                      [&](uint32_t x) { return fresh.contact[x] < first; }) -
+                 fresh_order.begin();
+      size_t a = std::partition_point(added_order.begin(), added_order.end(),
+                                      [&](uint32_t x) { return added.contact[x] < first; }) -
+                 added_order.begin();
+      size_t ch = std::lower_bound(changed.begin(), changed.end(), first) - changed.begin();
+      // Sized for the cached touches of the range (cut to as_of below).
+      size_t bound = 0;
+      for (size_t r = c; r < cached_id.size() && cached_id[r] <= in.contact_ids[hi - 1]; ++r) {
+        VarintReader header(cached[r]);
+        bound += std::min<size_t>(header.Next(), cached[r].size());
       }
-      list.Clear();
-      if (is_changed) {
-        for (; f < fresh_order.size() && fresh.contact[fresh_order[f]] == id; ++f) {
-          const uint32_t x = fresh_order[f];
-          list.Push(fresh.at[x], fresh.id[x], &fresh.sets[x * words], words);
+      part.at.reserve(bound);
+      part.id.reserve(bound);
+      part.sets.reserve(bound * words);
+      auto keep = [&](Timestamp t, int64_t touch, const uint64_t* set) {
+        part.at.push_back(t);
+        part.id.push_back(touch);
+        part.sets.insert(part.sets.end(), set, set + words);
+      };
+      List list;
+      uint64_t set[8];
+      std::vector<uint64_t> big(words > 8 ? words : 0);
+      uint64_t* sp = words > 8 ? big.data() : set;
+      for (size_t i = lo; i < hi; ++i) {
+        const int64_t id = in.contact_ids[i];
+        in.touch_begin[i] = static_cast<int64_t>(part.at.size());  // within the part
+        while (c < cached_id.size() && cached_id[c] < id) ++c;
+        while (f < fresh_order.size() && fresh.contact[fresh_order[f]] < id) ++f;
+        while (a < added_order.size() && added.contact[added_order[a]] < id) ++a;
+        while (ch < changed.size() && changed[ch] < id) ++ch;
+        const bool has_row = c < cached_id.size() && cached_id[c] == id;
+        const bool is_changed = ch < changed.size() && changed[ch] == id;
+        const bool has_added = a < added_order.size() && added.contact[added_order[a]] == id;
+        if (!is_changed && !has_added) {
+          // Most contacts: the cached touches as they are.
+          if (!has_row) continue;
+          VarintReader r(cached[c]);
+          const uint64_t count = r.Next();
+          Timestamp at = 0;
+          int64_t touch = 0;
+          for (uint64_t j = 0; j < count && r.ok(); ++j) {
+            at += Unzigzag(r.Next());
+            touch += Unzigzag(r.Next());
+            for (size_t w = 0; w < words; ++w) sp[w] = r.Next();
+            if (at > as_of) break;  // in time order: the rest is later still
+            keep(at, touch, sp);
+          }
+          if (!r.ok()) {
+            part.corrupt = id;
+            return;
+          }
+          continue;
         }
-      } else {
-        if (has_row) MOPS_TRY(Decode(cached[c], id, words, list));
-        for (; a < added_order.size() && added.contact[added_order[a]] == id; ++a) {
-          const uint32_t x = added_order[a];
-          list.Push(added.at[x], added.id[x], &added.sets[x * words], words);
+        list.Clear();
+        if (is_changed) {
+          for (; f < fresh_order.size() && fresh.contact[fresh_order[f]] == id; ++f) {
+            const uint32_t x = fresh_order[f];
+            list.Push(fresh.at[x], fresh.id[x], &fresh.sets[x * words], words);
+          }
+        } else {
+          if (has_row && !Decode(cached[c], id, words, list)) {
+            part.corrupt = id;
+            return;
+          }
+          for (; a < added_order.size() && added.contact[added_order[a]] == id; ++a) {
+            const uint32_t x = added_order[a];
+            list.Push(added.at[x], added.id[x], &added.sets[x * words], words);
+          }
+          list.Sort(words);
         }
-        list.Sort(words);
+        part.writes.emplace_back(id, list.at.empty() ? std::string() : Encode(list, mask));
+        for (size_t j = 0; j < list.at.size() && list.at[j] <= as_of; ++j) {
+          keep(list.at[j], list.id[j], &list.sets[j * words]);
+        }
       }
-      writes.emplace_back(id, list.at.empty() ? std::string() : Encode(list, mask));
-      for (size_t j = 0; j < list.at.size() && list.at[j] <= as_of; ++j) {
-        if (kept == bound) return Corrupt(id);
-        keep(list.at[j], list.id[j], &list.sets[j * words]);
-      }
+    };
+    {
+      std::vector<std::jthread> threads;
+      for (size_t p = 1; p < part_count; ++p) threads.emplace_back(merge, p);
+      merge(0);
     }
+    std::vector<size_t> base(part_count + 1, 0);
+    for (size_t p = 0; p < part_count; ++p) {
+      if (out[p].corrupt >= 0) return Corrupt(out[p].corrupt);
+      base[p + 1] = base[p] + out[p].at.size();
+    }
+    const size_t kept = base[part_count];
     in.touch_ids.resize(kept);
     in.occurred_at.resize(kept);
     in.touch_sets.resize(kept * words);
+    {
+      auto place = [&](size_t p) {
+        const size_t lo = std::min(n, p * step), hi = std::min(n, lo + step);
+        for (size_t i = lo; i < hi; ++i) in.touch_begin[i] += static_cast<int64_t>(base[p]);
+        Part& part = out[p];
+        std::copy(part.at.begin(), part.at.end(), in.occurred_at.begin() + base[p]);
+        std::copy(part.id.begin(), part.id.end(), in.touch_ids.begin() + base[p]);
+        std::copy(part.sets.begin(), part.sets.end(), in.touch_sets.begin() + base[p] * words);
+        part.at = {};
+        part.id = {};
+        part.sets = {};
+      };
+      std::vector<std::jthread> threads;
+      for (size_t p = 1; p < part_count; ++p) threads.emplace_back(place, p);
+      place(0);
+    }
     in.touch_begin[n] = static_cast<int64_t>(kept);
+    for (Part& part : out) {
+      for (auto& w : part.writes) writes.push_back(std::move(w));
+    }
     // Changed contacts that are not scored now (merged, deleted): their rows
     // go; they are logged again if they come back.
     std::vector<int64_t> scored_changed;
@@ -431,6 +526,17 @@ core::Result<ScoringInput> LoadWithTouchCache(store::Database& db, const Scoring
     for (int64_t id : gone) writes.emplace_back(id, std::string());
   }
 
+  write.pending = true;
+  write.rebuild = rebuild;
+  write.high = high;
+  write.last_change = last_change;
+  write.stamp = stamp;
+  write.rows = std::move(writes);
+  return in;
+}
+
+core::Status StoreTouchCache(store::Database& db, TouchCacheWrite write, ScoreRunReport& report) {
+  if (!write.pending) return {};
   // 4. The rows that changed, the mark, the changes read.
   const auto write_started = std::chrono::steady_clock::now();
   {
@@ -439,21 +545,21 @@ core::Result<ScoringInput> LoadWithTouchCache(store::Database& db, const Scoring
     // write (before or after this one) is the newer, so this one keeps out.
     MOPS_ASSIGN_OR_RETURN(store::Value pending,
                           db.QueryValue("SELECT pending FROM lead_touch_cache_state WHERE id = 1"));
-    if (store::AsInt(pending, -1) != high) {
+    if (store::AsInt(pending, -1) != write.high) {
       report.touch_cache += ", not stored (a later rescore's mark)";
-      return in;
+      return {};
     }
-    if (rebuild) MOPS_TRY(db.Execute("DELETE FROM lead_touch_cache"));
+    if (write.rebuild) MOPS_TRY(db.Execute("DELETE FROM lead_touch_cache"));
     MOPS_ASSIGN_OR_RETURN(
         BatchInsert upsert,
         BatchInsert::Make(db, "INSERT INTO lead_touch_cache (contact_id, touches)", 2,
-                          rebuild ? ""
-                                  : "ON CONFLICT (contact_id) DO UPDATE SET touches = "
-                                    "excluded.touches",
+                          write.rebuild ? ""
+                                        : "ON CONFLICT (contact_id) DO UPDATE SET touches = "
+                                          "excluded.touches",
                           256));
     MOPS_ASSIGN_OR_RETURN(auto erase,
                           db.Prepare("DELETE FROM lead_touch_cache WHERE contact_id = ?"));
-    for (auto& [id, blob] : writes) {
+    for (auto& [id, blob] : write.rows) {
       if (blob.empty()) {
         const store::Value key[] = {id};
         MOPS_TRY(erase->ExecuteQueued(key));
@@ -463,18 +569,18 @@ core::Result<ScoringInput> LoadWithTouchCache(store::Database& db, const Scoring
     }
     MOPS_TRY(upsert.Finish());
     MOPS_TRY(db.Flush());
-    const std::vector<store::Value> done = {last_change};
+    const std::vector<store::Value> done = {write.last_change};
     MOPS_TRY(db.Execute("DELETE FROM lead_touch_changes WHERE rowid <= ?", done));
-    const std::vector<store::Value> state = {stamp, high, high};
+    const std::vector<store::Value> state = {write.stamp, write.high, write.high};
     MOPS_TRY(
         db.Execute("UPDATE lead_touch_cache_state SET stamp = ?, hwm = ?, pending = ? "
                    "WHERE id = 1",
                    state));
     MOPS_TRY(tx.Commit());
   }
-  report.cache_rows_written = static_cast<int64_t>(writes.size());
+  report.cache_rows_written = static_cast<int64_t>(write.rows.size());
   report.cache_write_seconds = Seconds(write_started);
-  return in;
+  return {};
 }
 
 }  // namespace mops::leads::internal

@@ -6,6 +6,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include "store/checkpointer.h"
+
 namespace mops::store {
 
 int64_t AsInt(const Value& v, int64_t fallback) {
@@ -87,11 +89,12 @@ Result<std::vector<Column>> ScanColumnsParallel(Database& db, std::string_view s
     if (!r) return std::unexpected(std::move(r).error());
   }
   std::vector<Column> out = std::move(*results[0]);
-  for (int p = 1; p < parts; ++p) {
-    std::vector<Column>& part = *results[p];
-    for (size_t c = 0; c < out.size(); ++c) {
+  // Each column appends the later parts' rows; columns are independent, so
+  // the connections' threads share them out.
+  auto merge = [&](size_t c) {
+    for (int p = 1; p < parts; ++p) {
       Column& to = out[c];
-      Column& from = part[c];
+      Column& from = (*results[p])[c];
       to.nulls.insert(to.nulls.end(), from.nulls.begin(), from.nulls.end());
       switch (to.type) {
         case ColumnType::kInt:
@@ -126,7 +129,17 @@ Result<std::vector<Column>> ScanColumnsParallel(Database& db, std::string_view s
           break;
         }
       }
+      from = Column{};
     }
+  };
+  if (parts > 1) {
+    std::vector<std::jthread> threads;
+    for (int w = 1; w < parts; ++w) {
+      threads.emplace_back([&, w] {
+        for (size_t c = w; c < out.size(); c += parts) merge(c);
+      });
+    }
+    for (size_t c = 0; c < out.size(); c += parts) merge(c);
   }
   return out;
 }
@@ -146,11 +159,22 @@ Status Transaction::Commit() {
   return db->Commit();
 }
 
+namespace {
+// WAL pages past which a request connection checkpoints by itself.
+constexpr int kPoolCheckpointPages = 16384;
+}  // namespace
+
 Result<std::unique_ptr<Pool>> Pool::Create(const std::string& url, int size) {
   auto pool = std::make_unique<Pool>();
   pool->url_ = url;
   for (int i = 0; i < size; ++i) {
     MOPS_ASSIGN_OR_RETURN(auto db, Open(url));
+    // Requests leave WAL checkpoints to the checkpointer's thread (asked for
+    // when a lease ends); a connection still checkpoints by itself past this
+    // bound, should that thread fall behind.
+    if (CanCheckpointElsewhere(*db)) {
+      MOPS_TRY(db->ExecScript(fmt::format("PRAGMA wal_autocheckpoint={}", kPoolCheckpointPages)));
+    }
     pool->free_.push_back(std::move(db));
   }
   return pool;
@@ -166,6 +190,7 @@ Pool::Lease Pool::Acquire() {
 
 Pool::Lease::~Lease() {
   if (!db_) return;
+  RequestCheckpoint(*db_);
   {
     std::lock_guard lock(pool_->mu_);
     pool_->free_.push_back(std::move(db_));
