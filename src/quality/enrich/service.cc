@@ -12,6 +12,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "core/parallel_parts.h"
 #include "core/strings.h"
 #include "core/time.h"
 #include "quality/enrich/enrich.h"
@@ -31,21 +32,6 @@ constexpr std::string_view kAuditInsert =
     "?, ?, ?, ?)";
 
 std::string Dump(const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); }
-
-// f(lo, hi) over parts of [0, n) on every core (one part when n is small).
-template <typename F>
-void InParts(size_t n, const F& f) {
-  const size_t threads = std::min<size_t>(
-      std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8), std::max<size_t>(1, n / 8192));
-  const size_t per = (n + threads - 1) / std::max<size_t>(threads, 1);
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) {
-    const size_t lo = std::min(n, t * per), hi = std::min(n, lo + per);
-    pool.emplace_back([&f, lo, hi] { f(lo, hi); });
-  }
-  f(size_t{0}, std::min(n, per));
-  for (std::thread& th : pool) th.join();
-}
 
 Value TextOrNull(std::string_view s) { return s.empty() ? Value{} : Value{std::string(s)}; }
 // The same, taking the text (for rows not needed afterwards).
@@ -662,7 +648,7 @@ core::Result<LoadReport> LoadVendorFile(store::Database& db, std::string_view te
                                {}, types));
     contacts.resize(c[0].size());
     // Each contact on its own: on every core.
-    InParts(contacts.size(), [&](size_t lo, size_t hi) {
+    core::ParallelParts(contacts.size(), [&](size_t lo, size_t hi) {
       for (size_t i = lo; i < hi; ++i) {
         MatchContact& m = contacts[i];
         m.id = c[0].ints[i];
@@ -843,7 +829,7 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
   {
     // The domains on every core, gathered per account in contact order.
     std::vector<std::string> domains(con.ids.size());
-    InParts(con.ids.size(), [&](size_t lo, size_t hi) {
+    core::ParallelParts(con.ids.size(), [&](size_t lo, size_t hi) {
       for (size_t r = lo; r < hi; ++r) {
         if (!con_account.nulls[r]) domains[r] = CompanyDomainFromEmail(con_email.texts[r]);
       }

@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "core/csv.h"
+#include "core/parallel_parts.h"
 #include "core/report_rows.h"
 #include "core/strings.h"
 #include "quality/engine.h"
@@ -271,28 +272,7 @@ double NameWeight(std::string_view row_first, std::string_view row_last, std::st
   return w;
 }
 
-// f(lo, hi) over [0, n) in contiguous parts on every core (up to 8); each
-// part writes only its own outputs, so the result does not depend on the
-// number of threads. Small inputs run on the calling thread.
-template <typename F>
-void ParallelParts(size_t n, const F& f) {
-  constexpr size_t kMinPart = 8192;
-  const size_t threads =
-      std::min<size_t>(std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8),
-                       std::max<size_t>(1, n / kMinPart));
-  if (threads <= 1) {
-    f(size_t{0}, n);
-    return;
-  }
-  const size_t per = (n + threads - 1) / threads;
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) {
-    const size_t lo = std::min(n, t * per), hi = std::min(n, lo + per);
-    pool.emplace_back([&f, lo, hi] { f(lo, hi); });
-  }
-  f(size_t{0}, std::min(n, per));
-  for (std::thread& th : pool) th.join();
-}
+using core::ParallelParts;
 
 // The best record of a block by name, as a RowMatch (status set by caller).
 // `names` holds each contact's normalized first and last name.
