@@ -19,14 +19,17 @@ std::string Percent(int64_t n, int64_t total) {
 }
 
 void PrintConflicts(cli::Context& ctx, const std::vector<Conflict>& conflicts, size_t limit) {
-  cli::Table table{{"entity", "record", "field", "kept", "kept source", "other", "other source",
-                    "vendor record"},
+  // "value" is the record's own value when it kept it, else the most trusted
+  // candidate, which a conflict leaves unwritten: the outcome says which.
+  cli::Table table{{"entity", "record", "field", "value", "source", "other", "other source",
+                    "vendor record", "outcome"},
                    {},
-                   {false, true, false, false, false, false, false, false}};
+                   {false, true, false, false, false, false, false, false, false}};
   for (size_t i = 0; i < conflicts.size() && i < limit; ++i) {
     const Conflict& c = conflicts[i];
     table.rows.push_back({c.entity, std::to_string(c.record_id), c.field, c.kept_value,
-                          c.kept_source, c.other_value, c.other_source, c.other_record_id});
+                          c.kept_source, c.other_value, c.other_source, c.other_record_id,
+                          std::string(ConflictOutcome(c))});
   }
   cli::PrintTable(table, ctx.format(), std::cout);
 }

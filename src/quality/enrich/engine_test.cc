@@ -243,6 +243,7 @@ TEST(EnrichWaterfall, ConflictListedNotResolved) {
   EXPECT_EQ(d.conflicts[0].kept_value, "100");
   EXPECT_EQ(d.conflicts[0].kept_source, "workspace");
   EXPECT_EQ(d.conflicts[0].other_value, "5000");
+  EXPECT_EQ(ConflictOutcome(d.conflicts[0]), "kept");
   // Two sources more than 2x apart on an empty field: not filled, listed.
   const std::vector<Candidate> two = {Make(kCEmployees, "100", "zoominfo"),
                                       Make(kCEmployees, "250", "apollo")};
@@ -250,6 +251,8 @@ TEST(EnrichWaterfall, ConflictListedNotResolved) {
   EXPECT_EQ(d.chosen, nullptr);
   ASSERT_EQ(d.conflicts.size(), 1u);
   EXPECT_EQ(d.conflicts[0].other_source, "apollo");
+  // The listing says the trusted value was not written, not that it was kept.
+  EXPECT_EQ(ConflictOutcome(d.conflicts[0]), "left empty");
   // Within tolerance: filled from the first.
   const std::vector<Candidate> near = {Make(kCEmployees, "100", "zoominfo"),
                                        Make(kCEmployees, "190", "apollo")};

@@ -148,6 +148,11 @@ struct Conflict {
   std::string reason;
 };
 
+// What the waterfall did with a conflicted field ("left empty", "left as it
+// was", "kept"): the last clause of the conflict's reason, which the
+// waterfall writes.
+std::string_view ConflictOutcome(const Conflict& c);
+
 // True when two values of `field` disagree beyond tolerance: integers whose
 // ratio exceeds `tolerance`, or two different countries. Other fields never
 // conflict (vendors word industries and titles differently).

@@ -138,4 +138,10 @@ FieldDecision DecideField(std::string_view entity, int64_t record_id, std::strin
   return decision;
 }
 
+std::string_view ConflictOutcome(const Conflict& c) {
+  const std::string_view reason = c.reason;
+  const size_t at = reason.rfind("; ");
+  return at == std::string_view::npos ? std::string_view{} : reason.substr(at + 2);
+}
+
 }  // namespace mops::quality::enrich

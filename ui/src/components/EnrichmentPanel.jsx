@@ -96,8 +96,8 @@ function Conflicts({ conflicts }) {
         <tr>
           <th>Record</th>
           <th>Field</th>
-          <th>Kept</th>
-          <th>Other value</th>
+          <th>Value</th>
+          <th>Disagrees with</th>
           <th>Why</th>
         </tr>
       </thead>
