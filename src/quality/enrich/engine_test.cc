@@ -253,6 +253,17 @@ TEST(EnrichWaterfall, ConflictListedNotResolved) {
   EXPECT_EQ(d.conflicts[0].other_source, "apollo");
   // The listing says the trusted value was not written, not that it was kept.
   EXPECT_EQ(ConflictOutcome(d.conflicts[0]), "left empty");
+  // Revenue is stored in cents and listed in major units, as records show it.
+  const std::vector<Candidate> revenue = {Make(kCAnnualRevenue, "1200000000", "apollo"),
+                                          Make(kCAnnualRevenue, "290300000050", "inferred")};
+  d = DecideField("contacts", 7, "annual_revenue", "", "", revenue, Order({"apollo", "inferred"}),
+                  false, 2);
+  ASSERT_EQ(d.conflicts.size(), 1u);
+  EXPECT_EQ(d.conflicts[0].kept_value, "12000000.00");
+  EXPECT_EQ(d.conflicts[0].other_value, "2903000000.50");
+  EXPECT_NE(d.conflicts[0].reason.find("12000000.00 (apollo) against 2903000000.50 (inferred)"),
+            std::string::npos)
+      << d.conflicts[0].reason;
   // Within tolerance: filled from the first.
   const std::vector<Candidate> near = {Make(kCEmployees, "100", "zoominfo"),
                                        Make(kCEmployees, "190", "apollo")};

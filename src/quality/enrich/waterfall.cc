@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 
 #include "core/numbers.h"
 #include "core/strings.h"
@@ -64,6 +65,23 @@ bool Disagree(std::string_view field, std::string_view a, std::string_view b, do
   return false;
 }
 
+namespace {
+
+// A value as a conflict shows it: revenue is stored in minor units (cents)
+// and shown in major units, as the record routes show it ("12000000.00", not
+// "1200000000", which reads as a hundred times the company's revenue).
+std::string ShownValue(std::string_view field, std::string_view value) {
+  int64_t minor = 0;
+  if (field == "annual_revenue" &&
+      std::from_chars(value.data(), value.data() + value.size(), minor).ptr ==
+          value.data() + value.size()) {
+    return core::FormatMoneyMinor(minor);
+  }
+  return std::string(value);
+}
+
+}  // namespace
+
 FieldDecision DecideField(std::string_view entity, int64_t record_id, std::string_view field,
                           std::string_view current, std::string_view current_source,
                           std::span<const Candidate> candidates, std::span<const std::string> order,
@@ -98,13 +116,13 @@ FieldDecision DecideField(std::string_view entity, int64_t record_id, std::strin
     c.entity = std::string(entity);
     c.record_id = record_id;
     c.field = std::string(field);
-    c.kept_value = std::string(kept_value);
+    c.kept_value = ShownValue(field, kept_value);
     c.kept_source = std::string(kept_source);
-    c.other_value = other.value;
+    c.other_value = ShownValue(field, other.value);
     c.other_source = other.source;
     c.other_record_id = other.vendor_record_id;
-    c.reason = fmt::format("{} {} ({}) against {} ({}): {}; {}", field, kept_value, kept_source,
-                           other.value, other.source, DisagreeReason(field, tolerance), outcome);
+    c.reason = fmt::format("{} {} ({}) against {} ({}): {}; {}", field, c.kept_value, kept_source,
+                           c.other_value, other.source, DisagreeReason(field, tolerance), outcome);
     decision.conflicts.push_back(std::move(c));
   };
 
