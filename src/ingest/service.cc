@@ -313,15 +313,7 @@ class Upsert {
     }
     for (size_t i = 0; i < slots_.size(); ++i) {
       if (slots_[i].what != Slot::kField) continue;
-      Value& a = params[i];
-      Value& b = row.values[slots_[i].field];
-      auto* sa = std::get_if<std::string>(&a);
-      auto* sb = std::get_if<std::string>(&b);
-      if (sa != nullptr && sb != nullptr) {
-        sa->swap(*sb);
-      } else {
-        std::swap(a, b);
-      }
+      store::SwapValues(params[i], row.values[slots_[i].field]);
     }
   }
 

@@ -14,6 +14,18 @@
 
 namespace mops::store {
 
+// Swaps two values so that each keeps the other's text buffer when both hold
+// text: a row refilled for every insert then allocates nothing.
+inline void SwapValues(Value& a, Value& b) {
+  auto* sa = std::get_if<std::string>(&a);
+  auto* sb = std::get_if<std::string>(&b);
+  if (sa != nullptr && sb != nullptr) {
+    sa->swap(*sb);
+  } else {
+    std::swap(a, b);
+  }
+}
+
 class BatchInsert {
  public:
   // head: "INSERT INTO t (a, b, c)"; tail: "" or "ON CONFLICT ...".
@@ -35,16 +47,7 @@ class BatchInsert {
   // row gets values of an earlier row back (their text buffers), so a caller
   // that refills the same row for each insert allocates nothing.
   core::Status SwapRow(std::span<Value> row) {
-    for (Value& v : row) {
-      Value& slot = Slot();
-      auto* a = std::get_if<std::string>(&slot);
-      auto* b = std::get_if<std::string>(&v);
-      if (a != nullptr && b != nullptr) {
-        a->swap(*b);
-      } else {
-        std::swap(slot, v);
-      }
-    }
+    for (Value& v : row) SwapValues(Slot(), v);
     return SendIfFull();
   }
   // Rows added and not sent yet.
