@@ -3,12 +3,10 @@
 #include "ingest/crm_touches.h"
 
 #include <fmt/format.h>
-#include <time.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <map>
 #include <optional>
 
@@ -16,6 +14,7 @@
 #include "core/taxonomy.h"
 #include "core/time.h"
 #include "core/yaml_line.h"
+#include "ingest/internal.h"
 #include "ingest/resolve.h"
 #include "store/deferred_indexes.h"
 
@@ -128,35 +127,6 @@ int64_t Count(store::Database& db, std::string_view sql, std::vector<Value> para
   auto v = db.QueryValue(sql, params);
   return v ? store::AsInt(*v) : 0;
 }
-
-// The steps of DeriveCrmTouches for ImportSummary::phases: each Mark appends
-// the wall and process CPU seconds since the previous one (nothing without
-// `out`).
-class StepClock {
- public:
-  explicit StepClock(std::vector<ImportPhase>* out) : out_(out) {
-    if (out_ != nullptr) Reset();
-  }
-  void Mark(std::string_view name) {
-    if (out_ == nullptr) return;
-    const auto wall = wall_;
-    const double cpu = cpu_;
-    Reset();
-    out_->push_back(
-        {std::string(name), std::chrono::duration<double>(wall_ - wall).count(), cpu_ - cpu});
-  }
-
- private:
-  void Reset() {
-    wall_ = std::chrono::steady_clock::now();
-    timespec t{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-    cpu_ = static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
-  }
-  std::vector<ImportPhase>* out_;
-  std::chrono::steady_clock::time_point wall_;
-  double cpu_ = 0;
-};
 
 // Derived touch types, in report order.
 constexpr std::array<std::string_view, 5> kTouchTypes = {
@@ -717,7 +687,8 @@ core::Status DeriveCrmTouches(store::Database& db, Kind kind, Preset preset,
   const bool counts = kind != Kind::kUsers && kind != Kind::kTools && kind != Kind::kIntegrations;
   if (!counts) return {};
   report.ran = true;
-  StepClock step(steps);
+  // The steps, for ImportSummary::phases (nothing without `steps`).
+  PhaseClock step(steps);
   MOPS_ASSIGN_OR_RETURN(auto before, CountTouches(db, source_system));
   if (kind == Kind::kContacts) {
     if (preset == Preset::kSalesforce) MOPS_TRY(LeadLifecycle(db, source_system, config, report));

@@ -3,6 +3,9 @@
 // I/O here. Not for other folders (they include ingest.h).
 #pragma once
 
+#include <time.h>
+
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -21,6 +24,34 @@ class ChannelRules;
 }
 
 namespace mops::ingest::internal {
+
+// CPU seconds of the process, or of the calling thread.
+inline double CpuSeconds(clockid_t clock) {
+  timespec t{};
+  clock_gettime(clock, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+}
+
+// Appends one ImportPhase per Mark to `out` (nothing when it is null): the
+// wall and process CPU seconds since the previous Mark.
+class PhaseClock {
+ public:
+  explicit PhaseClock(std::vector<ImportPhase>* out) : out_(out) {}
+  void Mark(std::string name) {
+    if (out_ == nullptr) return;
+    const auto now = std::chrono::steady_clock::now();
+    const double cpu = CpuSeconds(CLOCK_PROCESS_CPUTIME_ID);
+    out_->push_back(
+        {std::move(name), std::chrono::duration<double>(now - wall_).count(), cpu - cpu_});
+    wall_ = now;
+    cpu_ = cpu;
+  }
+
+ private:
+  std::vector<ImportPhase>* out_;
+  std::chrono::steady_clock::time_point wall_ = std::chrono::steady_clock::now();
+  double cpu_ = CpuSeconds(CLOCK_PROCESS_CPUTIME_ID);
+};
 
 // A typed cell, the same type as store::Value (monostate is NULL).
 using Value = std::variant<std::monostate, int64_t, double, std::string>;

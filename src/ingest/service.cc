@@ -419,32 +419,6 @@ class BatchQueue {
   bool closed_ = false;
 };
 
-// CPU seconds of the process, or of the calling thread.
-double CpuSeconds(clockid_t clock) {
-  timespec t{};
-  clock_gettime(clock, &t);
-  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
-}
-
-// Appends one ImportPhase per Mark: the time since the previous Mark.
-class PhaseClock {
- public:
-  explicit PhaseClock(std::vector<ImportPhase>& out) : out_(out) {}
-  void Mark(std::string name) {
-    const auto now = std::chrono::steady_clock::now();
-    const double cpu = CpuSeconds(CLOCK_PROCESS_CPUTIME_ID);
-    out_.push_back(
-        {std::move(name), std::chrono::duration<double>(now - wall_).count(), cpu - cpu_});
-    wall_ = now;
-    cpu_ = cpu;
-  }
-
- private:
-  std::vector<ImportPhase>& out_;
-  std::chrono::steady_clock::time_point wall_ = std::chrono::steady_clock::now();
-  double cpu_ = CpuSeconds(CLOCK_PROCESS_CPUTIME_ID);
-};
-
 struct Related {
   int64_t imported = 0;
   int64_t updated = 0;
@@ -865,13 +839,13 @@ core::Status Importer::ParseAndWrite(core::CsvReader& reader, internal::RowConve
   core::Status consumed;
   {
     std::jthread parser([&] {
-      const double cpu_start = CpuSeconds(CLOCK_THREAD_CPUTIME_ID);
+      const double cpu_start = internal::CpuSeconds(CLOCK_THREAD_CPUTIME_ID);
       try {
         produced = Produce(reader, converter, queue);
       } catch (const std::exception& e) {
         produced = core::Fail(ErrorCode::kInternal, "import failed: {}", e.what());
       }
-      parser_cpu_seconds_ = CpuSeconds(CLOCK_THREAD_CPUTIME_ID) - cpu_start;
+      parser_cpu_seconds_ = internal::CpuSeconds(CLOCK_THREAD_CPUTIME_ID) - cpu_start;
       if (!produced) queue.Close();
     });
     // Declared after the thread, so destroyed before it is joined: whatever
@@ -1110,7 +1084,7 @@ core::Result<ImportSummary> Importer::Run(std::string_view csv,
                                           const internal::CustomMapping* custom,
                                           const ProgressFn& progress) {
   const auto started = std::chrono::steady_clock::now();
-  PhaseClock phases(summary_.phases);
+  internal::PhaseClock phases(&summary_.phases);
   summary_.kind = spec_.kind;
   summary_.table = std::string(spec_.table);
   summary_.file = name_;

@@ -1,14 +1,13 @@
 // Shared between the service files of leads/ only.
 #pragma once
 
-#include <algorithm>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
+#include "core/parallel_parts.h"
 #include "leads/leads.h"
 #include "store/batch_insert.h"
 #include "store/database.h"
@@ -109,25 +108,7 @@ core::Result<ScoringInput> LoadWithTouchCache(store::Database& db, const Scoring
 // on another thread while this one scores.
 core::Status StoreTouchCache(store::Database& db, TouchCacheWrite write, ScoreRunReport& report);
 
-// Runs body(lo, hi) over [0, n) split in `parts` ranges (the first on the
-// calling thread), in parallel threads; returns when all are done. The
-// ranges are in order: part p is the p-th from the start.
-template <typename Body>
-void ParallelRanges(size_t n, int parts, const Body& body) {
-  parts = std::max(1, parts);
-  if (n < static_cast<size_t>(parts)) parts = 1;
-  if (parts == 1) {
-    body(size_t{0}, n);
-    return;
-  }
-  std::vector<std::jthread> threads;
-  const size_t step = (n + parts - 1) / parts;
-  for (int p = 1; p < parts; ++p) {
-    const size_t lo = std::min(n, step * p), hi = std::min(n, lo + step);
-    threads.emplace_back([&body, lo, hi] { body(lo, hi); });
-  }
-  body(0, std::min(n, step));
-}
+using core::ParallelRanges;
 
 // "1,2,3": ids for an IN list.
 std::string IdList(std::span<const int64_t> ids);
