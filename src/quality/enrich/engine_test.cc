@@ -438,13 +438,16 @@ TEST(EnrichMatch, EmailThenDomainThenNameAndCompany) {
   EXPECT_EQ(m[5].status, "unmatched");
 }
 
+// The header of a ZoomInfo contacts export, for files built row by row.
+constexpr std::string_view kZoomInfoContactsHeader =
+    "ZoomInfo Contact ID,First Name,Last Name,Job Title,Management Level,Email Address,"
+    "Direct Phone Number,Company Name,Website,Employees,Revenue (in 000s USD),Primary "
+    "Industry,Person City,Country\n";
+
 // A large file is converted on every core: every row in its form, the
 // warnings in line order.
 TEST(EnrichVendors, LargeFileConvertedInOrder) {
-  std::string text =
-      "ZoomInfo Contact ID,First Name,Last Name,Job Title,Management Level,Email Address,"
-      "Direct Phone Number,Company Name,Website,Employees,Revenue (in 000s USD),Primary "
-      "Industry,Person City,Country\n";
+  std::string text(kZoomInfoContactsHeader);
   constexpr int kRows = 40000;
   for (int r = 0; r < kRows; ++r) {
     text += fmt::format(
@@ -482,10 +485,7 @@ TEST(EnrichVendors, LargeFileConvertedInOrder) {
 // valid only until the next row) and quoted line breaks keep their text and
 // their rows' lines when the rows are converted after reading.
 TEST(EnrichVendors, QuotedCellsKeptThroughTheRead) {
-  std::string text =
-      "ZoomInfo Contact ID,First Name,Last Name,Job Title,Management Level,Email Address,"
-      "Direct Phone Number,Company Name,Website,Employees,Revenue (in 000s USD),Primary "
-      "Industry,Person City,Country\n";
+  std::string text(kZoomInfoContactsHeader);
   constexpr int kRows = 20000;
   for (int r = 0; r < kRows; ++r) {
     text += fmt::format(
