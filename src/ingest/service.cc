@@ -56,7 +56,19 @@ constexpr int64_t kHeaderSearchLines = 20;
 // does not allocate per row.
 class KeyTracker {
  public:
-  enum class Outcome { kNew, kUpdated, kUnchanged, kDuplicate };
+  // A key seen again in the same file is a duplicate: the last row wins. Its
+  // earlier row was counted as updated or unchanged against the stored row;
+  // when the later row turns that around (it restores the stored values, or
+  // changes a row the earlier one left as it was), Mark says so, so that the
+  // counts describe what the import leaves in the workspace.
+  enum class Outcome {
+    kNew,
+    kUpdated,
+    kUnchanged,
+    kDuplicate,
+    kDuplicateRestores,  // the earlier row counted as updated; this one is unchanged
+    kDuplicateChanges,   // the earlier row counted as unchanged; this one updates
+  };
 
   // `source` empty: every source (the file names each row's source).
   // `hashes`: load each row's row_hash too, so that Mark can tell unchanged
@@ -101,21 +113,27 @@ class KeyTracker {
     while (slots_[slot] != 0) {
       Entry& e = entries_[slots_[slot] - 1];
       if (e.hash == hash && KeyOf(e) == k) {
-        if (e.state == kExisting) {
-          e.state = kSeen;
-          return row_hash != 0 && e.row_hash == row_hash ? Outcome::kUnchanged : Outcome::kUpdated;
-        }
-        return Outcome::kDuplicate;
+        if (e.state == kSeenNew) return Outcome::kDuplicate;
+        const bool same = row_hash != 0 && e.row_hash == row_hash;
+        const uint8_t before = e.state;
+        e.state = same ? kSeenSame : kSeenChanged;
+        if (before == kExisting) return same ? Outcome::kUnchanged : Outcome::kUpdated;
+        if (before == e.state) return Outcome::kDuplicate;
+        return same ? Outcome::kDuplicateRestores : Outcome::kDuplicateChanges;
       }
       slot = (slot + 1) & mask_;
     }
-    Add(slot, hash, k, kSeen, 0);
+    Add(slot, hash, k, kSeenNew, 0);
     return Outcome::kNew;
   }
 
  private:
+  // An entry's state: stored and not yet in the file; new in this file; in
+  // the file, its last row equal to the stored one; or different from it.
   static constexpr uint8_t kExisting = 0;
-  static constexpr uint8_t kSeen = 1;
+  static constexpr uint8_t kSeenNew = 1;
+  static constexpr uint8_t kSeenSame = 2;
+  static constexpr uint8_t kSeenChanged = 3;
   struct Entry {
     uint64_t hash;
     uint64_t offset;
@@ -788,7 +806,8 @@ core::Status Importer::Produce(core::CsvReader& reader, internal::RowConverter& 
       parsed.is_new = false;
       if (!row.converted_lead) {
         row.row_hash = internal::RowHash(row, *written_);
-        switch (keys_.Mark(row.source_system, row.key, row.row_hash)) {
+        const KeyTracker::Outcome outcome = keys_.Mark(row.source_system, row.key, row.row_hash);
+        switch (outcome) {
           case KeyTracker::Outcome::kNew:
             ++summary_.imported;
             parsed.is_new = true;
@@ -801,12 +820,23 @@ core::Status Importer::Produce(core::CsvReader& reader, internal::RowConverter& 
             parsed.unchanged = true;
             break;
           case KeyTracker::Outcome::kDuplicate:
+          case KeyTracker::Outcome::kDuplicateRestores:
+          case KeyTracker::Outcome::kDuplicateChanges:
             ++summary_.duplicates;
             if (summary_.duplicate_lines.size() < kDuplicateLinesInSummary) {
               summary_.duplicate_lines.push_back(parsed.line);
             }
             break;
         }
+        if (outcome == KeyTracker::Outcome::kDuplicateRestores) {
+          --summary_.updated;
+          ++summary_.unchanged;
+        } else if (outcome == KeyTracker::Outcome::kDuplicateChanges) {
+          --summary_.unchanged;
+          ++summary_.updated;
+        }
+        // A duplicate row is written even when it equals the stored one: the
+        // key's earlier row may have changed it.
         if (!parsed.unchanged) upsert_.Fill(row, owners, refs_, parsed.params);
       }
       ++batch->size;

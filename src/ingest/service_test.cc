@@ -364,6 +364,31 @@ TEST(Import, DuplicateKeysInOneFileLastWins) {
   EXPECT_THAT(s.duplicate_lines, ::testing::ElementsAre(4));
   EXPECT_THAT(s.ToText(), HasSubstr("duplicates: 1 row"));
   EXPECT_EQ(ws.Text("SELECT title FROM contacts WHERE external_id = 'c1'"), "Second");
+
+  // The counts say what the import leaves in the workspace. The same file
+  // again: c1's first row differs from the stored one, but its last row
+  // restores it, so nothing was updated.
+  ImportSummary again =
+      MustImportText(ws, Kind::kContacts, "external_id,title\nc1,First\nc2,Other\nc1,Second\n");
+  EXPECT_EQ(again.imported, 0);
+  EXPECT_EQ(again.updated, 0);
+  EXPECT_EQ(again.unchanged, 2);
+  EXPECT_EQ(again.duplicates, 1);
+  EXPECT_EQ(ws.Text("SELECT title FROM contacts WHERE external_id = 'c1'"), "Second");
+  // A first row equal to the stored one and a later one that changes it: updated.
+  ImportSummary changed =
+      MustImportText(ws, Kind::kContacts, "external_id,title\nc1,Second\nc2,Other\nc1,Third\n");
+  EXPECT_EQ(changed.updated, 1);
+  EXPECT_EQ(changed.unchanged, 1);
+  EXPECT_EQ(ws.Text("SELECT title FROM contacts WHERE external_id = 'c1'"), "Third");
+  // Three rows of one key: changed, restored, changed again.
+  ImportSummary thrice =
+      MustImportText(ws, Kind::kContacts, "external_id,title\nc1,Fourth\nc1,Third\nc1,Fifth\n");
+  EXPECT_EQ(thrice.updated, 1);
+  EXPECT_EQ(thrice.unchanged, 0);
+  EXPECT_EQ(thrice.duplicates, 2);
+  EXPECT_EQ(thrice.rows, thrice.imported + thrice.updated + thrice.unchanged + thrice.duplicates);
+  EXPECT_EQ(ws.Text("SELECT title FROM contacts WHERE external_id = 'c1'"), "Fifth");
 }
 
 TEST(Import, RowSourceColumn) {
