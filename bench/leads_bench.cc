@@ -124,7 +124,7 @@ void Reset(store::Database& db) {
       "DELETE FROM audit_log; DELETE FROM lead_assignments; DELETE FROM lead_routing_state; "
       "UPDATE contacts SET lifecycle_stage = 'lead', owner_id = NULL WHERE lifecycle_stage IS "
       "NOT 'lead' OR owner_id IS NOT NULL; DELETE FROM lead_touch_cache_state; DELETE FROM "
-      "lead_touch_cache; DELETE FROM lead_touch_changes;"));
+      "lead_touch_blocks; DELETE FROM lead_touch_changes;"));
   Check(db.Commit());
 }
 

@@ -92,7 +92,9 @@ struct TouchCacheWrite {
   bool rebuild = false;  // every row again
   int64_t high = 0, last_change = 0;
   std::string stamp;
-  std::vector<std::pair<int64_t, std::string>> rows;  // contact, encoding ("" deletes)
+  // Blocks of lead_touch_blocks: block, text ("" deletes the block).
+  std::vector<std::pair<int64_t, std::string>> blocks;
+  int64_t contacts = 0;  // contacts whose rows changed in them
 };
 
 // The workspace's scoring input as of `as_of` with the touches' rule sets

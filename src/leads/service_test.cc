@@ -984,6 +984,39 @@ lifecycle:
   check(kAsOf, "kept", "tracking events");
   both("UPDATE contacts SET merged_into = NULL WHERE id = 13");
   check(kAsOf, "kept", "a merge undone");
+  // Contacts in blocks of their own (the cache keeps 1,024 contacts by id per
+  // row): new ones with touches, then the last one merged away, which leaves
+  // its block empty.
+  both(
+      "INSERT INTO contacts (id, source_system, external_id, email, seniority, lifecycle_stage, "
+      "created_at) VALUES (1500, 't', 'h1', 'h1@acme.com', 'vp', 'lead', 0), (2100, 't', 'h2', "
+      "'h2@acme.com', 'manager', 'lead', 0), (5000, 't', 'h3', 'h3@acme.com', 'vp', 'lead', 0)");
+  for (int i = 0; i < 9; ++i) {
+    both(fmt::format(
+        "INSERT INTO touchpoints (source_system, external_id, contact_id, occurred_at, type, "
+        "event_name, url) VALUES ('t', 'h{0}', {1}, {2}, 'page_view', {3}, "
+        "'https://example.com/pricing')",
+        i,
+        i % 3 == 0   ? 1500
+        : i % 3 == 1 ? 2100
+                     : 5000,
+        kAsOf - i * kDay, i == 2 ? "'Demo Request'" : "NULL"));
+  }
+  check(kAsOf, "kept", "contacts in other blocks");
+  if (sqlite) {
+    EXPECT_EQ(cached.Count("SELECT COUNT(*) FROM lead_touch_blocks"), 4);
+  }
+  both("UPDATE touchpoints SET contact_id = 1500 WHERE contact_id = 5000");
+  both("UPDATE contacts SET merged_into = 1500 WHERE id = 5000");
+  both(
+      "INSERT INTO touchpoints (source_system, external_id, contact_id, occurred_at, type) "
+      "VALUES ('t', 'h9', 2100, " +
+      std::to_string(kAsOf - kDay) + ", 'page_view')");
+  check(kAsOf, "kept", "the last block's only contact merged away");
+  if (sqlite) {
+    EXPECT_EQ(cached.Count("SELECT COUNT(*) FROM lead_touch_blocks"), 3);
+    EXPECT_EQ(cached.Count("SELECT COUNT(*) FROM lead_touch_blocks WHERE block = 4"), 0);
+  }
   // An import: many touches and contacts at once (most contacts change).
   touches(5001, 9000, "i");
   check(kAsOf, "kept", "an import of touches");
@@ -1000,13 +1033,20 @@ lifecycle:
   check(kAsOf + 3 * kDay, "kept", "a later as_of: decay, touches that were in the future");
   check(kAsOf + 60 * kDay, "kept", "much later: recycling");
   check(kAsOf - 10 * kDay, "kept", "an earlier as_of");
-  EXPECT_EQ(steps, 14);
+  EXPECT_EQ(steps, 16);
   if (sqlite) {
-    // A cache row that does not decode is an error naming the row, not a score.
-    cached.Exec("UPDATE lead_touch_cache SET touches = 'x' WHERE contact_id = 1", {});
+    // A block that does not decode is an error naming its contacts, not a
+    // score; so is a contact's row in a block that does.
+    cached.Exec("UPDATE lead_touch_blocks SET contacts = 'x' WHERE block = 0", {});
     auto bad = ScoreWorkspace(cached.db(), kAsOf, "test");
     ASSERT_FALSE(bad);
-    EXPECT_NE(bad.error().message.find("contact 1"), std::string::npos) << bad.error().message;
+    EXPECT_NE(bad.error().message.find("block of contacts 0 to 1023"), std::string::npos)
+        << bad.error().message;
+    // Contact 1, a row of two bytes: five touches, then nothing.
+    cached.Exec("UPDATE lead_touch_blocks SET contacts = X'01020500' WHERE block = 0", {});
+    bad = ScoreWorkspace(cached.db(), kAsOf, "test");
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find("contact 1 "), std::string::npos) << bad.error().message;
   }
 }
 

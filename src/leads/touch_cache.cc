@@ -1,7 +1,7 @@
 // The touch cache of the workspace rescore (SQLite).
 //
 // A full rescore used to read every touchpoint (10 per contact) and match the
-// engagement rules on each. lead_touch_cache keeps, per contact, its touches
+// engagement rules on each. The cache keeps, per contact, its touches
 // as the rules see them: time, id and the set of rules each matches, encoded
 // in a compact string (a count, then per touch the differences of time and id
 // with the touch before and the rule set's words, all as varints), so a
@@ -20,6 +20,12 @@
 //     unless another rescore has set its own mark since (its write wins).
 // A different stamp, no state row, or changes for more than a quarter of the
 // contacts: the cache is built again from a full load (the "built" run).
+//
+// The rows are stored in blocks (lead_touch_blocks, migration 34): one row
+// per 1,024 contacts by id, their rows one after the other. SQLite's cost of
+// a row (its b-tree cell, its record) was most of the write when a million
+// short rows were written: building the cache now writes a thousand long
+// ones. A block is written again whole when one of its contacts changes.
 #include <algorithm>
 #include <chrono>
 #include <limits>
@@ -65,6 +71,7 @@ class VarintReader {
     return 0;
   }
   bool ok() const { return ok_; }
+  size_t remaining() const { return static_cast<size_t>(end_ - p_); }
 
  private:
   const unsigned char* p_;
@@ -150,10 +157,10 @@ struct List {
 
 // The cache row of `n` touches in (time, id) order: times, ids and their
 // rule sets (`mask.size()` words each).
-std::string Encode(const Timestamp* times, const int64_t* ids, const uint64_t* sets, size_t n,
-                   const std::vector<uint64_t>& mask) {
+void EncodeInto(std::string& out, const Timestamp* times, const int64_t* ids, const uint64_t* sets,
+                size_t n, const std::vector<uint64_t>& mask) {
   const size_t words = mask.size();
-  std::string out;
+  out.clear();
   out.reserve(n * (6 + words));
   PutVarint(out, n);
   Timestamp at = 0;
@@ -165,16 +172,66 @@ std::string Encode(const Timestamp* times, const int64_t* ids, const uint64_t* s
     id = ids[j];
     for (size_t w = 0; w < words; ++w) PutVarint(out, sets[j * words + w] & mask[w]);
   }
-  return out;
 }
 std::string Encode(const List& list, const std::vector<uint64_t>& mask) {
-  return Encode(list.at.data(), list.id.data(), list.sets.data(), list.at.size(), mask);
+  std::string out;
+  EncodeInto(out, list.at.data(), list.id.data(), list.sets.data(), list.at.size(), mask);
+  return out;
 }
 
 auto Corrupt(int64_t contact_id) {
   return core::Fail(core::MakeError(
       core::ErrorCode::kDatabase,
       fmt::format("lead_touch_cache: the row of contact {} does not decode", contact_id)));
+}
+
+// Blocks: contact id >> kBlockBits. A block's text is, per contact in id
+// order, the difference of its id with the one before (the first with the
+// block's first id), the length of its row, and the row.
+constexpr int kBlockBits = 10;
+int64_t BlockOf(int64_t contact_id) { return contact_id >> kBlockBits; }
+
+void AppendToBlock(std::string& block, int64_t& previous, int64_t contact_id,
+                   std::string_view row) {
+  PutVarint(block, static_cast<uint64_t>(contact_id - previous));
+  PutVarint(block, row.size());
+  block.append(row);
+  previous = contact_id;
+}
+
+auto CorruptBlock(int64_t block) {
+  return core::Fail(core::MakeError(
+      core::ErrorCode::kDatabase,
+      fmt::format("lead_touch_blocks: the block of contacts {} to {} does not decode",
+                  block << kBlockBits, ((block + 1) << kBlockBits) - 1)));
+}
+
+// The blocks' rows as contact ids and views into the blocks' texts, in id
+// order (the blocks come in block order).
+core::Status SplitBlocks(const std::vector<int64_t>& blocks, const std::vector<std::string>& texts,
+                         std::vector<int64_t>& ids, std::vector<std::string_view>& rows) {
+  for (size_t b = 0; b < blocks.size(); ++b) {
+    const std::string_view text = texts[b];
+    int64_t id = blocks[b] << kBlockBits;
+    size_t at = 0;
+    bool first = true;
+    while (at < text.size()) {
+      VarintReader head(text.substr(at));
+      const uint64_t delta = head.Next();
+      const uint64_t length = head.Next();
+      const size_t start = text.size() - head.remaining();
+      if (!head.ok() || (delta == 0 && !first) || length > text.size() - start ||
+          BlockOf(id + static_cast<int64_t>(delta)) != blocks[b]) {
+        return CorruptBlock(blocks[b]);
+      }
+      id += static_cast<int64_t>(delta);
+      ids.push_back(id);
+      rows.push_back(text.substr(start, length));
+      at = start + length;
+      first = false;
+    }
+  }
+  return {};
 }
 
 // Decodes a cached row into `list`.
@@ -261,8 +318,10 @@ core::Result<ScoringInput> LoadWithTouchCache(store::Database& db, const Scoring
   const Timestamp kAll = std::numeric_limits<Timestamp>::max();
 
   ScoringInput in;
-  // Rows to write: contact ids with their encoding ("" deletes the row).
-  std::vector<std::pair<int64_t, std::string>> writes;
+  // Blocks to write: the block and its text ("" deletes the block), and how
+  // many contacts' rows changed in them.
+  std::vector<std::pair<int64_t, std::string>> blocks;
+  int64_t contacts_written = 0;
   bool rebuild = !usable;
   std::vector<int64_t> changed;
   if (!rebuild) {
@@ -285,21 +344,36 @@ core::Result<ScoringInput> LoadWithTouchCache(store::Database& db, const Scoring
     const Scorer scorer(config, in);
     const size_t m = in.touch_ids.size();
     in.touch_sets.resize(m * words);
-    // The rule sets and the rows, by ranges of contacts in parallel.
-    std::vector<std::string> rows(in.size());
-    ParallelRanges(in.size(), parts, [&](size_t lo, size_t hi) {
-      for (size_t i = lo; i < hi; ++i) {
-        const int64_t b = in.touch_begin[i], e = in.touch_begin[i + 1];
-        if (b == e) continue;
-        for (int64_t t = b; t < e; ++t) scorer.RuleSets(t, &in.touch_sets[t * words]);
-        rows[i] = Encode(&in.occurred_at[b], &in.touch_ids[b], &in.touch_sets[b * words],
-                         static_cast<size_t>(e - b), mask);
+    // The rule sets and the blocks, by ranges of blocks in parallel.
+    std::vector<size_t> starts;  // each block's first contact, then the end
+    for (size_t i = 0; i < in.size(); ++i) {
+      if (i == 0 || BlockOf(in.contact_ids[i]) != BlockOf(in.contact_ids[i - 1])) {
+        starts.push_back(i);
+      }
+    }
+    starts.push_back(in.size());
+    blocks.resize(starts.size() - 1);
+    std::vector<int64_t> rows_in(blocks.size(), 0);
+    ParallelRanges(blocks.size(), parts, [&](size_t lo, size_t hi) {
+      std::string row;
+      for (size_t k = lo; k < hi; ++k) {
+        const int64_t block = BlockOf(in.contact_ids[starts[k]]);
+        blocks[k].first = block;
+        int64_t previous = block << kBlockBits;
+        for (size_t i = starts[k]; i < starts[k + 1]; ++i) {
+          const int64_t b = in.touch_begin[i], e = in.touch_begin[i + 1];
+          if (b == e) continue;
+          for (int64_t t = b; t < e; ++t) scorer.RuleSets(t, &in.touch_sets[t * words]);
+          EncodeInto(row, &in.occurred_at[b], &in.touch_ids[b], &in.touch_sets[b * words],
+                     static_cast<size_t>(e - b), mask);
+          AppendToBlock(blocks[k].second, previous, in.contact_ids[i], row);
+          ++rows_in[k];
+        }
       }
     });
-    writes.reserve(in.size());
-    for (size_t i = 0; i < in.size(); ++i) {
-      if (!rows[i].empty()) writes.emplace_back(in.contact_ids[i], std::move(rows[i]));
-    }
+    // The table is emptied first: a block without rows is not written.
+    std::erase_if(blocks, [](const auto& b) { return b.second.empty(); });
+    for (int64_t r : rows_in) contacts_written += r;
     // Only the touches up to as_of, as a load as of as_of has them.
     int64_t kept = 0;
     for (size_t i = 0; i < in.size(); ++i) {
@@ -319,14 +393,27 @@ core::Result<ScoringInput> LoadWithTouchCache(store::Database& db, const Scoring
   } else {
     report.touch_cache = "kept";
     // 2. The cached rows, the new touches, and the changed contacts' touches.
+    // The blocks read are those of the contacts scored and of the contacts
+    // logged (a block written again must be read whole).
     const ColumnType cache_types[] = {ColumnType::kInt, ColumnType::kText};
-    const int64_t lo = in.size() > 0 ? in.contact_ids.front() : 0;
-    const int64_t hi = in.size() > 0 ? in.contact_ids.back() + 1 : 0;
+    int64_t lo = 0, hi = 0;
+    if (in.size() > 0 || !changed.empty()) {
+      lo = std::numeric_limits<int64_t>::max();
+      hi = std::numeric_limits<int64_t>::min();
+      for (const std::vector<int64_t>* ids : {&in.contact_ids, &changed}) {
+        if (ids->empty()) continue;
+        lo = std::min(lo, BlockOf(ids->front()));
+        hi = std::max(hi, BlockOf(ids->back()) + 1);
+      }
+    }
     MOPS_ASSIGN_OR_RETURN(auto cache, store::ScanColumnsParallel(
                                           db,
-                                          "SELECT contact_id, touches FROM lead_touch_cache WHERE "
-                                          "contact_id >= ? AND contact_id < ? ORDER BY contact_id",
+                                          "SELECT block, contacts FROM lead_touch_blocks WHERE "
+                                          "block >= ? AND block < ? ORDER BY block",
                                           lo, hi, cache_types, std::max(1, parts)));
+    std::vector<int64_t> cached_id;
+    std::vector<std::string_view> cached;
+    MOPS_TRY(SplitBlocks(cache[0].ints, cache[1].texts, cached_id, cached));
     Touches fresh, added;
     fresh.words = added.words = words;
     {
@@ -383,8 +470,6 @@ core::Result<ScoringInput> LoadWithTouchCache(store::Database& db, const Scoring
     // By ranges of contacts in parallel, each into its own arrays, then
     // put together in contact order.
     const size_t n = in.size();
-    const std::vector<int64_t>& cached_id = cache[0].ints;
-    const std::vector<std::string>& cached = cache[1].texts;
     struct Part {
       std::vector<Timestamp> at;
       std::vector<int64_t> id;
@@ -512,6 +597,8 @@ core::Result<ScoringInput> LoadWithTouchCache(store::Database& db, const Scoring
       place(0);
     }
     in.touch_begin[n] = static_cast<int64_t>(kept);
+    // Rows to write: contact ids with their encoding ("" deletes the row).
+    std::vector<std::pair<int64_t, std::string>> writes;
     for (Part& part : out) {
       for (auto& w : part.writes) writes.push_back(std::move(w));
     }
@@ -524,6 +611,34 @@ core::Result<ScoringInput> LoadWithTouchCache(store::Database& db, const Scoring
     std::set_difference(changed.begin(), changed.end(), scored_changed.begin(),
                         scored_changed.end(), std::back_inserter(gone));
     for (int64_t id : gone) writes.emplace_back(id, std::string());
+    std::sort(writes.begin(), writes.end(),
+              [](const auto& x, const auto& y) { return x.first < y.first; });
+    contacts_written = static_cast<int64_t>(writes.size());
+    // Each block with a row written: its rows, the new ones in place of the
+    // cached ones.
+    size_t c = 0;
+    for (size_t w = 0; w < writes.size();) {
+      const int64_t block = BlockOf(writes[w].first);
+      std::string text;
+      int64_t previous = block << kBlockBits;
+      while (c < cached_id.size() && BlockOf(cached_id[c]) < block) ++c;
+      while (true) {
+        const bool has_cached = c < cached_id.size() && BlockOf(cached_id[c]) == block;
+        const bool has_write = w < writes.size() && BlockOf(writes[w].first) == block;
+        if (!has_cached && !has_write) break;
+        if (has_write && (!has_cached || writes[w].first <= cached_id[c])) {
+          if (has_cached && cached_id[c] == writes[w].first) ++c;
+          if (!writes[w].second.empty()) {
+            AppendToBlock(text, previous, writes[w].first, writes[w].second);
+          }
+          ++w;
+        } else {
+          AppendToBlock(text, previous, cached_id[c], cached[c]);
+          ++c;
+        }
+      }
+      blocks.emplace_back(block, std::move(text));
+    }
   }
 
   write.pending = true;
@@ -531,7 +646,8 @@ core::Result<ScoringInput> LoadWithTouchCache(store::Database& db, const Scoring
   write.high = high;
   write.last_change = last_change;
   write.stamp = stamp;
-  write.rows = std::move(writes);
+  write.blocks = std::move(blocks);
+  write.contacts = contacts_written;
   return in;
 }
 
@@ -549,22 +665,21 @@ core::Status StoreTouchCache(store::Database& db, TouchCacheWrite write, ScoreRu
       report.touch_cache += ", not stored (a later rescore's mark)";
       return {};
     }
-    if (write.rebuild) MOPS_TRY(db.Execute("DELETE FROM lead_touch_cache"));
+    if (write.rebuild) MOPS_TRY(db.Execute("DELETE FROM lead_touch_blocks"));
     MOPS_ASSIGN_OR_RETURN(
         BatchInsert upsert,
-        BatchInsert::Make(db, "INSERT INTO lead_touch_cache (contact_id, touches)", 2,
+        BatchInsert::Make(db, "INSERT INTO lead_touch_blocks (block, contacts)", 2,
                           write.rebuild ? ""
-                                        : "ON CONFLICT (contact_id) DO UPDATE SET touches = "
-                                          "excluded.touches",
-                          256));
-    MOPS_ASSIGN_OR_RETURN(auto erase,
-                          db.Prepare("DELETE FROM lead_touch_cache WHERE contact_id = ?"));
-    for (auto& [id, blob] : write.rows) {
-      if (blob.empty()) {
-        const store::Value key[] = {id};
+                                        : "ON CONFLICT (block) DO UPDATE SET contacts = "
+                                          "excluded.contacts",
+                          16));
+    MOPS_ASSIGN_OR_RETURN(auto erase, db.Prepare("DELETE FROM lead_touch_blocks WHERE block = ?"));
+    for (auto& [block, text] : write.blocks) {
+      if (text.empty()) {
+        const store::Value key[] = {block};
         MOPS_TRY(erase->ExecuteQueued(key));
       } else {
-        MOPS_TRY(upsert.Add(id, std::move(blob)));
+        MOPS_TRY(upsert.Add(block, std::move(text)));
       }
     }
     MOPS_TRY(upsert.Finish());
@@ -578,7 +693,7 @@ core::Status StoreTouchCache(store::Database& db, TouchCacheWrite write, ScoreRu
                    state));
     MOPS_TRY(tx.Commit());
   }
-  report.cache_rows_written = static_cast<int64_t>(write.rows.size());
+  report.cache_rows_written = write.contacts;
   report.cache_write_seconds = Seconds(write_started);
   return {};
 }
