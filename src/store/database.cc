@@ -62,6 +62,24 @@ Result<Value> Database::QueryValue(std::string_view sql, std::span<const Value> 
   return std::move(rows.rows[0][0]);
 }
 
+void Column::Reserve(size_t rows) {
+  nulls.reserve(rows);
+  switch (type) {
+    case ColumnType::kInt:
+      ints.reserve(rows);
+      break;
+    case ColumnType::kReal:
+      reals.reserve(rows);
+      break;
+    case ColumnType::kText:
+      texts.reserve(rows);
+      break;
+    case ColumnType::kDict:
+      codes.reserve(rows);
+      break;
+  }
+}
+
 Result<std::vector<Column>> ScanColumnsParallel(Database& db, std::string_view sql, int64_t lo,
                                                 int64_t hi, std::span<const ColumnType> types,
                                                 int parts) {
@@ -74,11 +92,18 @@ Result<std::vector<Column>> ScanColumnsParallel(Database& db, std::string_view s
   }
   const int64_t step = (hi - lo) / parts + 1;
   std::vector<Result<std::vector<Column>>> results(parts);
+  // A key range is at most as many rows (row ids, usually dense): the first
+  // part's columns get room for all of them, so the later parts' rows are
+  // appended in place. Reserved memory that is never written costs no page.
+  constexpr int64_t kMaxReserve = int64_t{1} << 26;
+  auto expected = [&](int64_t rows) {
+    return rows > 0 && rows <= kMaxReserve ? static_cast<size_t>(rows) : size_t{0};
+  };
   auto scan = [&](Database& conn, int p) {
     const int64_t from = lo + step * p;
     const int64_t to = p == parts - 1 ? hi : std::min(hi, from + step);
     const std::vector<Value> range = {from, to};
-    results[p] = conn.ScanColumns(sql, range, types);
+    results[p] = conn.ScanColumns(sql, range, types, expected(p == 0 ? hi - lo : to - from));
   };
   {
     std::vector<std::jthread> threads;

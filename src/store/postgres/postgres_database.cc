@@ -419,9 +419,13 @@ class PostgresDatabase final : public Database {
   }
 
   Result<std::vector<Column>> ScanColumns(std::string_view sql, std::span<const Value> params,
-                                          std::span<const ColumnType> types) override {
+                                          std::span<const ColumnType> types,
+                                          size_t expected_rows) override {
     std::vector<Column> columns(types.size());
-    for (size_t i = 0; i < types.size(); ++i) columns[i].type = types[i];
+    for (size_t i = 0; i < types.size(); ++i) {
+      columns[i].type = types[i];
+      columns[i].Reserve(expected_rows);
+    }
     std::vector<DictBuilder> dicts(types.size());
     MOPS_TRY(Drain());
     MOPS_TRY(EnsureConnected());

@@ -152,7 +152,8 @@ class SqliteDatabase final : public Database {
   Status Rollback() override { return ExecScript("ROLLBACK"); }
 
   Result<std::vector<Column>> ScanColumns(std::string_view sql, std::span<const Value> params,
-                                          std::span<const ColumnType> types) override {
+                                          std::span<const ColumnType> types,
+                                          size_t expected_rows) override {
     MOPS_ASSIGN_OR_RETURN(auto prepared, Prepare(sql));
     auto* stmt = static_cast<SqliteStatement*>(prepared.get());
     MOPS_TRY(stmt->Bind(params));
@@ -164,7 +165,10 @@ class SqliteDatabase final : public Database {
     }
     std::vector<Column> columns(n);
     std::vector<DictBuilder> dicts(n);
-    for (int i = 0; i < n; ++i) columns[i].type = types[i];
+    for (int i = 0; i < n; ++i) {
+      columns[i].type = types[i];
+      columns[i].Reserve(expected_rows);
+    }
     int rc;
     while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
       for (int i = 0; i < n; ++i) {
