@@ -390,17 +390,34 @@ struct WriteTexts {
     std::string& before = out.before;
     std::string& after = out.after;
     out.folded = old_prov == nullptr;
-    before.assign("{\"values\":{");
-    for (size_t k = 0; k < ch.fields.size(); ++k) {
-      if (k > 0) before.push_back(',');
-      AppendJsonString(before, names[ch.fields[k]]);
-      before.push_back(':');
-      AppendCell(before, l.fields[ch.fields[k]], r);
-    }
     std::string& prov_text = out.provenance;
     if (out.folded) {
-      // Undo deletes the provenance row: the values are all it needs.
-      before += "}}";
+      // Undo deletes the provenance row: the values are all it needs. Most
+      // were NULL: those go by their one-letter code in "nulls" (a tenth of
+      // the bytes of "field": null), the rest by name in "values".
+      before.assign("{");
+      std::string& nulls = after;  // free until the row is written
+      nulls.clear();
+      for (size_t k = 0; k < ch.fields.size(); ++k) {
+        const store::Column& column = l.fields[ch.fields[k]];
+        const std::string_view name = names[ch.fields[k]];
+        const char code = FieldCode(name);
+        if (column.nulls[r] && code != 0) {
+          nulls.push_back(code);
+          continue;
+        }
+        before += before.size() == 1 ? "\"values\":{" : ",";
+        AppendJsonString(before, name);
+        before.push_back(':');
+        AppendCell(before, column, r);
+      }
+      if (before.size() > 1) before.push_back('}');
+      if (!nulls.empty()) {
+        before += before.size() > 1 ? ",\"nulls\":\"" : "\"nulls\":\"";
+        before += nulls;
+        before.push_back('"');
+      }
+      before.push_back('}');
       after.clear();
       thread_local CompactProvenanceWriter writer;
       writer.Start(run_id, now);
@@ -413,6 +430,13 @@ struct WriteTexts {
       // Enriched before: a change row keeps the values and the stored
       // provenance text as it was (a JSON string) for undo, and the other
       // fields' provenance is kept.
+      before.assign("{\"values\":{");
+      for (size_t k = 0; k < ch.fields.size(); ++k) {
+        if (k > 0) before.push_back(',');
+        AppendJsonString(before, names[ch.fields[k]]);
+        before.push_back(':');
+        AppendCell(before, l.fields[ch.fields[k]], r);
+      }
       before += "},\"provenance\":";
       AppendJsonString(before, old_prov->text);
       before.push_back('}');
@@ -1156,24 +1180,34 @@ core::Status Undo(store::Database& db, int64_t run_id, std::string_view actor) {
   MOPS_ASSIGN_OR_RETURN(auto delete_prov,
                         db.Prepare("DELETE FROM enrichment_provenance WHERE entity = ? AND "
                                    "record_id = ?"));
-  // The values before, of one record, written back.
+  // The values before, of one record, written back: "values" by field name,
+  // and (a first enrichment's undo) "nulls", the codes of the fields that
+  // were NULL.
   auto restore = [&](const std::string& entity, int64_t id, const Json& before) -> core::Status {
-    if (before.is_discarded() || !before.contains("values")) {
+    const bool readable = !before.is_discarded() && before.is_object() &&
+                          (before.contains("values") || before.contains("nulls"));
+    if (!readable) {
       return core::Fail(ErrorCode::kInternal,
                         "enrichment run {}: the change of {} {} is unreadable", run_id, entity, id);
     }
     std::string sql = fmt::format("UPDATE {} SET ", entity == "accounts" ? "accounts" : "contacts");
     std::vector<Value> params;
-    bool first = true;
-    for (const auto& [field, value] : before["values"].items()) {
+    auto set = [&](std::string_view field, Value value) -> core::Status {
       if (FieldIndex(entity, field) < 0) {
         return core::Fail(ErrorCode::kInternal, "enrichment run {}: unknown field '{}'", run_id,
                           field);
       }
-      sql += fmt::format("{}{} = ?", first ? "" : ", ", field);
-      params.push_back(ValueFromJson(value));
-      first = false;
+      sql += fmt::format("{}{} = ?", params.empty() ? "" : ", ", field);
+      params.push_back(std::move(value));
+      return {};
+    };
+    if (auto values = before.find("values"); values != before.end() && values->is_object()) {
+      for (const auto& [field, value] : values->items()) MOPS_TRY(set(field, ValueFromJson(value)));
     }
+    if (auto nulls = before.find("nulls"); nulls != before.end() && nulls->is_string()) {
+      for (char code : nulls->get_ref<const std::string&>()) MOPS_TRY(set(FieldOfCode(code), {}));
+    }
+    if (params.empty()) return {};
     sql += " WHERE id = ?";
     params.push_back(id);
     MOPS_TRY(db.Execute(sql, params));
