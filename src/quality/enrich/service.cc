@@ -19,7 +19,7 @@
 #include "quality/enrich/provenance.h"
 #include "quality/quality.h"
 #include "store/batch_insert.h"
-
+#include "store/checkpointer.h"
 namespace mops::quality::enrich {
 namespace {
 
@@ -648,8 +648,72 @@ core::Status SetConfig(store::Database& db, std::string_view yaml, std::string_v
 core::Result<LoadReport> LoadVendorFile(store::Database& db, std::string_view text,
                                         std::string_view file_name,
                                         const VendorReadOptions& options, std::string_view actor) {
-  MOPS_ASSIGN_OR_RETURN(VendorFile file, ReadVendorFile(text, file_name, options));
-  MOPS_ASSIGN_OR_RETURN(EnrichmentConfig config, LoadConfig(db));
+  // The file is read (parsed and converted on every core) while the
+  // records of its entity are scanned: its header says which, and neither
+  // needs the other.
+  const std::string_view entity = VendorFileEntity(text, options);
+  std::optional<core::Result<VendorFile>> read;
+  std::jthread reading([&] { read.emplace(ReadVendorFile(text, file_name, options)); });
+  core::Result<EnrichmentConfig> config = LoadConfig(db);
+  // The staged rows' WAL is copied into the workspace file by the
+  // checkpointer's thread, not by this commit (SQLite workspace files).
+  const store::CheckpointElsewhere checkpoints(db);
+  MOPS_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Start(db));
+  const ColumnType T = ColumnType::kText, I = ColumnType::kInt;
+  std::vector<MatchContact> contacts;
+  std::vector<MatchAccount> accounts;
+  core::Status scanned;
+  if (!config) {
+    // Reported after the file's own errors, as when it was read first.
+  } else if (entity == "contacts") {
+    const std::vector<ColumnType> types = {I, T, T, T, T, T};
+    auto c = db.ScanColumns(
+        "SELECT c.id, c.email, c.first_name, c.last_name, c.company_name, a.name FROM contacts c "
+        "LEFT JOIN accounts a ON a.id = c.account_id WHERE c.merged_into IS NULL ORDER BY c.id",
+        {}, types);
+    if (c) {
+      contacts.resize((*c)[0].size());
+      // Each contact on its own: on every core.
+      core::ParallelParts(contacts.size(), [&](size_t lo, size_t hi) {
+        for (size_t i = lo; i < hi; ++i) {
+          MatchContact& m = contacts[i];
+          m.id = (*c)[0].ints[i];
+          m.email = core::ToLower(core::Trim((*c)[1].texts[i]));
+          m.first_name = std::move((*c)[2].texts[i]);
+          m.last_name = std::move((*c)[3].texts[i]);
+          const std::string& company =
+              (*c)[5].texts[i].empty() ? (*c)[4].texts[i] : (*c)[5].texts[i];
+          m.company_key = CompanyKey(company);
+        }
+      });
+    } else {
+      scanned = core::Fail(std::move(c).error());
+    }
+  } else if (entity == "accounts") {
+    const std::vector<ColumnType> types = {I, T, T, T, T};
+    auto a = db.ScanColumns(
+        "SELECT id, domain, website, name, country FROM accounts WHERE merged_into IS NULL ORDER "
+        "BY id",
+        {}, types);
+    if (a) {
+      accounts.resize((*a)[0].size());
+      for (size_t i = 0; i < accounts.size(); ++i) {
+        MatchAccount& m = accounts[i];
+        m.id = (*a)[0].ints[i];
+        m.domain = DomainFromWebsite((*a)[1].texts[i]);
+        if (m.domain.empty()) m.domain = DomainFromWebsite((*a)[2].texts[i]);
+        m.company_key = CompanyKey((*a)[3].texts[i]);
+        m.country = CountryCode((*a)[4].texts[i]).value_or("");
+      }
+    } else {
+      scanned = core::Fail(std::move(a).error());
+    }
+  }
+  reading.join();
+  if (!*read) return core::Fail(std::move(*read).error());
+  if (!config) return core::Fail(std::move(config).error());
+  if (!scanned) return core::Fail(std::move(scanned).error());
+  VendorFile file = std::move(**read);
   LoadReport report;
   report.layout = file.layout;
   report.source = file.source;
@@ -658,47 +722,7 @@ core::Result<LoadReport> LoadVendorFile(store::Database& db, std::string_view te
   report.rows = static_cast<int64_t>(file.rows.size());
   report.skipped = file.skipped;
   report.warnings = file.warnings;
-
-  MOPS_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Start(db));
-  const ColumnType T = ColumnType::kText, I = ColumnType::kInt;
-  std::vector<MatchContact> contacts;
-  std::vector<MatchAccount> accounts;
-  if (file.entity == "contacts") {
-    const std::vector<ColumnType> types = {I, T, T, T, T, T};
-    MOPS_ASSIGN_OR_RETURN(
-        auto c, db.ScanColumns("SELECT c.id, c.email, c.first_name, c.last_name, c.company_name, "
-                               "a.name FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id "
-                               "WHERE c.merged_into IS NULL ORDER BY c.id",
-                               {}, types));
-    contacts.resize(c[0].size());
-    // Each contact on its own: on every core.
-    core::ParallelParts(contacts.size(), [&](size_t lo, size_t hi) {
-      for (size_t i = lo; i < hi; ++i) {
-        MatchContact& m = contacts[i];
-        m.id = c[0].ints[i];
-        m.email = core::ToLower(core::Trim(c[1].texts[i]));
-        m.first_name = std::move(c[2].texts[i]);
-        m.last_name = std::move(c[3].texts[i]);
-        m.company_key = CompanyKey(c[5].texts[i].empty() ? c[4].texts[i] : c[5].texts[i]);
-      }
-    });
-  } else {
-    const std::vector<ColumnType> types = {I, T, T, T, T};
-    MOPS_ASSIGN_OR_RETURN(auto a, db.ScanColumns("SELECT id, domain, website, name, country FROM "
-                                                 "accounts WHERE merged_into IS NULL ORDER BY id",
-                                                 {}, types));
-    accounts.resize(a[0].size());
-    for (size_t i = 0; i < accounts.size(); ++i) {
-      MatchAccount& m = accounts[i];
-      m.id = a[0].ints[i];
-      m.domain = DomainFromWebsite(a[1].texts[i]);
-      if (m.domain.empty()) m.domain = DomainFromWebsite(a[2].texts[i]);
-      m.company_key = CompanyKey(a[3].texts[i]);
-      m.country = CountryCode(a[4].texts[i]).value_or("");
-    }
-  }
-  const std::vector<RowMatch> matches =
-      MatchVendorRows(file.rows, file.entity, contacts, accounts, config.min_match_probability);
+  const VendorMatcher matcher(file.entity, contacts, accounts, config->min_match_probability);
 
   MOPS_ASSIGN_OR_RETURN(Value last, db.QueryValue("SELECT MAX(batch_id) FROM enrichment_staging"));
   report.batch_id = store::AsInt(last, 0) + 1;
@@ -713,8 +737,27 @@ core::Result<LoadReport> LoadVendorFile(store::Database& db, std::string_view te
                                            "entity, file, line, loaded_at, match_status, {})",
                                            kStagingColumns),
                                27, ""));
+  // Rows are matched (on every core) a block ahead of the block being
+  // staged (on this thread): the matching and SQLite's inserts overlap. The
+  // block being matched is only read, the one being staged only written.
+  std::vector<RowMatch> matches(file.rows.size());
+  constexpr size_t kMatchBlock = size_t{1} << 16;
+  auto match_block = [&](size_t lo) {
+    const size_t n = std::min(file.rows.size(), lo + kMatchBlock) - lo;
+    const std::span<const VendorRow> rows = std::span<const VendorRow>(file.rows).subspan(lo, n);
+    const std::span<RowMatch> out = std::span<RowMatch>(matches).subspan(lo, n);
+    core::ParallelParts(n, [&](size_t a, size_t b) {
+      matcher.Match(rows.subspan(a, b - a), out.subspan(a, b - a));
+    });
+  };
+  match_block(0);
+  std::jthread matching;
   std::vector<Value> params;
   for (size_t r = 0; r < file.rows.size(); ++r) {
+    if (r % kMatchBlock == 0) {
+      if (matching.joinable()) matching.join();
+      if (r + kMatchBlock < file.rows.size()) matching = std::jthread(match_block, r + kMatchBlock);
+    }
     VendorRow& row = file.rows[r];  // its texts move into the parameters
     const RowMatch& m = matches[r];
     if (m.status == "matched") {
@@ -795,7 +838,30 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
   RunReport report;
   report.dry_run = options.dry_run;
   report.source = options.source;
+  // A run rewrites most records and writes a provenance row for each: the
+  // WAL it leaves is copied into the workspace file by the checkpointer's
+  // thread, not by this commit (SQLite workspace files; nothing elsewhere).
+  std::optional<store::CheckpointElsewhere> checkpoints;
+  if (!options.dry_run) checkpoints.emplace(db);
   MOPS_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Start(db));
+  // The staged rows are scanned on a second connection while this one scans
+  // the records (a SQLite workspace file only): the run holds the write lock
+  // from its start and has written nothing yet, so both read the same
+  // committed rows. PostgreSQL keeps one connection, since another would
+  // read a snapshot of its own.
+  std::optional<core::Result<std::array<Staged, 2>>> staged_aside;
+  std::jthread staged_scan;
+  if (store::CanCheckpointElsewhere(db)) {
+    staged_scan = std::jthread([&db, &staged_aside] {
+      staged_aside = [&db]() -> core::Result<std::array<Staged, 2>> {
+        MOPS_ASSIGN_OR_RETURN(std::unique_ptr<store::Database> other, db.OpenAnother());
+        std::array<Staged, 2> out;
+        MOPS_ASSIGN_OR_RETURN(out[0], LoadStaged(*other, "accounts"));
+        MOPS_ASSIGN_OR_RETURN(out[1], LoadStaged(*other, "contacts"));
+        return out;
+      }();
+    });
+  }
 
   const ColumnType T = ColumnType::kText, I = ColumnType::kInt;
   const std::string_view account_extra[] = {"name", "website"};
@@ -808,8 +874,16 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
   report.contacts = static_cast<int64_t>(con.ids.size());
   MOPS_ASSIGN_OR_RETURN(auto acc_prov, LoadProvenance(db, "accounts"));
   MOPS_ASSIGN_OR_RETURN(auto con_prov, LoadProvenance(db, "contacts"));
-  MOPS_ASSIGN_OR_RETURN(Staged acc_staged, LoadStaged(db, "accounts"));
-  MOPS_ASSIGN_OR_RETURN(Staged con_staged, LoadStaged(db, "contacts"));
+  Staged acc_staged, con_staged;
+  if (staged_scan.joinable()) {
+    staged_scan.join();
+    if (!*staged_aside) return core::Fail(std::move(*staged_aside).error());
+    acc_staged = std::move((**staged_aside)[0]);
+    con_staged = std::move((**staged_aside)[1]);
+  } else {
+    MOPS_ASSIGN_OR_RETURN(acc_staged, LoadStaged(db, "accounts"));
+    MOPS_ASSIGN_OR_RETURN(con_staged, LoadStaged(db, "contacts"));
+  }
 
   // Fill rates before, one entry per field, contacts first (what scoring
   // and routing read).
