@@ -128,6 +128,18 @@ TEST(EnrichInfer, EmptyIndustryFilledFromTheAccount) {
   EXPECT_EQ(d.chosen->source, "inferred");
   EXPECT_DOUBLE_EQ(d.chosen->confidence, 0.9);
   EXPECT_EQ(d.chosen->reason, "account #12 (Kessler Maschinenbau GmbH)");
+  // The reason made once per account (as a run does) gives the same
+  // candidates; a matched account's reason still names the method.
+  account.reason = AccountReason(account);
+  EXPECT_EQ(account.reason, "account #12 (Kessler Maschinenbau GmbH)");
+  std::vector<Candidate> again;
+  InferContact(contact, {&account, "account_id", 0.9}, again);
+  ASSERT_EQ(again.size(), candidates.size());
+  for (size_t i = 0; i < again.size(); ++i) EXPECT_EQ(again[i].reason, candidates[i].reason);
+  again.clear();
+  InferContact(contact, {&account, "domain", 0.8}, again);
+  ASSERT_FALSE(again.empty());
+  EXPECT_EQ(again[0].reason, "account #12 (Kessler Maschinenbau GmbH) matched by domain");
 }
 
 TEST(EnrichInfer, GermanPhoneGivesDe) {

@@ -200,7 +200,13 @@ struct AccountView {
   int64_t id = 0;
   std::string name;
   std::vector<std::string> values;  // by AccountField
+  // AccountReason(*this), made once for the contacts of the account (a run
+  // infers from each account for about ten); empty: made per contact.
+  std::string reason;
 };
+// The reason of the values a contact inherits from its own account:
+// "account #12 (Acme)".
+std::string AccountReason(const AccountView& account);
 // How a contact is tied to the account it inherits from.
 struct AccountLink {
   const AccountView* account = nullptr;

@@ -965,6 +965,7 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
       AccountView& view = views[r];
       view.id = acc.ids[r];
       view.name = acc.extra[0].texts[r];
+      if (inferred_on) view.reason = AccountReason(view);
       view.values.resize(kAccountFieldCount);
       for (int f = 0; f < kAccountFieldCount; ++f) view.values[f] = CellText(acc.fields[f], r);
       candidates.clear();
