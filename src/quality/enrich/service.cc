@@ -66,6 +66,22 @@ struct Loaded {
   std::vector<store::Column> extra;   // the entity's read-only inputs
 };
 
+// A text field whose values repeat across a workspace's records (an
+// industry, a country, a title): scanned dictionary-coded, each distinct text
+// once, instead of a string per record. Names, phones and domains are
+// mostly distinct.
+bool RepeatsAcrossRecords(std::string_view field) {
+  return field != "company_name" && field != "phone" && field != "domain";
+}
+
+// The text of a text or dictionary-coded cell (empty for NULL).
+std::string_view TextCell(const store::Column& c, size_t r) {
+  if (c.type == ColumnType::kDict) {
+    return c.codes[r] < 0 ? std::string_view{} : std::string_view(c.dict[c.codes[r]]);
+  }
+  return c.texts[r];
+}
+
 core::Result<Loaded> LoadEntity(store::Database& db, std::string_view entity,
                                 std::span<const std::string_view> extra,
                                 std::span<const ColumnType> extra_types) {
@@ -74,7 +90,9 @@ core::Result<Loaded> LoadEntity(store::Database& db, std::string_view entity,
   std::vector<ColumnType> types = {ColumnType::kInt};
   for (std::string_view f : names) {
     sql += fmt::format(", {}", f);
-    types.push_back(IsIntegerField(f) ? ColumnType::kInt : ColumnType::kText);
+    types.push_back(IsIntegerField(f)         ? ColumnType::kInt
+                    : RepeatsAcrossRecords(f) ? ColumnType::kDict
+                                              : ColumnType::kText);
   }
   for (size_t i = 0; i < extra.size(); ++i) {
     sql += fmt::format(", {}", extra[i]);
@@ -99,14 +117,14 @@ void AssignCellText(std::string& out, const store::Column& c, size_t r) {
     out.clear();
     fmt::format_to(std::back_inserter(out), "{}", c.ints[r]);
   } else {
-    out.assign(c.texts[r]);
+    out.assign(TextCell(c, r));
   }
 }
 
 std::string CellText(const store::Column& c, size_t r) {
   if (c.nulls[r]) return {};
   if (c.type == ColumnType::kInt) return std::to_string(c.ints[r]);
-  return c.texts[r];
+  return std::string(TextCell(c, r));
 }
 
 // store::AsInt of a text, without making a Value of it first.
@@ -243,7 +261,7 @@ struct RecordChange {
 };
 
 bool IsEmptyCell(const store::Column& c, size_t r) {
-  return c.nulls[r] || (c.type != ColumnType::kInt && c.texts[r].empty());
+  return c.nulls[r] || (c.type != ColumnType::kInt && TextCell(c, r).empty());
 }
 
 // Candidates grouped by field, stable: a counting sort that moves each
@@ -281,7 +299,7 @@ void AppendCell(std::string& out, const store::Column& c, size_t r) {
   } else if (c.type == ColumnType::kInt) {
     out += std::to_string(c.ints[r]);
   } else {
-    AppendJsonString(out, c.texts[r]);
+    AppendJsonString(out, TextCell(c, r));
   }
 }
 
