@@ -560,6 +560,21 @@ TEST(EnrichMatch, ManyRowsMatchAsOneByOne) {
   int matched = 0;
   for (const RowMatch& m : all) matched += m.status == "matched";
   EXPECT_GT(matched, kRows / 2);
+  // Matched in parts against one matcher (as a load stages one part while
+  // the next is matched): the same matches.
+  const VendorMatcher matcher("contacts", contacts, {}, 0.9);
+  std::vector<RowMatch> parts(rows.size());
+  for (size_t lo = 0; lo < rows.size(); lo += 4099) {
+    const size_t n = std::min<size_t>(4099, rows.size() - lo);
+    matcher.Match(std::span<const VendorRow>(rows).subspan(lo, n),
+                  std::span<RowMatch>(parts).subspan(lo, n));
+  }
+  for (size_t r = 0; r < rows.size(); ++r) {
+    ASSERT_EQ(parts[r].status, all[r].status) << r;
+    ASSERT_EQ(parts[r].record_id, all[r].record_id) << r;
+    ASSERT_EQ(parts[r].method, all[r].method) << r;
+    ASSERT_EQ(parts[r].probability, all[r].probability) << r;
+  }
   for (int r = 0; r < kRows; r += 997) {
     const std::vector<RowMatch> one =
         MatchVendorRows(std::span(rows).subspan(r, 1), "contacts", contacts, {}, 0.9);
@@ -568,6 +583,26 @@ TEST(EnrichMatch, ManyRowsMatchAsOneByOne) {
     EXPECT_EQ(all[r].record_id, one[0].record_id) << r;
     EXPECT_EQ(all[r].probability, one[0].probability) << r;
   }
+}
+
+// The entity a load scans for while the file is read is the one the file's
+// layout has, from the header alone.
+TEST(EnrichVendors, EntityFromTheHeaderAlone) {
+  for (const char* name : {"zoominfo_contacts.csv", "zoominfo_companies.csv", "apollo_people.csv",
+                           "apollo_accounts.csv", "clearbit_people.csv", "clearbit_companies.csv",
+                           "lusha_contacts.csv", "cognism_contacts.csv"}) {
+    const std::string text = Fixture(name);
+    auto file = ReadVendorFile(text, name, {});
+    ASSERT_TRUE(file.has_value()) << name;
+    EXPECT_EQ(VendorFileEntity(text, {}), file->entity) << name;
+  }
+  EXPECT_EQ(VendorFileEntity(Fixture("unknown_layout.csv"), {}), "");
+  VendorReadOptions named;
+  named.layout = "apollo_people";
+  EXPECT_EQ(VendorFileEntity(Fixture("apollo_people.csv"), named), "contacts");
+  EXPECT_EQ(VendorFileEntity(Fixture("zoominfo_companies.csv"), named), "");
+  EXPECT_EQ(VendorFileEntity("Report: contacts\n\n" + Fixture("zoominfo_contacts.csv"), {}),
+            "contacts");
 }
 
 TEST(EnrichMatch, AccountsByDomainThenName) {

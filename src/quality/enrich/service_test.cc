@@ -383,6 +383,20 @@ TEST_F(EnrichWorkspace, FirstEnrichmentUndoCodesTheNulls) {
   EXPECT_EQ(Dump(), original);
 }
 
+// A companies export: its header says accounts, so the load scans the
+// accounts (by domain, then company key) while the file is read.
+TEST_F(EnrichWorkspace, CompaniesFileMatchedToAccounts) {
+  const LoadReport r = LoadOk("zoominfo_companies.csv");
+  EXPECT_EQ(r.entity, "accounts");
+  EXPECT_EQ(r.rows, 3);
+  EXPECT_EQ(r.matched, 2);
+  EXPECT_EQ(r.unmatched, 1);
+  EXPECT_EQ(Text("SELECT record_id FROM enrichment_staging WHERE vendor_record_id = '88120034'"),
+            "1");
+  EXPECT_EQ(Text("SELECT record_id FROM enrichment_staging WHERE vendor_record_id = '88120035'"),
+            "2");
+}
+
 // A run stored before the undo moved into the provenance row (a change row
 // per record, its provenance null) is undone as it always was.
 TEST_F(EnrichWorkspace, ChangeRowsOfEarlierRunsStillUndone) {
