@@ -7,6 +7,8 @@
 #include <array>
 #include <charconv>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <numeric>
 #include <optional>
 #include <thread>
@@ -20,6 +22,7 @@
 #include "quality/quality.h"
 #include "store/batch_insert.h"
 #include "store/checkpointer.h"
+
 namespace mops::quality::enrich {
 namespace {
 
@@ -1118,18 +1121,18 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
     const size_t threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8);
     constexpr size_t kBlock = 1 << 14;
     // Two sets of workers: one holds the block being written, the other
-    // decides the next.
+    // decides the next. One thread per part lives for the whole loop (its
+    // caches of phone countries, titles and zones with it): thread t
+    // decides part t of every block, block k in set k % 2 once block k - 2
+    // is written, and this thread writes block k once every part of it is
+    // decided.
     std::vector<Worker> sets[2] = {std::vector<Worker>(threads), std::vector<Worker>(threads)};
-    auto start_block = [&](std::vector<Worker>& set, size_t lo) {
-      const size_t hi = std::min(con.ids.size(), lo + kBlock);
-      const size_t per = (hi - lo + threads - 1) / threads;
-      std::vector<std::thread> pool;
-      for (size_t t = 0; t < threads; ++t) {
-        const size_t a = std::min(hi, lo + t * per), b = std::min(hi, a + per);
-        pool.emplace_back([&set, &decide_contacts, t, a, b] { decide_contacts(set[t], a, b); });
-      }
-      return pool;
-    };
+    const size_t blocks = (con.ids.size() + kBlock - 1) / kBlock;
+    std::mutex mu;
+    std::condition_variable cv;
+    std::vector<size_t> decided(threads, 0);  // blocks each thread has decided
+    size_t written_blocks = 0;
+    bool stop = false;  // the writes failed: the threads end
     auto write_block = [&](std::vector<Worker>& set) -> core::Status {
       for (Worker& w : set) {
         for (PendingWrite& pw : w.changes) {
@@ -1141,16 +1144,44 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
       }
       return {};
     };
-    core::Status written;
-    if (!con.ids.empty()) {
-      for (std::thread& th : start_block(sets[0], 0)) th.join();
-    }
-    for (size_t lo = 0, k = 0; lo < con.ids.size(); lo += kBlock, ++k) {
-      std::vector<std::thread> next;
-      if (lo + kBlock < con.ids.size()) next = start_block(sets[(k + 1) % 2], lo + kBlock);
-      if (written) written = write_block(sets[k % 2]);
-      for (std::thread& th : next) th.join();
-      if (!written) return core::Fail(std::move(written).error());
+    {
+      std::vector<std::jthread> pool;
+      for (size_t t = 0; t < threads; ++t) {
+        pool.emplace_back([&, t] {
+          for (size_t k = 0; k < blocks; ++k) {
+            {
+              std::unique_lock lock(mu);
+              cv.wait(lock, [&] { return stop || written_blocks + 2 > k; });
+              if (stop) return;
+            }
+            const size_t lo = k * kBlock, hi = std::min(con.ids.size(), lo + kBlock);
+            const size_t per = (hi - lo + threads - 1) / threads;
+            const size_t from = std::min(hi, lo + t * per), to = std::min(hi, from + per);
+            decide_contacts(sets[k % 2][t], from, to);
+            {
+              std::lock_guard lock(mu);
+              decided[t] = k + 1;
+            }
+            cv.notify_all();
+          }
+        });
+      }
+      for (size_t k = 0; k < blocks; ++k) {
+        {
+          std::unique_lock lock(mu);
+          cv.wait(lock, [&] {
+            return std::all_of(decided.begin(), decided.end(), [k](size_t d) { return d > k; });
+          });
+        }
+        core::Status written = write_block(sets[k % 2]);
+        {
+          std::lock_guard lock(mu);
+          written_blocks = k + 1;
+          stop = !written;
+        }
+        cv.notify_all();
+        if (!written) return core::Fail(std::move(written).error());
+      }
     }
     std::vector<Worker> workers;
     for (auto& set : sets) {
