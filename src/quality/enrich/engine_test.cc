@@ -128,6 +128,18 @@ TEST(EnrichInfer, EmptyIndustryFilledFromTheAccount) {
   EXPECT_EQ(d.chosen->source, "inferred");
   EXPECT_DOUBLE_EQ(d.chosen->confidence, 0.9);
   EXPECT_EQ(d.chosen->reason, "account #12 (Kessler Maschinenbau GmbH)");
+  // The reason made once per account (as a run does) gives the same
+  // candidates; a matched account's reason still names the method.
+  account.reason = AccountReason(account);
+  EXPECT_EQ(account.reason, "account #12 (Kessler Maschinenbau GmbH)");
+  std::vector<Candidate> again;
+  InferContact(contact, {&account, "account_id", 0.9}, again);
+  ASSERT_EQ(again.size(), candidates.size());
+  for (size_t i = 0; i < again.size(); ++i) EXPECT_EQ(again[i].reason, candidates[i].reason);
+  again.clear();
+  InferContact(contact, {&account, "domain", 0.8}, again);
+  ASSERT_FALSE(again.empty());
+  EXPECT_EQ(again[0].reason, "account #12 (Kessler Maschinenbau GmbH) matched by domain");
 }
 
 TEST(EnrichInfer, GermanPhoneGivesDe) {
@@ -548,6 +560,21 @@ TEST(EnrichMatch, ManyRowsMatchAsOneByOne) {
   int matched = 0;
   for (const RowMatch& m : all) matched += m.status == "matched";
   EXPECT_GT(matched, kRows / 2);
+  // Matched in parts against one matcher (as a load stages one part while
+  // the next is matched): the same matches.
+  const VendorMatcher matcher("contacts", contacts, {}, 0.9);
+  std::vector<RowMatch> parts(rows.size());
+  for (size_t lo = 0; lo < rows.size(); lo += 4099) {
+    const size_t n = std::min<size_t>(4099, rows.size() - lo);
+    matcher.Match(std::span<const VendorRow>(rows).subspan(lo, n),
+                  std::span<RowMatch>(parts).subspan(lo, n));
+  }
+  for (size_t r = 0; r < rows.size(); ++r) {
+    ASSERT_EQ(parts[r].status, all[r].status) << r;
+    ASSERT_EQ(parts[r].record_id, all[r].record_id) << r;
+    ASSERT_EQ(parts[r].method, all[r].method) << r;
+    ASSERT_EQ(parts[r].probability, all[r].probability) << r;
+  }
   for (int r = 0; r < kRows; r += 997) {
     const std::vector<RowMatch> one =
         MatchVendorRows(std::span(rows).subspan(r, 1), "contacts", contacts, {}, 0.9);
@@ -556,6 +583,26 @@ TEST(EnrichMatch, ManyRowsMatchAsOneByOne) {
     EXPECT_EQ(all[r].record_id, one[0].record_id) << r;
     EXPECT_EQ(all[r].probability, one[0].probability) << r;
   }
+}
+
+// The entity a load scans for while the file is read is the one the file's
+// layout has, from the header alone.
+TEST(EnrichVendors, EntityFromTheHeaderAlone) {
+  for (const char* name : {"zoominfo_contacts.csv", "zoominfo_companies.csv", "apollo_people.csv",
+                           "apollo_accounts.csv", "clearbit_people.csv", "clearbit_companies.csv",
+                           "lusha_contacts.csv", "cognism_contacts.csv"}) {
+    const std::string text = Fixture(name);
+    auto file = ReadVendorFile(text, name, {});
+    ASSERT_TRUE(file.has_value()) << name;
+    EXPECT_EQ(VendorFileEntity(text, {}), file->entity) << name;
+  }
+  EXPECT_EQ(VendorFileEntity(Fixture("unknown_layout.csv"), {}), "");
+  VendorReadOptions named;
+  named.layout = "apollo_people";
+  EXPECT_EQ(VendorFileEntity(Fixture("apollo_people.csv"), named), "contacts");
+  EXPECT_EQ(VendorFileEntity(Fixture("zoominfo_companies.csv"), named), "");
+  EXPECT_EQ(VendorFileEntity("Report: contacts\n\n" + Fixture("zoominfo_contacts.csv"), {}),
+            "contacts");
 }
 
 TEST(EnrichMatch, AccountsByDomainThenName) {
@@ -626,8 +673,93 @@ TEST(EnrichProvenance, CompactReadsExactlyAsTheExpandedFormat) {
   EXPECT_EQ(ExpandProvenance(CompactProvenance(expected)).dump(), expected.dump());
   // Unreadable texts read as nothing.
   EXPECT_TRUE(ExpandProvenance("").is_null());
-  EXPECT_TRUE(ExpandProvenance("[3,[],[]]").is_null());
+  EXPECT_TRUE(ExpandProvenance("[9,[],[]]").is_null());
+  EXPECT_TRUE(ExpandProvenance("[3,[],[]]").empty());
   EXPECT_TRUE(ExpandProvenance("[2,[[1,2,{\"x\":5}]],[]]").empty());
+  EXPECT_TRUE(ExpandProvenance("[3,[[1,2,\"a5z0\"]],[[0.9,\"r\"]]]").empty());
+}
+
+// The stored facts are coded (inferred ones without their source, a vendor
+// row's reason as its method and p) and the readers see the same object as
+// before: the reason rebuilt to the character, whatever the facts hold.
+TEST(EnrichProvenance, CodedFactsReadAsTheirReasons) {
+  const int64_t run = 3, at = 1767225600;
+  const ProvenanceFact facts[] = {
+      {"zoominfo", "9000000", 0.891, "zoominfo 9000000 (email match, p=0.99)"},
+      {"apollo", "a \"1\"", 0.9, "apollo a \"1\" (domain match, p=1.00)"},
+      {"lusha", "7", 0.5, "lusha 7 (email match, p=0.9)"},    // one decimal: kept as it is
+      {"lusha", "8", 0.5, "lusha 8 (email match, p=0.99"},    // no bracket: kept
+      {"lusha", "9", 0.5, "lusha 10 (email match, p=0.99)"},  // another id: kept
+      {"inferred", "", 0.8, "title 'VP Marketing'"},
+      {"inferred", "x-1", 0.7, "inferred x-1 (name_company match, p=0.70)"},
+      {"cognism", "", 1.0, ""}};
+  const std::string_view names[] = {"industry", "employees", "city",     "state",
+                                    "title",    "seniority", "x_custom", "domain"};
+  CompactProvenanceWriter writer;
+  writer.Start(run, at);
+  std::string first = "{";
+  for (size_t i = 0; i < std::size(facts); ++i) {
+    writer.Add(names[i], facts[i]);
+    if (first.size() > 1) first += ",";
+    first += Json(std::string(names[i])).dump() + ":" + FirstFormatEntry(facts[i], run, at);
+  }
+  first += "}";
+  std::string compact;
+  writer.Finish(compact);
+  const Json expected = Json::parse(first);
+  EXPECT_EQ(ExpandProvenance(compact).dump(), expected.dump()) << compact;
+  EXPECT_EQ(compact.find("9000000 (email"), std::string::npos) << compact;
+  EXPECT_NE(compact.find("[0.8,\"title 'VP Marketing'\"]"), std::string::npos) << compact;
+  EXPECT_NE(compact.find("{\"x_custom\":6}"), std::string::npos) << compact;
+  EXPECT_EQ(ExpandProvenance(CompactProvenance(expected)).dump(), expected.dump());
+  // Every p a vendor row can give reads back as it was written.
+  for (int i = 0; i <= 100; ++i) {
+    const std::string reason = fmt::format("zoominfo 5 (email match, p={:.2f})", i / 100.0);
+    writer.Start(run, at);
+    writer.Add("industry", {"zoominfo", "5", 0.9 * i / 100.0, reason});
+    writer.Finish(compact);
+    EXPECT_EQ(ExpandProvenance(compact)["industry"]["reason"], reason) << compact;
+  }
+}
+
+// Texts stored in format 2 (fields by name, every fact whole) read as they
+// always did, and a typical contact's format 3 text is far smaller.
+TEST(EnrichProvenance, SecondFormatStillRead) {
+  const std::string format2 =
+      "[2,[[1,1796601571,{\"industry\":0,\"employees\":0,\"annual_revenue\":0,\"state\":1,"
+      "\"city\":1,\"seniority\":2,\"department\":2,\"job_function\":3,\"time_zone\":4}]],"
+      "[[\"zoominfo\",\"9000000\",0.891,\"zoominfo 9000000 (email match, p=0.99)\"],"
+      "[\"inferred\",\"\",0.8,\"account #1920 (Company 1920 Systems) matched by domain\"],"
+      "[\"inferred\",\"\",0.8,\"title 'Marketing Operations Manager'\"],"
+      "[\"inferred\",\"\",0.75,\"title 'Marketing Operations Manager'\"],"
+      "[\"inferred\",\"\",0.95,\"country US, state US-CA\"]]]";
+  const Json expanded = ExpandProvenance(format2);
+  ASSERT_EQ(expanded.size(), 9u);
+  EXPECT_EQ(expanded["industry"]["reason"], "zoominfo 9000000 (email match, p=0.99)");
+  EXPECT_EQ(expanded["industry"]["vendor_record_id"], "9000000");
+  EXPECT_EQ(expanded["city"]["source"], "inferred");
+  EXPECT_FALSE(expanded["city"].contains("vendor_record_id"));
+  EXPECT_EQ(expanded["job_function"]["confidence"].dump(), "0.75");
+  EXPECT_EQ(expanded["time_zone"]["at"], core::FormatTimestamp(1796601571));
+  const std::string format3 = CompactProvenance(expanded);
+  EXPECT_EQ(ExpandProvenance(format3), expanded);
+  EXPECT_EQ(ExpandProvenance(format3).dump(), expanded.dump());
+  EXPECT_LT(format3.size() * 10, format2.size() * 6) << format3;
+}
+
+TEST(EnrichProvenance, FieldCodesAreStable) {
+  // Stored rows keep these codes: a new field takes the next letter.
+  EXPECT_EQ(FieldCode("industry"), 'a');
+  EXPECT_EQ(FieldCode("domain"), 'n');
+  EXPECT_EQ(FieldCode("unknown"), 0);
+  EXPECT_EQ(FieldOfCode('g'), "company_name");
+  EXPECT_EQ(FieldOfCode('z'), "");
+  for (std::string_view entity : {"contacts", "accounts"}) {
+    for (std::string_view field : FieldNames(entity)) {
+      EXPECT_NE(FieldCode(field), 0) << field;
+      EXPECT_EQ(FieldOfCode(FieldCode(field)), field);
+    }
+  }
 }
 
 TEST(EnrichProvenance, FieldsOfSeveralRunsKeepTheirRunAndTime) {

@@ -19,6 +19,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/error.h"
@@ -198,7 +200,13 @@ struct AccountView {
   int64_t id = 0;
   std::string name;
   std::vector<std::string> values;  // by AccountField
+  // AccountReason(*this), made once for the contacts of the account (a run
+  // infers from each account for about ten); empty: made per contact.
+  std::string reason;
 };
+// The reason of the values a contact inherits from its own account:
+// "account #12 (Acme)".
+std::string AccountReason(const AccountView& account);
 // How a contact is tied to the account it inherits from.
 struct AccountLink {
   const AccountView* account = nullptr;
@@ -259,6 +267,10 @@ struct VendorReadOptions {
 // listing the known layouts; a bad number is an error naming line and column.
 core::Result<VendorFile> ReadVendorFile(std::string_view text, std::string_view file_name,
                                         const VendorReadOptions& options);
+// The entity ("contacts" or "accounts") of the layout ReadVendorFile would
+// find, from the header alone (cheap: the first lines); empty when it would
+// find none.
+std::string_view VendorFileEntity(std::string_view text, const VendorReadOptions& options);
 
 // Workspace records to match vendor rows to.
 struct MatchContact {
@@ -284,6 +296,33 @@ std::vector<RowMatch> MatchVendorRows(std::span<const VendorRow> rows, std::stri
                                       std::span<const MatchContact> contacts,
                                       std::span<const MatchAccount> accounts,
                                       double min_probability);
+// The same in parts: the records' maps built once, then rows matched
+// against them a part at a time (a load stages one part while the next is
+// matched). Match only reads: any number of threads may call it at once.
+// Keeps views of `contacts` and `accounts`, which must outlive it.
+class VendorMatcher {
+ public:
+  VendorMatcher(std::string_view entity, std::span<const MatchContact> contacts,
+                std::span<const MatchAccount> accounts, double min_probability);
+  // The match of rows[i] in out[i]; out.size() == rows.size().
+  void Match(std::span<const VendorRow> rows, std::span<RowMatch> out) const;
+
+ private:
+  RowMatch MatchContactRow(const VendorRow& row) const;
+  RowMatch MatchAccountRow(const VendorRow& row) const;
+
+  bool contacts_entity_;
+  std::span<const MatchContact> contacts_;
+  std::span<const MatchAccount> accounts_;
+  double min_probability_;
+  // Contacts: their normalized names, their work domains (the keys of
+  // by_domain_ view them), e-mail -> id (-1: shared by several).
+  std::vector<std::pair<std::string, std::string>> names_;
+  std::vector<std::string> domains_;
+  std::unordered_map<std::string_view, int64_t> by_email_;
+  // Record indexes by work domain (accounts: domain) and company key.
+  std::unordered_map<std::string_view, std::vector<uint32_t>> by_domain_, by_company_;
+};
 // The candidates a matched row offers a record of its entity.
 void VendorCandidates(const VendorRow& row, std::string_view source, std::string_view entity,
                       double probability, std::string_view method, std::vector<Candidate>& out);

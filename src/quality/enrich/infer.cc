@@ -272,14 +272,22 @@ std::string JobFunction(std::string_view title) {
   return department;
 }
 
+std::string AccountReason(const AccountView& account) {
+  return fmt::format(FMT_COMPILE("account #{} ({})"), account.id, account.name);
+}
+
 void InferContact(std::span<const std::string> values, const AccountLink& link,
                   std::vector<Candidate>& out) {
   if (link.account != nullptr) {
     const AccountView& a = *link.account;
-    const std::string why =
-        link.method == "account_id"
-            ? fmt::format(FMT_COMPILE("account #{} ({})"), a.id, a.name)
-            : fmt::format(FMT_COMPILE("account #{} ({}) matched by {}"), a.id, a.name, link.method);
+    std::string formatted;
+    if (link.method != "account_id") {
+      formatted =
+          fmt::format(FMT_COMPILE("account #{} ({}) matched by {}"), a.id, a.name, link.method);
+    } else if (a.reason.empty()) {
+      formatted = AccountReason(a);
+    }
+    const std::string& why = formatted.empty() ? a.reason : formatted;
     constexpr std::pair<int, int> kFromAccount[] = {
         {kCIndustry, kAIndustry}, {kCEmployees, kAEmployees}, {kCAnnualRevenue, kAAnnualRevenue},
         {kCCountry, kACountry},   {kCState, kAState},         {kCCity, kACity}};

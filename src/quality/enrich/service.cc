@@ -7,6 +7,8 @@
 #include <array>
 #include <charconv>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <numeric>
 #include <optional>
 #include <thread>
@@ -19,6 +21,7 @@
 #include "quality/enrich/provenance.h"
 #include "quality/quality.h"
 #include "store/batch_insert.h"
+#include "store/checkpointer.h"
 
 namespace mops::quality::enrich {
 namespace {
@@ -66,6 +69,22 @@ struct Loaded {
   std::vector<store::Column> extra;   // the entity's read-only inputs
 };
 
+// A text field whose values repeat across a workspace's records (an
+// industry, a country, a title): scanned dictionary-coded, each distinct text
+// once, instead of a string per record. Names, phones and domains are
+// mostly distinct.
+bool RepeatsAcrossRecords(std::string_view field) {
+  return field != "company_name" && field != "phone" && field != "domain";
+}
+
+// The text of a text or dictionary-coded cell (empty for NULL).
+std::string_view TextCell(const store::Column& c, size_t r) {
+  if (c.type == ColumnType::kDict) {
+    return c.codes[r] < 0 ? std::string_view{} : std::string_view(c.dict[c.codes[r]]);
+  }
+  return c.texts[r];
+}
+
 core::Result<Loaded> LoadEntity(store::Database& db, std::string_view entity,
                                 std::span<const std::string_view> extra,
                                 std::span<const ColumnType> extra_types) {
@@ -74,7 +93,9 @@ core::Result<Loaded> LoadEntity(store::Database& db, std::string_view entity,
   std::vector<ColumnType> types = {ColumnType::kInt};
   for (std::string_view f : names) {
     sql += fmt::format(", {}", f);
-    types.push_back(IsIntegerField(f) ? ColumnType::kInt : ColumnType::kText);
+    types.push_back(IsIntegerField(f)         ? ColumnType::kInt
+                    : RepeatsAcrossRecords(f) ? ColumnType::kDict
+                                              : ColumnType::kText);
   }
   for (size_t i = 0; i < extra.size(); ++i) {
     sql += fmt::format(", {}", extra[i]);
@@ -99,14 +120,14 @@ void AssignCellText(std::string& out, const store::Column& c, size_t r) {
     out.clear();
     fmt::format_to(std::back_inserter(out), "{}", c.ints[r]);
   } else {
-    out.assign(c.texts[r]);
+    out.assign(TextCell(c, r));
   }
 }
 
 std::string CellText(const store::Column& c, size_t r) {
   if (c.nulls[r]) return {};
   if (c.type == ColumnType::kInt) return std::to_string(c.ints[r]);
-  return c.texts[r];
+  return std::string(TextCell(c, r));
 }
 
 // store::AsInt of a text, without making a Value of it first.
@@ -243,7 +264,7 @@ struct RecordChange {
 };
 
 bool IsEmptyCell(const store::Column& c, size_t r) {
-  return c.nulls[r] || (c.type != ColumnType::kInt && c.texts[r].empty());
+  return c.nulls[r] || (c.type != ColumnType::kInt && TextCell(c, r).empty());
 }
 
 // Candidates grouped by field, stable: a counting sort that moves each
@@ -281,7 +302,7 @@ void AppendCell(std::string& out, const store::Column& c, size_t r) {
   } else if (c.type == ColumnType::kInt) {
     out += std::to_string(c.ints[r]);
   } else {
-    AppendJsonString(out, c.texts[r]);
+    AppendJsonString(out, TextCell(c, r));
   }
 }
 
@@ -390,17 +411,34 @@ struct WriteTexts {
     std::string& before = out.before;
     std::string& after = out.after;
     out.folded = old_prov == nullptr;
-    before.assign("{\"values\":{");
-    for (size_t k = 0; k < ch.fields.size(); ++k) {
-      if (k > 0) before.push_back(',');
-      AppendJsonString(before, names[ch.fields[k]]);
-      before.push_back(':');
-      AppendCell(before, l.fields[ch.fields[k]], r);
-    }
     std::string& prov_text = out.provenance;
     if (out.folded) {
-      // Undo deletes the provenance row: the values are all it needs.
-      before += "}}";
+      // Undo deletes the provenance row: the values are all it needs. Most
+      // were NULL: those go by their one-letter code in "nulls" (a tenth of
+      // the bytes of "field": null), the rest by name in "values".
+      before.assign("{");
+      std::string& nulls = after;  // free until the row is written
+      nulls.clear();
+      for (size_t k = 0; k < ch.fields.size(); ++k) {
+        const store::Column& column = l.fields[ch.fields[k]];
+        const std::string_view name = names[ch.fields[k]];
+        const char code = FieldCode(name);
+        if (column.nulls[r] && code != 0) {
+          nulls.push_back(code);
+          continue;
+        }
+        before += before.size() == 1 ? "\"values\":{" : ",";
+        AppendJsonString(before, name);
+        before.push_back(':');
+        AppendCell(before, column, r);
+      }
+      if (before.size() > 1) before.push_back('}');
+      if (!nulls.empty()) {
+        before += before.size() > 1 ? ",\"nulls\":\"" : "\"nulls\":\"";
+        before += nulls;
+        before.push_back('"');
+      }
+      before.push_back('}');
       after.clear();
       thread_local CompactProvenanceWriter writer;
       writer.Start(run_id, now);
@@ -413,6 +451,13 @@ struct WriteTexts {
       // Enriched before: a change row keeps the values and the stored
       // provenance text as it was (a JSON string) for undo, and the other
       // fields' provenance is kept.
+      before.assign("{\"values\":{");
+      for (size_t k = 0; k < ch.fields.size(); ++k) {
+        if (k > 0) before.push_back(',');
+        AppendJsonString(before, names[ch.fields[k]]);
+        before.push_back(':');
+        AppendCell(before, l.fields[ch.fields[k]], r);
+      }
       before += "},\"provenance\":";
       AppendJsonString(before, old_prov->text);
       before.push_back('}');
@@ -624,8 +669,91 @@ core::Status SetConfig(store::Database& db, std::string_view yaml, std::string_v
 core::Result<LoadReport> LoadVendorFile(store::Database& db, std::string_view text,
                                         std::string_view file_name,
                                         const VendorReadOptions& options, std::string_view actor) {
-  MOPS_ASSIGN_OR_RETURN(VendorFile file, ReadVendorFile(text, file_name, options));
-  MOPS_ASSIGN_OR_RETURN(EnrichmentConfig config, LoadConfig(db));
+  // The file is read (parsed and converted on every core) while the
+  // records of its entity are scanned: its header says which, and neither
+  // needs the other.
+  const std::string_view entity = VendorFileEntity(text, options);
+  std::optional<core::Result<VendorFile>> read;
+  std::jthread reading([&] { read.emplace(ReadVendorFile(text, file_name, options)); });
+  core::Result<EnrichmentConfig> config = LoadConfig(db);
+  // The staged rows' WAL is copied into the workspace file by the
+  // checkpointer's thread, not by this commit (SQLite workspace files).
+  const store::CheckpointElsewhere checkpoints(db);
+  MOPS_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Start(db));
+  const ColumnType T = ColumnType::kText, I = ColumnType::kInt;
+  std::vector<MatchContact> contacts;
+  std::vector<MatchAccount> accounts;
+  core::Status scanned;
+  if (!config) {
+    // Reported after the file's own errors, as when it was read first.
+  } else if (entity == "contacts") {
+    // A contact's company is its account's name when it has one: the
+    // accounts' keys are made once each (about ten contacts per account) and
+    // looked up by id, rather than the name joined to every contact's row.
+    const std::vector<ColumnType> account_types = {I, T};
+    const std::vector<ColumnType> types = {I, T, T, T, T, I};
+    auto a = db.ScanColumns("SELECT id, name FROM accounts ORDER BY id", {}, account_types);
+    auto c = a ? db.ScanColumns(
+                     "SELECT id, email, first_name, last_name, company_name, account_id FROM "
+                     "contacts WHERE merged_into IS NULL ORDER BY id",
+                     {}, types)
+               : core::Result<std::vector<store::Column>>(core::Fail(std::move(a).error()));
+    if (c) {
+      const std::vector<int64_t>& account_ids = (*a)[0].ints;
+      std::vector<std::string>& account_names = (*a)[1].texts;
+      std::vector<std::string> account_keys(account_ids.size());
+      core::ParallelParts(account_ids.size(), [&](size_t lo, size_t hi) {
+        for (size_t i = lo; i < hi; ++i) account_keys[i] = CompanyKey(account_names[i]);
+      });
+      contacts.resize((*c)[0].size());
+      // Each contact on its own: on every core.
+      core::ParallelParts(contacts.size(), [&](size_t lo, size_t hi) {
+        for (size_t i = lo; i < hi; ++i) {
+          MatchContact& m = contacts[i];
+          m.id = (*c)[0].ints[i];
+          m.email = core::ToLower(core::Trim((*c)[1].texts[i]));
+          m.first_name = std::move((*c)[2].texts[i]);
+          m.last_name = std::move((*c)[3].texts[i]);
+          const std::string* account_key = nullptr;
+          if (!(*c)[5].nulls[i]) {
+            const auto it =
+                std::lower_bound(account_ids.begin(), account_ids.end(), (*c)[5].ints[i]);
+            const size_t k = static_cast<size_t>(it - account_ids.begin());
+            if (it != account_ids.end() && *it == (*c)[5].ints[i] && !account_names[k].empty()) {
+              account_key = &account_keys[k];
+            }
+          }
+          m.company_key = account_key != nullptr ? *account_key : CompanyKey((*c)[4].texts[i]);
+        }
+      });
+    } else {
+      scanned = core::Fail(std::move(c).error());
+    }
+  } else if (entity == "accounts") {
+    const std::vector<ColumnType> types = {I, T, T, T, T};
+    auto a = db.ScanColumns(
+        "SELECT id, domain, website, name, country FROM accounts WHERE merged_into IS NULL ORDER "
+        "BY id",
+        {}, types);
+    if (a) {
+      accounts.resize((*a)[0].size());
+      for (size_t i = 0; i < accounts.size(); ++i) {
+        MatchAccount& m = accounts[i];
+        m.id = (*a)[0].ints[i];
+        m.domain = DomainFromWebsite((*a)[1].texts[i]);
+        if (m.domain.empty()) m.domain = DomainFromWebsite((*a)[2].texts[i]);
+        m.company_key = CompanyKey((*a)[3].texts[i]);
+        m.country = CountryCode((*a)[4].texts[i]).value_or("");
+      }
+    } else {
+      scanned = core::Fail(std::move(a).error());
+    }
+  }
+  reading.join();
+  if (!*read) return core::Fail(std::move(*read).error());
+  if (!config) return core::Fail(std::move(config).error());
+  if (!scanned) return core::Fail(std::move(scanned).error());
+  VendorFile file = std::move(**read);
   LoadReport report;
   report.layout = file.layout;
   report.source = file.source;
@@ -634,47 +762,7 @@ core::Result<LoadReport> LoadVendorFile(store::Database& db, std::string_view te
   report.rows = static_cast<int64_t>(file.rows.size());
   report.skipped = file.skipped;
   report.warnings = file.warnings;
-
-  MOPS_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Start(db));
-  const ColumnType T = ColumnType::kText, I = ColumnType::kInt;
-  std::vector<MatchContact> contacts;
-  std::vector<MatchAccount> accounts;
-  if (file.entity == "contacts") {
-    const std::vector<ColumnType> types = {I, T, T, T, T, T};
-    MOPS_ASSIGN_OR_RETURN(
-        auto c, db.ScanColumns("SELECT c.id, c.email, c.first_name, c.last_name, c.company_name, "
-                               "a.name FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id "
-                               "WHERE c.merged_into IS NULL ORDER BY c.id",
-                               {}, types));
-    contacts.resize(c[0].size());
-    // Each contact on its own: on every core.
-    core::ParallelParts(contacts.size(), [&](size_t lo, size_t hi) {
-      for (size_t i = lo; i < hi; ++i) {
-        MatchContact& m = contacts[i];
-        m.id = c[0].ints[i];
-        m.email = core::ToLower(core::Trim(c[1].texts[i]));
-        m.first_name = std::move(c[2].texts[i]);
-        m.last_name = std::move(c[3].texts[i]);
-        m.company_key = CompanyKey(c[5].texts[i].empty() ? c[4].texts[i] : c[5].texts[i]);
-      }
-    });
-  } else {
-    const std::vector<ColumnType> types = {I, T, T, T, T};
-    MOPS_ASSIGN_OR_RETURN(auto a, db.ScanColumns("SELECT id, domain, website, name, country FROM "
-                                                 "accounts WHERE merged_into IS NULL ORDER BY id",
-                                                 {}, types));
-    accounts.resize(a[0].size());
-    for (size_t i = 0; i < accounts.size(); ++i) {
-      MatchAccount& m = accounts[i];
-      m.id = a[0].ints[i];
-      m.domain = DomainFromWebsite(a[1].texts[i]);
-      if (m.domain.empty()) m.domain = DomainFromWebsite(a[2].texts[i]);
-      m.company_key = CompanyKey(a[3].texts[i]);
-      m.country = CountryCode(a[4].texts[i]).value_or("");
-    }
-  }
-  const std::vector<RowMatch> matches =
-      MatchVendorRows(file.rows, file.entity, contacts, accounts, config.min_match_probability);
+  const VendorMatcher matcher(file.entity, contacts, accounts, config->min_match_probability);
 
   MOPS_ASSIGN_OR_RETURN(Value last, db.QueryValue("SELECT MAX(batch_id) FROM enrichment_staging"));
   report.batch_id = store::AsInt(last, 0) + 1;
@@ -689,8 +777,27 @@ core::Result<LoadReport> LoadVendorFile(store::Database& db, std::string_view te
                                            "entity, file, line, loaded_at, match_status, {})",
                                            kStagingColumns),
                                27, ""));
+  // Rows are matched (on every core) a block ahead of the block being
+  // staged (on this thread): the matching and SQLite's inserts overlap. The
+  // block being matched is only read, the one being staged only written.
+  std::vector<RowMatch> matches(file.rows.size());
+  constexpr size_t kMatchBlock = size_t{1} << 16;
+  auto match_block = [&](size_t lo) {
+    const size_t n = std::min(file.rows.size(), lo + kMatchBlock) - lo;
+    const std::span<const VendorRow> rows = std::span<const VendorRow>(file.rows).subspan(lo, n);
+    const std::span<RowMatch> out = std::span<RowMatch>(matches).subspan(lo, n);
+    core::ParallelParts(n, [&](size_t a, size_t b) {
+      matcher.Match(rows.subspan(a, b - a), out.subspan(a, b - a));
+    });
+  };
+  match_block(0);
+  std::jthread matching;
   std::vector<Value> params;
   for (size_t r = 0; r < file.rows.size(); ++r) {
+    if (r % kMatchBlock == 0) {
+      if (matching.joinable()) matching.join();
+      if (r + kMatchBlock < file.rows.size()) matching = std::jthread(match_block, r + kMatchBlock);
+    }
     VendorRow& row = file.rows[r];  // its texts move into the parameters
     const RowMatch& m = matches[r];
     if (m.status == "matched") {
@@ -771,7 +878,30 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
   RunReport report;
   report.dry_run = options.dry_run;
   report.source = options.source;
+  // A run rewrites most records and writes a provenance row for each: the
+  // WAL it leaves is copied into the workspace file by the checkpointer's
+  // thread, not by this commit (SQLite workspace files; nothing elsewhere).
+  std::optional<store::CheckpointElsewhere> checkpoints;
+  if (!options.dry_run) checkpoints.emplace(db);
   MOPS_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Start(db));
+  // The staged rows are scanned on a second connection while this one scans
+  // the records (a SQLite workspace file only): the run holds the write lock
+  // from its start and has written nothing yet, so both read the same
+  // committed rows. PostgreSQL keeps one connection, since another would
+  // read a snapshot of its own.
+  std::optional<core::Result<std::array<Staged, 2>>> staged_aside;
+  std::jthread staged_scan;
+  if (store::CanCheckpointElsewhere(db)) {
+    staged_scan = std::jthread([&db, &staged_aside] {
+      staged_aside = [&db]() -> core::Result<std::array<Staged, 2>> {
+        MOPS_ASSIGN_OR_RETURN(std::unique_ptr<store::Database> other, db.OpenAnother());
+        std::array<Staged, 2> out;
+        MOPS_ASSIGN_OR_RETURN(out[0], LoadStaged(*other, "accounts"));
+        MOPS_ASSIGN_OR_RETURN(out[1], LoadStaged(*other, "contacts"));
+        return out;
+      }();
+    });
+  }
 
   const ColumnType T = ColumnType::kText, I = ColumnType::kInt;
   const std::string_view account_extra[] = {"name", "website"};
@@ -784,8 +914,16 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
   report.contacts = static_cast<int64_t>(con.ids.size());
   MOPS_ASSIGN_OR_RETURN(auto acc_prov, LoadProvenance(db, "accounts"));
   MOPS_ASSIGN_OR_RETURN(auto con_prov, LoadProvenance(db, "contacts"));
-  MOPS_ASSIGN_OR_RETURN(Staged acc_staged, LoadStaged(db, "accounts"));
-  MOPS_ASSIGN_OR_RETURN(Staged con_staged, LoadStaged(db, "contacts"));
+  Staged acc_staged, con_staged;
+  if (staged_scan.joinable()) {
+    staged_scan.join();
+    if (!*staged_aside) return core::Fail(std::move(*staged_aside).error());
+    acc_staged = std::move((**staged_aside)[0]);
+    con_staged = std::move((**staged_aside)[1]);
+  } else {
+    MOPS_ASSIGN_OR_RETURN(acc_staged, LoadStaged(db, "accounts"));
+    MOPS_ASSIGN_OR_RETURN(con_staged, LoadStaged(db, "contacts"));
+  }
 
   // Fill rates before, one entry per field, contacts first (what scoring
   // and routing read).
@@ -867,6 +1005,7 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
       AccountView& view = views[r];
       view.id = acc.ids[r];
       view.name = acc.extra[0].texts[r];
+      if (inferred_on) view.reason = AccountReason(view);
       view.values.resize(kAccountFieldCount);
       for (int f = 0; f < kAccountFieldCount; ++f) view.values[f] = CellText(acc.fields[f], r);
       candidates.clear();
@@ -982,18 +1121,18 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
     const size_t threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8);
     constexpr size_t kBlock = 1 << 14;
     // Two sets of workers: one holds the block being written, the other
-    // decides the next.
+    // decides the next. One thread per part lives for the whole loop (its
+    // caches of phone countries, titles and zones with it): thread t
+    // decides part t of every block, block k in set k % 2 once block k - 2
+    // is written, and this thread writes block k once every part of it is
+    // decided.
     std::vector<Worker> sets[2] = {std::vector<Worker>(threads), std::vector<Worker>(threads)};
-    auto start_block = [&](std::vector<Worker>& set, size_t lo) {
-      const size_t hi = std::min(con.ids.size(), lo + kBlock);
-      const size_t per = (hi - lo + threads - 1) / threads;
-      std::vector<std::thread> pool;
-      for (size_t t = 0; t < threads; ++t) {
-        const size_t a = std::min(hi, lo + t * per), b = std::min(hi, a + per);
-        pool.emplace_back([&set, &decide_contacts, t, a, b] { decide_contacts(set[t], a, b); });
-      }
-      return pool;
-    };
+    const size_t blocks = (con.ids.size() + kBlock - 1) / kBlock;
+    std::mutex mu;
+    std::condition_variable cv;
+    std::vector<size_t> decided(threads, 0);  // blocks each thread has decided
+    size_t written_blocks = 0;
+    bool stop = false;  // the writes failed: the threads end
     auto write_block = [&](std::vector<Worker>& set) -> core::Status {
       for (Worker& w : set) {
         for (PendingWrite& pw : w.changes) {
@@ -1005,16 +1144,44 @@ core::Result<RunReport> Run(store::Database& db, const RunOptions& options) {
       }
       return {};
     };
-    core::Status written;
-    if (!con.ids.empty()) {
-      for (std::thread& th : start_block(sets[0], 0)) th.join();
-    }
-    for (size_t lo = 0, k = 0; lo < con.ids.size(); lo += kBlock, ++k) {
-      std::vector<std::thread> next;
-      if (lo + kBlock < con.ids.size()) next = start_block(sets[(k + 1) % 2], lo + kBlock);
-      if (written) written = write_block(sets[k % 2]);
-      for (std::thread& th : next) th.join();
-      if (!written) return core::Fail(std::move(written).error());
+    {
+      std::vector<std::jthread> pool;
+      for (size_t t = 0; t < threads; ++t) {
+        pool.emplace_back([&, t] {
+          for (size_t k = 0; k < blocks; ++k) {
+            {
+              std::unique_lock lock(mu);
+              cv.wait(lock, [&] { return stop || written_blocks + 2 > k; });
+              if (stop) return;
+            }
+            const size_t lo = k * kBlock, hi = std::min(con.ids.size(), lo + kBlock);
+            const size_t per = (hi - lo + threads - 1) / threads;
+            const size_t from = std::min(hi, lo + t * per), to = std::min(hi, from + per);
+            decide_contacts(sets[k % 2][t], from, to);
+            {
+              std::lock_guard lock(mu);
+              decided[t] = k + 1;
+            }
+            cv.notify_all();
+          }
+        });
+      }
+      for (size_t k = 0; k < blocks; ++k) {
+        {
+          std::unique_lock lock(mu);
+          cv.wait(lock, [&] {
+            return std::all_of(decided.begin(), decided.end(), [k](size_t d) { return d > k; });
+          });
+        }
+        core::Status written = write_block(sets[k % 2]);
+        {
+          std::lock_guard lock(mu);
+          written_blocks = k + 1;
+          stop = !written;
+        }
+        cv.notify_all();
+        if (!written) return core::Fail(std::move(written).error());
+      }
     }
     std::vector<Worker> workers;
     for (auto& set : sets) {
@@ -1156,24 +1323,34 @@ core::Status Undo(store::Database& db, int64_t run_id, std::string_view actor) {
   MOPS_ASSIGN_OR_RETURN(auto delete_prov,
                         db.Prepare("DELETE FROM enrichment_provenance WHERE entity = ? AND "
                                    "record_id = ?"));
-  // The values before, of one record, written back.
+  // The values before, of one record, written back: "values" by field name,
+  // and (a first enrichment's undo) "nulls", the codes of the fields that
+  // were NULL.
   auto restore = [&](const std::string& entity, int64_t id, const Json& before) -> core::Status {
-    if (before.is_discarded() || !before.contains("values")) {
+    const bool readable = !before.is_discarded() && before.is_object() &&
+                          (before.contains("values") || before.contains("nulls"));
+    if (!readable) {
       return core::Fail(ErrorCode::kInternal,
                         "enrichment run {}: the change of {} {} is unreadable", run_id, entity, id);
     }
     std::string sql = fmt::format("UPDATE {} SET ", entity == "accounts" ? "accounts" : "contacts");
     std::vector<Value> params;
-    bool first = true;
-    for (const auto& [field, value] : before["values"].items()) {
+    auto set = [&](std::string_view field, Value value) -> core::Status {
       if (FieldIndex(entity, field) < 0) {
         return core::Fail(ErrorCode::kInternal, "enrichment run {}: unknown field '{}'", run_id,
                           field);
       }
-      sql += fmt::format("{}{} = ?", first ? "" : ", ", field);
-      params.push_back(ValueFromJson(value));
-      first = false;
+      sql += fmt::format("{}{} = ?", params.empty() ? "" : ", ", field);
+      params.push_back(std::move(value));
+      return {};
+    };
+    if (auto values = before.find("values"); values != before.end() && values->is_object()) {
+      for (const auto& [field, value] : values->items()) MOPS_TRY(set(field, ValueFromJson(value)));
     }
+    if (auto nulls = before.find("nulls"); nulls != before.end() && nulls->is_string()) {
+      for (char code : nulls->get_ref<const std::string&>()) MOPS_TRY(set(FieldOfCode(code), {}));
+    }
+    if (params.empty()) return {};
     sql += " WHERE id = ?";
     params.push_back(id);
     MOPS_TRY(db.Execute(sql, params));

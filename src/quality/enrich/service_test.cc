@@ -12,6 +12,7 @@
 #include "core/csv.h"
 #include "core/time.h"
 #include "quality/enrich/enrich.h"
+#include "quality/enrich/provenance.h"
 #include "records/records.h"
 #include "store/database.h"
 #ifdef MOPS_ENRICH_TEST_POSTGRES
@@ -357,6 +358,43 @@ TEST_F(EnrichWorkspace, FirstEnrichmentUndoInProvenanceRow) {
   ASSERT_TRUE(Undo(*db_, first.run_id, "test").has_value());
   Exec("DELETE FROM enrichment_staging");
   EXPECT_EQ(Dump(), original);
+}
+
+// A first enrichment's undo names the fields that were NULL by their codes
+// and keeps the others' values ('' stays ''), and the record route reads the
+// coded provenance as the reasons the run gave.
+TEST_F(EnrichWorkspace, FirstEnrichmentUndoCodesTheNulls) {
+  const std::string original = Dump();
+  const RunReport first = RunOk();
+  ASSERT_GT(first.records_changed, 0);
+  const Json before = Json::parse(Text(
+      "SELECT undo_before FROM enrichment_provenance WHERE entity = 'contacts' AND record_id = 2"));
+  EXPECT_EQ(before["values"], Json({{"company_name", ""}})) << before.dump();
+  ASSERT_TRUE(before["nulls"].is_string()) << before.dump();
+  for (char code : before["nulls"].get<std::string>()) {
+    EXPECT_GE(FieldIndex("contacts", FieldOfCode(code)), 0) << code;
+  }
+  auto provenance = RecordProvenance(*db_, "contacts", 2);
+  ASSERT_TRUE(provenance.has_value());
+  EXPECT_EQ((*provenance)["company_name"]["reason"], "account #2 (Brightfield Labs Inc.)");
+  EXPECT_EQ((*provenance)["company_name"]["source"], "inferred");
+  EXPECT_EQ((*provenance)["company_name"]["run"], first.run_id);
+  ASSERT_TRUE(Undo(*db_, first.run_id, "test").has_value());
+  EXPECT_EQ(Dump(), original);
+}
+
+// A companies export: its header says accounts, so the load scans the
+// accounts (by domain, then company key) while the file is read.
+TEST_F(EnrichWorkspace, CompaniesFileMatchedToAccounts) {
+  const LoadReport r = LoadOk("zoominfo_companies.csv");
+  EXPECT_EQ(r.entity, "accounts");
+  EXPECT_EQ(r.rows, 3);
+  EXPECT_EQ(r.matched, 2);
+  EXPECT_EQ(r.unmatched, 1);
+  EXPECT_EQ(Text("SELECT record_id FROM enrichment_staging WHERE vendor_record_id = '88120034'"),
+            "1");
+  EXPECT_EQ(Text("SELECT record_id FROM enrichment_staging WHERE vendor_record_id = '88120035'"),
+            "2");
 }
 
 // A run stored before the undo moved into the provenance row (a change row

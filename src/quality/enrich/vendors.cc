@@ -316,39 +316,67 @@ RowMatch BestByName(const VendorRow& row, std::span<const uint32_t> block,
 
 std::span<const VendorLayout> VendorLayouts() { return kLayouts; }
 
-core::Result<VendorFile> ReadVendorFile(std::string_view text, std::string_view file_name,
-                                        const VendorReadOptions& options) {
-  core::CsvOptions csv_options;
-  csv_options.require_same_width = false;
-  csv_options.file_name = std::string(file_name);
-  core::CsvReader reader(text, csv_options);
+namespace {
+
+// The header of a vendor file: the first of its first lines whose columns
+// identify a layout (exports put a title, a date or a filter description
+// above it).
+struct FoundHeader {
+  const VendorLayout* layout = nullptr;  // null: none of the first lines
+  std::vector<std::string> headers;      // its columns, normalized
+  std::vector<std::string> first_line;   // the first line's cells, trimmed
+  int64_t skipped = 0;                   // lines above it
+};
+
+core::Result<FoundHeader> FindHeader(core::CsvReader& reader, const VendorReadOptions& options) {
+  FoundHeader found;
   std::vector<std::string_view> fields;
-  const VendorLayout* layout = nullptr;
-  std::vector<std::string> headers;
-  VendorFile file;
-  int64_t header_line = 0;
-  std::vector<std::string> first_header;
-  // The header is among the first lines: exports put a title, a date or a
-  // filter description above it.
-  for (int attempt = 0; attempt < 10 && layout == nullptr; ++attempt) {
+  for (int attempt = 0; attempt < 10 && found.layout == nullptr; ++attempt) {
     auto more = reader.Next(fields);
     if (!more) return std::unexpected(std::move(more).error());
     if (!*more) break;
-    headers.clear();
-    for (std::string_view f : fields) headers.push_back(Normalized(f));
-    if (first_header.empty()) {
-      for (std::string_view f : fields) first_header.emplace_back(core::Trim(f));
+    found.headers.clear();
+    for (std::string_view f : fields) found.headers.push_back(Normalized(f));
+    if (found.first_line.empty()) {
+      for (std::string_view f : fields) found.first_line.emplace_back(core::Trim(f));
     }
     for (const VendorLayout& l : kLayouts) {
       if (!options.layout.empty() && l.name != options.layout) continue;
-      if (Matches(l, headers)) {
-        layout = &l;
-        header_line = reader.record_line();
+      if (Matches(l, found.headers)) {
+        found.layout = &l;
         break;
       }
     }
-    if (layout == nullptr) ++file.skipped;
+    if (found.layout == nullptr) ++found.skipped;
   }
+  return found;
+}
+
+core::CsvOptions VendorCsvOptions(std::string_view file_name) {
+  core::CsvOptions csv_options;
+  csv_options.require_same_width = false;
+  csv_options.file_name = std::string(file_name);
+  return csv_options;
+}
+
+}  // namespace
+
+std::string_view VendorFileEntity(std::string_view text, const VendorReadOptions& options) {
+  core::CsvReader reader(text, VendorCsvOptions(""));
+  auto found = FindHeader(reader, options);
+  return found && found->layout != nullptr ? found->layout->entity : std::string_view{};
+}
+
+core::Result<VendorFile> ReadVendorFile(std::string_view text, std::string_view file_name,
+                                        const VendorReadOptions& options) {
+  core::CsvReader reader(text, VendorCsvOptions(file_name));
+  std::vector<std::string_view> fields;
+  VendorFile file;
+  MOPS_ASSIGN_OR_RETURN(FoundHeader found, FindHeader(reader, options));
+  const VendorLayout* layout = found.layout;
+  std::vector<std::string>& headers = found.headers;
+  const std::vector<std::string>& first_header = found.first_line;
+  file.skipped = found.skipped;
   if (layout == nullptr) {
     std::vector<std::string> names;
     for (const VendorLayout& l : kLayouts) {
@@ -376,7 +404,6 @@ core::Result<VendorFile> ReadVendorFile(std::string_view text, std::string_view 
   file.layout = std::string(layout->name);
   file.source = std::string(layout->source);
   file.entity = std::string(layout->entity);
-  (void)header_line;
 
   // Column of each row field (-1: absent).
   std::vector<int> column(std::size(kRowFields), -1);
@@ -508,117 +535,138 @@ core::Result<VendorFile> ReadVendorFile(std::string_view text, std::string_view 
   return file;
 }
 
+VendorMatcher::VendorMatcher(std::string_view entity, std::span<const MatchContact> contacts,
+                             std::span<const MatchAccount> accounts, double min_probability)
+    : contacts_entity_(entity == "contacts"),
+      contacts_(contacts),
+      accounts_(accounts),
+      min_probability_(min_probability) {
+  if (!contacts_entity_) {
+    for (uint32_t i = 0; i < accounts.size(); ++i) {
+      if (!accounts[i].domain.empty()) by_domain_[accounts[i].domain].push_back(i);
+      if (!accounts[i].company_key.empty()) by_company_[accounts[i].company_key].push_back(i);
+    }
+    return;
+  }
+  by_email_.reserve(contacts.size());
+  names_.resize(contacts.size());
+  domains_.resize(contacts.size());
+  ParallelParts(contacts.size(), [&](size_t lo, size_t hi) {
+    for (size_t i = lo; i < hi; ++i) {
+      names_[i] = {linkage::NormalizeName(contacts[i].first_name),
+                   linkage::NormalizeName(contacts[i].last_name)};
+      if (!contacts[i].email.empty()) domains_[i] = CompanyDomainFromEmail(contacts[i].email);
+    }
+  });
+  // The maps are independent: the e-mails on a thread of their own (a
+  // million distinct keys), the blocks on this one; each in contact order,
+  // as one loop would fill them.
+  std::jthread emails([&] {
+    for (const MatchContact& c : contacts) {
+      if (c.email.empty()) continue;
+      auto [it, fresh] = by_email_.emplace(c.email, c.id);
+      if (!fresh && it->second != c.id) it->second = -1;
+    }
+  });
+  for (uint32_t i = 0; i < contacts.size(); ++i) {
+    const MatchContact& c = contacts[i];
+    if (!c.email.empty() && !domains_[i].empty()) by_domain_[domains_[i]].push_back(i);
+    if (!c.company_key.empty()) by_company_[c.company_key].push_back(i);
+  }
+}
+
+void VendorMatcher::Match(std::span<const VendorRow> rows, std::span<RowMatch> out) const {
+  for (size_t r = 0; r < rows.size(); ++r) {
+    if (contacts_entity_) {
+      out[r] = MatchContactRow(rows[r]);
+    } else {
+      out[r] = MatchAccountRow(rows[r]);
+    }
+  }
+}
+
+RowMatch VendorMatcher::MatchContactRow(const VendorRow& row) const {
+  constexpr size_t kMaxBlock = 500;  // a value shared by more is no evidence (as in linkage)
+  RowMatch m;
+  m.status = "unmatched";
+  if (!row.email.empty()) {
+    if (auto it = by_email_.find(row.email); it != by_email_.end()) {
+      m.method = "email";
+      m.probability = 0.99;
+      if (it->second < 0) {
+        m.status = "ambiguous";
+      } else {
+        m.record_id = it->second;
+        m.status = "matched";
+      }
+      return m;
+    }
+  }
+  if (!row.domain.empty()) {
+    if (auto it = by_domain_.find(row.domain);
+        it != by_domain_.end() && it->second.size() <= kMaxBlock) {
+      RowMatch best = BestByName(row, it->second, contacts_, names_, "domain", min_probability_);
+      if (!best.status.empty()) return best;
+    }
+  }
+  const std::string key = CompanyKey(row.company_name);
+  if (!key.empty()) {
+    if (auto it = by_company_.find(key);
+        it != by_company_.end() && it->second.size() <= kMaxBlock) {
+      RowMatch best =
+          BestByName(row, it->second, contacts_, names_, "name_company", min_probability_);
+      if (!best.status.empty()) return best;
+    }
+  }
+  return m;
+}
+
+RowMatch VendorMatcher::MatchAccountRow(const VendorRow& row) const {
+  RowMatch m;
+  m.status = "unmatched";
+  auto decide = [&](std::span<const uint32_t> hits, std::string_view method, double p) {
+    m.method = std::string(method);
+    m.probability = p;
+    if (hits.size() == 1) {
+      m.record_id = accounts_[hits[0]].id;
+      m.status = "matched";
+    } else {
+      m.status = "ambiguous";
+    }
+  };
+  if (!row.domain.empty()) {
+    if (auto it = by_domain_.find(row.domain); it != by_domain_.end()) {
+      decide(it->second, "domain", 0.98);
+      return m;
+    }
+  }
+  const std::string key = CompanyKey(row.company_name);
+  if (key.empty()) return m;
+  if (auto it = by_company_.find(key); it != by_company_.end()) {
+    std::vector<uint32_t> hits;
+    for (uint32_t i : it->second) {
+      const std::string& country = accounts_[i].country;
+      if (row.country.empty() || country.empty() || country == row.country) hits.push_back(i);
+    }
+    if (!hits.empty()) decide(hits, "name_company", row.country.empty() ? 0.9 : 0.95);
+  }
+  if (m.status == "matched" && m.probability < min_probability_) {
+    m.record_id = 0;
+    m.status = "unmatched";
+  }
+  return m;
+}
+
 std::vector<RowMatch> MatchVendorRows(std::span<const VendorRow> rows, std::string_view entity,
                                       std::span<const MatchContact> contacts,
                                       std::span<const MatchAccount> accounts,
                                       double min_probability) {
+  const VendorMatcher matcher(entity, contacts, accounts, min_probability);
   std::vector<RowMatch> out(rows.size());
-  constexpr size_t kMaxBlock = 500;  // a value shared by more is no evidence (as in linkage)
-  if (entity == "contacts") {
-    std::unordered_map<std::string_view, int64_t> by_email;  // -1: shared by several
-    // Keyed by views of `domains` and the contacts' company keys.
-    std::unordered_map<std::string_view, std::vector<uint32_t>> by_domain, by_company;
-    by_email.reserve(contacts.size());
-    std::vector<std::pair<std::string, std::string>> names(contacts.size());
-    std::vector<std::string> domains(contacts.size());
-    ParallelParts(contacts.size(), [&](size_t lo, size_t hi) {
-      for (size_t i = lo; i < hi; ++i) {
-        names[i] = {linkage::NormalizeName(contacts[i].first_name),
-                    linkage::NormalizeName(contacts[i].last_name)};
-        if (!contacts[i].email.empty()) domains[i] = CompanyDomainFromEmail(contacts[i].email);
-      }
-    });
-    for (uint32_t i = 0; i < contacts.size(); ++i) {
-      const MatchContact& c = contacts[i];
-      if (!c.email.empty()) {
-        auto [it, fresh] = by_email.emplace(c.email, c.id);
-        if (!fresh && it->second != c.id) it->second = -1;
-        if (!domains[i].empty()) by_domain[domains[i]].push_back(i);
-      }
-      if (!c.company_key.empty()) by_company[c.company_key].push_back(i);
-    }
-    // Rows are matched independently (the maps are only read).
-    ParallelParts(rows.size(), [&](size_t lo, size_t hi) {
-      for (size_t r = lo; r < hi; ++r) {
-        const VendorRow& row = rows[r];
-        RowMatch& m = out[r];
-        m.status = "unmatched";
-        if (!row.email.empty()) {
-          if (auto it = by_email.find(row.email); it != by_email.end()) {
-            m.method = "email";
-            m.probability = 0.99;
-            if (it->second < 0) {
-              m.status = "ambiguous";
-            } else {
-              m.record_id = it->second;
-              m.status = "matched";
-            }
-            continue;
-          }
-        }
-        if (!row.domain.empty()) {
-          if (auto it = by_domain.find(row.domain);
-              it != by_domain.end() && it->second.size() <= kMaxBlock) {
-            RowMatch best = BestByName(row, it->second, contacts, names, "domain", min_probability);
-            if (!best.status.empty()) {
-              m = best;
-              continue;
-            }
-          }
-        }
-        const std::string key = CompanyKey(row.company_name);
-        if (!key.empty()) {
-          if (auto it = by_company.find(key);
-              it != by_company.end() && it->second.size() <= kMaxBlock) {
-            RowMatch best =
-                BestByName(row, it->second, contacts, names, "name_company", min_probability);
-            if (!best.status.empty()) m = best;
-          }
-        }
-      }
-    });
-    return out;
-  }
-  std::unordered_map<std::string_view, std::vector<uint32_t>> by_domain, by_key;
-  for (uint32_t i = 0; i < accounts.size(); ++i) {
-    if (!accounts[i].domain.empty()) by_domain[accounts[i].domain].push_back(i);
-    if (!accounts[i].company_key.empty()) by_key[accounts[i].company_key].push_back(i);
-  }
-  for (size_t r = 0; r < rows.size(); ++r) {
-    const VendorRow& row = rows[r];
-    RowMatch& m = out[r];
-    m.status = "unmatched";
-    auto decide = [&](const std::vector<uint32_t>& hits, std::string_view method, double p) {
-      m.method = std::string(method);
-      m.probability = p;
-      if (hits.size() == 1) {
-        m.record_id = accounts[hits[0]].id;
-        m.status = "matched";
-      } else {
-        m.status = "ambiguous";
-      }
-    };
-    if (!row.domain.empty()) {
-      if (auto it = by_domain.find(row.domain); it != by_domain.end()) {
-        decide(it->second, "domain", 0.98);
-        continue;
-      }
-    }
-    const std::string key = CompanyKey(row.company_name);
-    if (key.empty()) continue;
-    if (auto it = by_key.find(key); it != by_key.end()) {
-      std::vector<uint32_t> hits;
-      for (uint32_t i : it->second) {
-        const std::string& country = accounts[i].country;
-        if (row.country.empty() || country.empty() || country == row.country) hits.push_back(i);
-      }
-      if (!hits.empty()) decide(hits, "name_company", row.country.empty() ? 0.9 : 0.95);
-    }
-    if (m.status == "matched" && m.probability < min_probability) {
-      m.record_id = 0;
-      m.status = "unmatched";
-    }
-  }
+  // Rows are matched independently (the maps are only read).
+  ParallelParts(rows.size(), [&](size_t lo, size_t hi) {
+    matcher.Match(rows.subspan(lo, hi - lo), std::span<RowMatch>(out).subspan(lo, hi - lo));
+  });
   return out;
 }
 
