@@ -182,7 +182,7 @@ std::string Encode(const List& list, const std::vector<uint64_t>& mask) {
 auto Corrupt(int64_t contact_id) {
   return core::Fail(core::MakeError(
       core::ErrorCode::kDatabase,
-      fmt::format("lead_touch_cache: the row of contact {} does not decode", contact_id)));
+      fmt::format("lead_touch_blocks: the entry of contact {} does not decode", contact_id)));
 }
 
 // Blocks: contact id >> kBlockBits. A block's text is, per contact in id
