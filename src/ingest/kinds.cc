@@ -356,6 +356,29 @@ constexpr std::array kSalesforceContacts = {
     PresetLabel{"HasOptedOutOfEmail", "email_opt_out"},
     PresetLabel{"DoNotCall", "do_not_call"},
     PresetLabel{"HasOptedOutOfFax", "fax_opt_out"},
+    // A report exported with "Details Only" heads its columns with the
+    // fields' labels, not their API names (labels that normalize to an API
+    // name above, "Email" or "Title", need no line of their own).
+    PresetLabel{"Contact ID", "external_id"},
+    PresetLabel{"Lead ID", "external_id"},
+    PresetLabel{"First Name", "first_name"},
+    PresetLabel{"Last Name", "last_name"},
+    PresetLabel{"Account ID", "account_id"},
+    PresetLabel{"Account Name", "company_name", false, true},
+    PresetLabel{"Company / Account", "company_name", false, true},
+    PresetLabel{"Lead Source", "original_source"},
+    PresetLabel{"Lead Status", "lead_status"},
+    PresetLabel{"Created Date", "created_at"},
+    PresetLabel{"Last Modified Date", "updated_at"},
+    PresetLabel{"Mailing Country", "country"},
+    PresetLabel{"Mailing State/Province", "state"},
+    PresetLabel{"State/Province", "state"},
+    PresetLabel{"Mailing City", "city"},
+    PresetLabel{"Mailing Zip/Postal Code", "postal_code"},
+    PresetLabel{"Zip/Postal Code", "postal_code"},
+    PresetLabel{"Mobile", "mobile_phone"},
+    PresetLabel{"Email Opt Out", "email_opt_out"},
+    PresetLabel{"Do Not Call", "do_not_call"},
 };
 constexpr std::array kSalesforceAccounts = {
     PresetLabel{"Id", "external_id"},

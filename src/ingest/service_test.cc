@@ -151,6 +151,34 @@ TEST(ImportReportExport, SalesforceReportWithTitleBlankLineAndTotals) {
   EXPECT_EQ(again.totals_rows, 1);
 }
 
+// A Salesforce report exported with "Details Only" heads its columns with
+// the fields' labels ("Contact ID", "Created Date"), not their API names:
+// detected as Salesforce, every column read, dates day-first by the column.
+TEST(ImportReportExport, SalesforceReportWithFieldLabels) {
+  TempWorkspace ws;
+  ImportSummary s =
+      MustImport(ws, Kind::kContacts, Fixture("salesforce_report_contacts_labels.csv"));
+  EXPECT_EQ(s.preset, Preset::kSalesforce);
+  EXPECT_TRUE(s.preset_detected);
+  EXPECT_EQ(s.header_line, 3);
+  EXPECT_EQ(s.totals_rows, 1);
+  EXPECT_EQ(s.imported, 3);
+  EXPECT_EQ(s.duplicates, 1);
+  EXPECT_THAT(s.ToText(), ::testing::Not(HasSubstr("columns ignored")));
+  EXPECT_EQ(ws.Text("SELECT title FROM contacts WHERE external_id = '0035g00000LmN4aAAF'"),
+            "SVP Sales");
+  EXPECT_EQ(ws.Text("SELECT company_name || '/' || country || '/' || original_source FROM "
+                    "contacts WHERE external_id = '0035g00000LmN4bAAF'"),
+            "Nordlys/Norway/Web");
+  // 09/06/2024 is 9 June: the column also holds 13/06 and 31/12.
+  EXPECT_EQ(ws.Int("SELECT created_at FROM contacts WHERE external_id = '0035g00000LmN4bAAF'"),
+            1717941720);
+  ImportSummary again =
+      MustImport(ws, Kind::kContacts, Fixture("salesforce_report_contacts_labels.csv"));
+  EXPECT_EQ(again.updated, 0);
+  EXPECT_EQ(again.unchanged, 3);
+}
+
 TEST(ImportReportExport, HubspotReportWithTitleFilterLinesAndTotals) {
   TempWorkspace ws;
   ImportSummary s = MustImport(ws, Kind::kContacts, Fixture("hubspot_report_contacts.csv"));
