@@ -67,11 +67,6 @@ core::Status MoveStage(store::Database& db, int64_t contact_id, std::string_view
                        std::string_view to, std::string_view cause, Timestamp at,
                        std::string_view actor);
 
-// Whether a write of `rows` rows into a table holding `existing` should
-// defer the table's secondary indexes (store::DeferredIndexes): when it
-// touches at least a quarter of the table, and a few thousand rows.
-bool WorthDeferring(size_t rows, size_t existing);
-
 // Touchpoint rows in scan order (not grouped): their contact, id and time,
 // and `keys`, an input without contacts whose touch_keys hold the rows' keys
 // (the columns `needs` names, prepared as a workspace load prepares them), so

@@ -430,9 +430,12 @@ core::Result<Json> LeadDetail(store::Database& db, int64_t contact_id, Timestamp
   }
   doc["lifecycle"] = timeline;
   MOPS_ASSIGN_OR_RETURN(store::Rows sh,
-                        db.Query("SELECT at, fit, engagement, total, grade FROM lead_score_history "
-                                 "WHERE contact_id = ? ORDER BY at, id",
-                                 id));
+                        db.Query("SELECT at, fit, engagement, total, grade FROM (SELECT at, "
+                                 "fit, engagement, total, grade, 0 AS current, id FROM "
+                                 "lead_score_history WHERE contact_id = ? UNION ALL SELECT "
+                                 "as_of, fit, engagement, total, grade, 1, 0 FROM lead_scores "
+                                 "WHERE contact_id = ?) h ORDER BY current, at, id",
+                                 std::vector<Value>{contact_id, contact_id}));
   Json history = Json::array();
   for (const auto& r : sh.rows) {
     history.push_back({{"at", Time(store::AsInt(r[0]))},

@@ -10,7 +10,6 @@
 #include "core/strings.h"
 #include "leads/internal.h"
 #include "store/checkpointer.h"
-#include "store/deferred_indexes.h"
 
 namespace mops::leads {
 
@@ -24,11 +23,6 @@ core::Result<Timestamp> ParseAsOf(std::string_view text, Timestamp fallback) {
   auto t = core::ParseTimestamp(text);
   if (!t) return core::Fail(std::move(t).error().InField("as_of"));
   return *t;
-}
-
-bool WorthDeferring(size_t rows, size_t existing) {
-  constexpr size_t kMinRows = 4096;
-  return rows >= kMinRows && rows * 4 >= existing;
 }
 
 }  // namespace internal
@@ -122,24 +116,31 @@ core::Result<SlaConfig> LoadSlaConfig(store::Database& db) {
 
 namespace {
 
+// Whether a write of `rows` rows into a table holding `existing` rewrites a
+// large share of it: at least a quarter, and a few thousand rows.
+bool IsBulkWrite(size_t rows, size_t existing) {
+  constexpr size_t kMinRows = 4096;
+  return rows >= kMinRows && rows * 4 >= existing;
+}
+
 // A score write's transaction, begun, with the stored scores it compares
-// with (read inside it): contact_id, fit, engagement, grade.
+// with (read inside it): contact_id, fit, engagement, grade, total, as_of.
 struct StoreBegun {
   store::Transaction tx;
   std::vector<store::Column> old;
 };
 core::Result<StoreBegun> BeginStore(store::Database& db, std::span<const int64_t> only) {
   MOPS_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Start(db));
-  const std::vector<ColumnType> types = {ColumnType::kInt, ColumnType::kInt, ColumnType::kInt,
-                                         ColumnType::kDict};
-  std::string sql = "SELECT contact_id, fit, engagement, grade FROM lead_scores";
+  const std::vector<ColumnType> types = {ColumnType::kInt,  ColumnType::kInt, ColumnType::kInt,
+                                         ColumnType::kDict, ColumnType::kInt, ColumnType::kInt};
+  std::string sql = "SELECT contact_id, fit, engagement, grade, total, as_of FROM lead_scores";
   if (!only.empty()) sql += " WHERE contact_id IN (" + internal::IdList(only) + ")";
   MOPS_ASSIGN_OR_RETURN(auto old, db.ScanColumns(sql + " ORDER BY contact_id", {}, types));
   return StoreBegun{std::move(tx), std::move(old)};
 }
 
-// Writes the changed scores (and their history rows), then the lifecycle, in
-// the transaction BeginStore began.
+// Writes the changed scores, each replaced one to the history, then the
+// lifecycle, in the transaction BeginStore began.
 core::Result<ScoreRunReport> Store(store::Database& db, StoreBegun begun,
                                    const ScoringConfig& config, const ScoringInput& input,
                                    const std::vector<Score>& scores, Timestamp as_of,
@@ -170,10 +171,9 @@ core::Result<ScoreRunReport> Store(store::Database& db, StoreBegun begun,
                                                     6, ""));
   const int64_t now = core::NowUtc();
   // First which contacts change (and whether their row exists), then the
-  // writes: a run that rewrites a large share of the table does better to
-  // rebuild its secondary indexes than to move each entry.
+  // writes.
   std::vector<uint32_t> changed;
-  std::vector<uint8_t> stored_row;
+  std::vector<int64_t> stored_row;  // the row in `old`, or -1
   size_t o = 0;
   const size_t old_n = old[0].size();
   for (size_t i = 0; i < input.size(); ++i) {
@@ -188,33 +188,35 @@ core::Result<ScoreRunReport> Store(store::Database& db, StoreBegun begun,
     // A contact never scored and scoring 0 needs no row.
     if (!stored && s.fit == 0 && s.engagement == 0) continue;
     changed.push_back(static_cast<uint32_t>(i));
-    stored_row.push_back(stored ? 1 : 0);
+    stored_row.push_back(stored ? static_cast<int64_t>(o) : -1);
   }
   report.changed = static_cast<int64_t>(changed.size());
-  store::DeferredIndexes deferred;
-  if (only.empty() && internal::WorthDeferring(changed.size(), old_n)) {
-    MOPS_TRY(deferred.Defer(db, "lead_scores"));
-  }
+  // A run that rewrites a large share of the table (the first, or a day of
+  // decay) writes stored rows by the multi-row upsert, which costs less per
+  // row than one UPDATE each (1.3 against 1.8 CPU s for 1,000,000 scores
+  // with their history rows); a small one updates them by key (one seek; an
+  // upsert would try the insert first and seek again).
+  const bool bulk = only.empty() && IsBulkWrite(changed.size(), old_n);
   for (size_t k = 0; k < changed.size(); ++k) {
     const size_t i = changed[k];
     const int64_t id = input.contact_ids[i];
     const Score& s = scores[i];
-    // Stored rows change by a plain UPDATE (one seek by key; an upsert would
-    // try the insert first and seek again), except in a bulk write without
-    // the secondary indexes, where the multi-row upsert costs less per row
-    // (1.3 against 1.8 CPU s for 1,000,000 scores with their history rows).
-    if (stored_row[k] && !deferred.active()) {
+    const int64_t r = stored_row[k];
+    if (r >= 0 && !bulk) {
       const Value row[] = {s.fit, s.engagement, s.total(), s.grade, as_of, now, id};
       MOPS_TRY(update->ExecuteQueued(row));
     } else {
       MOPS_TRY(upsert.Add(id, s.fit, s.engagement, s.total(), s.grade, as_of, now));
     }
-    MOPS_TRY(history.Add(id, as_of, s.fit, s.engagement, s.total(), s.grade));
+    if (r >= 0) {
+      const int32_t grade = old[3].codes[r];
+      MOPS_TRY(history.Add(id, old[5].ints[r], old[1].ints[r], old[2].ints[r], old[4].ints[r],
+                           grade >= 0 ? old[3].dict[grade] : std::string()));
+    }
   }
   MOPS_TRY(upsert.Finish());
   MOPS_TRY(history.Finish());
   MOPS_TRY(db.Flush());
-  MOPS_TRY(deferred.Restore(db));
   if (lifecycle) {
     MOPS_ASSIGN_OR_RETURN(std::vector<internal::Role> roles, internal::LoadRoles(db, only));
     MOPS_ASSIGN_OR_RETURN(

@@ -121,13 +121,14 @@ TEST(LeadsService, ScoresHistoryOnlyOnChangeAndExplainMatches) {
             10000);
   EXPECT_EQ(ws.Count("SELECT total FROM lead_scores WHERE contact_id = " + std::to_string(b)),
             1000);
-  EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM lead_score_history"), 2);
+  // A first score replaces nothing: no history row yet.
+  EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM lead_score_history"), 0);
 
   // Same data, same as_of: nothing changes, no history row.
   auto again = ScoreWorkspace(ws.db(), kAsOf, "test");
   ASSERT_TRUE(again);
   EXPECT_EQ(again->changed, 0);
-  EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM lead_score_history"), 2);
+  EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM lead_score_history"), 0);
 
   // A new event: the incremental rescore writes that contact only.
   ws.Touch(b, kAsOf - 1 * kDay, "page_view");
@@ -138,7 +139,22 @@ TEST(LeadsService, ScoresHistoryOnlyOnChangeAndExplainMatches) {
   EXPECT_EQ(inc->changed, 1);
   EXPECT_EQ(ws.Count("SELECT total FROM lead_scores WHERE contact_id = " + std::to_string(b)),
             2000);
-  EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM lead_score_history"), 3);
+  // The value it replaced is history: b's 10 points as of kAsOf.
+  EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM lead_score_history"), 1);
+  EXPECT_EQ(ws.Count("SELECT total FROM lead_score_history WHERE contact_id = " +
+                     std::to_string(b) + " AND at = " + std::to_string(kAsOf)),
+            1000);
+  // The lead's detail lists the replaced value, then the current one.
+  auto detail = LeadDetail(ws.db(), b, kAsOf);
+  ASSERT_TRUE(detail) << detail.error().ToString();
+  const Json& history = (*detail)["score_history"];
+  ASSERT_EQ(history.size(), 2u) << history.dump();
+  EXPECT_EQ(history[0]["total"], 10);
+  EXPECT_EQ(history[1]["total"], 20);
+  auto detail_a = LeadDetail(ws.db(), a, kAsOf);
+  ASSERT_TRUE(detail_a);
+  ASSERT_EQ((*detail_a)["score_history"].size(), 1u);
+  EXPECT_EQ((*detail_a)["score_history"][0]["total"], 100);
 
   auto e = Explain(ws.db(), a, kAsOf);
   ASSERT_TRUE(e) << e.error().ToString();
@@ -540,7 +556,7 @@ TEST(LeadsService, WorkspaceLoadMatchesFullLoadAndWritesInBatches) {
   EXPECT_EQ(r->contacts, 150);
   EXPECT_EQ(r->changed, 150);  // everyone has at least the e-mail domain's 5 points
   EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM lead_scores"), 150);
-  EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM lead_score_history"), 150);
+  EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM lead_score_history"), 0);
 
   auto config = LoadScoringConfig(ws.db());
   ASSERT_TRUE(config);
@@ -577,11 +593,14 @@ TEST(LeadsService, WorkspaceLoadMatchesFullLoadAndWritesInBatches) {
   auto again = ScoreWorkspace(ws.db(), kAsOf, "test");
   ASSERT_TRUE(again);
   EXPECT_EQ(again->changed, 0);
-  // A week later every engaged contact decays: a second batch of history rows.
+  // A week later every engaged contact decays: the replaced scores go to
+  // the history.
   auto later = ScoreWorkspace(ws.db(), kAsOf + 7 * kDay, "test");
   ASSERT_TRUE(later);
   EXPECT_EQ(later->changed, ws.Count("SELECT COUNT(*) FROM lead_scores WHERE engagement > 0"));
-  EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM lead_score_history"), 150 + later->changed);
+  EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM lead_score_history"), later->changed);
+  EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM lead_score_history WHERE at = " + std::to_string(kAsOf)),
+            later->changed);
 }
 
 // A generated workspace, large enough that the scoring runs on two threads
@@ -719,35 +738,54 @@ TEST(LeadsService, ParallelRescoreEqualsOneThread) {
   EXPECT_GT(one.changed_first, kContacts / 2);
   EXPECT_GT(one.changed_later * 4, one.changed_first);
   EXPECT_EQ(static_cast<int64_t>(one.scores.size()), one.changed_first);
-  EXPECT_EQ(static_cast<int64_t>(one.history.size()), one.changed_first + one.changed_later);
+  EXPECT_EQ(static_cast<int64_t>(one.history.size()), one.changed_later);
   EXPECT_FALSE(one.moves.empty());
   EXPECT_EQ(two.changed_first, one.changed_first);
   EXPECT_EQ(two.changed_later, one.changed_later);
   EXPECT_TRUE(two.scores == one.scores);
   EXPECT_TRUE(two.history == one.history);
   EXPECT_TRUE(two.moves == one.moves);
-  if (ws.db().dialect() == store::Dialect::kSqlite) {
-    auto index_count = [&] {
-      return ws.Count(
-          "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = "
-          "'lead_scores_total'");
-    };
-    EXPECT_EQ(index_count(), 1);
-    // A bulk write that fails after the index was dropped changes nothing:
-    // no scores, and the index is still there.
+  {
+    const bool sqlite = ws.db().dialect() == store::Dialect::kSqlite;
+    // A bulk write that fails part way (at the score of a contact past the
+    // first thousand) changes nothing: no scores.
     ASSERT_TRUE(ws.db().ExecScript(
-        "CREATE TRIGGER fail_history BEFORE INSERT ON lead_score_history BEGIN SELECT "
-        "RAISE(ABORT, 'history refused'); END"));
+        sqlite ? "CREATE TRIGGER fail_scores BEFORE INSERT ON lead_scores WHEN NEW.contact_id > "
+                 "1000 BEGIN SELECT RAISE(ABORT, 'scores refused'); END"
+               : "CREATE FUNCTION fail_scores() RETURNS trigger AS $$ BEGIN IF NEW.contact_id > "
+                 "1000 THEN RAISE EXCEPTION 'scores refused'; END IF; RETURN NEW; END $$ "
+                 "LANGUAGE plpgsql; CREATE TRIGGER fail_scores BEFORE INSERT ON lead_scores FOR "
+                 "EACH ROW EXECUTE FUNCTION fail_scores()"));
     auto failed = ScoreWorkspace(ws.db(), kAsOf, "test");
     ASSERT_FALSE(failed);
-    EXPECT_NE(failed.error().ToString().find("history refused"), std::string::npos);
+    EXPECT_NE(failed.error().ToString().find("scores refused"), std::string::npos);
     EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM lead_scores"), 0);
-    EXPECT_EQ(index_count(), 1);
-    ASSERT_TRUE(ws.db().ExecScript("DROP TRIGGER fail_history"));
+    ASSERT_TRUE(ws.db().ExecScript(sqlite ? "DROP TRIGGER fail_scores"
+                                          : "DROP TRIGGER fail_scores ON lead_scores; "
+                                            "DROP FUNCTION fail_scores()"));
     auto again = ScoreWorkspace(ws.db(), kAsOf, "test");
     ASSERT_TRUE(again) << again.error().ToString();
     EXPECT_EQ(again->changed, one.changed_first);
-    EXPECT_EQ(index_count(), 1);
+    // A day later, the history write fails part way: the scores stay as they
+    // were and no history row is left.
+    const int64_t sum = ws.Count("SELECT SUM(total) FROM lead_scores");
+    ASSERT_TRUE(ws.db().ExecScript(
+        sqlite ? "CREATE TRIGGER fail_history BEFORE INSERT ON lead_score_history WHEN "
+                 "NEW.contact_id > 1000 BEGIN SELECT RAISE(ABORT, 'history refused'); END"
+               : "CREATE FUNCTION fail_history() RETURNS trigger AS $$ BEGIN IF NEW.contact_id "
+                 "> 1000 THEN RAISE EXCEPTION 'history refused'; END IF; RETURN NEW; END $$ "
+                 "LANGUAGE plpgsql; CREATE TRIGGER fail_history BEFORE INSERT ON "
+                 "lead_score_history FOR EACH ROW EXECUTE FUNCTION fail_history()"));
+    auto later = ScoreWorkspace(ws.db(), kAsOf + kDay, "test");
+    ASSERT_FALSE(later);
+    EXPECT_NE(later.error().ToString().find("history refused"), std::string::npos);
+    EXPECT_EQ(ws.Count("SELECT SUM(total) FROM lead_scores"), sum);
+    EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM lead_scores WHERE as_of <> " + std::to_string(kAsOf)),
+              0);
+    EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM lead_score_history"), 0);
+    ASSERT_TRUE(ws.db().ExecScript(sqlite ? "DROP TRIGGER fail_history"
+                                          : "DROP TRIGGER fail_history ON lead_score_history; "
+                                            "DROP FUNCTION fail_history()"));
   }
   auto bt1 = RunBacktest(ws.db(), kAsOf - 60 * kDay, 90, std::nullopt, 1);
   auto bt2 = RunBacktest(ws.db(), kAsOf - 60 * kDay, 90, std::nullopt, 2);

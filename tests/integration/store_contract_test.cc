@@ -135,6 +135,27 @@ TEST_P(StoreContractTest, ConcurrentMigrateSerializes) {
   EXPECT_EQ(version, LatestSchemaVersion());
 }
 
+// Migration 36 on a version-35 workspace: score history rows that repeat a
+// contact's current score (its last row, equal to its lead_scores row) go;
+// the values a rescore replaced stay, and so does a last row that differs.
+TEST_P(StoreContractTest, MigrationThirtySixKeepsOnlyReplacedScores) {
+  ASSERT_OK(Migrate(db(), 35));
+  ASSERT_OK(db().ExecScript(
+      "INSERT INTO lead_scores (contact_id, fit, engagement, total, grade, as_of, scored_at) "
+      "VALUES (1, 10, 5, 15, 'B3', 200, 200), (2, 20, 0, 20, 'B4', 100, 100), "
+      "(3, 5, 5, 10, 'C3', 300, 300);"
+      "INSERT INTO lead_score_history (contact_id, at, fit, engagement, total, grade) VALUES "
+      "(1, 100, 10, 0, 10, 'B4'), (1, 200, 10, 5, 15, 'B3'), (2, 100, 20, 0, 20, 'B4'), "
+      "(3, 300, 5, 5, 10, 'C3'), (3, 300, 9, 9, 18, 'B2');"));
+  ASSERT_OK(Migrate(db()));
+  ASSERT_OK_AND_ASSIGN(Rows left, db().Query("SELECT contact_id, at, total FROM "
+                                             "lead_score_history ORDER BY contact_id, id"));
+  ASSERT_EQ(left.size(), 3u);
+  EXPECT_EQ(left.rows[0], (std::vector<Value>{int64_t{1}, int64_t{100}, int64_t{10}}));
+  EXPECT_EQ(left.rows[1], (std::vector<Value>{int64_t{3}, int64_t{300}, int64_t{10}}));
+  EXPECT_EQ(left.rows[2], (std::vector<Value>{int64_t{3}, int64_t{300}, int64_t{18}}));
+}
+
 // Migration 2 on a version-1 workspace: lifecycle_history is rebuilt with a
 // nullable contact_id and the contact's reference, pending converted leads
 // become lead identities with a contact reference, and both unique rules
