@@ -123,12 +123,7 @@ mops::core::Status PrepareDemo(mops::store::Database& db) {
 void InstallLeadHooks() {
   mops::tracking::AddTouchedListener(
       [](mops::store::Database& db, std::span<const int64_t> contacts) -> mops::core::Status {
-        const mops::core::Timestamp now = mops::core::NowUtc();
-        MOPS_ASSIGN_OR_RETURN(mops::leads::ScoreRunReport report,
-                              mops::leads::RescoreContacts(db, contacts, now));
-        if (report.mqls_new > 0) {
-          MOPS_TRY(mops::leads::RouteLeads(db, /*dry_run=*/false, "tracking", now));
-        }
+        MOPS_TRY(mops::leads::RescoreTouched(db, contacts, mops::core::NowUtc()));
         return {};
       });
   // Contacts an import brings in as MQLs are routed at once, as the tracking

@@ -451,6 +451,15 @@ core::Status ScoreDemo(store::Database& db);
 core::Result<ScoreRunReport> RescoreContacts(store::Database& db, std::span<const int64_t> ids,
                                              Timestamp as_of);
 
+// After new events: rescores their contacts and routes a contact that
+// became an MQL by it. As of the newest touch of these contacts or their
+// stored scores, whichever is later, and never after `now`: for events that
+// just arrived that is the moment they happened, and a workspace whose data
+// ends in the past (a demo pinned to a date) is not scored as of a day
+// after its data, where every other figure it shows stops.
+core::Result<ScoreRunReport> RescoreTouched(store::Database& db, std::span<const int64_t> ids,
+                                            Timestamp now);
+
 struct Explanation {
   int64_t contact_id = 0;
   Timestamp as_of = 0;

@@ -293,6 +293,22 @@ core::Result<ScoreRunReport> RescoreContacts(store::Database& db, std::span<cons
   return Store(db, std::move(begun), config, input, scores, as_of, "rescore", ids, true);
 }
 
+core::Result<ScoreRunReport> RescoreTouched(store::Database& db, std::span<const int64_t> ids,
+                                            Timestamp now) {
+  if (ids.empty()) return ScoreRunReport{};
+  const std::string list = internal::IdList(ids);
+  MOPS_ASSIGN_OR_RETURN(
+      Value latest,
+      db.QueryValue("SELECT MAX(t) FROM (SELECT MAX(occurred_at) AS t FROM touchpoints WHERE "
+                    "contact_id IN (" +
+                    list + ") UNION ALL SELECT MAX(as_of) FROM lead_scores WHERE contact_id IN (" +
+                    list + ")) latest"));
+  const Timestamp as_of = store::IsNull(latest) ? now : std::min(now, store::AsInt(latest));
+  MOPS_ASSIGN_OR_RETURN(ScoreRunReport report, RescoreContacts(db, ids, as_of));
+  if (report.mqls_new > 0) MOPS_TRY(RouteLeads(db, /*dry_run=*/false, "tracking", as_of));
+  return report;
+}
+
 core::Result<Timestamp> StoredScoreAsOf(store::Database& db, int64_t contact_id,
                                         Timestamp fallback) {
   const Value p[] = {contact_id};

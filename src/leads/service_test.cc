@@ -200,6 +200,49 @@ TEST(LeadsService, BadConfigChangesNothing) {
   EXPECT_EQ(ws.Count("SELECT COUNT(*) FROM configs"), 1);
 }
 
+// A tracked event rescores its contact as of the newest of its touches and
+// stored scores, never after now: in a workspace whose data ends at kAsOf
+// (a demo pinned to that date) the score stays as of kAsOf; an event that
+// arrives now scores its contact as of now.
+TEST(LeadsService, RescoreTouchedScoresAsOfTheNewestActivity) {
+  Workspace ws;
+  ASSERT_TRUE(SaveConfig(ws.db(), kScoringConfig, kConfig, "test"));
+  const int64_t a = ws.Contact("vp");
+  const int64_t b = ws.Contact("");
+  ws.Touch(a, kAsOf - 2 * kDay, "page_view");
+  ws.Touch(b, kAsOf - 3 * kDay, "page_view");
+  ASSERT_TRUE(ScoreWorkspace(ws.db(), kAsOf, "test"));
+  const Timestamp now = kAsOf + 160 * kDay;
+  auto as_of = [&](int64_t id) {
+    return ws.Count("SELECT as_of FROM lead_scores WHERE contact_id = " + std::to_string(id));
+  };
+
+  // A touch before the stored score's date: as of the stored score.
+  ws.Touch(a, kAsOf - kDay, "form_submit", "Demo Request");
+  const int64_t ids_a[] = {a};
+  auto r = RescoreTouched(ws.db(), ids_a, now);
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(r->changed, 1);
+  EXPECT_EQ(as_of(a), kAsOf);
+  auto e = Explain(ws.db(), a, kAsOf);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(ws.Count("SELECT total FROM lead_scores WHERE contact_id = " + std::to_string(a)),
+            e->score.total());
+
+  // A touch that happens now: as of now.
+  ws.Touch(b, now - 60, "page_view");
+  const int64_t ids_b[] = {b};
+  ASSERT_TRUE(RescoreTouched(ws.db(), ids_b, now));
+  EXPECT_EQ(as_of(b), now - 60);
+  // One stamped after now (a client's clock ahead): scored as of now, so
+  // the touch does not count yet and the score stays as it was.
+  ws.Touch(b, now + 3600, "page_view");
+  auto ahead = RescoreTouched(ws.db(), ids_b, now);
+  ASSERT_TRUE(ahead);
+  EXPECT_EQ(ahead->changed, 0);
+  EXPECT_EQ(as_of(b), now - 60);
+}
+
 TEST(LeadsService, LifecycleMovesForwardWithCauses) {
   Workspace ws;
   ASSERT_TRUE(SaveConfig(ws.db(), kScoringConfig, kConfig, "test"));

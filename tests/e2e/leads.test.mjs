@@ -85,6 +85,14 @@ describe('leads page against mops demo', { timeout: 300_000 }, () => {
       const sum = await page.textContent('[data-testid=lead-lines-sum]');
       assert.equal(sum, total);
       await page.waitForSelector('[data-testid=lifecycle-timeline]');
+      // The list's total is the explained one, and the last stored score.
+      const listed = await page.textContent('[data-testid=lead-list] tbody tr >> nth=0 >> td.num >> nth=2');
+      assert.equal(total, listed.trim());
+      const stored = await page.$$eval('[data-testid=score-history] tbody tr', (rows) =>
+        rows.map((r) => Number(r.getAttribute('data-total'))),
+      );
+      assert.ok(stored.length >= 1, 'a stored score');
+      assert.equal(stored.at(-1).toFixed(1), listed.trim());
 
       const auc = Number(await page.getAttribute('[data-testid=backtest-auc]', 'data-value'));
       assert.ok(auc > 0 && auc < 1, `AUC ${auc}`);

@@ -1,6 +1,6 @@
 // Leads: score distribution and grade matrix, MQLs per week, the handoff
 // funnel, SLA by rep, the routing queue, the backtest's lift per decile, and
-// one lead's score explanation and lifecycle timeline. Every figure comes from
+// one lead's score explanation, stored scores and lifecycle timeline. Every figure comes from
 // /api/v1/leads/...; the grade matrix's cells list the records behind them.
 import { useMemo, useState } from 'preact/hooks';
 import { get, post } from '../api.js';
@@ -119,8 +119,11 @@ function LeadList({ grade, onOpen }) {
   );
 }
 
-function LeadDetail({ id, asOf, onClose }) {
-  const detail = useApi((opts) => get(`/api/v1/leads/contacts/${id}${asOf ? `?as_of=${encodeURIComponent(asOf)}` : ''}`, opts), [id, asOf]);
+// Explained as of its stored score (the route's default), so that the
+// lines add up to the total the list shows even when some contacts were
+// rescored later than the others (a tracked event rescores its contact).
+function LeadDetail({ id, onClose }) {
+  const detail = useApi((opts) => get(`/api/v1/leads/contacts/${id}`, opts), [id]);
   if (detail.error) return <Banner error={detail.error} />;
   if (!detail.data) return <Loading label="Explaining the score…" />;
   const d = detail.data;
@@ -163,6 +166,32 @@ function LeadDetail({ id, asOf, onClose }) {
                 <td class="num">{points(l.points)}</td>
                 <td class="date">{l.halves_at ? l.halves_at.slice(0, 10) : ''}</td>
                 <td class="date">{l.expires_at ? l.expires_at.slice(0, 10) : ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <h4>Stored scores</h4>
+      <p class="muted small">Each score a rescore stored for this lead, from when it was set; the last is the current one.</p>
+      <div class="table-scroll">
+        <table class="data-table" data-testid="score-history">
+          <thead>
+            <tr>
+              <th>Since</th>
+              <th class="num">Fit</th>
+              <th class="num">Engagement</th>
+              <th class="num">Total</th>
+              <th>Grade</th>
+            </tr>
+          </thead>
+          <tbody>
+            {d.score_history.map((h, i) => (
+              <tr key={i} data-total={h.total}>
+                <td class="date">{h.at.slice(0, 10)}</td>
+                <td class="num">{points(h.fit)}</td>
+                <td class="num">{points(h.engagement)}</td>
+                <td class="num">{points(h.total)}</td>
+                <td>{h.grade}</td>
               </tr>
             ))}
           </tbody>
@@ -290,7 +319,7 @@ function LeadsPage() {
         </Panel>
       </div>
       <Panel title={grade ? `Leads graded ${grade}` : 'Top leads'} aside="open one for its score explanation" testid="panel-leads">
-        {openLead ? <LeadDetail id={openLead} asOf={asOf} onClose={() => setOpenLead(null)} /> : null}
+        {openLead ? <LeadDetail id={openLead} onClose={() => setOpenLead(null)} /> : null}
         <LeadList grade={grade} onOpen={setOpenLead} />
       </Panel>
       <div class="panel-grid">
