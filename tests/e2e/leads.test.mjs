@@ -94,6 +94,17 @@ describe('leads page against mops demo', { timeout: 300_000 }, () => {
       assert.ok(stored.length >= 1, 'a stored score');
       assert.equal(stored.at(-1).toFixed(1), listed.trim());
 
+      // SLA times read as durations, the exact minutes in the tooltip.
+      const touch = await page.$$eval('[data-testid=sla-table] tbody tr td:last-child', (tds) =>
+        tds.map((td) => [td.textContent.trim(), td.getAttribute('title')]),
+      );
+      assert.ok(touch.length > 0);
+      for (const [text, title] of touch) {
+        if (text === '–') continue;
+        assert.match(text, /^\d+(\.\d)? (min|h|d)$/);
+        assert.match(title, /^\d+(\.\d+)? minutes$/);
+      }
+
       const auc = Number(await page.getAttribute('[data-testid=backtest-auc]', 'data-value'));
       assert.ok(auc > 0 && auc < 1, `AUC ${auc}`);
 

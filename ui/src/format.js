@@ -23,3 +23,12 @@ export function humanize(key) {
   const s = String(key).replace(/_/g, ' ');
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
+
+// A duration given in minutes, in the unit a person reads it in:
+// "45 min", "5.2 h", "3.7 d" (callers put the exact minutes in a tooltip).
+export function formatMinutes(minutes) {
+  if (!Number.isFinite(minutes)) return '–';
+  if (minutes < 60) return `${Math.round(minutes)} min`;
+  if (minutes < 48 * 60) return `${(minutes / 60).toFixed(1)} h`;
+  return `${(minutes / 1440).toFixed(1)} d`;
+}

@@ -5,7 +5,7 @@
 import { useMemo, useState } from 'preact/hooks';
 import { get, post } from '../api.js';
 import { useApi } from '../hooks.js';
-import { formatInteger } from '../format.js';
+import { formatInteger, formatMinutes } from '../format.js';
 import { axisTooltip } from '../escape.js';
 import { Banner } from '../components/Banner.jsx';
 import { Loading } from '../components/Loading.jsx';
@@ -340,7 +340,7 @@ function LeadsPage() {
                   <th>Rep</th>
                   <th class="num">Leads</th>
                   <th class="num">Within SLA</th>
-                  <th class="num">Median min to touch</th>
+                  <th class="num">Median time to touch</th>
                 </tr>
               </thead>
               <tbody>
@@ -349,7 +349,9 @@ function LeadsPage() {
                     <td>{r.name}</td>
                     <td class="num">{formatInteger(r.leads)}</td>
                     <td class="num">{percent(r.within_sla)}</td>
-                    <td class="num">{r.median_minutes_to_first_touch ?? '–'}</td>
+                    <td class="num" title={r.median_minutes_to_first_touch == null ? '' : `${r.median_minutes_to_first_touch} minutes`}>
+                      {formatMinutes(r.median_minutes_to_first_touch ?? NaN)}
+                    </td>
                   </tr>
                 ))}
               </tbody>
