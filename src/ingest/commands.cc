@@ -1,12 +1,15 @@
 // CLI verbs: `mops import` and `mops export`.
 #include <fmt/format.h>
 
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
 
 #include "cli/cli.h"
 #include "cli/cli11.h"
+#include "core/csv.h"
 #include "core/numbers.h"
 #include "core/strings.h"
 #include "ingest/ingest.h"
@@ -51,9 +54,51 @@ core::Error AtFile(core::Error e, const std::string& file) {
   return e;
 }
 
+// The first bytes of a file: enough for DetectKind's header search (20
+// lines), without reading a large export twice.
+core::Result<std::string> FileHead(const std::string& path) {
+  constexpr size_t kHeadBytes = 256 * 1024;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return core::Fail(core::MakeError(core::ErrorCode::kIo, "cannot read the file").At(path));
+  }
+  std::string head(kHeadBytes, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(kHeadBytes));
+  head.resize(static_cast<size_t>(in.gcount()));
+  return head;
+}
+
+// `mops import FILE` names no kind: a mapping file's `kind:` gives it, else
+// the file's header (DetectKind), and the user is told which was taken.
+core::Result<Kind> KindOf(const ImportArgs& args) {
+  if (!args.kind.empty()) {
+    auto kind = ParseKind(args.kind);
+    if (!kind) return core::Fail(AtFile(std::move(kind).error(), args.file));
+    return *kind;
+  }
+  if (!args.map.empty()) {
+    MOPS_ASSIGN_OR_RETURN(std::string yaml, core::ReadFile(args.map));
+    MOPS_ASSIGN_OR_RETURN(internal::CustomMapping mapping,
+                          internal::ParseMappingYaml(yaml, args.map));
+    if (mapping.kind) return *mapping.kind;
+    return core::Fail(
+        core::MakeError(core::ErrorCode::kInvalidArgument,
+                        fmt::format("the mapping file names no kind: give it (kind: contacts) or "
+                                    "name it: mops import KIND {} --map {}",
+                                    args.file, args.map))
+            .At(args.map));
+  }
+  MOPS_ASSIGN_OR_RETURN(std::string head, FileHead(args.file));
+  MOPS_ASSIGN_OR_RETURN(Kind kind, DetectKind(head, args.file));
+  // Not progress: a decision the user should see, so --quiet keeps it.
+  std::cerr << fmt::format("{} holds {} (by its columns; name the kind to choose another)\n",
+                           args.file, KindName(kind));
+  return kind;
+}
+
 core::Status RunImport(cli::Context& ctx, const ImportArgs& args) {
-  auto kind = ParseKind(args.kind);
-  if (!kind) return core::Fail(AtFile(std::move(kind).error(), args.file));
+  auto kind = KindOf(args);
+  if (!kind) return core::Fail(std::move(kind).error());
   ImportOptions options;
   auto preset = ParsePreset(args.preset);
   if (!preset) return core::Fail(AtFile(std::move(preset).error(), args.file));
@@ -178,8 +223,9 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
       app, "import",
       "Import a CSV export (canonical, HubSpot, Salesforce, or mapped) into the workspace. "
       "One transaction; rejected rows go to FILE.rejects.csv.");
-  cli::AddOption(*import, "KIND", import_args->kind, kind_help)->required();
-  cli::AddOption(*import, "FILE", import_args->file, "The CSV file")->required();
+  cli::AddOption(*import, "KIND", import_args->kind,
+                 kind_help + " (default: read from the file's columns)");
+  cli::AddOption(*import, "FILE", import_args->file, "The CSV file");
   cli::AddOption(*import, "--preset", import_args->preset,
                  "Column labels: canonical, hubspot or salesforce (default: detected)");
   cli::AddOption(*import, "--map", import_args->map,
@@ -207,10 +253,21 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
                  "YAML crm config to store: member_date_column, lead_status, "
                  "converted_stage, unknown_lifecycle_stage, campaign_types, lead_sources");
   import->callback([&ctx, import_args] {
-    cli::RunVerb(ctx, [&] { return RunImport(ctx, *import_args);
+    ImportArgs args = *import_args;
+  // One positional is the file (`mops import Contact.csv`), unless it
+  // names a kind and no such file exists (`mops import contacts`: the
+  // file is missing, a usage error).
+  if (args.file.empty()) {
+    if (args.kind.empty() || (ParseKind(args.kind) && !std::filesystem::exists(args.kind))) {
+      throw CLI::ValidationError("FILE",
+                                 "which file? mops import [KIND] FILE (KIND: read "
+                                 "from the file's columns when left out)");
+    }
+    args.file = std::move(args.kind);
+    args.kind.clear();
+  }
+  cli::RunVerb(ctx, [&] { return RunImport(ctx, args); });
 });
-}  // namespace mops::ingest
-);
 
 auto export_args = std::make_shared<ExportArgs>();
 CLI::App* exp = cli::AddVerb(
@@ -224,6 +281,6 @@ cli::AddFlag(*exp, "--include-merged", export_args->include_merged,
 exp->callback([&ctx, export_args] {
   cli::RunVerb(ctx, [&] { return RunExport(ctx, *export_args); });
 });
-}
+}  // namespace mops::ingest
 
 }  // namespace mops::ingest

@@ -9,7 +9,9 @@
 #include <filesystem>
 
 #include "core/csv.h"
+#include "core/report_rows.h"
 #include "ingest/ingest.h"
+#include "ingest/internal.h"
 #include "ingest/test_util.h"
 
 namespace mops::ingest {
@@ -446,6 +448,69 @@ TEST(ImportBadFiles, DirectoryIsNamedWithTheReason) {
   ASSERT_FALSE(s);
   EXPECT_THAT(s.error().ToString(), HasSubstr(dir));
   EXPECT_THAT(s.error().ToString(), HasSubstr("directory"));
+}
+
+}  // namespace
+}  // namespace mops::ingest
+
+namespace mops::ingest {
+namespace {
+
+// `mops import FILE` without a kind: each file of a Salesforce org export,
+// the HubSpot exports and import files, and a labelled Salesforce report
+// (title rows above its header) name their kind by their columns.
+TEST(DetectKindTest, FixturesNameTheirKind) {
+  const std::vector<std::pair<std::string, Kind>> cases = {
+      {"salesforce-org/Account.csv", Kind::kAccounts},
+      {"salesforce-org/Campaign.csv", Kind::kCampaigns},
+      {"salesforce-org/CampaignMember.csv", Kind::kCampaignMembers},
+      {"salesforce-org/Contact.csv", Kind::kContacts},
+      {"salesforce-org/Lead.csv", Kind::kContacts},
+      {"salesforce-org/Opportunity.csv", Kind::kOpportunities},
+      {"salesforce-org/OpportunityContactRole.csv", Kind::kOpportunityContacts},
+      {"salesforce_accounts.csv", Kind::kAccounts},
+      {"salesforce_contacts.csv", Kind::kContacts},
+      {"salesforce_opportunities.csv", Kind::kOpportunities},
+      {"salesforce_contact_roles.csv", Kind::kOpportunityContacts},
+      {"salesforce_report_contacts.csv", Kind::kContacts},
+      {"salesforce_report_contacts_labels.csv", Kind::kContacts},
+      {"hubspot_contacts_export.csv", Kind::kContacts},
+      {"hubspot_companies_export.csv", Kind::kAccounts},
+      {"hubspot_deals_export.csv", Kind::kOpportunities},
+      {"hubspot_import_contacts.csv", Kind::kContacts},
+      {"hubspot_import_deals.csv", Kind::kOpportunities},
+      {"hubspot_report_contacts.csv", Kind::kContacts},
+  };
+  for (const auto& [name, kind] : cases) {
+    const std::string text = ReadText(std::string(MOPS_FIXTURES) + "/" + name);
+    // The evidence, for the failure message: each kind's mapped columns.
+    std::string fits;
+    core::FindHeaderLine(text, internal::kHeaderSearchLines,
+                         [&](std::span<const std::string_view> cells) {
+                           std::vector<std::string> labels(cells.begin(), cells.end());
+                           const auto found = internal::KindFits(labels);
+                           for (const auto& f : found) {
+                             fits += fmt::format(" {}={}", KindName(f.kind), f.fields);
+                           }
+                           return !found.empty();
+                         });
+    auto detected = DetectKind(text, name);
+    ASSERT_TRUE(detected) << name << ": " << detected.error().ToString() << fits;
+    EXPECT_EQ(KindName(*detected), KindName(kind)) << name << fits;
+  }
+}
+
+TEST(DetectKindTest, UnknownAndAmbiguousHeadersSayWhy) {
+  auto unknown = DetectKind("Shoe size,Favourite colour\n42,blue\n", "shoes.csv");
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().file, "shoes.csv");
+  EXPECT_THAT(unknown.error().message, HasSubstr("cannot tell what records it holds"));
+  EXPECT_THAT(unknown.error().message, HasSubstr("mops import KIND shoes.csv"));
+  // Id, Name and CreatedDate: an account, a campaign or an opportunity.
+  auto vague = DetectKind("Id,Name\n001000000000001AAA,Acme\n", "things.csv");
+  ASSERT_FALSE(vague);
+  EXPECT_THAT(vague.error().message, HasSubstr("nearly as well"));
+  EXPECT_EQ(vague.error().line, 1);
 }
 
 }  // namespace

@@ -69,6 +69,13 @@ std::string_view TableName(Kind kind);
 // records first; any order works, this one resolves references soonest).
 const std::vector<Kind>& AllKinds();
 
+// The kind of records a CSV export holds, read from its header (below any
+// report title lines): the kind whose columns, canonical or a CRM's labels,
+// the header maps the most of. An error names the file and says why when no
+// kind maps, or when two kinds map nearly as many columns (then the caller
+// must name the kind). `csv` may be only the start of the file.
+core::Result<Kind> DetectKind(std::string_view csv, std::string_view file_name);
+
 // Where the column labels of a file come from.
 enum class Preset {
   kAuto,        // detect from the header

@@ -200,6 +200,17 @@ struct Mapping {
   std::vector<std::string_view> synth_key_fields;
 };
 
+// A report export's header may stand below this many title and blank lines.
+constexpr int64_t kHeaderSearchLines = 20;
+
+// The kinds a header maps onto, with how many of each kind's fields it
+// names, most first (DetectKind's evidence).
+struct KindFit {
+  Kind kind;
+  int fields = 0;
+};
+std::vector<KindFit> KindFits(std::span<const std::string> headers);
+
 // Maps a header onto the kind's fields. `preset` kAuto detects; kMapping uses
 // `custom` (then canonical names for columns it does not list). Errors (file
 // line 1): no header, missing key or required column, an unknown preset for

@@ -1,10 +1,12 @@
 // Header -> field mapping: preset detection, preset label tables, mapping
 // files.
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 
 #include "core/numbers.h"
+#include "core/report_rows.h"
 #include "core/strings.h"
 #include "core/yaml_line.h"
 #include "ingest/internal.h"
@@ -367,4 +369,56 @@ core::Result<Mapping> MapColumns(Kind kind, std::span<const std::string> headers
   return m;
 }
 
+std::vector<KindFit> KindFits(std::span<const std::string> headers) {
+  std::vector<KindFit> fits;
+  for (Kind kind : AllKinds()) {
+    auto m = MapColumns(kind, headers, Preset::kAuto, nullptr, "");
+    if (!m) continue;
+    const int fields = static_cast<int>(std::count_if(
+        m->field_column.begin(), m->field_column.end(), [](int c) { return c >= 0; }));
+    if (fields > 0) fits.push_back({kind, fields});
+  }
+  std::stable_sort(fits.begin(), fits.end(),
+                   [](const KindFit& a, const KindFit& b) { return a.fields > b.fields; });
+  return fits;
+}
+
 }  // namespace mops::ingest::internal
+
+namespace mops::ingest {
+
+core::Result<Kind> DetectKind(std::string_view csv, std::string_view file_name) {
+  std::vector<internal::KindFit> fits;
+  const auto found = core::FindHeaderLine(csv, internal::kHeaderSearchLines,
+                                          [&](std::span<const std::string_view> cells) {
+                                            std::vector<std::string> labels;
+                                            for (std::string_view c : cells)
+                                              labels.emplace_back(core::Trim(c));
+                                            fits = internal::KindFits(labels);
+                                            return !fits.empty();
+                                          });
+  const std::string name(file_name);
+  if (!found || fits.empty()) {
+    core::Error e = core::MakeError(
+        core::ErrorCode::kParse,
+        fmt::format("cannot tell what records it holds: none of its first {} lines names the "
+                    "columns of a kind (canonical, HubSpot or Salesforce); name the kind: mops "
+                    "import KIND {}",
+                    internal::kHeaderSearchLines, name));
+    return core::Fail(std::move(e).At(name, 1));
+  }
+  // The winner must name clearly more columns than the next kind: a header
+  // of Id, Name and CreatedDate fits accounts and campaigns alike.
+  if (fits.size() > 1 && fits[1].fields * 4 > fits[0].fields * 3) {
+    core::Error e = core::MakeError(
+        core::ErrorCode::kParse,
+        fmt::format("cannot tell what records it holds: its columns fit {} ({} columns) and {} "
+                    "({}) nearly as well; name the kind: mops import {} {}",
+                    KindName(fits[0].kind), fits[0].fields, KindName(fits[1].kind), fits[1].fields,
+                    KindName(fits[0].kind), name));
+    return core::Fail(std::move(e).At(name, found->line));
+  }
+  return fits[0].kind;
+}
+
+}  // namespace mops::ingest

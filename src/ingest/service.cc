@@ -47,8 +47,7 @@ static_assert(std::is_same_v<internal::Value, store::Value>,
 constexpr size_t kRejectsInSummary = 20;
 constexpr size_t kDuplicateLinesInSummary = 10;
 constexpr int64_t kProgressEvery = 4096;
-// A report export's header may stand below this many title and blank lines.
-constexpr int64_t kHeaderSearchLines = 20;
+using internal::kHeaderSearchLines;
 
 // Which keys of a table exist already and which this file has written:
 // tells new rows from updated ones and finds keys repeated in the file.

@@ -193,6 +193,32 @@ TEST(Import, SummaryAndRejectsFile) {
   EXPECT_EQ(summary["rejected"], 1);
 }
 
+// `mops import FILE`: the kind comes from the file's columns and stderr says
+// which; a header that fits no kind, or a kind with no file, is an error
+// that says what to type, and imports nothing.
+TEST(Import, KindReadFromTheColumns) {
+  CliWorkspace ws;
+  const RunResult accounts = ws.Mops({"import", Fixture("accounts.csv")});
+  ASSERT_EQ(accounts.exit_code, 0) << accounts.err;
+  EXPECT_THAT(accounts.out, HasSubstr("accounts.csv, 2 rows, into accounts"));
+  const std::string roles = ws.Copy("contact_roles.csv");
+  const RunResult role_run = ws.Mops({"import", roles});
+  ASSERT_EQ(role_run.exit_code, 0) << role_run.err;
+  EXPECT_THAT(role_run.out, HasSubstr("into opportunity_contacts"));
+  EXPECT_THAT(accounts.err, HasSubstr("accounts.csv holds accounts (by its columns"));
+
+  const std::string before = ws.Snapshot();
+  const std::string odd = ws.Write("shoes.csv", "Shoe size,Favourite colour\n42,blue\n");
+  const RunResult unknown = ws.Mops({"import", odd});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_THAT(unknown.err, HasSubstr(odd + ":1: cannot tell what records it holds"));
+  EXPECT_THAT(unknown.err, HasSubstr("mops import KIND " + odd));
+  const RunResult no_file = ws.Mops({"import", "contacts"});
+  EXPECT_EQ(no_file.exit_code, 2);
+  EXPECT_THAT(no_file.err, HasSubstr("which file? mops import [KIND] FILE"));
+  EXPECT_EQ(ws.Snapshot(), before);
+}
+
 TEST(Import, ShowUnresolvedListsTheMissingRecords) {
   CliWorkspace ws;
   const std::string file = ws.Copy("contact_roles.csv");

@@ -121,7 +121,9 @@ function TrendChart({ items }) {
             data: runs.map(([id, at]) => `#${id} ${at.slice(5, 16).replace('T', ' ')}`),
             axisLabel: { color: '#64748b', hideOverlap: true },
           },
-          yAxis: { type: 'value', min: (v) => Math.max(0, Math.floor(v.min - 5)), max: 100, axisLabel: { color: '#64748b' } },
+          // The lowest score less 5, down to a multiple of 5: the axis's first
+          // label is then one of its ticks (69 printed over 70 before).
+          yAxis: { type: 'value', min: (v) => Math.max(0, Math.floor((v.min - 5) / 5) * 5), max: 100, axisLabel: { color: '#64748b' } },
           series,
         });
         setReady(true);
