@@ -136,8 +136,8 @@ void InstallLeadHooks() {
     if (report.leads > 0) {
       int64_t queued = 0;
       for (const auto& a : report.assignments) queued += a.user_id == 0 ? 1 : 0;
-      std::cerr << "routed " << report.leads << " MQLs without an owner: " << report.leads - queued
-                << " to reps, " << queued
+      std::cerr << "routed " << report.leads << (report.leads == 1 ? " MQL" : " MQLs")
+                << " without an owner: " << report.leads - queued << " to reps, " << queued
                 << " to the fallback queue (mops leads route --dry-run shows why)\n";
     }
     return {};

@@ -77,7 +77,7 @@ TEST(CliLeadsTest, MqlsAnImportBringsInAreRoutedAtOnce) {
   const RunResult imported = ws.Mops({"import", "contacts", Fixture("contacts.csv")});
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
   EXPECT_THAT(imported.err,
-              HasSubstr("routed 1 MQLs without an owner: 1 to reps, 0 to the fallback queue"));
+              HasSubstr("routed 1 MQL without an owner: 1 to reps, 0 to the fallback queue"));
   // Nobody is left waiting, and c1's owner is the rep.
   const RunResult waiting = ws.Mops({"leads", "route", "--dry-run"});
   ASSERT_EQ(waiting.exit_code, 0) << waiting.err;
