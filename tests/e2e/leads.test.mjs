@@ -110,6 +110,15 @@ describe('leads page against mops demo', { timeout: 300_000 }, () => {
 
       mkdirSync(outDir, { recursive: true });
       await page.screenshot({ path: path.join(outDir, 'leads.png'), fullPage: true });
+
+      // Rescoring from the page stores the run and every panel reads it.
+      await page.click('[data-testid=rescore]');
+      const result = await page.textContent('[data-testid=rescore-result]');
+      assert.match(result, /^Rescored [\d,]+ contacts as of \d{4}-\d{2}-\d{2}: [\d,]+ scores changed, [\d,]+ new MQLs?\.$/);
+      const after = await getJson(`${baseUrl}/api/v1/leads/summary`, token);
+      assert.equal(after.last_as_of.slice(0, 10), result.match(/as of (\S+):/)[1]);
+      // The list (still filtered by the grade clicked above) is read again.
+      await page.waitForSelector(`[data-testid=lead-list-total][data-value="${after.grades[grade] ?? 0}"]`);
       assert.deepEqual(pageErrors, []);
     } finally {
       await browser.close();

@@ -74,10 +74,12 @@ function GradeMatrix({ grades, selected, onSelect }) {
   );
 }
 
-function LeadList({ grade, onOpen }) {
+// `asOf` (the newest stored score) changes after a rescore: the list is
+// read again then.
+function LeadList({ grade, asOf, onOpen }) {
   const list = useApi(
     (opts) => get(`/api/v1/leads/scores?limit=25${grade ? `&grade=${encodeURIComponent(grade)}` : ''}`, opts),
-    [grade],
+    [grade, asOf],
   );
   if (list.error) return <Banner error={list.error} />;
   if (!list.data) return <Loading label="Loading leads…" />;
@@ -240,6 +242,26 @@ function LeadsPage() {
   );
   const [grade, setGrade] = useState(null);
   const [openLead, setOpenLead] = useState(null);
+  // Rescoring from the page (POST /api/v1/leads/score, role ops): then every
+  // panel reads the new scores.
+  const [rescoring, setRescoring] = useState(false);
+  const [rescored, setRescored] = useState(null);
+  const [rescoreError, setRescoreError] = useState(null);
+  const rescore = async () => {
+    setRescoring(true);
+    setRescoreError(null);
+    try {
+      const r = await post('/api/v1/leads/score', {});
+      setRescored(r);
+      summary.reload();
+      sla.reload();
+      queue.reload();
+    } catch (e) {
+      setRescoreError(e);
+    } finally {
+      setRescoring(false);
+    }
+  };
 
   const s = summary.data;
   const distributionOpt = useMemo(
@@ -297,16 +319,28 @@ function LeadsPage() {
   return (
     <section class="leads-page" data-testid="page-leads">
       <header class="page-header">
-        <h1>Leads</h1>
-        <p class="muted">
-          {formatInteger(s.scored)} scored contacts{asOf ? `, as of ${asOf.slice(0, 10)}` : ''}; MQL at fit ≥ {s.mql_threshold.fit} and engagement ≥ {s.mql_threshold.engagement}.
-        </p>
+        <div>
+          <h1>Leads</h1>
+          <p class="muted">
+            {formatInteger(s.scored)} contacts with a score{asOf ? `, as of ${asOf.slice(0, 10)}` : ''}; MQL at fit ≥ {s.mql_threshold.fit} and engagement ≥ {s.mql_threshold.engagement}.
+          </p>
+        </div>
+        <button type="button" class="btn btn-primary" onClick={rescore} disabled={rescoring} data-testid="rescore">
+          {rescoring ? 'Scoring…' : 'Rescore now'}
+        </button>
       </header>
+      {rescored ? (
+        <p class="small" data-testid="rescore-result">
+          Rescored {formatInteger(rescored.contacts)} contacts as of {rescored.as_of.slice(0, 10)}: {formatInteger(rescored.changed)} scores changed,{' '}
+          {formatInteger(rescored.new_mqls)} new {rescored.new_mqls === 1 ? 'MQL' : 'MQLs'}.
+        </p>
+      ) : null}
+      {rescoreError ? <Banner error={rescoreError} title="The rescore failed" onDismiss={() => setRescoreError(null)} /> : null}
       {s.scored === 0 ? (
         <div class="card empty-state" data-testid="leads-empty">
           <p>No scores yet</p>
           <p class="muted">
-            Run <code>mops leads score</code> to score every contact.
+            Rescore now, or run <code>mops leads score</code>, to score every contact.
           </p>
         </div>
       ) : null}
@@ -320,7 +354,7 @@ function LeadsPage() {
       </div>
       <Panel title={grade ? `Leads graded ${grade}` : 'Top leads'} aside="open one for its score explanation" testid="panel-leads">
         {openLead ? <LeadDetail id={openLead} onClose={() => setOpenLead(null)} /> : null}
-        <LeadList grade={grade} onOpen={setOpenLead} />
+        <LeadList grade={grade} asOf={asOf} onOpen={setOpenLead} />
       </Panel>
       <div class="panel-grid">
         <Panel title="MQLs per week" testid="panel-mqls">
@@ -366,12 +400,14 @@ function LeadsPage() {
                 {formatInteger(bt.contacts)} leads, {formatInteger(bt.converted)} opportunities ({percent(bt.rate)}); {formatInteger(bt.mqls)} MQLs at the threshold converted at {percent(bt.mql_rate)}.
               </p>
             </>
+          ) : !backtestAsOf ? (
+            <p class="muted">No scores to backtest yet.</p>
           ) : (
             <Loading label="Backtesting…" />
           )}
         </Panel>
       </div>
-      <Panel title="Routing queue" aside={queue.data ? `${formatInteger(queue.data.total)} MQLs without an owner` : ''} testid="panel-queue">
+      <Panel title="Routing queue" aside={queue.data ? `${formatInteger(queue.data.total)} ${queue.data.total === 1 ? 'MQL' : 'MQLs'} without an owner` : ''} testid="panel-queue">
         {queue.error ? <Banner error={queue.error} /> : !queue.data ? <Loading /> : queue.data.items.length ? (
           <table class="data-table small" data-testid="queue-table">
             <thead>
