@@ -74,6 +74,19 @@ function GradeMatrix({ grades, selected, onSelect }) {
   );
 }
 
+// A score's fit, engagement, total and grade cells, as the list and the
+// stored scores show them.
+function ScoreCells({ score }) {
+  return (
+    <>
+      <td class="num">{points(score.fit)}</td>
+      <td class="num">{points(score.engagement)}</td>
+      <td class="num">{points(score.total)}</td>
+      <td>{score.grade}</td>
+    </>
+  );
+}
+
 // `asOf` (the newest stored score) changes after a rescore: the list is
 // read again then.
 function LeadList({ grade, asOf, onOpen }) {
@@ -109,10 +122,7 @@ function LeadList({ grade, asOf, onOpen }) {
                 <div class="muted small">{r.email}</div>
               </td>
               <td>{r.lifecycle_stage}</td>
-              <td class="num">{points(r.fit)}</td>
-              <td class="num">{points(r.engagement)}</td>
-              <td class="num">{points(r.total)}</td>
-              <td>{r.grade}</td>
+              <ScoreCells score={r} />
             </tr>
           ))}
         </tbody>
@@ -190,10 +200,7 @@ function LeadDetail({ id, onClose }) {
             {d.score_history.map((h, i) => (
               <tr key={i} data-total={h.total}>
                 <td class="date">{h.at.slice(0, 10)}</td>
-                <td class="num">{points(h.fit)}</td>
-                <td class="num">{points(h.engagement)}</td>
-                <td class="num">{points(h.total)}</td>
-                <td>{h.grade}</td>
+                <ScoreCells score={h} />
               </tr>
             ))}
           </tbody>
