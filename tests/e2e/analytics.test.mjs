@@ -151,6 +151,13 @@ describe('analytics page against mops demo', { timeout: 300_000 }, () => {
       assert.equal(png.suggestedFilename(), 'chart-cac.png');
       assert.ok(readFileSync(await png.path()).subarray(1, 4).toString() === 'PNG');
 
+      // A funnel nobody enters says why rather than drawing zeros alone.
+      assert.equal(await page.$('[data-testid=funnel-empty]'), null);
+      await page.goto(`${baseUrl}/#/analytics?steps=${encodeURIComponent('event:No such event,stage:mql')}`);
+      await page.waitForSelector('[data-testid=funnel-empty]');
+      await page.goto(`${baseUrl}/#/analytics?steps=${encodeURIComponent(steps)}&breakdown=segment`);
+      await page.waitForSelector('[data-testid=chart-funnel][data-rendered=true]');
+
       // By campaign: the switch goes into the URL, and a campaign's won
       // revenue lists the deals and the touches credited, summing to the cell.
       await page.selectOption('[data-testid=channels-by]', 'campaign');

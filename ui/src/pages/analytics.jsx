@@ -342,6 +342,13 @@ function FunnelPanel({ params, open }) {
       </div>
       {loading && !data ? <Loading label="Computing the funnel…" /> : null}
       {error ? <Banner error={error} title="The funnel could not be computed" /> : null}
+      {data && data.total.steps[0]?.count === 0 ? (
+        <p class="muted small" data-testid="funnel-empty">
+          No contact did the first step{params.from || params.to ? ' in this period' : ''}. Stage steps count entries in the lifecycle
+          history: a HubSpot export brings them (its "Became a … Date" columns) and rescoring leads records MQL, opportunity and customer
+          moves (mops leads score); a Salesforce import brings none of its own.
+        </p>
+      ) : null}
       {data ? (
         <>
           <Chart
