@@ -334,11 +334,18 @@ core::Result<Json> Summary(store::Database& db) {
       db.Query("SELECT (CASE WHEN s.total >= 0 THEN s.total / 1000 ELSE -((999 - s.total) / "
                "1000) END) AS b, COUNT(*) FROM lead_scores s JOIN contacts c ON c.id = "
                "s.contact_id WHERE c.merged_into IS NULL GROUP BY 1 ORDER BY 1"));
+  // Buckets and weeks without contacts between the first and the last are
+  // listed with 0, so that a chart of them has no gap closed over.
   Json distribution = Json::array();
+  std::optional<int64_t> previous;
   for (const auto& row : dist.rows) {
     const int64_t b = store::AsInt(row[0]);
+    for (int64_t gap = previous ? *previous + 1 : b; gap < b; ++gap) {
+      distribution.push_back({{"from", gap * 10}, {"to", gap * 10 + 10}, {"contacts", 0}});
+    }
     distribution.push_back(
         {{"from", b * 10}, {"to", b * 10 + 10}, {"contacts", store::AsInt(row[1])}});
+    previous = b;
   }
   MOPS_ASSIGN_OR_RETURN(
       store::Rows weeks,
@@ -347,10 +354,15 @@ core::Result<Json> Summary(store::Database& db) {
                "FROM lifecycle_history WHERE stage = 'mql' AND contact_id IS NOT NULL GROUP BY 1 "
                "ORDER BY 1"));
   Json mqls = Json::array();
+  previous.reset();
   for (const auto& row : weeks.rows) {
     const int64_t w = store::AsInt(row[0]);
+    for (int64_t gap = previous ? *previous + 1 : w; gap < w; ++gap) {
+      mqls.push_back({{"week", core::FormatDate(gap * 604800 - 259200)}, {"mqls", 0}});
+    }
     mqls.push_back(
         {{"week", core::FormatDate(w * 604800 - 259200)}, {"mqls", store::AsInt(row[1])}});
+    previous = w;
   }
   MOPS_ASSIGN_OR_RETURN(Value last, db.QueryValue("SELECT MAX(as_of) FROM lead_scores"));
   return Json{{"scored", scored},

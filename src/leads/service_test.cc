@@ -451,6 +451,34 @@ TEST(LeadsService, SlaReportAndFunnel) {
   EXPECT_EQ(r->funnel[0].won, 1);
 }
 
+// The summary's charts have no gaps: score buckets and MQL weeks without
+// contacts between the first and the last are listed with 0.
+TEST(LeadsService, SummaryListsEmptyBucketsAndWeeks) {
+  Workspace ws;
+  const int64_t a = ws.Contact(""), b = ws.Contact(""), c = ws.Contact("");
+  ws.Exec(
+      "INSERT INTO lead_scores (contact_id, fit, engagement, total, grade, as_of, scored_at) "
+      "VALUES (?, 500, 0, 500, 'D4', 0, 0), (?, 2500, 0, 2500, 'C4', 0, 0), (?, -300, 0, -300, "
+      "'D4', 0, 0)",
+      {a, b, c});
+  // MQLs in the weeks of Monday 2026-03-02 and 2026-03-16, none between.
+  ws.Exec(
+      "INSERT INTO lifecycle_history (contact_id, stage, entered_at) VALUES (?, 'mql', ?), (?, "
+      "'mql', ?)",
+      {a, int64_t{1772452800}, b, int64_t{1773662400}});
+  auto s = Summary(ws.db());
+  ASSERT_TRUE(s) << s.error().ToString();
+  std::vector<std::tuple<int64_t, int64_t, int64_t>> buckets;
+  for (const Json& d : (*s)["distribution"])
+    buckets.emplace_back(d["from"], d["to"], d["contacts"]);
+  EXPECT_EQ(buckets, (std::vector<std::tuple<int64_t, int64_t, int64_t>>{
+                         {-10, 0, 1}, {0, 10, 1}, {10, 20, 0}, {20, 30, 1}}));
+  std::vector<std::pair<std::string, int64_t>> weeks;
+  for (const Json& w : (*s)["mqls_per_week"]) weeks.emplace_back(w["week"], w["mqls"]);
+  EXPECT_EQ(weeks, (std::vector<std::pair<std::string, int64_t>>{
+                       {"2026-03-02", 1}, {"2026-03-09", 0}, {"2026-03-16", 1}}));
+}
+
 TEST(LeadsRoutes, RolesAndDocuments) {
   Workspace ws;
   ASSERT_TRUE(SaveConfig(ws.db(), kScoringConfig, kConfig, "test"));
