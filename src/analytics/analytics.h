@@ -201,6 +201,12 @@ struct FunnelOptions {
   std::vector<Exclusion> exclusions;
   Breakdown breakdown = Breakdown::kNone;
   Period entry;  // step 1 happened in this period
+  // Ordered and any-order funnels: a stage step the contact skipped counts
+  // as done when it entered a later stage step of the same run of stage
+  // steps, at that time (as velocity's rule for missing stages, and as a
+  // CRM whose records jump from lead to opportunity is read). Strict
+  // funnels never count a skipped stage.
+  bool count_skipped_stages = false;
 };
 
 struct FunnelStep {

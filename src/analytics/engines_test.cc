@@ -74,6 +74,50 @@ TEST(Funnel, OrderedStrictAndAnyOrderCountAsWorkedOut) {
   EXPECT_EQ(Counts(any->total), (std::vector<int64_t>{4, 3, 2}));
 }
 
+// Skipped stages counted: an entry into a stage step stands for the stage
+// steps before it in the same run, at its time. On the data above: B's SQL
+// at day 5 also makes its MQL (day 5, not 7), C's MQL at day 2 its lead;
+// strict funnels are unchanged, and a touch step ends the run.
+TEST(Funnel, SkippedStagesCountWhenAsked) {
+  const Dataset d = StageFunnelData();
+  FunnelOptions o;
+  o.steps = Steps({"stage:lead", "stage:mql", "stage:sql"});
+  o.count_skipped_stages = true;
+  auto ordered = Funnel(d, o);
+  ASSERT_TRUE(ordered) << ordered.error().ToString();
+  EXPECT_EQ(Counts(ordered->total), (std::vector<int64_t>{4, 3, 2}));
+  // Lead to MQL: A 2 days, B 4 (1 to 5), C 0; MQL to SQL: A 7, B 0.
+  EXPECT_DOUBLE_EQ(ordered->total.steps[1].median_days, 2);
+  EXPECT_DOUBLE_EQ(ordered->total.steps[2].median_days, 3.5);
+  o.order = FunnelOrder::kAny;
+  auto any = Funnel(d, o);
+  ASSERT_TRUE(any);
+  EXPECT_EQ(Counts(any->total), (std::vector<int64_t>{4, 3, 2}));
+  o.order = FunnelOrder::kStrict;
+  auto strict = Funnel(d, o);
+  ASSERT_TRUE(strict);
+  EXPECT_EQ(Counts(strict->total), (std::vector<int64_t>{4, 1, 1}));
+
+  // A visit, then an SQL entry: the lead before the SQL counts, the visit
+  // is never implied.
+  Builder b;
+  const int32_t x = b.Contact(1, Day(0)), y = b.Contact(2, Day(0));
+  b.Touch(x, Day(0), "page_view", "paid_search");
+  b.Stage(x, "sql", Day(5));
+  b.Stage(y, "sql", Day(5));
+  const Dataset mixed = b.Build();
+  FunnelOptions m;
+  m.steps = Steps({"type:page_view", "stage:lead", "stage:sql"});
+  m.count_skipped_stages = true;
+  auto counted = Funnel(mixed, m);
+  ASSERT_TRUE(counted);
+  EXPECT_EQ(Counts(counted->total), (std::vector<int64_t>{1, 1, 1}));
+  m.count_skipped_stages = false;
+  auto ignored = Funnel(mixed, m);
+  ASSERT_TRUE(ignored);
+  EXPECT_EQ(Counts(ignored->total), (std::vector<int64_t>{1, 0, 0}));
+}
+
 TEST(Funnel, ConversionWindowCutsSlowConversions) {
   const Dataset d = StageFunnelData();
   FunnelOptions o;

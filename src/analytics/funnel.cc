@@ -224,6 +224,17 @@ class FunnelEval {
     fill(stage_mask_, d_.stages.names.size(), StepSpec::Kind::kStage);
     fill(type_mask_, d_.types.names.size(), StepSpec::Kind::kType);
     fill(event_mask_, d_.events.names.size(), StepSpec::Kind::kEvent);
+    // Per stage code, the earlier stage steps its entry stands for when
+    // skipped ones count: those of the run of stage steps before each step
+    // it matches.
+    skipped_mask_.assign(d_.stages.names.size(), 0);
+    if (!o_.count_skipped_stages || o_.order == FunnelOrder::kStrict) return;
+    for (size_t i = 0; i < steps_.size(); ++i) {
+      if (steps_[i].kind != StepSpec::Kind::kStage || steps_[i].code < 0) continue;
+      for (size_t j = i; j-- > 0 && steps_[j].kind == StepSpec::Kind::kStage;) {
+        skipped_mask_[static_cast<size_t>(steps_[i].code)] |= 1u << j;
+      }
+    }
   }
 
   // The contact's stream: its stage entries and/or touches, by time (stages
@@ -241,8 +252,14 @@ class FunnelEval {
     if (use_stages_) {
       for (int32_t i = d_.stage_begin[cs]; i < d_.stage_begin[cs + 1]; ++i) {
         const int32_t code = d_.stage_code[static_cast<size_t>(i)];
-        add(d_.stage_at[static_cast<size_t>(i)], kNone,
-            code >= 0 ? stage_mask_[static_cast<size_t>(code)] : 0);
+        const Timestamp at = d_.stage_at[static_cast<size_t>(i)];
+        // The skipped stages it stands for come first, one event each, in
+        // step order: one event is never two steps of a chain.
+        for (uint32_t skipped = code >= 0 ? skipped_mask_[static_cast<size_t>(code)] : 0;
+             skipped != 0; skipped &= skipped - 1) {
+          add(at, kNone, skipped & (~skipped + 1));
+        }
+        add(at, kNone, code >= 0 ? stage_mask_[static_cast<size_t>(code)] : 0);
       }
     }
     if (use_touches_) {
@@ -376,6 +393,7 @@ class FunnelEval {
   bool use_stages_ = false, use_touches_ = false;
   std::vector<Event> events_;
   std::vector<uint64_t> stage_mask_, type_mask_, event_mask_;
+  std::vector<uint32_t> skipped_mask_;
 };
 
 std::string StepLabel(const StepSpec& s) {

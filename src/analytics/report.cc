@@ -79,6 +79,9 @@ const std::map<std::string_view, ParamDocs>& AllReportParams() {
          "(default stage:lead,stage:mql,stage:sql,stage:opportunity,stage:customer)"},
         {"order", "ordered (default), strict or any"},
         {"window", "Conversion window from step 1: days (30) or an interval (12h, 2w)"},
+        {"skipped",
+         "ignore (default) or count: a stage step skipped counts as done when a later stage "
+         "step is (not in strict order)"},
         {"exclude", "Comma-separated exclusion steps, each optionally @FROM-TO (1-based steps)"},
         {"breakdown",
          "channel, source, campaign, segment, first_touch_channel, latest_touch_channel, "
@@ -181,6 +184,12 @@ core::Result<FunnelOptions> FunnelOptionsOf(const Params& p) {
   auto order = ParseFunnelOrder(Get(p, "order"));
   if (!order) return core::Fail(std::move(order.error()).InField("order"));
   o.order = *order;
+  if (const std::string skipped = Get(p, "skipped"); skipped == "count") {
+    o.count_skipped_stages = true;
+  } else if (!skipped.empty() && skipped != "ignore") {
+    return core::Fail(
+        BadParam("skipped", fmt::format("skipped must be ignore or count, got '{}'", skipped)));
+  }
   const std::string window = Get(p, "window");
   if (!window.empty()) {
     auto days = core::ParseDouble(window);
@@ -420,6 +429,7 @@ core::Result<Json> ReportJson(store::Database& db, const Dataset& d, std::string
     for (const FunnelGroup& g : r.groups) groups.push_back(FunnelStepsJson(g));
     return Json{{"report", "funnel"},
                 {"order", Get(p, "order").empty() ? "ordered" : Get(p, "order")},
+                {"skipped", o.count_skipped_stages ? "count" : "ignore"},
                 {"window_days", static_cast<double>(o.window_seconds) / core::kSecondsPerDay},
                 {"breakdown", Get(p, "breakdown")},
                 {"total", FunnelStepsJson(r.total)},

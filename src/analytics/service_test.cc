@@ -385,6 +385,37 @@ TEST(Reconcile, FunnelBreakdownCellsAreTheirRecords) {
   EXPECT_EQ(entered, doc["total"]["steps"][0]["count"].get<int64_t>());
 }
 
+// Skipped stages counted: each step holds at least the contacts it holds
+// otherwise, at least those with an entry at that stage or a later one of
+// the steps, and its records are its count.
+TEST(Reconcile, FunnelWithSkippedStagesCountedIsItsRecords) {
+  const Params ignore = {{"steps", "stage:lead,stage:mql,stage:sql,stage:opportunity"}};
+  Params count = ignore;
+  count["skipped"] = "count";
+  const json without = Report("funnel", ignore);
+  const json with = Report("funnel", count);
+  EXPECT_EQ(with["skipped"], "count");
+  EXPECT_EQ(without["skipped"], "ignore");
+  const std::vector<std::string> stages = {"lead", "mql", "sql", "opportunity"};
+  for (int step = 1; step <= 4; ++step) {
+    const int64_t n = with["total"]["steps"][step - 1]["count"].get<int64_t>();
+    EXPECT_GE(n, without["total"]["steps"][step - 1]["count"].get<int64_t>()) << step;
+    Params cell = count;
+    cell["step"] = std::to_string(step);
+    EXPECT_EQ(Drill("funnel", cell).first, n) << step;
+  }
+  // Everyone with an opportunity entry reached the last step.
+  EXPECT_EQ(with["total"]["steps"][3]["count"].get<int64_t>(),
+            SqlInt("SELECT COUNT(DISTINCT h.contact_id) FROM lifecycle_history h JOIN contacts c "
+                   "ON c.id = h.contact_id WHERE c.merged_into IS NULL AND h.stage = "
+                   "'opportunity'"));
+  Params bad = count;
+  bad["skipped"] = "sometimes";
+  auto refused = ReportJson(W().db(), W().d(), "funnel", bad, core::NowUtc());
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().ToString().find("skipped must be ignore or count"), std::string::npos);
+}
+
 TEST(Reconcile, VelocityCacCohortAndTargetCells) {
   const json velocity = Report("velocity", {});
   ASSERT_FALSE(velocity["rows"].empty());

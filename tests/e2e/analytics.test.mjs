@@ -155,6 +155,17 @@ describe('analytics page against mops demo', { timeout: 300_000 }, () => {
       assert.equal(await page.$('[data-testid=funnel-empty]'), null);
       await page.goto(`${baseUrl}/#/analytics?steps=${encodeURIComponent('event:No such event,stage:mql')}`);
       await page.waitForSelector('[data-testid=funnel-empty]');
+      // Skipped stages counted: the page shows the API's counts, and its
+      // drill-down lists them.
+      const skipped = await getJson(`${baseUrl}/api/v1/analytics/funnel?steps=${steps}&skipped=count`, token);
+      assert.equal(skipped.skipped, 'count');
+      await page.goto(`${baseUrl}/#/analytics?steps=${encodeURIComponent(steps)}&skipped=count`);
+      await page.waitForFunction(() => document.querySelector('[data-testid=filter-skipped]')?.value === 'count');
+      const last = skipped.total.steps.length;
+      await page.waitForSelector(`[data-testid=funnel-count-${last}][data-value="${skipped.total.steps[last - 1].count}"]`);
+      await page.click(`[data-testid=funnel-count-${last}]`);
+      await page.waitForSelector(`[data-testid=drill-summary][data-count="${skipped.total.steps[last - 1].count}"]`);
+      await page.click('[data-testid=drill-close]');
       await page.goto(`${baseUrl}/#/analytics?steps=${encodeURIComponent(steps)}&breakdown=segment`);
       await page.waitForSelector('[data-testid=chart-funnel][data-rendered=true]');
 

@@ -19,6 +19,7 @@ const DEFAULTS = {
   to: '',
   steps: 'stage:lead,stage:mql,stage:sql,stage:opportunity,stage:customer',
   order: 'ordered',
+  skipped: 'ignore',
   window: '',
   breakdown: '',
   by: 'channel',
@@ -302,6 +303,7 @@ function FunnelPanel({ params, open }) {
     to: params.to,
     steps: params.steps,
     order: params.order,
+    skipped: params.skipped,
     window: params.window,
     breakdown: params.breakdown,
   };
@@ -347,6 +349,7 @@ function FunnelPanel({ params, open }) {
           No contact did the first step{params.from || params.to ? ' in this period' : ''}. Stage steps count entries in the lifecycle
           history: a HubSpot export brings them (its "Became a … Date" columns) and rescoring leads records MQL, opportunity and customer
           moves (mops leads score); a Salesforce import brings none of its own.
+          {params.skipped !== 'count' ? ' Contacts that went straight to a later stage count when skipped stages are counted.' : ''}
         </p>
       ) : null}
       {data ? (
@@ -1045,6 +1048,13 @@ function Filters({ params, setParams }) {
           <option value="ordered">ordered</option>
           <option value="strict">strict</option>
           <option value="any">any order</option>
+        </select>
+      </label>
+      <label class="field-inline" title="Count a lifecycle stage a contact skipped (lead straight to opportunity) as done when it entered a later one">
+        Skipped stages
+        <select value={draft.skipped} onChange={(e) => setDraft({ ...draft, skipped: e.currentTarget.value })} data-testid="filter-skipped">
+          <option value="ignore">not counted</option>
+          <option value="count">counted</option>
         </select>
       </label>
       <label class="field-inline">
