@@ -479,6 +479,20 @@ core::Status LeadLifecycle(store::Database& db, const std::string& source, const
       "contact_id FROM identities WHERE kind = ? AND source_system = ? AND contact_id IS NOT "
       "NULL)",
       std::vector<Value>{config.converted_stage, std::string(kLeadIdentity), source}));
+  // Salesforce keeps no stage history: a record with a lifecycle stage (a
+  // lead, or a converted lead's contact) was a lead from its CreatedDate.
+  // That entry is what funnels and velocity start from; without it a
+  // Salesforce org's funnel had no first step. Only for contacts with no
+  // history at all (an import or a rescore may have written theirs); the
+  // unique (contact, stage, time) index makes a re-import add nothing.
+  MOPS_TRY(db.Execute(
+      "INSERT INTO lifecycle_history (contact_id, source_system, contact_ref, stage, entered_at, "
+      "cause) SELECT c.id, c.source_system, c.external_id, 'lead', c.created_at, ? FROM contacts "
+      "c WHERE c.source_system = ? AND c.merged_into IS NULL AND c.created_at IS NOT NULL AND "
+      "c.lifecycle_stage IS NOT NULL AND c.lifecycle_stage NOT IN ('', 'subscriber', 'other') "
+      "AND NOT EXISTS (SELECT 1 FROM lifecycle_history h WHERE h.contact_id = c.id) ON CONFLICT "
+      "DO NOTHING",
+      std::vector<Value>{std::string("created in Salesforce"), source}));
   return {};
 }
 

@@ -386,6 +386,23 @@ TEST(CrmLifecycle, SalesforceLeadStatusesAndConversion) {
   ASSERT_EQ(s[2].crm.lifecycle_warnings.size(), 1u);
   EXPECT_NE(s[2].crm.lifecycle_warnings[0].find("'Nurture Pool' (1 lead)"), std::string::npos)
       << s[2].crm.lifecycle_warnings[0];
+  // Each record with a stage was a lead from its CreatedDate (Salesforce has
+  // no stage history); a contact that never was a lead gets no entry.
+  // (Count takes what follows FROM.)
+  const std::string entries =
+      "lifecycle_history h JOIN contacts c ON c.id = h.contact_id WHERE h.stage = 'lead' AND "
+      "h.entered_at = c.created_at AND h.cause = 'created in Salesforce'";
+  const int64_t with_stage =
+      ws.Count("contacts WHERE lifecycle_stage IS NOT NULL AND lifecycle_stage <> ''");
+  EXPECT_GT(with_stage, 3);
+  EXPECT_EQ(ws.Count(entries), with_stage);
+  EXPECT_EQ(ws.Count("lifecycle_history h JOIN contacts c ON c.id = h.contact_id WHERE c.email = "
+                     "'ada.quill@acme-robotics.example'"),
+            0);
+  // Importing the files again adds none.
+  ImportOrg(ws, {0, 1, 2});
+  EXPECT_EQ(ws.Count(entries), with_stage);
+  EXPECT_EQ(ws.Count("lifecycle_history"), with_stage);
 }
 
 TEST(CrmTouches, HubspotSourcePropertiesBecomeTouches) {

@@ -511,6 +511,19 @@ TEST(DetectKindTest, UnknownAndAmbiguousHeadersSayWhy) {
   ASSERT_FALSE(vague);
   EXPECT_THAT(vague.error().message, HasSubstr("nearly as well"));
   EXPECT_EQ(vague.error().line, 1);
+  // A card statement: Date, Amount and Currency fit ad spend, eight columns
+  // fit nothing.
+  auto card = DetectKind(
+      "Date,Merchant,Amount,Currency,Original Amount,Original Currency,User,Card,Department,"
+      "Ramp Category,Memo\n11/07/2025,TYPEFORM,100.00,USD,,,Joseph Henderson,2073,Marketing,"
+      "Software,\n",
+      "ramp.csv");
+  ASSERT_FALSE(card);
+  EXPECT_THAT(card.error().message, HasSubstr("only 3 of its 11 columns fit spend"));
+  // Three columns that all fit are a canonical file.
+  auto roles = DetectKind("opportunity_id,contact_id,role\no1,c1,Champion\n", "roles.csv");
+  ASSERT_TRUE(roles) << roles.error().ToString();
+  EXPECT_EQ(*roles, Kind::kOpportunityContacts);
 }
 
 }  // namespace

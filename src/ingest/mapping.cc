@@ -389,14 +389,16 @@ namespace mops::ingest {
 
 core::Result<Kind> DetectKind(std::string_view csv, std::string_view file_name) {
   std::vector<internal::KindFit> fits;
-  const auto found = core::FindHeaderLine(csv, internal::kHeaderSearchLines,
-                                          [&](std::span<const std::string_view> cells) {
-                                            std::vector<std::string> labels;
-                                            for (std::string_view c : cells)
-                                              labels.emplace_back(core::Trim(c));
-                                            fits = internal::KindFits(labels);
-                                            return !fits.empty();
-                                          });
+  int columns = 0;  // the header's non-empty labels
+  const auto is_header = [&](std::span<const std::string_view> cells) {
+    std::vector<std::string> labels;
+    for (std::string_view c : cells) labels.emplace_back(core::Trim(c));
+    columns = static_cast<int>(std::count_if(labels.begin(), labels.end(),
+                                             [](const std::string& l) { return !l.empty(); }));
+    fits = internal::KindFits(labels);
+    return !fits.empty();
+  };
+  const auto found = core::FindHeaderLine(csv, internal::kHeaderSearchLines, is_header);
   const std::string name(file_name);
   if (!found || fits.empty()) {
     core::Error e = core::MakeError(
@@ -416,6 +418,17 @@ core::Result<Kind> DetectKind(std::string_view csv, std::string_view file_name) 
                     "({}) nearly as well; name the kind: mops import {} {}",
                     KindName(fits[0].kind), fits[0].fields, KindName(fits[1].kind), fits[1].fields,
                     KindName(fits[0].kind), name));
+    return core::Fail(std::move(e).At(name, found->line));
+  }
+  // A few columns that happen to fit, among many that do not (a card
+  // statement's Date, Amount and Currency read as ad spend), are no
+  // evidence.
+  if (fits[0].fields < 4 && columns - fits[0].fields > fits[0].fields) {
+    core::Error e = core::MakeError(
+        core::ErrorCode::kParse,
+        fmt::format("cannot tell what records it holds: only {} of its {} columns fit {}; name "
+                    "the kind if that is what it holds: mops import {} {}",
+                    fits[0].fields, columns, KindName(fits[0].kind), KindName(fits[0].kind), name));
     return core::Fail(std::move(e).At(name, found->line));
   }
   return fits[0].kind;
