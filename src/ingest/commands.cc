@@ -1,6 +1,7 @@
 // CLI verbs: `mops import` and `mops export`.
 #include <fmt/format.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -58,9 +59,17 @@ core::Error AtFile(core::Error e, const std::string& file) {
 // lines), without reading a large export twice.
 core::Result<std::string> FileHead(const std::string& path) {
   constexpr size_t kHeadBytes = 256 * 1024;
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return core::Fail(core::MakeError(core::ErrorCode::kInvalidArgument,
+                                      "cannot import a directory (name one of its files)")
+                          .At(path));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return core::Fail(core::MakeError(core::ErrorCode::kIo, "cannot read the file").At(path));
+    return core::Fail(core::MakeError(core::ErrorCode::kIo,
+                                      fmt::format("cannot read the file: {}", std::strerror(errno)))
+                          .At(path));
   }
   std::string head(kHeadBytes, '\0');
   in.read(head.data(), static_cast<std::streamsize>(kHeadBytes));

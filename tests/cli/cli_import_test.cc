@@ -79,6 +79,13 @@ TEST(ImportPaths, DirectoryIsNamedWithTheReason) {
   EXPECT_EQ(run.exit_code, 1) << run.err;
   EXPECT_THAT(run.err, HasSubstr(dir.string() + ": cannot import a directory"));
   EXPECT_THAT(run.err, Not(HasSubstr("bad_alloc")));
+  // The same without a kind (it would be read from the file's columns).
+  const RunResult no_kind = ws.Mops({"import", dir.string()});
+  EXPECT_EQ(no_kind.exit_code, 1) << no_kind.err;
+  EXPECT_THAT(no_kind.err, HasSubstr(dir.string() + ": cannot import a directory"));
+  const RunResult missing = ws.Mops({"import", (dir / "nope.csv").string()});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_THAT(missing.err, HasSubstr("nope.csv: cannot read the file: No such file"));
   EXPECT_EQ(ws.Snapshot(), before);
 }
 
