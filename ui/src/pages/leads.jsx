@@ -74,8 +74,19 @@ function GradeMatrix({ grades, selected, onSelect }) {
   );
 }
 
-// A score's fit, engagement, total and grade cells, as the list and the
-// stored scores show them.
+// A score's fit, engagement, total and grade: the headings and the cells,
+// as the list and the stored scores show them.
+function ScoreHeads() {
+  return (
+    <>
+      <th class="num">Fit</th>
+      <th class="num">Engagement</th>
+      <th class="num">Total</th>
+      <th>Grade</th>
+    </>
+  );
+}
+
 function ScoreCells({ score }) {
   return (
     <>
@@ -106,10 +117,7 @@ function LeadList({ grade, asOf, onOpen }) {
           <tr>
             <th>Lead</th>
             <th>Stage</th>
-            <th class="num">Fit</th>
-            <th class="num">Engagement</th>
-            <th class="num">Total</th>
-            <th>Grade</th>
+            <ScoreHeads />
           </tr>
         </thead>
         <tbody>
@@ -190,10 +198,7 @@ function LeadDetail({ id, onClose }) {
           <thead>
             <tr>
               <th>Since</th>
-              <th class="num">Fit</th>
-              <th class="num">Engagement</th>
-              <th class="num">Total</th>
-              <th>Grade</th>
+              <ScoreHeads />
             </tr>
           </thead>
           <tbody>
