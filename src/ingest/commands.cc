@@ -230,8 +230,9 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
   auto import_args = std::make_shared<ImportArgs>();
   CLI::App* import = cli::AddVerb(
       app, "import",
-      "Import a CSV export (canonical, HubSpot, Salesforce, or mapped) into the workspace. "
-      "One transaction; rejected rows go to FILE.rejects.csv.");
+      "Import a CSV export (canonical, HubSpot, Salesforce, or mapped) into the workspace: "
+      "mops import [KIND] FILE, the kind read from the file's columns when left out. One "
+      "transaction; rejected rows go to FILE.rejects.csv.");
   cli::AddOption(*import, "KIND", import_args->kind,
                  kind_help + " (default: read from the file's columns)");
   cli::AddOption(*import, "FILE", import_args->file, "The CSV file");
