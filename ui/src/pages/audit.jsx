@@ -180,6 +180,14 @@ function AuditPage() {
 
   return (
     <section class="page audit-page" data-testid="page-audit">
+      <header class="page-header">
+        <div>
+          <h1>Audit</h1>
+          <p class="page-subtitle">
+            The marketing operations audit: scores per area, findings with their evidence and actions, savings and pipeline at risk.
+          </p>
+        </div>
+      </header>
       <div class="audit-toolbar">
         <button type="button" class="btn btn-primary" onClick={startRun} disabled={running} data-testid="audit-run">
           {running ? 'Running the audit…' : 'Run the audit'}
