@@ -271,6 +271,12 @@ function Events() {
   const merges = Object.values(id.merges || {}).reduce((a, b) => a + Number(b), 0);
   return (
     <section class="page" data-testid="events-page">
+      <header class="page-header">
+        <div>
+          <h1>Events</h1>
+          <p class="page-subtitle">What the tracking API receives, live: events by type and channel, visitors, rejections and write keys.</p>
+        </div>
+      </header>
       {summary.error ? <Banner error={summary.error} title="Live update failed" /> : null}
       <div class="card-grid card-grid-counts">
         <Stat label="Events" value={data.events.total} testid="events-total" hint={`${formatInteger(data.events.in_window)} in the last 30 min`} />
