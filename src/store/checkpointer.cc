@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -18,12 +19,21 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Whether the checkpointer exists: true between its construction and its
+// destruction (a connection closed during static destruction, after it, must
+// not reach it). Trivially destructible, so it can be read at any time.
+std::atomic<bool> checkpointer_alive{false};
+// True on the checkpointer's own thread, whose connections' closing must not
+// wait for it.
+thread_local bool on_checkpointer_thread = false;
+
 class Checkpointer {
  public:
   static Checkpointer& Instance() {
     static Checkpointer instance;
     return instance;
   }
+  Checkpointer() { checkpointer_alive = true; }
 
   void Request(const std::string& path) {
     {
@@ -48,7 +58,23 @@ class Checkpointer {
     cv_.notify_one();
   }
 
+  // Waits for a checkpoint of `path` under way, drops a pending one and
+  // closes the thread's connection to it: after this, the thread holds
+  // nothing of the workspace (its files can be deleted) until asked again.
+  void Forget(const std::string& path) {
+    std::unique_lock lock(mu_);
+    done_.wait(lock, [&] { return checkpointing_ != path; });
+    auto it = entries_.find(path);
+    if (it == entries_.end()) return;
+    std::erase(order_, path);
+    std::unique_ptr<Database> connection = std::move(it->second.connection);
+    entries_.erase(it);
+    lock.unlock();
+    connection.reset();
+  }
+
   ~Checkpointer() {
+    checkpointer_alive = false;
     {
       std::lock_guard lock(mu_);
       stopping_ = true;
@@ -77,6 +103,7 @@ class Checkpointer {
   static constexpr size_t kMaxConnections = 4;
 
   void Run() {
+    on_checkpointer_thread = true;
     pthread_setname_np(pthread_self(), "mops-checkpoint");
     std::unique_lock lock(mu_);
     while (true) {
@@ -105,6 +132,7 @@ class Checkpointer {
     e.requested = false;
     std::unique_ptr<Database> connection = std::move(e.connection);
     ino_t inode = e.inode;
+    checkpointing_ = path;
     lock.unlock();
     // A workspace deleted and made again at the same path is another file.
     struct stat st {};
@@ -119,6 +147,8 @@ class Checkpointer {
     // Busy (another checkpoint, a reader on an old snapshot) is no failure.
     if (connection) (void)connection->ExecScript("PRAGMA wal_checkpoint(PASSIVE)");
     lock.lock();
+    checkpointing_.clear();
+    done_.notify_all();
     Entry& after = entries_[path];
     after.last = after.used = Clock::now();
     after.connection = std::move(connection);
@@ -138,6 +168,8 @@ class Checkpointer {
 
   std::mutex mu_;
   std::condition_variable cv_;
+  std::condition_variable done_;  // a checkpoint ended (checkpointing_ cleared)
+  std::string checkpointing_;     // the path being checkpointed, lock released
   std::map<std::string, Entry> entries_;
   std::deque<std::string> order_;
   bool stopping_ = false;
@@ -156,6 +188,11 @@ bool CanCheckpointElsewhere(const Database& db) {
 void RequestCheckpoint(const Database& db) {
   if (!CanCheckpointElsewhere(db)) return;
   Checkpointer::Instance().Request(db.display_name());
+}
+
+void ForgetCheckpoints(const std::string& path) {
+  if (on_checkpointer_thread || !checkpointer_alive) return;
+  Checkpointer::Instance().Forget(path);
 }
 
 CheckpointElsewhere::CheckpointElsewhere(Database& db) {

@@ -29,6 +29,14 @@ void RequestCheckpoint(const Database& db);
 // Whether RequestCheckpoint(db) would checkpoint (a SQLite workspace file).
 bool CanCheckpointElsewhere(const Database& db);
 
+// Lets go of the workspace file `path`: waits for its checkpoint under way,
+// drops a pending one and closes the thread's connection to it. A SQLite
+// connection calls it when it closes, so that once the last one is closed
+// no file of the workspace is open or about to be made again (a test's
+// temporary folder can be removed; a workspace deleted and made again is a
+// new file). Does nothing on the checkpointer's own thread.
+void ForgetCheckpoints(const std::string& path);
+
 inline constexpr int64_t kMinCheckpointGapMs = 100;
 
 // Within its scope, `db` commits without checkpointing by itself (SQLite:

@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "store/checkpointer.h"
 #include "store/dict_builder.h"
 
 namespace mops::store {
@@ -121,7 +122,14 @@ std::string_view CellText(sqlite3_value* cell) {
 class SqliteDatabase final : public Database {
  public:
   SqliteDatabase(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
-  ~SqliteDatabase() override { sqlite3_close_v2(db_); }
+  ~SqliteDatabase() override {
+    // The checkpointer's connection goes first, so that this close, when it
+    // is the workspace's last, checkpoints and removes the WAL files.
+    if (!path_.empty() && path_ != ":memory:" && !path_.starts_with("file:")) {
+      ForgetCheckpoints(path_);
+    }
+    sqlite3_close_v2(db_);
+  }
 
   Dialect dialect() const override { return Dialect::kSqlite; }
   const std::string& display_name() const override { return path_; }
