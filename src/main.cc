@@ -1,5 +1,6 @@
 // The composition root: builds the CLI, registers every capability's verbs
 // and REST routes, and runs the verb the user asked for.
+#include <fmt/format.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -144,6 +145,22 @@ void InstallLeadHooks() {
   });
 }
 
+// An enrichment vendor's export reads as contacts or accounts by its
+// columns (First Name, Email, Company Size): `mops import FILE` would load the
+// vendor's rows as CRM records. It is refused with the verb meant for it;
+// naming the kind still imports it.
+void InstallImportAdvisors() {
+  mops::ingest::AddImportFileAdvisor([](std::string_view head) -> std::optional<std::string> {
+    const std::string_view entity = mops::quality::enrich::VendorFileEntity(head, {});
+    if (entity.empty()) return std::nullopt;
+    return fmt::format(
+        "an enrichment vendor's export of {}: to fill your records' gaps from it, mops "
+        "quality enrich load FILE; to import its rows as records, name the kind: mops import "
+        "{} FILE",
+        entity, entity);
+  });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -173,6 +190,7 @@ int main(int argc, char** argv) {
   mops::ingest::AddPostImportHook(MatchImported);
   InstallMerger();
   InstallLeadHooks();
+  InstallImportAdvisors();
   CLI::App* quality =
       mops::quality::RegisterCommands(app, ctx, mops::quality::linkage::MatchedClusters);
   mops::quality::linkage::RegisterCommands(*quality, ctx);

@@ -49,6 +49,11 @@ std::vector<PostImportHook>& Hooks() {
   return hooks;
 }
 
+std::vector<ImportFileAdvisor>& Advisors() {
+  static std::vector<ImportFileAdvisor> advisors;
+  return advisors;
+}
+
 // Errors about the command line name the file the user wanted imported.
 core::Error AtFile(core::Error e, const std::string& file) {
   if (e.file.empty()) e.file = file;
@@ -98,6 +103,12 @@ core::Result<Kind> KindOf(const ImportArgs& args) {
             .At(args.map));
   }
   MOPS_ASSIGN_OR_RETURN(std::string head, FileHead(args.file));
+  for (const ImportFileAdvisor& advise : Advisors()) {
+    if (std::optional<std::string> message = advise(head)) {
+      return core::Fail(
+          core::MakeError(core::ErrorCode::kInvalidArgument, std::move(*message)).At(args.file));
+    }
+  }
   MOPS_ASSIGN_OR_RETURN(Kind kind, DetectKind(head, args.file));
   // Not progress: a decision the user should see, so --quiet keeps it.
   std::cerr << fmt::format("{} holds {} (by its columns; name the kind to choose another)\n",
@@ -221,6 +232,8 @@ core::Status RunExport(cli::Context& ctx, const ExportArgs& args) {
 }  // namespace
 
 void AddPostImportHook(PostImportHook hook) { Hooks().push_back(std::move(hook)); }
+
+void AddImportFileAdvisor(ImportFileAdvisor advisor) { Advisors().push_back(std::move(advisor)); }
 
 void RegisterCommands(CLI::App& app, cli::Context& ctx) {
   std::vector<std::string> kinds;

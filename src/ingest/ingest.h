@@ -336,6 +336,14 @@ using PostImportHook =
     std::function<core::Status(store::Database& db, Kind kind, std::span<const int64_t> new_ids)>;
 void AddPostImportHook(PostImportHook hook);
 
+// Asked by `mops import FILE` (no kind given) with the file's first bytes,
+// before the kind is read from its columns: a message when the file is not
+// one to import (another slice's input, as an enrichment vendor's export),
+// and the import stops with it; nothing otherwise. Naming the kind skips
+// them. The composition root registers these; not thread-safe.
+using ImportFileAdvisor = std::function<std::optional<std::string>(std::string_view head)>;
+void AddImportFileAdvisor(ImportFileAdvisor advisor);
+
 // Registers `import` and `export`.
 void RegisterCommands(CLI::App& app, cli::Context& ctx);
 

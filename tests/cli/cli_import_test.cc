@@ -220,6 +220,18 @@ TEST(Import, KindReadFromTheColumns) {
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_THAT(unknown.err, HasSubstr(odd + ":1: cannot tell what records it holds"));
   EXPECT_THAT(unknown.err, HasSubstr("mops import KIND " + odd));
+  // An enrichment vendor's export reads as contacts by its columns; without
+  // a kind it is refused with the verb meant for it.
+  const std::string vendor =
+      ws.Write("cognism.csv",
+               "First Name,Last Name,Email,Company Name,Job Title,Office Phone,Mobile Phone,City,"
+               "State,Country,Street,Zip Code,Website,Industry,Company Size\nAda,Quill,ada@acme."
+               "example,Acme,VP Marketing,+1 415 555 0100,,San Francisco,CA,United States,1 "
+               "Main St,94105,acme.example,Software,51-200\n");
+  const RunResult refused = ws.Mops({"import", vendor});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_THAT(refused.err, HasSubstr(vendor + ": an enrichment vendor's export of contacts"));
+  EXPECT_THAT(refused.err, HasSubstr("mops quality enrich load FILE"));
   const RunResult no_file = ws.Mops({"import", "contacts"});
   EXPECT_EQ(no_file.exit_code, 2);
   EXPECT_THAT(no_file.err, HasSubstr("which file? mops import [KIND] FILE"));
