@@ -315,6 +315,29 @@ Json ToJson(const SlaReport& r) {
           {"funnel", funnel}};
 }
 
+namespace {
+
+// The rows (key, count), keys ascending, as `item(key, count)`, with the keys
+// missing between two rows listed with 0 so that a chart of them closes no
+// gap; a gap wider than kMaxFilled keys (an outlier far from the rest) stays.
+template <typename Item>
+Json WithoutGaps(const store::Rows& rows, const Item& item) {
+  constexpr int64_t kMaxFilled = 1000;
+  Json out = Json::array();
+  std::optional<int64_t> previous;
+  for (const auto& row : rows.rows) {
+    const int64_t key = store::AsInt(row[0]);
+    if (previous && key - *previous - 1 <= kMaxFilled) {
+      for (int64_t gap = *previous + 1; gap < key; ++gap) out.push_back(item(gap, 0));
+    }
+    out.push_back(item(key, store::AsInt(row[1])));
+    previous = key;
+  }
+  return out;
+}
+
+}  // namespace
+
 core::Result<Json> Summary(store::Database& db) {
   MOPS_ASSIGN_OR_RETURN(ScoringConfig config, LoadScoringConfig(db));
   // Grade matrix and score distribution over the stored scores of live contacts.
@@ -334,36 +357,20 @@ core::Result<Json> Summary(store::Database& db) {
       db.Query("SELECT (CASE WHEN s.total >= 0 THEN s.total / 1000 ELSE -((999 - s.total) / "
                "1000) END) AS b, COUNT(*) FROM lead_scores s JOIN contacts c ON c.id = "
                "s.contact_id WHERE c.merged_into IS NULL GROUP BY 1 ORDER BY 1"));
-  // Buckets and weeks without contacts between the first and the last are
-  // listed with 0, so that a chart of them has no gap closed over.
-  Json distribution = Json::array();
-  std::optional<int64_t> previous;
-  for (const auto& row : dist.rows) {
-    const int64_t b = store::AsInt(row[0]);
-    for (int64_t gap = previous ? *previous + 1 : b; gap < b; ++gap) {
-      distribution.push_back({{"from", gap * 10}, {"to", gap * 10 + 10}, {"contacts", 0}});
-    }
-    distribution.push_back(
-        {{"from", b * 10}, {"to", b * 10 + 10}, {"contacts", store::AsInt(row[1])}});
-    previous = b;
-  }
+  const auto bucket = [](int64_t b, int64_t n) {
+    return Json{{"from", b * 10}, {"to", b * 10 + 10}, {"contacts", n}};
+  };
+  const Json distribution = WithoutGaps(dist, bucket);
   MOPS_ASSIGN_OR_RETURN(
       store::Rows weeks,
       db.Query("SELECT (CASE WHEN entered_at >= -259200 THEN (entered_at + 259200) / 604800 ELSE "
                "-((-259200 - entered_at + 604799) / 604800) END) AS w, COUNT(DISTINCT contact_id) "
                "FROM lifecycle_history WHERE stage = 'mql' AND contact_id IS NOT NULL GROUP BY 1 "
                "ORDER BY 1"));
-  Json mqls = Json::array();
-  previous.reset();
-  for (const auto& row : weeks.rows) {
-    const int64_t w = store::AsInt(row[0]);
-    for (int64_t gap = previous ? *previous + 1 : w; gap < w; ++gap) {
-      mqls.push_back({{"week", core::FormatDate(gap * 604800 - 259200)}, {"mqls", 0}});
-    }
-    mqls.push_back(
-        {{"week", core::FormatDate(w * 604800 - 259200)}, {"mqls", store::AsInt(row[1])}});
-    previous = w;
-  }
+  const auto week = [](int64_t w, int64_t n) {
+    return Json{{"week", core::FormatDate(w * 604800 - 259200)}, {"mqls", n}};
+  };
+  const Json mqls = WithoutGaps(weeks, week);
   MOPS_ASSIGN_OR_RETURN(Value last, db.QueryValue("SELECT MAX(as_of) FROM lead_scores"));
   return Json{{"scored", scored},
               {"grades", matrix},

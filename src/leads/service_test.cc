@@ -477,6 +477,19 @@ TEST(LeadsService, SummaryListsEmptyBucketsAndWeeks) {
   for (const Json& w : (*s)["mqls_per_week"]) weeks.emplace_back(w["week"], w["mqls"]);
   EXPECT_EQ(weeks, (std::vector<std::pair<std::string, int64_t>>{
                        {"2026-03-02", 1}, {"2026-03-09", 0}, {"2026-03-16", 1}}));
+  // An outlier far from the rest (a score of 50,000 points) is not reached by
+  // thousands of empty buckets: that gap stays.
+  const int64_t far = ws.Contact("");
+  ws.Exec(
+      "INSERT INTO lead_scores (contact_id, fit, engagement, total, grade, as_of, scored_at) "
+      "VALUES (?, 5000000, 0, 5000000, 'A4', 0, 0)",
+      {far});
+  auto with_outlier = Summary(ws.db());
+  ASSERT_TRUE(with_outlier);
+  const Json& d = (*with_outlier)["distribution"];
+  ASSERT_EQ(d.size(), 5u);
+  EXPECT_EQ(d[4]["from"], 50000);
+  EXPECT_EQ(d[4]["contacts"], 1);
 }
 
 TEST(LeadsRoutes, RolesAndDocuments) {
