@@ -241,69 +241,68 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
   const std::string kind_help = "What the file holds: " + core::Join(kinds, ", ");
 
   auto import_args = std::make_shared<ImportArgs>();
-  CLI::App* import = cli::AddVerb(
+  CLI::App* import_verb = cli::AddVerb(
       app, "import",
       "Import a CSV export (canonical, HubSpot, Salesforce, or mapped) into the workspace: "
       "mops import [KIND] FILE, the kind read from the file's columns when left out. One "
       "transaction; rejected rows go to FILE.rejects.csv.");
-  cli::AddOption(*import, "KIND", import_args->kind,
+  cli::AddOption(*import_verb, "KIND", import_args->kind,
                  kind_help + " (default: read from the file's columns)");
-  cli::AddOption(*import, "FILE", import_args->file, "The CSV file");
-  cli::AddOption(*import, "--preset", import_args->preset,
+  cli::AddOption(*import_verb, "FILE", import_args->file, "The CSV file");
+  cli::AddOption(*import_verb, "--preset", import_args->preset,
                  "Column labels: canonical, hubspot or salesforce (default: detected)");
-  cli::AddOption(*import, "--map", import_args->map,
+  cli::AddOption(*import_verb, "--map", import_args->map,
                  "YAML mapping file: columns: {\"Email Address\": email, ...}");
-  cli::AddOption(*import, "--date-format", import_args->date_format,
+  cli::AddOption(*import_verb, "--date-format", import_args->date_format,
                  "auto, iso, mdy, dmy, ymd or epoch (default: auto)");
-  cli::AddOption(*import, "--date-order", import_args->date_order,
+  cli::AddOption(*import_verb, "--date-order", import_args->date_order,
                  "dmy, mdy or ymd: how date columns whose values do not tell are read "
                  "(a column with a day over 12 is day first whatever this says)");
-  cli::AddOption(*import, "--decimal", import_args->decimal,
+  cli::AddOption(*import_verb, "--decimal", import_args->decimal,
                  "Decimal separator of numbers and amounts: . (default) or , (1.234,56)");
-  cli::AddOption(*import, "--thousands", import_args->thousands,
+  cli::AddOption(*import_verb, "--thousands", import_args->thousands,
                  "Thousands separator: , (default), . (default with --decimal ,), ', space "
                  "or none");
-  cli::AddFlag(*import, "--show-unresolved", import_args->show_unresolved,
+  cli::AddFlag(*import_verb, "--show-unresolved", import_args->show_unresolved,
                "List the references still unresolved (records not in the workspace)");
-  cli::AddFlag(*import, "--strict", import_args->strict,
+  cli::AddFlag(*import_verb, "--strict", import_args->strict,
                "Abort on the first rejected row and import nothing");
-  cli::AddOption(*import, "--source", import_args->source,
+  cli::AddOption(*import_verb, "--source", import_args->source,
                  "source_system of the rows (default: the preset's, or csv)");
-  cli::AddOption(*import, "--member-date", import_args->member_date,
+  cli::AddOption(*import_verb, "--member-date", import_args->member_date,
                  "campaign-members: the column that dates a member that did not respond, "
                  "in place of CreatedDate (e.g. Added_Date__c)");
-  cli::AddOption(*import, "--crm-config", import_args->crm_config,
+  cli::AddOption(*import_verb, "--crm-config", import_args->crm_config,
                  "YAML crm config to store: member_date_column, lead_status, "
                  "converted_stage, unknown_lifecycle_stage, campaign_types, lead_sources");
-  import->callback([&ctx, import_args] {
+  import_verb->callback([&ctx, import_args] {
     ImportArgs args = *import_args;
-  // One positional is the file (`mops import Contact.csv`), unless it
-  // names a kind and no such file exists (`mops import contacts`: the
-  // file is missing, a usage error).
-  if (args.file.empty()) {
-    if (args.kind.empty() || (ParseKind(args.kind) && !std::filesystem::exists(args.kind))) {
-      throw CLI::ValidationError("FILE",
-                                 "which file? mops import [KIND] FILE (KIND: read "
-                                 "from the file's columns when left out)");
+    // One positional is the file (`mops import Contact.csv`), unless it
+    // names a kind and no such file exists (`mops import contacts`: the
+    // file is missing, a usage error).
+    if (args.file.empty()) {
+      if (args.kind.empty() || (ParseKind(args.kind) && !std::filesystem::exists(args.kind))) {
+        throw CLI::ValidationError("FILE",
+                                   "which file? mops import [KIND] FILE (KIND: read "
+                                   "from the file's columns when left out)");
+      }
+      args.file = std::move(args.kind);
+      args.kind.clear();
     }
-    args.file = std::move(args.kind);
-    args.kind.clear();
-  }
-  cli::RunVerb(ctx, [&] { return RunImport(ctx, args); });
-});
+    cli::RunVerb(ctx, [&] { return RunImport(ctx, args); });
+  });
 
-auto export_args = std::make_shared<ExportArgs>();
-CLI::App* exp = cli::AddVerb(
-    app, "export", "Export a table in canonical columns (re-importable) as CSV, JSON or xlsx");
-cli::AddOption(*exp, "KIND", export_args->kind, kind_help)->required();
-cli::AddOption(*exp, "--format", export_args->format,
-               "csv, json or xlsx (default: from --out's extension, else csv)");
-cli::AddOption(*exp, "--out,-o", export_args->out, "Output file ('-': standard output)");
-cli::AddFlag(*exp, "--include-merged", export_args->include_merged,
-             "Include records merged into another (with a merged_into column)");
-exp->callback([&ctx, export_args] {
-  cli::RunVerb(ctx, [&] { return RunExport(ctx, *export_args); });
-});
-}  // namespace mops::ingest
+  auto export_args = std::make_shared<ExportArgs>();
+  CLI::App* exp = cli::AddVerb(
+      app, "export", "Export a table in canonical columns (re-importable) as CSV, JSON or xlsx");
+  cli::AddOption(*exp, "KIND", export_args->kind, kind_help)->required();
+  cli::AddOption(*exp, "--format", export_args->format,
+                 "csv, json or xlsx (default: from --out's extension, else csv)");
+  cli::AddOption(*exp, "--out,-o", export_args->out, "Output file ('-': standard output)");
+  cli::AddFlag(*exp, "--include-merged", export_args->include_merged,
+               "Include records merged into another (with a merged_into column)");
+  exp->callback(
+      [&ctx, export_args] { cli::RunVerb(ctx, [&] { return RunExport(ctx, *export_args); }); });
+}
 
 }  // namespace mops::ingest
