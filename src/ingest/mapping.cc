@@ -400,36 +400,36 @@ core::Result<Kind> DetectKind(std::string_view csv, std::string_view file_name) 
   };
   const auto found = core::FindHeaderLine(csv, internal::kHeaderSearchLines, is_header);
   const std::string name(file_name);
+  // Every refusal says why and what to type instead.
+  const auto refuse = [&](int64_t line, std::string why) -> core::Result<Kind> {
+    return core::Fail(
+        core::MakeError(core::ErrorCode::kParse, "cannot tell what records it holds: " + why)
+            .At(name, line));
+  };
   if (!found || fits.empty()) {
-    core::Error e = core::MakeError(
-        core::ErrorCode::kParse,
-        fmt::format("cannot tell what records it holds: none of its first {} lines names the "
-                    "columns of a kind (canonical, HubSpot or Salesforce); name the kind: mops "
-                    "import KIND {}",
-                    internal::kHeaderSearchLines, name));
-    return core::Fail(std::move(e).At(name, 1));
+    return refuse(1, fmt::format("none of its first {} lines names the columns of a kind "
+                                 "(canonical, HubSpot or Salesforce); name the kind: mops import "
+                                 "KIND {}",
+                                 internal::kHeaderSearchLines, name));
   }
+  const std::string_view best = KindName(fits[0].kind);
   // The winner must name clearly more columns than the next kind: a header
   // of Id, Name and CreatedDate fits accounts and campaigns alike.
   if (fits.size() > 1 && fits[1].fields * 4 > fits[0].fields * 3) {
-    core::Error e = core::MakeError(
-        core::ErrorCode::kParse,
-        fmt::format("cannot tell what records it holds: its columns fit {} ({} columns) and {} "
-                    "({}) nearly as well; name the kind: mops import {} {}",
-                    KindName(fits[0].kind), fits[0].fields, KindName(fits[1].kind), fits[1].fields,
-                    KindName(fits[0].kind), name));
-    return core::Fail(std::move(e).At(name, found->line));
+    return refuse(
+        found->line,
+        fmt::format("its columns fit {} ({} columns) and {} ({}) nearly as well; name "
+                    "the kind: mops import {} {}",
+                    best, fits[0].fields, KindName(fits[1].kind), fits[1].fields, best, name));
   }
   // A few columns that happen to fit, among many that do not (a card
   // statement's Date, Amount and Currency read as ad spend), are no
   // evidence.
   if (fits[0].fields < 4 && columns - fits[0].fields > fits[0].fields) {
-    core::Error e = core::MakeError(
-        core::ErrorCode::kParse,
-        fmt::format("cannot tell what records it holds: only {} of its {} columns fit {}; name "
-                    "the kind if that is what it holds: mops import {} {}",
-                    fits[0].fields, columns, KindName(fits[0].kind), KindName(fits[0].kind), name));
-    return core::Fail(std::move(e).At(name, found->line));
+    return refuse(found->line,
+                  fmt::format("only {} of its {} columns fit {}; name the kind if that is what it "
+                              "holds: mops import {} {}",
+                              fits[0].fields, columns, best, best, name));
   }
   return fits[0].kind;
 }
