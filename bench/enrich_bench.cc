@@ -3,6 +3,7 @@
 // e-mail, 20% by name and company with a personal address, 20% strangers).
 //
 //   enrich_bench [--contacts N] [--accounts N] [--vendor-rows N] [--backend sqlite|postgres|both]
+//                [--floor]
 //
 // Steps, each timed on its own (building the workspace and the file is not):
 //   load  LoadVendorFile: parse, detect, convert, match and stage every row
@@ -10,6 +11,11 @@
 //   run   Run: accounts and contacts scanned, inference, the waterfall,
 //         updates, provenance, change rows, in one transaction
 //   total load + run
+// With --floor (SQLite): the same writes made by SQLite alone (bench/sqlite_floor.h)
+// on a copy of the workspace taken before the load: the staged rows inserted
+// (floor of the load), then the changed records' enrichable fields updated
+// and the run's provenance, change and conflict rows inserted (floor of the
+// run), each committed.
 // PostgreSQL runs when MOPS_BENCH_POSTGRES_URL names a database (its
 // enrichment tables and records are emptied first). Prints rows, seconds,
 // rows/s and peak RSS. Not a test: it never fails on a slow machine.
@@ -24,6 +30,8 @@
 #include <vector>
 
 #include "bench/bench_util.h"
+#include "bench/sqlite_floor.h"
+#include "core/strings.h"
 #include "quality/enrich/enrich.h"
 #include "store/database.h"
 
@@ -166,12 +174,67 @@ void Print(const Row& r) {
   std::fflush(stdout);
 }
 
-void RunOn(const std::string& backend, store::Database& db, const Sizes& n,
-           const std::string& file) {
+// The floor of the load's and the run's writes (--floor): read from the
+// workspace at `ws` after the run, written into `copy` (the workspace before
+// the load).
+void PrintFloor(const std::string& ws, const std::string& copy) {
+  sqlite3* source = bench::FloorOpen(ws, false);
+  auto changed = [&](std::string_view entity) {
+    const auto names = quality::enrich::FieldNames(entity);
+    std::string sets;
+    for (std::string_view f : names) sets += fmt::format("{}{} = ?", sets.empty() ? "" : ", ", f);
+    return std::pair{
+        fmt::format("UPDATE {} SET {} WHERE id = ?", entity, sets),
+        bench::ReadStoredRows(
+            source,
+            fmt::format("SELECT {}, id FROM {} WHERE id IN (SELECT record_id FROM "
+                        "enrichment_provenance WHERE entity = '{}') ORDER BY id",
+                        core::Join(std::vector<std::string_view>(names.begin(), names.end()), ", "),
+                        entity, entity))};
+  };
+  auto inserted = [&](const std::string& table, const std::string& where) {
+    bench::StoredRows rows = bench::ReadStoredRows(
+        source, fmt::format("SELECT * FROM {} {} ORDER BY rowid", table, where));
+    return std::pair{
+        fmt::format("INSERT INTO {} VALUES ({})", table, bench::Placeholders(rows.columns)),
+        std::move(rows)};
+  };
+  const std::string last_run = "WHERE run_id = (SELECT MAX(id) FROM enrichment_runs)";
+  const std::vector<std::pair<std::string, std::pair<std::string, bench::StoredRows>>> load = {
+      {"insert staged rows", inserted("enrichment_staging", "")}};
+  const std::vector<std::pair<std::string, std::pair<std::string, bench::StoredRows>>> run = {
+      {"update contacts", changed("contacts")},
+      {"update accounts", changed("accounts")},
+      {"insert provenance", inserted("enrichment_provenance", "")},
+      {"insert changes", inserted("enrichment_changes", last_run)},
+      {"insert conflicts", inserted("enrichment_conflicts", last_run)}};
+  sqlite3_close(source);
+  sqlite3* db = bench::FloorOpen(copy, false);
+  for (const auto* writes : {&load, &run}) {
+    std::vector<bench::FloorStep> steps;
+    bench::FloorExec(db, "BEGIN");
+    for (const auto& [name, write] : *writes) {
+      bench::TimeFloorStep(steps, name, write.second.rows,
+                           [&] { bench::WriteStoredRows(db, write.first, write.second); });
+    }
+    bench::TimeFloorStep(steps, "commit", 0, [&] { bench::FloorExec(db, "COMMIT"); });
+    double total = 0;
+    for (const auto& s : steps) total += s.seconds;
+    Print({"sqlite", writes == &load ? "floor load" : "floor run", steps.front().rows, total, 0,
+           bench::PeakMb()});
+    for (const auto& s : steps)
+      fmt::print("    {:<24} {:>10} {:>9.2f} s\n", s.name, s.rows, s.seconds);
+  }
+  sqlite3_close(db);
+}
+
+void RunOn(const std::string& backend, store::Database& db, const Sizes& n, const std::string& file,
+           const std::string& ws_path = {}, const std::string& floor_copy = {}) {
   auto t = std::chrono::steady_clock::now();
   Build(db, n);
   fmt::print(stderr, "{}: built {} contacts, {} accounts in {:.1f} s\n", backend, n.contacts,
              n.accounts, bench::Since(t));
+  if (!floor_copy.empty()) Check(db.ExecScript(fmt::format("VACUUM INTO '{}'", floor_copy)));
   t = std::chrono::steady_clock::now();
   double cpu = CpuSeconds();
   auto loaded = quality::enrich::LoadVendorFile(db, file, "zoominfo.csv", {}, "bench");
@@ -200,6 +263,7 @@ void RunOn(const std::string& backend, store::Database& db, const Sizes& n,
   Print({backend, "total", n.contacts, load_s + run_s, load_cpu + run_cpu, bench::PeakMb()});
   fmt::print(stderr, "{}: {} fields of {} records changed, {} conflicts\n", backend,
              run->fields_changed, run->records_changed, run->conflicts.size());
+  if (!floor_copy.empty()) PrintFloor(ws_path, floor_copy);
 }
 
 }  // namespace
@@ -207,13 +271,20 @@ void RunOn(const std::string& backend, store::Database& db, const Sizes& n,
 int main(int argc, char** argv) {
   Sizes n;
   std::string backend = "both";
-  for (int i = 1; i + 1 < argc; i += 2) {
+  bool floor = false;
+  for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
+    if (flag == "--floor") {
+      floor = true;
+      continue;
+    }
+    if (i + 1 >= argc) break;
     const int64_t v = std::atoll(argv[i + 1]);
     if (flag == "--contacts") n.contacts = v;
     if (flag == "--accounts") n.accounts = v;
     if (flag == "--vendor-rows") n.vendor_rows = v;
     if (flag == "--backend") backend = argv[i + 1];
+    ++i;
   }
   if (n.contacts <= 0 || n.accounts <= 0 || n.vendor_rows <= 0) {
     fmt::print(stderr, "sizes must be positive\n");
@@ -230,7 +301,8 @@ int main(int argc, char** argv) {
       auto db = store::Open((dir / "ws.db").string());
       if (!db) bench::Die(db.error());
       Check(store::Migrate(**db));
-      RunOn("sqlite", **db, n, file);
+      RunOn("sqlite", **db, n, file, (dir / "ws.db").string(),
+            floor ? (dir / "floor.db").string() : std::string());
     }
     std::filesystem::remove_all(dir);
   }

@@ -9,13 +9,16 @@
 // column before the rows are read. Into SQLite, and with --postgres also into
 // a throwaway PostgreSQL server (tests/support), side by side.
 //
-//   import_bench [--rows N ...] [--salesforce N ...] [--postgres] [--phases] [--dir DIR]
-//                [--keep]
+//   import_bench [--rows N ...] [--salesforce N ...] [--postgres] [--phases] [--floor]
+//                [--dir DIR] [--keep]
 //
 // --keep: leave the generated files and the SQLite workspaces in DIR (to time
 // single statements on them afterwards).
 // --phases: under each Salesforce row, the import's steps with their wall and
 // CPU seconds (ImportSummary::phases).
+// --floor: after the first Salesforce import into SQLite, the contacts and
+// touchpoints it stored written again by SQLite alone (bench/sqlite_floor.h):
+// what any import of those rows into this schema takes at least.
 //
 // Prints kind, rows, wall seconds, rows/s, CPU seconds (user + system, which
 // tells a busy machine from a slow import) and the process's peak RSS. Not a test:
@@ -32,6 +35,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/sqlite_floor.h"
 #include "core/salesforce_id.h"
 #include "ingest/ingest.h"
 #include "store/database.h"
@@ -202,6 +206,7 @@ struct Row {
 };
 
 bool show_phases = false;
+bool show_floor = false;
 bool keep = false;
 
 // The import's own steps (--phases): wall and CPU seconds of each.
@@ -261,6 +266,17 @@ void SalesforceRun(const std::string& url, const std::string& backend,
   const Row first = TimedImport(**db, Kind::kContacts, contacts, "sf contacts " + backend, sf);
   Print(first);
   PrintPhases(first);
+  if (show_floor && backend == "sqlite") {
+    const auto steps =
+        mops::bench::InsertFloor(url, (dir / "floor.db").string(), {"contacts", "touchpoints"});
+    double seconds = 0;
+    for (const auto& s : steps) seconds += s.seconds;
+    Print({"sf floor sqlite", first.rows, seconds, 0, {}});
+    for (const auto& s : steps) {
+      std::printf("    %-40s %9.3f s wall %10lld rows\n", s.name.c_str(), s.seconds,
+                  static_cast<long long>(s.rows));
+    }
+  }
   const Row again = TimedImport(**db, Kind::kContacts, contacts, "sf re-import " + backend, sf);
   Print(again);
   PrintPhases(again);
@@ -284,6 +300,8 @@ int main(int argc, char** argv) {
       postgres = true;
     } else if (arg == "--phases") {
       show_phases = true;
+    } else if (arg == "--floor") {
+      show_floor = true;
     } else if (arg == "--dir" && i + 1 < argc) {
       dir = argv[++i];
     } else if (arg == "--keep") {
@@ -291,7 +309,7 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: import_bench [--rows N ...] [--salesforce N ...] [--postgres] "
-                   "[--phases] [--dir DIR] [--keep]\n");
+                   "[--phases] [--floor] [--dir DIR] [--keep]\n");
       return 2;
     }
   }
