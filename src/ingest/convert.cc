@@ -63,6 +63,14 @@ bool SameChoice(std::string_view a, std::string_view b) {
   }
 }
 
+// An account's id where a company name belongs: 15 or 18 letters and digits
+// starting with Account's key prefix 001 (an 18-character id with its own
+// checksum, so that a name of that shape is not taken for one).
+bool IsAccountId(std::string_view text) {
+  if (!text.starts_with("001") || !core::IsSalesforceIdShape(text)) return false;
+  return text.size() == 15 || core::SalesforceIdSuffix(text.substr(0, 15)) == text.substr(15);
+}
+
 }  // namespace
 
 std::string_view MatchChoice(std::string_view choices, std::string_view text) {
@@ -213,6 +221,7 @@ RowConverter::RowConverter(const KindSpec& spec, const Mapping& mapping,
   plan_.zero_led_length.assign(n, 0);
   damage_field_ = spec.FieldIndex("damaged_fields");
   account_ = spec.FieldIndex("account_id");
+  company_ = spec.FieldIndex("company_name");
   currency_ = spec.FieldIndex("currency");
   const int domain = spec.FieldIndex("account_domain");
   if (domain >= 0 && mapping.field_column[domain] >= 0) {
@@ -233,6 +242,16 @@ RowConverter::RowConverter(const KindSpec& spec, const Mapping& mapping,
         written_[currency_] = true;
       }
     }
+  }
+}
+
+void RowConverter::SetSalesforceIds(bool on) {
+  salesforce_ids_ = on;
+  // Lead exports have no AccountId column; one whose Company holds an
+  // account id gets its account from there, so account_id is written.
+  if (on && spec_.kind == Kind::kContacts && company_ >= 0 &&
+      mapping_.field_column[company_] >= 0 && account_ >= 0) {
+    written_[account_] = true;
   }
 }
 
@@ -525,7 +544,18 @@ void RowConverter::Derive(ConvertedRow& row) {
       SetText(row.values[account_], scratch_);
     }
   }
+  company_was_account_id_ = false;
   switch (spec_.kind) {
+    case Kind::kContacts:
+      if (salesforce_ids_ && company_ >= 0 && account_ >= 0 && IsAccountId(text(company_))) {
+        company_was_account_id_ = true;
+        if (std::holds_alternative<std::monostate>(row.values[account_])) {
+          core::NormalizeSalesforceId(text(company_), sf_id_);
+          SetText(row.values[account_], sf_id_);
+        }
+        row.values[company_] = std::monostate{};
+      }
+      break;
     case Kind::kAccounts:
       if (derived_[ix_.domain]) set_text_or_null(ix_.domain, DomainFromUrl(text(ix_.website)));
       break;

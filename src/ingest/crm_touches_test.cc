@@ -405,6 +405,48 @@ TEST(CrmLifecycle, SalesforceLeadStatusesAndConversion) {
   EXPECT_EQ(ws.Count("lifecycle_history"), with_stage);
 }
 
+// Real Lead exports sometimes hold the account's id in Company: it is the
+// lead's account (either id form), not a company called "0015g...".
+TEST(CrmLeads, CompanyHoldingAnAccountIdIsTheAccount) {
+  TempWorkspace ws;
+  ImportOrg(ws, {0});
+  const std::string leads =
+      "\"Id\",\"FirstName\",\"LastName\",\"Email\",\"Company\",\"Status\",\"CreatedDate\"\n"
+      "\"00Q5g00002AbcAaEAJ\",\"Lia\",\"Berg\",\"lia@a.example\",\"0015g00000AcmRBAAZ\","
+      "\"Open - Not Contacted\",\"2024-03-01T10:00:00.000Z\"\n"
+      "\"00Q5g00002AbcBbEAJ\",\"Max\",\"Roth\",\"max@b.example\",\"0015g00000BorFd\","
+      "\"Open - Not Contacted\",\"2024-03-02T10:00:00.000Z\"\n"
+      "\"00Q5g00002AbcCcEAJ\",\"Ola\",\"Nord\",\"ola@c.example\",\"Hollis Ltd\","
+      "\"Open - Not Contacted\",\"2024-03-03T10:00:00.000Z\"\n"
+      // 18 characters starting 001 whose suffix is not their checksum: a name.
+      "\"00Q5g00002AbcDdEAJ\",\"Pia\",\"Sand\",\"pia@d.example\",\"001ABCDEFGHIJKLMNO\","
+      "\"Open - Not Contacted\",\"2024-03-04T10:00:00.000Z\"\n";
+  ImportOptions options;
+  options.preset = Preset::kSalesforce;
+  auto summary = ImportCsvText(ws.db(), Kind::kContacts, "Lead.csv", leads, options);
+  ASSERT_TRUE(summary.has_value()) << summary.error().ToString();
+  EXPECT_EQ(summary->imported, 4);
+  const std::string rows =
+      "SELECT group_concat(r, ';') FROM (SELECT c.email || '|' || COALESCE(c.company_name, '-') "
+      "|| '|' || COALESCE(a.name, '-') AS r FROM contacts c LEFT JOIN accounts a ON a.id = "
+      "c.account_id WHERE c.external_id LIKE '00Q5g00002Abc%' ORDER BY c.email) t";
+  EXPECT_EQ(ws.Text(rows),
+            "lia@a.example|-|Acme Robotics;max@b.example|-|Borealis Foods;ola@c.example|Hollis "
+            "Ltd|-;pia@d.example|001ABCDEFGHIJKLMNO|-");
+  const auto warning =
+      std::find_if(summary->warnings.begin(), summary->warnings.end(),
+                   [](const std::string& w) { return w.find("account id") != std::string::npos; });
+  ASSERT_NE(warning, summary->warnings.end()) << summary->ToText();
+  EXPECT_NE(warning->find("2 rows have an account id in the company column (lines 2, 3)"),
+            std::string::npos)
+      << *warning;
+  EXPECT_TRUE(summary->unresolved.empty()) << summary->ToText();
+  // The same file again changes nothing.
+  auto again = ImportCsvText(ws.db(), Kind::kContacts, "Lead.csv", leads, options);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->unchanged, 4) << again->ToText();
+}
+
 TEST(CrmTouches, HubspotSourcePropertiesBecomeTouches) {
   TempWorkspace ws;
   ImportOptions options;

@@ -312,8 +312,9 @@ class RowConverter {
   void SetColumnPlan(ColumnPlan plan);
   void SetNumberFormat(core::NumberFormat format) { numbers_ = format; }
   // Salesforce ids (keys and references) to their 18-character form; the
-  // null id becomes an empty reference.
-  void SetSalesforceIds(bool on) { salesforce_ids_ = on; }
+  // null id becomes an empty reference. A contact's or lead's company that
+  // is an account id is taken as its account (see company_was_account_id).
+  void SetSalesforceIds(bool on);
   // The rules that give touchpoints without a channel theirs (not owned;
   // default: DefaultChannelRules()).
   void SetChannelRules(const ChannelRules* rules) { channel_rules_ = rules; }
@@ -321,6 +322,10 @@ class RowConverter {
   // a spreadsheet (scientific notation, stripped leading zeros): column,
   // value and reason.
   const std::vector<CellProblem>& damage() const { return damage_; }
+  // The last converted row's company was a Salesforce account id, not a
+  // name (real Lead exports have them): it became the row's account
+  // reference when the row had none, and the company name was left empty.
+  bool company_was_account_id() const { return company_was_account_id_; }
 
  private:
   bool ConvertCell(const FieldSpec& field, int field_index, std::string_view text, Value& out,
@@ -355,7 +360,9 @@ class RowConverter {
   int damage_field_ = -1;    // damaged_fields, when the kind has it
   int account_domain_ = -1;  // account_domain, when mapped
   int account_ = -1;         // account_id
-  int currency_ = -1;        // currency, when the kind has it
+  int company_ = -1;         // company_name
+  bool company_was_account_id_ = false;
+  int currency_ = -1;  // currency, when the kind has it
   std::string amount_currency_;
   std::string sf_id_;
   std::string sf_list_;

@@ -498,6 +498,9 @@ class Importer {
   KeyTracker keys_;
   RefIndexes refs_;
   std::optional<internal::OwnerIndex> owners_;
+  // Rows whose company was an account id (Salesforce), and the first lines.
+  int64_t company_account_ids_ = 0;
+  std::vector<int64_t> company_account_id_lines_;
   core::CsvWriter rejects_{',', /*neutralize_formulas=*/true};
   core::CsvWriter damage_{',', /*neutralize_formulas=*/true};
   const std::vector<bool>* written_ = nullptr;
@@ -800,6 +803,12 @@ core::Status Importer::Produce(core::CsvReader& reader, internal::RowConverter& 
         continue;
       }
       if (!converter.damage().empty()) NoteDamage(parsed.line, converter.damage());
+      if (converter.company_was_account_id()) {
+        if (company_account_id_lines_.size() < kDuplicateLinesInSummary) {
+          company_account_id_lines_.push_back(parsed.line);
+        }
+        ++company_account_ids_;
+      }
       ConvertedRow& row = parsed.row;
       parsed.unchanged = false;
       parsed.is_new = false;
@@ -1266,6 +1275,16 @@ core::Result<ImportSummary> Importer::Run(std::string_view csv,
     MOPS_TRY(ParseAndWrite(reader, converter, progress, total_lines));
     MOPS_TRY(EndNewRows());
     MOPS_TRY(FlushQueued());
+  }
+  if (company_account_ids_ > 0) {
+    std::vector<std::string> lines;
+    for (int64_t l : company_account_id_lines_) lines.push_back(std::to_string(l));
+    summary_.warnings.push_back(fmt::format(
+        "{} {} an account id in the company column (line{} {}{}): taken as the account where "
+        "the row named none, and not kept as a company name",
+        company_account_ids_, company_account_ids_ == 1 ? "row has" : "rows have",
+        lines.size() == 1 ? "" : "s", core::Join(lines, ", "),
+        company_account_ids_ > static_cast<int64_t>(lines.size()) ? ", ..." : ""));
   }
   phases.Mark("parse, convert and write rows");
   summary_.phases.push_back({"  of which parsing thread CPU", 0, parser_cpu_seconds_});
