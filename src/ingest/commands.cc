@@ -138,9 +138,6 @@ core::Status RunImport(cli::Context& ctx, const ImportArgs& args) {
   options.decimal = args.decimal;
   options.thousands = args.thousands;
   options.mapping_path = args.map;
-  if (!args.map.empty() && *preset != Preset::kAuto) {
-    return core::Fail(core::ErrorCode::kInvalidArgument, "use either --preset or --map, not both");
-  }
   options.strict = args.strict;
   options.source_system = std::string(core::Trim(args.source));
   options.actor = "cli";
@@ -252,7 +249,9 @@ void RegisterCommands(CLI::App& app, cli::Context& ctx) {
   cli::AddOption(*import_verb, "--preset", import_args->preset,
                  "Column labels: canonical, hubspot or salesforce (default: detected)");
   cli::AddOption(*import_verb, "--map", import_args->map,
-                 "YAML mapping file: columns: {\"Email Address\": email, ...}");
+                 "YAML mapping file: columns: {\"Email Address\": email, ...}; with --preset "
+                 "salesforce|hubspot (or preset: in the file) it overrides only the columns it "
+                 "lists");
   cli::AddOption(*import_verb, "--date-format", import_args->date_format,
                  "auto, iso, mdy, dmy, ymd or epoch (default: auto)");
   cli::AddOption(*import_verb, "--date-order", import_args->date_order,

@@ -447,6 +447,49 @@ TEST(CrmLeads, CompanyHoldingAnAccountIdIsTheAccount) {
   EXPECT_EQ(again->unchanged, 4) << again->ToText();
 }
 
+// An org loaded by a data import: every CreatedDate is the load date and the
+// real one sits in a custom field. A mapping file on the preset names it, and
+// the created touches and lifecycle entries are dated by it.
+TEST(CrmLeads, MappingFileOnThePresetDatesLeadsByACustomField) {
+  TempWorkspace ws;
+  const std::string leads =
+      "Id,FirstName,LastName,Email,Company,Status,LeadSource,CreatedDate,Created_Date__c\n"
+      "00Q5g00002AbcAa,Lia,Berg,lia@a.example,Acme,Open - Not Contacted,Webinar,"
+      "2024-06-01T08:00:00.000Z,2023-02-11\n"
+      "00Q5g00002AbcBb,Max,Roth,max@b.example,Borealis,Working - Contacted,Web,"
+      "2024-06-01T08:00:00.000Z,2023-03-15\n";
+  ImportOptions options;
+  options.preset = Preset::kSalesforce;
+  options.mapping_text = "columns:\n  Created_Date__c: created_at\n";
+  auto summary = ImportCsvText(ws.db(), Kind::kContacts, "Lead.csv", leads, options);
+  ASSERT_TRUE(summary.has_value()) << summary.error().ToString();
+  EXPECT_EQ(summary->preset, Preset::kSalesforce);
+  EXPECT_EQ(summary->imported, 2) << summary->ToText();
+  EXPECT_TRUE(summary->warnings.empty()) << summary->ToText();
+  // 15-character ids still take their 18-character form (the preset's).
+  EXPECT_EQ(ws.Text("SELECT group_concat(external_id || ' ' || date(created_at, 'unixepoch') || "
+                    "' ' || lifecycle_stage, ';') FROM (SELECT * FROM contacts ORDER BY "
+                    "external_id)"),
+            "00Q5g00002AbcAaEAJ 2023-02-11 lead;00Q5g00002AbcBbEAJ 2023-03-15 mql");
+  EXPECT_EQ(ws.Text("SELECT group_concat(date(occurred_at, 'unixepoch') || ' ' || channel, ';') "
+                    "FROM (SELECT * FROM touchpoints WHERE type = 'created' ORDER BY "
+                    "occurred_at)"),
+            "2023-02-11 webinar;2023-03-15 organic_search");
+  EXPECT_EQ(ws.Count("lifecycle_history WHERE date(entered_at, 'unixepoch') = '2024-06-01'"), 0);
+
+  // A mapping file for another preset than the one asked for is refused.
+  ImportOptions hubspot;
+  hubspot.preset = Preset::kHubspot;
+  hubspot.mapping_text = "preset: salesforce\ncolumns:\n  Created_Date__c: created_at\n";
+  const auto before = ws.Counts();
+  auto refused = ImportCsvText(ws.db(), Kind::kContacts, "Lead.csv", leads, hubspot);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_NE(refused.error().message.find("builds on preset salesforce, not hubspot"),
+            std::string::npos)
+      << refused.error().ToString();
+  EXPECT_EQ(ws.Counts(), before);
+}
+
 TEST(CrmTouches, HubspotSourcePropertiesBecomeTouches) {
   TempWorkspace ws;
   ImportOptions options;

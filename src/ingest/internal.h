@@ -148,6 +148,10 @@ std::string_view PresetSourceSystem(Preset preset);
 struct CustomMapping {
   std::string name;  // file name, for messages
   std::optional<Kind> kind;
+  // A vendor preset (salesforce, hubspot) the file builds on: the columns it
+  // lists override the preset's, the others map by the preset's labels, and
+  // the import is the preset's (ids, lifecycle, touches). kMapping: none.
+  Preset preset = Preset::kMapping;
   std::string source_system;
   std::optional<core::DateFormat> date_format;
   std::optional<core::DateFormat> date_order;  // dmy, mdy or ymd
@@ -163,6 +167,7 @@ struct CustomMapping {
 
 // Parses a mapping file:
 //   kind: contacts            # optional
+//   preset: salesforce        # optional: the columns below override its labels
 //   source_system: marketo    # optional
 //   date_format: mdy          # optional
 //   columns:

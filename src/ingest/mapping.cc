@@ -101,7 +101,7 @@ core::Result<CustomMapping> ParseMappingYaml(std::string_view text, std::string_
   if (!root.IsMap()) {
     return YamlError(name, MarkLine(root),
                      "a mapping file is a YAML map with 'columns' (and optionally 'kind', "
-                     "'source_system', 'date_format')");
+                     "'preset', 'source_system', 'date_format')");
   }
   bool has_columns = false;
   try {
@@ -114,6 +114,13 @@ core::Result<CustomMapping> ParseMappingYaml(std::string_view text, std::string_
         auto kind = ParseKind(value.as<std::string>());
         if (!kind) return YamlError(name, line, "kind: " + kind.error().message);
         mapping.kind = *kind;
+      } else if (key == "preset") {
+        auto preset = value.IsScalar() ? ParsePreset(value.as<std::string>())
+                                       : core::Result<Preset>(core::Fail(ErrorCode::kParse, ""));
+        if (!preset || (*preset != Preset::kSalesforce && *preset != Preset::kHubspot)) {
+          return YamlError(name, line, "'preset' must be salesforce or hubspot");
+        }
+        mapping.preset = *preset;
       } else if (key == "source_system") {
         if (!value.IsScalar()) return YamlError(name, line, "'source_system' must be a name");
         mapping.source_system = std::string(core::Trim(value.as<std::string>()));
@@ -168,8 +175,8 @@ core::Result<CustomMapping> ParseMappingYaml(std::string_view text, std::string_
         return YamlError(
             name, line,
             "unknown key '" + key +
-                "' (expected columns, kind, source_system, date_format, date_order, decimal, "
-                "thousands)");
+                "' (expected columns, kind, preset, source_system, date_format, date_order, "
+                "decimal, thousands)");
       }
     }
   } catch (const YAML::Exception& e) {
@@ -178,6 +185,15 @@ core::Result<CustomMapping> ParseMappingYaml(std::string_view text, std::string_
   if (!has_columns) return YamlError(name, 1, "missing 'columns'");
   return mapping;
 }
+
+namespace {
+// The field a mapping file's column names: a field name, or a label that
+// maps to one canonically; -1 when none.
+int ListedField(const KindSpec& spec, std::string_view field) {
+  const int index = spec.FieldIndex(field);
+  return index >= 0 ? index : CanonicalField(spec, field);
+}
+}  // namespace
 
 core::Status ValidateMapping(const CustomMapping& mapping, Kind kind) {
   if (mapping.kind && *mapping.kind != kind) {
@@ -189,8 +205,7 @@ core::Status ValidateMapping(const CustomMapping& mapping, Kind kind) {
   std::vector<std::string_view> fields_seen;
   for (const CustomMapping::Column& c : mapping.columns) {
     if (c.field.empty()) continue;
-    const int field =
-        spec.FieldIndex(c.field) >= 0 ? spec.FieldIndex(c.field) : CanonicalField(spec, c.field);
+    const int field = ListedField(spec, c.field);
     if (field < 0) {
       std::vector<std::string_view> names;
       for (const FieldSpec& f : spec.fields) names.push_back(f.name);
@@ -256,6 +271,13 @@ core::Result<Mapping> MapColumns(Kind kind, std::span<const std::string> headers
     preset = DetectPreset(kind, headers);
     m.detected = true;
   }
+  // A mapping file on a vendor preset: the columns it lists, then the
+  // preset's labels; the import is the preset's.
+  const CustomMapping* overrides = nullptr;
+  if (preset == Preset::kMapping && custom->preset != Preset::kMapping) {
+    overrides = custom;
+    preset = custom->preset;
+  }
   if ((preset == Preset::kHubspot || preset == Preset::kSalesforce) &&
       PresetLabels(preset, kind).empty()) {
     return HeaderError(file_name, 0,
@@ -266,13 +288,39 @@ core::Result<Mapping> MapColumns(Kind kind, std::span<const std::string> headers
   m.preset = preset;
   m.columns.resize(headers.size());
   m.field_column.assign(spec.fields.size(), -1);
+  // The fields the mapping file's columns in this header fill: the preset's
+  // own column for such a field gives way (a custom CreatedDate column
+  // replaces CreatedDate whichever comes first).
+  std::vector<bool> overridden(spec.fields.size(), false);
+  if (overrides != nullptr) {
+    for (const std::string& h : headers) {
+      for (const CustomMapping::Column& c : overrides->columns) {
+        if (c.field.empty() || NormalizeLabel(c.label) != NormalizeLabel(core::Trim(h))) continue;
+        const int f = ListedField(spec, c.field);
+        if (f >= 0) overridden[f] = true;
+      }
+    }
+  }
 
   for (size_t col = 0; col < headers.size(); ++col) {
     const std::string_view label = core::Trim(headers[col]);
     const std::string normalized = NormalizeLabel(label);
     ColumnMapping cm;
     bool listed = false;  // a mapping file names this column
-    if (preset == Preset::kHubspot || preset == Preset::kSalesforce) {
+    // A column the mapping file lists maps as the file says (~: ignored).
+    const CustomMapping* file =
+        overrides != nullptr ? overrides : (preset == Preset::kMapping ? custom : nullptr);
+    if (file != nullptr) {
+      for (const CustomMapping::Column& c : file->columns) {
+        if (NormalizeLabel(c.label) != normalized) continue;
+        listed = true;
+        if (!c.field.empty()) cm.field = ListedField(spec, c.field);
+        break;
+      }
+    }
+    if (listed) {
+      // mapped above
+    } else if (preset == Preset::kHubspot || preset == Preset::kSalesforce) {
       for (const PresetLabel& l : PresetLabels(preset, kind)) {
         if (NormalizeLabel(l.label) == normalized) {
           cm.field = spec.FieldIndex(l.field);
@@ -281,17 +329,10 @@ core::Result<Mapping> MapColumns(Kind kind, std::span<const std::string> headers
           break;
         }
       }
-    } else if (preset == Preset::kMapping) {
-      for (const CustomMapping::Column& c : custom->columns) {
-        if (NormalizeLabel(c.label) != normalized) continue;
-        listed = true;
-        if (!c.field.empty()) {
-          cm.field = spec.FieldIndex(c.field) >= 0 ? spec.FieldIndex(c.field)
-                                                   : CanonicalField(spec, c.field);
-        }
-        break;
+      if (cm.field >= 0 && overridden[cm.field]) {
+        cm = ColumnMapping{};
+        listed = true;  // replaced by the mapping file's column, not unmapped
       }
-      if (!listed) cm.field = CanonicalField(spec, label);
     } else {
       cm.field = CanonicalField(spec, label);
     }

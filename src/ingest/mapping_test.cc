@@ -157,6 +157,38 @@ TEST(MappingYaml, Parses) {
   EXPECT_THAT(mapped->unmapped, ElementsAre("Other"));
 }
 
+// A mapping file on the Salesforce preset: its columns override the
+// preset's, whichever comes first in the header; the rest map by the preset.
+TEST(MappingYaml, OnAPresetOverridesOnlyTheColumnsItLists) {
+  auto m = ParseMappingYaml(
+      "preset: salesforce\ncolumns:\n  Created_Date__c: created_at\n  Status: ~\n", "map.yaml");
+  ASSERT_TRUE(m) << m.error().ToString();
+  EXPECT_EQ(m->preset, Preset::kSalesforce);
+  ASSERT_TRUE(ValidateMapping(*m, Kind::kContacts));
+  const std::vector<std::string> h = {"Id",     "CreatedDate",     "Email",
+                                      "Status", "Created_Date__c", "Nickname__c"};
+  auto mapped = MapColumns(Kind::kContacts, h, Preset::kMapping, &*m, "Lead.csv");
+  ASSERT_TRUE(mapped) << mapped.error().ToString();
+  EXPECT_EQ(mapped->preset, Preset::kSalesforce);
+  EXPECT_EQ(FieldOf(Kind::kContacts, *mapped, 0), "external_id");
+  EXPECT_EQ(FieldOf(Kind::kContacts, *mapped, 1), "-");  // gives way to Created_Date__c
+  EXPECT_EQ(FieldOf(Kind::kContacts, *mapped, 2), "email");
+  EXPECT_EQ(FieldOf(Kind::kContacts, *mapped, 3), "-");  // ignored by the file
+  EXPECT_EQ(FieldOf(Kind::kContacts, *mapped, 4), "created_at");
+  EXPECT_THAT(mapped->unmapped, ElementsAre("Nickname__c"));
+  EXPECT_TRUE(mapped->warnings.empty());
+  // Without its column in the header, the preset's CreatedDate stays.
+  auto without = MapColumns(Kind::kContacts, std::vector<std::string>{"Id", "CreatedDate"},
+                            Preset::kMapping, &*m, "Lead.csv");
+  ASSERT_TRUE(without);
+  EXPECT_EQ(FieldOf(Kind::kContacts, *without, 1), "created_at");
+
+  auto bad = ParseMappingYaml("columns: {A: email}\npreset: marketo\n", "m.yaml");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().line, 2);
+  EXPECT_THAT(bad.error().message, HasSubstr("'preset' must be salesforce or hubspot"));
+}
+
 TEST(MappingYaml, UnknownFieldNamesTheKeyAndLine) {
   auto m =
       ParseMappingYaml("columns:\n  \"Email Address\": email\n  \"Shoe\": shoe_size\n", "map.yaml");

@@ -1359,6 +1359,11 @@ core::Result<ImportSummary> ImportImpl(store::Database& db, Kind kind, std::stri
   std::optional<internal::CustomMapping> custom;
   if (!options.mapping_text.empty() || !options.mapping_path.empty() ||
       options.preset == Preset::kMapping) {
+    if (options.preset == Preset::kCanonical) {
+      return core::Fail(ErrorCode::kInvalidArgument,
+                        "a mapping file builds on preset salesforce or hubspot, not canonical "
+                        "(unlisted columns already map by their canonical names)");
+    }
     std::string text = options.mapping_text;
     const std::string mapping_name =
         options.mapping_path.empty() ? std::string("mapping") : options.mapping_path;
@@ -1367,6 +1372,15 @@ core::Result<ImportSummary> ImportImpl(store::Database& db, Kind kind, std::stri
     }
     MOPS_ASSIGN_OR_RETURN(custom, internal::ParseMappingYaml(text, mapping_name));
     MOPS_TRY(internal::ValidateMapping(*custom, kind));
+    // --preset beside --map: the file's columns override the preset's.
+    if (options.preset == Preset::kSalesforce || options.preset == Preset::kHubspot) {
+      if (custom->preset != Preset::kMapping && custom->preset != options.preset) {
+        return core::Fail(ErrorCode::kInvalidArgument,
+                          "{}: the mapping file builds on preset {}, not {}", mapping_name,
+                          PresetName(custom->preset), PresetName(options.preset));
+      }
+      custom->preset = options.preset;
+    }
   }
   Importer importer(db, kind, name, options);
   return importer.Run(csv, custom ? &*custom : nullptr, progress);
