@@ -176,7 +176,7 @@ export function ChannelRulesPanel() {
   // Viewers may not read the rules: the panel is for analysts and above.
   if (rules.error?.status === 403) return null;
   return (
-    <div class="card" data-testid="channel-rules-panel">
+    <div class="card chart-card" data-testid="channel-rules-panel">
       <div class="card-header">
         <h2>Channel rules</h2>
         <span class="muted">

@@ -65,7 +65,7 @@ export function seatsOption(lines) {
     grid: { left: 8, right: 32, top: 32, bottom: 8, containLabel: true },
     legend: { top: 0, textStyle: { color: '#334155', fontSize: 11 } },
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, formatter: axisTooltip((v) => formatInteger(v)) },
-    xAxis: { type: 'value', axisLabel: { color: '#64748b' } },
+    xAxis: { type: 'value', minInterval: 1, axisLabel: { color: '#64748b' } },
     yAxis: { type: 'category', data: rows.map((l) => l.tool), axisLabel: { color: '#334155', fontSize: 11 } },
     series: [
       { name: 'Seats paid', type: 'bar', data: rows.map((l) => l.seats), itemStyle: { color: '#cbd5e1' }, barMaxWidth: 14 },

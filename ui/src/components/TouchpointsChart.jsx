@@ -54,6 +54,7 @@ function buildOption(data) {
     },
     yAxis: {
       type: 'value',
+      minInterval: 1, // counts: no fractional ticks
       axisLabel: { color: '#64748b', formatter: (v) => formatInteger(v) },
       splitLine: { lineStyle: { color: '#e2e8f0' } },
     },

@@ -321,7 +321,7 @@ function FunnelPanel({ params, open }) {
       legend: { top: 0, type: 'scroll' },
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, formatter: axisTooltip(formatInteger) },
       xAxis: { type: 'category', data: labels, axisLabel: { color: '#475569' } },
-      yAxis: { type: 'value' },
+      yAxis: { type: 'value', minInterval: 1 },
       series: groups.map((g, i) => ({
         type: 'bar',
         name: g.key || 'all contacts',
@@ -455,7 +455,13 @@ function VelocityPanel({ params, setParams, open }) {
       </div>
       {loading && !data ? <Loading label="Measuring velocity…" /> : null}
       {error ? <Banner error={error} title="Velocity could not be computed" /> : null}
-      {data ? (
+      {data && rows.length === 0 ? (
+        <p class="muted" data-testid="velocity-empty">
+          No record moved between two stages in this period{segment ? ` in segment ${segment}` : ''}: velocity needs stage
+          dates (the lifecycle history of contacts, the stage history of opportunities).
+        </p>
+      ) : null}
+      {data && rows.length > 0 ? (
         <>
           <Chart
             option={option}
@@ -600,8 +606,14 @@ function ChannelsPanel({ params, setParams, open }) {
           {data.revenue_note}
         </p>
       ) : null}
+      {data && top.length === 0 ? (
+        <p class="muted" data-testid="channels-empty">
+          No {data.by} has spend, leads or attributed revenue in this period.
+        </p>
+      ) : null}
       {data ? (
         <>
+          {top.length > 0 ? (
           <Chart
             option={option}
             testid="chart-channels"
@@ -623,6 +635,7 @@ function ChannelsPanel({ params, setParams, open }) {
               rows: [...data.rows, data.total].map((r) => [r.key, ...CHANNEL_COLUMNS.map((c) => r[c.key])]),
             }}
           />
+          ) : null}
           <div class="table-scroll tall">
             <table class="data-table" data-testid="channels-table" data-by={data.by} data-won-revenue={String(data.won_revenue)}>
               <thead>

@@ -126,6 +126,7 @@ function campaignChartOption(pipelineRun, revenueRun, model, money) {
     .sort((a, b) => b.pipeline + b.revenue - (a.pipeline + a.revenue))
     .slice(0, 15)
     .reverse();
+  if (rows.length === 0) return null;  // no touch with a campaign got credit
   const series = [
     {
       name: revenueRun ? 'Pipeline' : 'Credit',
@@ -440,7 +441,14 @@ function Attribution() {
               <h2>{money ? 'Pipeline and revenue' : 'Credit'} by campaign ({humanize(filters.model)})</h2>
               <span class="muted">Top 15 campaigns</span>
             </div>
-            <EChart option={campaignOption} testid="chart-campaigns" label="Credit by campaign" height={420} />
+            {campaignOption ? (
+              <EChart option={campaignOption} testid="chart-campaigns" label="Credit by campaign" height={420} />
+            ) : (
+              <p class="muted" data-testid="campaigns-empty">
+                No touch with a campaign got credit. Campaign members, UTM campaigns and opportunities' primary
+                campaigns are credited here.
+              </p>
+            )}
           </div>
 
           {si ? (

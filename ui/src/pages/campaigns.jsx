@@ -202,6 +202,13 @@ function Hierarchy({ onOpen }) {
                   <td class="num">{money(r.total.won_revenue)}</td>
                 </tr>
               ))}
+            {rollups.data && rows.length === 0 ? (
+              <tr>
+                <td colSpan={8} class="muted" data-testid="hierarchy-empty">
+                  No campaigns yet: import your CRM's campaigns (mops import Campaign.csv) or create one from a template.
+                </td>
+              </tr>
+            ) : null}
           </tbody>
         </table>
       </div>

@@ -292,13 +292,23 @@ function Events() {
         <div class="card-header">
           <h2>Events per minute by type</h2>
         </div>
-        <EChart option={byType} testid="chart-by-type" label="Events per minute by type" height={260} />
+        {data.events.in_window > 0 ? (
+          <EChart option={byType} testid="chart-by-type" label="Events per minute by type" height={260} />
+        ) : (
+          <p class="muted" data-testid="no-recent-events">
+            No events in the last 30 minutes. Send one to /v1/track with a write key (below).
+          </p>
+        )}
       </div>
       <div class="card chart-card">
         <div class="card-header">
           <h2>Events per minute by channel</h2>
         </div>
-        <EChart option={byChannel} testid="chart-by-channel" label="Events per minute by channel" height={260} />
+        {data.events.in_window > 0 ? (
+          <EChart option={byChannel} testid="chart-by-channel" label="Events per minute by channel" height={260} />
+        ) : (
+          <p class="muted">No events in the last 30 minutes.</p>
+        )}
       </div>
       <div class="card chart-card">
         <div class="card-header">
@@ -310,20 +320,20 @@ function Events() {
           <p class="muted">No contact has a first touch yet.</p>
         )}
       </div>
-      <div class="card">
+      <div class="card chart-card">
         <div class="card-header">
           <h2>Latest events</h2>
           <span class="muted">updated every {POLL_MS / 1000} s</span>
         </div>
         <LatestEvents items={data.latest} />
       </div>
-      <div class="card">
+      <div class="card chart-card">
         <div class="card-header">
           <h2>Rejected events by reason</h2>
         </div>
         <Rejections rows={data.rejections.by_reason} />
       </div>
-      <div class="card">
+      <div class="card chart-card">
         <div class="card-header">
           <h2>Write keys</h2>
         </div>

@@ -36,7 +36,7 @@ function barOption(categories, series, { yName, stack, percentAxis } = {}) {
     legend: series.length > 1 ? { top: 0 } : undefined,
     grid: { left: 56, right: 16, top: series.length > 1 ? 34 : 16, bottom: 48 },
     xAxis: { type: 'category', data: categories, axisLabel: { hideOverlap: true } },
-    yAxis: { type: 'value', name: yName },
+    yAxis: { type: 'value', name: yName, minInterval: percentAxis ? 0 : 1 },
     series: series.map((s) => ({ type: s.type || 'bar', stack, ...s })),
   };
 }
@@ -361,7 +361,11 @@ function LeadsPage() {
           <GradeMatrix grades={s.grades} selected={grade} onSelect={setGrade} />
         </Panel>
         <Panel title="Score distribution" aside="contacts per 10 points" testid="panel-distribution">
-          {distributionOpt ? <EChart option={distributionOpt} testid="chart-distribution" height={260} label="Score distribution" /> : null}
+          {distributionOpt && s.distribution.length > 0 ? (
+            <EChart option={distributionOpt} testid="chart-distribution" height={260} label="Score distribution" />
+          ) : s ? (
+            <p class="muted">No scores yet.</p>
+          ) : null}
         </Panel>
       </div>
       <Panel title={grade ? `Leads graded ${grade}` : 'Top leads'} aside="open one for its score explanation" testid="panel-leads">

@@ -428,7 +428,7 @@ function ReviewQueue({ onChanged }) {
           <p class="muted">
             {queue.data?.unavailable
               ? 'Duplicate detection has not produced a review queue in this workspace.'
-              : 'Every candidate pair has been decided.'}
+              : 'No candidate pair waits for a decision. mops quality match finds duplicates; the pairs it is unsure of come here.'}
           </p>
         </div>
       ) : mode === 'one' ? (
