@@ -172,8 +172,25 @@ AuditReport Audit(const Stack& stack, const Options& options) {
     findings.push_back(std::move(f));
   }
 
-  // Integration map.
+  // Integration map. Between tools inferred from imported data, with no
+  // integration list imported, a missing link is a question, not a fact.
   const GraphReport graph = Graph(stack, options);
+  const bool links_unknown =
+      std::none_of(stack.integrations.begin(), stack.integrations.end(),
+                   [](const Integration& in) { return in.inferred_from.empty(); });
+  const auto unrecorded = [&](Finding& f, int32_t a, int32_t b) {
+    if (!links_unknown || (tools[a].inferred_from.empty() && tools[b].inferred_from.empty())) {
+      return;
+    }
+    f.severity = "medium";
+    f.evidence +=
+        "; no integration list was imported (the tools are inferred from the data), so a link "
+        "may exist unrecorded";
+    f.recommendation =
+        "Import the integration list (mops stack import integrations FILE) if they are "
+        "connected; otherwise: " +
+        f.recommendation;
+  };
   for (int32_t t : graph.islands) {
     Finding f;
     f.kind = "island";
@@ -193,6 +210,7 @@ AuditReport Audit(const Stack& stack, const Options& options) {
     f.action = "add";
     f.recommendation = fmt::format("Connect {} to {} (directly or through the CDP), or retire it",
                                    tools[t].name, tools[graph.crm].name);
+    unrecorded(f, t, graph.crm);
     findings.push_back(std::move(f));
   }
   for (const SyncIssue& s : graph.sync_issues) {
@@ -230,6 +248,7 @@ AuditReport Audit(const Stack& stack, const Options& options) {
       f.recommendation = "Sync opportunities and revenue from " + tools[graph.crm].name + " to " +
                          tools[m.tool].name;
     }
+    unrecorded(f, m.tool, graph.crm);
     findings.push_back(std::move(f));
   }
   for (int32_t k : graph.unresolved) {

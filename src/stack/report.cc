@@ -228,7 +228,8 @@ Json GraphJson(const Stack& stack, const GraphReport& graph) {
          {"last_sync_at", in.last_sync_at ? Json(core::FormatTimestamp(*in.last_sync_at)) : Json()},
          {"error_rate", Maybe(in.error_rate)},
          {"problem", issue != issues.end() ? Json(issue->second->problem) : Json()},
-         {"detail", issue != issues.end() ? Json(issue->second->detail) : Json()}});
+         {"detail", issue != issues.end() ? Json(issue->second->detail) : Json()},
+         {"inferred_from", in.inferred_from.empty() ? Json() : Json(in.inferred_from)}});
   }
   Json island_names = Json::array();
   for (int32_t t : graph.islands) island_names.push_back(stack.tools[t].name);

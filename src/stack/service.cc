@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <unordered_map>
 
 #include "core/strings.h"
@@ -54,8 +55,10 @@ constexpr SourceProducts kSourceProducts[] = {
 // tools all the same: the CRM (and the marketing automation that comes
 // with it) inferred from the source_system of contacts, accounts,
 // opportunities and campaigns. A HubSpot source counts as the CRM only when
-// no other CRM source is there, or when its deals were imported.
-core::Result<std::vector<Tool>> InferTools(store::Database& db) {
+// no other CRM source is there, or when its deals were imported. The CRM
+// and the marketing automation of one source are one platform: a native
+// two-way link joins them (integrations name tools by name, resolved later).
+core::Result<Stack> InferTools(store::Database& db) {
   MOPS_ASSIGN_OR_RETURN(
       store::Rows rows,
       db.Query("SELECT 'contacts', source_system, COUNT(*) FROM contacts GROUP BY source_system "
@@ -83,14 +86,35 @@ core::Result<std::vector<Tool>> InferTools(store::Database& db) {
       if (!p.automation.empty()) evidence[std::string(p.automation)].push_back(what);
     }
   }
-  std::vector<Tool> out;
+  Stack out;
   for (const auto& [product, what] : evidence) {
     if (product == "HubSpot Sales Hub" && other_crm && !has_deals[product]) continue;
     Tool t;
     t.name = product;
     t.status = "active";
     t.inferred_from = core::Join(what, "; ");
-    out.push_back(std::move(t));
+    out.tools.push_back(std::move(t));
+  }
+  const auto inferred = [&](std::string_view name) {
+    return std::any_of(out.tools.begin(), out.tools.end(),
+                       [&](const Tool& t) { return t.name == name; });
+  };
+  std::set<std::string_view> linked;
+  for (const SourceProducts& p : kSourceProducts) {
+    if (p.crm.empty() || p.automation.empty() || !inferred(p.crm) || !inferred(p.automation) ||
+        !linked.insert(p.crm).second) {
+      continue;
+    }
+    Integration in;
+    in.from_name = std::string(p.crm);
+    in.to_name = std::string(p.automation);
+    in.objects = {"contacts", "accounts", "opportunities"};
+    in.direction = "two_way";
+    in.frequency = "realtime";
+    in.status = "active";
+    in.inferred_from = fmt::format("{} and {} are one platform (source_system '{}')", p.crm,
+                                   p.automation, p.source);
+    out.integrations.push_back(std::move(in));
   }
   return out;
 }
@@ -139,8 +163,11 @@ core::Result<Stack> LoadStack(store::Database& db) {
     by_name.emplace(NameKey(t.name), index);
     stack.tools.push_back(std::move(t));
   }
+  std::vector<Integration> native;  // of inferred tools
   if (stack.tools.empty()) {
-    MOPS_ASSIGN_OR_RETURN(stack.tools, InferTools(db));
+    MOPS_ASSIGN_OR_RETURN(Stack inferred, InferTools(db));
+    stack.tools = std::move(inferred.tools);
+    native = std::move(inferred.integrations);
     for (size_t i = 0; i < stack.tools.size(); ++i) {
       by_name.emplace(NameKey(stack.tools[i].name), static_cast<int32_t>(i));
     }
@@ -174,6 +201,11 @@ core::Result<Stack> LoadStack(store::Database& db) {
     in.status = AsText(r[8]);
     in.last_sync_at = OptInt(r[9]);
     if (!IsNull(r[10])) in.error_rate = store::AsDouble(r[10]);
+    stack.integrations.push_back(std::move(in));
+  }
+  for (Integration& in : native) {
+    in.from = find(Value(), in.from_name);
+    in.to = find(Value(), in.to_name);
     stack.integrations.push_back(std::move(in));
   }
   Resolve(stack);

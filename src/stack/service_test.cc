@@ -323,6 +323,42 @@ TEST(ImportTest, IntegrationFrequenciesAsRealListsWriteThem) {
   EXPECT_EQ(StaleAfterSeconds("PT15M"), core::kSecondsPerDay);
 }
 
+// A HubSpot portal alone: its Sales and Marketing Hubs are one platform, so
+// neither is an island and no sync between them is missing.
+TEST(InferTest, OnePlatformsHubsAreLinked) {
+  Workspace ws;
+  const std::string contacts = ws.Write("contacts.csv",
+                                        "external_id,email,first_name,last_name,source_system\n"
+                                        "101,cy@example.com,Cy,Lane,hubspot\n");
+  const std::string deals = ws.Write("deals.csv",
+                                     "external_id,name,stage,amount,close_date,source_system\n"
+                                     "9001,Cy deal,closedwon,1000,2026-05-01,hubspot\n");
+  ASSERT_TRUE(ingest::ImportFile(ws.db(), ingest::Kind::kContacts, contacts, {}).has_value());
+  auto d = ingest::ImportFile(ws.db(), ingest::Kind::kOpportunities, deals, {});
+  ASSERT_TRUE(d.has_value()) << d.error().ToString();
+
+  auto stack = LoadStack(ws.db());
+  ASSERT_TRUE(stack.has_value()) << stack.error().ToString();
+  std::vector<std::string> names;
+  for (const Tool& t : stack->tools) names.push_back(t.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"HubSpot Marketing Hub", "HubSpot Sales Hub"}));
+  ASSERT_EQ(stack->integrations.size(), 1u);
+  const Integration& link = stack->integrations[0];
+  EXPECT_EQ(link.from, 1);
+  EXPECT_EQ(link.to, 0);
+  EXPECT_TRUE(link.TwoWay());
+  EXPECT_NE(link.inferred_from.find("one platform"), std::string::npos) << link.inferred_from;
+
+  Options options;
+  options.as_of = core::ParseTimestamp("2026-06-30").value();
+  const AuditReport audit = Audit(*stack, options);
+  for (const Finding& f : audit.findings) {
+    EXPECT_NE(f.kind, "island") << f.evidence;
+    EXPECT_NE(f.kind, "missing_flow") << f.evidence;
+  }
+  EXPECT_TRUE(Graph(*stack, options).islands.empty());
+}
+
 // CRM data but no tool inventory: the CRM and the marketing automation are
 // the systems the data came from, and the audit says so instead of "no CRM".
 TEST(InferTest, ToolsFromTheSourcesOfImportedData) {
@@ -359,6 +395,15 @@ TEST(InferTest, ToolsFromTheSourcesOfImportedData) {
   EXPECT_TRUE(inferred);
   const GraphReport graph = Graph(*stack, options);
   EXPECT_GE(graph.crm, 0);
+  // Whether HubSpot syncs with Salesforce is not in the data: asked, not asserted.
+  int unlinked = 0;
+  for (const Finding& f : audit.findings) {
+    if (f.kind != "island" && f.kind != "missing_flow") continue;
+    ++unlinked;
+    EXPECT_EQ(f.severity, "medium") << f.evidence;
+    EXPECT_NE(f.evidence.find("no integration list was imported"), std::string::npos) << f.evidence;
+  }
+  EXPECT_EQ(unlinked, 2);  // the island and the missing two-way sync
 
   // Once the inventory is imported, it is what counts.
   const std::string tools = ws.Write("tools.csv", "name\nPipedrive\n");

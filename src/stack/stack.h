@@ -140,6 +140,10 @@ struct Integration {
   std::string status;     // active, failing, paused, disabled
   std::optional<Timestamp> last_sync_at;
   std::optional<double> error_rate;  // 0..1
+  // Not in the integration list: the native link between two inferred tools
+  // of one platform (HubSpot's Sales and Marketing Hubs share one portal),
+  // and why it is assumed.
+  std::string inferred_from;
   bool TwoWay() const { return direction == "two_way"; }
 };
 

@@ -109,6 +109,19 @@ describe('dashboard after a first HubSpot import', { timeout: 300_000 }, () => {
     await context.close();
   });
 
+  test('stack: the HubSpot hubs inferred from the data are one platform, not islands; no empty cost chart', async () => {
+    const { page, errors, context } = await open('stack');
+    await page.waitForSelector('[data-testid=findings-table]');
+    const kinds = await page.$$eval('[data-testid=finding-row]', (rows) => rows.map((r) => r.dataset.kind));
+    assert.ok(kinds.includes('inferred'), `findings: ${kinds.join(', ')}`);
+    assert.ok(!kinds.includes('island') && !kinds.includes('missing_flow'), `findings: ${kinds.join(', ')}`);
+    await page.waitForSelector('[data-testid=cost-empty]');
+    assert.equal(await page.$('[data-testid=chart-cost]'), null);
+    await shot(page, 'stack');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
   test('campaigns: an empty hierarchy says how to get campaigns', async () => {
     const { page, errors, context } = await open('campaigns');
     const empty = await page.waitForSelector('[data-testid=hierarchy-empty]');

@@ -420,7 +420,7 @@ function costOption(cost) {
     textStyle: { fontFamily: 'inherit' },
     grid: { left: 8, right: 48, top: 8, bottom: 8, containLabel: true },
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, formatter: axisTooltip((v) => formatMoney(v, cost.currency)) },
-    xAxis: { type: 'value', axisLabel: { color: '#64748b', formatter: (v) => formatMoney(v, cost.currency) } },
+    xAxis: { type: 'value', minInterval: 1, axisLabel: { color: '#64748b', formatter: (v) => formatMoney(v, cost.currency) } },
     yAxis: { type: 'category', data: lines.map((l) => l.name), axisLabel: { color: '#334155', fontSize: 11 } },
     series: [
       {
@@ -672,7 +672,13 @@ function StackPage() {
         ) : null}
         {costOpt && a.cost.by_category.length ? (
           <Panel title="Cost by category" aside={`${formatMoney(a.cost.total, currency)} a year`} testid="panel-cost">
-            <Chart option={costOpt} testid="chart-cost" height={Math.max(280, a.cost.by_category.length * 26 + 40)} label="Annual cost by category" />
+            {a.cost.total > 0 ? (
+              <Chart option={costOpt} testid="chart-cost" height={Math.max(280, a.cost.by_category.length * 26 + 40)} label="Annual cost by category" />
+            ) : (
+              <p class="muted" data-testid="cost-empty">
+                No tool has an annual cost: import the tool inventory with costs (mops stack import tools FILE).
+              </p>
+            )}
           </Panel>
         ) : null}
       </div>
