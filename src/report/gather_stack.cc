@@ -19,9 +19,16 @@ core::Status GatherStack(store::Database& db, Facts& f, const std::string& cur) 
   const bool recorded = std::any_of(st.tools.begin(), st.tools.end(),
                                     [](const stack::Tool& t) { return t.inferred_from.empty(); });
   if (!recorded) {
+    // The tools the imported data names (the stack page shows them) are
+    // known, their costs, seats and syncs are not.
+    std::vector<std::string> inferred;
+    for (const stack::Tool& t : st.tools) inferred.push_back(t.name);
     f.missing["stack"] =
-        "No tool inventory: import it (mops stack import tools FILE, mops stack import "
-        "integrations FILE) to audit cost, overlaps and syncs.";
+        (inferred.empty() ? std::string("No tool inventory")
+                          : "No tool inventory (the imported data comes from " +
+                                core::Join(inferred, " and ") + ")") +
+        ": import it (mops stack import tools FILE, mops stack import integrations FILE) to "
+        "audit cost, overlaps and syncs.";
     s.Missing(f.missing["stack"]);
     f.sections.push_back(std::move(s.j));
     return {};

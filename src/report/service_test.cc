@@ -536,5 +536,26 @@ TEST(AuditEmpty, EveryAreaSaysWhatIsMissing) {
   for (const Json& s : (*doc)["sections"]) EXPECT_TRUE(s.contains("missing")) << s.dump();
 }
 
+// CRM data and no tool inventory: the stack area has no data, and says which
+// tools the data names.
+TEST(AuditEmpty, StackWithoutInventoryNamesTheToolsOfTheData) {
+  Workspace w;
+  w.Exec(
+      "INSERT INTO contacts (source_system, external_id, email) VALUES ('hubspot', '101', "
+      "'cy@example.com')");
+  auto doc = RunAudit(w.db(), AsOf());
+  ASSERT_TRUE(doc) << doc.error().ToString();
+  bool found = false;
+  for (const Json& f : (*doc)["no_data"]) {
+    if (f["area"] != "stack") continue;
+    found = true;
+    EXPECT_NE(f.dump().find("No tool inventory (the imported data comes from HubSpot Marketing "
+                            "Hub and HubSpot Sales Hub)"),
+              std::string::npos)
+        << f.dump();
+  }
+  EXPECT_TRUE(found);
+}
+
 }  // namespace
 }  // namespace mops::report
