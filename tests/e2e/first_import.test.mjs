@@ -41,92 +41,84 @@ describe('dashboard after a first HubSpot import', { timeout: 300_000 }, () => {
     if (ws) rmSync(ws.dir, { recursive: true, force: true });
   });
 
-  // Opens a page of the dashboard signed in, with page errors collected.
-  async function open(route) {
+  // Opens a page of the dashboard signed in, runs `check` on it, saves a
+  // screenshot, and fails on any error the page threw.
+  async function onPage(route, check) {
     const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-    await addSession(context, server.baseUrl, ws.token);
-    const page = await context.newPage();
-    page.setDefaultTimeout(60_000);
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(`${server.baseUrl}/#/${route}`);
-    return { page, errors, context };
+    try {
+      await addSession(context, server.baseUrl, ws.token);
+      const page = await context.newPage();
+      page.setDefaultTimeout(60_000);
+      const errors = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
+      await page.goto(`${server.baseUrl}/#/${route}`);
+      await check(page);
+      mkdirSync(outDir, { recursive: true });
+      await page.screenshot({ path: path.join(outDir, `first-import-${route}.png`), fullPage: true });
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
   }
 
   // The left padding of each element matching `selector`, in pixels.
   const paddings = (page, selector) =>
     page.$$eval(selector, (els) => els.map((el) => parseFloat(getComputedStyle(el).paddingLeft)));
 
-  async function shot(page, name) {
-    mkdirSync(outDir, { recursive: true });
-    await page.screenshot({ path: path.join(outDir, `first-import-${name}.png`), fullPage: true });
-  }
-
   test('analytics: empty velocity and channel charts are explained; panels are padded cards', async () => {
-    const { page, errors, context } = await open('analytics');
-    await page.waitForSelector('[data-testid=velocity-empty]');
-    await page.waitForSelector('[data-testid=channels-empty]');
-    assert.equal(await page.$('[data-testid=chart-velocity]'), null, 'no empty velocity chart');
-    assert.equal(await page.$('[data-testid=chart-channels]'), null, 'no empty channels chart');
-    for (const p of await paddings(page, 'section.card')) assert.ok(p >= 12, `panel padding ${p}px`);
-    // A wide table scrolls inside its panel instead of widening the page.
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
-    await shot(page, 'analytics');
-    assert.deepEqual(errors, []);
-    await context.close();
+    await onPage('analytics', async (page) => {
+      await page.waitForSelector('[data-testid=velocity-empty]');
+      await page.waitForSelector('[data-testid=channels-empty]');
+      assert.equal(await page.$('[data-testid=chart-velocity]'), null, 'no empty velocity chart');
+      assert.equal(await page.$('[data-testid=chart-channels]'), null, 'no empty channels chart');
+      for (const p of await paddings(page, 'section.card')) assert.ok(p >= 12, `panel padding ${p}px`);
+      // A wide table scrolls inside its panel instead of widening the page.
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
+    });
   });
 
   test('events: no empty per-minute charts without events; cards padded', async () => {
-    const { page, errors, context } = await open('events');
-    await page.waitForSelector('[data-testid=no-recent-events]');
-    assert.equal(await page.$('[data-testid=chart-by-type]'), null);
-    for (const p of await paddings(page, '.card.chart-card')) assert.ok(p >= 12, `card padding ${p}px`);
-    await shot(page, 'events');
-    assert.deepEqual(errors, []);
-    await context.close();
+    await onPage('events', async (page) => {
+      await page.waitForSelector('[data-testid=no-recent-events]');
+      assert.equal(await page.$('[data-testid=chart-by-type]'), null);
+      for (const p of await paddings(page, '.card.chart-card')) assert.ok(p >= 12, `card padding ${p}px`);
+    });
   });
 
   test('leads: panels are padded cards; no empty distribution chart', async () => {
-    const { page, errors, context } = await open('leads');
-    await page.waitForSelector('[data-testid=panel-distribution]');
-    await page.waitForFunction(() => document.querySelector('[data-testid=panel-distribution]')?.textContent.includes('No scores yet'));
-    assert.equal(await page.$('[data-testid=chart-distribution]'), null);
-    for (const p of await paddings(page, '.card.panel')) assert.ok(p >= 12, `panel padding ${p}px`);
-    await shot(page, 'leads');
-    assert.deepEqual(errors, []);
-    await context.close();
+    await onPage('leads', async (page) => {
+      await page.waitForSelector('[data-testid=panel-distribution]');
+      await page.waitForFunction(() => document.querySelector('[data-testid=panel-distribution]')?.textContent.includes('No scores yet'));
+      assert.equal(await page.$('[data-testid=chart-distribution]'), null);
+      for (const p of await paddings(page, '.card.panel')) assert.ok(p >= 12, `panel padding ${p}px`);
+    });
   });
 
   test('attribution: no campaign credit is said, not drawn; the channel rules are a padded card', async () => {
-    const { page, errors, context } = await open('attribution');
-    await page.waitForSelector('[data-testid=campaigns-empty]');
-    assert.equal(await page.$('[data-testid=chart-campaigns]'), null);
-    const [rules] = await paddings(page, '[data-testid=channel-rules-panel]');
-    assert.ok(rules >= 12, `channel rules padding ${rules}px`);
-    await shot(page, 'attribution');
-    assert.deepEqual(errors, []);
-    await context.close();
+    await onPage('attribution', async (page) => {
+      await page.waitForSelector('[data-testid=campaigns-empty]');
+      assert.equal(await page.$('[data-testid=chart-campaigns]'), null);
+      const [rules] = await paddings(page, '[data-testid=channel-rules-panel]');
+      assert.ok(rules >= 12, `channel rules padding ${rules}px`);
+    });
   });
 
   test('stack: the HubSpot hubs inferred from the data are one platform, not islands; no empty cost chart', async () => {
-    const { page, errors, context } = await open('stack');
-    await page.waitForSelector('[data-testid=findings-table]');
-    const kinds = await page.$$eval('[data-testid=finding-row]', (rows) => rows.map((r) => r.dataset.kind));
-    assert.ok(kinds.includes('inferred'), `findings: ${kinds.join(', ')}`);
-    assert.ok(!kinds.includes('island') && !kinds.includes('missing_flow'), `findings: ${kinds.join(', ')}`);
-    await page.waitForSelector('[data-testid=cost-empty]');
-    assert.equal(await page.$('[data-testid=chart-cost]'), null);
-    await shot(page, 'stack');
-    assert.deepEqual(errors, []);
-    await context.close();
+    await onPage('stack', async (page) => {
+      await page.waitForSelector('[data-testid=findings-table]');
+      const kinds = await page.$$eval('[data-testid=finding-row]', (rows) => rows.map((r) => r.dataset.kind));
+      assert.ok(kinds.includes('inferred'), `findings: ${kinds.join(', ')}`);
+      assert.ok(!kinds.includes('island') && !kinds.includes('missing_flow'), `findings: ${kinds.join(', ')}`);
+      await page.waitForSelector('[data-testid=cost-empty]');
+      assert.equal(await page.$('[data-testid=chart-cost]'), null);
+    });
   });
 
   test('campaigns: an empty hierarchy says how to get campaigns', async () => {
-    const { page, errors, context } = await open('campaigns');
-    const empty = await page.waitForSelector('[data-testid=hierarchy-empty]');
-    assert.match(await empty.textContent(), /No campaigns yet/);
-    assert.deepEqual(errors, []);
-    await context.close();
+    await onPage('campaigns', async (page) => {
+      const empty = await page.waitForSelector('[data-testid=hierarchy-empty]');
+      assert.match(await empty.textContent(), /No campaigns yet/);
+    });
   });
 });
