@@ -2,11 +2,13 @@
 // fixtures of tests/fixtures (invented people, vendor column layouts).
 #include "ingest/crm_touches.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <vector>
 
+#include "core/time.h"
 #include "ingest/test_util.h"
 
 namespace mops::ingest {
@@ -426,11 +428,9 @@ TEST(CrmLeads, CompanyHoldingAnAccountIdIsTheAccount) {
   auto summary = ImportCsvText(ws.db(), Kind::kContacts, "Lead.csv", leads, options);
   ASSERT_TRUE(summary.has_value()) << summary.error().ToString();
   EXPECT_EQ(summary->imported, 4);
-  const std::string rows =
-      "SELECT group_concat(r, ';') FROM (SELECT c.email || '|' || COALESCE(c.company_name, '-') "
-      "|| '|' || COALESCE(a.name, '-') AS r FROM contacts c LEFT JOIN accounts a ON a.id = "
-      "c.account_id WHERE c.external_id LIKE '00Q5g00002Abc%' ORDER BY c.email) t";
-  EXPECT_EQ(ws.Text(rows),
+  EXPECT_EQ(ws.Lines("SELECT c.email, c.company_name, a.name FROM contacts c LEFT JOIN accounts "
+                     "a ON a.id = c.account_id WHERE c.external_id LIKE '00Q5g00002Abc%' ORDER BY "
+                     "c.email"),
             "lia@a.example|-|Acme Robotics;max@b.example|-|Borealis Foods;ola@c.example|Hollis "
             "Ltd|-;pia@d.example|001ABCDEFGHIJKLMNO|-");
   const auto warning =
@@ -467,15 +467,18 @@ TEST(CrmLeads, MappingFileOnThePresetDatesLeadsByACustomField) {
   EXPECT_EQ(summary->imported, 2) << summary->ToText();
   EXPECT_TRUE(summary->warnings.empty()) << summary->ToText();
   // 15-character ids still take their 18-character form (the preset's).
-  EXPECT_EQ(ws.Text("SELECT group_concat(external_id || ' ' || date(created_at, 'unixepoch') || "
-                    "' ' || lifecycle_stage, ';') FROM (SELECT * FROM contacts ORDER BY "
-                    "external_id)"),
-            "00Q5g00002AbcAaEAJ 2023-02-11 lead;00Q5g00002AbcBbEAJ 2023-03-15 mql");
-  EXPECT_EQ(ws.Text("SELECT group_concat(date(occurred_at, 'unixepoch') || ' ' || channel, ';') "
-                    "FROM (SELECT * FROM touchpoints WHERE type = 'created' ORDER BY "
-                    "occurred_at)"),
-            "2023-02-11 webinar;2023-03-15 organic_search");
-  EXPECT_EQ(ws.Count("lifecycle_history WHERE date(entered_at, 'unixepoch') = '2024-06-01'"), 0);
+  const int64_t feb11 = *core::ParseTimestamp("2023-02-11");
+  const int64_t mar15 = *core::ParseTimestamp("2023-03-15");
+  EXPECT_EQ(ws.Lines("SELECT external_id, created_at, lifecycle_stage FROM contacts ORDER BY "
+                     "external_id"),
+            fmt::format("00Q5g00002AbcAaEAJ|{}|lead;00Q5g00002AbcBbEAJ|{}|mql", feb11, mar15));
+  EXPECT_EQ(ws.Lines("SELECT occurred_at, channel FROM touchpoints WHERE type = 'created' ORDER BY "
+                     "occurred_at"),
+            fmt::format("{}|webinar;{}|organic_search", feb11, mar15));
+  // Nothing is dated by the load date in CreatedDate.
+  EXPECT_EQ(ws.Count(fmt::format("lifecycle_history WHERE entered_at >= {}",
+                                 *core::ParseTimestamp("2024-06-01"))),
+            0);
 
   // A mapping file for another preset than the one asked for is refused.
   ImportOptions hubspot;

@@ -89,6 +89,22 @@ class TempWorkspace {
     return counts;
   }
 
+  // The rows of a query as "a|b|c;d|e|f" (NULL as "-"), on either backend.
+  std::string Lines(const std::string& sql) {
+    auto rows = db_->Query(sql);
+    EXPECT_TRUE(rows.has_value()) << sql << ": " << rows.error().ToString();
+    std::string out;
+    if (!rows) return out;
+    for (const auto& r : rows->rows) {
+      if (!out.empty()) out += ';';
+      for (size_t i = 0; i < r.size(); ++i) {
+        if (i > 0) out += '|';
+        out += store::IsNull(r[i]) ? std::string("-") : store::AsText(r[i]);
+      }
+    }
+    return out;
+  }
+
   // One text cell (empty for NULL or no row).
   std::string Text(const std::string& sql) {
     auto v = db_->QueryValue(sql);
