@@ -95,12 +95,19 @@ core::Result<Kind> KindOf(const ImportArgs& args) {
     MOPS_ASSIGN_OR_RETURN(internal::CustomMapping mapping,
                           internal::ParseMappingYaml(yaml, args.map));
     if (mapping.kind) return *mapping.kind;
-    return core::Fail(
-        core::MakeError(core::ErrorCode::kInvalidArgument,
-                        fmt::format("the mapping file names no kind: give it (kind: contacts) or "
-                                    "name it: mops import KIND {} --map {}",
-                                    args.file, args.map))
-            .At(args.map));
+    // A mapping on a vendor preset lists a few columns; the rest of the
+    // header is the preset's and tells the kind as it does without a map.
+    const auto asked = ParsePreset(args.preset);
+    const bool on_preset = mapping.preset != Preset::kMapping ||
+                           (asked && (*asked == Preset::kSalesforce || *asked == Preset::kHubspot));
+    if (!on_preset) {
+      return core::Fail(
+          core::MakeError(core::ErrorCode::kInvalidArgument,
+                          fmt::format("the mapping file names no kind: give it (kind: contacts) or "
+                                      "name it: mops import KIND {} --map {}",
+                                      args.file, args.map))
+              .At(args.map));
+    }
   }
   MOPS_ASSIGN_OR_RETURN(std::string head, FileHead(args.file));
   for (const ImportFileAdvisor& advise : Advisors()) {

@@ -238,6 +238,28 @@ TEST(Import, KindReadFromTheColumns) {
   EXPECT_EQ(ws.Snapshot(), before);
 }
 
+// A mapping file on the Salesforce preset: the kind is read from the
+// header, and only the listed column differs from the preset.
+TEST(Import, MappingOnAPresetNeedsNoKind) {
+  CliWorkspace ws;
+  const std::string leads =
+      ws.Write("Lead.csv",
+               "Id,FirstName,LastName,Email,Company,Status,CreatedDate,Created_Date__c\n"
+               "00Q5g00002AbcAa,Lia,Berg,lia@a.example,Acme,Open - Not Contacted,"
+               "2024-06-01T08:00:00.000Z,2023-02-11\n");
+  const std::string map =
+      ws.Write("leads.yaml", "preset: salesforce\ncolumns:\n  Created_Date__c: created_at\n");
+  const RunResult run = ws.Mops({"import", leads, "--map", map});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("Lead.csv holds contacts (by its columns"));
+  EXPECT_THAT(run.out, HasSubstr("into contacts (preset salesforce"));
+  // Without a preset the file must still name its kind.
+  const std::string plain = ws.Write("plain.yaml", "columns:\n  Created_Date__c: created_at\n");
+  const RunResult refused = ws.Mops({"import", leads, "--map", plain});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_THAT(refused.err, HasSubstr("the mapping file names no kind"));
+}
+
 TEST(Import, ShowUnresolvedListsTheMissingRecords) {
   CliWorkspace ws;
   const std::string file = ws.Copy("contact_roles.csv");
