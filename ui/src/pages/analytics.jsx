@@ -878,37 +878,40 @@ function CohortPanel({ params, setParams, open }) {
 // since the cohort began (at most six).
 function CohortTable({ title, testid, sizeLabel, rows, months, sizeOf, valuesOf, renderCell }) {
   const shown = Math.min(months, 6);
+  // Years of monthly cohorts scroll inside the panel (the newest last).
   return (
-    <div class="table-scroll">
+    <div>
       <h3 class="small-heading">{title}</h3>
-      <table class="data-table" data-testid={testid}>
-        <thead>
-          <tr>
-            <th>Cohort</th>
-            <th class="num">{sizeLabel}</th>
-            {Array.from({ length: shown }, (_, i) => (
-              <th key={i} class="num">
-                M{i}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.cohort}>
-              <td>{r.cohort}</td>
-              <td class="num">{formatInteger(sizeOf(r))}</td>
-              {valuesOf(r)
-                .slice(0, shown)
-                .map((v, i) => (
-                  <td key={i} class="num">
-                    {renderCell(r, v, i)}
-                  </td>
-                ))}
+      <div class="table-scroll tall">
+        <table class="data-table" data-testid={testid}>
+          <thead>
+            <tr>
+              <th>Cohort</th>
+              <th class="num">{sizeLabel}</th>
+              {Array.from({ length: shown }, (_, i) => (
+                <th key={i} class="num">
+                  M{i}
+                </th>
+              ))}
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.cohort}>
+                <td>{r.cohort}</td>
+                <td class="num">{formatInteger(sizeOf(r))}</td>
+                {valuesOf(r)
+                  .slice(0, shown)
+                  .map((v, i) => (
+                    <td key={i} class="num">
+                      {renderCell(r, v, i)}
+                    </td>
+                  ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </div>
   );
 }
