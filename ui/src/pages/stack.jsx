@@ -286,7 +286,10 @@ function ringPositions(graph) {
   const pos = new Map();
   for (const [d, members] of rings) {
     const radius = d * 170;
-    const offset = d % 2 ? 0 : Math.PI / members.length;
+    // Odd rings start at 45 degrees: a lone tool beside the CRM then sits
+    // off its horizontal line (on it, the layout's box had no height and
+    // the chart drew both nodes as tall bars).
+    const offset = d % 2 ? Math.PI / 4 : Math.PI / members.length;
     members.forEach((n, i) => {
       const a = offset + (2 * Math.PI * i) / members.length;
       pos.set(n, [Math.round(radius * Math.cos(a)), Math.round(radius * Math.sin(a))]);
