@@ -150,12 +150,19 @@ describe('campaigns page against mops demo', { timeout: 300_000 }, () => {
       const live = await page.$$eval('[data-testid=board-live] [data-testid=board-card]', (cards) => cards.map((c) => c.textContent));
       assert.ok(live.some((t) => t.includes('Spring launch <b>e-mail</b>')));
       assert.ok(live.some((t) => t.includes('launched without approval')));
+      // A long column scrolls inside the board instead of stretching the page.
+      const heights = await page.$$eval('.board-column', (cols) => cols.map((c) => c.getBoundingClientRect().height));
+      assert.ok(Math.max(...heights) <= 760, `board columns ${heights.join(', ')} px tall`);
 
       // The hierarchy and the calendar render.
       await page.click('[data-testid=tab-hierarchy]');
       await page.waitForSelector('[data-testid=hierarchy-row]');
       await page.click('[data-testid=tab-calendar]');
       await page.waitForSelector('[data-testid=calendar-grid]');
+      // The seven days are equally wide, whatever a day holds.
+      const widths = await page.$$eval('[data-testid=calendar-grid] .month-head', (heads) => heads.map((h) => Math.round(h.getBoundingClientRect().width)));
+      assert.equal(widths.length, 7);
+      assert.ok(Math.max(...widths) - Math.min(...widths) <= 1, `day widths ${widths.join(', ')}`);
 
       mkdirSync(outDir, { recursive: true });
       await page.screenshot({ path: path.join(outDir, 'campaigns.png'), fullPage: true });

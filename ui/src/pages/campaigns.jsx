@@ -489,7 +489,7 @@ function UtmHealth() {
       </div>
       {error ? <Banner error={error} title="The fix did not run" /> : null}
       {preview ? (
-        <div class="card" data-testid="utm-preview-result">
+        <div class="card utm-preview" data-testid="utm-preview-result">
           <p>
             {formatInteger(preview.touchpoints)} touchpoints would change; {formatInteger(preview.channels_changed)} would move channel.
           </p>
@@ -511,7 +511,7 @@ function UtmHealth() {
       ) : null}
       {s ? (
         <div class="panel-grid">
-          <div class="card table-scroll">
+          <div class="card table-scroll wide">
             <h3>Top violations</h3>
             <table class="data-table" data-testid="utm-violations">
               <thead>
