@@ -355,6 +355,45 @@ TEST(ImportHubspotLayouts, CurrentExportWithRepeatedAssociations) {
   EXPECT_THAT(deals.ToText(), Not(HasSubstr("all resolved")));
 }
 
+// A companies export lists each company's contacts: a contact without a
+// company gets it; one another company holds keeps it; one not in the
+// workspace is counted.
+TEST(ImportHubspotLayouts, CompanyExportLinksItsContacts) {
+  TempWorkspace ws;
+  ImportOptions hubspot;
+  hubspot.preset = Preset::kHubspot;
+  auto contacts = ImportCsvText(ws.db(), Kind::kContacts, "contacts.csv",
+                                "Record ID - Contact,First Name,Last Name,Email,Associated Company "
+                                "IDs\n1,Ana,Alvarez,ana@acme.example,\n2,Ben,Brown,ben@acme."
+                                "example,\n3,Cy,Cole,cy@other.example,900\n",
+                                hubspot);
+  ASSERT_TRUE(contacts.has_value()) << contacts.error().ToString();
+  const std::string companies_csv =
+      "Record ID - Company,Company name,Associated Contact IDs\n900,Other Co,\n901,Acme,1;2;3;4\n";
+  auto companies = ImportCsvText(ws.db(), Kind::kAccounts, "companies.csv", companies_csv, hubspot);
+  ASSERT_TRUE(companies.has_value()) << companies.error().ToString();
+  EXPECT_TRUE(companies->unmapped_columns.empty())
+      << ::testing::PrintToString(companies->unmapped_columns);
+  EXPECT_EQ(ws.Lines("SELECT c.external_id, a.name FROM contacts c LEFT JOIN accounts a ON a.id = "
+                     "c.account_id ORDER BY c.external_id"),
+            "1|Acme;2|Acme;3|Other Co");
+  const auto links =
+      std::find_if(companies->related.begin(), companies->related.end(),
+                   [](const RelatedCounts& r) { return r.table.starts_with("contacts"); });
+  ASSERT_NE(links, companies->related.end()) << companies->ToText();
+  EXPECT_EQ(links->imported, 2);  // linked
+  EXPECT_EQ(links->updated, 1);   // held by another company
+  EXPECT_THAT(companies->ToText(),
+              HasSubstr("1 contact listed in 'Associated Contact IDs' is not in the workspace"));
+  // Again: nothing new to link.
+  auto again = ImportCsvText(ws.db(), Kind::kAccounts, "companies.csv", companies_csv, hubspot);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->unchanged, 2);
+  EXPECT_EQ(ws.Lines("SELECT c.external_id, a.name FROM contacts c LEFT JOIN accounts a ON a.id = "
+                     "c.account_id ORDER BY c.external_id"),
+            "1|Acme;2|Acme;3|Other Co");
+}
+
 TEST(ImportHubspotLayouts, ImportFilesLinkByDomainAndEmail) {
   TempWorkspace ws;
   MustImport(ws, Kind::kAccounts, "hubspot_companies_export.csv");

@@ -77,7 +77,8 @@ enum class Role : uint8_t {
   kConverted,         // Salesforce lead IsConverted
   kConvertedContact,  // Salesforce lead ConvertedContactId
   kLeadRef,           // Salesforce LeadId: the contact reference when ContactId is empty
-  kContactList,       // deals: associated contact ids -> opportunity_contacts
+  kContactList,       // associated contact ids: a deal's -> opportunity_contacts; a
+                      // company's -> the account of those contacts that have none
   kEmailLookup,       // touchpoints: the contact by email when contact_id is empty
   kAccountDomain,     // the account by its domain or URL when account_id is empty ("domain:<d>")
 };

@@ -88,7 +88,7 @@ std::vector<KindSpec> BuildSpecs() {
        Typed("employees", FT::kInt), Typed("annual_revenue", FT::kMoney), Text("currency"),
        Text("country"), Text("state"), Text("city"), Owner(), Ref("parent_id", Target::kAccount),
        Typed("created_at", FT::kTime), Typed("updated_at", FT::kTime), Text("postal_code"),
-       Text("damaged_fields"), Source()}));
+       Text("damaged_fields"), Source(), Field("contact_ids", FT::kText, Role::kContactList)}));
   specs.back().has_merged = true;
   specs.push_back(Spec(
       Kind::kContacts, "contacts", "contacts",
@@ -298,6 +298,7 @@ constexpr std::array kHubspotCompanies = {
     PresetLabel{"State/Region", "state"},
     PresetLabel{"City", "city"},
     PresetLabel{"Company owner", "owner_id"},
+    PresetLabel{"Associated Contact IDs", "contact_ids"},
     PresetLabel{"Parent Company", "parent_id", true},
     PresetLabel{"Parent Company ID", "parent_id", true},
     PresetLabel{"Create Date", "created_at"},

@@ -466,6 +466,9 @@ class Importer {
   core::Status WriteLifecycleRow(const ConvertedRow& row, int64_t line);
   core::Status WriteStageDates(const ConvertedRow& row);
   core::Status WriteDealContacts(const ConvertedRow& row, int64_t line);
+  // A company export's associated contacts that have no account get this one.
+  void NoteCompanyContacts(const ConvertedRow& row);
+  core::Status LinkCompanyContacts();
   // Waits for the queued writes; an error names the line of the failed row.
   core::Status FlushQueued();
   // `e` of a write, at the line of the queued row that failed (else `line`).
@@ -519,6 +522,10 @@ class Importer {
   ConvertedRow deal_contact_row_;
   std::string email_ref_;
   Related deal_contacts_count_;
+  // Companies: their associated contacts, (source, company key, contact key),
+  // linked once the rows are written (LinkCompanyContacts).
+  int company_contacts_field_ = -1;
+  std::vector<std::array<std::string, 3>> company_contacts_;
   // Converted Salesforce leads.
   Related leads_;
   // lifecycle-history: rows seen in this file (source, contact, stage, time).
@@ -603,7 +610,10 @@ core::Status Importer::Prepare(const internal::Mapping& mapping, const std::vect
     const FieldSpec& f = spec_.fields[i];
     if (mapping.field_column[i] < 0) continue;
     if (f.role == Role::kStageDate) stage_fields_.push_back(static_cast<int>(i));
-    if (f.role == Role::kContactList) contact_list_field_ = static_cast<int>(i);
+    if (f.role == Role::kContactList) {
+      (spec_.kind == Kind::kAccounts ? company_contacts_field_ : contact_list_field_) =
+          static_cast<int>(i);
+    }
   }
   if (!stage_fields_.empty()) {
     MOPS_ASSIGN_OR_RETURN(
@@ -748,6 +758,7 @@ core::Status Importer::WriteRow(ParsedRow& parsed) {
     MOPS_TRY(FlushQueued());
     return LinkConvertedLead(row);
   }
+  if (company_contacts_field_ >= 0) NoteCompanyContacts(row);
   if (!parsed.unchanged && parsed.is_new && new_rows_) {
     if (new_rows_->pending_rows() == 0) new_rows_first_line_ = parsed.line;
     new_rows_last_line_ = parsed.line;
@@ -773,6 +784,60 @@ core::Status Importer::WriteRow(ParsedRow& parsed) {
     MOPS_TRY(WriteStageDates(row));
   }
   if (contact_list_field_ >= 0) MOPS_TRY(WriteDealContacts(row, parsed.line));
+  return {};
+}
+
+void Importer::NoteCompanyContacts(const ConvertedRow& row) {
+  const auto* list = std::get_if<std::string>(&row.values[company_contacts_field_]);
+  if (list == nullptr) return;
+  for (std::string_view part : core::Split(*list, ';')) {
+    for (std::string_view id : core::Split(part, ',')) {
+      id = core::Trim(id);
+      if (!id.empty()) company_contacts_.push_back({row.source_system, row.key, std::string(id)});
+    }
+  }
+}
+
+// HubSpot's company export lists each company's contacts. The contacts
+// export normally names each contact's company itself (Associated Company
+// IDs, which wins); this fills the account of contacts that have none, and
+// leaves a contact another company already holds. Contacts not in the
+// workspace yet are counted: their own export links them.
+core::Status Importer::LinkCompanyContacts() {
+  if (company_contacts_.empty()) return {};
+  MOPS_ASSIGN_OR_RETURN(
+      auto link,
+      db_.Prepare("UPDATE contacts SET account_ref = ?, account_id = (SELECT id FROM accounts "
+                  "WHERE source_system = ? AND external_id = ?) WHERE source_system = ? AND "
+                  "external_id = ? AND account_id IS NULL AND account_ref IS NULL"));
+  MOPS_ASSIGN_OR_RETURN(
+      auto known,
+      db_.Prepare("SELECT COUNT(*) FROM contacts WHERE source_system = ? AND external_id = ?"));
+  int64_t linked = 0, kept = 0, missing = 0;
+  std::vector<Value> params(5);
+  std::vector<Value> lookup(2);
+  for (const auto& [source, company, contact] : company_contacts_) {
+    params = {company, source, company, source, contact};
+    MOPS_ASSIGN_OR_RETURN(int64_t changed, link->Execute(params));
+    if (changed > 0) {
+      linked += changed;
+      continue;
+    }
+    lookup = {source, contact};
+    MOPS_ASSIGN_OR_RETURN(store::Rows rows, known->Query(lookup));
+    if (!rows.rows.empty() && store::AsInt(rows.rows[0][0]) > 0) {
+      ++kept;
+    } else {
+      ++missing;
+    }
+  }
+  summary_.related.push_back({"contacts (company links)", linked, kept});
+  if (missing > 0) {
+    summary_.warnings.push_back(fmt::format(
+        "{} contact{} listed in 'Associated Contact IDs' {} not in the workspace: the contacts "
+        "export links them to their company (its 'Associated Company IDs')",
+        missing, missing == 1 ? "" : "s", missing == 1 ? "is" : "are"));
+  }
   return {};
 }
 
@@ -1275,6 +1340,7 @@ core::Result<ImportSummary> Importer::Run(std::string_view csv,
     MOPS_TRY(ParseAndWrite(reader, converter, progress, total_lines));
     MOPS_TRY(EndNewRows());
     MOPS_TRY(FlushQueued());
+    MOPS_TRY(LinkCompanyContacts());
   }
   if (company_account_ids_ > 0) {
     std::vector<std::string> lines;
