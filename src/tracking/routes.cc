@@ -3,6 +3,7 @@
 // /api/v1/tracking/* routes of the events page.
 #include <fmt/format.h>
 #include <sodium.h>
+#include <spdlog/spdlog.h>
 #include <zlib.h>
 
 #include <chrono>
@@ -251,6 +252,8 @@ Reply HandleEvents(const Request& req, store::Database& db, Ingress& ingress,
   auto stored = ingress.writer.Store(db, key.id, route, std::move(parsed->events),
                                      std::move(parsed->rejected));
   if (!stored) {
+    // The client only learns to retry; the operator needs the cause.
+    spdlog::error("tracking: {} event(s) not stored: {}", accepted, stored.error().ToString());
     return finish(ErrorReply(503, "unavailable", "the events could not be stored; retry"));
   }
   if (accepted == 0 && !rejected.empty()) {

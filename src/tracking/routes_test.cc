@@ -297,13 +297,13 @@ TEST_F(TrackingRoutesTest, MessageIdReplayAfterRestartIsAcknowledgedNotStored) {
     httplib::Client c("127.0.0.1", server->port());
     auto first = c.Post("/v1/batch", {{"Authorization", Basic(key_)}}, body, "application/json");
     ASSERT_TRUE(first);
-    EXPECT_EQ(http::Json::parse(first->body)["stored"], 1);
+    EXPECT_EQ(http::Json::parse(first->body)["stored"], 1) << first->status << " " << first->body;
   }
   auto server = Start();
   httplib::Client c("127.0.0.1", server->port());
   auto replay = c.Post("/v1/batch", {{"Authorization", Basic(key_)}}, body, "application/json");
   ASSERT_TRUE(replay);
-  EXPECT_EQ(replay->status, 200);
+  EXPECT_EQ(replay->status, 200) << replay->body;
   EXPECT_EQ(http::Json::parse(replay->body)["duplicates"], 1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM tracking_events"), 1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM touchpoints"), 1);
