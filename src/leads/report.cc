@@ -487,7 +487,7 @@ core::Result<Json> RoutingQueue(store::Database& db, int limit) {
   MOPS_ASSIGN_OR_RETURN(
       store::Rows rows,
       db.Query(
-          "SELECT c.id, c.first_name, c.last_name, c.email, COALESCE(s.total, 0), s.grade, "
+          "SELECT c.id, c.first_name, c.last_name, c.email, s.total, s.grade, "
           "(SELECT a.queue FROM lead_assignments a WHERE a.contact_id = c.id AND a.user_id "
           "IS NULL ORDER BY a.id DESC LIMIT 1), (SELECT a.reason FROM lead_assignments a "
           "WHERE a.contact_id = c.id AND a.user_id IS NULL ORDER BY a.id DESC LIMIT 1) FROM "
@@ -504,7 +504,8 @@ core::Result<Json> RoutingQueue(store::Database& db, int limit) {
         {{"contact_id", store::AsInt(r[0])},
          {"name", core::Trim(store::AsText(r[1]) + " " + store::AsText(r[2]))},
          {"email", store::AsText(r[3])},
-         {"total", Points(store::AsInt(r[4]))},
+         // An MQL by its CRM stage may have no score yet: no number, not 0.
+         {"total", store::IsNull(r[4]) ? Json(nullptr) : Json(Points(store::AsInt(r[4])))},
          {"grade", store::IsNull(r[5]) ? Json(nullptr) : Json(store::AsText(r[5]))},
          {"queue", store::IsNull(r[6]) ? Json("(not routed yet)") : Json(store::AsText(r[6]))},
          {"reason", store::AsText(r[7])}});

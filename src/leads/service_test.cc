@@ -407,6 +407,8 @@ fallback_queue: triage
   ASSERT_TRUE(queue);
   EXPECT_EQ((*queue)["total"], 1);
   EXPECT_EQ((*queue)["items"][0]["queue"], "triage");
+  // Never scored (an MQL by its CRM stage): no score, not 0.
+  EXPECT_TRUE((*queue)["items"][0]["total"].is_null()) << (*queue).dump();
 }
 
 TEST(LeadsService, SlaReportAndFunnel) {
