@@ -201,7 +201,7 @@ function Provenance() {
   const fields = Object.keys(provenance);
   return (
     <div data-testid="enrich-provenance">
-      <form class="q-actions" onSubmit={look}>
+      <form class="inline-form" onSubmit={look}>
         <select value={entity} onChange={(e) => setEntity(e.currentTarget.value)} data-testid="enrich-prov-entity">
           <option value="contacts">Contact</option>
           <option value="accounts">Account</option>
