@@ -362,36 +362,39 @@ TEST(ImportHubspotLayouts, CompanyExportLinksItsContacts) {
   TempWorkspace ws;
   ImportOptions hubspot;
   hubspot.preset = Preset::kHubspot;
-  auto contacts = ImportCsvText(ws.db(), Kind::kContacts, "contacts.csv",
-                                "Record ID - Contact,First Name,Last Name,Email,Associated Company "
-                                "IDs\n1,Ana,Alvarez,ana@acme.example,\n2,Ben,Brown,ben@acme."
-                                "example,\n3,Cy,Cole,cy@other.example,900\n",
-                                hubspot);
+  auto contacts =
+      ImportCsvText(ws.db(), Kind::kContacts, "contacts.csv",
+                    "Record ID - Contact,First Name,Last Name,Email,Associated Company "
+                    "IDs\n1,Ana,Alvarez,ana@acme.example,\n2,Ben,Brown,ben@acme."
+                    "example,\n3,Cy,Cole,cy@other.example,900\n5,Eve,Egan,eve@x.example,\n",
+                    hubspot);
   ASSERT_TRUE(contacts.has_value()) << contacts.error().ToString();
   const std::string companies_csv =
-      "Record ID - Company,Company name,Associated Contact IDs\n900,Other Co,\n901,Acme,1;2;3;4\n";
+      "Record ID - Company,Company name,Associated Contact IDs\n900,Other Co,\n901,Acme,1;2;3;4\n"
+      // Listed by two companies: the first one.
+      "902,Beta,5\n903,Gamma,5\n";
   auto companies = ImportCsvText(ws.db(), Kind::kAccounts, "companies.csv", companies_csv, hubspot);
   ASSERT_TRUE(companies.has_value()) << companies.error().ToString();
   EXPECT_TRUE(companies->unmapped_columns.empty())
       << ::testing::PrintToString(companies->unmapped_columns);
   EXPECT_EQ(ws.Lines("SELECT c.external_id, a.name FROM contacts c LEFT JOIN accounts a ON a.id = "
                      "c.account_id ORDER BY c.external_id"),
-            "1|Acme;2|Acme;3|Other Co");
+            "1|Acme;2|Acme;3|Other Co;5|Beta");
   const auto links =
       std::find_if(companies->related.begin(), companies->related.end(),
                    [](const RelatedCounts& r) { return r.table.starts_with("contacts"); });
   ASSERT_NE(links, companies->related.end()) << companies->ToText();
-  EXPECT_EQ(links->imported, 2);  // linked
-  EXPECT_EQ(links->updated, 1);   // held by another company
+  EXPECT_EQ(links->imported, 3);  // 1, 2 and 5 linked
+  EXPECT_EQ(links->updated, 2);   // 3 held by another company; 5 by the first listing
   EXPECT_THAT(companies->ToText(),
               HasSubstr("1 contact listed in 'Associated Contact IDs' is not in the workspace"));
   // Again: nothing new to link.
   auto again = ImportCsvText(ws.db(), Kind::kAccounts, "companies.csv", companies_csv, hubspot);
   ASSERT_TRUE(again.has_value());
-  EXPECT_EQ(again->unchanged, 2);
+  EXPECT_EQ(again->unchanged, 4);
   EXPECT_EQ(ws.Lines("SELECT c.external_id, a.name FROM contacts c LEFT JOIN accounts a ON a.id = "
                      "c.account_id ORDER BY c.external_id"),
-            "1|Acme;2|Acme;3|Other Co");
+            "1|Acme;2|Acme;3|Other Co;5|Beta");
 }
 
 TEST(ImportHubspotLayouts, ImportFilesLinkByDomainAndEmail) {

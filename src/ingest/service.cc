@@ -800,43 +800,52 @@ void Importer::NoteCompanyContacts(const ConvertedRow& row) {
 
 // HubSpot's company export lists each company's contacts. The contacts
 // export normally names each contact's company itself (Associated Company
-// IDs, which wins); this fills the account of contacts that have none, and
-// leaves a contact another company already holds. Contacts not in the
-// workspace yet are counted: their own export links them.
+// IDs, which wins); this gives the contacts that name none the first company
+// listing them, by reference, which ResolvePending then turns into their
+// account_id like any other (merged accounts included). A contact another
+// company holds keeps it; contacts not in the workspace yet are counted:
+// their own export links them. Set-based: the pairs go to a temporary table
+// and three statements do the rest, on both backends.
 core::Status Importer::LinkCompanyContacts() {
   if (company_contacts_.empty()) return {};
+  MOPS_TRY(db_.ExecScript(
+      "CREATE TEMPORARY TABLE IF NOT EXISTS import_company_contacts (seq BIGINT NOT NULL, "
+      "source_system TEXT NOT NULL, company TEXT NOT NULL, contact TEXT NOT NULL); "
+      "CREATE INDEX IF NOT EXISTS import_company_contacts_contact ON import_company_contacts "
+      "(source_system, contact, seq); DELETE FROM import_company_contacts"));
   MOPS_ASSIGN_OR_RETURN(
-      auto link,
-      db_.Prepare("UPDATE contacts SET account_ref = ?, account_id = (SELECT id FROM accounts "
-                  "WHERE source_system = ? AND external_id = ?) WHERE source_system = ? AND "
-                  "external_id = ? AND account_id IS NULL AND account_ref IS NULL"));
-  MOPS_ASSIGN_OR_RETURN(
-      auto known,
-      db_.Prepare("SELECT COUNT(*) FROM contacts WHERE source_system = ? AND external_id = ?"));
-  int64_t linked = 0, kept = 0, missing = 0;
-  std::vector<Value> params(5);
-  std::vector<Value> lookup(2);
-  for (const auto& [source, company, contact] : company_contacts_) {
-    params = {company, source, company, source, contact};
-    MOPS_ASSIGN_OR_RETURN(int64_t changed, link->Execute(params));
-    if (changed > 0) {
-      linked += changed;
-      continue;
-    }
-    lookup = {source, contact};
-    MOPS_ASSIGN_OR_RETURN(store::Rows rows, known->Query(lookup));
-    if (!rows.rows.empty() && store::AsInt(rows.rows[0][0]) > 0) {
-      ++kept;
-    } else {
-      ++missing;
-    }
+      store::BatchInsert pairs,
+      store::BatchInsert::Make(
+          db_, "INSERT INTO import_company_contacts (seq, source_system, company, contact)", 4,
+          ""));
+  int64_t seq = 0;
+  for (auto& [source, company, contact] : company_contacts_) {
+    MOPS_TRY(pairs.Add(seq++, std::move(source), std::move(company), std::move(contact)));
   }
-  summary_.related.push_back({"contacts (company links)", linked, kept});
-  if (missing > 0) {
+  MOPS_TRY(pairs.Finish());
+  const int64_t listed = seq;
+  company_contacts_.clear();
+  MOPS_ASSIGN_OR_RETURN(
+      Value missing,
+      db_.QueryValue("SELECT COUNT(*) FROM import_company_contacts l WHERE NOT EXISTS (SELECT 1 "
+                     "FROM contacts c WHERE c.source_system = l.source_system AND c.external_id "
+                     "= l.contact)"));
+  MOPS_ASSIGN_OR_RETURN(
+      int64_t linked,
+      db_.Execute("UPDATE contacts SET account_ref = (SELECT l.company FROM "
+                  "import_company_contacts l WHERE l.source_system = contacts.source_system AND "
+                  "l.contact = contacts.external_id ORDER BY l.seq LIMIT 1) WHERE account_id IS "
+                  "NULL AND account_ref IS NULL AND EXISTS (SELECT 1 FROM import_company_contacts "
+                  "l WHERE l.source_system = contacts.source_system AND l.contact = "
+                  "contacts.external_id)"));
+  MOPS_TRY(db_.ExecScript("DELETE FROM import_company_contacts"));
+  const int64_t absent = store::AsInt(missing);
+  summary_.related.push_back({"contacts (company links)", linked, listed - absent - linked});
+  if (absent > 0) {
     summary_.warnings.push_back(fmt::format(
         "{} contact{} listed in 'Associated Contact IDs' {} not in the workspace: the contacts "
         "export links them to their company (its 'Associated Company IDs')",
-        missing, missing == 1 ? "" : "s", missing == 1 ? "is" : "are"));
+        absent, absent == 1 ? "" : "s", absent == 1 ? "is" : "are"));
   }
   return {};
 }
