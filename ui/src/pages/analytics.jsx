@@ -614,27 +614,27 @@ function ChannelsPanel({ params, setParams, open }) {
       {data ? (
         <>
           {top.length > 0 ? (
-          <Chart
-            option={option}
-            testid="chart-channels"
-            label={`Spend and won revenue by ${data.by}`}
-            height={280}
-            onClick={(p) => {
-              const r = top[p.dataIndex];
-              if (!r) return;
-              const revenue = p.seriesIndex === 1;
-              if (revenue && !revenueShown) return;
-              open({
-                report: 'channels',
-                title: `${r.key} · ${revenue ? 'Won revenue' : 'Spend'}`,
-                params: drillParams({ key: r.key, metric: revenue ? 'revenue' : 'spend' }),
-              });
-            }}
-            csv={{
-              header: ['key', ...CHANNEL_COLUMNS.map((c) => c.key)],
-              rows: [...data.rows, data.total].map((r) => [r.key, ...CHANNEL_COLUMNS.map((c) => r[c.key])]),
-            }}
-          />
+            <Chart
+              option={option}
+              testid="chart-channels"
+              label={`Spend and won revenue by ${data.by}`}
+              height={280}
+              onClick={(p) => {
+                const r = top[p.dataIndex];
+                if (!r) return;
+                const revenue = p.seriesIndex === 1;
+                if (revenue && !revenueShown) return;
+                open({
+                  report: 'channels',
+                  title: `${r.key} · ${revenue ? 'Won revenue' : 'Spend'}`,
+                  params: drillParams({ key: r.key, metric: revenue ? 'revenue' : 'spend' }),
+                });
+              }}
+              csv={{
+                header: ['key', ...CHANNEL_COLUMNS.map((c) => c.key)],
+                rows: [...data.rows, data.total].map((r) => [r.key, ...CHANNEL_COLUMNS.map((c) => r[c.key])]),
+              }}
+            />
           ) : null}
           <div class="table-scroll tall">
             <table class="data-table" data-testid="channels-table" data-by={data.by} data-won-revenue={String(data.won_revenue)}>
